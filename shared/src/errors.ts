@@ -1,0 +1,74 @@
+import * as v from 'valibot';
+
+/**
+ * Every machine-readable error code the API can answer with. The client maps each code to
+ * one of three reactions (see {@link ERROR_REACTION}).
+ */
+export const ERROR_CODE = {
+  BAD_REQUEST: 'BAD_REQUEST',
+  VALIDATION_FAILED: 'VALIDATION_FAILED',
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
+  BAD_ORIGIN: 'BAD_ORIGIN',
+  NOT_FOUND: 'NOT_FOUND',
+  METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
+  CONFLICT: 'CONFLICT',
+  RATE_LIMITED: 'RATE_LIMITED',
+  INTERNAL: 'INTERNAL',
+  UNAVAILABLE: 'UNAVAILABLE',
+} as const;
+
+/** One of {@link ERROR_CODE}. */
+export type ErrorCode = (typeof ERROR_CODE)[keyof typeof ERROR_CODE];
+
+/** The one JSON error body every failed API request answers with. */
+export const ErrorBodySchema = v.object({
+  code: v.string(),
+  message: v.string(),
+  retryAfterMs: v.optional(v.number()),
+  details: v.optional(v.unknown()),
+});
+
+/** The JSON error body: `{ code, message, retryAfterMs? }`. */
+export type ErrorBody = v.InferOutput<typeof ErrorBodySchema>;
+
+/** What a client does with an error: try again later, show it to the user and keep the data, or stop. */
+export type ErrorReaction = 'retry' | 'reject' | 'stop';
+
+/** How the client reacts to each code. Unknown codes from a newer server are treated as `reject`. */
+export const ERROR_REACTION: Record<ErrorCode, ErrorReaction> = {
+  BAD_REQUEST: 'reject',
+  VALIDATION_FAILED: 'reject',
+  PAYLOAD_TOO_LARGE: 'reject',
+  UNAUTHENTICATED: 'stop',
+  FORBIDDEN: 'reject',
+  BAD_ORIGIN: 'stop',
+  NOT_FOUND: 'reject',
+  METHOD_NOT_ALLOWED: 'reject',
+  CONFLICT: 'reject',
+  RATE_LIMITED: 'retry',
+  INTERNAL: 'retry',
+  UNAVAILABLE: 'retry',
+};
+
+/** The HTTP status each code is sent with. */
+export const ERROR_STATUS: Record<ErrorCode, number> = {
+  BAD_REQUEST: 400,
+  VALIDATION_FAILED: 400,
+  PAYLOAD_TOO_LARGE: 413,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  BAD_ORIGIN: 403,
+  NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  CONFLICT: 409,
+  RATE_LIMITED: 429,
+  INTERNAL: 500,
+  UNAVAILABLE: 503,
+};
+
+/** True when `code` is one this version of the protocol knows. */
+export function isErrorCode(code: string): code is ErrorCode {
+  return Object.hasOwn(ERROR_CODE, code);
+}

@@ -1,0 +1,17 @@
+import { Hono } from 'hono';
+import type { AppEnv } from './env';
+import { apiNotFound, onError } from './http/on-error';
+import { securityHeaders } from './http/security-headers';
+import { healthRoutes } from './routes/health';
+
+const api = new Hono<AppEnv>();
+api.route('/', healthRoutes);
+api.all('*', apiNotFound);
+
+/** The Worker: the API under `/api`, everything else is the PWA from static assets. */
+export const app = new Hono<AppEnv>();
+app.use('*', securityHeaders);
+app.route('/api', api);
+// Static assets, with the SPA fallback to index.html configured in wrangler.toml.
+app.all('*', (c) => c.env.ASSETS.fetch(c.req.raw));
+app.onError(onError);
