@@ -17,6 +17,12 @@ export const ERROR_CODE = {
   RATE_LIMITED: 'RATE_LIMITED',
   INTERNAL: 'INTERNAL',
   UNAVAILABLE: 'UNAVAILABLE',
+  INVALID_CREDENTIALS: 'INVALID_CREDENTIALS',
+  USERNAME_TAKEN: 'USERNAME_TAKEN',
+  LAST_OWNER: 'LAST_OWNER',
+  LINK_EXPIRED: 'LINK_EXPIRED',
+  LINK_USED_UP: 'LINK_USED_UP',
+  LINK_REVOKED: 'LINK_REVOKED',
 } as const;
 
 /** One of {@link ERROR_CODE}. */
@@ -50,6 +56,12 @@ export const ERROR_REACTION: Record<ErrorCode, ErrorReaction> = {
   RATE_LIMITED: 'retry',
   INTERNAL: 'retry',
   UNAVAILABLE: 'retry',
+  INVALID_CREDENTIALS: 'reject',
+  USERNAME_TAKEN: 'reject',
+  LAST_OWNER: 'reject',
+  LINK_EXPIRED: 'reject',
+  LINK_USED_UP: 'reject',
+  LINK_REVOKED: 'reject',
 };
 
 /** The HTTP status each code is sent with. */
@@ -66,6 +78,12 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   RATE_LIMITED: 429,
   INTERNAL: 500,
   UNAVAILABLE: 503,
+  INVALID_CREDENTIALS: 401,
+  USERNAME_TAKEN: 409,
+  LAST_OWNER: 409,
+  LINK_EXPIRED: 410,
+  LINK_USED_UP: 410,
+  LINK_REVOKED: 410,
 };
 
 /** True when `code` is one this version of the protocol knows. */
