@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { csvField, lockHistoryToCsv } from './csv';
+
+describe('lock history CSV', () => {
+  it('[L10] has a header and one row per entry with ISO times', () => {
+    const csv = lockHistoryToCsv([
+      { seq: 1, at: Date.UTC(2026, 10, 28, 3, 0, 0), kind: 'granted', token: 1, requestId: 'r1', userId: 'u1', username: 'alice', detail: 'lease of 1000 ms' },
+      { seq: 2, at: Date.UTC(2026, 10, 28, 3, 0, 1), kind: 'broken', token: 1, requestId: 'r1', userId: 'u2', username: 'bob, "the owner"', detail: '' },
+    ]);
+    expect(csv.split('\r\n')).toEqual([
+      'seq,at,kind,token,request_id,user_id,username,detail',
+      '1,2026-11-28T03:00:00.000Z,granted,1,r1,u1,alice,lease of 1000 ms',
+      '2,2026-11-28T03:00:01.000Z,broken,1,r1,u2,"bob, ""the owner""",',
+      '',
+    ]);
+  });
+
+  it('defuses spreadsheet formulas in user text', () => {
+    expect(csvField('=HYPERLINK("x")')).toBe(`"'=HYPERLINK(""x"")"`);
+    expect(csvField('-1')).toBe("'-1");
+    expect(csvField(-1)).toBe('-1');
+    expect(csvField(null)).toBe('');
+  });
+});

@@ -1,0 +1,12 @@
+/** Shortest lease a client may ask for (rule L2). */
+export const LOCK_TTL_MIN_MS = 1_000;
+/** Longest lease a client may ask for (rule L2). */
+export const LOCK_TTL_MAX_MS = 3_600_000;
+/** Lease length when the client does not say (rule L2). */
+export const LOCK_TTL_DEFAULT_MS = 60_000;
+/** Longest a caller may wait in a lock's queue in one acquire (rule L7). */
+export const LOCK_WAIT_MAX_MS = 600_000;
+/** Most waiters one lock queues; later acquires are answered busy. */
+export const LOCK_QUEUE_MAX = 1_000;
+/** How many past grants a lock remembers by request id, so that a late retry is recognised (rule L9). */
+export const LOCK_SERVED_MEMORY = 64;

@@ -1,0 +1,252 @@
+import { LOCK_QUEUE_MAX, LOCK_SERVED_MEMORY } from './limits';
+import type { AcquireResponse, LockEventKind, LockHolder, LockOwner } from './schemas';
+
+/** Where the machine reads the time. Durable Objects pass `Date.now`; tests pass a fake. */
+export interface Clock {
+  now(): number;
+}
+
+/** The lease of the current holder. */
+export interface Lease {
+  token: number;
+  requestId: string;
+  owner: LockOwner;
+  grantedAt: number;
+  expiresAt: number;
+  ttlMs: number;
+  /** The connection that asked, when it asked over a socket; its grant is pushed there. */
+  connId: string | null;
+}
+
+/** A caller waiting in line (rule L7). */
+export interface Waiter {
+  requestId: string;
+  owner: LockOwner;
+  ttlMs: number;
+  enqueuedAt: number;
+  /** When the caller stops waiting. */
+  deadline: number;
+  connId: string | null;
+}
+
+/**
+ * Everything one lock knows, as plain JSON: the adapter persists it whole after every command,
+ * so a crash or eviction resumes exactly where the last answered command left off.
+ */
+export interface LockState {
+  /** The highest token ever issued; never decreases (rule L3). */
+  lastToken: number;
+  rev: number;
+  holder: Lease | null;
+  queue: Waiter[];
+  /** The last grants by request id, so that a retried acquire is recognised (rule L9). */
+  served: { requestId: string; userId: string; token: number }[];
+}
+
+/** Something that happened to the lock: a history line (rule L10) and a live event. */
+export interface LockChange {
+  kind: LockEventKind;
+  at: number;
+  token: number | null;
+  requestId: string | null;
+  actor: LockOwner | null;
+  detail: string;
+  /** The socket to tell, for a grant to a waiter that asked over a socket. */
+  connId: string | null;
+}
+
+/** Input of {@link LockMachine.acquire}. */
+export interface AcquireInput {
+  requestId: string;
+  owner: LockOwner;
+  ttlMs: number;
+  waitMs: number;
+  connId: string | null;
+}
+
+/** The answer to an acquire, without the lock's name (the adapter adds it). */
+export type AcquireOutcome = DistributiveOmit<AcquireResponse, 'name'>;
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** The answer to renew: the new expiry, or not held by that token and user (rule L4). */
+export type RenewOutcome = { status: 'renewed'; token: number; expiresAt: number } | { status: 'not_held' };
+/** The answer to release (rule L5). */
+export type ReleaseOutcome = { status: 'released'; token: number } | { status: 'not_held' };
+/** The answer to a break (rule L8). */
+export type BreakOutcome = { status: 'broken'; token: number; holder: LockHolder } | { status: 'not_held' };
+/** The answer to a cancel (rule L7). */
+export type CancelOutcome = { status: 'cancelled' | 'not_queued' };
+
+/** A lock that was never granted. */
+export function emptyLockState(): LockState {
+  return { lastToken: 0, rev: 0, holder: null, queue: [], served: [] };
+}
+
+/** The public view of a lease. */
+export function holderOf(lease: Lease): LockHolder {
+  return { userId: lease.owner.userId, username: lease.owner.username, token: lease.token, grantedAt: lease.grantedAt, expiresAt: lease.expiresAt };
+}
+
+/**
+ * The lease-and-queue state machine of one lock (rules L1–L10), pure and synchronous: the
+ * caller serialises commands (a Durable Object does), persists {@link state} after each one,
+ * and hands the {@link drain}ed changes to history, fence and live events. Every command
+ * first applies what time has done (expiry, waiter timeouts), because alarms can be late (L6).
+ */
+export class LockMachine {
+  state: LockState;
+  private readonly clock: Clock;
+  private changes: LockChange[] = [];
+
+  constructor(state: LockState, clock: Clock) {
+    this.state = state;
+    this.clock = clock;
+  }
+
+  /** The changes since the last drain, oldest first. */
+  drain(): LockChange[] {
+    const out = this.changes;
+    this.changes = [];
+    return out;
+  }
+
+  /** When time alone next changes something (lease expiry or a waiter's deadline), or null. */
+  nextDeadline(): number | null {
+    let next = this.state.holder?.expiresAt ?? Infinity;
+    for (const waiter of this.state.queue) next = Math.min(next, waiter.deadline);
+    return next === Infinity ? null : next;
+  }
+
+  /** Applies expiry and waiter timeouts up to now, then hands a free lock to the next waiter (L6, L7). */
+  tick(): void {
+    const now = this.clock.now();
+    const holder = this.state.holder;
+    if (holder && holder.expiresAt <= now) {
+      this.state.holder = null;
+      this.record('expired', now, holder.token, holder.requestId, holder.owner, `lease of ${holder.ttlMs} ms ran out`, null);
+    }
+    const stillWaiting: Waiter[] = [];
+    for (const waiter of this.state.queue) {
+      if (waiter.deadline <= now) this.record('left_queue', now, null, waiter.requestId, waiter.owner, 'timed out', null);
+      else stillWaiting.push(waiter);
+    }
+    this.state.queue = stillWaiting;
+    this.grantNext(now);
+  }
+
+  /** Takes the lock, or queues for it when `waitMs > 0`, or answers busy (L2, L7, L9). */
+  acquire(input: AcquireInput): AcquireOutcome {
+    this.tick();
+    const now = this.clock.now();
+    const { holder, queue } = this.state;
+    const mine = (r: { requestId: string; userId?: string; owner?: LockOwner }) =>
+      r.requestId === input.requestId && (r.userId ?? r.owner?.userId) === input.owner.userId;
+
+    // L9: a retry answers what the first attempt got, and never adds a grant or a queue entry.
+    if (holder && mine(holder)) return { status: 'granted', requestId: holder.requestId, token: holder.token, expiresAt: holder.expiresAt };
+    const queuedAt = queue.findIndex(mine);
+    if (queuedAt >= 0) return { status: 'queued', requestId: input.requestId, position: queuedAt + 1 };
+    const served = this.state.served.find(mine);
+    if (served) return { status: 'ended', requestId: served.requestId, token: served.token };
+
+    if (!holder) {
+      const lease = this.grant(input, now);
+      return { status: 'granted', requestId: lease.requestId, token: lease.token, expiresAt: lease.expiresAt };
+    }
+    if (input.waitMs > 0 && queue.length < LOCK_QUEUE_MAX) {
+      queue.push({ requestId: input.requestId, owner: input.owner, ttlMs: input.ttlMs, enqueuedAt: now, deadline: now + input.waitMs, connId: input.connId });
+      this.record('queued', now, null, input.requestId, input.owner, `position ${queue.length}`, input.connId);
+      return { status: 'queued', requestId: input.requestId, position: queue.length };
+    }
+    return { status: 'busy', holder: holderOf(holder), expiresAt: holder.expiresAt };
+  }
+
+  /** Extends the lease, only for the current holder with the current token (L4). */
+  renew(input: { token: number; userId: string; ttlMs: number | undefined }): RenewOutcome {
+    this.tick();
+    const holder = this.currentLease(input.token, input.userId);
+    if (!holder) return { status: 'not_held' };
+    const now = this.clock.now();
+    holder.ttlMs = input.ttlMs ?? holder.ttlMs;
+    holder.expiresAt = now + holder.ttlMs;
+    this.record('renewed', now, holder.token, holder.requestId, holder.owner, `until ${new Date(holder.expiresAt).toISOString()}`, null);
+    return { status: 'renewed', token: holder.token, expiresAt: holder.expiresAt };
+  }
+
+  /** Frees the lock, only for the holder with its token (L5); the next waiter is granted. */
+  release(input: { token: number; userId: string }): ReleaseOutcome {
+    this.tick();
+    const holder = this.currentLease(input.token, input.userId);
+    if (!holder) return { status: 'not_held' };
+    const now = this.clock.now();
+    this.state.holder = null;
+    this.record('released', now, holder.token, holder.requestId, holder.owner, '', null);
+    this.grantNext(now);
+    return { status: 'released', token: holder.token };
+  }
+
+  /** A space owner ends the current lease whoever holds it (L8); the next waiter is granted. */
+  breakLock(input: { by: LockOwner; reason: string }): BreakOutcome {
+    this.tick();
+    const holder = this.state.holder;
+    if (!holder) return { status: 'not_held' };
+    const now = this.clock.now();
+    this.state.holder = null;
+    const detail = `broke the lease of ${holder.owner.username}${input.reason ? `: ${input.reason}` : ''}`;
+    this.record('broken', now, holder.token, holder.requestId, input.by, detail, null);
+    this.grantNext(now);
+    return { status: 'broken', token: holder.token, holder: holderOf(holder) };
+  }
+
+  /** Takes a waiting request out of the queue (L7). */
+  cancel(input: { requestId: string; userId: string }): CancelOutcome {
+    this.tick();
+    return this.removeWaiters((w) => w.requestId === input.requestId && w.owner.userId === input.userId, 'cancelled') > 0
+      ? { status: 'cancelled' }
+      : { status: 'not_queued' };
+  }
+
+  /** A socket closed: its waiters leave the queue (L7). A lease it holds stays until it runs out. */
+  disconnect(connId: string): void {
+    this.tick();
+    this.removeWaiters((w) => w.connId === connId, 'disconnected');
+  }
+
+  private removeWaiters(match: (waiter: Waiter) => boolean, why: string): number {
+    const now = this.clock.now();
+    const before = this.state.queue.length;
+    this.state.queue = this.state.queue.filter((waiter) => {
+      if (!match(waiter)) return true;
+      this.record('left_queue', now, null, waiter.requestId, waiter.owner, why, null);
+      return false;
+    });
+    return before - this.state.queue.length;
+  }
+
+  private currentLease(token: number, userId: string): Lease | null {
+    const holder = this.state.holder;
+    return holder && holder.token === token && holder.owner.userId === userId ? holder : null;
+  }
+
+  private grantNext(now: number): void {
+    if (this.state.holder) return;
+    const next = this.state.queue.shift();
+    if (next) this.grant(next, now);
+  }
+
+  private grant(request: { requestId: string; owner: LockOwner; ttlMs: number; connId: string | null }, now: number): Lease {
+    const token = this.state.lastToken + 1;
+    this.state.lastToken = token;
+    const lease: Lease = { token, requestId: request.requestId, owner: request.owner, grantedAt: now, expiresAt: now + request.ttlMs, ttlMs: request.ttlMs, connId: request.connId };
+    this.state.holder = lease;
+    this.state.served.push({ requestId: request.requestId, userId: request.owner.userId, token });
+    if (this.state.served.length > LOCK_SERVED_MEMORY) this.state.served.shift();
+    this.record('granted', now, token, request.requestId, request.owner, `lease of ${request.ttlMs} ms`, request.connId);
+    return lease;
+  }
+
+  private record(kind: LockEventKind, at: number, token: number | null, requestId: string | null, actor: LockOwner | null, detail: string, connId: string | null): void {
+    this.state.rev += 1;
+    this.changes.push({ kind, at, token, requestId, actor, detail, connId });
+  }
+}

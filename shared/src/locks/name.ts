@@ -1,0 +1,41 @@
+import * as v from 'valibot';
+
+/** Longest lock name, in characters (after NFC normalisation). Git paths rarely come close. */
+export const LOCK_NAME_MAX_LENGTH = 512;
+
+// C0 controls, DEL and C1 controls: invisible in UIs and logs, and unsafe in CSV and headers.
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
+
+/**
+ * Why `name` is not a valid lock name, or `null` when it is. A lock name is an item id or a
+ * relative, path-like name such as `designs/logo.psd` (the shape Git LFS locks use): no
+ * control characters, no backslash, no leading or trailing `/`, no empty, `.` or `..` segments,
+ * no surrounding whitespace, at most {@link LOCK_NAME_MAX_LENGTH} characters.
+ */
+export function lockNameProblem(name: string): string | null {
+  if (name.length === 0) return 'must not be empty';
+  if (name.length > LOCK_NAME_MAX_LENGTH) return `must be at most ${LOCK_NAME_MAX_LENGTH} characters`;
+  if (CONTROL_CHARS.test(name)) return 'must not contain control characters';
+  if (name.includes('\\')) return 'must use / (not \\) between path segments';
+  if (name.trim() !== name) return 'must not start or end with whitespace';
+  if (name.startsWith('/') || name.endsWith('/')) return 'must be a relative path (no leading or trailing /)';
+  for (const segment of name.split('/')) {
+    if (segment === '') return 'must not contain empty path segments (//)';
+    if (segment === '.' || segment === '..') return 'must not contain . or .. segments';
+  }
+  return null;
+}
+
+/**
+ * A lock name, NFC-normalised so that the same file name typed on macOS (NFD) and elsewhere
+ * names the same lock, then checked by {@link lockNameProblem}.
+ */
+export const LockNameSchema = v.pipe(
+  v.string(),
+  v.transform((name) => name.normalize('NFC')),
+  v.check((name) => lockNameProblem(name) === null, (issue) => `Lock name ${lockNameProblem(String(issue.input))}`),
+);
+
+/** A valid, normalised lock name. */
+export type LockName = v.InferOutput<typeof LockNameSchema>;
