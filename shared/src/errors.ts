@@ -30,6 +30,8 @@ export const ERROR_CODE = {
   LINK_EXPIRED: 'LINK_EXPIRED',
   LINK_USED_UP: 'LINK_USED_UP',
   LINK_REVOKED: 'LINK_REVOKED',
+  // Locks (docs/spec/locks.md)
+  LOCK_NOT_HELD: 'LOCK_NOT_HELD',
 } as const;
 
 /** One of {@link ERROR_CODE}. */
@@ -75,6 +77,7 @@ export const ERROR_REACTION: Record<ErrorCode, ErrorReaction> = {
   LINK_EXPIRED: 'reject',
   LINK_USED_UP: 'reject',
   LINK_REVOKED: 'reject',
+  LOCK_NOT_HELD: 'stop',
 };
 
 /** The HTTP status each code is sent with. */
@@ -103,6 +106,7 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   LINK_EXPIRED: 410,
   LINK_USED_UP: 410,
   LINK_REVOKED: 410,
+  LOCK_NOT_HELD: 409,
 };
 
 /** True when `code` is one this version of the protocol knows. */
