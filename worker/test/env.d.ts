@@ -1,8 +1,11 @@
-import type { Env } from '../src/env';
+import type { Env as WorkerEnv } from '../src/env';
 
 declare global {
   namespace Cloudflare {
-    interface Env extends import('../src/env').Env {}
+    interface Env extends WorkerEnv {}
+    interface GlobalProps {
+      mainModule: typeof import('../src/index');
+    }
   }
 }
-export type { Env };
+export {};

@@ -17,7 +17,11 @@ export function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string 
 }
 
 /** Parses `value` with `schema`, or throws a 400 VALIDATION_FAILED naming what is wrong. */
-export function parseWith<S extends v.GenericSchema>(schema: S, value: unknown, what = 'request'): v.InferOutput<S> {
+export function parseWith<S extends v.GenericSchema>(
+  schema: S,
+  value: unknown,
+  what = 'request',
+): v.InferOutput<S> {
   const result = v.safeParse(schema, value);
   if (!result.success) {
     throw new ApiError('VALIDATION_FAILED', `Invalid ${what}: ${describeIssues(result.issues)}.`);

@@ -1,0 +1,11 @@
+// `npm run deploy`: builds the app and deploys the Worker, its Durable Objects and assets to
+// Cloudflare with `wrangler deploy` (needs `wrangler login` and an R2 bucket named baton-blobs).
+import { spawnSync } from 'node:child_process';
+
+const build = spawnSync('vite', ['build', '--config', 'web/vite.config.ts'], {
+  stdio: 'inherit',
+  env: { ...process.env, NODE_ENV: 'production' },
+});
+if (build.status !== 0) process.exit(build.status ?? 1);
+const result = spawnSync('wrangler', ['deploy'], { stdio: 'inherit' });
+process.exit(result.status ?? 1);

@@ -1,0 +1,13 @@
+// `npm test`: every suite, in one vitest run (unit, Worker in workerd, integration and
+// end-to-end against a real local server in Debian's Chromium). Extra arguments go to vitest.
+import { spawnSync } from 'node:child_process';
+import { ensureChromium } from './ensure-chromium.mjs';
+
+ensureChromium();
+const build = spawnSync('vite', ['build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], {
+  stdio: 'inherit',
+  env: { ...process.env, NODE_ENV: 'production' },
+});
+if (build.status !== 0) process.exit(build.status ?? 1);
+const result = spawnSync('vitest', ['run', ...process.argv.slice(2)], { stdio: 'inherit' });
+process.exit(result.status ?? 1);

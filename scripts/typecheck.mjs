@@ -1,0 +1,17 @@
+// Type checks, one runtime per tsconfig: shared (no DOM, no Workers), worker (Workers types),
+// tests (Node + DOM for page code), and the Svelte app with svelte-check.
+import { spawnSync } from 'node:child_process';
+
+const steps = [
+  ['tsc', ['-p', 'shared']],
+  ['tsc', ['-p', 'worker']],
+  ['tsc', ['-p', 'tests']],
+  ['svelte-check', ['--tsconfig', 'web/tsconfig.json', '--threshold', 'warning', '--fail-on-warnings']],
+];
+let failed = false;
+for (const [command, args] of steps) {
+  console.log(`\n> ${command} ${args.join(' ')}`);
+  const result = spawnSync(command, args, { stdio: 'inherit' });
+  if (result.status !== 0) failed = true;
+}
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,7 @@
+import { mount } from 'svelte';
+import './app.css';
+import App from './App.svelte';
+import { serviceWorker } from './lib/pwa/service-worker.svelte';
+
+mount(App, { target: document.getElementById('app') ?? document.body });
+serviceWorker.register();
