@@ -3,9 +3,17 @@ import type { AppEnv } from './env';
 import { apiNotFound, onError } from './http/on-error';
 import { securityHeaders } from './http/security-headers';
 import { healthRoutes } from './routes/health';
+import { checkOrigin } from './auth/origin';
+import { accountRoutes } from './routes/accounts';
+import { spaceRoutes } from './routes/spaces';
+import { blobRoutes } from './routes/blobs';
 
 const api = new Hono<AppEnv>();
+api.use('*', checkOrigin);
 api.route('/', healthRoutes);
+api.route('/', accountRoutes);
+api.route('/', spaceRoutes);
+api.route('/', blobRoutes);
 api.all('*', apiNotFound);
 
 /** The Worker: the API under `/api`, everything else is the PWA from static assets. */

@@ -208,20 +208,22 @@ export class Membership {
   }
 
   /**
-   * [K6] Joins through a link. A member whose role is already at least the link's is left as is and
-   * uses nothing; a weaker member is raised to the link's role; a newcomer is added. Each change
-   * counts one use.
+   * [K4] Joins through a link. A member whose role is already at least the link's is left as is and
+   * uses nothing (whatever the link's state); a weaker member is raised to the link's role; a
+   * newcomer is added. Each change counts one use.
    */
   redeemLink(tokenHash: string, user: { userId: string; username: string }): Result<SpaceAccess> {
-    const found = this.usableLink(tokenHash);
     const space = this.info();
+    const row = space ? this.one('SELECT role FROM share_links WHERE token_hash = ?', tokenHash) : undefined;
+    const current = this.one('SELECT username, role FROM members WHERE user_id = ?', user.userId);
+    // Opening a link again once in (even after it ran out) just lands the member in the space.
+    if (space && row && current && roleAtLeast(v.parse(RoleSchema, current.role), v.parse(RoleSchema, row.role))) {
+      return ok({ space, username: String(current.username), role: v.parse(RoleSchema, current.role) });
+    }
+    const found = this.usableLink(tokenHash);
     if (!found.ok) return found;
     if (!space) return fail('NOT_FOUND', INVALID_LINK);
     const link = found.value;
-    const current = this.one('SELECT username, role FROM members WHERE user_id = ?', user.userId);
-    if (current && roleAtLeast(v.parse(RoleSchema, current.role), link.role)) {
-      return ok({ space, username: String(current.username), role: v.parse(RoleSchema, current.role) });
-    }
     this.sql.exec(
       `INSERT INTO members (user_id, username, role, joined_at) VALUES (?, ?, ?, ?)
        ON CONFLICT (user_id) DO UPDATE SET role = excluded.role`,

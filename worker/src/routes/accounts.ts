@@ -1,0 +1,78 @@
+import { Hono, type Context } from 'hono';
+import * as v from 'valibot';
+import { SignInRequestSchema, SignUpRequestSchema, type MeResponse, type SessionListResponse } from '#shared/accounts/auth';
+import { RecordIdSchema } from '#shared/accounts/ids';
+import { normaliseUsername } from '#shared/accounts/username';
+import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from '../accounts/password';
+import { unwrap } from '../accounts/result';
+import { ACCOUNT_THROTTLE, ADDRESS_THROTTLE } from '../accounts/throttle';
+import { requireSession } from '../auth/require-session';
+import { clearSessionCookie, directory, startSession } from '../auth/session';
+import type { AppEnv, Env } from '../env';
+import { ApiError } from '../http/api-error';
+import { readJson } from '../http/validate';
+
+/** Locally there is no `CF-Connecting-IP`; every caller then shares one fixed address key. */
+export function clientAddressKey(c: Context): string {
+  return `addr:${c.req.header('cf-connecting-ip') ?? 'local'}`;
+}
+
+async function me(env: Env, userId: string): Promise<MeResponse> {
+  const user = await directory(env).user(userId);
+  if (!user) throw new ApiError('UNAUTHENTICATED', 'Sign in to continue.');
+  return { user };
+}
+
+/** Sign-up, sign-in, sign-out, the current user and their sessions, under `/api/auth`. */
+export const accountRoutes = new Hono<AppEnv>()
+  .post('/auth/sign-up', async (c) => {
+    const body = await readJson(c, SignUpRequestSchema);
+    const passwordHash = await hashPassword(body.password);
+    const { userId } = unwrap(await directory(c.env).createUser(body.username, passwordHash));
+    await startSession(c, userId);
+    return c.json(await me(c.env, userId), 201);
+  })
+  .post('/auth/sign-in', async (c) => {
+    const body = await readJson(c, SignInRequestSchema);
+    const username = normaliseUsername(body.username);
+    const accountKey = `acct:${username}`;
+    const addressKey = clientAddressKey(c);
+    const dir = directory(c.env);
+    unwrap(
+      await dir.beginAttempt([
+        { key: accountKey, policy: ACCOUNT_THROTTLE },
+        { key: addressKey, policy: ADDRESS_THROTTLE },
+      ]),
+    );
+    const account = await dir.passwordOf(username);
+    // Verify against a dummy hash when there is nothing to check, so timing does not reveal accounts.
+    const matches = await verifyPassword(body.password, account?.passwordHash ?? DUMMY_PASSWORD_HASH);
+    if (!account || account.passwordHash === null || !matches) {
+      throw new ApiError('INVALID_CREDENTIALS', 'Wrong username or password.');
+    }
+    await dir.forgiveAttempt(accountKey, addressKey);
+    await startSession(c, account.userId);
+    return c.json(await me(c.env, account.userId), 200);
+  })
+  .post('/auth/sign-out', requireSession, async (c) => {
+    await directory(c.env).revokeSession(c.var.session.userId, c.var.session.sessionId);
+    clearSessionCookie(c);
+    return c.body(null, 204);
+  })
+  .get('/auth/me', requireSession, async (c) => {
+    return c.json(await me(c.env, c.var.session.userId), 200, { 'cache-control': 'no-store' });
+  })
+  .get('/auth/sessions', requireSession, async (c) => {
+    const { userId, sessionId } = c.var.session;
+    const body: SessionListResponse = { sessions: await directory(c.env).listSessions(userId, sessionId) };
+    return c.json(body, 200, { 'cache-control': 'no-store' });
+  })
+  .delete('/auth/sessions/:sessionId', requireSession, async (c) => {
+    const sessionId = c.req.param('sessionId');
+    const { session } = c.var;
+    if (!v.is(RecordIdSchema, sessionId) || !(await directory(c.env).revokeSession(session.userId, sessionId))) {
+      throw new ApiError('NOT_FOUND', 'You have no such session.');
+    }
+    if (sessionId === session.sessionId) clearSessionCookie(c);
+    return c.body(null, 204);
+  });

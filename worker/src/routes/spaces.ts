@@ -1,0 +1,137 @@
+import { Hono } from 'hono';
+import * as v from 'valibot';
+import { RecordIdSchema, UserIdSchema } from '#shared/accounts/ids';
+import {
+  CreateLinkRequestSchema,
+  LinkTokenSchema,
+  type CreateLinkResponse,
+  type JoinResponse,
+  type LinkListResponse,
+} from '#shared/accounts/links';
+import {
+  ChangeRoleRequestSchema,
+  CreateSpaceRequestSchema,
+  RenameSpaceRequestSchema,
+  type MemberListResponse,
+  type MemberResponse,
+  type Space,
+  type SpaceListResponse,
+  type SpaceResponse,
+} from '#shared/accounts/spaces';
+import { randomToken, sha256Hex } from '../accounts/crypto';
+import { unwrap } from '../accounts/result';
+import { requireSession } from '../auth/require-session';
+import { requireSpaceRole, type SpaceMember } from '../auth/require-space-role';
+import { directory, spaceStub } from '../auth/session';
+import type { AppEnv } from '../env';
+import { ApiError } from '../http/api-error';
+import { readJson } from '../http/validate';
+
+const NO_STORE = { 'cache-control': 'no-store' };
+
+function spaceOf(member: SpaceMember): Space {
+  return { spaceId: member.spaceId, name: member.spaceName, role: member.role, createdAt: member.spaceCreatedAt };
+}
+
+function parseParam<S extends v.GenericSchema>(schema: S, value: string | undefined, message: string): v.InferOutput<S> {
+  if (!v.is(schema, value)) throw new ApiError('NOT_FOUND', message);
+  return value;
+}
+
+/** Spaces, members, share links and joining; authorization per route is in docs/api.md. */
+export const spaceRoutes = new Hono<AppEnv>()
+  .get('/spaces', requireSession, async (c) => {
+    const entries = await directory(c.env).listMemberships(c.var.session.userId);
+    const body: SpaceListResponse = { spaces: entries };
+    return c.json(body, 200, NO_STORE);
+  })
+  .post('/spaces', requireSession, async (c) => {
+    const { name } = await readJson(c, CreateSpaceRequestSchema);
+    const { userId, username } = c.var.session;
+    const spaceId = randomToken();
+    const info = unwrap(await spaceStub(c.env, spaceId).createSpace(spaceId, name, { userId, username }));
+    const space: Space = { ...info, role: 'owner' };
+    await directory(c.env).putMembership(userId, space);
+    const body: SpaceResponse = { space };
+    return c.json(body, 201);
+  })
+  .get('/spaces/:spaceId', requireSpaceRole('viewer'), (c) => {
+    const body: SpaceResponse = { space: spaceOf(c.var.member) };
+    return c.json(body, 200, NO_STORE);
+  })
+  .patch('/spaces/:spaceId', requireSpaceRole('owner'), async (c) => {
+    const { name } = await readJson(c, RenameSpaceRequestSchema);
+    const { member } = c.var;
+    await spaceStub(c.env, member.spaceId).renameSpace(name);
+    await directory(c.env).renameSpace(member.spaceId, name);
+    const body: SpaceResponse = { space: { ...spaceOf(member), name } };
+    return c.json(body, 200);
+  })
+  .delete('/spaces/:spaceId', requireSpaceRole('owner'), async (c) => {
+    const { spaceId } = c.var.member;
+    await spaceStub(c.env, spaceId).deleteSpace();
+    await directory(c.env).dropSpace(spaceId);
+    return c.body(null, 204);
+  })
+  .get('/spaces/:spaceId/members', requireSpaceRole('viewer'), async (c) => {
+    const body: MemberListResponse = { members: await spaceStub(c.env, c.var.member.spaceId).listMembers() };
+    return c.json(body, 200, NO_STORE);
+  })
+  .patch('/spaces/:spaceId/members/:userId', requireSpaceRole('owner'), async (c) => {
+    const userId = parseParam(UserIdSchema, c.req.param('userId'), 'That user is not a member of this space.');
+    const { role } = await readJson(c, ChangeRoleRequestSchema);
+    const { member } = c.var;
+    const changed = unwrap(await spaceStub(c.env, member.spaceId).changeRole(userId, role));
+    await directory(c.env).putMembership(userId, { ...spaceOf(member), role: changed.role });
+    const body: MemberResponse = { member: changed };
+    return c.json(body, 200);
+  })
+  .delete('/spaces/:spaceId/members/:userId', requireSpaceRole('owner'), async (c) => {
+    const userId = parseParam(UserIdSchema, c.req.param('userId'), 'That user is not a member of this space.');
+    const { spaceId } = c.var.member;
+    unwrap(await spaceStub(c.env, spaceId).removeMember(userId));
+    await directory(c.env).dropMembership(userId, spaceId);
+    return c.body(null, 204);
+  })
+  .post('/spaces/:spaceId/leave', requireSpaceRole('viewer'), async (c) => {
+    const { spaceId, userId } = c.var.member;
+    unwrap(await spaceStub(c.env, spaceId).removeMember(userId));
+    await directory(c.env).dropMembership(userId, spaceId);
+    return c.body(null, 204);
+  })
+  .get('/spaces/:spaceId/links', requireSpaceRole('owner'), async (c) => {
+    const body: LinkListResponse = { links: await spaceStub(c.env, c.var.member.spaceId).listLinks() };
+    return c.json(body, 200, NO_STORE);
+  })
+  .post('/spaces/:spaceId/links', requireSpaceRole('owner'), async (c) => {
+    const request = await readJson(c, CreateLinkRequestSchema);
+    const { spaceId, username } = c.var.member;
+    const token = `${spaceId}.${randomToken(24)}`;
+    const link = await spaceStub(c.env, spaceId).createLink(await sha256Hex(token), request.role, username, {
+      expiresInMs: request.expiresInMs,
+      maxUses: request.maxUses,
+    });
+    const body: CreateLinkResponse = { link, token, path: `/join/${token}` };
+    return c.json(body, 201);
+  })
+  .delete('/spaces/:spaceId/links/:linkId', requireSpaceRole('owner'), async (c) => {
+    const linkId = parseParam(RecordIdSchema, c.req.param('linkId'), 'This space has no such share link.');
+    unwrap(await spaceStub(c.env, c.var.member.spaceId).revokeLink(linkId));
+    return c.body(null, 204);
+  })
+  .get('/join/:token', async (c) => {
+    const token = parseParam(LinkTokenSchema, c.req.param('token'), 'This share link is not valid. Check that it was copied completely.');
+    const spaceId = token.slice(0, token.indexOf('.'));
+    const preview = unwrap(await spaceStub(c.env, spaceId).previewLink(await sha256Hex(token)));
+    const body: JoinResponse = { spaceId, spaceName: preview.space.name, role: preview.role };
+    return c.json(body, 200, NO_STORE);
+  })
+  .post('/join/:token', requireSession, async (c) => {
+    const token = parseParam(LinkTokenSchema, c.req.param('token'), 'This share link is not valid. Check that it was copied completely.');
+    const spaceId = token.slice(0, token.indexOf('.'));
+    const { userId, username } = c.var.session;
+    const access = unwrap(await spaceStub(c.env, spaceId).redeemLink(await sha256Hex(token), { userId, username }));
+    await directory(c.env).putMembership(userId, { spaceId, name: access.space.name, role: access.role, createdAt: access.space.createdAt });
+    const body: JoinResponse = { spaceId, spaceName: access.space.name, role: access.role };
+    return c.json(body, 200);
+  });
