@@ -32,6 +32,11 @@ export const ERROR_CODE = {
   LINK_REVOKED: 'LINK_REVOKED',
   // Locks (docs/spec/locks.md)
   LOCK_NOT_HELD: 'LOCK_NOT_HELD',
+  // Sync (docs/spec/sync.md)
+  CLOCK_SKEW: 'CLOCK_SKEW',
+  FENCED: 'FENCED',
+  KIND_MISMATCH: 'KIND_MISMATCH',
+  ITEM_TOO_LARGE: 'ITEM_TOO_LARGE',
 } as const;
 
 /** One of {@link ERROR_CODE}. */
@@ -78,6 +83,10 @@ export const ERROR_REACTION: Record<ErrorCode, ErrorReaction> = {
   LINK_USED_UP: 'reject',
   LINK_REVOKED: 'reject',
   LOCK_NOT_HELD: 'stop',
+  CLOCK_SKEW: 'reject',
+  FENCED: 'reject',
+  KIND_MISMATCH: 'reject',
+  ITEM_TOO_LARGE: 'reject',
 };
 
 /** The HTTP status each code is sent with. */
@@ -107,6 +116,10 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   LINK_USED_UP: 410,
   LINK_REVOKED: 410,
   LOCK_NOT_HELD: 409,
+  CLOCK_SKEW: 400,
+  FENCED: 409,
+  KIND_MISMATCH: 409,
+  ITEM_TOO_LARGE: 413,
 };
 
 /** True when `code` is one this version of the protocol knows. */

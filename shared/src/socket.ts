@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { LockEventMessageSchema } from './locks/schemas';
+import { PokeMessageSchema } from './sync/protocol';
 
 /**
  * The first message on a space's WebSocket (`GET /api/spaces/:spaceId/socket`): the connection
@@ -19,7 +20,7 @@ export type HelloMessage = v.InferOutput<typeof HelloMessageSchema>;
  * Areas add their message schema here (locks: `lock`; sync: `poke`). Clients parse with this
  * schema and ignore what fails to parse (a newer server may send types they do not know).
  */
-export const SpaceSocketMessageSchema = v.variant('type', [HelloMessageSchema, LockEventMessageSchema]);
+export const SpaceSocketMessageSchema = v.variant('type', [HelloMessageSchema, LockEventMessageSchema, PokeMessageSchema]);
 /** A server→client message on a space's WebSocket. */
 export type SpaceSocketMessage = v.InferOutput<typeof SpaceSocketMessageSchema>;
 

@@ -1,0 +1,89 @@
+import { isClientItemId, type Mutation } from './mutation';
+import { fencedCopy, applyMutation } from './merge';
+import type { ItemState } from './item';
+import { jsonBytes, MAX_ITEM_BYTES, type MutationResult } from './protocol';
+
+/** What the server remembers about a mutation it has seen, so a retry gets the same answer (S3). */
+export type StoredResult =
+  | { status: 'applied'; copies: string[] }
+  | { status: 'rejected'; code: RejectCode; message: string; copies: string[] };
+
+/** Codes a single mutation can be rejected with, while the rest of its batch applies. */
+export type RejectCode = 'FENCED' | 'KIND_MISMATCH' | 'ITEM_TOO_LARGE' | 'VALIDATION_FAILED';
+
+/**
+ * The storage the change log needs. The Durable Object implements it over SQLite inside one
+ * `transactionSync`; tests implement it in memory. All methods are synchronous on purpose: a
+ * batch is applied without yielding, so it is all or nothing (S3).
+ */
+export interface SyncStore {
+  getItem(id: string): ItemState | null;
+  /** Stores the item as the change with sequence number `seq`. */
+  putItem(item: ItemState, seq: number): void;
+  getResult(mutationId: string): StoredResult | null;
+  putResult(mutationId: string, result: StoredResult): void;
+  /** The highest sequence number given out so far (0 for a new space). */
+  head(): number;
+}
+
+/** Decides whether a mutation may write despite locks (S8); `null` lets it through. */
+export type FenceCheck = (mutation: Mutation) => { code: 'FENCED'; message: string } | null;
+
+/**
+ * Applies a push batch in order and answers one result per mutation (S3, S6, S8). A mutation
+ * id seen before is answered from memory and not applied again. Throws only on a broken
+ * invariant; the caller's transaction then stores nothing of the batch.
+ */
+export function applyBatch(store: SyncStore, mutations: readonly Mutation[], fence: FenceCheck): MutationResult[] {
+  let seq = store.head();
+  const put = (item: ItemState): void => {
+    seq += 1;
+    store.putItem(item, seq);
+  };
+  return mutations.map((mutation) => {
+    const known = store.getResult(mutation.id);
+    if (known) return toResult(mutation, known, store);
+    const current = store.getItem(mutation.itemId);
+    const stored = decide(current, mutation, fence, put);
+    store.putResult(mutation.id, stored);
+    return toResult(mutation, stored, store);
+  });
+}
+
+function decide(
+  current: ItemState | null,
+  mutation: Mutation,
+  fence: FenceCheck,
+  put: (item: ItemState) => void,
+): StoredResult {
+  if (current === null && !isClientItemId(mutation.itemId)) {
+    return reject('VALIDATION_FAILED', `Item ${mutation.itemId} does not exist and its id is reserved for conflict copies.`);
+  }
+  if (current !== null && current.kind !== mutation.kind) {
+    return reject('KIND_MISMATCH', `Item ${mutation.itemId} is a ${current.kind}, not a ${mutation.kind}.`);
+  }
+  const fenced = fence(mutation);
+  if (fenced) {
+    const copy = fencedCopy(current, mutation);
+    put(copy);
+    return { status: 'rejected', code: fenced.code, message: fenced.message, copies: [copy.id] };
+  }
+  const applied = applyMutation(current, mutation);
+  if (applied.changed && jsonBytes(applied.item) > MAX_ITEM_BYTES) {
+    return reject('ITEM_TOO_LARGE', `Item ${mutation.itemId} would be larger than ${MAX_ITEM_BYTES} bytes.`);
+  }
+  if (applied.changed) put(applied.item);
+  for (const copy of applied.copies) put(copy);
+  return { status: 'applied', copies: applied.copies.map((copy) => copy.id) };
+}
+
+function reject(code: RejectCode, message: string): StoredResult {
+  return { status: 'rejected', code, message, copies: [] };
+}
+
+// A rejected result carries the server's item as it is now (not as it was when first refused),
+// so a client that retries after a lost reply repairs its copy against fresh state.
+function toResult(mutation: Mutation, stored: StoredResult, store: SyncStore): MutationResult {
+  if (stored.status === 'applied') return { id: mutation.id, status: 'applied', copies: stored.copies };
+  return { id: mutation.id, ...stored, current: store.getItem(mutation.itemId) };
+}

@@ -1,0 +1,111 @@
+import * as v from 'valibot';
+import { StampSchema, type Stamp } from './hlc';
+
+/** The kinds of item a space holds. */
+export const ITEM_KIND = { note: 'note', record: 'record', file: 'file' } as const;
+
+/** One of {@link ITEM_KIND}. */
+export type ItemKind = (typeof ITEM_KIND)[keyof typeof ITEM_KIND];
+
+/** An item kind on the wire; anything else is refused (S9). */
+export const ItemKindSchema = v.picklist([ITEM_KIND.note, ITEM_KIND.record, ITEM_KIND.file], 'Unknown item kind');
+
+/**
+ * An item id, made on the client: 8–64 url-safe characters. Conflict copies made by the server
+ * have ids `<mutation id>~<letter>`, which a client cannot create (see {@link ClientItemIdSchema}).
+ */
+export const ItemIdSchema = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{8,64}(~[a-z])?$/, 'Invalid item id'));
+
+/** An id a client may create an item under: no `~`, which is kept for the server's conflict copies. */
+export const ClientItemIdSchema = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{8,64}$/, 'Invalid item id'));
+
+/** The reserved field whose value (`true`/`false`) is the item's stamped tombstone (S4). */
+export const DELETED_FIELD = '$deleted';
+
+/**
+ * A field name: 1–128 characters without control characters. Names starting with `$` are
+ * reserved; {@link DELETED_FIELD} is the only one in use.
+ */
+export const FieldNameSchema = v.pipe(
+  v.string(),
+  v.minLength(1, 'Empty field name'),
+  v.maxLength(128, 'Field name longer than 128 characters'),
+  // eslint-disable-next-line no-control-regex
+  v.check((name) => !/[\u0000-\u001f\u007f]/.test(name), 'Field name with control characters'),
+  v.check((name) => !name.startsWith('$') || name === DELETED_FIELD, 'Reserved field name'),
+);
+
+/** Any JSON value. The server stores field values without reading them (they may be ciphertext). */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+const MAX_JSON_DEPTH = 32;
+
+/** True when `value` is plain JSON (finite numbers, no undefined) nested at most 32 deep. */
+export function isJsonValue(value: unknown, depth = 0): value is JsonValue {
+  if (depth > MAX_JSON_DEPTH) return false;
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (Array.isArray(value)) return value.every((item) => isJsonValue(item, depth + 1));
+  if (typeof value === 'object') {
+    return Object.values(value).every((item) => isJsonValue(item, depth + 1));
+  }
+  return false;
+}
+
+/** A field value on the wire. */
+export const JsonValueSchema = v.custom<JsonValue>((value) => isJsonValue(value), 'Not a JSON value');
+
+/** One field's value with the stamp of the write that set it. */
+export const EntrySchema = v.object({ v: JsonValueSchema, s: StampSchema });
+
+/** One field's value with the stamp of the write that set it. */
+export type Entry = v.InferOutput<typeof EntrySchema>;
+
+/** Why the server made a conflict copy (S6, S7). */
+export const CONFLICT_REASON = {
+  /** The user's write lost the merge to a concurrent write by someone else. */
+  lost: 'lost',
+  /** The user's write overwrote a concurrent write by someone else; the copy keeps theirs. */
+  overwritten: 'overwritten',
+  /** The user edited an item someone else had deleted. */
+  deleted: 'deleted',
+  /** The write was fenced off by a lock (S8). */
+  fenced: 'fenced',
+} as const;
+
+/** One of {@link CONFLICT_REASON}. */
+export type ConflictReason = (typeof CONFLICT_REASON)[keyof typeof CONFLICT_REASON];
+
+/** What a conflict copy records about where it came from. Set once by the server; never changes. */
+export const ConflictInfoSchema = v.object({
+  of: ItemIdSchema,
+  reason: v.picklist(Object.values(CONFLICT_REASON)),
+  mutationId: v.string(),
+  stamp: StampSchema,
+});
+
+/** Where a conflict copy came from. */
+export type ConflictInfo = v.InferOutput<typeof ConflictInfoSchema>;
+
+/** An item as every replica holds it: its fields, each with the stamp of its last write. */
+export const ItemStateSchema = v.object({
+  id: ItemIdSchema,
+  kind: ItemKindSchema,
+  fields: v.record(v.string(), EntrySchema),
+  conflict: v.optional(ConflictInfoSchema),
+});
+
+/** An item as every replica holds it. */
+export type ItemState = v.InferOutput<typeof ItemStateSchema>;
+
+/** True when the item's tombstone says it is deleted. */
+export function isDeleted(item: ItemState): boolean {
+  return item.fields[DELETED_FIELD]?.v === true;
+}
+
+/** The newest stamp of any field of the item, or null for an item without fields. */
+export function newestStamp(item: ItemState): Stamp | null {
+  let newest: Stamp | null = null;
+  for (const entry of Object.values(item.fields)) if (newest === null || entry.s > newest) newest = entry.s;
+  return newest;
+}

@@ -1,0 +1,61 @@
+import type { SyncStore, StoredResult } from './apply';
+import type { ItemState } from './item';
+import type { Change } from './protocol';
+
+/**
+ * An in-memory {@link SyncStore} with snapshot and rollback, standing in for the Durable
+ * Object's SQLite in tests and models. Pull pages read it like the SQL query does.
+ */
+export class MemorySyncStore implements SyncStore {
+  private items = new Map<string, { item: ItemState; seq: number }>();
+  private results = new Map<string, StoredResult>();
+  private seq = 0;
+
+  getItem(id: string): ItemState | null {
+    return this.items.get(id)?.item ?? null;
+  }
+
+  putItem(item: ItemState, seq: number): void {
+    this.items.set(item.id, { item, seq });
+    this.seq = Math.max(this.seq, seq);
+  }
+
+  getResult(mutationId: string): StoredResult | null {
+    return this.results.get(mutationId) ?? null;
+  }
+
+  putResult(mutationId: string, result: StoredResult): void {
+    this.results.set(mutationId, result);
+  }
+
+  head(): number {
+    return this.seq;
+  }
+
+  /** Runs `fn` all or nothing, like `transactionSync`: if it throws, the store is as before. */
+  transaction<T>(fn: () => T): T {
+    const saved = { items: new Map(this.items), results: new Map(this.results), seq: this.seq };
+    try {
+      return fn();
+    } catch (error) {
+      this.items = saved.items;
+      this.results = saved.results;
+      this.seq = saved.seq;
+      throw error;
+    }
+  }
+
+  /** The changes after `after`, oldest first, at most `limit` of them (S10). */
+  changesAfter(after: number, limit: number): Change[] {
+    return [...this.items.values()]
+      .filter((row) => row.seq > after)
+      .sort((a, b) => a.seq - b.seq)
+      .slice(0, limit)
+      .map((row) => ({ seq: row.seq, item: row.item }));
+  }
+
+  /** Every item, by id. */
+  allItems(): Map<string, ItemState> {
+    return new Map([...this.items].map(([id, row]) => [id, row.item]));
+  }
+}
