@@ -34,7 +34,8 @@ export type BlobHasResponse = v.InferOutput<typeof BlobHasResponseSchema>;
 /** `POST .../blobs/uploads`: start (or resume) a multipart upload of the blob `sha256`. */
 export const CreateUploadRequestSchema = v.strictObject({
   sha256: Sha256HexSchema,
-  size: v.pipe(SizeSchema, v.minValue(1)),
+  // Not capped by the schema: a file over MAX_FILE_BYTES gets the clearer FILE_TOO_LARGE (B7).
+  size: v.pipe(v.number(), v.safeInteger(), v.minValue(1)),
   partSize: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(MIN_PART_BYTES), v.maxValue(MAX_PART_BYTES))),
 });
 

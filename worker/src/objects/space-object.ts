@@ -6,20 +6,25 @@ import type { Role } from '#shared/accounts/roles';
 import type { Member } from '#shared/accounts/spaces';
 import { systemClock, type Result } from '../accounts/result';
 import { Membership, MEMBERSHIP_SCHEMA_STEP, type SpaceAccess, type SpaceInfo } from '../space/membership';
+import type { BlobInfo, BlobUsage, UploadState } from '#shared/blobs/protocol';
+import { BLOB_SCHEMA_STEP, BlobRefs, r2BlobBucket, type BlobSettings, type CompleteTarget, type Outcome, type PartTarget } from '../space/blob-refs';
 
 const SCHEMA: readonly string[] = [
   'CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)',
   MEMBERSHIP_SCHEMA_STEP,
+  BLOB_SCHEMA_STEP,
 ];
 
 /** Durable Object for one space; see docs/architecture.md. */
 export class SpaceObject extends DurableObject<Env> {
   private readonly membership: Membership;
+  private readonly blobs: BlobRefs;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     migrate(ctx.storage, SCHEMA);
     this.membership = new Membership(ctx.storage.sql, systemClock);
+    this.blobs = new BlobRefs(ctx.storage.sql, r2BlobBucket(env.BLOBS), systemClock.now, (at) => this.scheduleAlarm(at));
   }
 
   // Accounts: members, roles and share links (logic in ../space/membership.ts).
@@ -62,5 +67,36 @@ export class SpaceObject extends DurableObject<Env> {
   }
   redeemLink(tokenHash: string, user: { userId: string; username: string }): Result<SpaceAccess> {
     return this.membership.redeemLink(tokenHash, user);
+  }
+
+  // Files: blob records, quota, uploads in flight (logic in ../space/blob-refs.ts).
+  blobGet(sha256: string): { size: number } | null { return this.blobs.get(sha256); }
+  blobHas(hashes: string[]): string[] { return this.blobs.has(hashes); }
+  blobUsage(): BlobUsage { return this.blobs.usage(); }
+  blobSettings(settings: Partial<BlobSettings>): BlobSettings { this.blobs.setSettings(settings); return this.blobs.settings(); }
+  blobBeginPut(sha256: string, size: number, key: string, userId: string) { return this.blobs.beginPut(sha256, size, key, userId); }
+  blobFinishPut(uploadId: string): Promise<Outcome<BlobInfo>> { return this.blobs.finishPut(uploadId); }
+  blobCreateUpload(sha256: string, size: number, partSize: number, key: string, userId: string): Promise<Outcome<BlobInfo | UploadState>> {
+    return this.blobs.createUpload(sha256, size, partSize, key, userId);
+  }
+  blobUploadState(uploadId: string): Outcome<UploadState> { return this.blobs.state(uploadId); }
+  blobPartTarget(uploadId: string, partNumber: number, length: number): Outcome<PartTarget> { return this.blobs.partTarget(uploadId, partNumber, length); }
+  blobRecordPart(uploadId: string, partNumber: number, size: number, etag: string, sha256: string): Outcome<null> {
+    return this.blobs.recordPart(uploadId, partNumber, size, etag, sha256);
+  }
+  blobBeginComplete(uploadId: string): Outcome<CompleteTarget> { return this.blobs.beginComplete(uploadId); }
+  blobFinishComplete(uploadId: string, verified: boolean): Promise<Outcome<BlobInfo>> { return this.blobs.finishComplete(uploadId, verified); }
+  blobAbort(uploadId: string): Promise<Outcome<null>> { return this.blobs.abort(uploadId); }
+  /** For the sync engine: item `itemId` now points at blob `sha256` (or at none). */
+  blobSetItemRef(itemId: string, sha256: string | null): Promise<void> { return this.blobs.setItemRef(itemId, sha256); }
+
+  /** One alarm per object, shared by the areas: each handler does its due work and books its next time. */
+  override async alarm(): Promise<void> {
+    await this.blobs.runCleanup();
+  }
+  /** Books the alarm for `at` unless an earlier one is already booked (areas share the one alarm). */
+  private async scheduleAlarm(at: number): Promise<void> {
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || at < current) await this.ctx.storage.setAlarm(at);
   }
 }
