@@ -21,7 +21,8 @@ export interface SpaceMember {
 /** `c.var.session` and `c.var.member` once {@link requireSpaceRole} has run. */
 export type SpaceVariables = { session: SessionOwner; member: SpaceMember };
 
-const NOT_FOUND_MESSAGE = 'No such space, or you are not a member of it.';
+/** The one answer for a space that does not exist and for a space the caller is not in. */
+export const SPACE_NOT_FOUND_MESSAGE = 'No such space, or you are not a member of it.';
 
 /**
  * Middleware for routes with `:spaceId`: authenticates (401), then asks the space's object for the
@@ -34,9 +35,9 @@ export function requireSpaceRole(minRole: Role) {
     const session = c.var.session ?? (await authenticate(c));
     c.set('session', session);
     const spaceId = c.req.param('spaceId');
-    if (!spaceId || !v.is(SpaceIdSchema, spaceId)) throw new ApiError('NOT_FOUND', NOT_FOUND_MESSAGE);
+    if (!spaceId || !v.is(SpaceIdSchema, spaceId)) throw new ApiError('NOT_FOUND', SPACE_NOT_FOUND_MESSAGE);
     const access = await spaceStub(c.env, spaceId).spaceAccess(session.userId);
-    if (!access) throw new ApiError('NOT_FOUND', NOT_FOUND_MESSAGE);
+    if (!access) throw new ApiError('NOT_FOUND', SPACE_NOT_FOUND_MESSAGE);
     if (!roleAtLeast(access.role, minRole)) {
       throw new ApiError('FORBIDDEN', `This needs the ${minRole} role in this space; you are ${access.role === 'editor' ? 'an' : 'a'} ${access.role}.`);
     }
