@@ -109,3 +109,17 @@ export function newestStamp(item: ItemState): Stamp | null {
   for (const entry of Object.values(item.fields)) if (newest === null || entry.s > newest) newest = entry.s;
   return newest;
 }
+
+/**
+ * The field of a `file` item that holds its blob's SHA-256 (lowercase hex). The server reads
+ * this one field, and `$deleted`, to keep blob references (files spec); like a tombstone it is
+ * metadata that stays readable in an end-to-end encrypted space.
+ */
+export const FILE_BLOB_FIELD = 'sha256';
+
+/** The blob a file item refers to, or null (not a file, deleted, or no valid hash). */
+export function blobRefOf(item: ItemState): string | null {
+  if (item.kind !== ITEM_KIND.file || isDeleted(item)) return null;
+  const value = item.fields[FILE_BLOB_FIELD]?.v;
+  return typeof value === 'string' && /^[0-9a-f]{64}$/.test(value) ? value : null;
+}

@@ -1,0 +1,37 @@
+import { Hono } from 'hono';
+import {
+  batchProblem,
+  MAX_PUSH_BYTES,
+  PULL_PAGE_DEFAULT,
+  PullQuerySchema,
+  PushRequestSchema,
+  type PushResponse,
+} from '#shared/sync/protocol';
+import { requireSpaceRole, type SpaceVariables } from '../auth/require-space-role';
+import { spaceStub } from '../auth/session';
+import type { Env } from '../env';
+import { ApiError } from '../http/api-error';
+import { parseWith, readJson } from '../http/validate';
+
+type SyncEnv = { Bindings: Env; Variables: SpaceVariables };
+
+const BASE = '/spaces/:spaceId/sync';
+const JSON_NO_STORE = { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' };
+
+/** Sync routes under `/api/spaces/:spaceId/sync` (docs/api.md#sync, docs/spec/sync.md). */
+export const syncRoutes = new Hono<SyncEnv>()
+  // Editors push: a batch of the outbox, all or nothing (S2, S3, S9).
+  .post(`${BASE}/push`, requireSpaceRole('editor'), async (c) => {
+    const request = await readJson(c, PushRequestSchema, MAX_PUSH_BYTES);
+    const now = Date.now();
+    const problem = batchProblem(request, now);
+    if (problem) throw new ApiError(problem.code, problem.message, { details: { serverTime: now } });
+    const response: PushResponse = await spaceStub(c.env, c.var.member.spaceId).syncPush(request.mutations, c.var.member.userId);
+    return c.json(response, 200, { 'cache-control': 'no-store' });
+  })
+  // Everyone in the space pulls: a page of changes after a sequence number (S10).
+  .get(`${BASE}/pull`, requireSpaceRole('viewer'), async (c) => {
+    const query = parseWith(PullQuerySchema, c.req.query(), 'query');
+    const text = await spaceStub(c.env, c.var.member.spaceId).syncPull(query.after, query.limit ?? PULL_PAGE_DEFAULT);
+    return c.body(text, 200, JSON_NO_STORE);
+  });
