@@ -9,7 +9,6 @@ import { PokeMessageSchema } from './sync/protocol';
  */
 export const HelloMessageSchema = v.object({
   type: v.literal('hello'),
-  spaceId: v.string(),
   protocol: v.number(),
 });
 /** The greeting on a space's WebSocket. */

@@ -7,6 +7,8 @@ import { checkOrigin } from './auth/origin';
 import { accountRoutes } from './routes/accounts';
 import { spaceRoutes } from './routes/spaces';
 import { blobRoutes } from './routes/blobs';
+import { lockRoutes } from './routes/locks';
+import { socketRoutes } from './routes/socket';
 
 const api = new Hono<AppEnv>();
 api.use('*', checkOrigin);
@@ -14,6 +16,8 @@ api.route('/', healthRoutes);
 api.route('/', accountRoutes);
 api.route('/', spaceRoutes);
 api.route('/', blobRoutes);
+api.route('/', lockRoutes);
+api.route('/', socketRoutes);
 api.all('*', apiNotFound);
 
 /** The Worker: the API under `/api`, everything else is the PWA from static assets. */

@@ -1,15 +1,120 @@
 import { DurableObject } from 'cloudflare:workers';
+import * as v from 'valibot';
+import type {
+  AcquireRequest, AcquireResponse, BreakRequest, BreakResponse, CancelResponse, LockHistoryResponse, LockOwner,
+  LockSummary, ReleaseResponse, RenewRequest, RenewResponse,
+} from '#shared/locks/schemas';
+import { systemClock, type Result } from '../accounts/result';
+import { spaceStub } from '../auth/session';
 import type { Env } from '../env';
+import { LOCK_SCHEMA_STEP, LockStore, type LockRef } from '../locks/lock-store';
+import { LockService } from '../locks/lock-service';
+import { runLockCommand } from '../locks/lock-socket';
+import { acceptSocket, peerOf, peerOfSocket, sendAll } from '../space/hub';
 import { migrate } from '../storage/migrate';
 
 const SCHEMA: readonly string[] = [
   'CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)',
+  LOCK_SCHEMA_STEP,
 ];
 
-/** Durable Object for one lock; see docs/architecture.md. */
+const LOCK_REF_HEADER = 'x-baton-lock';
+const LockRefSchema = v.object({ spaceId: v.string(), name: v.string() });
+
+/** The object of one lock: `LOCKS.idFromName(lockObjectName(spaceId, name))`. */
+export function lockObjectName(spaceId: string, name: string): string {
+  // NUL cannot occur in a space id or a lock name, so no two (space, name) pairs collide.
+  return `${spaceId}\u0000${name}`;
+}
+
+/** Adds the lock's identity to an upgrade request for {@link LockObject.fetch}. */
+export function withLockRef(request: Request, ref: LockRef): Request {
+  request.headers.set(LOCK_REF_HEADER, JSON.stringify(ref));
+  return request;
+}
+
+/**
+ * Durable Object for one lock (docs/spec/locks.md): a thin adapter over LockService. Commands
+ * arrive by JS RPC (HTTP routes) or on the lock's own hibernating WebSocket (fast path); expiry
+ * runs on the alarm and before every command.
+ */
 export class LockObject extends DurableObject<Env> {
+  private readonly service: LockService;
+
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     migrate(ctx.storage, SCHEMA);
+    const space = {
+      lockChanged: (spaceId: string, ...args: Parameters<InstanceType<typeof import('./space-object').SpaceObject>['lockChanged']>) =>
+        spaceStub(env, spaceId).lockChanged(...args),
+    };
+    const ports = {
+      pushToSockets: (text: string) => void sendAll(ctx.getWebSockets(), text),
+      scheduleAlarm: (at: number) => void ctx.storage.setAlarm(at),
+    };
+    this.service = new LockService(new LockStore(ctx.storage), systemClock, space, ports);
+  }
+
+  acquire(ref: LockRef, owner: LockOwner, req: AcquireRequest): Promise<AcquireResponse> {
+    this.service.bind(ref);
+    return this.service.acquire(owner, req, null);
+  }
+  renew(ref: LockRef, owner: LockOwner, req: RenewRequest): Promise<Result<RenewResponse>> {
+    this.service.bind(ref);
+    return this.service.renew(owner, req);
+  }
+  release(ref: LockRef, owner: LockOwner, token: number): Promise<Result<ReleaseResponse>> {
+    this.service.bind(ref);
+    return this.service.release(owner, token);
+  }
+  breakLock(ref: LockRef, by: LockOwner, req: BreakRequest): Promise<Result<BreakResponse>> {
+    this.service.bind(ref);
+    return this.service.breakLock(by, req);
+  }
+  cancel(ref: LockRef, owner: LockOwner, requestId: string): Promise<CancelResponse> {
+    this.service.bind(ref);
+    return this.service.cancel(owner, requestId);
+  }
+  get(ref: LockRef): Promise<LockSummary> {
+    this.service.bind(ref);
+    return this.service.summary();
+  }
+  history(ref: LockRef, after: number, limit: number): LockHistoryResponse {
+    this.service.bind(ref);
+    return this.service.history(after, limit);
+  }
+
+  /** Upgrades to the lock's WebSocket; the Worker authorized the peer (routes/locks.ts). */
+  override fetch(request: Request): Response {
+    const peer = peerOf(request);
+    const ref = v.safeParse(LockRefSchema, JSON.parse(request.headers.get(LOCK_REF_HEADER) ?? 'null'));
+    if (!peer || !ref.success) return new Response('Expected an authorized WebSocket upgrade', { status: 426 });
+    this.service.bind(ref.output);
+    return acceptSocket(this.ctx, peer);
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    const peer = peerOfSocket(ws);
+    if (!peer) return ws.close(1011, 'socket without a peer');
+    const reply = await runLockCommand(this.service, peer, message);
+    try {
+      ws.send(JSON.stringify(reply));
+    } catch {
+      // The client went away; its close handler cleans up.
+    }
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    const peer = peerOfSocket(ws);
+    if (peer) await this.service.disconnect(peer.connId);
+    try {
+      ws.close(code === 1005 || code === 1006 ? 1000 : code, 'closed');
+    } catch {
+      // Already closed.
+    }
+  }
+
+  override async alarm(): Promise<void> {
+    await this.service.onAlarm();
   }
 }

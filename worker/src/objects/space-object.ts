@@ -7,24 +7,33 @@ import type { Member } from '#shared/accounts/spaces';
 import { systemClock, type Result } from '../accounts/result';
 import { Membership, MEMBERSHIP_SCHEMA_STEP, type SpaceAccess, type SpaceInfo } from '../space/membership';
 import type { BlobInfo, BlobUsage, UploadState } from '#shared/blobs/protocol';
+import type { LockEventMessage, LockSummary } from '#shared/locks/schemas';
+import type { SpaceSocketMessage } from '#shared/socket';
+import { Fence, FENCE_SCHEMA_STEP, type FenceUpdate, type FenceVerdict } from '../space/fence';
+import { SpaceHub } from '../space/hub';
 import { BLOB_SCHEMA_STEP, BlobRefs, r2BlobBucket, type BlobSettings, type CompleteTarget, type Outcome, type PartTarget } from '../space/blob-refs';
 
 const SCHEMA: readonly string[] = [
   'CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)',
   MEMBERSHIP_SCHEMA_STEP,
   BLOB_SCHEMA_STEP,
+  FENCE_SCHEMA_STEP,
 ];
 
 /** Durable Object for one space; see docs/architecture.md. */
 export class SpaceObject extends DurableObject<Env> {
   private readonly membership: Membership;
   private readonly blobs: BlobRefs;
+  private readonly hub: SpaceHub;
+  private readonly fence: Fence;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     migrate(ctx.storage, SCHEMA);
     this.membership = new Membership(ctx.storage.sql, systemClock);
     this.blobs = new BlobRefs(ctx.storage.sql, r2BlobBucket(env.BLOBS), systemClock.now, (at) => this.scheduleAlarm(at));
+    this.hub = new SpaceHub(ctx);
+    this.fence = new Fence(ctx.storage.sql);
   }
 
   // Accounts: members, roles and share links (logic in ../space/membership.ts).
@@ -89,6 +98,24 @@ export class SpaceObject extends DurableObject<Env> {
   blobAbort(uploadId: string): Promise<Outcome<null>> { return this.blobs.abort(uploadId); }
   /** For the sync engine: item `itemId` now points at blob `sha256` (or at none). */
   blobSetItemRef(itemId: string, sha256: string | null): Promise<void> { return this.blobs.setItemRef(itemId, sha256); }
+
+  // Live channel and lock fence (logic in ../space/hub.ts and ../space/fence.ts; rules in docs/spec/locks.md).
+  /** Upgrades to the space's hibernating WebSocket; the Worker authorized the peer (routes/socket.ts). */
+  override fetch(request: Request): Response { return this.hub.accept(request); }
+  override webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): void { this.hub.onMessage(ws, message); }
+  override webSocketClose(ws: WebSocket, code: number, reason: string): void { this.hub.onClose(ws, code, reason); }
+  /** Sends `message` to every connected member; returns how many sockets it reached. */
+  broadcast(message: SpaceSocketMessage): number { return this.hub.broadcast(message); }
+  /** Closes the live sockets of a removed member or a revoked session. */
+  closeSockets(target: { userId: string } | { sessionId: string }, reason: string): number { return this.hub.close(target, reason); }
+  /** A LockObject reports a change: the fence is updated (L11) before the events go out. */
+  lockChanged(update: FenceUpdate, events: LockEventMessage[]): void {
+    this.fence.apply(update);
+    for (const event of events) this.hub.broadcast(event);
+  }
+  listLocks(): LockSummary[] { return this.fence.list(Date.now()); }
+  /** For the sync engine: may `userId` write to what lock `name` guards, carrying `token`? */
+  fenceCheck(name: string, token: number | null, userId: string): FenceVerdict { return this.fence.check(name, token, userId); }
 
   /** One alarm per object, shared by the areas: each handler does its due work and books its next time. */
   override async alarm(): Promise<void> {

@@ -1,0 +1,162 @@
+import { LOCK_TTL_DEFAULT_MS } from '#shared/locks/limits';
+import { emptyLockState, holderOf, LockMachine, type Clock, type LockChange } from '#shared/locks/machine';
+import type {
+  AcquireRequest, AcquireResponse, BreakRequest, BreakResponse, CancelResponse, LockEventMessage, LockHistoryResponse,
+  LockOwner, LockSummary, ReleaseResponse, RenewRequest, RenewResponse,
+} from '#shared/locks/schemas';
+import { fail, ok, type Result } from '../accounts/result';
+import type { FenceUpdate } from '../space/fence';
+import type { LockRef, LockStore } from './lock-store';
+
+/** Where a lock reports its changes: the space's object (fence, lock list, live events). */
+export interface SpaceLink {
+  lockChanged(spaceId: string, update: FenceUpdate, events: LockEventMessage[]): Promise<void>;
+}
+
+/** The lock's own sockets (commands and pushes) and its alarm. */
+export interface LockPorts {
+  pushToSockets(text: string): void;
+  scheduleAlarm(at: number): void;
+}
+
+const NOT_HELD = 'You do not hold this lock with that token (it was released, expired, broken or never yours).';
+
+/**
+ * One lock's service, used by its LockObject: runs a machine command, persists state and history
+ * in one transaction, then reports. A grant is recorded with the space's fence and acknowledged
+ * before anyone hears of it (L11); other changes are reported without waiting, since a late
+ * "freed" only keeps the fence stricter for a moment and reports commute (max tokens, newest rev).
+ */
+export class LockService {
+  private machine: LockMachine;
+  private ref: LockRef | null;
+  private fencedToken = 0;
+  private alarmAt: number | null = null;
+
+  constructor(private readonly store: LockStore, clock: Clock, private readonly space: SpaceLink, private readonly ports: LockPorts) {
+    const stored = store.load();
+    this.ref = stored?.ref ?? null;
+    this.machine = new LockMachine(stored?.state ?? emptyLockState(), clock);
+  }
+
+  /** Remembers which lock this object is; the first command stores it. */
+  bind(ref: LockRef): void {
+    if (this.ref && (this.ref.spaceId !== ref.spaceId || this.ref.name !== ref.name)) throw new Error('LockObject addressed under two names');
+    this.ref = ref;
+  }
+
+  async acquire(owner: LockOwner, req: AcquireRequest, connId: string | null): Promise<AcquireResponse> {
+    const ttlMs = req.ttlMs ?? LOCK_TTL_DEFAULT_MS;
+    const outcome = await this.run((m) => m.acquire({ requestId: req.requestId, owner, ttlMs, waitMs: req.waitMs ?? 0, connId }));
+    // A retry may reveal a grant whose fence report failed or was lost with an eviction (L9, L11).
+    if (outcome.status === 'granted') await this.ensureFenced(outcome.token, owner.userId);
+    return { ...outcome, name: this.name() };
+  }
+
+  async renew(owner: LockOwner, req: RenewRequest): Promise<Result<RenewResponse>> {
+    const outcome = await this.run((m) => m.renew({ token: req.token, userId: owner.userId, ttlMs: req.ttlMs }));
+    return outcome.status === 'renewed' ? ok(outcome) : fail('LOCK_NOT_HELD', NOT_HELD);
+  }
+
+  async release(owner: LockOwner, token: number): Promise<Result<ReleaseResponse>> {
+    const outcome = await this.run((m) => m.release({ token, userId: owner.userId }));
+    return outcome.status === 'released' ? ok(outcome) : fail('LOCK_NOT_HELD', NOT_HELD);
+  }
+
+  async breakLock(by: LockOwner, req: BreakRequest): Promise<Result<BreakResponse>> {
+    const outcome = await this.run((m) => m.breakLock({ by, reason: req.reason ?? '' }));
+    return outcome.status === 'broken' ? ok(outcome) : fail('LOCK_NOT_HELD', 'Nobody holds this lock.');
+  }
+
+  async cancel(owner: LockOwner, requestId: string): Promise<CancelResponse> {
+    return this.run((m) => m.cancel({ requestId, userId: owner.userId }));
+  }
+
+  /** A socket closed: its waiters leave the queue (L7). */
+  async disconnect(connId: string): Promise<void> {
+    if (!this.ref) return; // a socket that never sent a command left nothing behind
+    await this.run((m) => m.disconnect(connId));
+  }
+
+  /** Expiry and waiter timeouts (L6); also run before every command. */
+  async onAlarm(): Promise<void> {
+    this.alarmAt = null;
+    await this.run((m) => m.tick());
+  }
+
+  /** The lock now, after applying expiry (L6). */
+  async summary(): Promise<LockSummary> {
+    await this.run((m) => m.tick());
+    return this.snapshot();
+  }
+
+  history(after: number, limit: number): LockHistoryResponse {
+    const entries = this.store.history(after, limit);
+    const last = entries.at(-1);
+    return { name: this.name(), entries, next: entries.length === limit && last ? last.seq : null };
+  }
+
+  /** Runs one command: decide and persist synchronously (no await in between), then report. */
+  private async run<T>(command: (machine: LockMachine) => T): Promise<T> {
+    const ref = this.requireRef();
+    const result = command(this.machine);
+    const changes = this.machine.drain();
+    if (changes.length > 0) this.store.save(ref, this.machine.state, changes);
+    this.bookAlarm();
+    await this.report(ref, changes);
+    return result;
+  }
+
+  private async report(ref: LockRef, changes: LockChange[]): Promise<void> {
+    if (changes.length === 0) return;
+    const summary = this.snapshot();
+    const events: LockEventMessage[] = changes.map((c) => ({ type: 'lock', kind: c.kind, at: c.at, requestId: c.requestId, token: c.token, lock: summary }));
+    const grants = changes.filter((c) => c.kind === 'granted');
+    const grant = grants.at(-1);
+    const ends = changes.filter((c) => c.kind === 'released' || c.kind === 'expired' || c.kind === 'broken');
+    const update: FenceUpdate = {
+      name: ref.name,
+      granted: grant?.token && grant.actor ? { token: grant.token, userId: grant.actor.userId } : null,
+      freedToken: ends.length ? Math.max(...ends.map((c) => c.token ?? 0)) : null,
+      summary,
+    };
+    const reported = this.space.lockChanged(ref.spaceId, update, events);
+    if (update.granted) {
+      await reported; // L11: the fence knows the token before the grantee (or anyone) hears of it.
+      this.fencedToken = Math.max(this.fencedToken, update.granted.token);
+    } else {
+      reported.catch((error: unknown) => console.error(`lock ${ref.name}: report to the space failed`, error));
+    }
+    for (const event of events) this.ports.pushToSockets(JSON.stringify(event));
+  }
+
+  private async ensureFenced(token: number, userId: string): Promise<void> {
+    if (token <= this.fencedToken) return;
+    const ref = this.requireRef();
+    await this.space.lockChanged(ref.spaceId, { name: ref.name, granted: { token, userId }, freedToken: null, summary: this.snapshot() }, []);
+    this.fencedToken = Math.max(this.fencedToken, token);
+  }
+
+  private bookAlarm(): void {
+    const next = this.machine.nextDeadline();
+    // An early alarm is harmless (it finds nothing due and books again), so only move it earlier.
+    if (next !== null && (this.alarmAt === null || next < this.alarmAt)) {
+      this.alarmAt = next;
+      this.ports.scheduleAlarm(next);
+    }
+  }
+
+  private snapshot(): LockSummary {
+    const { holder, lastToken, queue, rev } = this.machine.state;
+    return { name: this.name(), holder: holder ? holderOf(holder) : null, lastToken, queueLength: queue.length, rev };
+  }
+
+  private name(): string {
+    return this.requireRef().name;
+  }
+
+  private requireRef(): LockRef {
+    if (!this.ref) throw new Error('LockObject used before bind()');
+    return this.ref;
+  }
+}

@@ -1,0 +1,66 @@
+import * as v from 'valibot';
+import type { LockChange, LockState } from '#shared/locks/machine';
+import { LockEventKindSchema, type LockHistoryEntry } from '#shared/locks/schemas';
+
+/** Schema step of a LockObject: its one state row (the whole machine state as JSON) and its history (L10). */
+export const LOCK_SCHEMA_STEP = `
+  CREATE TABLE lock_state (id INTEGER PRIMARY KEY CHECK (id = 1), space_id TEXT NOT NULL, name TEXT NOT NULL,
+    state TEXT NOT NULL);
+  CREATE TABLE lock_history (seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, kind TEXT NOT NULL,
+    token INTEGER, request_id TEXT, user_id TEXT, username TEXT, detail TEXT NOT NULL)`;
+
+/** Which lock an object is: its space and name (the object id is derived from both). */
+export interface LockRef {
+  spaceId: string;
+  name: string;
+}
+
+/** The persisted part of the state; `lastToken` is what makes tokens survive eviction (L3). */
+const LockStateSchema = v.object({
+  lastToken: v.number(),
+  rev: v.number(),
+  holder: v.nullable(v.object({ token: v.number(), requestId: v.string(), owner: v.object({ userId: v.string(), username: v.string() }), grantedAt: v.number(), expiresAt: v.number(), ttlMs: v.number(), connId: v.nullable(v.string()) })),
+  queue: v.array(v.object({ requestId: v.string(), owner: v.object({ userId: v.string(), username: v.string() }), ttlMs: v.number(), enqueuedAt: v.number(), deadline: v.number(), connId: v.nullable(v.string()) })),
+  served: v.array(v.object({ requestId: v.string(), userId: v.string(), token: v.number() })),
+});
+
+type HistoryRow = { seq: number; at: number; kind: string; token: number | null; request_id: string | null; user_id: string | null; username: string | null; detail: string };
+
+/** A lock's SQLite storage: every command's new state and history lines in one transaction. */
+export class LockStore {
+  constructor(private readonly storage: DurableObjectStorage) {}
+
+  /** The stored lock, or null for an object that never ran a command. */
+  load(): { ref: LockRef; state: LockState } | null {
+    const row = this.storage.sql.exec<{ space_id: string; name: string; state: string }>('SELECT space_id, name, state FROM lock_state').toArray()[0];
+    if (!row) return null;
+    // Our own JSON; a parse failure here is a broken invariant, so let it throw.
+    return { ref: { spaceId: row.space_id, name: row.name }, state: v.parse(LockStateSchema, JSON.parse(row.state)) };
+  }
+
+  /** Writes the new state and appends `changes` to the history, atomically (one fsync). */
+  save(ref: LockRef, state: LockState, changes: readonly LockChange[]): void {
+    const sql = this.storage.sql;
+    this.storage.transactionSync(() => {
+      sql.exec(
+        `INSERT INTO lock_state (id, space_id, name, state) VALUES (1, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET state = excluded.state`,
+        ref.spaceId, ref.name, JSON.stringify(state),
+      );
+      for (const c of changes) {
+        sql.exec(
+          'INSERT INTO lock_history (at, kind, token, request_id, user_id, username, detail) VALUES (?, ?, ?, ?, ?, ?, ?)',
+          c.at, c.kind, c.token, c.requestId, c.actor?.userId ?? null, c.actor?.username ?? null, c.detail,
+        );
+      }
+    });
+  }
+
+  /** History entries with `seq > after`, oldest first, at most `limit`. */
+  history(after: number, limit: number): LockHistoryEntry[] {
+    const rows = this.storage.sql
+      .exec<HistoryRow>('SELECT seq, at, kind, token, request_id, user_id, username, detail FROM lock_history WHERE seq > ? ORDER BY seq LIMIT ?', after, limit)
+      .toArray();
+    return rows.map((r) => ({ seq: r.seq, at: r.at, kind: v.parse(LockEventKindSchema, r.kind), token: r.token, requestId: r.request_id, userId: r.user_id, username: r.username, detail: r.detail }));
+  }
+}

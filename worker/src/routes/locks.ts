@@ -1,0 +1,110 @@
+import { Hono, type Context } from 'hono';
+import * as v from 'valibot';
+import { lockHistoryToCsv } from '#shared/locks/csv';
+import { LockNameSchema } from '#shared/locks/name';
+import {
+  AcquireRequestSchema, BreakRequestSchema, CancelRequestSchema, ReleaseRequestSchema, RenewRequestSchema,
+  type LockHistoryEntry, type LockListResponse,
+} from '#shared/locks/schemas';
+import { unwrap } from '../accounts/result';
+import { requireSpaceRole, type SpaceVariables } from '../auth/require-space-role';
+import { spaceStub } from '../auth/session';
+import type { AppEnv, Env } from '../env';
+import { ApiError } from '../http/api-error';
+import { parseWith, readJson } from '../http/validate';
+import type { LockRef } from '../locks/lock-store';
+import { lockObjectName, withLockRef } from '../objects/lock-object';
+import { upgradeRequest } from '../space/hub';
+
+const NO_STORE = { 'cache-control': 'no-store' };
+const HISTORY_PAGE_MAX = 1_000;
+const CSV_ROWS_MAX = 100_000;
+
+type LockContext = Context<{ Bindings: Env; Variables: SpaceVariables }>;
+
+/** The lock named by the route (`:name` is one URL-encoded segment: `designs%2Flogo.psd`), validated. */
+function lockOf(c: LockContext): { ref: LockRef; stub: DurableObjectStub<import('../objects/lock-object').LockObject> } {
+  const name = parseWith(LockNameSchema, c.req.param('name'), 'lock name');
+  const ref = { spaceId: c.var.member.spaceId, name };
+  return { ref, stub: c.env.LOCKS.get(c.env.LOCKS.idFromName(lockObjectName(ref.spaceId, name))) };
+}
+
+function ownerOf(c: LockContext): { userId: string; username: string } {
+  return { userId: c.var.member.userId, username: c.var.member.username };
+}
+
+const HistoryQuerySchema = v.object({
+  after: v.optional(v.pipe(v.string(), v.regex(/^\d{1,15}$/), v.transform(Number)), '0'),
+  limit: v.optional(v.pipe(v.string(), v.regex(/^\d{1,4}$/), v.transform(Number), v.minValue(1), v.maxValue(HISTORY_PAGE_MAX)), String(HISTORY_PAGE_MAX)),
+  format: v.optional(v.picklist(['json', 'csv']), 'json'),
+});
+
+async function allHistory(c: LockContext): Promise<LockHistoryEntry[]> {
+  const { ref, stub } = lockOf(c);
+  const entries: LockHistoryEntry[] = [];
+  let after = 0;
+  while (entries.length < CSV_ROWS_MAX) {
+    const page = await stub.history(ref, after, HISTORY_PAGE_MAX);
+    entries.push(...page.entries);
+    if (page.next === null) break;
+    after = page.next;
+  }
+  return entries;
+}
+
+/** Locks of a space (docs/api.md#locks; rules in docs/spec/locks.md): viewers read, editors lock, owners break. */
+export const lockRoutes = new Hono<AppEnv>()
+  .get('/spaces/:spaceId/locks', requireSpaceRole('viewer'), async (c) => {
+    const body: LockListResponse = { locks: await spaceStub(c.env, c.var.member.spaceId).listLocks() };
+    return c.json(body, 200, NO_STORE);
+  })
+  .get('/spaces/:spaceId/locks/:name', requireSpaceRole('viewer'), async (c) => {
+    const { ref, stub } = lockOf(c);
+    return c.json(await stub.get(ref), 200, NO_STORE);
+  })
+  .post('/spaces/:spaceId/locks/:name/acquire', requireSpaceRole('editor'), async (c) => {
+    const { ref, stub } = lockOf(c);
+    const body = await readJson(c, AcquireRequestSchema);
+    return c.json(await stub.acquire(ref, ownerOf(c), body), 200, NO_STORE);
+  })
+  .post('/spaces/:spaceId/locks/:name/renew', requireSpaceRole('editor'), async (c) => {
+    const { ref, stub } = lockOf(c);
+    const body = await readJson(c, RenewRequestSchema);
+    return c.json(unwrap(await stub.renew(ref, ownerOf(c), body)), 200, NO_STORE);
+  })
+  .post('/spaces/:spaceId/locks/:name/release', requireSpaceRole('editor'), async (c) => {
+    const { ref, stub } = lockOf(c);
+    const { token } = await readJson(c, ReleaseRequestSchema);
+    return c.json(unwrap(await stub.release(ref, ownerOf(c), token)), 200, NO_STORE);
+  })
+  .post('/spaces/:spaceId/locks/:name/cancel', requireSpaceRole('editor'), async (c) => {
+    const { ref, stub } = lockOf(c);
+    const { requestId } = await readJson(c, CancelRequestSchema);
+    return c.json(await stub.cancel(ref, ownerOf(c), requestId), 200, NO_STORE);
+  })
+  .post('/spaces/:spaceId/locks/:name/break', requireSpaceRole('owner'), async (c) => {
+    const { ref, stub } = lockOf(c);
+    const body = await readJson(c, BreakRequestSchema);
+    return c.json(unwrap(await stub.breakLock(ref, ownerOf(c), body)), 200, NO_STORE);
+  })
+  .get('/spaces/:spaceId/locks/:name/history', requireSpaceRole('viewer'), async (c) => {
+    const query = parseWith(HistoryQuerySchema, c.req.query(), 'query');
+    const { ref, stub } = lockOf(c);
+    if (query.format === 'csv') {
+      const filename = `lock-history-${ref.name.replaceAll(/[^A-Za-z0-9._-]/g, '_')}.csv`;
+      return c.body(lockHistoryToCsv(await allHistory(c)), 200, {
+        ...NO_STORE,
+        'content-type': 'text/csv; charset=utf-8',
+        'content-disposition': `attachment; filename="${filename}"`,
+      });
+    }
+    return c.json(await stub.history(ref, query.after, query.limit), 200, NO_STORE);
+  })
+  .get('/spaces/:spaceId/locks/:name/socket', requireSpaceRole('viewer'), (c) => {
+    if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') {
+      throw new ApiError('BAD_REQUEST', 'This URL is a WebSocket; connect with an Upgrade: websocket request.');
+    }
+    const { ref, stub } = lockOf(c);
+    const { userId, username, role } = c.var.member;
+    return stub.fetch(withLockRef(upgradeRequest(c.req.url, { userId, username, role, sessionId: c.var.session.sessionId }), ref));
+  });

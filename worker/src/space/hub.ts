@@ -1,0 +1,121 @@
+import * as v from 'valibot';
+import { RoleSchema } from '#shared/accounts/roles';
+import { SOCKET_PING, SOCKET_PONG, type SpaceSocketMessage } from '#shared/socket';
+import { PROTOCOL_VERSION } from '#shared/version';
+
+/**
+ * Who is on the other end of a socket. The Worker authorizes the upgrade, then hands the peer
+ * to the Durable Object in internal headers (only the Worker can reach an object's `fetch`);
+ * the object keeps it as the socket's attachment, which survives hibernation.
+ */
+export const SocketPeerSchema = v.object({
+  userId: v.string(),
+  username: v.string(),
+  sessionId: v.string(),
+  role: RoleSchema,
+  connId: v.string(),
+});
+/** The attachment of every hibernating socket. */
+export type SocketPeer = v.InferOutput<typeof SocketPeerSchema>;
+
+const PEER_HEADER = 'x-baton-peer';
+
+/** A request to the object's `fetch` that upgrades to a socket for `peer`. Strips nothing: builds anew. */
+export function upgradeRequest(url: string, peer: Omit<SocketPeer, 'connId'>): Request {
+  const connId = crypto.randomUUID();
+  return new Request(url, { headers: { upgrade: 'websocket', [PEER_HEADER]: JSON.stringify({ ...peer, connId }) } });
+}
+
+/** The peer of an upgrade request made by {@link upgradeRequest}, or null. */
+export function peerOf(request: Request): SocketPeer | null {
+  if (request.headers.get('upgrade')?.toLowerCase() !== 'websocket') return null;
+  try {
+    const parsed = v.safeParse(SocketPeerSchema, JSON.parse(request.headers.get(PEER_HEADER) ?? 'null'));
+    return parsed.success ? parsed.output : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The peer stored on a socket, or null for a socket that has none (never expected). */
+export function peerOfSocket(ws: WebSocket): SocketPeer | null {
+  const parsed = v.safeParse(SocketPeerSchema, ws.deserializeAttachment());
+  return parsed.success ? parsed.output : null;
+}
+
+/**
+ * Accepts a hibernating WebSocket for `peer` on `ctx` (tagged by user and session, so that a
+ * removed member's or revoked session's sockets can be found) and answers the 101.
+ * https://developers.cloudflare.com/durable-objects/best-practices/websockets/
+ */
+export function acceptSocket(ctx: DurableObjectState, peer: SocketPeer, hello?: string): Response {
+  const pair = new WebSocketPair();
+  const [client, server] = [pair[0], pair[1]];
+  ctx.acceptWebSocket(server, [`user:${peer.userId}`, `session:${peer.sessionId}`]);
+  server.serializeAttachment(peer);
+  if (hello !== undefined) server.send(hello);
+  return new Response(null, { status: 101, webSocket: client });
+}
+
+/** Sends `text` to each socket, skipping ones that are closing. Returns how many it reached. */
+export function sendAll(sockets: Iterable<WebSocket>, text: string): number {
+  let sent = 0;
+  for (const ws of sockets) {
+    try {
+      ws.send(text);
+      sent += 1;
+    } catch {
+      // Closed between listing and sending; its close handler cleans up.
+    }
+  }
+  return sent;
+}
+
+/**
+ * The space's live channel (held by the SpaceObject): members connect once and get every
+ * server→client message of {@link SpaceSocketMessage} (lock events, sync pokes, …).
+ */
+export class SpaceHub {
+  constructor(private readonly ctx: DurableObjectState) {
+    // Keep-alive pings are answered by the runtime without waking the object.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(SOCKET_PING, SOCKET_PONG));
+  }
+
+  /** Answers an upgrade request made by {@link upgradeRequest}. */
+  accept(request: Request): Response {
+    const peer = peerOf(request);
+    if (!peer) return new Response('Expected an authorized WebSocket upgrade', { status: 426 });
+    const hello: SpaceSocketMessage = { type: 'hello', protocol: PROTOCOL_VERSION };
+    return acceptSocket(this.ctx, peer, JSON.stringify(hello));
+  }
+
+  /** Sends `message` to every member connected to the space. Returns how many sockets it reached. */
+  broadcast(message: SpaceSocketMessage): number {
+    return sendAll(this.ctx.getWebSockets(), JSON.stringify(message));
+  }
+
+  /** Closes the sockets of a user (removed from the space) or of a session (revoked). */
+  close(target: { userId: string } | { sessionId: string }, reason: string): number {
+    const tag = 'userId' in target ? `user:${target.userId}` : `session:${target.sessionId}`;
+    const sockets = this.ctx.getWebSockets(tag);
+    for (const ws of sockets) ws.close(4003, reason);
+    return sockets.length;
+  }
+
+  /** How many sockets are open. */
+  count(): number {
+    return this.ctx.getWebSockets().length;
+  }
+
+  /** Clients send nothing but pings (answered by the runtime); anything else is ignored. */
+  onMessage(_ws: WebSocket, _message: string | ArrayBuffer): void {}
+
+  /** Completes the closing handshake. */
+  onClose(ws: WebSocket, code: number, reason: string): void {
+    try {
+      ws.close(code === 1005 || code === 1006 ? 1000 : code, reason);
+    } catch {
+      // Already closed.
+    }
+  }
+}

@@ -1,0 +1,137 @@
+import { evictDurableObject, runInDurableObject } from 'cloudflare:test';
+import * as v from 'valibot';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { AcquireResponseSchema, LockEventMessageSchema, LockSummarySchema, type LockEventMessage } from '#shared/locks/schemas';
+import { HelloMessageSchema } from '#shared/socket';
+import { LockStore } from '../src/locks/lock-store';
+import { LockService, type SpaceLink } from '../src/locks/lock-service';
+import { addMember, api, createSpace, signUp } from './support/accounts';
+import { lockPath, lockStub, post, rid, spaceStubOf, TestSocket } from './locks-support';
+
+let owner: { cookie: string; userId: string; username: string };
+let editor: { cookie: string; userId: string; username: string };
+let editor2: { cookie: string; userId: string; username: string };
+let viewer: { cookie: string; userId: string; username: string };
+let spaceId: string;
+
+beforeAll(async () => {
+  owner = await signUp();
+  ({ spaceId } = await createSpace(owner.cookie));
+  editor = await addMember(owner.cookie, spaceId, 'editor');
+  editor2 = await addMember(owner.cookie, spaceId, 'editor');
+  viewer = await addMember(owner.cookie, spaceId, 'viewer');
+});
+
+const isEvent = (kind: string, requestId?: string) => (m: unknown): m is LockEventMessage => {
+  const parsed = v.safeParse(LockEventMessageSchema, m);
+  return parsed.success && parsed.output.kind === kind && (requestId === undefined || parsed.output.requestId === requestId);
+};
+
+describe('space socket (hub)', () => {
+  it('members get a hello, then live lock events', async () => {
+    const live = await TestSocket.open(viewer.cookie, `/api/spaces/${spaceId}/socket`);
+    await live.next((m): m is unknown => v.is(HelloMessageSchema, m));
+    const id = rid();
+    await post(editor.cookie, spaceId, 'live.txt', 'acquire', { requestId: id });
+    const event = await live.next(isEvent('granted', id));
+    expect(event.lock).toMatchObject({ name: 'live.txt', holder: { userId: editor.userId, token: 1 } });
+    live.ws.close();
+  });
+
+  it('refuses non-members (404) and anonymous callers (401), and plain GETs (400)', async () => {
+    const stranger = await signUp();
+    expect((await api(`/api/spaces/${spaceId}/socket`, { cookie: stranger.cookie, headers: { upgrade: 'websocket' } })).status).toBe(404);
+    expect((await api(`/api/spaces/${spaceId}/socket`, { headers: { upgrade: 'websocket' } })).status).toBe(401);
+    expect((await api(`/api/spaces/${spaceId}/socket`, { cookie: viewer.cookie })).status).toBe(400);
+    expect((await api(`/api/spaces/${spaceId}/socket`, { cookie: viewer.cookie, headers: { upgrade: 'websocket', origin: 'https://evil.example' } })).status).toBe(403);
+  });
+
+  it('closes the sockets of a removed member', async () => {
+    const live = await TestSocket.open(viewer.cookie, `/api/spaces/${spaceId}/socket`);
+    const closed = new Promise<number>((resolve) => live.ws.addEventListener('close', (e) => resolve(e.code)));
+    expect(await spaceStubOf(spaceId).closeSockets({ userId: viewer.userId }, 'removed')).toBeGreaterThan(0);
+    expect(await closed).toBe(4003);
+  });
+});
+
+describe("a lock's own socket", () => {
+  it('[L2][L7] acquire, wait in line, and get the grant pushed when the holder releases [L11]', async () => {
+    const name = 'ws/fifo.psd';
+    const a = await TestSocket.open(editor.cookie, lockPath(spaceId, name, 'socket'));
+    const b = await TestSocket.open(editor2.cookie, lockPath(spaceId, name, 'socket'));
+    const granted = v.parse(AcquireResponseSchema, (await a.command({ op: 'acquire', requestId: rid(), ttlMs: 30_000 })).result);
+    expect(granted).toMatchObject({ status: 'granted', token: 1 });
+    const waitId = rid();
+    expect((await b.command({ op: 'acquire', requestId: waitId, waitMs: 30_000 })).result).toMatchObject({ status: 'queued', position: 1 });
+    expect((await a.command({ op: 'release', token: 1 })).result).toEqual({ status: 'released', token: 1 });
+    const push = await b.next(isEvent('granted', waitId));
+    expect(push.token).toBe(2);
+    expect(await spaceStubOf(spaceId).fenceCheck(name, 2, editor2.userId)).toEqual({ ok: true });
+    a.ws.close();
+    b.ws.close();
+  });
+
+  it('[L7] a waiter whose socket closes leaves the queue', async () => {
+    const name = 'ws/leaver';
+    const a = await TestSocket.open(editor.cookie, lockPath(spaceId, name, 'socket'));
+    const b = await TestSocket.open(editor2.cookie, lockPath(spaceId, name, 'socket'));
+    await a.command({ op: 'acquire', requestId: rid() });
+    await b.command({ op: 'acquire', requestId: rid(), waitMs: 30_000 });
+    b.ws.close();
+    await a.next(isEvent('left_queue'));
+    const summary = v.parse(LockSummarySchema, await (await api(lockPath(spaceId, name), { cookie: editor.cookie })).json());
+    expect(summary.queueLength).toBe(0);
+    a.ws.close();
+  });
+
+  it('checks commands strictly and lets only editors lock', async () => {
+    const name = 'ws/strict';
+    const v1 = await TestSocket.open(viewer.cookie, lockPath(spaceId, name, 'socket'));
+    expect((await v1.command({ op: 'acquire', requestId: rid() })).error).toMatchObject({ code: 'FORBIDDEN' });
+    const e1 = await TestSocket.open(editor.cookie, lockPath(spaceId, name, 'socket'));
+    expect((await e1.command({ op: 'acquire', requestId: rid(), ttlMs: 10 })).error).toMatchObject({ code: 'VALIDATION_FAILED' });
+    expect((await e1.command({ op: 'explode' })).error).toMatchObject({ code: 'VALIDATION_FAILED' });
+    expect((await e1.command({ op: 'release', token: 99 })).error).toMatchObject({ code: 'LOCK_NOT_HELD' });
+    v1.ws.close();
+    e1.ws.close();
+  });
+
+  it('[L3] the socket survives eviction and the token keeps growing', async () => {
+    const name = 'ws/evict';
+    const a = await TestSocket.open(editor.cookie, lockPath(spaceId, name, 'socket'));
+    for (let round = 1; round <= 3; round++) {
+      const reply = await a.command({ op: 'acquire', requestId: rid() });
+      expect(reply.result).toMatchObject({ status: 'granted', token: round });
+      await a.command({ op: 'release', token: round });
+      await evictDurableObject(lockStub(spaceId, name));
+    }
+    a.ws.close();
+  });
+});
+
+describe('[L11] fence before answer', () => {
+  it('[L11] an acquire is not answered, and nothing is pushed, until the space has recorded the grant', async () => {
+    await runInDurableObject(lockStub(spaceId, 'l11-probe'), async (_instance, ctx) => {
+      let recordGrant: () => void = () => {};
+      const calls: string[] = [];
+      const link: SpaceLink = {
+        lockChanged: (_space, update) => {
+          calls.push(`report:${update.granted?.token ?? '-'}`);
+          return update.granted ? new Promise<void>((resolve) => (recordGrant = () => { calls.push('recorded'); resolve(); })) : Promise.resolve();
+        },
+      };
+      const ports = { pushToSockets: (text: string) => void calls.push(`push:${String(v.parse(LockEventMessageSchema, JSON.parse(text)).kind)}`), scheduleAlarm: () => {} };
+      const service = new LockService(new LockStore(ctx.storage), { now: () => Date.now() }, link, ports);
+      service.bind({ spaceId, name: 'l11-probe' });
+      const answer = service.acquire({ userId: editor.userId, username: editor.username }, { requestId: rid() }, null).then((r) => {
+        calls.push(`answer:${r.status}`);
+        return r;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(calls).toEqual(['report:1']);
+      recordGrant();
+      await answer;
+      expect(calls).toEqual(['report:1', 'recorded', 'push:granted', 'answer:granted']);
+    });
+  });
+});
