@@ -72,6 +72,19 @@ export const ROWS: Row[] = [
   { route: 'GET /api/spaces/:spaceId/links', access: 'owner', ok: 200 },
   { route: 'POST /api/spaces/:spaceId/links', access: 'owner', ok: 201, body: () => ({ role: 'viewer' }) },
   { route: 'DELETE /api/spaces/:spaceId/links/:linkId', access: 'owner', ok: 204 },
+  // Locks (docs/spec/locks.md). `:name` is one URL-encoded segment; renew/release with a token
+  // nobody holds and a break of a free lock are the allowed caller's 409 LOCK_NOT_HELD.
+  { route: 'GET /api/spaces/:spaceId/locks', access: 'viewer', ok: 200 },
+  { route: 'GET /api/spaces/:spaceId/locks/:name', access: 'viewer', ok: 200, params: () => ({ name: 'designs%2Flogo.psd' }) },
+  { route: 'POST /api/spaces/:spaceId/locks/:name/acquire', access: 'editor', ok: 200, params: () => ({ name: 'designs%2Flogo.psd' }), body: () => ({ requestId: `req-${unique()}` }) },
+  { route: 'POST /api/spaces/:spaceId/locks/:name/renew', access: 'editor', ok: 409, params: () => ({ name: 'free-lock' }), body: () => ({ token: 99 }) },
+  { route: 'POST /api/spaces/:spaceId/locks/:name/release', access: 'editor', ok: 409, params: () => ({ name: 'free-lock' }), body: () => ({ token: 99 }) },
+  { route: 'POST /api/spaces/:spaceId/locks/:name/cancel', access: 'editor', ok: 200, params: () => ({ name: 'free-lock' }), body: () => ({ requestId: `req-${unique()}` }) },
+  { route: 'POST /api/spaces/:spaceId/locks/:name/break', access: 'owner', ok: 409, params: () => ({ name: 'free-lock' }), body: () => ({}) },
+  { route: 'GET /api/spaces/:spaceId/locks/:name/history', access: 'viewer', ok: 200, params: () => ({ name: 'designs%2Flogo.psd' }) },
+  // WebSocket upgrades: a plain GET from an allowed caller is a 400 (authorization runs first).
+  { route: 'GET /api/spaces/:spaceId/locks/:name/socket', access: 'viewer', ok: 400, params: () => ({ name: 'designs%2Flogo.psd' }) },
+  { route: 'GET /api/spaces/:spaceId/socket', access: 'viewer', ok: 400 },
   // Other areas: only authorization is checked until each area pins the statuses of allowed callers.
   ...(
     [
