@@ -1,4 +1,6 @@
-import Dexie, { type EntityTable } from 'dexie';
+import Dexie, { type EntityTable, type Table } from 'dexie';
+import type { ItemState } from '#shared/sync/item';
+import type { Mutation } from '#shared/sync/mutation';
 import type { PinnedBlob } from '../blobs/pinned';
 import type { UploadRecord } from '../blobs/upload-store';
 
@@ -9,20 +11,55 @@ export interface LocalSpace {
   createdAt: number;
 }
 
-/** An item on this device. */
-export interface LocalItem {
-  id: string;
+/**
+ * An item on this device: the replica every tab reads (docs/spec/sync.md). The fields and their
+ * stamps are the shared `ItemState`; `updatedAt` (wall time of the newest stamp) sorts lists, and
+ * `conflictOf` indexes conflict copies (S6), which are items like any other and sync everywhere.
+ */
+export interface LocalItem extends ItemState {
   spaceId: string;
-  kind: 'note' | 'record' | 'file';
-  title: string;
-  body: string;
   updatedAt: number;
+  conflictOf?: string;
+}
+
+/** A local edit waiting to go up (S1, S2), or refused by the server and kept visible until the user acts. */
+export interface OutboxEntry {
+  /** Order of the edits on this device (auto-increment). */
+  seq?: number;
+  spaceId: string;
+  mutationId: string;
+  itemId: string;
+  mutation: Mutation;
+  /** Size of the mutation as JSON, for the batch byte bound. */
+  bytes: number;
+  state: 'pending' | 'rejected';
+  /** Why the server refused it (state `rejected`). */
+  code?: string;
+  message?: string;
+  createdAt: number;
+}
+
+/** Where this device stands with one space's sync. */
+export interface SyncState {
+  spaceId: string;
+  /** This device's HLC node id for the space. */
+  clientId: string;
+  /** The last change sequence pulled (S10). */
+  after: number;
+  /** The HLC's last stamp, persisted so every tab and every restart continues from it. */
+  lastStamp: string | null;
+  /** Server time minus local time at the last exchange, used as the HLC's physical clock (S9). */
+  clockOffsetMs: number;
+  lastSyncedAt: number | null;
+  lastError: { code: string; message: string; at: number } | null;
 }
 
 /** The app's IndexedDB database. Versions are append-only: never edit one that has shipped. */
 export class BatonDatabase extends Dexie {
   spaces!: EntityTable<LocalSpace, 'id'>;
-  items!: EntityTable<LocalItem, 'id'>;
+  items!: Table<LocalItem, [string, string]>;
+  outbox!: EntityTable<OutboxEntry, 'seq'>;
+  syncState!: EntityTable<SyncState, 'spaceId'>;
   /** Files: uploads to resume (lib/blobs/upload-store.ts) and files kept offline (lib/blobs/pinned.ts). */
   blobUploads!: EntityTable<UploadRecord, 'key'>;
   pinnedBlobs!: EntityTable<PinnedBlob, 'key'>;
@@ -37,6 +74,15 @@ export class BatonDatabase extends Dexie {
     this.version(2).stores({
       blobUploads: 'key, spaceId',
       pinnedBlobs: 'key, spaceId, lastUsedAt',
+    });
+    // Sync: items become replicas keyed by [spaceId+id] (an import may reuse ids in another
+    // space). IndexedDB cannot change a primary key, so version 3 drops the walking skeleton's
+    // items (placeholders, never synced) and version 4 creates the new store.
+    this.version(3).stores({ items: null });
+    this.version(4).stores({
+      items: '[spaceId+id], [spaceId+updatedAt], [spaceId+conflictOf]',
+      outbox: '++seq, &mutationId, [spaceId+seq], [spaceId+state], [spaceId+itemId]',
+      syncState: 'spaceId',
     });
   }
 }

@@ -1,0 +1,194 @@
+import Dexie from 'dexie';
+import { compareStamps, Hlc, stampWall } from '#shared/sync/hlc';
+import type { ItemKind, ItemState, JsonValue } from '#shared/sync/item';
+import { newestStamp } from '#shared/sync/item';
+import type { LockClaim, Mutation } from '#shared/sync/mutation';
+import { jsonBytes, type PullResponse, type PushResponse } from '#shared/sync/protocol';
+import { applyPulled, localEdit, rebase } from '#shared/sync/replica';
+import type { BatonDatabase, LocalItem, OutboxEntry, SyncState } from './db';
+
+// The sync engine's storage: every function is one Dexie transaction, so an edit, a pull page
+// or a push result lands whole or not at all, in this tab and as seen from every other tab.
+
+/** A random url-safe id (128 bits): item ids, mutation ids, client ids. */
+export function randomId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/** The item as the shared merge sees it (without the local bookkeeping). */
+export function itemStateOf(row: LocalItem): ItemState {
+  const item: ItemState = { id: row.id, kind: row.kind, fields: row.fields };
+  if (row.conflict) item.conflict = row.conflict;
+  return item;
+}
+
+function toRow(spaceId: string, item: ItemState): LocalItem {
+  const newest = newestStamp(item);
+  const row: LocalItem = { ...item, spaceId, updatedAt: newest ? stampWall(newest) : 0 };
+  if (item.conflict) row.conflictOf = item.conflict.of;
+  return row;
+}
+
+async function stateOf(db: BatonDatabase, spaceId: string): Promise<SyncState> {
+  const existing = await db.syncState.get(spaceId);
+  if (existing) return existing;
+  const fresh: SyncState = { spaceId, clientId: randomId(), after: 0, lastStamp: null, clockOffsetMs: 0, lastSyncedAt: null, lastError: null };
+  await db.syncState.add(fresh);
+  return fresh;
+}
+
+/** This device's sync state for the space, created on first use. */
+export function syncStateOf(db: BatonDatabase, spaceId: string): Promise<SyncState> {
+  return db.transaction('rw', db.syncState, () => stateOf(db, spaceId));
+}
+
+/** A local edit of one item: new values for some fields; a delete writes `$deleted: true`. */
+export interface EditRequest {
+  itemId: string;
+  kind: ItemKind;
+  values: Record<string, JsonValue>;
+  lock?: LockClaim;
+}
+
+/**
+ * Writes an edit: the item, its outbox entry and the clock, in one transaction (S1). The
+ * stamp comes from the space's HLC as stored, so tabs writing at once never share a stamp.
+ */
+export function writeEdit(db: BatonDatabase, spaceId: string, edit: EditRequest, now: () => number = Date.now): Promise<Mutation> {
+  return db.transaction('rw', db.items, db.outbox, db.syncState, async () => {
+    const state = await stateOf(db, spaceId);
+    const hlc = new Hlc(state.clientId, () => now() + state.clockOffsetMs, state.lastStamp);
+    const row = await db.items.get([spaceId, edit.itemId]);
+    const local = row ? itemStateOf(row) : null;
+    const input = { id: randomId(), itemId: edit.itemId, kind: local?.kind ?? edit.kind, stamp: hlc.now(), values: edit.values };
+    const { mutation, item } = localEdit(local, edit.lock ? { ...input, lock: edit.lock } : input);
+    await db.items.put(toRow(spaceId, item));
+    await db.outbox.add({
+      spaceId,
+      mutationId: mutation.id,
+      itemId: mutation.itemId,
+      mutation,
+      bytes: jsonBytes(mutation),
+      state: 'pending',
+      createdAt: now(),
+    });
+    await db.syncState.update(spaceId, { lastStamp: hlc.last() });
+    return mutation;
+  });
+}
+
+function outboxOf(db: BatonDatabase, spaceId: string) {
+  return db.outbox.where('[spaceId+seq]').between([spaceId, Dexie.minKey], [spaceId, Dexie.maxKey]);
+}
+
+/** The oldest pending edits, at most `maxCount` and (unless one alone is bigger) `maxBytes` (S2). */
+export async function takeBatch(db: BatonDatabase, spaceId: string, maxCount: number, maxBytes: number): Promise<OutboxEntry[]> {
+  const pending = await outboxOf(db, spaceId)
+    .filter((entry) => entry.state === 'pending')
+    .limit(maxCount)
+    .toArray();
+  const batch: OutboxEntry[] = [];
+  let bytes = 0;
+  for (const entry of pending) {
+    if (batch.length > 0 && bytes + entry.bytes + 1 > maxBytes) break;
+    batch.push(entry);
+    bytes += entry.bytes + 1;
+  }
+  return batch;
+}
+
+/**
+ * Settles a push reply (S3, S8): applied edits leave the outbox; a refused edit's item goes back
+ * to the server's version with the still-pending edits on top. A fenced edit lives on as its
+ * conflict copy; any other refusal stays in the outbox as rejected, with the reason, for the user.
+ */
+export function settlePush(db: BatonDatabase, spaceId: string, entries: OutboxEntry[], reply: PushResponse, now: () => number = Date.now): Promise<void> {
+  return db.transaction('rw', db.items, db.outbox, db.syncState, async () => {
+    const bySeq = new Map(entries.map((entry) => [entry.mutationId, entry]));
+    const observed: string[] = [];
+    for (const result of reply.results) {
+      const entry = bySeq.get(result.id);
+      if (!entry?.seq) continue;
+      if (result.status === 'applied') {
+        await db.outbox.delete(entry.seq);
+        continue;
+      }
+      const pending = await db.outbox
+        .where('[spaceId+itemId]')
+        .equals([spaceId, entry.itemId])
+        .filter((other) => other.state === 'pending' && other.seq !== entry.seq)
+        .sortBy('seq');
+      const repaired = rebase(result.current, pending.map((other) => other.mutation));
+      if (repaired) await db.items.put(toRow(spaceId, repaired));
+      else await db.items.delete([spaceId, entry.itemId]);
+      for (const fieldEntry of Object.values(result.current?.fields ?? {})) observed.push(fieldEntry.s);
+      if (result.copies.length > 0) await db.outbox.delete(entry.seq);
+      else await db.outbox.update(entry.seq, { state: 'rejected', code: result.code, message: result.message });
+    }
+    await touchState(db, spaceId, reply.serverTime, observed, now, {});
+  });
+}
+
+/** The server refused a whole batch (a 4xx): its edits are kept as rejected, with the reason. */
+export async function rejectBatch(db: BatonDatabase, entries: OutboxEntry[], code: string, message: string): Promise<void> {
+  await db.transaction('rw', db.outbox, async () => {
+    for (const entry of entries) if (entry.seq) await db.outbox.update(entry.seq, { state: 'rejected', code, message });
+  });
+}
+
+/**
+ * Folds one pull page into the replica (S4, S10) and moves the cursor, in one transaction, so a
+ * page is never half applied and never applied after a newer one.
+ */
+export function applyPullPage(db: BatonDatabase, spaceId: string, page: PullResponse, now: () => number = Date.now): Promise<void> {
+  return db.transaction('rw', db.items, db.syncState, async () => {
+    const state = await stateOf(db, spaceId);
+    if (page.next <= state.after && page.changes.length > 0) return;
+    const locals = await db.items.bulkGet(page.changes.map((change) => [spaceId, change.item.id] as [string, string]));
+    const rows: LocalItem[] = [];
+    const observed: string[] = [];
+    page.changes.forEach((change, i) => {
+      const local = locals[i];
+      const merged = applyPulled(local ? itemStateOf(local) : null, change.item);
+      rows.push(toRow(spaceId, merged));
+      const newest = newestStamp(change.item);
+      if (newest) observed.push(newest);
+    });
+    await db.items.bulkPut(rows);
+    const done = page.more ? {} : { lastSyncedAt: now(), lastError: null };
+    await touchState(db, spaceId, page.serverTime, observed, now, { after: Math.max(state.after, page.next), ...done });
+  });
+}
+
+async function touchState(db: BatonDatabase, spaceId: string, serverTime: number, observed: string[], now: () => number, extra: Partial<SyncState>): Promise<void> {
+  const state = await stateOf(db, spaceId);
+  const hlc = new Hlc(state.clientId, () => 0, state.lastStamp);
+  for (const stamp of observed) hlc.observe(stamp);
+  const lastStamp = state.lastStamp && compareStamps(state.lastStamp, hlc.last()) >= 0 ? state.lastStamp : hlc.last();
+  await db.syncState.update(spaceId, { lastStamp, clockOffsetMs: serverTime - now(), ...extra });
+}
+
+/** Records why the last sync attempt failed (shown to the user), or clears it. */
+export async function recordSyncError(db: BatonDatabase, spaceId: string, error: { code: string; message: string } | null, now: () => number = Date.now): Promise<void> {
+  await db.transaction('rw', db.syncState, async () => {
+    await stateOf(db, spaceId);
+    await db.syncState.update(spaceId, { lastError: error ? { ...error, at: now() } : null });
+  });
+}
+
+/** Forgets a refused edit the user chose to discard. */
+export async function discardRejected(db: BatonDatabase, seq: number): Promise<void> {
+  await db.outbox.delete(seq);
+}
+
+/** Tries a refused edit again as a new edit of the same values, stamped now. */
+export function retryRejected(db: BatonDatabase, seq: number): Promise<void> {
+  return db.transaction('rw', db.items, db.outbox, db.syncState, async () => {
+    const entry = await db.outbox.get(seq);
+    if (!entry || entry.state !== 'rejected') return;
+    const values = Object.fromEntries(Object.entries(entry.mutation.set).map(([name, write]) => [name, write.v]));
+    await db.outbox.delete(seq);
+    await writeEdit(db, entry.spaceId, { itemId: entry.itemId, kind: entry.mutation.kind, values });
+  });
+}

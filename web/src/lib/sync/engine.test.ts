@@ -1,0 +1,123 @@
+import 'fake-indexeddb/auto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BatonDatabase } from '../db/db';
+import { conflictsOfSpace, itemOf, itemsOfSpace, pendingCount, rejectedEdits } from '../db/queries';
+import { createItem, deleteItem, editItem, restoreConflictCopy } from './edits';
+import { SyncEngine } from './engine';
+import { FakeServer } from './fake-transport';
+
+const SPACE = 'space-under-test';
+let n = 0;
+const open: BatonDatabase[] = [];
+
+function device(server: FakeServer, options: { maxBatchCount?: number; maxBatchBytes?: number; pullLimit?: number } = {}) {
+  const db = new BatonDatabase(`engine-test-${++n}`);
+  open.push(db);
+  const engine = new SyncEngine({ db, spaceId: SPACE, transport: server.transport(), random: () => 0, ...options });
+  return { db, engine };
+}
+
+function plain(items: { id: string; fields: unknown; kind: string; conflict?: unknown }[]) {
+  return items.map(({ id, fields, kind, conflict }) => ({ id, fields, kind, conflict })).sort((a, b) => (a.id < b.id ? -1 : 1));
+}
+
+afterEach(async () => {
+  for (const db of open.splice(0)) {
+    db.close();
+    await db.delete();
+  }
+});
+
+describe('web sync engine over IndexedDB', () => {
+  it('[S1] an edit writes the item and its outbox entry together, before any network', async () => {
+    const server = new FakeServer();
+    server.online = false;
+    const { db } = device(server);
+    const id = await createItem(SPACE, 'note', { title: 'offline' }, db);
+    expect((await itemOf(db, SPACE, id))?.fields.title?.v).toBe('offline');
+    expect(await pendingCount(db, SPACE)).toBe(1);
+  });
+
+  it('[S2] the outbox goes up in batches bounded by count and by bytes', async () => {
+    const server = new FakeServer();
+    const { db, engine } = device(server, { maxBatchCount: 4, maxBatchBytes: 5_000 });
+    for (let i = 0; i < 10; i++) await createItem(SPACE, 'note', { title: `n${i}` }, db);
+    await createItem(SPACE, 'note', { body: 'x'.repeat(2_500) }, db);
+    await createItem(SPACE, 'note', { body: 'y'.repeat(2_500) }, db);
+    await engine.sync();
+    expect(server.pushes.map((p) => p.mutations.length)).toEqual([4, 4, 3, 1]);
+    expect(await pendingCount(db, SPACE)).toBe(0);
+  });
+
+  it('[S3] a push whose reply was lost is retried and applied once', async () => {
+    const server = new FakeServer();
+    const { db, engine } = device(server);
+    await createItem(SPACE, 'note', { title: 'once' }, db);
+    server.loseReplies = 1;
+    await engine.sync();
+    expect(await pendingCount(db, SPACE)).toBe(1);
+    expect(engine.status.phase).toBe('offline');
+    await engine.sync();
+    expect(await pendingCount(db, SPACE)).toBe(0);
+    expect(server.store.head()).toBe(1);
+  });
+
+  it('[S4] [S6] two devices editing offline converge, and the losing edit is a conflict copy on both', async () => {
+    const server = new FakeServer();
+    const a = device(server);
+    const b = device(server, { pullLimit: 2 });
+    const id = await createItem(SPACE, 'note', { title: 'v0', body: 'shared' }, a.db);
+    await a.engine.sync();
+    await b.engine.sync();
+    server.online = false;
+    await editItem(SPACE, id, { title: 'from A' }, {}, a.db);
+    await new Promise((r) => setTimeout(r, 5));
+    await editItem(SPACE, id, { title: 'from B' }, {}, b.db);
+    await deleteItem(SPACE, (await createItem(SPACE, 'record', { name: 'tmp' }, b.db)), {}, b.db);
+    server.online = true;
+    await a.engine.sync();
+    await b.engine.sync();
+    await a.engine.sync();
+    const [itemsA, itemsB] = [await itemsOfSpace(a.db, SPACE), await itemsOfSpace(b.db, SPACE)];
+    expect(plain(itemsA)).toEqual(plain(itemsB));
+    expect(plain(itemsA)).toEqual(plain([...server.store.allItems().values()]));
+    expect((await itemOf(a.db, SPACE, id))?.fields.title?.v).toBe('from B');
+    const copies = await conflictsOfSpace(a.db, SPACE, id);
+    expect(copies.map((c) => [c.conflict?.reason, c.fields.title?.v])).toEqual([['overwritten', 'from A']]);
+    await restoreConflictCopy(SPACE, copies[0]!.id, {}, a.db);
+    await a.engine.sync();
+    await b.engine.sync();
+    expect((await itemOf(b.db, SPACE, id))?.fields.title?.v).toBe('from A');
+  });
+
+  it('[S8] a fenced edit disappears from the item, lives on as a conflict copy, and is not left pending', async () => {
+    const server = new FakeServer();
+    const { db, engine } = device(server);
+    const id = await createItem(SPACE, 'note', { title: 'original' }, db);
+    await engine.sync();
+    server.fence = () => ({ code: 'FENCED', message: 'checked out by someone else' });
+    await editItem(SPACE, id, { title: 'stale holder' }, {}, db);
+    await engine.sync();
+    expect((await itemOf(db, SPACE, id))?.fields.title?.v).toBe('original');
+    expect((await conflictsOfSpace(db, SPACE, id)).map((c) => c.fields.title?.v)).toEqual(['stale holder']);
+    expect(await pendingCount(db, SPACE)).toBe(0);
+    expect(await rejectedEdits(db, SPACE)).toEqual([]);
+  });
+
+  it('[S9] a batch refused as a whole is retried edit by edit; only the refused edits stay, as rejected', async () => {
+    const server = new FakeServer();
+    const { db, engine } = device(server);
+    await createItem(SPACE, 'note', { title: 'good 1' }, db);
+    const far = Date.now() + 3_600_000;
+    const { writeEdit } = await import('../db/sync-store');
+    await writeEdit(db, SPACE, { itemId: 'future-item', kind: 'note', values: { title: 'from the future' } }, () => far);
+    // The clock jumped an hour ahead for one edit; the HLC never goes back, so the next edit on
+    // this device is stamped ahead too, and both are refused. The good first edit goes through.
+    const later = await createItem(SPACE, 'note', { title: 'after the jump' }, db);
+    await engine.sync();
+    expect(await pendingCount(db, SPACE)).toBe(0);
+    const rejected = await rejectedEdits(db, SPACE);
+    expect(rejected.map((e) => [e.itemId, e.code])).toEqual([['future-item', 'CLOCK_SKEW'], [later, 'CLOCK_SKEW']]);
+    expect(server.store.head()).toBe(1);
+  });
+});

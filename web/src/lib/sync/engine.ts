@@ -1,0 +1,174 @@
+import { MAX_PUSH_BYTES, MAX_PUSH_MUTATIONS, PULL_PAGE_DEFAULT } from '#shared/sync/protocol';
+import type { BatonDatabase, OutboxEntry } from '../db/db';
+import { applyPullPage, recordSyncError, rejectBatch, settlePush, syncStateOf, takeBatch } from '../db/sync-store';
+import { backoffDelay } from './backoff';
+import { SyncError, type SyncTransport } from './transport';
+
+/** What the engine is doing, for the status line. Counts and times live in IndexedDB (all tabs see them). */
+export interface EngineStatus {
+  phase: 'idle' | 'syncing' | 'offline' | 'error' | 'stopped';
+  lastError: { code: string; message: string } | null;
+}
+
+/** Knobs of the engine; the defaults are the protocol's bounds. */
+export interface SyncEngineOptions {
+  db: BatonDatabase;
+  spaceId: string;
+  transport: SyncTransport;
+  maxBatchCount?: number;
+  maxBatchBytes?: number;
+  pullLimit?: number;
+  random?: () => number;
+}
+
+// Room for the request's envelope (`{"clientId":…,"mutations":[…]}`) below the byte bound.
+const ENVELOPE_BYTES = 1024;
+
+/**
+ * Moves one space's data between this device and the server: the outbox goes up in batches
+ * bounded by count and bytes (S2), then pages are pulled until caught up (S10). Runs one sync
+ * at a time; a request during a run makes one more run after it. Failures that may pass are
+ * retried with backoff and jitter (S12); refused edits stay visible in the outbox.
+ */
+export class SyncEngine {
+  status: EngineStatus = { phase: 'idle', lastError: null };
+  private readonly db: BatonDatabase;
+  private readonly spaceId: string;
+  private readonly transport: SyncTransport;
+  private readonly maxBatchCount: number;
+  private readonly maxBatchBytes: number;
+  private readonly pullLimit: number;
+  private readonly random: () => number;
+  private readonly listeners = new Set<(status: EngineStatus) => void>();
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
+  private attempt = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The highest sequence this engine has pulled up to, to skip pokes it has already seen. */
+  private pulledTo = -1;
+
+  constructor(options: SyncEngineOptions) {
+    this.db = options.db;
+    this.spaceId = options.spaceId;
+    this.transport = options.transport;
+    this.maxBatchCount = Math.min(options.maxBatchCount ?? MAX_PUSH_MUTATIONS, MAX_PUSH_MUTATIONS);
+    this.maxBatchBytes = Math.min(options.maxBatchBytes ?? MAX_PUSH_BYTES, MAX_PUSH_BYTES) - ENVELOPE_BYTES;
+    this.pullLimit = options.pullLimit ?? PULL_PAGE_DEFAULT;
+    this.random = options.random ?? Math.random;
+  }
+
+  /** Follows status changes; returns the unsubscribe function. */
+  subscribe(listener: (status: EngineStatus) => void): () => void {
+    this.listeners.add(listener);
+    listener(this.status);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Syncs now, or once more right after the run in progress. Resolves when that run ends. */
+  sync(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    clearTimeout(this.retryTimer);
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = this.loop().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  /** A poke said the space's sequence is `seq` (S11): pull unless already there. */
+  poked(seq: number): void {
+    if (seq > this.pulledTo) void this.sync();
+  }
+
+  /** Stops syncing; a run in progress finishes its current step. */
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    this.setStatus({ phase: 'stopped', lastError: this.status.lastError });
+  }
+
+  private async loop(): Promise<void> {
+    do {
+      this.again = false;
+      await this.once();
+    } while (this.again && !this.stopped);
+  }
+
+  private async once(): Promise<void> {
+    this.setStatus({ phase: 'syncing', lastError: this.status.lastError });
+    try {
+      await this.pushAll();
+      await this.pullAll();
+      this.attempt = 0;
+      if (this.status.lastError) await recordSyncError(this.db, this.spaceId, null);
+      this.setStatus({ phase: 'idle', lastError: null });
+    } catch (error) {
+      const failure = error instanceof SyncError ? error : new SyncError('CLIENT', String(error), 0, 'retry');
+      await recordSyncError(this.db, this.spaceId, { code: failure.code, message: failure.message });
+      if (failure.reaction === 'stop') {
+        this.setStatus({ phase: 'stopped', lastError: failure });
+        return;
+      }
+      this.setStatus({ phase: failure.code === 'NETWORK' ? 'offline' : 'error', lastError: failure });
+      this.scheduleRetry(failure.retryAfterMs);
+    }
+  }
+
+  private scheduleRetry(retryAfterMs: number | undefined): void {
+    if (this.stopped) return;
+    const delay = Math.max(retryAfterMs ?? 0, backoffDelay(this.attempt, this.random));
+    this.attempt += 1;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => void this.sync(), delay);
+  }
+
+  private async pushAll(): Promise<void> {
+    for (;;) {
+      const batch = await takeBatch(this.db, this.spaceId, this.maxBatchCount, this.maxBatchBytes);
+      if (batch.length === 0 || this.stopped) return;
+      try {
+        await this.pushBatch(batch);
+      } catch (error) {
+        if (!(error instanceof SyncError) || error.reaction !== 'reject') throw error;
+        // The server refused the whole batch (S9): send its edits one by one, so only the bad
+        // one is kept as rejected and the rest go through.
+        if (batch.length === 1) await rejectBatch(this.db, batch, error.code, error.message);
+        else for (const entry of batch) await this.pushAlone(entry);
+      }
+    }
+  }
+
+  private async pushAlone(entry: OutboxEntry): Promise<void> {
+    try {
+      await this.pushBatch([entry]);
+    } catch (error) {
+      if (!(error instanceof SyncError) || error.reaction !== 'reject') throw error;
+      await rejectBatch(this.db, [entry], error.code, error.message);
+    }
+  }
+
+  private async pushBatch(batch: OutboxEntry[]): Promise<void> {
+    const { clientId } = await syncStateOf(this.db, this.spaceId);
+    const reply = await this.transport.push(this.spaceId, { clientId, mutations: batch.map((entry) => entry.mutation) });
+    await settlePush(this.db, this.spaceId, batch, reply);
+  }
+
+  private async pullAll(): Promise<void> {
+    for (;;) {
+      const { after } = await syncStateOf(this.db, this.spaceId);
+      const page = await this.transport.pull(this.spaceId, after, this.pullLimit);
+      await applyPullPage(this.db, this.spaceId, page);
+      this.pulledTo = Math.max(this.pulledTo, page.next);
+      if (!page.more || this.stopped) return;
+    }
+  }
+
+  private setStatus(status: EngineStatus): void {
+    this.status = status;
+    for (const listener of this.listeners) listener(status);
+  }
+}

@@ -1,0 +1,56 @@
+import { applyBatch, type FenceCheck } from '#shared/sync/apply';
+import { MemorySyncStore } from '#shared/sync/memory-store';
+import { batchProblem, PULL_PAGE_DEFAULT, type PullResponse, type PushRequest, type PushResponse } from '#shared/sync/protocol';
+import { SyncError, type LiveHandlers, type LiveSocket, type SyncTransport } from './transport';
+
+/**
+ * An in-memory server for tests of the client: the same pure `applyBatch` the SpaceObject runs,
+ * over a memory store, with switches to cut the network or lose replies.
+ */
+export class FakeServer {
+  readonly store = new MemorySyncStore();
+  fence: FenceCheck = () => null;
+  online = true;
+  /** Lose the reply of the next N pushes (after applying them). */
+  loseReplies = 0;
+  pushes: PushRequest[] = [];
+  private readonly sockets = new Set<LiveHandlers>();
+
+  transport(): SyncTransport {
+    return {
+      push: async (_spaceId, request) => this.push(request),
+      pull: async (_spaceId, after, limit) => this.pull(after, limit ?? PULL_PAGE_DEFAULT),
+      connect: (_spaceId, handlers) => this.connect(handlers),
+    };
+  }
+
+  private push(request: PushRequest): PushResponse {
+    if (!this.online) throw new SyncError('NETWORK', 'offline', 0, 'retry');
+    const problem = batchProblem(request, Date.now());
+    if (problem) throw new SyncError(problem.code, problem.message, 400, 'reject');
+    this.pushes.push(request);
+    const before = this.store.head();
+    const results = this.store.transaction(() => applyBatch(this.store, request.mutations, this.fence));
+    const head = this.store.head();
+    if (head > before) for (const socket of this.sockets) socket.onMessage({ type: 'poke', seq: head });
+    if (this.loseReplies > 0) {
+      this.loseReplies -= 1;
+      throw new SyncError('NETWORK', 'reply lost', 0, 'retry');
+    }
+    return { results, head, serverTime: Date.now() };
+  }
+
+  private pull(after: number, limit: number): PullResponse {
+    if (!this.online) throw new SyncError('NETWORK', 'offline', 0, 'retry');
+    const changes = this.store.changesAfter(after, limit);
+    const next = changes.at(-1)?.seq ?? after;
+    const head = this.store.head();
+    return { changes, next, head, more: next < head, serverTime: Date.now() };
+  }
+
+  private connect(handlers: LiveHandlers): LiveSocket {
+    this.sockets.add(handlers);
+    queueMicrotask(() => handlers.onOpen());
+    return { close: () => this.sockets.delete(handlers) };
+  }
+}
