@@ -9,6 +9,7 @@ import { spaceRoutes } from './routes/spaces';
 import { blobRoutes } from './routes/blobs';
 import { lockRoutes } from './routes/locks';
 import { socketRoutes } from './routes/socket';
+import { syncRoutes } from './routes/sync';
 
 const api = new Hono<AppEnv>();
 api.use('*', checkOrigin);
@@ -18,6 +19,7 @@ api.route('/', spaceRoutes);
 api.route('/', blobRoutes);
 api.route('/', lockRoutes);
 api.route('/', socketRoutes);
+api.route('/', syncRoutes);
 api.all('*', apiNotFound);
 
 /** The Worker: the API under `/api`, everything else is the PWA from static assets. */

@@ -11,6 +11,9 @@ import type { LockEventMessage, LockSummary } from '#shared/locks/schemas';
 import type { SpaceSocketMessage } from '#shared/socket';
 import { Fence, FENCE_SCHEMA_STEP, type FenceUpdate, type FenceVerdict } from '../space/fence';
 import { SpaceHub } from '../space/hub';
+import { ChangeLog, CHANGE_LOG_SCHEMA_STEPS } from '../space/change-log';
+import type { Mutation } from '#shared/sync/mutation';
+import type { PushResponse } from '#shared/sync/protocol';
 import { BLOB_SCHEMA_STEP, BlobRefs, r2BlobBucket, type BlobSettings, type CompleteTarget, type Outcome, type PartTarget } from '../space/blob-refs';
 
 const SCHEMA: readonly string[] = [
@@ -18,6 +21,7 @@ const SCHEMA: readonly string[] = [
   MEMBERSHIP_SCHEMA_STEP,
   BLOB_SCHEMA_STEP,
   FENCE_SCHEMA_STEP,
+  ...CHANGE_LOG_SCHEMA_STEPS,
 ];
 
 /** Durable Object for one space; see docs/architecture.md. */
@@ -26,6 +30,7 @@ export class SpaceObject extends DurableObject<Env> {
   private readonly blobs: BlobRefs;
   private readonly hub: SpaceHub;
   private readonly fence: Fence;
+  private readonly changeLog: ChangeLog;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -34,6 +39,7 @@ export class SpaceObject extends DurableObject<Env> {
     this.blobs = new BlobRefs(ctx.storage.sql, r2BlobBucket(env.BLOBS), systemClock.now, (at) => this.scheduleAlarm(at));
     this.hub = new SpaceHub(ctx);
     this.fence = new Fence(ctx.storage.sql);
+    this.changeLog = new ChangeLog(ctx.storage, (name, token, userId) => this.fence.check(name, token, userId));
   }
 
   // Accounts: members, roles and share links (logic in ../space/membership.ts).
@@ -116,6 +122,17 @@ export class SpaceObject extends DurableObject<Env> {
   listLocks(): LockSummary[] { return this.fence.list(Date.now()); }
   /** For the sync engine: may `userId` write to what lock `name` guards, carrying `token`? */
   fenceCheck(name: string, token: number | null, userId: string): FenceVerdict { return this.fence.check(name, token, userId); }
+
+  // Sync: items, change log, pokes (logic in ../space/change-log.ts; rules in docs/spec/sync.md).
+  /** Applies a push batch all or nothing, pokes the members, then updates blob references. */
+  async syncPush(mutations: Mutation[], userId: string): Promise<PushResponse> {
+    const outcome = this.changeLog.push(mutations, userId);
+    if (outcome.grew) this.hub.broadcast({ type: 'poke', seq: outcome.head });
+    for (const ref of outcome.blobRefs) await this.blobs.setItemRef(ref.itemId, ref.sha256);
+    return { results: outcome.results, head: outcome.head, serverTime: Date.now() };
+  }
+  /** One page of changes after `after`, as the JSON text of a PullResponse. */
+  syncPull(after: number, limit: number): string { return this.changeLog.pull(after, limit, Date.now()); }
 
   /** One alarm per object, shared by the areas: each handler does its due work and books its next time. */
   override async alarm(): Promise<void> {
