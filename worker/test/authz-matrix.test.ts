@@ -47,12 +47,21 @@ interface Row {
   params?: (f: Fixture) => Record<string, string>;
 }
 
+const FAKE_REGISTRATION = { id: 'AAAA', rawId: 'AAAA', type: 'public-key', response: { clientDataJSON: 'AAAA', attestationObject: 'AAAA' }, clientExtensionResults: {} };
+const FAKE_ASSERTION = { id: 'AAAA', rawId: 'AAAA', type: 'public-key', response: { clientDataJSON: 'AAAA', authenticatorData: 'AAAA', signature: 'AAAA' }, clientExtensionResults: {} };
+
 const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 
 export const ROWS: Row[] = [
   { route: 'GET /api/health', access: 'public', ok: 200 },
   { route: 'POST /api/auth/sign-up', access: 'public', ok: 201, body: () => ({ username: `new-${unique()}`, password: TEST_PASSWORD }) },
   { route: 'POST /api/auth/sign-in', access: 'public', ok: 200, body: (f) => ({ username: f.usernames[0], password: TEST_PASSWORD }) },
+  // Passkey ceremonies are public; signed in, register/options adds a passkey to the account. A
+  // verify with a made-up challenge is a 400 for everyone (real ceremonies: accounts-passkeys.test.ts).
+  { route: 'POST /api/auth/passkey/register/options', access: 'public', ok: 200, body: () => ({ username: `pk-${unique()}` }) },
+  { route: 'POST /api/auth/passkey/register/verify', access: 'public', ok: 400, body: () => ({ challengeId: 'none', credential: FAKE_REGISTRATION }) },
+  { route: 'POST /api/auth/passkey/login/options', access: 'public', ok: 200, body: () => ({}) },
+  { route: 'POST /api/auth/passkey/login/verify', access: 'public', ok: 400, body: () => ({ challengeId: 'none', credential: FAKE_ASSERTION }) },
   { route: 'POST /api/auth/sign-out', access: 'session', ok: 204 },
   { route: 'GET /api/auth/me', access: 'session', ok: 200 },
   { route: 'GET /api/auth/sessions', access: 'session', ok: 200 },

@@ -46,6 +46,27 @@ export interface MembershipEntry {
 
 type Row = Record<string, SqlStorageValue>;
 
+/** A WebAuthn challenge waiting for its answer. */
+export interface PendingChallenge {
+  challenge: string;
+  purpose: 'register' | 'login';
+  /** Set when a signed-in user adds a passkey, or the id chosen for a passkey sign-up. */
+  userId: string | null;
+  /** Set for a passkey sign-up. */
+  username: string | null;
+}
+
+/** A registered passkey: its public key (COSE, base64url) and signature counter. */
+export interface StoredPasskey {
+  credentialId: string;
+  publicKey: string;
+  counter: number;
+  transports: string[];
+}
+
+/** A WebAuthn ceremony must finish within 5 minutes. */
+export const CHALLENGE_TTL_MS = 5 * 60_000;
+
 /** Users, credentials, sessions, sign-in throttles and each user's list of spaces. */
 export class Directory {
   constructor(
@@ -58,11 +79,10 @@ export class Directory {
   }
 
   /** Creates a user; `passwordHash` is null for a passkey-only account. */
-  createUser(username: string, passwordHash: string | null): Result<{ userId: string }> {
+  createUser(username: string, passwordHash: string | null, userId = randomToken()): Result<{ userId: string }> {
     if (this.one('SELECT 1 FROM users WHERE username = ?', username)) {
       return fail('USERNAME_TAKEN', 'That username is taken. Choose another one.');
     }
-    const userId = randomToken();
     this.sql.exec(
       'INSERT INTO users (user_id, username, password_hash, created_at) VALUES (?, ?, ?, ?)',
       userId, username, passwordHash, this.clock.now(),
@@ -76,6 +96,11 @@ export class Directory {
     if (!row) return undefined;
     const passkeys = this.one('SELECT count(*) AS n FROM passkeys WHERE user_id = ?', userId)?.n;
     return { userId, username: String(row.username), hasPassword: row.password_hash !== null, passkeys: Number(passkeys) };
+  }
+
+  /** True when `username` (normalised) is taken. */
+  usernameTaken(username: string): boolean {
+    return this.one('SELECT 1 FROM users WHERE username = ?', username) !== undefined;
   }
 
   /** The id and password hash of `username`, for the Worker to verify (hashing stays out of this object). */
@@ -209,5 +234,69 @@ export class Directory {
         role: v.parse(RoleSchema, row.role),
         createdAt: Number(row.created_at),
       }));
+  }
+
+  /** Keeps a WebAuthn challenge for {@link CHALLENGE_TTL_MS}; expired ones are swept on the way. */
+  putChallenge(challenge: PendingChallenge): { challengeId: string } {
+    const now = this.clock.now();
+    this.sql.exec('DELETE FROM challenges WHERE expires_at <= ?', now);
+    const challengeId = randomToken();
+    this.sql.exec(
+      'INSERT INTO challenges (challenge_id, challenge, purpose, user_id, username, expires_at) VALUES (?, ?, ?, ?, ?, ?)',
+      challengeId, challenge.challenge, challenge.purpose, challenge.userId, challenge.username, now + CHALLENGE_TTL_MS,
+    );
+    return { challengeId };
+  }
+
+  /** Takes a challenge out (single use); undefined when unknown, expired or made for another purpose. */
+  takeChallenge(challengeId: string, purpose: PendingChallenge['purpose']): PendingChallenge | undefined {
+    const row = this.one('SELECT * FROM challenges WHERE challenge_id = ?', challengeId);
+    if (!row) return undefined;
+    this.sql.exec('DELETE FROM challenges WHERE challenge_id = ?', challengeId);
+    if (row.purpose !== purpose || Number(row.expires_at) <= this.clock.now()) return undefined;
+    return {
+      challenge: String(row.challenge),
+      purpose,
+      userId: row.user_id === null ? null : String(row.user_id),
+      username: row.username === null ? null : String(row.username),
+    };
+  }
+
+  /** Stores a verified passkey for the user. */
+  addPasskey(userId: string, passkey: StoredPasskey): Result<null> {
+    if (this.one('SELECT 1 FROM passkeys WHERE credential_id = ?', passkey.credentialId)) {
+      return fail('CONFLICT', 'This passkey is already registered.');
+    }
+    this.sql.exec(
+      'INSERT INTO passkeys (credential_id, user_id, public_key, counter, transports, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      passkey.credentialId, userId, passkey.publicKey, passkey.counter, JSON.stringify(passkey.transports), this.clock.now(),
+    );
+    return ok(null);
+  }
+
+  /** A passkey by credential id, with its owner. */
+  passkey(credentialId: string): (StoredPasskey & { userId: string }) | undefined {
+    const row = this.one('SELECT * FROM passkeys WHERE credential_id = ?', credentialId);
+    if (!row) return undefined;
+    return {
+      userId: String(row.user_id),
+      credentialId: String(row.credential_id),
+      publicKey: String(row.public_key),
+      counter: Number(row.counter),
+      transports: v.parse(v.array(v.string()), JSON.parse(String(row.transports))),
+    };
+  }
+
+  /** The credential ids (and transports) of the user's passkeys, so the browser does not register one twice. */
+  passkeysOf(userId: string): { credentialId: string; transports: string[] }[] {
+    return this.sql
+      .exec<Row>('SELECT credential_id, transports FROM passkeys WHERE user_id = ?', userId)
+      .toArray()
+      .map((row) => ({ credentialId: String(row.credential_id), transports: v.parse(v.array(v.string()), JSON.parse(String(row.transports))) }));
+  }
+
+  /** Records the authenticator's new signature counter after a sign-in. */
+  setPasskeyCounter(credentialId: string, counter: number): void {
+    this.sql.exec('UPDATE passkeys SET counter = ? WHERE credential_id = ?', counter, credentialId);
   }
 }

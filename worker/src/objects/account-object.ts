@@ -1,6 +1,13 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { SessionInfo, User } from '#shared/accounts/auth';
-import { Directory, DIRECTORY_SCHEMA, type MembershipEntry, type SessionOwner } from '../accounts/directory';
+import {
+  Directory,
+  DIRECTORY_SCHEMA,
+  type MembershipEntry,
+  type PendingChallenge,
+  type SessionOwner,
+  type StoredPasskey,
+} from '../accounts/directory';
 import { systemClock, type Result } from '../accounts/result';
 import type { ThrottlePolicy } from '../accounts/throttle';
 import type { Env } from '../env';
@@ -20,8 +27,12 @@ export class AccountObject extends DurableObject<Env> {
     this.directory = new Directory(ctx.storage.sql, systemClock);
   }
 
-  createUser(username: string, passwordHash: string | null): Result<{ userId: string }> {
-    return this.directory.createUser(username, passwordHash);
+  createUser(username: string, passwordHash: string | null, userId?: string): Result<{ userId: string }> {
+    return this.directory.createUser(username, passwordHash, userId);
+  }
+
+  usernameTaken(username: string): boolean {
+    return this.directory.usernameTaken(username);
   }
 
   user(userId: string): User | undefined {
@@ -74,5 +85,29 @@ export class AccountObject extends DurableObject<Env> {
 
   listMemberships(userId: string): MembershipEntry[] {
     return this.directory.listMemberships(userId);
+  }
+
+  putChallenge(challenge: PendingChallenge): { challengeId: string } {
+    return this.directory.putChallenge(challenge);
+  }
+
+  takeChallenge(challengeId: string, purpose: PendingChallenge['purpose']): PendingChallenge | undefined {
+    return this.directory.takeChallenge(challengeId, purpose);
+  }
+
+  addPasskey(userId: string, passkey: StoredPasskey): Result<null> {
+    return this.directory.addPasskey(userId, passkey);
+  }
+
+  passkey(credentialId: string): (StoredPasskey & { userId: string }) | undefined {
+    return this.directory.passkey(credentialId);
+  }
+
+  passkeysOf(userId: string): { credentialId: string; transports: string[] }[] {
+    return this.directory.passkeysOf(userId);
+  }
+
+  setPasskeyCounter(credentialId: string, counter: number): void {
+    this.directory.setPasskeyCounter(credentialId, counter);
   }
 }

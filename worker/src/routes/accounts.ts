@@ -11,6 +11,7 @@ import { clearSessionCookie, directory, startSession } from '../auth/session';
 import type { AppEnv, Env } from '../env';
 import { ApiError } from '../http/api-error';
 import { readJson } from '../http/validate';
+import { passkeyRoutes } from './passkeys';
 
 /** Locally there is no `CF-Connecting-IP`; every caller then shares one fixed address key. */
 export function clientAddressKey(c: Context): string {
@@ -75,4 +76,5 @@ export const accountRoutes = new Hono<AppEnv>()
     }
     if (sessionId === session.sessionId) clearSessionCookie(c);
     return c.body(null, 204);
-  });
+  })
+  .route('/', passkeyRoutes);

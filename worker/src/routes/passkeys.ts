@@ -1,0 +1,55 @@
+import { Hono } from 'hono';
+import {
+  PasskeyLoginOptionsRequestSchema,
+  PasskeyLoginVerifyRequestSchema,
+  PasskeyRegisterOptionsRequestSchema,
+  PasskeyRegisterVerifyRequestSchema,
+} from '#shared/accounts/passkeys';
+import type { MeResponse } from '#shared/accounts/auth';
+import {
+  authenticationOptions,
+  finishAuthentication,
+  finishRegistration,
+  registrationOptions,
+  relyingPartyOf,
+} from '../auth/passkeys';
+import { findSession } from '../auth/require-session';
+import { directory, startSession } from '../auth/session';
+import type { AppEnv, Env } from '../env';
+import { ApiError } from '../http/api-error';
+import { readJson } from '../http/validate';
+
+async function me(env: Env, userId: string): Promise<MeResponse> {
+  const user = await directory(env).user(userId);
+  if (!user) throw new ApiError('UNAUTHENTICATED', 'Sign in to continue.');
+  return { user };
+}
+
+/** Passkey ceremonies (rule A9): sign up, add to a signed-in account, discoverable sign-in. */
+export const passkeyRoutes = new Hono<AppEnv>()
+  .post('/auth/passkey/register/options', async (c) => {
+    const body = await readJson(c, PasskeyRegisterOptionsRequestSchema);
+    const session = await findSession(c);
+    let who: Parameters<typeof registrationOptions>[2];
+    if (session) who = { session };
+    else if (body.username !== undefined) who = { username: body.username };
+    else throw new ApiError('VALIDATION_FAILED', 'Choose a username for the new account.');
+    return c.json(await registrationOptions(c.env, relyingPartyOf(c.req.url), who), 200, { 'cache-control': 'no-store' });
+  })
+  .post('/auth/passkey/register/verify', async (c) => {
+    const body = await readJson(c, PasskeyRegisterVerifyRequestSchema);
+    const session = await findSession(c);
+    const { userId, newAccount } = await finishRegistration(c.env, relyingPartyOf(c.req.url), body, session);
+    if (newAccount) await startSession(c, userId);
+    return c.json(await me(c.env, userId), 201);
+  })
+  .post('/auth/passkey/login/options', async (c) => {
+    await readJson(c, PasskeyLoginOptionsRequestSchema);
+    return c.json(await authenticationOptions(c.env, relyingPartyOf(c.req.url)), 200, { 'cache-control': 'no-store' });
+  })
+  .post('/auth/passkey/login/verify', async (c) => {
+    const body = await readJson(c, PasskeyLoginVerifyRequestSchema);
+    const { userId } = await finishAuthentication(c.env, relyingPartyOf(c.req.url), body);
+    await startSession(c, userId);
+    return c.json(await me(c.env, userId), 200);
+  });
