@@ -16,10 +16,8 @@ class ServiceWorkerState {
     workbox.addEventListener('waiting', () => {
       this.updateReady = true;
     });
-    workbox.addEventListener('controlling', (event) => {
+    workbox.addEventListener('controlling', () => {
       this.controlled = true;
-      // A new version took over after the user asked for it: load it.
-      if (event.isUpdate) location.reload();
     });
     this.controlled = navigator.serviceWorker.controller !== null;
     workbox.register().catch((error: unknown) => {
@@ -28,6 +26,8 @@ class ServiceWorkerState {
   }
 
   applyUpdate(): void {
+    // Once the waiting version takes control of this page, load the page from it.
+    navigator.serviceWorker.addEventListener('controllerchange', () => location.reload(), { once: true });
     this.#workbox?.messageSkipWaiting();
   }
 }
