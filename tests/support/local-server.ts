@@ -32,7 +32,7 @@ const ROOT = new URL('../../', import.meta.url).pathname;
 
 /** Starts the Worker with wrangler and waits until `/api/health` answers. */
 export async function startLocalServer(
-  options: { vars?: Record<string, string> } = {},
+  options: { vars?: Record<string, string>; assetsDir?: string } = {},
 ): Promise<LocalServer> {
   const port = await freePort();
   const inspectorPort = await freePort();
