@@ -271,6 +271,9 @@ export class BlobRefs {
   /**
    * Records that item `itemId` now refers to blob `sha256` (or to none). The sync engine calls
    * this when it applies a `file` item; a blob with no reference left starts its grace period.
+   * All SQL runs before the first `await` (there is none): called right after a push is applied,
+   * the references land in the same atomic write batch as the items, so a crash cannot leave a
+   * referenced blob looking orphaned.
    */
   async setItemRef(itemId: string, sha256: string | null): Promise<void> {
     const before = this.one<{ sha256: string }>('SELECT sha256 FROM blob_refs WHERE item_id = ?', itemId)?.sha256;
@@ -280,7 +283,10 @@ export class BlobRefs {
     if (sha256 !== null) this.sql.exec('UPDATE blobs SET orphan_since = NULL WHERE sha256 = ?', sha256);
     if (before !== undefined && this.refCount(before) === 0) {
       this.sql.exec('UPDATE blobs SET orphan_since = ? WHERE sha256 = ?', this.now(), before);
-      await this.scheduleAt(this.now() + this.settings().graceMs);
+      this.scheduleAt(this.now() + this.settings().graceMs).catch((error: unknown) => {
+        // The next upload or alarm books it again; the orphan only lives longer.
+        console.error('blobs: could not book the clean-up alarm', error);
+      });
     }
   }
 
