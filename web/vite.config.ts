@@ -9,7 +9,7 @@ export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   build: { outDir: 'dist', emptyOutDir: true, target: 'es2022' },
   plugins: [
-    svelte(),
+    svelte({ configFile: false }),
     VitePWA({
       strategies: 'generateSW',
       registerType: 'prompt',
