@@ -49,7 +49,8 @@ export class SpaceSync {
   /** Starts taking part: leads if no other tab does, else waits in line. */
   start(): this {
     this.channel?.addEventListener('message', () => void this.engine?.sync());
-    void runAsLeader(`baton-sync:${this.spaceId}`, () => this.lead(), this.abort.signal);
+    // The database name is part of the lock so that two test "devices" in one process each lead.
+    void runAsLeader(`baton-sync:${this.db.name}:${this.spaceId}`, () => this.lead(), this.abort.signal);
     return this;
   }
 
