@@ -1,0 +1,103 @@
+import type { Role } from '#shared/accounts/roles';
+import { ApiRequestError } from '../api/http';
+import { db } from '../db/db';
+import { isLocalSpace, LOCAL_SPACE_ID, newLocalSpaceId } from './space-meta.svelte';
+
+/** A space in the switcher: local-only ones (no role: the device's owner may do anything) and cloud ones. */
+export interface SpaceEntry {
+  spaceId: string;
+  name: string;
+  role: Role | null;
+  local: boolean;
+}
+
+const CACHE_KEY = 'baton.cloudSpaces';
+
+function cached(): SpaceEntry[] {
+  try {
+    const raw: unknown = JSON.parse(localStorage.getItem(CACHE_KEY) ?? '[]');
+    if (!Array.isArray(raw)) return [];
+    return raw.filter(
+      (entry): entry is SpaceEntry =>
+        typeof entry === 'object' && entry !== null && typeof entry.spaceId === 'string' && typeof entry.name === 'string',
+    );
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The spaces this person can open: local-only spaces from IndexedDB, and their cloud spaces from
+ * the server (remembered for offline use). `signedIn` is null until the server has answered.
+ */
+class SpacesState {
+  local = $state.raw<SpaceEntry[]>([{ spaceId: LOCAL_SPACE_ID, name: 'On this device', role: null, local: true }]);
+  cloud = $state.raw<SpaceEntry[]>(cached());
+  signedIn = $state<boolean | null>(null);
+  #loading: Promise<void> | null = null;
+
+  get all(): SpaceEntry[] {
+    return [...this.local, ...this.cloud];
+  }
+
+  byId(spaceId: string): SpaceEntry | undefined {
+    return this.all.find((space) => space.spaceId === spaceId);
+  }
+
+  nameOf(spaceId: string): string {
+    return this.byId(spaceId)?.name ?? (spaceId === LOCAL_SPACE_ID ? 'On this device' : 'Space');
+  }
+
+  /** The caller's role; local spaces are the device owner's, so they count as owner. */
+  roleOf(spaceId: string): Role | null {
+    if (isLocalSpace(spaceId)) return 'owner';
+    return this.byId(spaceId)?.role ?? null;
+  }
+
+  refresh(): Promise<void> {
+    this.#loading ??= this.#load().finally(() => (this.#loading = null));
+    return this.#loading;
+  }
+
+  async #load(): Promise<void> {
+    const rows = await db.spaces.toArray();
+    this.local = [
+      { spaceId: LOCAL_SPACE_ID, name: 'On this device', role: null, local: true },
+      ...rows.filter((row) => row.id !== LOCAL_SPACE_ID).map((row) => ({ spaceId: row.id, name: row.name, role: null, local: true })),
+    ];
+    try {
+      // Loaded on demand: the accounts client brings the passkey library, not needed on the first screen.
+      const { listSpaces } = await import('../api/accounts');
+      const spaces = await listSpaces();
+      this.cloud = spaces.map((space) => ({ spaceId: space.spaceId, name: space.name, role: space.role, local: false }));
+      this.signedIn = true;
+      localStorage.setItem(CACHE_KEY, JSON.stringify(this.cloud));
+    } catch (error) {
+      if (error instanceof ApiRequestError && error.status === 401) {
+        this.signedIn = false;
+        this.cloud = [];
+        localStorage.removeItem(CACHE_KEY);
+      }
+      // Offline: keep the remembered list.
+    }
+  }
+
+  /** A new local-only space (used by imports when not signed in). */
+  async createLocal(name: string): Promise<string> {
+    const id = newLocalSpaceId();
+    await db.spaces.add({ id, name, createdAt: Date.now() });
+    await this.refresh();
+    return id;
+  }
+
+  /** A new cloud space owned by the user. */
+  async createCloud(name: string): Promise<string> {
+    const { createSpace } = await import('../api/accounts');
+    const space = await createSpace(name);
+    await this.refresh();
+    return space.spaceId;
+  }
+}
+
+/** The spaces this person can open. */
+export const spaces = new SpacesState();

@@ -1,0 +1,83 @@
+import { liveQuery, type Subscription } from 'dexie';
+import { db, type OutboxEntry } from '../db/db';
+import { pendingCount, rejectedEdits, syncStateFor } from '../db/queries';
+import { discardRefusedEdit, retryRefusedEdit } from '../sync/edits';
+import { SpaceSync, type LiveStatus } from '../sync/space-sync';
+import { isLocalSpace } from './space-meta.svelte';
+
+/**
+ * The sync status of the space the user has open, for the always-visible status area: what the
+ * engine is doing, edits waiting, edits the server refused (with the reason), and the last sync.
+ * Opening a cloud space starts its sync (one tab leads; the others follow through IndexedDB).
+ */
+class SyncStatusState {
+  spaceId = $state<string | null>(null);
+  live = $state.raw<LiveStatus | null>(null);
+  pending = $state(0);
+  refused = $state.raw<OutboxEntry[]>([]);
+  lastSyncedAt = $state<number | null>(null);
+  lastError = $state.raw<{ code: string; message: string } | null>(null);
+  #sync: SpaceSync | null = null;
+  #stops: (() => void)[] = [];
+
+  /** Follows `spaceId` (and syncs it, unless it is the local-only space). */
+  open(spaceId: string): void {
+    if (this.spaceId === spaceId) return;
+    this.close();
+    this.spaceId = spaceId;
+    const watch = <T>(query: () => Promise<T>, next: (value: T) => void): void => {
+      const subscription: Subscription = liveQuery(query).subscribe({ next, error: () => undefined });
+      this.#stops.push(() => subscription.unsubscribe());
+    };
+    watch(() => pendingCount(db, spaceId), (count) => (this.pending = count));
+    watch(() => rejectedEdits(db, spaceId), (entries) => (this.refused = entries));
+    watch(
+      () => syncStateFor(db, spaceId),
+      (state) => {
+        this.lastSyncedAt = state?.lastSyncedAt ?? null;
+        this.lastError = state?.lastError ?? null;
+      },
+    );
+    if (isLocalSpace(spaceId)) return;
+    const sync = new SpaceSync(spaceId).start();
+    this.#sync = sync;
+    this.#stops.push(sync.subscribe((status) => (this.live = status)));
+    this.#stops.push(() => sync.stop());
+  }
+
+  close(): void {
+    for (const stop of this.#stops.splice(0)) stop();
+    this.#sync = null;
+    this.spaceId = null;
+    this.live = null;
+    this.pending = 0;
+    this.refused = [];
+    this.lastSyncedAt = null;
+    this.lastError = null;
+  }
+
+  get isCloud(): boolean {
+    return this.spaceId !== null && !isLocalSpace(this.spaceId);
+  }
+
+  syncNow(): Promise<void> {
+    return this.#sync?.sync() ?? Promise.resolve();
+  }
+
+  async retry(entry: OutboxEntry): Promise<void> {
+    if (entry.seq !== undefined) await retryRefusedEdit(entry.seq);
+  }
+
+  async discard(entry: OutboxEntry): Promise<void> {
+    if (entry.seq !== undefined) await discardRefusedEdit(entry.seq);
+  }
+}
+
+/** The open space's sync status. */
+export const syncStatus = new SyncStatusState();
+
+/** The space id in an app path (`/spaces/:spaceId/...`), or null. */
+export function spaceIdOfPath(path: string): string | null {
+  const match = /^\/spaces\/([^/]+)/.exec(path);
+  return match?.[1] ? decodeURIComponent(match[1]) : null;
+}
