@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { planCleanup } from '../src/blobs/cleanup';
 import { contentDisposition, safeFileName, servedContentType } from '../src/blobs/disposition';
 import { blobKey } from '../src/blobs/keys';
-import { checkQuota } from '../src/blobs/quota';
+import { checkQuota } from '#shared/blobs/quota';
 import { parseRange } from '../src/blobs/range';
 
 const SHA = 'a'.repeat(64);

@@ -105,7 +105,7 @@ describe('single-request upload', () => {
   });
 });
 
-describe('multipart upload', () => {
+describe('multipart upload', { timeout: 60_000 }, () => {
   it('[B4] parts in any order, resumable state, then one verified blob', async () => {
     const data = randomBytes(2 * MIN_PART_BYTES + 12345);
     const { res, body, sha } = await multipart(owner.cookie, spaceId, data);
@@ -323,5 +323,22 @@ describe('orphan clean-up', () => {
     await space(id).blobSetItemRef('item-1', null);
     expect(await runDurableObjectAlarm(space(id))).toBe(true);
     expect((await api(`${blobsOf(id)}/${keptHash}`, { method: 'HEAD', cookie: owner.cookie })).status).toBe(404);
+  });
+});
+
+describe('space deletion', { timeout: 60_000 }, () => {
+  it('[B2] deleting a space deletes its blobs and unfinished uploads in R2', async () => {
+    const { spaceId: id } = await createSpace(owner.cookie, 'Doomed');
+    const data = randomBytes(100);
+    const hash = await sha256(data);
+    await put(owner.cookie, id, data);
+    const pending = randomBytes(MIN_PART_BYTES + 1);
+    const { body } = await multipart(owner.cookie, id, pending);
+    const upload = v.parse(UploadStateSchema, body);
+    await putPart(owner.cookie, id, upload.uploadId, 1, pending.subarray(0, MIN_PART_BYTES));
+    expect(await env.BLOBS.head(`spaces/${id}/blobs/${hash}`)).not.toBeNull();
+    expect((await api(`/api/spaces/${id}`, { method: 'DELETE', cookie: owner.cookie })).status).toBe(204);
+    const left = await env.BLOBS.list({ prefix: `spaces/${id}/` });
+    expect(left.objects).toEqual([]);
   });
 });

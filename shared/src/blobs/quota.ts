@@ -1,4 +1,4 @@
-/** A space's storage: verified blobs plus bytes reserved by uploads in flight. */
+/** A space's storage: verified blobs plus bytes reserved by uploads in flight. Pure, shared so that the browser refuses before sending a byte (B7, B8). */
 export interface SpaceUsage {
   usedBytes: number;
   reservedBytes: number;

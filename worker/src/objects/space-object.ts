@@ -55,6 +55,7 @@ export class SpaceObject extends DurableObject<Env> {
   /** Deletes everything the space stored, then leaves an empty, never-created space behind. */
   async deleteSpace(): Promise<string[]> {
     const userIds = this.membership.members().map((member) => member.userId);
+    await this.blobs.purgeAll(); // R2 holds the files' bytes outside this object's storage.
     await this.ctx.storage.deleteAll();
     migrate(this.ctx.storage, SCHEMA);
     return userIds;

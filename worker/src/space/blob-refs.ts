@@ -11,7 +11,7 @@ import {
 import type { BlobInfo, BlobUsage, UploadState } from '#shared/blobs/protocol';
 import type { ErrorCode } from '#shared/errors';
 import { planCleanup } from '../blobs/cleanup';
-import { checkQuota } from '../blobs/quota';
+import { checkQuota } from '#shared/blobs/quota';
 
 /**
  * The SpaceObject's blob records (docs/spec/blobs.md): which blobs the space has, which items
@@ -316,6 +316,19 @@ export class BlobRefs {
       this.sql.exec("DELETE FROM blobs WHERE sha256 = ? AND state = 'deleting'", sha256);
     }
     if (plan.nextAlarmAt !== null) await this.scheduleAt(plan.nextAlarmAt);
+  }
+
+  /** Deletes everything the space holds in R2 (blobs, unfinished uploads): the space is being deleted. */
+  async purgeAll(): Promise<void> {
+    for (const upload of this.sql.exec<UploadRow>('SELECT * FROM blob_uploads').toArray()) {
+      this.deleteUpload(upload.upload_id);
+      await this.dropUploadBytes(upload);
+    }
+    for (const { sha256, r2_key } of this.sql.exec<{ sha256: string; r2_key: string }>('SELECT sha256, r2_key FROM blobs').toArray()) {
+      this.sql.exec("UPDATE blobs SET state = 'deleting' WHERE sha256 = ?", sha256);
+      await this.bucket.delete(r2_key);
+      this.sql.exec('DELETE FROM blobs WHERE sha256 = ?', sha256);
+    }
   }
 
   private existingOrBusy(sha256: string, size: number): Outcome<BlobInfo> | null {

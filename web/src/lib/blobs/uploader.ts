@@ -6,6 +6,7 @@ import {
   partLengthFor,
 } from '#shared/blobs/limits';
 import type { BlobInfo, UploadState } from '#shared/blobs/protocol';
+import { checkQuota } from '#shared/blobs/quota';
 import { ApiRequestError } from '../api/http';
 import type { BlobApi } from './blob-api';
 import { hashBytes } from './hash-blob';
@@ -71,6 +72,11 @@ export async function uploadFile(options: UploadOptions): Promise<BlobInfo> {
     return { status: 'stored', sha256, size: file.size, created: false };
   }
   try {
+    if (!record.uploadId) {
+      // Refuse before any byte is sent; the server checks again when the upload starts.
+      const verdict = checkQuota(await api.usage(signal), file.size, MAX_FILE_BYTES);
+      if (!verdict.ok) throw new ApiRequestError(verdict.code, verdict.message, verdict.code === 'QUOTA_EXCEEDED' ? 507 : 413);
+    }
     const info =
       file.size <= SINGLE_PUT_MAX_BYTES && !record.uploadId
         ? await withRetries(() => api.putSingle(sha256, file, signal), signal)
