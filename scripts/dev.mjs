@@ -11,6 +11,7 @@ if (!existsSync('web/dist/index.html')) {
 const env = {
   WRANGLER_SEND_METRICS: 'false',
   X_LOCAL_OBSERVABILITY: 'false',
+  CLOUDFLARE_CF_FETCH_ENABLED: 'false',
   BATON_WORKER_ORIGIN: `http://127.0.0.1:${workerPort}`,
   ...process.env,
 };

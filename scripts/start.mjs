@@ -24,7 +24,12 @@ const child = spawn(
   ],
   {
     stdio: 'inherit',
-    env: { WRANGLER_SEND_METRICS: 'false', X_LOCAL_OBSERVABILITY: 'false', ...process.env },
+    env: {
+      WRANGLER_SEND_METRICS: 'false',
+      X_LOCAL_OBSERVABILITY: 'false',
+      CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+      ...process.env,
+    },
   },
 );
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));

@@ -55,7 +55,13 @@ export async function startLocalServer(
   if (options.assetsDir) args.push('--assets', options.assetsDir);
   const child = spawn(join(ROOT, 'node_modules/.bin/wrangler'), args, {
     cwd: ROOT,
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', X_LOCAL_OBSERVABILITY: 'false', CI: 'true' },
+    env: {
+      ...process.env,
+      WRANGLER_SEND_METRICS: 'false',
+      X_LOCAL_OBSERVABILITY: 'false',
+      CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+      CI: 'true',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
