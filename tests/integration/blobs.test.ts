@@ -16,7 +16,7 @@ function clientFetch(user: TestUser, counter: { parts: number }): typeof fetch {
     const headers = new Headers(init.headers);
     headers.set('cookie', user.cookie);
     headers.set('origin', new URL(baseUrl).origin);
-    const url = String(input);
+    const url = input instanceof Request ? input.url : String(input);
     if (/\/parts\/\d+$/.test(url)) counter.parts++;
     return fetch(new URL(url, baseUrl), { ...init, headers });
   };

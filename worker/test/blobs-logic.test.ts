@@ -78,6 +78,7 @@ describe('Content-Disposition and type of user content', () => {
       fc.property(fc.string({ unit: 'binary' }), (name) => {
         const header = contentDisposition(name, 'application/octet-stream', false);
         const fallback = /filename="([^"]*)"/.exec(header)?.[1] ?? '';
+        // eslint-disable-next-line no-control-regex -- looking for control characters is the point
         expect(header).not.toMatch(/[\r\n\u0000]/);
         expect(fallback).not.toMatch(/["\\/]/);
         expect(header.split('"').length).toBe(3);

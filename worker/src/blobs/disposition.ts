@@ -32,6 +32,7 @@ export function safeFileName(name: string | null | undefined): string {
   const base = (name ?? '').normalize('NFC').split(/[/\\]/).pop() ?? '';
   const cleaned = base
     // Control characters (C0, DEL, C1), quotes, and characters Windows forbids in names.
+    // eslint-disable-next-line no-control-regex -- matching control characters is the point
     .replace(/[\u0000-\u001f\u007f-\u009f"*:<>?|;]/g, '_')
     // Bidirectional overrides can disguise an extension (e.g. "gpj.exe" shown as "exe.jpg").
     .replace(/[\u202a-\u202e\u2066-\u2069\u200e\u200f]/g, '')

@@ -4,7 +4,7 @@
  * passed. A body shorter or longer than `length` makes the stream, and so the R2 write, fail.
  */
 export function hashWhileStreaming(
-  body: ReadableStream<Uint8Array>,
+  body: ReadableStream,
   length: number,
 ): { stream: ReadableStream<Uint8Array>; digest: Promise<string> } {
   const hasher = new crypto.DigestStream('SHA-256');
@@ -23,7 +23,7 @@ export function hashWhileStreaming(
 }
 
 /** SHA-256 (hex) of a whole stream, e.g. an assembled R2 object read back once. */
-export async function hashStream(body: ReadableStream<Uint8Array>): Promise<string> {
+export async function hashStream(body: ReadableStream): Promise<string> {
   const hasher = new crypto.DigestStream('SHA-256');
   await body.pipeTo(hasher);
   return hex(await hasher.digest);

@@ -271,13 +271,13 @@ export class BlobRefs {
   /**
    * Records that item `itemId` now refers to blob `sha256` (or to none). The sync engine calls
    * this when it applies a `file` item; a blob with no reference left starts its grace period.
-   * All SQL runs before the first `await` (there is none): called right after a push is applied,
+   * All SQL runs synchronously (nothing is awaited): called right after a push is applied,
    * the references land in the same atomic write batch as the items, so a crash cannot leave a
    * referenced blob looking orphaned.
    */
-  async setItemRef(itemId: string, sha256: string | null): Promise<void> {
+  setItemRef(itemId: string, sha256: string | null): Promise<void> {
     const before = this.one<{ sha256: string }>('SELECT sha256 FROM blob_refs WHERE item_id = ?', itemId)?.sha256;
-    if (before === sha256) return;
+    if (before === sha256) return Promise.resolve();
     if (sha256 === null) this.sql.exec('DELETE FROM blob_refs WHERE item_id = ?', itemId);
     else this.sql.exec('INSERT OR REPLACE INTO blob_refs (item_id, sha256) VALUES (?, ?)', itemId, sha256);
     if (sha256 !== null) this.sql.exec('UPDATE blobs SET orphan_since = NULL WHERE sha256 = ?', sha256);
@@ -288,6 +288,7 @@ export class BlobRefs {
         console.error('blobs: could not book the clean-up alarm', error);
       });
     }
+    return Promise.resolve();
   }
 
   /** The alarm: removes orphans past their grace and stale uploads, then books the next run (B12, B13). */

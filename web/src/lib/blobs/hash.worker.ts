@@ -18,7 +18,7 @@ const scope = self as unknown as {
 const post = (message: HashWorkerMessage) => scope.postMessage(message);
 
 // Hashing runs here so that a multi-gigabyte file never blocks the page.
-scope.onmessage = async (event: MessageEvent<unknown>) => {
+async function handle(event: MessageEvent<unknown>): Promise<void> {
   const request = v.safeParse(HashRequestSchema, event.data);
   if (!request.success) return;
   const { id, blob } = request.output;
@@ -35,4 +35,6 @@ scope.onmessage = async (event: MessageEvent<unknown>) => {
   } catch (error) {
     post({ id, type: 'error', message: error instanceof Error ? error.message : String(error) });
   }
-};
+}
+
+scope.onmessage = (event) => void handle(event);

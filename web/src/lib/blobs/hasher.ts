@@ -28,7 +28,7 @@ export function hashFile(
     };
     const onAbort = () => {
       stop();
-      reject(signal?.reason ?? new DOMException('Aborted', 'AbortError'));
+      reject(signal?.reason instanceof Error ? signal.reason : new DOMException('Aborted', 'AbortError'));
     };
     signal?.addEventListener('abort', onAbort);
     worker.onmessage = (event: MessageEvent<unknown>) => {

@@ -7,14 +7,14 @@ import { BLOB_CACHE_NAME, OfflineBlobs } from './pinned';
 /** Cache Storage is not in Node: a fake with the same shape, keyed by URL. */
 class FakeCacheStorage {
   readonly caches = new Map<string, Map<string, Response>>();
-  async open(name: string) {
+  open(name: string) {
     const entries = this.caches.get(name) ?? new Map<string, Response>();
     this.caches.set(name, entries);
-    return {
-      match: async (url: string) => entries.get(url)?.clone(),
-      put: async (url: string, response: Response) => void entries.set(url, response),
-      delete: async (url: string) => entries.delete(url),
-    };
+    return Promise.resolve({
+      match: (url: string) => Promise.resolve(entries.get(url)?.clone()),
+      put: (url: string, response: Response) => Promise.resolve(void entries.set(url, response)),
+      delete: (url: string) => Promise.resolve(entries.delete(url)),
+    });
   }
 }
 
@@ -25,12 +25,12 @@ const files = new Map([
 
 let online = true;
 let downloads = 0;
-const fakeFetch: typeof fetch = async (input) => {
-  if (!online) throw new TypeError('offline');
+const fakeFetch: typeof fetch = (input) => {
+  if (!online) return Promise.reject(new TypeError('offline'));
   downloads++;
-  const sha = String(input).split('/').pop() ?? '';
+  const sha = (input instanceof Request ? input.url : String(input)).split('/').pop() ?? '';
   const bytes = files.get(sha);
-  return bytes ? new Response(bytes) : new Response('{"code":"NOT_FOUND","message":"no"}', { status: 404 });
+  return Promise.resolve(bytes ? new Response(bytes) : new Response('{"code":"NOT_FOUND","message":"no"}', { status: 404 }));
 };
 
 describe('offline copies', () => {

@@ -36,20 +36,22 @@ export function uploadKey(spaceId: string, file: { name?: string; size: number; 
 export class MemoryUploadStore implements UploadStore {
   private readonly records = new Map<string, UploadRecord>();
 
-  async get(key: string): Promise<UploadRecord | undefined> {
+  get(key: string): Promise<UploadRecord | undefined> {
     const record = this.records.get(key);
-    return record && { ...record };
+    return Promise.resolve(record && { ...record });
   }
 
-  async put(record: UploadRecord): Promise<void> {
+  put(record: UploadRecord): Promise<void> {
     this.records.set(record.key, { ...record });
+    return Promise.resolve();
   }
 
-  async delete(key: string): Promise<void> {
+  delete(key: string): Promise<void> {
     this.records.delete(key);
+    return Promise.resolve();
   }
 
-  async list(spaceId: string): Promise<UploadRecord[]> {
-    return [...this.records.values()].filter((record) => record.spaceId === spaceId);
+  list(spaceId: string): Promise<UploadRecord[]> {
+    return Promise.resolve([...this.records.values()].filter((record) => record.spaceId === spaceId));
   }
 }
