@@ -57,16 +57,16 @@ describe('accounts in the browser', () => {
     await page.getByLabel('Username').fill(username);
     await page.getByRole('button', { name: 'Create with a passkey' }).click();
     await page.getByRole('heading', { name: 'Cloud spaces' }).waitFor();
-    await page.getByRole('link', { name: username }).waitFor();
+    await page.locator('header').getByRole('link', { name: username }).waitFor();
 
-    await page.getByRole('link', { name: username }).click();
+    await page.locator('header').getByRole('link', { name: username }).click();
     await page.getByRole('button', { name: 'Sign out', exact: true }).click();
-    await page.getByRole('link', { name: 'Sign in' }).waitFor();
+    await page.locator('header').getByRole('link', { name: 'Sign in', exact: true }).waitFor();
 
     await page.goto(`${baseUrl}/sign-in`);
     await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
     await page.getByRole('heading', { name: 'Cloud spaces' }).waitFor();
-    await expect(page.getByRole('link', { name: username }).isVisible()).resolves.toBe(true);
+    await expect(page.locator('header').getByRole('link', { name: username }).isVisible()).resolves.toBe(true);
   });
 
   it('[A5][K2][K3] password sign-in; a second user joins through a share link and sees the space; a revoked link says so', async () => {

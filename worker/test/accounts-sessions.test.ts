@@ -6,8 +6,8 @@ import { ErrorBodySchema } from '#shared/errors';
 import { SessionListResponseSchema } from '#shared/accounts/auth';
 import { api, createSpace, ORIGIN, sessionCookieOf, signUp, TEST_PASSWORD } from './support/accounts';
 
-function directorySql<T>(run: (sql: SqlStorage) => T): Promise<T> {
-  return runInDurableObject(env.ACCOUNTS.get(env.ACCOUNTS.idFromName('directory')), (_i, state) => run(state.storage.sql));
+function userSql<T>(userId: string, run: (sql: SqlStorage) => T): Promise<T> {
+  return runInDurableObject(env.ACCOUNTS.get(env.ACCOUNTS.idFromName(`user:${userId}`)), (_i, state) => run(state.storage.sql));
 }
 
 async function sessionsOf(cookie: string) {
@@ -16,13 +16,13 @@ async function sessionsOf(cookie: string) {
 
 describe('sessions', () => {
   it('[A4] a session expires 30 days after sign-in', async () => {
-    const { cookie } = await signUp();
+    const { cookie, userId } = await signUp();
     const [session] = await sessionsOf(cookie);
-    const expiresAt = await directorySql((sql) =>
+    const expiresAt = await userSql(userId, (sql) =>
       sql.exec<{ expires_at: number }>('SELECT expires_at FROM sessions WHERE session_id = ?', session?.sessionId ?? '').one().expires_at,
     );
     expect(expiresAt - (session?.createdAt ?? 0)).toBe(30 * 24 * 60 * 60 * 1000);
-    await directorySql((sql) => sql.exec('UPDATE sessions SET expires_at = ? WHERE session_id = ?', Date.now() - 1, session?.sessionId ?? ''));
+    await userSql(userId, (sql) => sql.exec('UPDATE sessions SET expires_at = ? WHERE session_id = ?', Date.now() - 1, session?.sessionId ?? ''));
     const res = await api('/api/auth/me', { cookie });
     expect(res.status).toBe(401);
     expect(v.parse(ErrorBodySchema, await res.json()).code).toBe('UNAUTHENTICATED');
@@ -47,16 +47,17 @@ describe('sessions', () => {
   });
 
   it('[A7] last seen moves forward when the session is used after a minute', async () => {
-    const { cookie } = await signUp();
+    const { cookie, userId } = await signUp();
     const [before] = await sessionsOf(cookie);
-    await directorySql((sql) => sql.exec('UPDATE sessions SET last_seen_at = last_seen_at - 120000'));
+    await userSql(userId, (sql) => sql.exec('UPDATE sessions SET last_seen_at = last_seen_at - 120000'));
     await api('/api/auth/me', { cookie });
     const [after] = await sessionsOf(cookie);
     expect(after?.lastSeenAt).toBeGreaterThanOrEqual(before?.lastSeenAt ?? Infinity);
   });
 
   it('[A4] a made-up or malformed session cookie is simply unauthenticated', async () => {
-    for (const cookie of ['baton_session=' + 'A'.repeat(43), 'baton_session=short', 'baton_session=']) {
+    const { userId } = await signUp();
+    for (const cookie of [`baton_session=${userId}.${'A'.repeat(43)}`, 'baton_session=' + 'A'.repeat(43), 'baton_session=short', 'baton_session=']) {
       expect((await api('/api/spaces', { cookie })).status).toBe(401);
     }
   });

@@ -41,14 +41,15 @@ describe('sign-up, sign-in and sessions', () => {
     expect(header).toMatch(/SameSite=Lax/i);
     expect(header).toMatch(/Path=\//);
     const token = sessionCookieOf(res).slice('baton_session='.length);
-    // 32 random bytes: 256 bits, well over the 128 required.
-    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const { user } = v.parse(MeResponseSchema, await res.json());
+    // The user id (to route the check to that user's object), then 32 random bytes: 256 bits.
+    expect(token).toMatch(new RegExp(`^${user.userId}\\.[A-Za-z0-9_-]{43}$`));
     const hash = await sha256Hex(token);
-    const stored = await runInDurableObject(directoryStub(), (_instance, state) =>
+    const stored = await runInDurableObject(env.ACCOUNTS.get(env.ACCOUNTS.idFromName(`user:${user.userId}`)), (_instance, state) =>
       state.storage.sql.exec<{ token_hash: string }>('SELECT token_hash FROM sessions').toArray().map((row) => row.token_hash),
     );
-    expect(stored).toContain(hash);
-    expect(stored).not.toContain(token);
+    expect(stored).toEqual([hash]);
+    expect(JSON.stringify(stored)).not.toContain(token.split('.')[1]);
   });
 
   it('[A5] sign-in with the right password starts a new session; a wrong one is INVALID_CREDENTIALS', async () => {

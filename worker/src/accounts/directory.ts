@@ -1,11 +1,14 @@
 import * as v from 'valibot';
-import { RoleSchema, type Role } from '#shared/accounts/roles';
-import type { SessionInfo, User } from '#shared/accounts/auth';
+import type { User } from '#shared/accounts/auth';
 import { randomToken } from './crypto';
 import { fail, ok, type Clock, type Result } from './result';
 import { recordFailure, throttleWaitMs, type ThrottlePolicy, type ThrottleState } from './throttle';
 
-/** Schema steps of the directory (the AccountObject named 'directory'). Append-only. */
+/**
+ * Schema steps of every AccountObject (append-only). The one named 'directory' uses users,
+ * throttle, passkeys and challenges; each one named 'user:<userId>' uses meta, sessions and
+ * memberships (see user-record.ts).
+ */
 export const DIRECTORY_SCHEMA: readonly string[] = [
   'CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)',
   `CREATE TABLE users (user_id TEXT PRIMARY KEY, username TEXT NOT NULL UNIQUE, password_hash TEXT,
@@ -24,25 +27,8 @@ export const DIRECTORY_SCHEMA: readonly string[] = [
      user_id TEXT, username TEXT, expires_at INTEGER NOT NULL)`,
 ];
 
-/** A session lasts 30 days from sign-in. */
-export const SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
-/** Last-seen is written at most once a minute per session, to keep reads cheap. */
-const LAST_SEEN_GRANULARITY_MS = 60_000;
 
-/** Who a valid session belongs to. */
-export interface SessionOwner {
-  userId: string;
-  sessionId: string;
-  username: string;
-}
 
-/** A space in a user's list (an index; each SpaceObject is the authority on its members). */
-export interface MembershipEntry {
-  spaceId: string;
-  name: string;
-  role: Role;
-  createdAt: number;
-}
 
 type Row = Record<string, SqlStorageValue>;
 
@@ -67,7 +53,7 @@ export interface StoredPasskey {
 /** A WebAuthn ceremony must finish within 5 minutes. */
 export const CHALLENGE_TTL_MS = 5 * 60_000;
 
-/** Users, credentials, sessions, sign-in throttles and each user's list of spaces. */
+/** The global directory: unique usernames, password hashes, passkeys, WebAuthn challenges, sign-in throttles. */
 export class Directory {
   constructor(
     private readonly sql: SqlStorage,
@@ -142,98 +128,6 @@ export class Directory {
       'INSERT OR REPLACE INTO throttle (key, failures, last_failure_at) VALUES (?, ?, ?)',
       key, state.failures, state.lastFailureAt,
     );
-  }
-
-  /** Records a new session under the SHA-256 of its token; answers its public id. */
-  createSession(userId: string, tokenHash: string, device: string): { sessionId: string } {
-    const now = this.clock.now();
-    const sessionId = randomToken();
-    this.sql.exec(
-      `INSERT INTO sessions (session_id, token_hash, user_id, device, created_at, last_seen_at, expires_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      sessionId, tokenHash, userId, device, now, now, now + SESSION_TTL_MS,
-    );
-    return { sessionId };
-  }
-
-  /** The owner of the session with this token hash, or undefined when unknown, revoked or expired. */
-  sessionByTokenHash(tokenHash: string): SessionOwner | undefined {
-    const now = this.clock.now();
-    const row = this.one(
-      `SELECT s.session_id, s.user_id, s.last_seen_at, s.expires_at, u.username FROM sessions s
-       JOIN users u ON u.user_id = s.user_id WHERE s.token_hash = ?`,
-      tokenHash,
-    );
-    if (!row) return undefined;
-    if (Number(row.expires_at) <= now) {
-      this.sql.exec('DELETE FROM sessions WHERE session_id = ?', row.session_id);
-      return undefined;
-    }
-    if (now - Number(row.last_seen_at) >= LAST_SEEN_GRANULARITY_MS) {
-      this.sql.exec('UPDATE sessions SET last_seen_at = ? WHERE session_id = ?', now, row.session_id);
-    }
-    return { userId: String(row.user_id), sessionId: String(row.session_id), username: String(row.username) };
-  }
-
-  /** The user's live sessions, most recently seen first. */
-  listSessions(userId: string, currentSessionId: string): SessionInfo[] {
-    const now = this.clock.now();
-    return this.sql
-      .exec<Row>(
-        `SELECT session_id, device, created_at, last_seen_at FROM sessions
-         WHERE user_id = ? AND expires_at > ? ORDER BY last_seen_at DESC, created_at DESC`,
-        userId, now,
-      )
-      .toArray()
-      .map((row) => ({
-        sessionId: String(row.session_id),
-        device: String(row.device),
-        createdAt: Number(row.created_at),
-        lastSeenAt: Number(row.last_seen_at),
-        current: row.session_id === currentSessionId,
-      }));
-  }
-
-  /** Revokes one of the user's sessions; false when the user has no such session. */
-  revokeSession(userId: string, sessionId: string): boolean {
-    return this.sql.exec('DELETE FROM sessions WHERE session_id = ? AND user_id = ?', sessionId, userId).rowsWritten > 0;
-  }
-
-  /** Adds or updates a space in the user's list. */
-  putMembership(userId: string, entry: MembershipEntry): void {
-    this.sql.exec(
-      `INSERT INTO memberships (user_id, space_id, role, space_name, created_at) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (user_id, space_id) DO UPDATE SET role = excluded.role, space_name = excluded.space_name`,
-      userId, entry.spaceId, entry.role, entry.name, entry.createdAt,
-    );
-  }
-
-  /** Removes a space from the user's list. */
-  dropMembership(userId: string, spaceId: string): void {
-    this.sql.exec('DELETE FROM memberships WHERE user_id = ? AND space_id = ?', userId, spaceId);
-  }
-
-  /** Renames a space in every member's list. */
-  renameSpace(spaceId: string, name: string): void {
-    this.sql.exec('UPDATE memberships SET space_name = ? WHERE space_id = ?', name, spaceId);
-  }
-
-  /** Removes a deleted space from every member's list. */
-  dropSpace(spaceId: string): void {
-    this.sql.exec('DELETE FROM memberships WHERE space_id = ?', spaceId);
-  }
-
-  /** The user's spaces, by name. */
-  listMemberships(userId: string): MembershipEntry[] {
-    return this.sql
-      .exec<Row>('SELECT space_id, space_name, role, created_at FROM memberships WHERE user_id = ? ORDER BY space_name, space_id', userId)
-      .toArray()
-      .map((row) => ({
-        spaceId: String(row.space_id),
-        name: String(row.space_name),
-        role: v.parse(RoleSchema, row.role),
-        createdAt: Number(row.created_at),
-      }));
   }
 
   /** Keeps a WebAuthn challenge for {@link CHALLENGE_TTL_MS}; expired ones are swept on the way. */

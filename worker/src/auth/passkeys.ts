@@ -13,7 +13,7 @@ import {
   type PasskeyRegisterVerifyRequest,
 } from '#shared/accounts/passkeys';
 import { fromBase64Url, randomToken, toBase64Url } from '../accounts/crypto';
-import type { SessionOwner } from '../accounts/directory';
+import type { SessionOwner } from '../accounts/user-record';
 import { unwrap } from '../accounts/result';
 import type { Env } from '../env';
 import { ApiError } from '../http/api-error';

@@ -1,19 +1,21 @@
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import { sha256Hex } from '../accounts/crypto';
-import type { SessionOwner } from '../accounts/directory';
+import type { SessionOwner } from '../accounts/user-record';
 import type { Env } from '../env';
 import { ApiError } from '../http/api-error';
-import { directory, sessionToken } from './session';
+import { sessionToken, userRecord } from './session';
 
 /** `c.var.session` once {@link requireSession} has run. */
 export type SessionVariables = { session: SessionOwner };
 
-/** The session of the request, or undefined (no cookie, unknown, revoked or expired). One RPC. */
+/** The session of the request, or undefined (no cookie, unknown, revoked or expired). One RPC, to the user's own object. */
 export async function findSession<E extends { Bindings: Env }>(c: Context<E>): Promise<SessionOwner | undefined> {
-  const token = sessionToken(c);
-  if (!token) return undefined;
-  return directory(c.env).sessionByTokenHash(await sha256Hex(token));
+  const found = sessionToken(c);
+  if (!found) return undefined;
+  const session = await userRecord(c.env, found.userId).sessionByTokenHash(await sha256Hex(found.token));
+  // The user id in the token only routes the lookup; the stored hash decides.
+  return session?.userId === found.userId ? session : undefined;
 }
 
 /** Authenticates the request, or throws 401 UNAUTHENTICATED. */

@@ -2,7 +2,7 @@ import { createMiddleware } from 'hono/factory';
 import * as v from 'valibot';
 import { SpaceIdSchema } from '#shared/accounts/ids';
 import { roleAtLeast, type Role } from '#shared/accounts/roles';
-import type { SessionOwner } from '../accounts/directory';
+import type { SessionOwner } from '../accounts/user-record';
 import type { Env } from '../env';
 import { ApiError } from '../http/api-error';
 import { authenticate } from './require-session';

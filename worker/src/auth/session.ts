@@ -2,35 +2,50 @@ import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { SESSION_COOKIE } from '#shared/accounts/auth';
 import { randomToken, sha256Hex } from '../accounts/crypto';
-import { SESSION_TTL_MS } from '../accounts/directory';
 import { describeDevice } from '../accounts/device';
+import { SESSION_TTL_MS } from '../accounts/user-record';
 import type { Env } from '../env';
+import type { AccountObject } from '../objects/account-object';
+import type { SpaceObject } from '../objects/space-object';
 
-/** The one account directory (an AccountObject named 'directory'). */
-export function directory(env: Env): DurableObjectStub<import('../objects/account-object').AccountObject> {
+/** The one account directory (the AccountObject named 'directory'). */
+export function directory(env: Env): DurableObjectStub<AccountObject> {
   return env.ACCOUNTS.get(env.ACCOUNTS.idFromName('directory'));
 }
 
+/** A user's own record: sessions and list of spaces (the AccountObject named 'user:<userId>'). */
+export function userRecord(env: Env, userId: string): DurableObjectStub<AccountObject> {
+  return env.ACCOUNTS.get(env.ACCOUNTS.idFromName(`user:${userId}`));
+}
+
 /** The SpaceObject of a space. */
-export function spaceStub(env: Env, spaceId: string): DurableObjectStub<import('../objects/space-object').SpaceObject> {
+export function spaceStub(env: Env, spaceId: string): DurableObjectStub<SpaceObject> {
   return env.SPACES.get(env.SPACES.idFromName(spaceId));
 }
 
-/** The session token the request carries, if any. */
-export function sessionToken(c: Context): string | undefined {
+// `<userId>.<43 characters>`: the user id routes the check to that user's object; the secret is
+// 32 random bytes (256 bits).
+const TOKEN_PATTERN = /^([A-Za-z0-9_-]{22})\.[A-Za-z0-9_-]{43}$/;
+
+/** The session token the request carries, and the user it names, if well formed. */
+export function sessionToken(c: Context): { token: string; userId: string } | undefined {
   const token = getCookie(c, SESSION_COOKIE);
-  return token && /^[A-Za-z0-9_-]{43}$/.test(token) ? token : undefined;
+  const userId = token ? TOKEN_PATTERN.exec(token)?.[1] : undefined;
+  return token && userId ? { token, userId } : undefined;
 }
 
 /**
- * Starts a session for `userId`: a 256-bit random token, kept by the server only as its SHA-256,
- * sent as an HttpOnly, Secure, SameSite=Lax cookie. (Browsers accept Secure cookies from
- * http://localhost, so the local server needs no TLS.)
+ * Starts a session: a 256-bit random secret, prefixed with the user id, kept by the server only
+ * as the SHA-256 of the whole token, sent as an HttpOnly, Secure, SameSite=Lax cookie.
+ * (Browsers accept Secure cookies from http://localhost, so the local server needs no TLS.)
  */
-export async function startSession<E extends { Bindings: Env }>(c: Context<E>, userId: string): Promise<{ sessionId: string }> {
-  const token = randomToken(32);
+export async function startSession<E extends { Bindings: Env }>(
+  c: Context<E>,
+  user: { userId: string; username: string },
+): Promise<{ sessionId: string }> {
+  const token = `${user.userId}.${randomToken(32)}`;
   const device = describeDevice(c.req.header('user-agent'));
-  const session = await directory(c.env).createSession(userId, await sha256Hex(token), device);
+  const session = await userRecord(c.env, user.userId).createSession(user.userId, user.username, await sha256Hex(token), device);
   setCookie(c, SESSION_COOKIE, token, {
     httpOnly: true,
     secure: true,

@@ -7,7 +7,7 @@ import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from '../accounts/p
 import { unwrap } from '../accounts/result';
 import { ACCOUNT_THROTTLE, ADDRESS_THROTTLE } from '../accounts/throttle';
 import { requireSession } from '../auth/require-session';
-import { clearSessionCookie, directory, startSession } from '../auth/session';
+import { clearSessionCookie, directory, startSession, userRecord } from '../auth/session';
 import type { AppEnv, Env } from '../env';
 import { ApiError } from '../http/api-error';
 import { readJson } from '../http/validate';
@@ -30,8 +30,9 @@ export const accountRoutes = new Hono<AppEnv>()
     const body = await readJson(c, SignUpRequestSchema);
     const passwordHash = await hashPassword(body.password);
     const { userId } = unwrap(await directory(c.env).createUser(body.username, passwordHash));
-    await startSession(c, userId);
-    return c.json(await me(c.env, userId), 201);
+    const answer = await me(c.env, userId);
+    await startSession(c, answer.user);
+    return c.json(answer, 201);
   })
   .post('/auth/sign-in', async (c) => {
     const body = await readJson(c, SignInRequestSchema);
@@ -52,11 +53,12 @@ export const accountRoutes = new Hono<AppEnv>()
       throw new ApiError('INVALID_CREDENTIALS', 'Wrong username or password.');
     }
     await dir.forgiveAttempt(accountKey, addressKey);
-    await startSession(c, account.userId);
-    return c.json(await me(c.env, account.userId), 200);
+    const answer = await me(c.env, account.userId);
+    await startSession(c, answer.user);
+    return c.json(answer, 200);
   })
   .post('/auth/sign-out', requireSession, async (c) => {
-    await directory(c.env).revokeSession(c.var.session.userId, c.var.session.sessionId);
+    await userRecord(c.env, c.var.session.userId).revokeSession(c.var.session.sessionId);
     clearSessionCookie(c);
     return c.body(null, 204);
   })
@@ -65,13 +67,13 @@ export const accountRoutes = new Hono<AppEnv>()
   })
   .get('/auth/sessions', requireSession, async (c) => {
     const { userId, sessionId } = c.var.session;
-    const body: SessionListResponse = { sessions: await directory(c.env).listSessions(userId, sessionId) };
+    const body: SessionListResponse = { sessions: await userRecord(c.env, userId).listSessions(sessionId) };
     return c.json(body, 200, { 'cache-control': 'no-store' });
   })
   .delete('/auth/sessions/:sessionId', requireSession, async (c) => {
     const sessionId = c.req.param('sessionId');
     const { session } = c.var;
-    if (!v.is(RecordIdSchema, sessionId) || !(await directory(c.env).revokeSession(session.userId, sessionId))) {
+    if (!v.is(RecordIdSchema, sessionId) || !(await userRecord(c.env, session.userId).revokeSession(sessionId))) {
       throw new ApiError('NOT_FOUND', 'You have no such session.');
     }
     if (sessionId === session.sessionId) clearSessionCookie(c);

@@ -40,8 +40,9 @@ export const passkeyRoutes = new Hono<AppEnv>()
     const body = await readJson(c, PasskeyRegisterVerifyRequestSchema);
     const session = await findSession(c);
     const { userId, newAccount } = await finishRegistration(c.env, relyingPartyOf(c.req.url), body, session);
-    if (newAccount) await startSession(c, userId);
-    return c.json(await me(c.env, userId), 201);
+    const answer = await me(c.env, userId);
+    if (newAccount) await startSession(c, answer.user);
+    return c.json(answer, 201);
   })
   .post('/auth/passkey/login/options', async (c) => {
     await readJson(c, PasskeyLoginOptionsRequestSchema);
@@ -50,6 +51,7 @@ export const passkeyRoutes = new Hono<AppEnv>()
   .post('/auth/passkey/login/verify', async (c) => {
     const body = await readJson(c, PasskeyLoginVerifyRequestSchema);
     const { userId } = await finishAuthentication(c.env, relyingPartyOf(c.req.url), body);
-    await startSession(c, userId);
-    return c.json(await me(c.env, userId), 200);
+    const answer = await me(c.env, userId);
+    await startSession(c, answer.user);
+    return c.json(answer, 200);
   });

@@ -22,7 +22,7 @@ import { randomToken, sha256Hex } from '../accounts/crypto';
 import { unwrap } from '../accounts/result';
 import { requireSession } from '../auth/require-session';
 import { requireSpaceRole, type SpaceMember } from '../auth/require-space-role';
-import { directory, spaceStub } from '../auth/session';
+import { spaceStub, userRecord } from '../auth/session';
 import type { AppEnv } from '../env';
 import { ApiError } from '../http/api-error';
 import { readJson } from '../http/validate';
@@ -41,7 +41,7 @@ function parseParam<S extends v.GenericSchema>(schema: S, value: string | undefi
 /** Spaces, members, share links and joining; authorization per route is in docs/api.md. */
 export const spaceRoutes = new Hono<AppEnv>()
   .get('/spaces', requireSession, async (c) => {
-    const entries = await directory(c.env).listMemberships(c.var.session.userId);
+    const entries = await userRecord(c.env, c.var.session.userId).listMemberships();
     const body: SpaceListResponse = { spaces: entries };
     return c.json(body, 200, NO_STORE);
   })
@@ -51,7 +51,7 @@ export const spaceRoutes = new Hono<AppEnv>()
     const spaceId = randomToken();
     const info = unwrap(await spaceStub(c.env, spaceId).createSpace(spaceId, name, { userId, username }));
     const space: Space = { ...info, role: 'owner' };
-    await directory(c.env).putMembership(userId, space);
+    await userRecord(c.env, userId).putMembership(userId, space);
     const body: SpaceResponse = { space };
     return c.json(body, 201);
   })
@@ -62,15 +62,18 @@ export const spaceRoutes = new Hono<AppEnv>()
   .patch('/spaces/:spaceId', requireSpaceRole('owner'), async (c) => {
     const { name } = await readJson(c, RenameSpaceRequestSchema);
     const { member } = c.var;
-    await spaceStub(c.env, member.spaceId).renameSpace(name);
-    await directory(c.env).renameSpace(member.spaceId, name);
+    const stub = spaceStub(c.env, member.spaceId);
+    await stub.renameSpace(name);
+    // Each member's own list of spaces carries the name too.
+    const members = await stub.listMembers();
+    await Promise.all(members.map((m) => userRecord(c.env, m.userId).renameMembership(member.spaceId, name)));
     const body: SpaceResponse = { space: { ...spaceOf(member), name } };
     return c.json(body, 200);
   })
   .delete('/spaces/:spaceId', requireSpaceRole('owner'), async (c) => {
     const { spaceId } = c.var.member;
-    await spaceStub(c.env, spaceId).deleteSpace();
-    await directory(c.env).dropSpace(spaceId);
+    const userIds = await spaceStub(c.env, spaceId).deleteSpace();
+    await Promise.all(userIds.map((userId) => userRecord(c.env, userId).dropMembership(spaceId)));
     return c.body(null, 204);
   })
   .get('/spaces/:spaceId/members', requireSpaceRole('viewer'), async (c) => {
@@ -82,7 +85,7 @@ export const spaceRoutes = new Hono<AppEnv>()
     const { role } = await readJson(c, ChangeRoleRequestSchema);
     const { member } = c.var;
     const changed = unwrap(await spaceStub(c.env, member.spaceId).changeRole(userId, role));
-    await directory(c.env).putMembership(userId, { ...spaceOf(member), role: changed.role });
+    await userRecord(c.env, userId).putMembership(userId, { ...spaceOf(member), role: changed.role });
     const body: MemberResponse = { member: changed };
     return c.json(body, 200);
   })
@@ -90,13 +93,13 @@ export const spaceRoutes = new Hono<AppEnv>()
     const userId = parseParam(UserIdSchema, c.req.param('userId'), 'That user is not a member of this space.');
     const { spaceId } = c.var.member;
     unwrap(await spaceStub(c.env, spaceId).removeMember(userId));
-    await directory(c.env).dropMembership(userId, spaceId);
+    await userRecord(c.env, userId).dropMembership(spaceId);
     return c.body(null, 204);
   })
   .post('/spaces/:spaceId/leave', requireSpaceRole('viewer'), async (c) => {
     const { spaceId, userId } = c.var.member;
     unwrap(await spaceStub(c.env, spaceId).removeMember(userId));
-    await directory(c.env).dropMembership(userId, spaceId);
+    await userRecord(c.env, userId).dropMembership(spaceId);
     return c.body(null, 204);
   })
   .get('/spaces/:spaceId/links', requireSpaceRole('owner'), async (c) => {
@@ -131,7 +134,7 @@ export const spaceRoutes = new Hono<AppEnv>()
     const spaceId = token.slice(0, token.indexOf('.'));
     const { userId, username } = c.var.session;
     const access = unwrap(await spaceStub(c.env, spaceId).redeemLink(await sha256Hex(token), { userId, username }));
-    await directory(c.env).putMembership(userId, { spaceId, name: access.space.name, role: access.role, createdAt: access.space.createdAt });
+    await userRecord(c.env, userId).putMembership(userId, { spaceId, name: access.space.name, role: access.role, createdAt: access.space.createdAt });
     const body: JoinResponse = { spaceId, spaceName: access.space.name, role: access.role };
     return c.json(body, 200);
   });
