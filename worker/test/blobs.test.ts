@@ -94,6 +94,26 @@ describe('single-request upload', () => {
     expect((await put(owner.cookie, spaceId, data)).status).toBe(201);
   });
 
+  it('[B3] an empty file is a blob too', async () => {
+    const res = await put(owner.cookie, spaceId, new Uint8Array(0));
+    expect(res.status).toBe(201);
+    const info = v.parse(BlobInfoSchema, await res.json());
+    expect(info.sha256).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+    const got = await api(`${blobsOf(spaceId)}/${info.sha256}`, { cookie: owner.cookie });
+    expect(got.status).toBe(200);
+    expect((await got.arrayBuffer()).byteLength).toBe(0);
+  });
+
+  it('[B6] a second single upload of a hash that is being uploaded waits (UPLOAD_BUSY)', async () => {
+    const data = randomBytes(MIN_PART_BYTES + 5);
+    const { body } = await multipart(owner.cookie, spaceId, data);
+    const upload = v.parse(UploadStateSchema, body);
+    const res = await put(owner.cookie, spaceId, data.subarray(0, 10), upload.sha256);
+    expect(res.status).toBe(409);
+    expect(await codeOf(res)).toBe('UPLOAD_BUSY');
+    expect((await api(`${blobsOf(spaceId)}/uploads/${upload.uploadId}`, { method: 'DELETE', cookie: owner.cookie })).status).toBe(204);
+  });
+
   it('[B3] a body without Content-Length or bigger than the single-request limit is refused', async () => {
     const res = await api(`${blobsOf(spaceId)}/${'c'.repeat(64)}`, {
       method: 'PUT',
@@ -163,6 +183,26 @@ describe('multipart upload', { timeout: 60_000 }, () => {
     expect((await api(`${blobsOf(spaceId)}/uploads/${upload.uploadId}`, { cookie: owner.cookie })).status).toBe(404);
     const usage = v.parse(BlobUsageSchema, await (await api(`${blobsOf(spaceId)}/usage`, { cookie: owner.cookie })).json());
     expect(usage.reservedBytes).toBe(0);
+  });
+
+  it('[B6] a reservation whose Worker died before R2 answered does not block the hash for long', async () => {
+    const data = randomBytes(MIN_PART_BYTES + 3);
+    const hash = await sha256(data);
+    await runInDurableObject(space(spaceId), (_instance, state) => {
+      state.storage.sql.exec(
+        `INSERT INTO blob_uploads (upload_id, sha256, r2_key, size, part_size, kind, phase, r2_upload_id, created_by, updated_at)
+         VALUES ('00000000-0000-0000-0000-000000000000', ?, ?, ?, ?, 'multipart', 'reserving', NULL, 'u', 0)`,
+        hash,
+        `spaces/${spaceId}/blobs/${hash}`,
+        data.length,
+        MIN_PART_BYTES,
+      );
+    });
+    const { res, body } = await multipart(owner.cookie, spaceId, data);
+    expect(res.status).toBe(201);
+    const upload = v.parse(UploadStateSchema, body);
+    expect(upload.uploadId).not.toBe('00000000-0000-0000-0000-000000000000');
+    expect((await api(`${blobsOf(spaceId)}/uploads/${upload.uploadId}`, { method: 'DELETE', cookie: owner.cookie })).status).toBe(204);
   });
 
   it('[B6] an abandoned upload is aborted by the alarm after its idle limit and frees its reservation', async () => {

@@ -80,6 +80,9 @@ type UploadRow = {
   updated_at: number;
 };
 
+/** A multipart upload still 'reserving' after this long lost its Worker between the reservation and R2's answer. */
+const RESERVING_STALE_MS = 60_000;
+
 const fail = (code: ErrorCode, message: string, details?: unknown) =>
   ({ ok: false, code, message, ...(details === undefined ? {} : { details }) }) as const;
 const ok = <T>(value: T) => ({ ok: true, value }) as const;
@@ -159,6 +162,9 @@ export class BlobRefs {
     if (upload?.kind === 'multipart' && upload.phase === 'open' && upload.size === size) {
       this.touch(upload.upload_id);
       return ok(this.stateOf(upload));
+    }
+    if (upload?.phase === 'reserving' && upload.updated_at + RESERVING_STALE_MS <= this.now()) {
+      this.deleteUpload(upload.upload_id);
     }
     const existing = this.existingOrBusy(sha256, size);
     if (existing) return existing;
