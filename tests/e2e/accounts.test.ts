@@ -1,7 +1,9 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launchBrowser } from '../support/browser';
+import { mkdirSync } from 'node:fs';
+import { ARTIFACTS_DIR, launchBrowser } from '../support/browser';
 import { apiClient, TEST_PASSWORD } from '../support/api-client';
+import { seriousViolations } from './app-support';
 
 const baseUrl = inject('baseUrl');
 const client = apiClient(baseUrl);
@@ -115,5 +117,36 @@ describe('accounts in the browser', () => {
     await expect(latePage.getByRole('alert').textContent()).resolves.toBe(
       'This share link has been revoked by an owner of the space.',
     );
+  });
+
+  it('the account pages have no serious accessibility problems (axe), with screenshots in test-results/', async () => {
+    const owner = await client.signUp(`axe-${unique()}`);
+    const { spaceId } = await client.createSpace(owner.cookie, 'Accessible space');
+    const token = await client.createLink(owner.cookie, spaceId, 'viewer');
+    await client.addMember(owner.cookie, spaceId, 'editor');
+
+    const visitor = await newPage();
+    for (const path of ['/sign-in', '/sign-up', `/join/${token}`]) {
+      await visitor.goto(`${baseUrl}${path}`);
+      await visitor.getByRole('heading', { level: 1 }).waitFor();
+      if (path.startsWith('/join')) await visitor.getByText('You are invited').waitFor();
+      expect(await seriousViolations(visitor), path).toEqual([]);
+    }
+
+    const page = await newPage();
+    await signInWithPassword(page, owner.username);
+    const checks: [string, string][] = [
+      ['/spaces', 'Accessible space'],
+      ['/account', 'Where you are signed in'],
+      [`/spaces/${spaceId}/members`, 'Leave space'],
+      [`/spaces/${spaceId}/share`, 'Links'],
+    ];
+    for (const [path, text] of checks) {
+      await page.goto(`${baseUrl}${path}`);
+      await page.locator('main').getByText(text, { exact: true }).first().waitFor();
+      expect(await seriousViolations(page), path).toEqual([]);
+      mkdirSync(ARTIFACTS_DIR, { recursive: true });
+      await page.screenshot({ path: `${ARTIFACTS_DIR}accounts-${path.split('/').pop()}.png`, fullPage: true });
+    }
   });
 });
