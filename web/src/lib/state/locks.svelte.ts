@@ -1,12 +1,13 @@
 import { csvField, LOCK_HISTORY_CSV_COLUMNS } from '#shared/locks/csv';
+import { LOCK_WAIT_MAX_MS } from '#shared/locks/limits';
 import type { LockHistoryEntry, LockSummary } from '#shared/locks/schemas';
 import { fetchLockHistory } from '../api/lock-history';
 import { LockClient, LockError, type HeldLock } from '../locks/lock-client';
 import { backoffDelay } from '../sync/backoff';
 import { HttpTransport, type LiveSocket } from '../sync/transport';
 
-/** How long "wait in line" waits before giving up. */
-export const WAIT_IN_LINE_MS = 15 * 60_000;
+/** How long "wait in line" waits before giving up: the longest wait the server allows. */
+export const WAIT_IN_LINE_MS = LOCK_WAIT_MAX_MS;
 /** The lease a checkout takes; the lock client renews it while the tab holds it. */
 export const CHECKOUT_TTL_MS = 60_000;
 

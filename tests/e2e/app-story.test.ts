@@ -1,0 +1,157 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { TEST_PASSWORD } from '../support/api-client';
+import { launchBrowser } from '../support/browser';
+import { screenshot, seriousViolations } from './app-support';
+
+const baseUrl = inject('baseUrl');
+const unique = () => `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
+
+// A 1×1 PNG, so the file item has an image preview.
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+  'base64',
+);
+
+async function signUp(page: Page, username: string): Promise<void> {
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Or choose a password').fill(TEST_PASSWORD);
+  await page.getByRole('button', { name: 'Create with a password' }).click();
+}
+
+async function expectAccessible(page: Page, screen: string): Promise<void> {
+  const violations = await seriousViolations(page);
+  expect(violations, `${screen}: ${JSON.stringify(violations, null, 2)}`).toEqual([]);
+}
+
+/** The note's Markdown text as the editor shows it. */
+function noteText(page: Page) {
+  return page.getByLabel('Text (Markdown)');
+}
+
+describe('two people share a space, check out a note in turn, and sync an offline edit', () => {
+  let browser: Browser;
+  let contextA: BrowserContext;
+  let contextB: BrowserContext;
+  let a: Page;
+  let b: Page;
+
+  beforeAll(async () => {
+    browser = await launchBrowser();
+    contextA = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    contextB = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    a = await contextA.newPage();
+    b = await contextB.newPage();
+  });
+  afterAll(async () => {
+    await contextA.close();
+    await contextB.close();
+    await browser.close();
+  });
+
+  it('the whole story', async () => {
+    // A signs up and creates a space.
+    const alice = `alice-${unique()}`;
+    await a.goto(`${baseUrl}/sign-up`);
+    await signUp(a, alice);
+    await a.getByRole('heading', { name: 'Cloud spaces' }).waitFor();
+    await a.getByLabel('Name').fill('Studio');
+    await a.getByRole('button', { name: 'Create space' }).click();
+    await a.waitForURL(/\/spaces\/[A-Za-z0-9_-]{22}$/);
+    const spaceId = new URL(a.url()).pathname.split('/')[2] ?? '';
+
+    // A adds a note, a record and a file.
+    await a.getByRole('button', { name: 'New note' }).click();
+    await a.getByLabel('Title').fill('Launch plan');
+    await noteText(a).fill('First draft by Alice.');
+    await noteText(a).blur();
+    const noteUrl = a.url();
+    const noteId = new URL(noteUrl).pathname.split('/').at(-1) ?? '';
+    await a.goto(`${baseUrl}/spaces/${spaceId}`);
+    await a.getByRole('button', { name: 'New record' }).click();
+    await a.getByLabel('Title').fill('Budget');
+    await a.getByLabel('Title').press('Enter');
+    await a.getByLabel('Field name').fill('Amount');
+    await a.getByLabel('Type').selectOption('number');
+    await a.getByRole('button', { name: 'Add field' }).click();
+    await a.getByLabel('Amount').fill('1200');
+    await a.getByLabel('Amount').press('Enter');
+    await a.goto(`${baseUrl}/spaces/${spaceId}`);
+    await a.getByLabel('Upload files').setInputFiles({ name: 'pixel.png', mimeType: 'image/png', buffer: PNG });
+    await a.getByRole('link', { name: 'pixel.png' }).waitFor({ timeout: 30_000 });
+    await a.getByRole('link', { name: 'Launch plan' }).waitFor();
+    await a.getByRole('link', { name: 'Budget' }).waitFor();
+    await a.getByRole('button', { name: /^Sync status/ }).waitFor().catch(() => undefined);
+    await screenshot(a, 'story-a-space');
+
+    // A shares a link; B opens it, signs up, and lands in the space with A's items.
+    await a.goto(`${baseUrl}/spaces/${spaceId}/share`);
+    await a.getByLabel('Role').selectOption('editor');
+    await a.getByRole('button', { name: 'Create link' }).click();
+    const link = await a.getByLabel('Link (shown only now)').inputValue();
+    await b.goto(link);
+    await b.getByRole('link', { name: 'Create an account' }).click();
+    await signUp(b, `bob-${unique()}`);
+    await b.waitForURL(`${baseUrl}/spaces/${spaceId}`);
+    await b.getByRole('link', { name: 'Launch plan' }).waitFor({ timeout: 30_000 });
+    await b.getByRole('link', { name: 'pixel.png' }).waitFor();
+    await screenshot(b, 'story-b-space-phone');
+    await expectAccessible(b, 'shared space (phone)');
+
+    // A checks out the note; B sees it locked, live, and cannot edit it; B waits in line.
+    await a.goto(noteUrl);
+    await a.getByRole('button', { name: 'Check out Launch plan' }).click();
+    await a.getByText(/You have this checked out/).waitFor();
+    await b.getByRole('link', { name: 'Launch plan' }).click();
+    await b.getByText(new RegExp(`Checked out by ${alice}`)).waitFor({ timeout: 15_000 });
+    await expect(noteText(b).getAttribute('readonly')).resolves.not.toBeNull();
+    await screenshot(b, 'story-b-checked-out-phone');
+    await expectAccessible(b, 'note checked out by someone else');
+    await b.getByRole('button', { name: 'Wait in line for Launch plan' }).click();
+    await b.getByText(/Waiting in line/).waitFor();
+
+    // In-app navigation: the checkout belongs to this tab's page, which a reload would end.
+    await a.getByRole('link', { name: '← Studio' }).click();
+    await a.getByRole('navigation', { name: 'Space' }).getByRole('link', { name: 'Locks' }).click();
+    await a.getByRole('cell', { name: 'you' }).waitFor();
+    await expect(a.getByRole('row', { name: /Launch plan/ }).getByRole('cell').nth(2).textContent()).resolves.toBe('1');
+    await screenshot(a, 'story-a-locks');
+    await expectAccessible(a, 'lock manager');
+
+    // A releases; B is granted the note automatically and gets the editor.
+    await a.getByRole('button', { name: 'Release Launch plan' }).click();
+    await b.getByText(/You have this checked out/).waitFor({ timeout: 15_000 });
+    await expect(noteText(b).getAttribute('readonly')).resolves.toBeNull();
+
+    // B goes offline, edits, and comes back; A sees B's edit.
+    await contextB.setOffline(true);
+    await noteText(b).fill('Second draft by Bob, written offline.');
+    await noteText(b).blur();
+    await b.getByText('Offline', { exact: true }).waitFor();
+    await contextB.setOffline(false);
+    await a.goto(noteUrl);
+    await a.waitForFunction(
+      (id) => (document.querySelector('textarea') as HTMLTextAreaElement | null)?.value === 'Second draft by Bob, written offline.' && id !== '',
+      noteId,
+      { timeout: 30_000 },
+    );
+
+    // The history of the space's locks shows the handover.
+    await a.goto(`${baseUrl}/spaces/${spaceId}/locks`);
+    await a.getByRole('button', { name: 'Show history' }).click();
+    await a.getByRole('cell', { name: 'released' }).first().waitFor();
+    await expect(a.getByRole('cell', { name: 'granted' }).count()).resolves.toBeGreaterThanOrEqual(2);
+    await screenshot(a, 'story-a-lock-history');
+
+    for (const [path, name] of [
+      ['conflicts', 'conflicts'],
+      ['export', 'export'],
+      ['trash', 'deleted'],
+    ] as const) {
+      await a.goto(`${baseUrl}/spaces/${spaceId}/${path}`);
+      await a.getByRole('navigation', { name: 'Space' }).waitFor();
+      await screenshot(a, `story-a-${name}`);
+      await expectAccessible(a, name);
+    }
+  });
+});
