@@ -55,6 +55,7 @@ export class SpaceObject extends DurableObject<Env> {
   /** Deletes everything the space stored, then leaves an empty, never-created space behind. */
   async deleteSpace(): Promise<string[]> {
     const userIds = this.membership.members().map((member) => member.userId);
+    for (const userId of userIds) this.hub.close({ userId }, 'This space was deleted.');
     await this.blobs.purgeAll(); // R2 holds the files' bytes outside this object's storage.
     await this.ctx.storage.deleteAll();
     migrate(this.ctx.storage, SCHEMA);
@@ -63,11 +64,16 @@ export class SpaceObject extends DurableObject<Env> {
   listMembers(): Member[] {
     return this.membership.members();
   }
+  /** A member whose role changed reconnects, so that their sockets carry the new role. */
   changeRole(userId: string, role: Role): Result<Member> {
-    return this.membership.changeRole(userId, role);
+    const result = this.membership.changeRole(userId, role);
+    if (result.ok) this.hub.close({ userId }, 'Your role in this space changed.');
+    return result;
   }
   removeMember(userId: string): Result<null> {
-    return this.membership.remove(userId);
+    const result = this.membership.remove(userId);
+    if (result.ok) this.hub.close({ userId }, 'You are no longer a member of this space.');
+    return result;
   }
   createLink(tokenHash: string, role: Role, createdBy: string, options: { expiresInMs?: number; maxUses?: number }): Link {
     return this.membership.createLink(tokenHash, role, createdBy, options);

@@ -7,7 +7,7 @@ import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from '../accounts/p
 import { unwrap } from '../accounts/result';
 import { ACCOUNT_THROTTLE, ADDRESS_THROTTLE } from '../accounts/throttle';
 import { requireSession } from '../auth/require-session';
-import { clearSessionCookie, directory, startSession, userRecord } from '../auth/session';
+import { clearSessionCookie, directory, spaceStub, startSession, userRecord } from '../auth/session';
 import type { AppEnv, Env } from '../env';
 import { ApiError } from '../http/api-error';
 import { readJson } from '../http/validate';
@@ -16,6 +16,12 @@ import { passkeyRoutes } from './passkeys';
 /** Locally there is no `CF-Connecting-IP`; every caller then shares one fixed address key. */
 export function clientAddressKey(c: Context): string {
   return `addr:${c.req.header('cf-connecting-ip') ?? 'local'}`;
+}
+
+/** A revoked session's live sockets close too, in every space of the user (rule A7). */
+async function closeSessionSockets(env: Env, userId: string, sessionId: string): Promise<void> {
+  const spaces = await userRecord(env, userId).listMemberships();
+  await Promise.all(spaces.map((space) => spaceStub(env, space.spaceId).closeSockets({ sessionId }, 'This session was signed out.')));
 }
 
 async function me(env: Env, userId: string): Promise<MeResponse> {
@@ -58,7 +64,9 @@ export const accountRoutes = new Hono<AppEnv>()
     return c.json(answer, 200);
   })
   .post('/auth/sign-out', requireSession, async (c) => {
-    await userRecord(c.env, c.var.session.userId).revokeSession(c.var.session.sessionId);
+    const { userId, sessionId } = c.var.session;
+    await userRecord(c.env, userId).revokeSession(sessionId);
+    await closeSessionSockets(c.env, userId, sessionId);
     clearSessionCookie(c);
     return c.body(null, 204);
   })
@@ -76,6 +84,7 @@ export const accountRoutes = new Hono<AppEnv>()
     if (!v.is(RecordIdSchema, sessionId) || !(await userRecord(c.env, session.userId).revokeSession(sessionId))) {
       throw new ApiError('NOT_FOUND', 'You have no such session.');
     }
+    await closeSessionSockets(c.env, session.userId, sessionId);
     if (sessionId === session.sessionId) clearSessionCookie(c);
     return c.body(null, 204);
   })
