@@ -120,7 +120,10 @@ function run(ops: Op[]): void {
         const qi = model.queue.findIndex((w) => `${w.uid}/${w.rid}` === key);
         const served = model.served.find((s) => s.key === key);
         if (h && `${h.uid}/${h.rid}` === key) want = { status: 'granted', token: h.token, expiresAt: h.exp };
-        else if (qi >= 0) want = { status: 'queued', position: qi + 1 };
+        else if (qi >= 0) {
+          want = { status: 'queued', position: qi + 1 };
+          if (conn !== null) model.queue[qi]!.conn = conn; // a retry on a new socket moves there
+        }
         else if (served) want = { status: 'ended', token: served.token };
         else if (!h) {
           const lease = model.grant(requestId, owner.userId, op.ttl);

@@ -143,6 +143,19 @@ describe('LockMachine', () => {
     expect(machine.state.lastToken).toBe(2);
   });
 
+  it('[L9] a retry from a new socket moves the pushes there, without a history line', () => {
+    const { machine } = newMachine();
+    machine.acquire(acquire('req-alice-1', ALICE, { connId: 'old-a' }));
+    machine.acquire(acquire('req-bob-01', BOB, { waitMs: 60_000, connId: 'old-b' }));
+    machine.drain();
+    machine.acquire(acquire('req-alice-1', ALICE, { connId: 'new-a' }));
+    machine.acquire(acquire('req-bob-01', BOB, { waitMs: 60_000, connId: 'new-b' }));
+    expect(machine.dirty).toBe(true);
+    expect(machine.drain()).toEqual([]);
+    expect(machine.state.holder?.connId).toBe('new-a');
+    expect(machine.state.queue[0]?.connId).toBe('new-b');
+  });
+
   it('[L9] a request id is scoped to its user', () => {
     const { machine } = newMachine();
     machine.acquire(acquire('req-shared'));

@@ -51,7 +51,7 @@ export interface LockChange {
   requestId: string | null;
   actor: LockOwner | null;
   detail: string;
-  /** The socket to tell, for a grant to a waiter that asked over a socket. */
+  /** The socket to tell: the grantee's for a grant, the holder's for an expiry or a break. */
   connId: string | null;
 }
 
@@ -97,6 +97,8 @@ export class LockMachine {
   state: LockState;
   private readonly clock: Clock;
   private changes: LockChange[] = [];
+  /** The state changed without a history line (a retry moved its socket); persist it all the same. */
+  dirty = false;
 
   constructor(state: LockState, clock: Clock) {
     this.state = state;
@@ -107,6 +109,7 @@ export class LockMachine {
   drain(): LockChange[] {
     const out = this.changes;
     this.changes = [];
+    this.dirty = false;
     return out;
   }
 
@@ -123,7 +126,7 @@ export class LockMachine {
     const holder = this.state.holder;
     if (holder && holder.expiresAt <= now) {
       this.state.holder = null;
-      this.record('expired', now, holder.token, holder.requestId, holder.owner, `lease of ${holder.ttlMs} ms ran out`, null);
+      this.record('expired', now, holder.token, holder.requestId, holder.owner, `lease of ${holder.ttlMs} ms ran out`, holder.connId);
     }
     const stillWaiting: Waiter[] = [];
     for (const waiter of this.state.queue) {
@@ -143,9 +146,16 @@ export class LockMachine {
       r.requestId === input.requestId && (r.userId ?? r.owner?.userId) === input.owner.userId;
 
     // L9: a retry answers what the first attempt got, and never adds a grant or a queue entry.
-    if (holder && mine(holder)) return { status: 'granted', requestId: holder.requestId, token: holder.token, expiresAt: holder.expiresAt };
+    // A retry on a new socket (the old one dropped) moves the pushes to that socket.
+    if (holder && mine(holder)) {
+      this.moveTo(holder, input.connId);
+      return { status: 'granted', requestId: holder.requestId, token: holder.token, expiresAt: holder.expiresAt };
+    }
     const queuedAt = queue.findIndex(mine);
-    if (queuedAt >= 0) return { status: 'queued', requestId: input.requestId, position: queuedAt + 1 };
+    if (queuedAt >= 0) {
+      this.moveTo(queue[queuedAt]!, input.connId);
+      return { status: 'queued', requestId: input.requestId, position: queuedAt + 1 };
+    }
     const served = this.state.served.find(mine);
     if (served) return { status: 'ended', requestId: served.requestId, token: served.token };
 
@@ -193,7 +203,7 @@ export class LockMachine {
     const now = this.clock.now();
     this.state.holder = null;
     const detail = `broke the lease of ${holder.owner.username}${input.reason ? `: ${input.reason}` : ''}`;
-    this.record('broken', now, holder.token, holder.requestId, input.by, detail, null);
+    this.record('broken', now, holder.token, holder.requestId, input.by, detail, holder.connId);
     this.grantNext(now);
     return { status: 'broken', token: holder.token, holder: holderOf(holder) };
   }
@@ -221,6 +231,12 @@ export class LockMachine {
       return false;
     });
     return before - this.state.queue.length;
+  }
+
+  private moveTo(entry: { connId: string | null }, connId: string | null): void {
+    if (connId === null || entry.connId === connId) return;
+    entry.connId = connId;
+    this.dirty = true;
   }
 
   private currentLease(token: number, userId: string): Lease | null {

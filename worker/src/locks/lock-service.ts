@@ -15,9 +15,12 @@ export interface SpaceLink {
 
 /** The lock's own sockets (commands and pushes) and its alarm. */
 export interface LockPorts {
-  pushToSockets(text: string): void;
+  /** Sends `text` to the lock socket `connId`, if it is still open. */
+  pushTo(connId: string, text: string): void;
   scheduleAlarm(at: number): void;
 }
+
+const PUSHED = new Set<LockChange['kind']>(['granted', 'expired', 'broken']);
 
 const NOT_HELD = 'You do not hold this lock with that token (it was released, expired, broken or never yours).';
 
@@ -100,8 +103,9 @@ export class LockService {
   private async run<T>(command: (machine: LockMachine) => T): Promise<T> {
     const ref = this.requireRef();
     const result = command(this.machine);
+    const dirty = this.machine.dirty;
     const changes = this.machine.drain();
-    if (changes.length > 0) this.store.save(ref, this.machine.state, changes);
+    if (changes.length > 0 || dirty) this.store.save(ref, this.machine.state, changes);
     this.bookAlarm();
     await this.report(ref, changes);
     return result;
@@ -127,7 +131,11 @@ export class LockService {
     } else {
       reported.catch((error: unknown) => console.error(`lock ${ref.name}: report to the space failed`, error));
     }
-    for (const event of events) this.ports.pushToSockets(JSON.stringify(event));
+    // On the lock's own sockets only the party concerned hears: a waiter of its grant, a holder
+    // of its lease's expiry or break. Everything else is on the space's socket.
+    for (const [i, change] of changes.entries()) {
+      if (change.connId && PUSHED.has(change.kind)) this.ports.pushTo(change.connId, JSON.stringify(events[i]));
+    }
   }
 
   private async ensureFenced(token: number, userId: string): Promise<void> {

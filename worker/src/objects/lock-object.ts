@@ -10,7 +10,7 @@ import type { Env } from '../env';
 import { LOCK_SCHEMA_STEP, LockStore, type LockRef } from '../locks/lock-store';
 import { LockService } from '../locks/lock-service';
 import { runLockCommand } from '../locks/lock-socket';
-import { acceptSocket, peerOf, peerOfSocket, sendAll } from '../space/hub';
+import { acceptSocket, connTag, peerOf, peerOfSocket, sendAll } from '../space/hub';
 import { migrate } from '../storage/migrate';
 
 const SCHEMA: readonly string[] = [
@@ -49,7 +49,7 @@ export class LockObject extends DurableObject<Env> {
         spaceStub(env, spaceId).lockChanged(...args),
     };
     const ports = {
-      pushToSockets: (text: string) => void sendAll(ctx.getWebSockets(), text),
+      pushTo: (connId: string, text: string) => void sendAll(ctx.getWebSockets(connTag(connId)), text),
       scheduleAlarm: (at: number) => void ctx.storage.setAlarm(at),
     };
     this.service = new LockService(new LockStore(ctx.storage), systemClock, space, ports);

@@ -51,10 +51,15 @@ export function peerOfSocket(ws: WebSocket): SocketPeer | null {
 export function acceptSocket(ctx: DurableObjectState, peer: SocketPeer, hello?: string): Response {
   const pair = new WebSocketPair();
   const [client, server] = [pair[0], pair[1]];
-  ctx.acceptWebSocket(server, [`user:${peer.userId}`, `session:${peer.sessionId}`]);
+  ctx.acceptWebSocket(server, [`user:${peer.userId}`, `session:${peer.sessionId}`, connTag(peer.connId)]);
   server.serializeAttachment(peer);
   if (hello !== undefined) server.send(hello);
   return new Response(null, { status: 101, webSocket: client });
+}
+
+/** The tag of one connection, to find its socket among the object's. */
+export function connTag(connId: string): string {
+  return `conn:${connId}`;
 }
 
 /** Sends `text` to each socket, skipping ones that are closing. Returns how many it reached. */
