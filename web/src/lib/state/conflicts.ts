@@ -2,6 +2,7 @@ import { DELETED_FIELD, isDeleted, type ItemState, type JsonValue } from '#share
 import { db } from '../db/db';
 import { conflictsOfSpace } from '../db/queries';
 import { itemStateOf } from '../db/sync-store';
+import { dismissConflictCopy, restoreConflictCopy } from '../sync/edits';
 import { FIELD, RECORD_FIELD_PREFIX } from './item-view';
 
 /** A conflict copy and the item it is a copy of, as the conflicts screen compares them. */
@@ -54,4 +55,14 @@ export function compareFields(pair: ConflictPair): FieldDiff[] {
       return { label: label(name), copy, current, differs: copy !== current };
     })
     .filter((diff) => diff.label !== 'Deleted' || diff.differs);
+}
+
+/** Keeps the conflict copy: its values become the item's, and the copy goes away. */
+export function keepCopy(spaceId: string, copyId: string): Promise<void> {
+  return restoreConflictCopy(spaceId, copyId);
+}
+
+/** Keeps the current version: the copy is dismissed everywhere. */
+export function keepCurrent(spaceId: string, copyId: string): Promise<void> {
+  return dismissConflictCopy(spaceId, copyId);
 }

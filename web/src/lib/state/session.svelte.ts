@@ -36,6 +36,8 @@ export const session = new SessionState();
 
 /** Where to go after signing in: the `next` query parameter when it is a path of this app. */
 export function nextPath(fallback = '/spaces'): string {
+  // Read once when a page opens; nothing here needs to react to it.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
   const next = new URLSearchParams(location.search).get('next');
   return next && next.startsWith('/') && !next.startsWith('//') ? next : fallback;
 }

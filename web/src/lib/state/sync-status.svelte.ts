@@ -1,8 +1,7 @@
 import { liveQuery, type Subscription } from 'dexie';
 import { db, type OutboxEntry } from '../db/db';
 import { pendingCount, rejectedEdits, syncStateFor } from '../db/queries';
-import { discardRefusedEdit, retryRefusedEdit } from '../sync/edits';
-import { SpaceSync, type LiveStatus } from '../sync/space-sync';
+import type { LiveStatus, SpaceSync } from '../sync/space-sync';
 import { isLocalSpace } from './space-meta.svelte';
 
 /**
@@ -39,10 +38,16 @@ class SyncStatusState {
       },
     );
     if (isLocalSpace(spaceId)) return;
-    const sync = new SpaceSync(spaceId).start();
-    this.#sync = sync;
-    this.#stops.push(sync.subscribe((status) => (this.live = status)));
-    this.#stops.push(() => sync.stop());
+    // The sync engine loads when a cloud space is opened, not with the first screen.
+    let stopped = false;
+    this.#stops.push(() => (stopped = true));
+    void import('../sync/space-sync').then(({ SpaceSync }) => {
+      if (stopped) return;
+      const sync = new SpaceSync(spaceId).start();
+      this.#sync = sync;
+      this.#stops.push(sync.subscribe((status) => (this.live = status)));
+      this.#stops.push(() => sync.stop());
+    });
   }
 
   close(): void {
@@ -65,10 +70,12 @@ class SyncStatusState {
   }
 
   async retry(entry: OutboxEntry): Promise<void> {
+    const { retryRefusedEdit } = await import('../sync/edits');
     if (entry.seq !== undefined) await retryRefusedEdit(entry.seq);
   }
 
   async discard(entry: OutboxEntry): Promise<void> {
+    const { discardRefusedEdit } = await import('../sync/edits');
     if (entry.seq !== undefined) await discardRefusedEdit(entry.seq);
   }
 }

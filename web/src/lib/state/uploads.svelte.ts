@@ -1,7 +1,4 @@
 import type { BlobInfo } from '#shared/blobs/protocol';
-import { BlobApi } from '../blobs/blob-api';
-import { dexieUploadStore } from '../blobs/dexie-stores';
-import { hashFile } from '../blobs/hasher';
 import type { UploadProgress } from '../blobs/uploader';
 
 /** One upload the user started in this tab, with its progress for the header and the space view. */
@@ -37,7 +34,13 @@ class Uploads {
     this.entries.push(entry);
     const live = this.entries.find((e) => e.id === entry.id);
     try {
-      const { uploadFile } = await import('../blobs/uploader');
+      // The uploader and its helpers load with the first upload, not with the first screen.
+      const [{ uploadFile }, { BlobApi }, { dexieUploadStore }, { hashFile }] = await Promise.all([
+        import('../blobs/uploader'),
+        import('../blobs/blob-api'),
+        import('../blobs/dexie-stores'),
+        import('../blobs/hasher'),
+      ]);
       const info = await uploadFile({
         api: new BlobApi(spaceId),
         store: dexieUploadStore,
