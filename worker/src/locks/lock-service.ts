@@ -1,17 +1,15 @@
 import { LOCK_TTL_DEFAULT_MS } from '#shared/locks/limits';
-import { emptyLockState, holderOf, LockMachine, type Clock, type LockChange } from '#shared/locks/machine';
+import { emptyLockState, holderOf, LockMachine, type Clock } from '#shared/locks/machine';
 import type {
   AcquireRequest, AcquireResponse, BreakRequest, BreakResponse, CancelResponse, LockEventMessage, LockHistoryResponse,
   LockOwner, LockSummary, ReleaseResponse, RenewRequest, RenewResponse,
 } from '#shared/locks/schemas';
 import { fail, ok, type Result } from '../accounts/result';
-import type { FenceUpdate } from '../space/fence';
 import type { LockRef, LockStore } from './lock-store';
+import { SpaceReporter, type SpaceLink } from './space-reporter';
 
-/** Where a lock reports its changes: the space's object (fence, lock list, live events). */
-export interface SpaceLink {
-  lockChanged(spaceId: string, update: FenceUpdate, events: LockEventMessage[]): Promise<void>;
-}
+export type { SpaceLink };
+
 
 /** The lock's own sockets (commands and pushes) and its alarm. */
 export interface LockPorts {
@@ -20,7 +18,8 @@ export interface LockPorts {
   scheduleAlarm(at: number): void;
 }
 
-const PUSHED = new Set<LockChange['kind']>(['granted', 'expired', 'broken']);
+const PUSHED_AT_ONCE: ReadonlySet<string> = new Set(['expired', 'broken']);
+const PUSHED_AFTER_FENCE: ReadonlySet<string> = new Set(['granted']);
 
 const NOT_HELD = 'You do not hold this lock with that token (it was released, expired, broken or never yours).';
 
@@ -33,13 +32,15 @@ const NOT_HELD = 'You do not hold this lock with that token (it was released, ex
 export class LockService {
   private machine: LockMachine;
   private ref: LockRef | null;
-  private fencedToken = 0;
   private alarmAt: number | null = null;
 
-  constructor(private readonly store: LockStore, clock: Clock, private readonly space: SpaceLink, private readonly ports: LockPorts) {
+  private readonly reporter: SpaceReporter;
+
+  constructor(private readonly store: LockStore, clock: Clock, space: SpaceLink, private readonly ports: LockPorts) {
     const stored = store.load();
     this.ref = stored?.ref ?? null;
     this.machine = new LockMachine(stored?.state ?? emptyLockState(), clock);
+    this.reporter = new SpaceReporter(space, () => this.requireRef(), () => this.snapshot());
   }
 
   /** Remembers which lock this object is; the first command stores it. */
@@ -52,7 +53,7 @@ export class LockService {
     const ttlMs = req.ttlMs ?? LOCK_TTL_DEFAULT_MS;
     const outcome = await this.run((m) => m.acquire({ requestId: req.requestId, owner, ttlMs, waitMs: req.waitMs ?? 0, connId }));
     // A retry may reveal a grant whose fence report failed or was lost with an eviction (L9, L11).
-    if (outcome.status === 'granted') await this.ensureFenced(outcome.token, owner.userId);
+    if (outcome.status === 'granted') await this.reporter.fence(outcome.token, owner.userId);
     return { ...outcome, name: this.name() };
   }
 
@@ -62,12 +63,13 @@ export class LockService {
   }
 
   async release(owner: LockOwner, token: number): Promise<Result<ReleaseResponse>> {
-    const outcome = await this.run((m) => m.release({ token, userId: owner.userId }));
+    // The releaser's answer reveals no grant: it need not wait while the next waiter is fenced.
+    const outcome = await this.run((m) => m.release({ token, userId: owner.userId }), false);
     return outcome.status === 'released' ? ok(outcome) : fail('LOCK_NOT_HELD', NOT_HELD);
   }
 
   async breakLock(by: LockOwner, req: BreakRequest): Promise<Result<BreakResponse>> {
-    const outcome = await this.run((m) => m.breakLock({ by, reason: req.reason ?? '' }));
+    const outcome = await this.run((m) => m.breakLock({ by, reason: req.reason ?? '' }), false);
     return outcome.status === 'broken' ? ok(outcome) : fail('LOCK_NOT_HELD', 'Nobody holds this lock.');
   }
 
@@ -99,50 +101,33 @@ export class LockService {
     return { name: this.name(), entries, next: entries.length === limit && last ? last.seq : null };
   }
 
-  /** Runs one command: decide and persist synchronously (no await in between), then report. */
-  private async run<T>(command: (machine: LockMachine) => T): Promise<T> {
+  /**
+   * Runs one command: decide and persist synchronously (no await in between), then report. The
+   * answer waits for the fence only when `answerWaitsForFence` (it may reveal a grant, L11);
+   * pushes of a grant always do.
+   */
+  private async run<T>(command: (machine: LockMachine) => T, answerWaitsForFence = true): Promise<T> {
     const ref = this.requireRef();
     const result = command(this.machine);
     const dirty = this.machine.dirty;
     const changes = this.machine.drain();
     if (changes.length > 0 || dirty) this.store.save(ref, this.machine.state, changes);
     this.bookAlarm();
-    await this.report(ref, changes);
-    return result;
-  }
-
-  private async report(ref: LockRef, changes: LockChange[]): Promise<void> {
-    if (changes.length === 0) return;
+    if (changes.length === 0) return result;
     const summary = this.snapshot();
     const events: LockEventMessage[] = changes.map((c) => ({ type: 'lock', kind: c.kind, at: c.at, requestId: c.requestId, token: c.token, lock: summary }));
-    const grants = changes.filter((c) => c.kind === 'granted');
-    const grant = grants.at(-1);
-    const ends = changes.filter((c) => c.kind === 'released' || c.kind === 'expired' || c.kind === 'broken');
-    const update: FenceUpdate = {
-      name: ref.name,
-      granted: grant?.token && grant.actor ? { token: grant.token, userId: grant.actor.userId } : null,
-      freedToken: ends.length ? Math.max(...ends.map((c) => c.token ?? 0)) : null,
-      summary,
-    };
-    const reported = this.space.lockChanged(ref.spaceId, update, events);
-    if (update.granted) {
-      await reported; // L11: the fence knows the token before the grantee (or anyone) hears of it.
-      this.fencedToken = Math.max(this.fencedToken, update.granted.token);
-    } else {
-      reported.catch((error: unknown) => console.error(`lock ${ref.name}: report to the space failed`, error));
-    }
     // On the lock's own sockets only the party concerned hears: a waiter of its grant, a holder
     // of its lease's expiry or break. Everything else is on the space's socket.
-    for (const [i, change] of changes.entries()) {
-      if (change.connId && PUSHED.has(change.kind)) this.ports.pushTo(change.connId, JSON.stringify(events[i]));
-    }
-  }
-
-  private async ensureFenced(token: number, userId: string): Promise<void> {
-    if (token <= this.fencedToken) return;
-    const ref = this.requireRef();
-    await this.space.lockChanged(ref.spaceId, { name: ref.name, granted: { token, userId }, freedToken: null, summary: this.snapshot() }, []);
-    this.fencedToken = Math.max(this.fencedToken, token);
+    const push = (kinds: ReadonlySet<string>) => {
+      for (const [i, change] of changes.entries()) {
+        if (change.connId && kinds.has(change.kind)) this.ports.pushTo(change.connId, JSON.stringify(events[i]));
+      }
+    };
+    push(PUSHED_AT_ONCE);
+    const fenced = this.reporter.report(changes, events).then(() => push(PUSHED_AFTER_FENCE));
+    if (answerWaitsForFence) await fenced;
+    else fenced.catch((error: unknown) => console.error(`lock ${ref.name}: fencing a grant failed`, error));
+    return result;
   }
 
   private bookAlarm(): void {

@@ -70,13 +70,14 @@ export class Fence {
    * May `userId` write to what lock `name` guards, carrying `token` (or none)? A write with a
    * token older than the current one is stale (its lease ended and the lock was granted again);
    * a token the fence never recorded is refused the same way (L11 makes that impossible for a real
-   * grant); a write without a token to a lock someone else holds is refused.
+   * grant); a write to a lock someone else holds is refused, with or without a token (a token
+   * seen in a `busy` answer or an event is not a capability).
    */
   check(name: string, token: number | null, userId: string): FenceVerdict {
     const current = this.current(name);
     if (!current) return { ok: true };
     if (token !== null && token !== current.token) return { ok: false, reason: 'stale_token', token: current.token, holderUserId: current.holderUserId };
-    if (token === null && current.held && current.holderUserId !== userId) {
+    if (current.held && current.holderUserId !== userId) {
       return { ok: false, reason: 'locked', token: current.token, holderUserId: current.holderUserId };
     }
     return { ok: true };
