@@ -12,7 +12,7 @@ import {
 import { requireSpaceRole, type SpaceVariables } from '../auth/require-space-role';
 import { spaceStub } from '../auth/session';
 import { contentDisposition, servedContentType } from '../blobs/disposition';
-import { hashStream, hashWhileStreaming } from '../blobs/hashing';
+import { hashObject, hashWhileStreaming } from '../blobs/hashing';
 import { blobEtag, blobKey } from '../blobs/keys';
 import { contentRange, parseRange, unsatisfiedRange } from '../blobs/range';
 import type { Env } from '../env';
@@ -160,8 +160,8 @@ async function complete(c: BlobContext, uploadId: string): Promise<Response> {
       throw new ApiError('UNAVAILABLE', `The parts could not be assembled (${messageOf(error)}); try completing again.`);
     }
   }
-  const object = await c.env.BLOBS.get(target.key);
-  const verified = object !== null && object.size === target.size && (await hashStream(object.body)) === target.sha256;
+  const stored = await c.env.BLOBS.head(target.key);
+  const verified = stored !== null && stored.size === target.size && (await hashObject(c.env.BLOBS, target.key, target.size)) === target.sha256;
   if (!verified) await c.env.BLOBS.delete(target.key);
   const finished = await stub.blobFinishComplete(uploadId, verified);
   if (!finished.ok && 'code' in finished && finished.code === 'NOT_FOUND' && verified) {
