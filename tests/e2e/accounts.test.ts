@@ -68,7 +68,9 @@ describe('accounts in the browser', () => {
     await page.goto(`${baseUrl}/sign-in`);
     await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
     await page.getByRole('heading', { name: 'Cloud spaces' }).waitFor();
-    await expect(page.locator('header').getByRole('link', { name: username }).isVisible()).resolves.toBe(true);
+    await expect(page.locator('header').getByRole('link', { name: username }).isVisible()).resolves.toBe(
+      true,
+    );
   });
 
   it('[A5][K2][K3] password sign-in; a second user joins through a share link and sees the space; a revoked link says so', async () => {
@@ -146,7 +148,10 @@ describe('accounts in the browser', () => {
       await page.locator('main').getByText(text, { exact: true }).first().waitFor();
       expect(await seriousViolations(page), path).toEqual([]);
       mkdirSync(ARTIFACTS_DIR, { recursive: true });
-      await page.screenshot({ path: `${ARTIFACTS_DIR}accounts-${path.split('/').pop()}.png`, fullPage: true });
+      await page.screenshot({
+        path: `${ARTIFACTS_DIR}accounts-${path.split('/').pop()}.png`,
+        fullPage: true,
+      });
     }
   });
 });

@@ -39,7 +39,8 @@ export function sessionCookieOf(res: Response): string {
 }
 
 async function expectStatus(res: Response, status: number, what: string): Promise<void> {
-  if (res.status !== status) throw new Error(`${what}: expected ${status}, got ${res.status}: ${await res.text()}`);
+  if (res.status !== status)
+    throw new Error(`${what}: expected ${status}, got ${res.status}: ${await res.text()}`);
 }
 
 let counter = 0;
@@ -47,7 +48,10 @@ let counter = 0;
 /** Signs up a new user (a unique name unless given) and answers their session cookie. */
 export async function signUp(baseUrl: string, username?: string): Promise<TestUser> {
   const name = username ?? `user-${Date.now().toString(36)}-${process.pid}-${++counter}`;
-  const res = await api(baseUrl, '/api/auth/sign-up', { method: 'POST', json: { username: name, password: TEST_PASSWORD } });
+  const res = await api(baseUrl, '/api/auth/sign-up', {
+    method: 'POST',
+    json: { username: name, password: TEST_PASSWORD },
+  });
   await expectStatus(res, 201, 'sign-up');
   const { user } = v.parse(MeResponseSchema, await res.json());
   return { cookie: sessionCookieOf(res), userId: user.userId, username: user.username };
@@ -62,7 +66,11 @@ export async function signIn(baseUrl: string, username: string, password = TEST_
 }
 
 /** Creates a space owned by the cookie's user. */
-export async function createSpace(baseUrl: string, cookie: string, name = 'Test space'): Promise<{ spaceId: string }> {
+export async function createSpace(
+  baseUrl: string,
+  cookie: string,
+  name = 'Test space',
+): Promise<{ spaceId: string }> {
   const res = await api(baseUrl, '/api/spaces', { method: 'POST', cookie, json: { name } });
   await expectStatus(res, 201, 'create space');
   return { spaceId: v.parse(SpaceResponseSchema, await res.json()).space.spaceId };
@@ -76,16 +84,29 @@ export async function createLink(
   role: Role,
   extra: { expiresInMs?: number; maxUses?: number } = {},
 ): Promise<string> {
-  const res = await api(baseUrl, `/api/spaces/${spaceId}/links`, { method: 'POST', cookie: ownerCookie, json: { role, ...extra } });
+  const res = await api(baseUrl, `/api/spaces/${spaceId}/links`, {
+    method: 'POST',
+    cookie: ownerCookie,
+    json: { role, ...extra },
+  });
   await expectStatus(res, 201, 'create link');
   return v.parse(CreateLinkResponseSchema, await res.json()).token;
 }
 
 /** Signs up a new user and joins them to the space through a share link granting `role`. */
-export async function addMember(baseUrl: string, ownerCookie: string, spaceId: string, role: Role): Promise<TestUser> {
+export async function addMember(
+  baseUrl: string,
+  ownerCookie: string,
+  spaceId: string,
+  role: Role,
+): Promise<TestUser> {
   const user = await signUp(baseUrl);
   const token = await createLink(baseUrl, ownerCookie, spaceId, role);
-  await expectStatus(await api(baseUrl, `/api/join/${token}`, { method: 'POST', cookie: user.cookie }), 200, 'join');
+  await expectStatus(
+    await api(baseUrl, `/api/join/${token}`, { method: 'POST', cookie: user.cookie }),
+    200,
+    'join',
+  );
   return user;
 }
 
@@ -97,8 +118,13 @@ export function apiClient(baseUrl: string) {
     signUp: (username?: string) => signUp(baseUrl, username),
     signIn: (username: string, password?: string) => signIn(baseUrl, username, password),
     createSpace: (cookie: string, name?: string) => createSpace(baseUrl, cookie, name),
-    createLink: (ownerCookie: string, spaceId: string, role: Role, extra?: { expiresInMs?: number; maxUses?: number }) =>
-      createLink(baseUrl, ownerCookie, spaceId, role, extra),
-    addMember: (ownerCookie: string, spaceId: string, role: Role) => addMember(baseUrl, ownerCookie, spaceId, role),
+    createLink: (
+      ownerCookie: string,
+      spaceId: string,
+      role: Role,
+      extra?: { expiresInMs?: number; maxUses?: number },
+    ) => createLink(baseUrl, ownerCookie, spaceId, role, extra),
+    addMember: (ownerCookie: string, spaceId: string, role: Role) =>
+      addMember(baseUrl, ownerCookie, spaceId, role),
   };
 }

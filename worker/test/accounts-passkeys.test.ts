@@ -2,12 +2,19 @@ import { describe, expect, it } from 'vitest';
 import * as v from 'valibot';
 import { ErrorBodySchema } from '#shared/errors';
 import { MeResponseSchema } from '#shared/accounts/auth';
-import { PasskeyLoginOptionsResponseSchema, PasskeyRegisterOptionsResponseSchema } from '#shared/accounts/passkeys';
+import {
+  PasskeyLoginOptionsResponseSchema,
+  PasskeyRegisterOptionsResponseSchema,
+} from '#shared/accounts/passkeys';
 import { api, ORIGIN, sessionCookieOf, signUp } from './support/accounts';
 import { SoftAuthenticator } from './support/accounts-passkey';
 
 async function registerOptions(json: unknown, cookie?: string) {
-  const res = await api('/api/auth/passkey/register/options', { method: 'POST', json, ...(cookie ? { cookie } : {}) });
+  const res = await api('/api/auth/passkey/register/options', {
+    method: 'POST',
+    json,
+    ...(cookie ? { cookie } : {}),
+  });
   expect(res.status, await res.clone().text()).toBe(200);
   return v.parse(PasskeyRegisterOptionsResponseSchema, await res.json());
 }
@@ -49,7 +56,11 @@ describe('passkeys', () => {
     expect(user).toMatchObject({ username: 'passkey-pat', hasPassword: false, passkeys: 1 });
     expect((await api('/api/auth/me', { cookie: sessionCookieOf(res) })).status).toBe(200);
     // No password sign-in for a passkey-only account.
-    const pw = await api('/api/auth/sign-in', { method: 'POST', json: { username: 'passkey-pat', password: 'anything-at-all' }, headers: { 'cf-connecting-ip': '198.18.0.1' } });
+    const pw = await api('/api/auth/sign-in', {
+      method: 'POST',
+      json: { username: 'passkey-pat', password: 'anything-at-all' },
+      headers: { 'cf-connecting-ip': '198.18.0.1' },
+    });
     expect(pw.status).toBe(401);
   });
 
@@ -69,9 +80,17 @@ describe('passkeys', () => {
     const authenticator = await SoftAuthenticator.create();
     const { challengeId, options } = await registerOptions({}, cookie);
     const credential = await authenticator.register(options, ORIGIN);
-    const res = await api('/api/auth/passkey/register/verify', { method: 'POST', cookie, json: { challengeId, credential } });
+    const res = await api('/api/auth/passkey/register/verify', {
+      method: 'POST',
+      cookie,
+      json: { challengeId, credential },
+    });
     expect(res.status, await res.clone().text()).toBe(201);
-    expect(v.parse(MeResponseSchema, await res.json()).user).toMatchObject({ userId, hasPassword: true, passkeys: 1 });
+    expect(v.parse(MeResponseSchema, await res.json()).user).toMatchObject({
+      userId,
+      hasPassword: true,
+      passkeys: 1,
+    });
     const signIn = await passkeySignIn(authenticator);
     expect(v.parse(MeResponseSchema, await signIn.json()).user.userId).toBe(userId);
   });
@@ -86,8 +105,14 @@ describe('passkeys', () => {
 
     const { challengeId, options } = await loginOptions();
     const credential = await authenticator.assert(options, ORIGIN);
-    expect((await api('/api/auth/passkey/login/verify', { method: 'POST', json: { challengeId, credential } })).status).toBe(200);
-    const replay = await api('/api/auth/passkey/login/verify', { method: 'POST', json: { challengeId, credential } });
+    expect(
+      (await api('/api/auth/passkey/login/verify', { method: 'POST', json: { challengeId, credential } }))
+        .status,
+    ).toBe(200);
+    const replay = await api('/api/auth/passkey/login/verify', {
+      method: 'POST',
+      json: { challengeId, credential },
+    });
     expect(replay.status).toBe(400);
 
     const stranger = await SoftAuthenticator.create();

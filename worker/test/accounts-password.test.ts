@@ -13,7 +13,12 @@ describe('password hashing', () => {
     // Changing these is a decision, not a refactor: old hashes keep their own count (read from
     // the stored string), and production Workers reject PBKDF2 above 100,000 iterations while
     // the local runtime accepts any count — so only this test can catch a count that is too high.
-    expect(PASSWORD_HASH).toEqual({ algorithm: 'pbkdf2-sha256', iterations: 100_000, saltBytes: 16, keyBytes: 32 });
+    expect(PASSWORD_HASH).toEqual({
+      algorithm: 'pbkdf2-sha256',
+      iterations: 100_000,
+      saltBytes: 16,
+      keyBytes: 32,
+    });
     expect(PBKDF2_PRODUCTION_MAX_ITERATIONS).toBe(100_000);
     expect(PASSWORD_HASH.iterations).toBeLessThanOrEqual(PBKDF2_PRODUCTION_MAX_ITERATIONS);
   });
@@ -36,7 +41,13 @@ describe('password hashing', () => {
   it('[A3] the stored hash is PBKDF2-SHA256 as WebCrypto computes it (not some other construction)', async () => {
     const stored = await hashPassword('p4ssword!');
     const [, , salt = ''] = stored.split('$');
-    const material = await crypto.subtle.importKey('raw', new TextEncoder().encode('p4ssword!'), 'PBKDF2', false, ['deriveBits']);
+    const material = await crypto.subtle.importKey(
+      'raw',
+      new TextEncoder().encode('p4ssword!'),
+      'PBKDF2',
+      false,
+      ['deriveBits'],
+    );
     const bits = await crypto.subtle.deriveBits(
       { name: 'PBKDF2', hash: 'SHA-256', salt: fromBase64Url(salt), iterations: 100_000 },
       material,

@@ -7,41 +7,63 @@ import { SessionListResponseSchema } from '#shared/accounts/auth';
 import { api, createSpace, ORIGIN, sessionCookieOf, signUp, TEST_PASSWORD } from './support/accounts';
 
 function userSql<T>(userId: string, run: (sql: SqlStorage) => T): Promise<T> {
-  return runInDurableObject(env.ACCOUNTS.get(env.ACCOUNTS.idFromName(`user:${userId}`)), (_i, state) => run(state.storage.sql));
+  return runInDurableObject(env.ACCOUNTS.get(env.ACCOUNTS.idFromName(`user:${userId}`)), (_i, state) =>
+    run(state.storage.sql),
+  );
 }
 
 async function sessionsOf(cookie: string) {
-  return v.parse(SessionListResponseSchema, await (await api('/api/auth/sessions', { cookie })).json()).sessions;
+  return v.parse(SessionListResponseSchema, await (await api('/api/auth/sessions', { cookie })).json())
+    .sessions;
 }
 
 describe('sessions', () => {
   it('[A4] a session expires 30 days after sign-in', async () => {
     const { cookie, userId } = await signUp();
     const [session] = await sessionsOf(cookie);
-    const expiresAt = await userSql(userId, (sql) =>
-      sql.exec<{ expires_at: number }>('SELECT expires_at FROM sessions WHERE session_id = ?', session?.sessionId ?? '').one().expires_at,
+    const expiresAt = await userSql(
+      userId,
+      (sql) =>
+        sql
+          .exec<{ expires_at: number }>(
+            'SELECT expires_at FROM sessions WHERE session_id = ?',
+            session?.sessionId ?? '',
+          )
+          .one().expires_at,
     );
     expect(expiresAt - (session?.createdAt ?? 0)).toBe(30 * 24 * 60 * 60 * 1000);
-    await userSql(userId, (sql) => sql.exec('UPDATE sessions SET expires_at = ? WHERE session_id = ?', Date.now() - 1, session?.sessionId ?? ''));
+    await userSql(userId, (sql) =>
+      sql.exec(
+        'UPDATE sessions SET expires_at = ? WHERE session_id = ?',
+        Date.now() - 1,
+        session?.sessionId ?? '',
+      ),
+    );
     const res = await api('/api/auth/me', { cookie });
     expect(res.status).toBe(401);
     expect(v.parse(ErrorBodySchema, await res.json()).code).toBe('UNAUTHENTICATED');
   });
 
   it('[A4] the cookie lasts as long as the session, and sign-out expires it', async () => {
-    const up = await api('/api/auth/sign-up', { method: 'POST', json: { username: 'cookie-jar', password: TEST_PASSWORD } });
+    const up = await api('/api/auth/sign-up', {
+      method: 'POST',
+      json: { username: 'cookie-jar', password: TEST_PASSWORD },
+    });
     expect(up.headers.getSetCookie().join()).toContain(`Max-Age=${30 * 24 * 60 * 60}`);
     const out = await api('/api/auth/sign-out', { method: 'POST', cookie: sessionCookieOf(up) });
     const cleared = out.headers.getSetCookie().find((line) => line.startsWith('baton_session=')) ?? '';
     expect(cleared).toMatch(/Max-Age=0/);
   });
 
-  it('[A7] a user cannot see or revoke another user\'s sessions', async () => {
+  it("[A7] a user cannot see or revoke another user's sessions", async () => {
     const alice = await signUp();
     const bob = await signUp();
     const [bobSession] = await sessionsOf(bob.cookie);
     expect((await sessionsOf(alice.cookie)).map((s) => s.sessionId)).not.toContain(bobSession?.sessionId);
-    const res = await api(`/api/auth/sessions/${bobSession?.sessionId}`, { method: 'DELETE', cookie: alice.cookie });
+    const res = await api(`/api/auth/sessions/${bobSession?.sessionId}`, {
+      method: 'DELETE',
+      cookie: alice.cookie,
+    });
     expect(res.status).toBe(404);
     expect((await api('/api/auth/me', { cookie: bob.cookie })).status).toBe(200);
   });
@@ -57,7 +79,12 @@ describe('sessions', () => {
 
   it('[A4] a made-up or malformed session cookie is simply unauthenticated', async () => {
     const { userId } = await signUp();
-    for (const cookie of [`baton_session=${userId}.${'A'.repeat(43)}`, 'baton_session=' + 'A'.repeat(43), 'baton_session=short', 'baton_session=']) {
+    for (const cookie of [
+      `baton_session=${userId}.${'A'.repeat(43)}`,
+      'baton_session=' + 'A'.repeat(43),
+      'baton_session=short',
+      'baton_session=',
+    ]) {
       expect((await api('/api/spaces', { cookie })).status).toBe(401);
     }
   });
@@ -94,7 +121,9 @@ describe('CSRF and the 404-or-403 rule', () => {
     const notMine = await api(`/api/spaces/${spaceId}`, { cookie: stranger.cookie });
     const missing = await api('/api/spaces/AAAAAAAAAAAAAAAAAAAAAA', { cookie: stranger.cookie });
     const malformed = await api('/api/spaces/not-a-space-id', { cookie: stranger.cookie });
-    const bodies = await Promise.all([notMine, missing, malformed].map(async (res) => [res.status, await res.text()]));
+    const bodies = await Promise.all(
+      [notMine, missing, malformed].map(async (res) => [res.status, await res.text()]),
+    );
     expect(bodies[0]).toEqual(bodies[1]);
     expect(bodies[1]).toEqual(bodies[2]);
     expect(bodies[0]?.[0]).toBe(404);

@@ -38,7 +38,10 @@ describe('sign-in throttle (pure, fake clock)', () => {
     expect(throttleWaitMs(locked, ACCOUNT_THROTTLE, now)).toBe(15 * 60_000);
     expect(throttleWaitMs(locked, ACCOUNT_THROTTLE, now + 15 * 60_000 - 1)).toBe(1);
     expect(throttleWaitMs(locked, ACCOUNT_THROTTLE, now + 15 * 60_000)).toBe(0);
-    expect(recordFailure(locked, ACCOUNT_THROTTLE, now + 15 * 60_000)).toEqual({ failures: 1, lastFailureAt: now + 15 * 60_000 });
+    expect(recordFailure(locked, ACCOUNT_THROTTLE, now + 15 * 60_000)).toEqual({
+      failures: 1,
+      lastFailureAt: now + 15 * 60_000,
+    });
   });
 
   it('[A6] a client address is allowed more failures than an account (many people share one)', () => {
@@ -51,15 +54,22 @@ describe('sign-in throttle (pure, fake clock)', () => {
 });
 
 async function signIn(username: string, password: string, ip: string) {
-  return api('/api/auth/sign-in', { method: 'POST', json: { username, password }, headers: { 'cf-connecting-ip': ip } });
+  return api('/api/auth/sign-in', {
+    method: 'POST',
+    json: { username, password },
+    headers: { 'cf-connecting-ip': ip },
+  });
 }
 
 /** Reads and rewrites a throttle row in the directory (to skip waiting real seconds). */
 async function throttleRow(key: string, failures?: number): Promise<number | undefined> {
   const stub = env.ACCOUNTS.get(env.ACCOUNTS.idFromName('directory'));
   return runInDurableObject(stub, (_instance, state) => {
-    if (failures !== undefined) state.storage.sql.exec('UPDATE throttle SET failures = ? WHERE key = ?', failures, key);
-    return state.storage.sql.exec<{ failures: number }>('SELECT failures FROM throttle WHERE key = ?', key).toArray()[0]?.failures;
+    if (failures !== undefined)
+      state.storage.sql.exec('UPDATE throttle SET failures = ? WHERE key = ?', failures, key);
+    return state.storage.sql
+      .exec<{ failures: number }>('SELECT failures FROM throttle WHERE key = ?', key)
+      .toArray()[0]?.failures;
   });
 }
 

@@ -17,7 +17,10 @@ function directoryStub() {
 
 describe('sign-up, sign-in and sessions', () => {
   it('[A1] sign-up creates the account, answers the user and starts a session', async () => {
-    const res = await api('/api/auth/sign-up', { method: 'POST', json: { username: 'Alice', password: TEST_PASSWORD } });
+    const res = await api('/api/auth/sign-up', {
+      method: 'POST',
+      json: { username: 'Alice', password: TEST_PASSWORD },
+    });
     expect(res.status).toBe(201);
     const { user } = v.parse(MeResponseSchema, await res.json());
     expect(user).toMatchObject({ username: 'alice', hasPassword: true, passkeys: 0 });
@@ -28,13 +31,19 @@ describe('sign-up, sign-in and sessions', () => {
 
   it('[A1] a username that normalises to a taken one is refused with USERNAME_TAKEN', async () => {
     await signUp('Bob.Smith');
-    const res = await api('/api/auth/sign-up', { method: 'POST', json: { username: 'ＢＯＢ.smith', password: TEST_PASSWORD } });
+    const res = await api('/api/auth/sign-up', {
+      method: 'POST',
+      json: { username: 'ＢＯＢ.smith', password: TEST_PASSWORD },
+    });
     expect(res.status).toBe(409);
     expect((await errorOf(res)).code).toBe('USERNAME_TAKEN');
   });
 
   it('[A4] the session cookie is HttpOnly, Secure, SameSite=Lax, and only its SHA-256 is stored', async () => {
-    const res = await api('/api/auth/sign-up', { method: 'POST', json: { username: 'carol', password: TEST_PASSWORD } });
+    const res = await api('/api/auth/sign-up', {
+      method: 'POST',
+      json: { username: 'carol', password: TEST_PASSWORD },
+    });
     const header = res.headers.getSetCookie().find((line) => line.startsWith('baton_session=')) ?? '';
     expect(header).toMatch(/HttpOnly/i);
     expect(header).toMatch(/Secure/i);
@@ -45,8 +54,13 @@ describe('sign-up, sign-in and sessions', () => {
     // The user id (to route the check to that user's object), then 32 random bytes: 256 bits.
     expect(token).toMatch(new RegExp(`^${user.userId}\\.[A-Za-z0-9_-]{43}$`));
     const hash = await sha256Hex(token);
-    const stored = await runInDurableObject(env.ACCOUNTS.get(env.ACCOUNTS.idFromName(`user:${user.userId}`)), (_instance, state) =>
-      state.storage.sql.exec<{ token_hash: string }>('SELECT token_hash FROM sessions').toArray().map((row) => row.token_hash),
+    const stored = await runInDurableObject(
+      env.ACCOUNTS.get(env.ACCOUNTS.idFromName(`user:${user.userId}`)),
+      (_instance, state) =>
+        state.storage.sql
+          .exec<{ token_hash: string }>('SELECT token_hash FROM sessions')
+          .toArray()
+          .map((row) => row.token_hash),
     );
     expect(stored).toEqual([hash]);
     expect(JSON.stringify(stored)).not.toContain(token.split('.')[1]);
@@ -82,10 +96,16 @@ describe('sign-up, sign-in and sessions', () => {
     const second = await api('/api/auth/sign-in', {
       method: 'POST',
       json: { username, password: TEST_PASSWORD },
-      headers: { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0 Safari/537.36', 'cf-connecting-ip': '203.0.113.2' },
+      headers: {
+        'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0 Safari/537.36',
+        'cf-connecting-ip': '203.0.113.2',
+      },
     });
     const secondCookie = sessionCookieOf(second);
-    const list = v.parse(SessionListResponseSchema, await (await api('/api/auth/sessions', { cookie })).json());
+    const list = v.parse(
+      SessionListResponseSchema,
+      await (await api('/api/auth/sessions', { cookie })).json(),
+    );
     expect(list.sessions).toHaveLength(2);
     expect(list.sessions.filter((s) => s.current)).toHaveLength(1);
     const other = list.sessions.find((s) => !s.current);
@@ -100,7 +120,12 @@ describe('sign-up, sign-in and sessions', () => {
 
   it('[A8] a state-changing request without a same-origin Origin is refused with BAD_ORIGIN', async () => {
     const { cookie } = await signUp();
-    const foreign = await api('/api/spaces', { method: 'POST', cookie, json: { name: 'x' }, headers: { origin: 'https://evil.example' } });
+    const foreign = await api('/api/spaces', {
+      method: 'POST',
+      cookie,
+      json: { name: 'x' },
+      headers: { origin: 'https://evil.example' },
+    });
     expect(foreign.status).toBe(403);
     expect((await errorOf(foreign)).code).toBe('BAD_ORIGIN');
     const list = await (await api('/api/spaces', { cookie })).json();
@@ -121,7 +146,10 @@ describe('sign-up, sign-in and sessions', () => {
       expect((await errorOf(res)).code).toBe('VALIDATION_FAILED');
     }
     const names = await runInDurableObject(directoryStub(), (_i, state) =>
-      state.storage.sql.exec<{ username: string }>('SELECT username FROM users').toArray().map((r) => r.username),
+      state.storage.sql
+        .exec<{ username: string }>('SELECT username FROM users')
+        .toArray()
+        .map((r) => r.username),
     );
     expect(names).not.toContain('ab');
     expect(names).not.toContain('shortpw');

@@ -10,6 +10,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as v from 'valibot';
 import { ErrorBodySchema } from '#shared/errors';
+import { LinkListResponseSchema } from '#shared/accounts/links';
 import { roleAtLeast, type Role } from '#shared/accounts/roles';
 import { app } from '../src/app';
 import { SPACE_NOT_FOUND_MESSAGE } from '../src/auth/require-space-role';
@@ -47,21 +48,58 @@ interface Row {
   params?: (f: Fixture) => Record<string, string>;
 }
 
-const FAKE_REGISTRATION = { id: 'AAAA', rawId: 'AAAA', type: 'public-key', response: { clientDataJSON: 'AAAA', attestationObject: 'AAAA' }, clientExtensionResults: {} };
-const FAKE_ASSERTION = { id: 'AAAA', rawId: 'AAAA', type: 'public-key', response: { clientDataJSON: 'AAAA', authenticatorData: 'AAAA', signature: 'AAAA' }, clientExtensionResults: {} };
+const FAKE_REGISTRATION = {
+  id: 'AAAA',
+  rawId: 'AAAA',
+  type: 'public-key',
+  response: { clientDataJSON: 'AAAA', attestationObject: 'AAAA' },
+  clientExtensionResults: {},
+};
+const FAKE_ASSERTION = {
+  id: 'AAAA',
+  rawId: 'AAAA',
+  type: 'public-key',
+  response: { clientDataJSON: 'AAAA', authenticatorData: 'AAAA', signature: 'AAAA' },
+  clientExtensionResults: {},
+};
 
 const unique = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 
 export const ROWS: Row[] = [
   { route: 'GET /api/health', access: 'public', ok: 200 },
-  { route: 'POST /api/auth/sign-up', access: 'public', ok: 201, body: () => ({ username: `new-${unique()}`, password: TEST_PASSWORD }) },
-  { route: 'POST /api/auth/sign-in', access: 'public', ok: 200, body: (f) => ({ username: f.usernames[0], password: TEST_PASSWORD }) },
+  {
+    route: 'POST /api/auth/sign-up',
+    access: 'public',
+    ok: 201,
+    body: () => ({ username: `new-${unique()}`, password: TEST_PASSWORD }),
+  },
+  {
+    route: 'POST /api/auth/sign-in',
+    access: 'public',
+    ok: 200,
+    body: (f) => ({ username: f.usernames[0], password: TEST_PASSWORD }),
+  },
   // Passkey ceremonies are public; signed in, register/options adds a passkey to the account. A
   // verify with a made-up challenge is a 400 for everyone (real ceremonies: accounts-passkeys.test.ts).
-  { route: 'POST /api/auth/passkey/register/options', access: 'public', ok: 200, body: () => ({ username: `pk-${unique()}` }) },
-  { route: 'POST /api/auth/passkey/register/verify', access: 'public', ok: 400, body: () => ({ challengeId: 'none', credential: FAKE_REGISTRATION }) },
+  {
+    route: 'POST /api/auth/passkey/register/options',
+    access: 'public',
+    ok: 200,
+    body: () => ({ username: `pk-${unique()}` }),
+  },
+  {
+    route: 'POST /api/auth/passkey/register/verify',
+    access: 'public',
+    ok: 400,
+    body: () => ({ challengeId: 'none', credential: FAKE_REGISTRATION }),
+  },
   { route: 'POST /api/auth/passkey/login/options', access: 'public', ok: 200, body: () => ({}) },
-  { route: 'POST /api/auth/passkey/login/verify', access: 'public', ok: 400, body: () => ({ challengeId: 'none', credential: FAKE_ASSERTION }) },
+  {
+    route: 'POST /api/auth/passkey/login/verify',
+    access: 'public',
+    ok: 400,
+    body: () => ({ challengeId: 'none', credential: FAKE_ASSERTION }),
+  },
   { route: 'POST /api/auth/sign-out', access: 'session', ok: 204 },
   { route: 'GET /api/auth/me', access: 'session', ok: 200 },
   { route: 'GET /api/auth/sessions', access: 'session', ok: 200 },
@@ -75,7 +113,12 @@ export const ROWS: Row[] = [
   { route: 'PATCH /api/spaces/:spaceId', access: 'owner', ok: 200, body: () => ({ name: 'Renamed' }) },
   { route: 'DELETE /api/spaces/:spaceId', access: 'owner', ok: 204 },
   { route: 'GET /api/spaces/:spaceId/members', access: 'viewer', ok: 200 },
-  { route: 'PATCH /api/spaces/:spaceId/members/:userId', access: 'owner', ok: 200, body: () => ({ role: 'editor' }) },
+  {
+    route: 'PATCH /api/spaces/:spaceId/members/:userId',
+    access: 'owner',
+    ok: 200,
+    body: () => ({ role: 'editor' }),
+  },
   { route: 'DELETE /api/spaces/:spaceId/members/:userId', access: 'owner', ok: 204 },
   { route: 'POST /api/spaces/:spaceId/leave', access: 'viewer', ok: { default: 204, owner: 409 } },
   { route: 'GET /api/spaces/:spaceId/links', access: 'owner', ok: 200 },
@@ -84,15 +127,60 @@ export const ROWS: Row[] = [
   // Locks (docs/spec/locks.md). `:name` is one URL-encoded segment; renew/release with a token
   // nobody holds and a break of a free lock are the allowed caller's 409 LOCK_NOT_HELD.
   { route: 'GET /api/spaces/:spaceId/locks', access: 'viewer', ok: 200 },
-  { route: 'GET /api/spaces/:spaceId/locks/:name', access: 'viewer', ok: 200, params: () => ({ name: 'designs%2Flogo.psd' }) },
-  { route: 'POST /api/spaces/:spaceId/locks/:name/acquire', access: 'editor', ok: 200, params: () => ({ name: 'designs%2Flogo.psd' }), body: () => ({ requestId: `req-${unique()}` }) },
-  { route: 'POST /api/spaces/:spaceId/locks/:name/renew', access: 'editor', ok: 409, params: () => ({ name: 'free-lock' }), body: () => ({ token: 99 }) },
-  { route: 'POST /api/spaces/:spaceId/locks/:name/release', access: 'editor', ok: 409, params: () => ({ name: 'free-lock' }), body: () => ({ token: 99 }) },
-  { route: 'POST /api/spaces/:spaceId/locks/:name/cancel', access: 'editor', ok: 200, params: () => ({ name: 'free-lock' }), body: () => ({ requestId: `req-${unique()}` }) },
-  { route: 'POST /api/spaces/:spaceId/locks/:name/break', access: 'owner', ok: 409, params: () => ({ name: 'free-lock' }), body: () => ({}) },
-  { route: 'GET /api/spaces/:spaceId/locks/:name/history', access: 'viewer', ok: 200, params: () => ({ name: 'designs%2Flogo.psd' }) },
+  {
+    route: 'GET /api/spaces/:spaceId/locks/:name',
+    access: 'viewer',
+    ok: 200,
+    params: () => ({ name: 'designs%2Flogo.psd' }),
+  },
+  {
+    route: 'POST /api/spaces/:spaceId/locks/:name/acquire',
+    access: 'editor',
+    ok: 200,
+    params: () => ({ name: 'designs%2Flogo.psd' }),
+    body: () => ({ requestId: `req-${unique()}` }),
+  },
+  {
+    route: 'POST /api/spaces/:spaceId/locks/:name/renew',
+    access: 'editor',
+    ok: 409,
+    params: () => ({ name: 'free-lock' }),
+    body: () => ({ token: 99 }),
+  },
+  {
+    route: 'POST /api/spaces/:spaceId/locks/:name/release',
+    access: 'editor',
+    ok: 409,
+    params: () => ({ name: 'free-lock' }),
+    body: () => ({ token: 99 }),
+  },
+  {
+    route: 'POST /api/spaces/:spaceId/locks/:name/cancel',
+    access: 'editor',
+    ok: 200,
+    params: () => ({ name: 'free-lock' }),
+    body: () => ({ requestId: `req-${unique()}` }),
+  },
+  {
+    route: 'POST /api/spaces/:spaceId/locks/:name/break',
+    access: 'owner',
+    ok: 409,
+    params: () => ({ name: 'free-lock' }),
+    body: () => ({}),
+  },
+  {
+    route: 'GET /api/spaces/:spaceId/locks/:name/history',
+    access: 'viewer',
+    ok: 200,
+    params: () => ({ name: 'designs%2Flogo.psd' }),
+  },
   // WebSocket upgrades: a plain GET from an allowed caller is a 400 (authorization runs first).
-  { route: 'GET /api/spaces/:spaceId/locks/:name/socket', access: 'viewer', ok: 400, params: () => ({ name: 'designs%2Flogo.psd' }) },
+  {
+    route: 'GET /api/spaces/:spaceId/locks/:name/socket',
+    access: 'viewer',
+    ok: 400,
+    params: () => ({ name: 'designs%2Flogo.psd' }),
+  },
   { route: 'GET /api/spaces/:spaceId/socket', access: 'viewer', ok: 400 },
   // Other areas: only authorization is checked until each area pins the statuses of allowed callers.
   ...(
@@ -127,7 +215,12 @@ export const ROWS: Row[] = [
     route,
     access,
     ok: 'authorized',
-    params: () => ({ sha256: 'a'.repeat(64), uploadId: 'AAAAAAAAAAAAAAAAAAAAAA', partNumber: '1', name: 'readme.md' }),
+    params: () => ({
+      sha256: 'a'.repeat(64),
+      uploadId: 'AAAAAAAAAAAAAAAAAAAAAA',
+      partNumber: '1',
+      name: 'readme.md',
+    }),
   })),
 ];
 
@@ -154,14 +247,24 @@ async function makeFixture(): Promise<Fixture> {
   await api('/api/auth/sign-out', { method: 'POST', cookie: revoked.cookie });
   const nonMember = await signUp();
   const linkToken = await createLink(owner.cookie, spaceId, 'viewer');
-  const links = (await (await api(`/api/spaces/${spaceId}/links`, { cookie: owner.cookie })).json()) as { links: { linkId: string }[] };
+  const links = v.parse(
+    LinkListResponseSchema,
+    await (await api(`/api/spaces/${spaceId}/links`, { cookie: owner.cookie })).json(),
+  );
   return {
     spaceId,
     spaceName,
     linkToken,
     linkId: links.links[0]?.linkId ?? '',
     target,
-    cookies: { owner: owner.cookie, editor: editor.cookie, viewer: viewer.cookie, removed: removed.cookie, revoked: revoked.cookie, nonMember: nonMember.cookie },
+    cookies: {
+      owner: owner.cookie,
+      editor: editor.cookie,
+      viewer: viewer.cookie,
+      removed: removed.cookie,
+      revoked: revoked.cookie,
+      nonMember: nonMember.cookie,
+    },
     usernames: [owner.username, editor.username, viewer.username, target.username],
   };
 }
@@ -199,7 +302,11 @@ describe('authorization matrix', () => {
           const { method, path } = pathOf(row, f);
           const cookie = caller === 'anonymous' ? undefined : f.cookies[caller];
           const body = row.body?.(f, caller);
-          const res = await api(path, { method, ...(cookie ? { cookie } : {}), ...(body === undefined ? {} : { json: body }) });
+          const res = await api(path, {
+            method,
+            ...(cookie ? { cookie } : {}),
+            ...(body === undefined ? {} : { json: body }),
+          });
           const text = await res.text();
           if (status === 'authorized') {
             expect(res.status, text).not.toBe(401);
@@ -213,7 +320,8 @@ describe('authorization matrix', () => {
             // [Z3] an unauthorised answer is the bare error body and names nothing of the space.
             const error = v.parse(ErrorBodySchema, JSON.parse(text));
             expect(Object.keys(error).sort()).toEqual(['code', 'message']);
-            for (const secret of [f.spaceId, f.spaceName, f.linkToken, ...f.usernames]) expect(text).not.toContain(secret);
+            for (const secret of [f.spaceId, f.spaceName, f.linkToken, ...f.usernames])
+              expect(text).not.toContain(secret);
           }
         });
       }
@@ -222,7 +330,9 @@ describe('authorization matrix', () => {
 
   it('[Z1] every API route of the app has a row in this matrix', () => {
     const registered = new Set(
-      app.routes.filter((r) => r.method !== 'ALL' && r.path.startsWith('/api/')).map((r) => `${r.method} ${r.path}`),
+      app.routes
+        .filter((r) => r.method !== 'ALL' && r.path.startsWith('/api/'))
+        .map((r) => `${r.method} ${r.path}`),
     );
     const covered = new Set(ROWS.map((row) => row.route));
     expect([...registered].filter((route) => !covered.has(route))).toEqual([]);

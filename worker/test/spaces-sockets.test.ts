@@ -8,13 +8,15 @@ async function openSocket(spaceId: string, cookie: string): Promise<{ closed: Pr
   const res = await api(`/api/spaces/${spaceId}/socket`, { cookie, headers: { upgrade: 'websocket' } });
   const ws = res.webSocket;
   if (res.status !== 101 || !ws) throw new Error(`upgrade failed: ${res.status}`);
-  const closed = new Promise<number>((resolve) => ws.addEventListener('close', (event) => resolve(event.code)));
+  const closed = new Promise<number>((resolve) =>
+    ws.addEventListener('close', (event) => resolve(event.code)),
+  );
   ws.accept();
   return { closed };
 }
 
 describe('live sockets follow membership and sessions', () => {
-  it('[M7] a removed member\'s socket is closed at once', async () => {
+  it("[M7] a removed member's socket is closed at once", async () => {
     const owner = await signUp();
     const { spaceId } = await createSpace(owner.cookie);
     const editor = await addMember(owner.cookie, spaceId, 'editor');
@@ -28,11 +30,15 @@ describe('live sockets follow membership and sessions', () => {
     const { spaceId } = await createSpace(owner.cookie);
     const editor = await addMember(owner.cookie, spaceId, 'editor');
     const socket = await openSocket(spaceId, editor.cookie);
-    await api(`/api/spaces/${spaceId}/members/${editor.userId}`, { method: 'PATCH', cookie: owner.cookie, json: { role: 'viewer' } });
+    await api(`/api/spaces/${spaceId}/members/${editor.userId}`, {
+      method: 'PATCH',
+      cookie: owner.cookie,
+      json: { role: 'viewer' },
+    });
     expect(await socket.closed).toBe(4003);
   });
 
-  it('[A7] revoking a session closes that session\'s sockets, and only those', async () => {
+  it("[A7] revoking a session closes that session's sockets, and only those", async () => {
     const owner = await signUp();
     const { spaceId } = await createSpace(owner.cookie);
     const other = await api('/api/auth/sign-in', {
@@ -45,7 +51,10 @@ describe('live sockets follow membership and sessions', () => {
     const second = await openSocket(spaceId, otherCookie);
     let firstClosed = false;
     void first.closed.then(() => (firstClosed = true));
-    const sessions = v.parse(SessionListResponseSchema, await (await api('/api/auth/sessions', { cookie: owner.cookie })).json()).sessions;
+    const sessions = v.parse(
+      SessionListResponseSchema,
+      await (await api('/api/auth/sessions', { cookie: owner.cookie })).json(),
+    ).sessions;
     const target = sessions.find((s) => !s.current);
     await api(`/api/auth/sessions/${target?.sessionId}`, { method: 'DELETE', cookie: owner.cookie });
     expect(await second.closed).toBe(4003);

@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import * as v from 'valibot';
 import { ErrorBodySchema } from '#shared/errors';
 import { CreateLinkResponseSchema, JoinResponseSchema, LinkListResponseSchema } from '#shared/accounts/links';
-import { MemberListResponseSchema, SpaceListResponseSchema, SpaceResponseSchema } from '#shared/accounts/spaces';
+import {
+  MemberListResponseSchema,
+  SpaceListResponseSchema,
+  SpaceResponseSchema,
+} from '#shared/accounts/spaces';
 import { addMember, api, createLink, createSpace, signUp } from './support/accounts';
 
 async function errorOf(res: Response) {
@@ -14,7 +18,10 @@ async function spacesOf(cookie: string) {
 }
 
 async function membersOf(cookie: string, spaceId: string) {
-  return v.parse(MemberListResponseSchema, await (await api(`/api/spaces/${spaceId}/members`, { cookie })).json()).members;
+  return v.parse(
+    MemberListResponseSchema,
+    await (await api(`/api/spaces/${spaceId}/members`, { cookie })).json(),
+  ).members;
 }
 
 describe('spaces', () => {
@@ -36,17 +43,26 @@ describe('spaces', () => {
     await createSpace(bob.cookie, 'Bravo');
     expect((await spacesOf(alice.cookie)).map((s) => s.name)).toEqual(['Alpha']);
     const bobInAlpha = await addMember(alice.cookie, a.spaceId, 'editor');
-    expect(await spacesOf(bobInAlpha.cookie)).toEqual([expect.objectContaining({ spaceId: a.spaceId, role: 'editor' })]);
+    expect(await spacesOf(bobInAlpha.cookie)).toEqual([
+      expect.objectContaining({ spaceId: a.spaceId, role: 'editor' }),
+    ]);
   });
 
   it('[M3] an owner renames the space; every member sees the new name', async () => {
     const owner = await signUp();
     const { spaceId } = await createSpace(owner.cookie, 'Old');
     const viewer = await addMember(owner.cookie, spaceId, 'viewer');
-    const res = await api(`/api/spaces/${spaceId}`, { method: 'PATCH', cookie: owner.cookie, json: { name: 'New' } });
+    const res = await api(`/api/spaces/${spaceId}`, {
+      method: 'PATCH',
+      cookie: owner.cookie,
+      json: { name: 'New' },
+    });
     expect(res.status).toBe(200);
     expect((await spacesOf(viewer.cookie))[0]?.name).toBe('New');
-    const get = v.parse(SpaceResponseSchema, await (await api(`/api/spaces/${spaceId}`, { cookie: viewer.cookie })).json());
+    const get = v.parse(
+      SpaceResponseSchema,
+      await (await api(`/api/spaces/${spaceId}`, { cookie: viewer.cookie })).json(),
+    );
     expect(get.space).toMatchObject({ name: 'New', role: 'viewer' });
   });
 
@@ -55,7 +71,9 @@ describe('spaces', () => {
     const { spaceId } = await createSpace(owner.cookie);
     const editor = await addMember(owner.cookie, spaceId, 'editor');
     const token = await createLink(owner.cookie, spaceId, 'viewer');
-    expect((await api(`/api/spaces/${spaceId}`, { method: 'DELETE', cookie: owner.cookie })).status).toBe(204);
+    expect((await api(`/api/spaces/${spaceId}`, { method: 'DELETE', cookie: owner.cookie })).status).toBe(
+      204,
+    );
     expect(await spacesOf(owner.cookie)).toEqual([]);
     expect(await spacesOf(editor.cookie)).toEqual([]);
     expect((await api(`/api/spaces/${spaceId}`, { cookie: owner.cookie })).status).toBe(404);
@@ -68,13 +86,21 @@ describe('share links', () => {
   it('[K1][K2] an owner makes a link; a signed-in user opening it joins with its role', async () => {
     const owner = await signUp();
     const { spaceId } = await createSpace(owner.cookie, 'Shared');
-    const res = await api(`/api/spaces/${spaceId}/links`, { method: 'POST', cookie: owner.cookie, json: { role: 'editor' } });
+    const res = await api(`/api/spaces/${spaceId}/links`, {
+      method: 'POST',
+      cookie: owner.cookie,
+      json: { role: 'editor' },
+    });
     expect(res.status).toBe(201);
     const created = v.parse(CreateLinkResponseSchema, await res.json());
     expect(created.path).toBe(`/join/${created.token}`);
     expect(created.token.split('.')[1]?.length).toBeGreaterThanOrEqual(22);
     const preview = await api(`/api/join/${created.token}`);
-    expect(v.parse(JoinResponseSchema, await preview.json())).toEqual({ spaceId, spaceName: 'Shared', role: 'editor' });
+    expect(v.parse(JoinResponseSchema, await preview.json())).toEqual({
+      spaceId,
+      spaceName: 'Shared',
+      role: 'editor',
+    });
     const guest = await signUp();
     const join = await api(`/api/join/${created.token}`, { method: 'POST', cookie: guest.cookie });
     expect(join.status).toBe(200);
@@ -92,7 +118,10 @@ describe('share links', () => {
     expect((await api(`/api/join/${token}`, { method: 'POST', cookie: guest.cookie })).status).toBe(200);
     expect((await api(`/api/join/${token}`, { method: 'POST', cookie: guest.cookie })).status).toBe(200);
     expect(await membersOf(owner.cookie, spaceId)).toHaveLength(2);
-    const links = v.parse(LinkListResponseSchema, await (await api(`/api/spaces/${spaceId}/links`, { cookie: owner.cookie })).json());
+    const links = v.parse(
+      LinkListResponseSchema,
+      await (await api(`/api/spaces/${spaceId}/links`, { cookie: owner.cookie })).json(),
+    );
     expect(links.links[0]).toMatchObject({ uses: 1, maxUses: 1, state: 'used_up' });
   });
 
@@ -105,6 +134,8 @@ describe('share links', () => {
     expect(res.status).toBe(410);
     const body = await errorOf(res);
     expect(body.code).toBe('LINK_USED_UP');
-    expect(body.message).toBe('This share link has been used as many times as it allows. Ask an owner of the space for a new one.');
+    expect(body.message).toBe(
+      'This share link has been used as many times as it allows. Ask an owner of the space for a new one.',
+    );
   });
 });

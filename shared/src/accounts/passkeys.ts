@@ -1,12 +1,20 @@
 import * as v from 'valibot';
 import { UsernameSchema } from './username';
 
-const Base64UrlSchema = v.pipe(v.string(), v.maxLength(16_384), v.regex(/^[A-Za-z0-9_-]*={0,2}$/, 'Not base64url.'));
+const Base64UrlSchema = v.pipe(
+  v.string(),
+  v.maxLength(16_384),
+  v.regex(/^[A-Za-z0-9_-]*={0,2}$/, 'Not base64url.'),
+);
 /** An authenticator transport hint. */
 export const TransportSchema = v.picklist(['ble', 'cable', 'hybrid', 'internal', 'nfc', 'smart-card', 'usb']);
 const UserVerificationSchema = v.picklist(['discouraged', 'preferred', 'required']);
 const HintSchema = v.picklist(['hybrid', 'security-key', 'client-device']);
-const DescriptorSchema = v.object({ id: Base64UrlSchema, type: v.literal('public-key'), transports: v.optional(v.array(TransportSchema)) });
+const DescriptorSchema = v.object({
+  id: Base64UrlSchema,
+  type: v.literal('public-key'),
+  transports: v.optional(v.array(TransportSchema)),
+});
 
 /**
  * `POST /api/auth/passkey/register/options`: `{ username }` to sign up with a passkey, or `{}`
@@ -50,18 +58,26 @@ export const RequestOptionsSchema = v.object({
 });
 
 /** Answer of `…/register/options`: the options for `navigator.credentials.create` and the challenge to quote back. */
-export const PasskeyRegisterOptionsResponseSchema = v.object({ challengeId: v.string(), options: CreationOptionsSchema });
+export const PasskeyRegisterOptionsResponseSchema = v.object({
+  challengeId: v.string(),
+  options: CreationOptionsSchema,
+});
 /** Answer of `…/register/options`. */
 export type PasskeyRegisterOptionsResponse = v.InferOutput<typeof PasskeyRegisterOptionsResponseSchema>;
 
 /** Answer of `…/login/options`. */
-export const PasskeyLoginOptionsResponseSchema = v.object({ challengeId: v.string(), options: RequestOptionsSchema });
+export const PasskeyLoginOptionsResponseSchema = v.object({
+  challengeId: v.string(),
+  options: RequestOptionsSchema,
+});
 /** Answer of `…/login/options`. */
 export type PasskeyLoginOptionsResponse = v.InferOutput<typeof PasskeyLoginOptionsResponseSchema>;
 
 // Credentials are read with `v.object` (unknown keys dropped, not refused): browsers and
 // @simplewebauthn/browser add fields over time, and the verifier needs only these.
-const ClientExtensionResultsSchema = v.object({ credProps: v.optional(v.object({ rk: v.optional(v.boolean()) })) });
+const ClientExtensionResultsSchema = v.object({
+  credProps: v.optional(v.object({ rk: v.optional(v.boolean()) })),
+});
 
 /** The JSON of a new credential from `navigator.credentials.create` (RegistrationResponseJSON). */
 export const RegistrationCredentialSchema = v.object({

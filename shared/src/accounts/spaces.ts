@@ -68,4 +68,3 @@ export type ChangeRoleRequest = v.InferOutput<typeof ChangeRoleRequestSchema>;
 export const MemberResponseSchema = v.object({ member: MemberSchema });
 /** Response of a role change. */
 export type MemberResponse = v.InferOutput<typeof MemberResponseSchema>;
-

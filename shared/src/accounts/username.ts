@@ -31,7 +31,10 @@ export const UsernameSchema = v.pipe(
   v.string(),
   v.maxLength(200, 'That username is far too long.'),
   v.transform(normaliseUsername),
-  v.check((name) => usernameProblem(name) === null, (issue) => usernameProblem(String(issue.input)) ?? 'Invalid username.'),
+  v.check(
+    (name) => usernameProblem(name) === null,
+    (issue) => usernameProblem(String(issue.input)) ?? 'Invalid username.',
+  ),
 );
 
 /** A normalised username. */

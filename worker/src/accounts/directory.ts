@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import type { User } from '#shared/accounts/auth';
 import { randomToken } from './crypto';
+import { str } from './sql';
 import { fail, ok, type Clock, type Result } from './result';
 import { recordFailure, throttleWaitMs, type ThrottlePolicy, type ThrottleState } from './throttle';
 
@@ -26,9 +27,6 @@ export const DIRECTORY_SCHEMA: readonly string[] = [
    CREATE TABLE challenges (challenge_id TEXT PRIMARY KEY, challenge TEXT NOT NULL, purpose TEXT NOT NULL,
      user_id TEXT, username TEXT, expires_at INTEGER NOT NULL)`,
 ];
-
-
-
 
 type Row = Record<string, SqlStorageValue>;
 
@@ -65,13 +63,20 @@ export class Directory {
   }
 
   /** Creates a user; `passwordHash` is null for a passkey-only account. */
-  createUser(username: string, passwordHash: string | null, userId = randomToken()): Result<{ userId: string }> {
+  createUser(
+    username: string,
+    passwordHash: string | null,
+    userId = randomToken(),
+  ): Result<{ userId: string }> {
     if (this.one('SELECT 1 FROM users WHERE username = ?', username)) {
       return fail('USERNAME_TAKEN', 'That username is taken. Choose another one.');
     }
     this.sql.exec(
       'INSERT INTO users (user_id, username, password_hash, created_at) VALUES (?, ?, ?, ?)',
-      userId, username, passwordHash, this.clock.now(),
+      userId,
+      username,
+      passwordHash,
+      this.clock.now(),
     );
     return ok({ userId });
   }
@@ -81,7 +86,12 @@ export class Directory {
     const row = this.one('SELECT username, password_hash FROM users WHERE user_id = ?', userId);
     if (!row) return undefined;
     const passkeys = this.one('SELECT count(*) AS n FROM passkeys WHERE user_id = ?', userId)?.n;
-    return { userId, username: String(row.username), hasPassword: row.password_hash !== null, passkeys: Number(passkeys) };
+    return {
+      userId,
+      username: str(row.username),
+      hasPassword: row.password_hash !== null,
+      passkeys: Number(passkeys),
+    };
   }
 
   /** True when `username` (normalised) is taken. */
@@ -93,7 +103,10 @@ export class Directory {
   passwordOf(username: string): { userId: string; passwordHash: string | null } | undefined {
     const row = this.one('SELECT user_id, password_hash FROM users WHERE username = ?', username);
     if (!row) return undefined;
-    return { userId: String(row.user_id), passwordHash: row.password_hash === null ? null : String(row.password_hash) };
+    return {
+      userId: str(row.user_id),
+      passwordHash: row.password_hash === null ? null : str(row.password_hash),
+    };
   }
 
   /**
@@ -106,7 +119,11 @@ export class Directory {
     const states = keys.map(({ key }) => this.throttleState(key));
     const wait = Math.max(0, ...keys.map(({ policy }, i) => throttleWaitMs(states[i], policy, now)));
     if (wait > 0) {
-      return fail('RATE_LIMITED', `Too many failed sign-ins. Try again in ${Math.ceil(wait / 1000)} s.`, wait);
+      return fail(
+        'RATE_LIMITED',
+        `Too many failed sign-ins. Try again in ${Math.ceil(wait / 1000)} s.`,
+        wait,
+      );
     }
     keys.forEach(({ key, policy }, i) => this.saveThrottle(key, recordFailure(states[i], policy, now)));
     return ok(null);
@@ -126,7 +143,9 @@ export class Directory {
   private saveThrottle(key: string, state: ThrottleState): void {
     this.sql.exec(
       'INSERT OR REPLACE INTO throttle (key, failures, last_failure_at) VALUES (?, ?, ?)',
-      key, state.failures, state.lastFailureAt,
+      key,
+      state.failures,
+      state.lastFailureAt,
     );
   }
 
@@ -137,7 +156,12 @@ export class Directory {
     const challengeId = randomToken();
     this.sql.exec(
       'INSERT INTO challenges (challenge_id, challenge, purpose, user_id, username, expires_at) VALUES (?, ?, ?, ?, ?, ?)',
-      challengeId, challenge.challenge, challenge.purpose, challenge.userId, challenge.username, now + CHALLENGE_TTL_MS,
+      challengeId,
+      challenge.challenge,
+      challenge.purpose,
+      challenge.userId,
+      challenge.username,
+      now + CHALLENGE_TTL_MS,
     );
     return { challengeId };
   }
@@ -149,10 +173,10 @@ export class Directory {
     this.sql.exec('DELETE FROM challenges WHERE challenge_id = ?', challengeId);
     if (row.purpose !== purpose || Number(row.expires_at) <= this.clock.now()) return undefined;
     return {
-      challenge: String(row.challenge),
+      challenge: str(row.challenge),
       purpose,
-      userId: row.user_id === null ? null : String(row.user_id),
-      username: row.username === null ? null : String(row.username),
+      userId: row.user_id === null ? null : str(row.user_id),
+      username: row.username === null ? null : str(row.username),
     };
   }
 
@@ -163,7 +187,12 @@ export class Directory {
     }
     this.sql.exec(
       'INSERT INTO passkeys (credential_id, user_id, public_key, counter, transports, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-      passkey.credentialId, userId, passkey.publicKey, passkey.counter, JSON.stringify(passkey.transports), this.clock.now(),
+      passkey.credentialId,
+      userId,
+      passkey.publicKey,
+      passkey.counter,
+      JSON.stringify(passkey.transports),
+      this.clock.now(),
     );
     return ok(null);
   }
@@ -173,11 +202,11 @@ export class Directory {
     const row = this.one('SELECT * FROM passkeys WHERE credential_id = ?', credentialId);
     if (!row) return undefined;
     return {
-      userId: String(row.user_id),
-      credentialId: String(row.credential_id),
-      publicKey: String(row.public_key),
+      userId: str(row.user_id),
+      credentialId: str(row.credential_id),
+      publicKey: str(row.public_key),
       counter: Number(row.counter),
-      transports: v.parse(v.array(v.string()), JSON.parse(String(row.transports))),
+      transports: v.parse(v.array(v.string()), JSON.parse(str(row.transports))),
     };
   }
 
@@ -186,7 +215,10 @@ export class Directory {
     return this.sql
       .exec<Row>('SELECT credential_id, transports FROM passkeys WHERE user_id = ?', userId)
       .toArray()
-      .map((row) => ({ credentialId: String(row.credential_id), transports: v.parse(v.array(v.string()), JSON.parse(String(row.transports))) }));
+      .map((row) => ({
+        credentialId: str(row.credential_id),
+        transports: v.parse(v.array(v.string()), JSON.parse(str(row.transports))),
+      }));
   }
 
   /** Records the authenticator's new signature counter after a sign-in. */

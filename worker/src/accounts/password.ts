@@ -15,8 +15,15 @@ export const PASSWORD_HASH = {
   keyBytes: 32,
 } as const;
 
-async function derive(password: string, salt: Uint8Array, iterations: number, keyBytes: number): Promise<Uint8Array> {
-  const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(password), 'PBKDF2', false, ['deriveBits']);
+async function derive(
+  password: string,
+  salt: Uint8Array,
+  iterations: number,
+  keyBytes: number,
+): Promise<Uint8Array> {
+  const key = await crypto.subtle.importKey('raw', new TextEncoder().encode(password), 'PBKDF2', false, [
+    'deriveBits',
+  ]);
   const bits = await crypto.subtle.deriveBits(
     { name: 'PBKDF2', hash: 'SHA-256', salt, iterations },
     key,
@@ -40,7 +47,8 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const [algorithm, iterationsText, saltText, keyText] = stored.split('$');
   const iterations = Number(iterationsText);
   if (algorithm !== PASSWORD_HASH.algorithm || !saltText || !keyText) return false;
-  if (!Number.isInteger(iterations) || iterations < 1 || iterations > PBKDF2_PRODUCTION_MAX_ITERATIONS) return false;
+  if (!Number.isInteger(iterations) || iterations < 1 || iterations > PBKDF2_PRODUCTION_MAX_ITERATIONS)
+    return false;
   const expected = fromBase64Url(keyText);
   const actual = await derive(password, fromBase64Url(saltText), iterations, expected.length);
   return constantTimeEqual(actual, expected);

@@ -6,8 +6,7 @@ import { ApiError } from '../http/api-error';
  * so it crosses Durable Object RPC unchanged (thrown classes do not).
  */
 export type Result<T> =
-  | { ok: true; value: T }
-  | { ok: false; code: ErrorCode; message: string; retryAfterMs?: number };
+  { ok: true; value: T } | { ok: false; code: ErrorCode; message: string; retryAfterMs?: number };
 
 /** A successful result. */
 export function ok<T>(value: T): Result<T> {
@@ -16,7 +15,9 @@ export function ok<T>(value: T): Result<T> {
 
 /** A failed result. */
 export function fail<T = never>(code: ErrorCode, message: string, retryAfterMs?: number): Result<T> {
-  return retryAfterMs === undefined ? { ok: false, code, message } : { ok: false, code, message, retryAfterMs };
+  return retryAfterMs === undefined
+    ? { ok: false, code, message }
+    : { ok: false, code, message, retryAfterMs };
 }
 
 /** The value of `result`, or its failure thrown as an `ApiError` (in routes). */

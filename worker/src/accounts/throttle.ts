@@ -43,7 +43,11 @@ function isForgotten(state: ThrottleState, policy: ThrottlePolicy, now: number):
 }
 
 /** Milliseconds the key must wait before its next attempt; 0 when it may try now. */
-export function throttleWaitMs(state: ThrottleState | undefined, policy: ThrottlePolicy, now: number): number {
+export function throttleWaitMs(
+  state: ThrottleState | undefined,
+  policy: ThrottlePolicy,
+  now: number,
+): number {
   if (!state || isForgotten(state, policy, now)) return 0;
   let delay = 0;
   if (state.failures >= policy.lockoutFailures) delay = policy.lockoutMs;
@@ -54,7 +58,11 @@ export function throttleWaitMs(state: ThrottleState | undefined, policy: Throttl
 }
 
 /** The state after one more failure at `now`. */
-export function recordFailure(state: ThrottleState | undefined, policy: ThrottlePolicy, now: number): ThrottleState {
+export function recordFailure(
+  state: ThrottleState | undefined,
+  policy: ThrottlePolicy,
+  now: number,
+): ThrottleState {
   if (!state || isForgotten(state, policy, now)) return { failures: 1, lastFailureAt: now };
   return { failures: state.failures + 1, lastFailureAt: now };
 }

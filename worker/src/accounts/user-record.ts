@@ -2,6 +2,7 @@ import * as v from 'valibot';
 import type { SessionInfo } from '#shared/accounts/auth';
 import { RoleSchema, type Role } from '#shared/accounts/roles';
 import { randomToken } from './crypto';
+import { str } from './sql';
 import type { Clock } from './result';
 
 /** A session lasts 30 days from sign-in. */
@@ -42,7 +43,7 @@ export class UserRecord {
   }
 
   private username(): string {
-    return String(this.one("SELECT value FROM meta WHERE key = 'username'")?.value ?? '');
+    return str(this.one("SELECT value FROM meta WHERE key = 'username'")?.value ?? '');
   }
 
   /** Records a new session under the SHA-256 of its token; answers its public id. */
@@ -53,7 +54,13 @@ export class UserRecord {
     this.sql.exec(
       `INSERT INTO sessions (session_id, token_hash, user_id, device, created_at, last_seen_at, expires_at)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      sessionId, tokenHash, userId, device, now, now, now + SESSION_TTL_MS,
+      sessionId,
+      tokenHash,
+      userId,
+      device,
+      now,
+      now,
+      now + SESSION_TTL_MS,
     );
     return { sessionId };
   }
@@ -61,7 +68,10 @@ export class UserRecord {
   /** The owner of the session with this token hash, or undefined when unknown, revoked or expired. */
   sessionByTokenHash(tokenHash: string): SessionOwner | undefined {
     const now = this.clock.now();
-    const row = this.one('SELECT session_id, user_id, last_seen_at, expires_at FROM sessions WHERE token_hash = ?', tokenHash);
+    const row = this.one(
+      'SELECT session_id, user_id, last_seen_at, expires_at FROM sessions WHERE token_hash = ?',
+      tokenHash,
+    );
     if (!row) return undefined;
     if (Number(row.expires_at) <= now) {
       this.sql.exec('DELETE FROM sessions WHERE session_id = ?', row.session_id);
@@ -70,7 +80,7 @@ export class UserRecord {
     if (now - Number(row.last_seen_at) >= LAST_SEEN_GRANULARITY_MS) {
       this.sql.exec('UPDATE sessions SET last_seen_at = ? WHERE session_id = ?', now, row.session_id);
     }
-    return { userId: String(row.user_id), sessionId: String(row.session_id), username: this.username() };
+    return { userId: str(row.user_id), sessionId: str(row.session_id), username: this.username() };
   }
 
   /** The user's live sessions, most recently seen first. */
@@ -83,8 +93,8 @@ export class UserRecord {
       )
       .toArray()
       .map((row) => ({
-        sessionId: String(row.session_id),
-        device: String(row.device),
+        sessionId: str(row.session_id),
+        device: str(row.device),
         createdAt: Number(row.created_at),
         lastSeenAt: Number(row.last_seen_at),
         current: row.session_id === currentSessionId,
@@ -101,7 +111,11 @@ export class UserRecord {
     this.sql.exec(
       `INSERT INTO memberships (user_id, space_id, role, space_name, created_at) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (user_id, space_id) DO UPDATE SET role = excluded.role, space_name = excluded.space_name`,
-      userId, entry.spaceId, entry.role, entry.name, entry.createdAt,
+      userId,
+      entry.spaceId,
+      entry.role,
+      entry.name,
+      entry.createdAt,
     );
   }
 
@@ -118,11 +132,13 @@ export class UserRecord {
   /** The user's spaces, by name. */
   listMemberships(): MembershipEntry[] {
     return this.sql
-      .exec<Row>('SELECT space_id, space_name, role, created_at FROM memberships ORDER BY space_name, space_id')
+      .exec<Row>(
+        'SELECT space_id, space_name, role, created_at FROM memberships ORDER BY space_name, space_id',
+      )
       .toArray()
       .map((row) => ({
-        spaceId: String(row.space_id),
-        name: String(row.space_name),
+        spaceId: str(row.space_id),
+        name: str(row.space_name),
         role: v.parse(RoleSchema, row.role),
         createdAt: Number(row.created_at),
       }));

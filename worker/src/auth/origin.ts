@@ -14,7 +14,10 @@ export const checkOrigin = createMiddleware(async (c, next) => {
   const own = new URL(c.req.url).origin;
   const isUpgrade = c.req.header('upgrade')?.toLowerCase() === 'websocket';
   if (!SAFE_METHODS.has(c.req.method) && origin !== own) {
-    throw new ApiError('BAD_ORIGIN', origin ? `Requests from ${origin} are not accepted.` : 'This request needs an Origin header.');
+    throw new ApiError(
+      'BAD_ORIGIN',
+      origin ? `Requests from ${origin} are not accepted.` : 'This request needs an Origin header.',
+    );
   }
   if (isUpgrade && origin !== undefined && origin !== own) {
     throw new ApiError('BAD_ORIGIN', `WebSocket connections from ${origin} are not accepted.`);

@@ -63,7 +63,8 @@ export async function registrationOptions(
     userName = who.session.username;
     exclude = (await dir.passkeysOf(userId)).map((p) => ({ id: p.credentialId, transports: p.transports }));
   } else {
-    if (await dir.usernameTaken(who.username)) throw new ApiError('USERNAME_TAKEN', 'That username is taken. Choose another one.');
+    if (await dir.usernameTaken(who.username))
+      throw new ApiError('USERNAME_TAKEN', 'That username is taken. Choose another one.');
     userId = randomToken();
     userName = who.username;
   }
@@ -82,7 +83,10 @@ export async function registrationOptions(
     userId,
     username: 'session' in who ? null : who.username,
   });
-  return { challengeId, options: { ...options, excludeCredentials: descriptors(options.excludeCredentials) } };
+  return {
+    challengeId,
+    options: { ...options, excludeCredentials: descriptors(options.excludeCredentials) },
+  };
 }
 
 /**
@@ -100,7 +104,8 @@ export async function finishRegistration(
   const pending = await dir.takeChallenge(request.challengeId, 'register');
   if (!pending || !pending.userId) throw new ApiError('BAD_REQUEST', EXPIRED);
   const adding = pending.username === null;
-  if (adding && session?.userId !== pending.userId) throw new ApiError('UNAUTHENTICATED', 'Sign in to add a passkey.');
+  if (adding && session?.userId !== pending.userId)
+    throw new ApiError('UNAUTHENTICATED', 'Sign in to add a passkey.');
   let verified;
   try {
     verified = await verifyRegistrationResponse({
@@ -111,7 +116,10 @@ export async function finishRegistration(
       requireUserVerification: false,
     });
   } catch (error) {
-    throw new ApiError('INVALID_CREDENTIALS', `${NOT_VERIFIED} (${error instanceof Error ? error.message : 'unknown reason'})`);
+    throw new ApiError(
+      'INVALID_CREDENTIALS',
+      `${NOT_VERIFIED} (${error instanceof Error ? error.message : 'unknown reason'})`,
+    );
   }
   if (!verified.verified) throw new ApiError('INVALID_CREDENTIALS', NOT_VERIFIED);
   const { credential } = verified.registrationInfo;
@@ -128,14 +136,26 @@ export async function finishRegistration(
 }
 
 /** Options for `navigator.credentials.get` with no allow-list: the authenticator offers its discoverable credentials. */
-export async function authenticationOptions(env: Env, rp: RelyingParty): Promise<PasskeyLoginOptionsResponse> {
+export async function authenticationOptions(
+  env: Env,
+  rp: RelyingParty,
+): Promise<PasskeyLoginOptionsResponse> {
   const options = await generateAuthenticationOptions({ rpID: rp.id, userVerification: 'preferred' });
-  const { challengeId } = await directory(env).putChallenge({ challenge: options.challenge, purpose: 'login', userId: null, username: null });
+  const { challengeId } = await directory(env).putChallenge({
+    challenge: options.challenge,
+    purpose: 'login',
+    userId: null,
+    username: null,
+  });
   return { challengeId, options: { ...options, allowCredentials: descriptors(options.allowCredentials) } };
 }
 
 /** Verifies an assertion and answers the user it signs in. */
-export async function finishAuthentication(env: Env, rp: RelyingParty, request: PasskeyLoginVerifyRequest): Promise<{ userId: string }> {
+export async function finishAuthentication(
+  env: Env,
+  rp: RelyingParty,
+  request: PasskeyLoginVerifyRequest,
+): Promise<{ userId: string }> {
   const dir = directory(env);
   const pending = await dir.takeChallenge(request.challengeId, 'login');
   if (!pending) throw new ApiError('BAD_REQUEST', EXPIRED);
@@ -148,11 +168,19 @@ export async function finishAuthentication(env: Env, rp: RelyingParty, request: 
       expectedChallenge: pending.challenge,
       expectedOrigin: rp.origin,
       expectedRPID: rp.id,
-      credential: { id: passkey.credentialId, publicKey: fromBase64Url(passkey.publicKey), counter: passkey.counter, transports: passkey.transports },
+      credential: {
+        id: passkey.credentialId,
+        publicKey: fromBase64Url(passkey.publicKey),
+        counter: passkey.counter,
+        transports: passkey.transports,
+      },
       requireUserVerification: false,
     });
   } catch (error) {
-    throw new ApiError('INVALID_CREDENTIALS', `${NOT_VERIFIED} (${error instanceof Error ? error.message : 'unknown reason'})`);
+    throw new ApiError(
+      'INVALID_CREDENTIALS',
+      `${NOT_VERIFIED} (${error instanceof Error ? error.message : 'unknown reason'})`,
+    );
   }
   if (!verified.verified) throw new ApiError('INVALID_CREDENTIALS', NOT_VERIFIED);
   await dir.setPasskeyCounter(passkey.credentialId, verified.authenticationInfo.newCounter);

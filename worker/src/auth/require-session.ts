@@ -10,7 +10,9 @@ import { sessionToken, userRecord } from './session';
 export type SessionVariables = { session: SessionOwner };
 
 /** The session of the request, or undefined (no cookie, unknown, revoked or expired). One RPC, to the user's own object. */
-export async function findSession<E extends { Bindings: Env }>(c: Context<E>): Promise<SessionOwner | undefined> {
+export async function findSession<E extends { Bindings: Env }>(
+  c: Context<E>,
+): Promise<SessionOwner | undefined> {
   const found = sessionToken(c);
   if (!found) return undefined;
   const session = await userRecord(c.env, found.userId).sessionByTokenHash(await sha256Hex(found.token));
@@ -26,7 +28,9 @@ export async function authenticate<E extends { Bindings: Env }>(c: Context<E>): 
 }
 
 /** Middleware: sets `c.var.session = { userId, sessionId, username }`, or answers 401 UNAUTHENTICATED. */
-export const requireSession = createMiddleware<{ Bindings: Env; Variables: SessionVariables }>(async (c, next) => {
-  c.set('session', await authenticate(c));
-  await next();
-});
+export const requireSession = createMiddleware<{ Bindings: Env; Variables: SessionVariables }>(
+  async (c, next) => {
+    c.set('session', await authenticate(c));
+    await next();
+  },
+);

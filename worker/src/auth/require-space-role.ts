@@ -39,7 +39,10 @@ export function requireSpaceRole(minRole: Role) {
     const access = await spaceStub(c.env, spaceId).spaceAccess(session.userId);
     if (!access) throw new ApiError('NOT_FOUND', SPACE_NOT_FOUND_MESSAGE);
     if (!roleAtLeast(access.role, minRole)) {
-      throw new ApiError('FORBIDDEN', `This needs the ${minRole} role in this space; you are ${access.role === 'editor' ? 'an' : 'a'} ${access.role}.`);
+      throw new ApiError(
+        'FORBIDDEN',
+        `This needs the ${minRole} role in this space; you are ${access.role === 'editor' ? 'an' : 'a'} ${access.role}.`,
+      );
     }
     c.set('member', {
       spaceId,

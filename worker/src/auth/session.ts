@@ -45,7 +45,12 @@ export async function startSession<E extends { Bindings: Env }>(
 ): Promise<{ sessionId: string }> {
   const token = `${user.userId}.${randomToken(32)}`;
   const device = describeDevice(c.req.header('user-agent'));
-  const session = await userRecord(c.env, user.userId).createSession(user.userId, user.username, await sha256Hex(token), device);
+  const session = await userRecord(c.env, user.userId).createSession(
+    user.userId,
+    user.username,
+    await sha256Hex(token),
+    device,
+  );
   setCookie(c, SESSION_COOKIE, token, {
     httpOnly: true,
     secure: true,

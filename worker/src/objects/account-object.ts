@@ -1,6 +1,11 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { SessionInfo, User } from '#shared/accounts/auth';
-import { Directory, DIRECTORY_SCHEMA, type PendingChallenge, type StoredPasskey } from '../accounts/directory';
+import {
+  Directory,
+  DIRECTORY_SCHEMA,
+  type PendingChallenge,
+  type StoredPasskey,
+} from '../accounts/directory';
 import { systemClock, type Result } from '../accounts/result';
 import type { ThrottlePolicy } from '../accounts/throttle';
 import { UserRecord, type MembershipEntry, type SessionOwner } from '../accounts/user-record';

@@ -1,6 +1,11 @@
 import { Hono, type Context } from 'hono';
 import * as v from 'valibot';
-import { SignInRequestSchema, SignUpRequestSchema, type MeResponse, type SessionListResponse } from '#shared/accounts/auth';
+import {
+  SignInRequestSchema,
+  SignUpRequestSchema,
+  type MeResponse,
+  type SessionListResponse,
+} from '#shared/accounts/auth';
 import { RecordIdSchema } from '#shared/accounts/ids';
 import { normaliseUsername } from '#shared/accounts/username';
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from '../accounts/password';
@@ -21,7 +26,11 @@ export function clientAddressKey(c: Context): string {
 /** A revoked session's live sockets close too, in every space of the user (rule A7). */
 async function closeSessionSockets(env: Env, userId: string, sessionId: string): Promise<void> {
   const spaces = await userRecord(env, userId).listMemberships();
-  await Promise.all(spaces.map((space) => spaceStub(env, space.spaceId).closeSockets({ sessionId }, 'This session was signed out.')));
+  await Promise.all(
+    spaces.map((space) =>
+      spaceStub(env, space.spaceId).closeSockets({ sessionId }, 'This session was signed out.'),
+    ),
+  );
 }
 
 async function me(env: Env, userId: string): Promise<MeResponse> {
@@ -81,7 +90,10 @@ export const accountRoutes = new Hono<AppEnv>()
   .delete('/auth/sessions/:sessionId', requireSession, async (c) => {
     const sessionId = c.req.param('sessionId');
     const { session } = c.var;
-    if (!v.is(RecordIdSchema, sessionId) || !(await userRecord(c.env, session.userId).revokeSession(sessionId))) {
+    if (
+      !v.is(RecordIdSchema, sessionId) ||
+      !(await userRecord(c.env, session.userId).revokeSession(sessionId))
+    ) {
       throw new ApiError('NOT_FOUND', 'You have no such session.');
     }
     await closeSessionSockets(c.env, session.userId, sessionId);

@@ -34,7 +34,9 @@ export const passkeyRoutes = new Hono<AppEnv>()
     if (session) who = { session };
     else if (body.username !== undefined) who = { username: body.username };
     else throw new ApiError('VALIDATION_FAILED', 'Choose a username for the new account.');
-    return c.json(await registrationOptions(c.env, relyingPartyOf(c.req.url), who), 200, { 'cache-control': 'no-store' });
+    return c.json(await registrationOptions(c.env, relyingPartyOf(c.req.url), who), 200, {
+      'cache-control': 'no-store',
+    });
   })
   .post('/auth/passkey/register/verify', async (c) => {
     const body = await readJson(c, PasskeyRegisterVerifyRequestSchema);
@@ -46,7 +48,9 @@ export const passkeyRoutes = new Hono<AppEnv>()
   })
   .post('/auth/passkey/login/options', async (c) => {
     await readJson(c, PasskeyLoginOptionsRequestSchema);
-    return c.json(await authenticationOptions(c.env, relyingPartyOf(c.req.url)), 200, { 'cache-control': 'no-store' });
+    return c.json(await authenticationOptions(c.env, relyingPartyOf(c.req.url)), 200, {
+      'cache-control': 'no-store',
+    });
   })
   .post('/auth/passkey/login/verify', async (c) => {
     const body = await readJson(c, PasskeyLoginVerifyRequestSchema);

@@ -30,10 +30,19 @@ import { readJson } from '../http/validate';
 const NO_STORE = { 'cache-control': 'no-store' };
 
 function spaceOf(member: SpaceMember): Space {
-  return { spaceId: member.spaceId, name: member.spaceName, role: member.role, createdAt: member.spaceCreatedAt };
+  return {
+    spaceId: member.spaceId,
+    name: member.spaceName,
+    role: member.role,
+    createdAt: member.spaceCreatedAt,
+  };
 }
 
-function parseParam<S extends v.GenericSchema>(schema: S, value: string | undefined, message: string): v.InferOutput<S> {
+function parseParam<S extends v.GenericSchema>(
+  schema: S,
+  value: string | undefined,
+  message: string,
+): v.InferOutput<S> {
   if (!v.is(schema, value)) throw new ApiError('NOT_FOUND', message);
   return value;
 }
@@ -81,7 +90,11 @@ export const spaceRoutes = new Hono<AppEnv>()
     return c.json(body, 200, NO_STORE);
   })
   .patch('/spaces/:spaceId/members/:userId', requireSpaceRole('owner'), async (c) => {
-    const userId = parseParam(UserIdSchema, c.req.param('userId'), 'That user is not a member of this space.');
+    const userId = parseParam(
+      UserIdSchema,
+      c.req.param('userId'),
+      'That user is not a member of this space.',
+    );
     const { role } = await readJson(c, ChangeRoleRequestSchema);
     const { member } = c.var;
     const changed = unwrap(await spaceStub(c.env, member.spaceId).changeRole(userId, role));
@@ -90,7 +103,11 @@ export const spaceRoutes = new Hono<AppEnv>()
     return c.json(body, 200);
   })
   .delete('/spaces/:spaceId/members/:userId', requireSpaceRole('owner'), async (c) => {
-    const userId = parseParam(UserIdSchema, c.req.param('userId'), 'That user is not a member of this space.');
+    const userId = parseParam(
+      UserIdSchema,
+      c.req.param('userId'),
+      'That user is not a member of this space.',
+    );
     const { spaceId } = c.var.member;
     unwrap(await spaceStub(c.env, spaceId).removeMember(userId));
     await userRecord(c.env, userId).dropMembership(spaceId);
@@ -123,18 +140,33 @@ export const spaceRoutes = new Hono<AppEnv>()
     return c.body(null, 204);
   })
   .get('/join/:token', async (c) => {
-    const token = parseParam(LinkTokenSchema, c.req.param('token'), 'This share link is not valid. Check that it was copied completely.');
+    const token = parseParam(
+      LinkTokenSchema,
+      c.req.param('token'),
+      'This share link is not valid. Check that it was copied completely.',
+    );
     const spaceId = token.slice(0, token.indexOf('.'));
     const preview = unwrap(await spaceStub(c.env, spaceId).previewLink(await sha256Hex(token)));
     const body: JoinResponse = { spaceId, spaceName: preview.space.name, role: preview.role };
     return c.json(body, 200, NO_STORE);
   })
   .post('/join/:token', requireSession, async (c) => {
-    const token = parseParam(LinkTokenSchema, c.req.param('token'), 'This share link is not valid. Check that it was copied completely.');
+    const token = parseParam(
+      LinkTokenSchema,
+      c.req.param('token'),
+      'This share link is not valid. Check that it was copied completely.',
+    );
     const spaceId = token.slice(0, token.indexOf('.'));
     const { userId, username } = c.var.session;
-    const access = unwrap(await spaceStub(c.env, spaceId).redeemLink(await sha256Hex(token), { userId, username }));
-    await userRecord(c.env, userId).putMembership(userId, { spaceId, name: access.space.name, role: access.role, createdAt: access.space.createdAt });
+    const access = unwrap(
+      await spaceStub(c.env, spaceId).redeemLink(await sha256Hex(token), { userId, username }),
+    );
+    await userRecord(c.env, userId).putMembership(userId, {
+      spaceId,
+      name: access.space.name,
+      role: access.role,
+      createdAt: access.space.createdAt,
+    });
     const body: JoinResponse = { spaceId, spaceName: access.space.name, role: access.role };
     return c.json(body, 200);
   });

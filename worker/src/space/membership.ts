@@ -3,6 +3,7 @@ import type { Link, LinkState } from '#shared/accounts/links';
 import { RoleSchema, roleAtLeast, type Role } from '#shared/accounts/roles';
 import type { Member } from '#shared/accounts/spaces';
 import { randomToken } from '../accounts/crypto';
+import { str } from '../accounts/sql';
 import { fail, ok, type Clock, type Result } from '../accounts/result';
 
 /** The membership tables of a SpaceObject: one schema step, appended to the object's SCHEMA list. */
@@ -29,8 +30,15 @@ export interface SpaceAccess {
 
 /** The exact words for a link that can no longer be used (issue 3: "says exactly that"). */
 export const LINK_REFUSAL = {
-  expired: { code: 'LINK_EXPIRED', message: 'This share link has expired. Ask an owner of the space for a new one.' },
-  used_up: { code: 'LINK_USED_UP', message: 'This share link has been used as many times as it allows. Ask an owner of the space for a new one.' },
+  expired: {
+    code: 'LINK_EXPIRED',
+    message: 'This share link has expired. Ask an owner of the space for a new one.',
+  },
+  used_up: {
+    code: 'LINK_USED_UP',
+    message:
+      'This share link has been used as many times as it allows. Ask an owner of the space for a new one.',
+  },
   revoked: { code: 'LINK_REVOKED', message: 'This share link has been revoked by an owner of the space.' },
 } as const;
 
@@ -39,7 +47,10 @@ const INVALID_LINK = 'This share link is not valid. Check that it was copied com
 type Row = Record<string, SqlStorageValue>;
 
 /** Whether a stored link can be used at `now`; revocation wins over expiry, expiry over use count. */
-export function linkState(link: { revokedAt: number | null; expiresAt: number | null; maxUses: number | null; uses: number }, now: number): LinkState {
+export function linkState(
+  link: { revokedAt: number | null; expiresAt: number | null; maxUses: number | null; uses: number },
+  now: number,
+): LinkState {
   if (link.revokedAt !== null) return 'revoked';
   if (link.expiresAt !== null && now >= link.expiresAt) return 'expired';
   if (link.maxUses !== null && link.uses >= link.maxUses) return 'used_up';
@@ -63,7 +74,7 @@ export class Membership {
 
   private meta(key: string): string | undefined {
     const value = this.one('SELECT value FROM meta WHERE key = ?', key)?.value;
-    return value === undefined ? undefined : String(value);
+    return value === undefined ? undefined : str(value);
   }
 
   /** The space, or undefined when it was never created here (or was deleted). */
@@ -81,7 +92,13 @@ export class Membership {
     this.sql.exec(put, 'space_id', spaceId);
     this.sql.exec(put, 'space_name', name);
     this.sql.exec(put, 'created_at', String(now));
-    this.sql.exec('INSERT INTO members (user_id, username, role, joined_at) VALUES (?, ?, ?, ?)', owner.userId, owner.username, 'owner', now);
+    this.sql.exec(
+      'INSERT INTO members (user_id, username, role, joined_at) VALUES (?, ?, ?, ?)',
+      owner.userId,
+      owner.username,
+      'owner',
+      now,
+    );
     return ok({ spaceId, name, createdAt: now });
   }
 
@@ -90,7 +107,7 @@ export class Membership {
     const space = this.info();
     const row = this.one('SELECT username, role FROM members WHERE user_id = ?', userId);
     if (!space || !row) return undefined;
-    return { space, username: String(row.username), role: v.parse(RoleSchema, row.role) };
+    return { space, username: str(row.username), role: v.parse(RoleSchema, row.role) };
   }
 
   /** Renames the space. */
@@ -103,14 +120,21 @@ export class Membership {
   /** Every member, owners first, then by name. */
   members(): Member[] {
     return this.sql
-      .exec<Row>(`SELECT user_id, username, role, joined_at FROM members
-        ORDER BY CASE role WHEN 'owner' THEN 0 WHEN 'editor' THEN 1 ELSE 2 END, username`)
+      .exec<Row>(
+        `SELECT user_id, username, role, joined_at FROM members
+        ORDER BY CASE role WHEN 'owner' THEN 0 WHEN 'editor' THEN 1 ELSE 2 END, username`,
+      )
       .toArray()
       .map((row) => this.toMember(row));
   }
 
   private toMember(row: Row): Member {
-    return { userId: String(row.user_id), username: String(row.username), role: v.parse(RoleSchema, row.role), joinedAt: Number(row.joined_at) };
+    return {
+      userId: str(row.user_id),
+      username: str(row.username),
+      role: v.parse(RoleSchema, row.role),
+      joinedAt: Number(row.joined_at),
+    };
   }
 
   private ownerCount(): number {
@@ -120,7 +144,10 @@ export class Membership {
   private lastOwnerRefusal(userId: string): Result<never> | undefined {
     const row = this.one('SELECT role FROM members WHERE user_id = ?', userId);
     if (row?.role === 'owner' && this.ownerCount() <= 1) {
-      return fail('LAST_OWNER', 'A space always keeps at least one owner. Make another member an owner first, or delete the space.');
+      return fail(
+        'LAST_OWNER',
+        'A space always keeps at least one owner. Make another member an owner first, or delete the space.',
+      );
     }
     return undefined;
   }
@@ -134,8 +161,13 @@ export class Membership {
       if (refusal) return refusal;
     }
     this.sql.exec('UPDATE members SET role = ? WHERE user_id = ?', role, userId);
-    const updated = this.one('SELECT user_id, username, role, joined_at FROM members WHERE user_id = ?', userId);
-    return updated ? ok(this.toMember(updated)) : fail('NOT_FOUND', 'That user is not a member of this space.');
+    const updated = this.one(
+      'SELECT user_id, username, role, joined_at FROM members WHERE user_id = ?',
+      userId,
+    );
+    return updated
+      ? ok(this.toMember(updated))
+      : fail('NOT_FOUND', 'That user is not a member of this space.');
   }
 
   /** [M6] Removes a member (or the caller leaving); the last owner cannot go. */
@@ -150,7 +182,12 @@ export class Membership {
   }
 
   /** Stores a new share link under the hash of its token (the token itself never reaches this object). */
-  createLink(tokenHash: string, role: Role, createdBy: string, options: { expiresInMs?: number | undefined; maxUses?: number | undefined }): Link {
+  createLink(
+    tokenHash: string,
+    role: Role,
+    createdBy: string,
+    options: { expiresInMs?: number | undefined; maxUses?: number | undefined },
+  ): Link {
     const now = this.clock.now();
     const linkId = randomToken();
     const expiresAt = options.expiresInMs === undefined ? null : now + options.expiresInMs;
@@ -158,17 +195,33 @@ export class Membership {
     this.sql.exec(
       `INSERT INTO share_links (link_id, token_hash, role, created_by, created_at, expires_at, max_uses)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      linkId, tokenHash, role, createdBy, now, expiresAt, maxUses,
+      linkId,
+      tokenHash,
+      role,
+      createdBy,
+      now,
+      expiresAt,
+      maxUses,
     );
-    return { linkId, role, createdAt: now, createdBy, expiresAt, maxUses, uses: 0, revokedAt: null, state: 'active' };
+    return {
+      linkId,
+      role,
+      createdAt: now,
+      createdBy,
+      expiresAt,
+      maxUses,
+      uses: 0,
+      revokedAt: null,
+      state: 'active',
+    };
   }
 
   private toLink(row: Row, now: number): Link {
     const link = {
-      linkId: String(row.link_id),
+      linkId: str(row.link_id),
       role: v.parse(RoleSchema, row.role),
       createdAt: Number(row.created_at),
-      createdBy: String(row.created_by),
+      createdBy: str(row.created_by),
       expiresAt: nullableNumber(row.expires_at),
       maxUses: nullableNumber(row.max_uses),
       uses: Number(row.uses),
@@ -180,19 +233,30 @@ export class Membership {
   /** Every link of the space with its use count and state, newest first. */
   links(): Link[] {
     const now = this.clock.now();
-    return this.sql.exec<Row>('SELECT * FROM share_links ORDER BY created_at DESC, link_id').toArray().map((row) => this.toLink(row, now));
+    return this.sql
+      .exec<Row>('SELECT * FROM share_links ORDER BY created_at DESC, link_id')
+      .toArray()
+      .map((row) => this.toLink(row, now));
   }
 
   /** [K5] Revokes a link; revoking twice is harmless. */
   revokeLink(linkId: string): Result<Link> {
-    this.sql.exec('UPDATE share_links SET revoked_at = coalesce(revoked_at, ?) WHERE link_id = ?', this.clock.now(), linkId);
+    this.sql.exec(
+      'UPDATE share_links SET revoked_at = coalesce(revoked_at, ?) WHERE link_id = ?',
+      this.clock.now(),
+      linkId,
+    );
     const row = this.one('SELECT * FROM share_links WHERE link_id = ?', linkId);
-    return row ? ok(this.toLink(row, this.clock.now())) : fail('NOT_FOUND', 'This space has no such share link.');
+    return row
+      ? ok(this.toLink(row, this.clock.now()))
+      : fail('NOT_FOUND', 'This space has no such share link.');
   }
 
   /** The link with this token hash if it can be used now, or exactly why not. */
   private usableLink(tokenHash: string): Result<Link> {
-    const row = this.info() ? this.one('SELECT * FROM share_links WHERE token_hash = ?', tokenHash) : undefined;
+    const row = this.info()
+      ? this.one('SELECT * FROM share_links WHERE token_hash = ?', tokenHash)
+      : undefined;
     if (!row) return fail('NOT_FOUND', INVALID_LINK);
     const link = this.toLink(row, this.clock.now());
     if (link.state !== 'active') return fail(LINK_REFUSAL[link.state].code, LINK_REFUSAL[link.state].message);
@@ -217,8 +281,13 @@ export class Membership {
     const row = space ? this.one('SELECT role FROM share_links WHERE token_hash = ?', tokenHash) : undefined;
     const current = this.one('SELECT username, role FROM members WHERE user_id = ?', user.userId);
     // Opening a link again once in (even after it ran out) just lands the member in the space.
-    if (space && row && current && roleAtLeast(v.parse(RoleSchema, current.role), v.parse(RoleSchema, row.role))) {
-      return ok({ space, username: String(current.username), role: v.parse(RoleSchema, current.role) });
+    if (
+      space &&
+      row &&
+      current &&
+      roleAtLeast(v.parse(RoleSchema, current.role), v.parse(RoleSchema, row.role))
+    ) {
+      return ok({ space, username: str(current.username), role: v.parse(RoleSchema, current.role) });
     }
     const found = this.usableLink(tokenHash);
     if (!found.ok) return found;
@@ -227,7 +296,10 @@ export class Membership {
     this.sql.exec(
       `INSERT INTO members (user_id, username, role, joined_at) VALUES (?, ?, ?, ?)
        ON CONFLICT (user_id) DO UPDATE SET role = excluded.role`,
-      user.userId, user.username, link.role, this.clock.now(),
+      user.userId,
+      user.username,
+      link.role,
+      this.clock.now(),
     );
     this.sql.exec('UPDATE share_links SET uses = uses + 1 WHERE link_id = ?', link.linkId);
     return ok({ space, username: user.username, role: link.role });

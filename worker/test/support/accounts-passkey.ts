@@ -7,7 +7,9 @@ function derSignature(raw: Uint8Array): Uint8Array {
     let start = 0;
     while (start < bytes.length - 1 && bytes[start] === 0) start++;
     const trimmed = [...bytes.slice(start)];
-    return (trimmed[0] ?? 0) & 0x80 ? [0x02, trimmed.length + 1, 0, ...trimmed] : [0x02, trimmed.length, ...trimmed];
+    return (trimmed[0] ?? 0) & 0x80
+      ? [0x02, trimmed.length + 1, 0, ...trimmed]
+      : [0x02, trimmed.length, ...trimmed];
   };
   const body = [...integer(raw.slice(0, 32)), ...integer(raw.slice(32))];
   return new Uint8Array([0x30, body.length, ...body]);
@@ -43,7 +45,10 @@ export class SoftAuthenticator {
   private constructor(private readonly keys: CryptoKeyPair) {}
 
   static async create(): Promise<SoftAuthenticator> {
-    const keys = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
+    const keys = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, [
+      'sign',
+      'verify',
+    ]);
     return new SoftAuthenticator(keys as CryptoKeyPair);
   }
 
@@ -55,7 +60,9 @@ export class SoftAuthenticator {
   async register(options: { challenge: string; rp: { id?: string }; user: { id: string } }, origin: string) {
     this.userHandle = options.user.id;
     const rpId = options.rp.id ?? new URL(origin).hostname;
-    const clientDataJSON = utf8(JSON.stringify({ type: 'webauthn.create', challenge: options.challenge, origin, crossOrigin: false }));
+    const clientDataJSON = utf8(
+      JSON.stringify({ type: 'webauthn.create', challenge: options.challenge, origin, crossOrigin: false }),
+    );
     const raw = new Uint8Array((await crypto.subtle.exportKey('raw', this.keys.publicKey)) as ArrayBuffer);
     const coseKey = new Map<number, number | Uint8Array>([
       [1, 2],
@@ -73,16 +80,22 @@ export class SoftAuthenticator {
       this.credentialId,
       isoCBOR.encode(coseKey),
     );
-    const attestationObject = isoCBOR.encode(new Map<string, string | Map<string, string> | Uint8Array>([
-      ['fmt', 'none'],
-      ['attStmt', new Map<string, string>()],
-      ['authData', authData],
-    ]));
+    const attestationObject = isoCBOR.encode(
+      new Map<string, string | Map<string, string> | Uint8Array>([
+        ['fmt', 'none'],
+        ['attStmt', new Map<string, string>()],
+        ['authData', authData],
+      ]),
+    );
     return {
       id: this.id,
       rawId: this.id,
       type: 'public-key' as const,
-      response: { clientDataJSON: toBase64Url(clientDataJSON), attestationObject: toBase64Url(attestationObject), transports: ['internal' as const] },
+      response: {
+        clientDataJSON: toBase64Url(clientDataJSON),
+        attestationObject: toBase64Url(attestationObject),
+        transports: ['internal' as const],
+      },
       clientExtensionResults: {},
     };
   }
@@ -91,10 +104,14 @@ export class SoftAuthenticator {
   async assert(options: { challenge: string; rpId?: string }, origin: string) {
     const rpId = options.rpId ?? new URL(origin).hostname;
     this.counter++;
-    const clientDataJSON = utf8(JSON.stringify({ type: 'webauthn.get', challenge: options.challenge, origin, crossOrigin: false }));
+    const clientDataJSON = utf8(
+      JSON.stringify({ type: 'webauthn.get', challenge: options.challenge, origin, crossOrigin: false }),
+    );
     const authData = concat(await sha256(utf8(rpId)), new Uint8Array([0x05]), u32(this.counter));
     const signed = concat(authData, await sha256(clientDataJSON));
-    const raw = new Uint8Array(await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, this.keys.privateKey, signed));
+    const raw = new Uint8Array(
+      await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, this.keys.privateKey, signed),
+    );
     return {
       id: this.id,
       rawId: this.id,

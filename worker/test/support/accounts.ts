@@ -35,15 +35,21 @@ export function sessionCookieOf(res: Response): string {
 }
 
 async function expectStatus(res: Response, status: number, what: string): Promise<void> {
-  if (res.status !== status) throw new Error(`${what}: expected ${status}, got ${res.status}: ${await res.text()}`);
+  if (res.status !== status)
+    throw new Error(`${what}: expected ${status}, got ${res.status}: ${await res.text()}`);
 }
 
 let counter = 0;
 
 /** Signs up a new user (a unique name unless given) and answers their session cookie. */
-export async function signUp(username?: string): Promise<{ cookie: string; userId: string; username: string }> {
+export async function signUp(
+  username?: string,
+): Promise<{ cookie: string; userId: string; username: string }> {
   const name = username ?? `user-${Date.now().toString(36)}-${++counter}`;
-  const res = await api('/api/auth/sign-up', { method: 'POST', json: { username: name, password: TEST_PASSWORD } });
+  const res = await api('/api/auth/sign-up', {
+    method: 'POST',
+    json: { username: name, password: TEST_PASSWORD },
+  });
   await expectStatus(res, 201, 'sign-up');
   const cookie = sessionCookieOf(res);
   const { user } = v.parse(MeResponseSchema, await res.json());
@@ -59,14 +65,27 @@ export async function createSpace(cookie: string, name = 'Test space'): Promise<
 }
 
 /** Makes a share link for `role` in the space (as its owner) and answers its token. */
-export async function createLink(ownerCookie: string, spaceId: string, role: Role, extra: { expiresInMs?: number; maxUses?: number } = {}): Promise<string> {
-  const res = await api(`/api/spaces/${spaceId}/links`, { method: 'POST', cookie: ownerCookie, json: { role, ...extra } });
+export async function createLink(
+  ownerCookie: string,
+  spaceId: string,
+  role: Role,
+  extra: { expiresInMs?: number; maxUses?: number } = {},
+): Promise<string> {
+  const res = await api(`/api/spaces/${spaceId}/links`, {
+    method: 'POST',
+    cookie: ownerCookie,
+    json: { role, ...extra },
+  });
   await expectStatus(res, 201, 'create link');
   return v.parse(CreateLinkResponseSchema, await res.json()).token;
 }
 
 /** Signs up a new user and joins them to the space through a share link granting `role`. */
-export async function addMember(ownerCookie: string, spaceId: string, role: Role): Promise<{ cookie: string; userId: string; username: string }> {
+export async function addMember(
+  ownerCookie: string,
+  spaceId: string,
+  role: Role,
+): Promise<{ cookie: string; userId: string; username: string }> {
   const user = await signUp();
   const token = await createLink(ownerCookie, spaceId, role);
   const res = await api(`/api/join/${token}`, { method: 'POST', cookie: user.cookie });

@@ -1,8 +1,16 @@
 import { startAuthentication, startRegistration } from '@simplewebauthn/browser';
 import * as v from 'valibot';
 import { MeResponseSchema, SessionListResponseSchema, type User } from '#shared/accounts/auth';
-import { CreateLinkResponseSchema, JoinResponseSchema, LinkListResponseSchema, type CreateLinkRequest } from '#shared/accounts/links';
-import { PasskeyLoginOptionsResponseSchema, PasskeyRegisterOptionsResponseSchema } from '#shared/accounts/passkeys';
+import {
+  CreateLinkResponseSchema,
+  JoinResponseSchema,
+  LinkListResponseSchema,
+  type CreateLinkRequest,
+} from '#shared/accounts/links';
+import {
+  PasskeyLoginOptionsResponseSchema,
+  PasskeyRegisterOptionsResponseSchema,
+} from '#shared/accounts/passkeys';
 import type { Role } from '#shared/accounts/roles';
 import {
   MemberListResponseSchema,
@@ -42,8 +50,13 @@ function ceremonyError(error: unknown): ApiRequestError {
   if (name === 'NotAllowedError' || name === 'AbortError') {
     return new ApiRequestError('PASSKEY_CANCELLED', 'The passkey request was cancelled or timed out.', 0);
   }
-  if (name === 'InvalidStateError') return new ApiRequestError('PASSKEY_EXISTS', 'This device already has a passkey for this account.', 0);
-  return new ApiRequestError('PASSKEY_FAILED', error instanceof Error ? error.message : 'The passkey did not work.', 0);
+  if (name === 'InvalidStateError')
+    return new ApiRequestError('PASSKEY_EXISTS', 'This device already has a passkey for this account.', 0);
+  return new ApiRequestError(
+    'PASSKEY_FAILED',
+    error instanceof Error ? error.message : 'The passkey did not work.',
+    0,
+  );
 }
 
 /**
@@ -52,11 +65,19 @@ function ceremonyError(error: unknown): ApiRequestError {
  */
 export async function registerPasskey(username?: string): Promise<User> {
   try {
-    const { challengeId, options } = await apiFetch('/api/auth/passkey/register/options', PasskeyRegisterOptionsResponseSchema, {
-      body: username === undefined ? {} : { username },
-    });
+    const { challengeId, options } = await apiFetch(
+      '/api/auth/passkey/register/options',
+      PasskeyRegisterOptionsResponseSchema,
+      {
+        body: username === undefined ? {} : { username },
+      },
+    );
     const credential = await startRegistration({ optionsJSON: options });
-    return (await apiFetch('/api/auth/passkey/register/verify', MeResponseSchema, { body: { challengeId, credential } })).user;
+    return (
+      await apiFetch('/api/auth/passkey/register/verify', MeResponseSchema, {
+        body: { challengeId, credential },
+      })
+    ).user;
   } catch (error) {
     throw ceremonyError(error);
   }
@@ -65,9 +86,17 @@ export async function registerPasskey(username?: string): Promise<User> {
 /** Signs in with a discoverable passkey (no username typed). */
 export async function signInWithPasskey(): Promise<User> {
   try {
-    const { challengeId, options } = await apiFetch('/api/auth/passkey/login/options', PasskeyLoginOptionsResponseSchema, { body: {} });
+    const { challengeId, options } = await apiFetch(
+      '/api/auth/passkey/login/options',
+      PasskeyLoginOptionsResponseSchema,
+      { body: {} },
+    );
     const credential = await startAuthentication({ optionsJSON: options });
-    return (await apiFetch('/api/auth/passkey/login/verify', MeResponseSchema, { body: { challengeId, credential } })).user;
+    return (
+      await apiFetch('/api/auth/passkey/login/verify', MeResponseSchema, {
+        body: { challengeId, credential },
+      })
+    ).user;
   } catch (error) {
     throw ceremonyError(error);
   }
@@ -105,7 +134,9 @@ export async function createSpace(name: string) {
 
 /** Renames a space (owner). */
 export async function renameSpace(spaceId: string, name: string) {
-  return (await apiFetch(`/api/spaces/${enc(spaceId)}`, SpaceResponseSchema, { method: 'PATCH', body: { name } })).space;
+  return (
+    await apiFetch(`/api/spaces/${enc(spaceId)}`, SpaceResponseSchema, { method: 'PATCH', body: { name } })
+  ).space;
 }
 
 /** Deletes a space and everything in it (owner). */
@@ -120,7 +151,12 @@ export async function listMembers(spaceId: string) {
 
 /** Changes a member's role (owner). */
 export async function changeRole(spaceId: string, userId: string, role: Role) {
-  return (await apiFetch(`/api/spaces/${enc(spaceId)}/members/${enc(userId)}`, MemberResponseSchema, { method: 'PATCH', body: { role } })).member;
+  return (
+    await apiFetch(`/api/spaces/${enc(spaceId)}/members/${enc(userId)}`, MemberResponseSchema, {
+      method: 'PATCH',
+      body: { role },
+    })
+  ).member;
 }
 
 /** Removes a member (owner). */
