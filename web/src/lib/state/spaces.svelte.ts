@@ -54,17 +54,24 @@ class SpacesState {
     return this.byId(spaceId)?.role ?? null;
   }
 
-  refresh(): Promise<void> {
-    this.#loading ??= this.#load().finally(() => (this.#loading = null));
+  /** Reads the lists again; `signedOut` skips asking the server (the session already said so). */
+  refresh(options: { signedOut?: boolean } = {}): Promise<void> {
+    this.#loading ??= this.#load(options.signedOut === true).finally(() => (this.#loading = null));
     return this.#loading;
   }
 
-  async #load(): Promise<void> {
+  async #load(signedOut: boolean): Promise<void> {
     const rows = await db.spaces.toArray();
     this.local = [
       { spaceId: LOCAL_SPACE_ID, name: 'On this device', role: null, local: true },
       ...rows.filter((row) => row.id !== LOCAL_SPACE_ID).map((row) => ({ spaceId: row.id, name: row.name, role: null, local: true })),
     ];
+    if (signedOut) {
+      this.signedIn = false;
+      this.cloud = [];
+      localStorage.removeItem(CACHE_KEY);
+      return;
+    }
     try {
       // Loaded on demand: the accounts client brings the passkey library, not needed on the first screen.
       const { listSpaces } = await import('../api/accounts');
