@@ -69,6 +69,8 @@ describe('two people share a space, check out a note in turn, and sync an offlin
     const noteId = new URL(noteUrl).pathname.split('/').at(-1) ?? '';
     await a.goto(`${baseUrl}/spaces/${spaceId}`);
     await a.getByRole('button', { name: 'New record' }).click();
+    await a.waitForURL(/\/items\//);
+    const recordUrl = a.url();
     await a.getByLabel('Title').fill('Budget');
     await a.getByLabel('Title').press('Enter');
     await a.getByLabel('Field name').fill('Amount');
@@ -136,6 +138,34 @@ describe('two people share a space, check out a note in turn, and sync an offlin
       { timeout: 30_000 },
     );
 
+    // Both edit the record's title offline at once; after syncing, the losing version is a
+    // conflict copy that A compares side by side and restores.
+    await a.goto(recordUrl);
+    await b.goto(recordUrl);
+    await a.getByLabel('Title').waitFor();
+    await b.getByLabel('Title').waitFor();
+    await contextA.setOffline(true);
+    await contextB.setOffline(true);
+    await a.getByLabel('Title').fill('Budget (Alice)');
+    await a.getByLabel('Title').press('Enter');
+    await b.getByLabel('Title').fill('Budget (Bob)');
+    await b.getByLabel('Title').press('Enter');
+    await contextA.setOffline(false);
+    await a.getByText('Synced', { exact: true }).waitFor({ timeout: 30_000 });
+    await contextB.setOffline(false);
+    await b.getByText('Synced', { exact: true }).waitFor({ timeout: 30_000 });
+    await a.goto(`${baseUrl}/spaces/${spaceId}/conflicts`);
+    const conflict = a.getByRole('article');
+    await conflict.waitFor({ timeout: 30_000 });
+    await expect(conflict.getByRole('row', { name: /Title/ }).textContent()).resolves.toMatch(/Budget \((Alice|Bob)\).*Budget \((Alice|Bob)\)/);
+    await screenshot(a, 'story-a-conflict');
+    await expectAccessible(a, 'conflicts');
+    const copyTitle = (await conflict.getByRole('row', { name: /Title/ }).getByRole('cell').first().textContent())?.trim() ?? '';
+    await conflict.getByRole('button', { name: 'Keep the conflict copy' }).click();
+    await a.getByText('No conflicts. Everything merged cleanly.').waitFor();
+    await a.goto(recordUrl);
+    await expect(a.getByLabel('Title').inputValue()).resolves.toBe(copyTitle);
+
     // The history of the space's locks shows the handover.
     await a.goto(`${baseUrl}/spaces/${spaceId}/locks`);
     await a.getByRole('button', { name: 'Show history' }).click();
@@ -144,7 +174,6 @@ describe('two people share a space, check out a note in turn, and sync an offlin
     await screenshot(a, 'story-a-lock-history');
 
     for (const [path, name] of [
-      ['conflicts', 'conflicts'],
       ['export', 'export'],
       ['trash', 'deleted'],
     ] as const) {
