@@ -5,6 +5,7 @@ import { MIN_PART_BYTES } from '#shared/blobs/limits';
 import { BlobApi } from '../../web/src/lib/blobs/blob-api';
 import { dexieUploadStore } from '../../web/src/lib/blobs/dexie-stores';
 import { hashFile } from '../../web/src/lib/blobs/hasher';
+import { listResumable, resumeUpload } from '../../web/src/lib/blobs/resume';
 import { uploadFile, type UploadProgress } from '../../web/src/lib/blobs/uploader';
 import { createSpace, signUp, type TestUser } from '../support/api-client';
 
@@ -64,14 +65,18 @@ describe('resumable uploads against the real server', () => {
     expect(doneBefore).toBeGreaterThanOrEqual(2);
     expect(doneBefore).toBeLessThan(serverState.partCount);
 
-    // Second attempt ("after a reload"): no re-hashing, only the missing parts are sent.
+    // Second attempt ("after a reload"): the file comes back from IndexedDB; no re-hashing,
+    // only the missing parts are sent.
     const second = { parts: 0 };
     let hashed = 0;
     const resumedApi = new BlobApi(spaceId, { baseUrl, fetch: clientFetch(user, second) });
-    const info = await uploadFile({
+    const [pending, ...others] = await listResumable(dexieUploadStore, spaceId);
+    expect(others).toEqual([]);
+    expect(pending).toMatchObject({ name: 'big.bin', size: bytes.length });
+    if (!pending) throw new Error('nothing to resume');
+    const { info } = await resumeUpload(pending, {
       api: resumedApi,
       store: dexieUploadStore,
-      file,
       hash: (blob, onProgress, signal) => {
         hashed++;
         return hashFile(blob, onProgress, signal);

@@ -8,6 +8,8 @@ export interface UploadRecord {
   key: string;
   spaceId: string;
   name: string;
+  /** The file's MIME type as the browser reported it (for the item made once the upload ends). */
+  type?: string;
   size: number;
   lastModified: number;
   sha256?: string;

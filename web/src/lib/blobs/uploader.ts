@@ -33,6 +33,8 @@ export interface UploadOptions {
   signal?: AbortSignal;
   partsInFlight?: number;
   partSize?: number;
+  /** The record to continue (resume.ts); by default the key is made from the file's name, size and date. */
+  recordKey?: string;
 }
 
 const RETRIES = 4;
@@ -49,11 +51,12 @@ export async function uploadFile(options: UploadOptions): Promise<BlobInfo> {
   if (file.size > MAX_FILE_BYTES) {
     throw new ApiRequestError('FILE_TOO_LARGE', `Files can be at most ${MAX_FILE_BYTES / 1024 ** 3} GiB.`, 413);
   }
-  const key = uploadKey(api.spaceId, file);
+  const key = options.recordKey ?? uploadKey(api.spaceId, file);
   const record: UploadRecord = (await store.get(key)) ?? {
     key,
     spaceId: api.spaceId,
     name: file.name ?? '',
+    type: file.type,
     size: file.size,
     lastModified: file.lastModified ?? 0,
     file,
