@@ -15,7 +15,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as v from 'valibot';
 import { LockHistoryResponseSchema, LockSocketServerMessageSchema, type LockHistoryEntry, type LockSocketServerMessage } from '#shared/locks/schemas';
@@ -353,6 +353,7 @@ async function readHistory(baseUrl: string, user: TestUser, spaceId: string, nam
 
 async function main(): Promise<void> {
   console.log(`bench:locks — ${RUNS} rounds × ${CYCLES} cycles (+${WARMUP} warm-up); ${CONTENDERS} contenders for ${CONTENDED_GRANTS} grants`);
+  const loadBefore = loadavg()[0] ?? NaN;
   const server = await startServer();
   const redisFsync = await startRedis(true);
   const redisMem = await startRedis(false);
@@ -384,6 +385,8 @@ async function main(): Promise<void> {
     const result = {
       date: new Date().toISOString(),
       machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', node: process.version },
+      // A shared machine: the 1-minute load average before and after, to judge the figures by.
+      load_average_1m: { before: round(loadBefore, 2), after: round(loadavg()[0] ?? NaN, 2) },
       rounds: RUNS,
       cycles_per_round: CYCLES,
       ws_cycle_p50_ms: round(pick('ws', 'p50')),
@@ -431,6 +434,7 @@ async function main(): Promise<void> {
     });
     console.log(`ratio WebSocket / Redis fsync (p50): ${result.ratio_ws_vs_redis_fsync} (target <= 2)`);
     console.log('targets:', result.targets);
+    console.log(`load average (1 min): ${result.load_average_1m.before} before, ${result.load_average_1m.after} after, on ${result.machine.cpus} cores`);
     console.log('wrote bench/results/locks.json');
   } finally {
     await Promise.all([server.stop(), redisFsync.stop(), redisMem.stop()]);
