@@ -73,6 +73,22 @@ describe('accounts in the browser', () => {
     );
   });
 
+  it('[A9] a password user adds a passkey on the account page and then signs in with it', async () => {
+    const user = await client.signUp(`pw-${unique()}`);
+    const page = await newPage();
+    await addVirtualAuthenticator(page);
+    await signInWithPassword(page, user.username);
+    await page.goto(`${baseUrl}/account`);
+    await page.getByRole('button', { name: 'Add a passkey' }).click();
+    await page.getByText('Passkey added. You can now sign in with it.').waitFor();
+    await expect(page.getByText('1 passkey and a password.').isVisible()).resolves.toBe(true);
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await page.locator('header').getByRole('link', { name: 'Sign in', exact: true }).waitFor();
+    await page.goto(`${baseUrl}/sign-in`);
+    await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+    await page.locator('header').getByRole('link', { name: user.username }).waitFor();
+  });
+
   it('[A5][K2][K3] password sign-in; a second user joins through a share link and sees the space; a revoked link says so', async () => {
     // The owner: an account made over the API, signed in through the page with its password.
     const owner = await client.signUp(`owner-${unique()}`);

@@ -8,6 +8,7 @@ import {
   SpaceResponseSchema,
 } from '#shared/accounts/spaces';
 import { addMember, api, createLink, createSpace, signUp } from './support/accounts';
+import { linkState } from '../src/space/membership';
 
 async function errorOf(res: Response) {
   return v.parse(ErrorBodySchema, await res.json());
@@ -137,5 +138,17 @@ describe('share links', () => {
     expect(body.message).toBe(
       'This share link has been used as many times as it allows. Ask an owner of the space for a new one.',
     );
+  });
+});
+
+describe('link state (pure)', () => {
+  const base = { revokedAt: null, expiresAt: null, maxUses: null, uses: 0 };
+  it('[K3] revoked wins over expired, expired over used up; a link is usable until its expiry instant', () => {
+    expect(linkState(base, 1000)).toBe('active');
+    expect(linkState({ ...base, expiresAt: 1000 }, 999)).toBe('active');
+    expect(linkState({ ...base, expiresAt: 1000 }, 1000)).toBe('expired');
+    expect(linkState({ ...base, maxUses: 2, uses: 2 }, 0)).toBe('used_up');
+    expect(linkState({ ...base, maxUses: 2, uses: 2, expiresAt: 5 }, 10)).toBe('expired');
+    expect(linkState({ revokedAt: 1, maxUses: 2, uses: 2, expiresAt: 5 }, 10)).toBe('revoked');
   });
 });

@@ -1,12 +1,13 @@
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { SESSION_COOKIE } from '#shared/accounts/auth';
+import { SESSION_COOKIE, type MeResponse } from '#shared/accounts/auth';
 import { randomToken, sha256Hex } from '../accounts/crypto';
 import { describeDevice } from '../accounts/device';
 import { SESSION_TTL_MS } from '../accounts/user-record';
 import type { Env } from '../env';
 import type { AccountObject } from '../objects/account-object';
 import type { SpaceObject } from '../objects/space-object';
+import { ApiError } from '../http/api-error';
 
 /** The one account directory (the AccountObject named 'directory'). */
 export function directory(env: Env): DurableObjectStub<AccountObject> {
@@ -64,4 +65,11 @@ export async function startSession<E extends { Bindings: Env }>(
 /** Tells the browser to forget the session cookie. */
 export function clearSessionCookie(c: Context): void {
   deleteCookie(c, SESSION_COOKIE, { path: '/', secure: true, httpOnly: true, sameSite: 'Lax' });
+}
+
+/** The answer of sign-up, sign-in and `GET /api/auth/me` for `userId`. */
+export async function meOf(env: Env, userId: string): Promise<MeResponse> {
+  const user = await directory(env).user(userId);
+  if (!user) throw new ApiError('UNAUTHENTICATED', 'Sign in to continue.');
+  return { user };
 }

@@ -1,18 +1,13 @@
 import { Hono, type Context } from 'hono';
 import * as v from 'valibot';
-import {
-  SignInRequestSchema,
-  SignUpRequestSchema,
-  type MeResponse,
-  type SessionListResponse,
-} from '#shared/accounts/auth';
+import { SignInRequestSchema, SignUpRequestSchema, type SessionListResponse } from '#shared/accounts/auth';
 import { RecordIdSchema } from '#shared/accounts/ids';
 import { normaliseUsername } from '#shared/accounts/username';
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from '../accounts/password';
 import { unwrap } from '../accounts/result';
 import { ACCOUNT_THROTTLE, ADDRESS_THROTTLE } from '../accounts/throttle';
 import { requireSession } from '../auth/require-session';
-import { clearSessionCookie, directory, spaceStub, startSession, userRecord } from '../auth/session';
+import { clearSessionCookie, directory, meOf, spaceStub, startSession, userRecord } from '../auth/session';
 import type { AppEnv, Env } from '../env';
 import { ApiError } from '../http/api-error';
 import { readJson } from '../http/validate';
@@ -33,19 +28,13 @@ async function closeSessionSockets(env: Env, userId: string, sessionId: string):
   );
 }
 
-async function me(env: Env, userId: string): Promise<MeResponse> {
-  const user = await directory(env).user(userId);
-  if (!user) throw new ApiError('UNAUTHENTICATED', 'Sign in to continue.');
-  return { user };
-}
-
 /** Sign-up, sign-in, sign-out, the current user and their sessions, under `/api/auth`. */
 export const accountRoutes = new Hono<AppEnv>()
   .post('/auth/sign-up', async (c) => {
     const body = await readJson(c, SignUpRequestSchema);
     const passwordHash = await hashPassword(body.password);
     const { userId } = unwrap(await directory(c.env).createUser(body.username, passwordHash));
-    const answer = await me(c.env, userId);
+    const answer = await meOf(c.env, userId);
     await startSession(c, answer.user);
     return c.json(answer, 201);
   })
@@ -68,7 +57,7 @@ export const accountRoutes = new Hono<AppEnv>()
       throw new ApiError('INVALID_CREDENTIALS', 'Wrong username or password.');
     }
     await dir.forgiveAttempt(accountKey, addressKey);
-    const answer = await me(c.env, account.userId);
+    const answer = await meOf(c.env, account.userId);
     await startSession(c, answer.user);
     return c.json(answer, 200);
   })
@@ -80,7 +69,7 @@ export const accountRoutes = new Hono<AppEnv>()
     return c.body(null, 204);
   })
   .get('/auth/me', requireSession, async (c) => {
-    return c.json(await me(c.env, c.var.session.userId), 200, { 'cache-control': 'no-store' });
+    return c.json(await meOf(c.env, c.var.session.userId), 200, { 'cache-control': 'no-store' });
   })
   .get('/auth/sessions', requireSession, async (c) => {
     const { userId, sessionId } = c.var.session;

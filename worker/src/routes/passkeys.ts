@@ -5,7 +5,6 @@ import {
   PasskeyRegisterOptionsRequestSchema,
   PasskeyRegisterVerifyRequestSchema,
 } from '#shared/accounts/passkeys';
-import type { MeResponse } from '#shared/accounts/auth';
 import {
   authenticationOptions,
   finishAuthentication,
@@ -14,16 +13,10 @@ import {
   relyingPartyOf,
 } from '../auth/passkeys';
 import { findSession } from '../auth/require-session';
-import { directory, startSession } from '../auth/session';
-import type { AppEnv, Env } from '../env';
+import { meOf, startSession } from '../auth/session';
+import type { AppEnv } from '../env';
 import { ApiError } from '../http/api-error';
 import { readJson } from '../http/validate';
-
-async function me(env: Env, userId: string): Promise<MeResponse> {
-  const user = await directory(env).user(userId);
-  if (!user) throw new ApiError('UNAUTHENTICATED', 'Sign in to continue.');
-  return { user };
-}
 
 /** Passkey ceremonies (rule A9): sign up, add to a signed-in account, discoverable sign-in. */
 export const passkeyRoutes = new Hono<AppEnv>()
@@ -42,7 +35,7 @@ export const passkeyRoutes = new Hono<AppEnv>()
     const body = await readJson(c, PasskeyRegisterVerifyRequestSchema);
     const session = await findSession(c);
     const { userId, newAccount } = await finishRegistration(c.env, relyingPartyOf(c.req.url), body, session);
-    const answer = await me(c.env, userId);
+    const answer = await meOf(c.env, userId);
     if (newAccount) await startSession(c, answer.user);
     return c.json(answer, 201);
   })
@@ -55,7 +48,7 @@ export const passkeyRoutes = new Hono<AppEnv>()
   .post('/auth/passkey/login/verify', async (c) => {
     const body = await readJson(c, PasskeyLoginVerifyRequestSchema);
     const { userId } = await finishAuthentication(c.env, relyingPartyOf(c.req.url), body);
-    const answer = await me(c.env, userId);
+    const answer = await meOf(c.env, userId);
     await startSession(c, answer.user);
     return c.json(answer, 200);
   });
