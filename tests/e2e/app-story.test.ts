@@ -100,6 +100,14 @@ describe('two people share a space, check out a note in turn, and sync an offlin
     await screenshot(b, 'story-b-space-phone');
     await expectAccessible(b, 'shared space (phone)');
 
+    // B opens the file A uploaded and previews it.
+    await b.getByRole('link', { name: 'pixel.png' }).click();
+    await b.getByRole('button', { name: 'Preview' }).click();
+    await b.getByRole('img', { name: 'Preview of pixel.png' }).waitFor();
+    await screenshot(b, 'story-b-file-phone');
+    await expectAccessible(b, 'file view');
+    await b.goto(`${baseUrl}/spaces/${spaceId}`);
+
     // A checks out the note; B sees it locked, live, and cannot edit it; B waits in line.
     await a.goto(noteUrl);
     await a.getByRole('button', { name: 'Check out Launch plan' }).click();
