@@ -115,13 +115,13 @@ describe('orphan clean-up plan (fake clock)', () => {
   const HOUR = 3_600_000;
 
   it('[B12] an orphan is kept for the whole grace period, then deleted', () => {
-    const blobs = [{ sha256: 'x', orphanSince: 1000 }];
-    expect(planCleanup(blobs, [], 1000 + HOUR - 1, HOUR)).toEqual({ deleteBlobs: [], expireUploads: [], nextAlarmAt: 1000 + HOUR });
-    expect(planCleanup(blobs, [], 1000 + HOUR, HOUR).deleteBlobs).toEqual(['x']);
+    const blobs = [{ sha256: 'x', orphanSince: 1000, graceMs: HOUR }];
+    expect(planCleanup(blobs, [], 1000 + HOUR - 1)).toEqual({ deleteBlobs: [], expireUploads: [], nextAlarmAt: 1000 + HOUR });
+    expect(planCleanup(blobs, [], 1000 + HOUR).deleteBlobs).toEqual(['x']);
   });
 
   it('[B12] a referenced blob is never deleted', () => {
-    expect(planCleanup([{ sha256: 'x', orphanSince: null }], [], 10 * HOUR, HOUR)).toEqual({
+    expect(planCleanup([{ sha256: 'x', orphanSince: null, graceMs: HOUR }], [], 10 * HOUR)).toEqual({
       deleteBlobs: [],
       expireUploads: [],
       nextAlarmAt: null,
@@ -129,24 +129,36 @@ describe('orphan clean-up plan (fake clock)', () => {
   });
 
   it('[B12] an orphan is not deleted while an upload of the same hash is in flight', () => {
-    const plan = planCleanup([{ sha256: 'x', orphanSince: 0 }], [{ uploadId: 'u', sha256: 'x', expiresAt: 5 * HOUR }], 2 * HOUR, HOUR);
+    const plan = planCleanup([{ sha256: 'x', orphanSince: 0, graceMs: HOUR }], [{ uploadId: 'u', sha256: 'x', expiresAt: 5 * HOUR }], 2 * HOUR);
     expect(plan).toEqual({ deleteBlobs: [], expireUploads: [], nextAlarmAt: 5 * HOUR });
   });
 
   it('[B13] a stale upload is expired and no longer protects its hash', () => {
-    const plan = planCleanup([{ sha256: 'x', orphanSince: 0 }], [{ uploadId: 'u', sha256: 'x', expiresAt: HOUR }], 2 * HOUR, HOUR);
+    const plan = planCleanup([{ sha256: 'x', orphanSince: 0, graceMs: HOUR }], [{ uploadId: 'u', sha256: 'x', expiresAt: HOUR }], 2 * HOUR);
     expect(plan).toEqual({ deleteBlobs: ['x'], expireUploads: ['u'], nextAlarmAt: null });
+  });
+
+  it('[B12] each blob has its own grace: a released one waits out the trash period', () => {
+    const DAY = 24 * HOUR;
+    const plan = planCleanup(
+      [
+        { sha256: 'never-used', orphanSince: 0, graceMs: DAY },
+        { sha256: 'released', orphanSince: 0, graceMs: 31 * DAY },
+      ],
+      [],
+      2 * DAY,
+    );
+    expect(plan).toEqual({ deleteBlobs: ['never-used'], expireUploads: [], nextAlarmAt: 31 * DAY });
   });
 
   it('[B12] the next alarm is the earliest pending moment', () => {
     const plan = planCleanup(
       [
-        { sha256: 'a', orphanSince: 3 * HOUR },
-        { sha256: 'b', orphanSince: 2 * HOUR },
+        { sha256: 'a', orphanSince: 3 * HOUR, graceMs: HOUR },
+        { sha256: 'b', orphanSince: 2 * HOUR, graceMs: HOUR },
       ],
       [{ uploadId: 'u', sha256: 'c', expiresAt: 4 * HOUR }],
       2 * HOUR,
-      HOUR,
     );
     expect(plan.nextAlarmAt).toBe(3 * HOUR);
   });

@@ -359,9 +359,13 @@ describe('orphan clean-up', () => {
     expect((await api(`${blobsOf(id)}/${orphanHash}`, { method: 'HEAD', cookie: owner.cookie })).status).toBe(404);
     expect(await env.BLOBS.head(`spaces/${id}/blobs/${orphanHash}`)).toBeNull();
     expect((await api(`${blobsOf(id)}/${keptHash}`, { method: 'HEAD', cookie: owner.cookie })).status).toBe(200);
-    // When the last item lets go, the blob's grace period starts (here: zero) and the alarm removes it.
+    // When the last item is deleted, the blob outlives the trash period (it could be restored)…
     await space(id).blobSetItemRef('item-1', null);
     expect(await runDurableObjectAlarm(space(id))).toBe(true);
+    expect((await api(`${blobsOf(id)}/${keptHash}`, { method: 'HEAD', cookie: owner.cookie })).status).toBe(200);
+    // …and is removed once that longer grace (here set to zero) has passed.
+    await runInDurableObject(space(id), (instance) => instance.blobSettings({ releasedGraceMs: 0 }));
+    await runDurableObjectAlarm(space(id));
     expect((await api(`${blobsOf(id)}/${keptHash}`, { method: 'HEAD', cookie: owner.cookie })).status).toBe(404);
   });
 });

@@ -34,8 +34,14 @@ export const MAX_PARTS = 10_000;
 /** Parts the browser uploads at the same time. */
 export const PARTS_IN_FLIGHT = 4;
 
-/** How long a blob no item refers to is kept before the alarm deletes it (B12). */
+/** How long a blob that no item has referred to yet is kept before the alarm deletes it (B12). */
 export const ORPHAN_GRACE_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * How long a blob is kept after the last item referring to it was deleted (B12): longer than the
+ * 30 days a deleted item can be restored from the trash, so a restored file still opens.
+ */
+export const RELEASED_BLOB_GRACE_MS = 31 * 24 * 60 * 60 * 1000;
 
 /** A multipart upload with no activity for this long is aborted and its reservation freed (B13). */
 export const UPLOAD_IDLE_TTL_MS = 24 * 60 * 60 * 1000;

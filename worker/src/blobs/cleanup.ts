@@ -3,6 +3,8 @@ export interface CleanupBlob {
   sha256: string;
   /** When the last item referring to it went away (or when it was stored, if none ever did); null while referenced. */
   orphanSince: number | null;
+  /** How long it is kept from then on. */
+  graceMs: number;
 }
 
 /** An upload in flight as the clean-up sees it. */
@@ -31,7 +33,6 @@ export function planCleanup(
   blobs: readonly CleanupBlob[],
   uploads: readonly CleanupUpload[],
   now: number,
-  graceMs: number,
 ): CleanupPlan {
   const plan: CleanupPlan = { deleteBlobs: [], expireUploads: [], nextAlarmAt: null };
   const due = (at: number) => {
@@ -47,7 +48,7 @@ export function planCleanup(
   }
   for (const blob of blobs) {
     if (blob.orphanSince === null) continue;
-    const deleteAt = blob.orphanSince + graceMs;
+    const deleteAt = blob.orphanSince + blob.graceMs;
     if (live.has(blob.sha256)) continue; // Looked at again when that upload ends.
     if (deleteAt <= now) plan.deleteBlobs.push(blob.sha256);
     else due(deleteAt);

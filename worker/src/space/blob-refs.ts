@@ -3,6 +3,7 @@ import {
   MAX_FILE_BYTES,
   MAX_PARTS,
   ORPHAN_GRACE_MS,
+  RELEASED_BLOB_GRACE_MS,
   SINGLE_PUT_TTL_MS,
   UPLOAD_IDLE_TTL_MS,
   partCountFor,
@@ -36,6 +37,9 @@ CREATE TABLE blob_upload_parts (
 CREATE TABLE blob_settings (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 `;
 
+/** Appended as its own step: blobs whose last item was deleted get the longer, trash-sized grace. */
+export const BLOB_SCHEMA_STEP_2 = 'ALTER TABLE blobs ADD COLUMN released INTEGER NOT NULL DEFAULT 0';
+
 /** A result the route turns into a response or an `ApiError`; RPC-safe (plain data). */
 export type Outcome<T> = { ok: true; value: T } | { ok: false; code: ErrorCode; message: string; details?: unknown };
 
@@ -49,7 +53,10 @@ export interface BlobBucket {
 /** Tunables stored per space (tests lower them; an operator could too). */
 export interface BlobSettings {
   quotaBytes: number;
+  /** Grace of a blob no item has referred to yet. */
   graceMs: number;
+  /** Grace of a blob whose last item was deleted (at least the trash period). */
+  releasedGraceMs: number;
 }
 
 /** Where the route streams one part to. */
@@ -99,7 +106,11 @@ export class BlobRefs {
   settings(): BlobSettings {
     const rows = this.sql.exec<{ key: string; value: number }>('SELECT key, value FROM blob_settings').toArray();
     const get = (key: string) => rows.find((row) => row.key === key)?.value;
-    return { quotaBytes: get('quota_bytes') ?? DEFAULT_SPACE_QUOTA_BYTES, graceMs: get('grace_ms') ?? ORPHAN_GRACE_MS };
+    return {
+      quotaBytes: get('quota_bytes') ?? DEFAULT_SPACE_QUOTA_BYTES,
+      graceMs: get('grace_ms') ?? ORPHAN_GRACE_MS,
+      releasedGraceMs: get('released_grace_ms') ?? RELEASED_BLOB_GRACE_MS,
+    };
   }
 
   setSettings(settings: Partial<BlobSettings>): void {
@@ -107,6 +118,7 @@ export class BlobRefs {
       this.sql.exec('INSERT OR REPLACE INTO blob_settings (key, value) VALUES (?, ?)', key, value);
     if (settings.quotaBytes !== undefined) put('quota_bytes', settings.quotaBytes);
     if (settings.graceMs !== undefined) put('grace_ms', settings.graceMs);
+    if (settings.releasedGraceMs !== undefined) put('released_grace_ms', settings.releasedGraceMs);
   }
 
   usage(): BlobUsage {
@@ -288,8 +300,8 @@ export class BlobRefs {
     else this.sql.exec('INSERT OR REPLACE INTO blob_refs (item_id, sha256) VALUES (?, ?)', itemId, sha256);
     if (sha256 !== null) this.sql.exec('UPDATE blobs SET orphan_since = NULL WHERE sha256 = ?', sha256);
     if (before !== undefined && this.refCount(before) === 0) {
-      this.sql.exec('UPDATE blobs SET orphan_since = ? WHERE sha256 = ?', this.now(), before);
-      this.scheduleAt(this.now() + this.settings().graceMs).catch((error: unknown) => {
+      this.sql.exec('UPDATE blobs SET orphan_since = ?, released = 1 WHERE sha256 = ?', this.now(), before);
+      this.scheduleAt(this.now() + this.settings().releasedGraceMs).catch((error: unknown) => {
         // The next upload or alarm books it again; the orphan only lives longer.
         console.error('blobs: could not book the clean-up alarm', error);
       });
@@ -299,10 +311,15 @@ export class BlobRefs {
 
   /** The alarm: removes orphans past their grace and stale uploads, then books the next run (B12, B13). */
   async runCleanup(): Promise<void> {
+    const settings = this.settings();
     const blobs = this.sql
-      .exec<{ sha256: string; orphan_since: number | null }>('SELECT sha256, orphan_since FROM blobs')
+      .exec<{ sha256: string; orphan_since: number | null; released: number }>('SELECT sha256, orphan_since, released FROM blobs')
       .toArray()
-      .map((row) => ({ sha256: row.sha256, orphanSince: row.orphan_since }));
+      .map((row) => ({
+        sha256: row.sha256,
+        orphanSince: row.orphan_since,
+        graceMs: row.released ? settings.releasedGraceMs : settings.graceMs,
+      }));
     const uploads = this.sql
       .exec<UploadRow>('SELECT * FROM blob_uploads')
       .toArray()
@@ -311,7 +328,7 @@ export class BlobRefs {
         sha256: row.sha256,
         expiresAt: row.updated_at + (row.kind === 'single' ? SINGLE_PUT_TTL_MS : UPLOAD_IDLE_TTL_MS),
       }));
-    const plan = planCleanup(blobs, uploads, this.now(), this.settings().graceMs);
+    const plan = planCleanup(blobs, uploads, this.now());
     for (const uploadId of plan.expireUploads) await this.abort(uploadId);
     for (const sha256 of plan.deleteBlobs) {
       const row = this.one<{ r2_key: string }>('SELECT r2_key FROM blobs WHERE sha256 = ?', sha256);
@@ -353,7 +370,7 @@ export class BlobRefs {
     const now = this.now();
     const referenced = this.refCount(upload.sha256) > 0;
     this.sql.exec(
-      "INSERT OR REPLACE INTO blobs (sha256, r2_key, size, state, created_at, orphan_since) VALUES (?, ?, ?, 'ready', ?, ?)",
+      "INSERT OR REPLACE INTO blobs (sha256, r2_key, size, state, created_at, orphan_since, released) VALUES (?, ?, ?, 'ready', ?, ?, 0)",
       upload.sha256,
       upload.r2_key,
       upload.size,
