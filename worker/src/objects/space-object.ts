@@ -10,7 +10,7 @@ import type { BlobInfo, BlobUsage, UploadState } from '#shared/blobs/protocol';
 import type { LockEventMessage, LockSummary } from '#shared/locks/schemas';
 import type { SpaceSocketMessage } from '#shared/socket';
 import { Fence, FENCE_SCHEMA_STEP, type FenceUpdate, type FenceVerdict } from '../space/fence';
-import { HUB_SCHEMA_STEP, SpaceHub } from '../space/hub';
+import { SpaceHub } from '../space/hub';
 import { ChangeLog, CHANGE_LOG_SCHEMA_STEPS } from '../space/change-log';
 import type { Mutation } from '#shared/sync/mutation';
 import type { PushResponse } from '#shared/sync/protocol';
@@ -22,7 +22,6 @@ const SCHEMA: readonly string[] = [
   BLOB_SCHEMA_STEP,
   FENCE_SCHEMA_STEP,
   ...CHANGE_LOG_SCHEMA_STEPS,
-  HUB_SCHEMA_STEP,
   BLOB_SCHEMA_STEP_2,
 ];
 
@@ -129,10 +128,6 @@ export class SpaceObject extends DurableObject<Env> {
     for (const event of events) this.hub.broadcast(event);
   }
   listLocks(): LockSummary[] { return this.fence.list(Date.now()); }
-  /** For sockets held by other objects (a lock's own): the peer's role now, or null when it lost access. */
-  socketPeerRole(userId: string, sessionId: string): Role | null {
-    return this.hub.revoked(sessionId) ? null : (this.membership.access(userId)?.role ?? null);
-  }
   /** For the sync engine: may `userId` write to what lock `name` guards, carrying `token`? */
   fenceCheck(name: string, token: number | null, userId: string): FenceVerdict { return this.fence.check(name, token, userId); }
 
