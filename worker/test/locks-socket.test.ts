@@ -127,6 +127,42 @@ describe("a lock's own socket", () => {
   });
 });
 
+describe('lock socket access', () => {
+  /** Makes every lock socket of the lock due for its access re-check (instead of waiting 5 s). */
+  async function expireChecks(name: string): Promise<void> {
+    await runInDurableObject(lockStub(spaceId, name), (_instance, ctx) => {
+      for (const ws of ctx.getWebSockets()) ws.serializeAttachment({ ...(ws.deserializeAttachment() as object), checkedAt: 0 });
+    });
+  }
+
+  it('a socket that connected and hibernated before any command still works', async () => {
+    const name = 'ws/hibernated-first';
+    const a = await TestSocket.open(editor.cookie, lockPath(spaceId, name, 'socket'));
+    await evictDurableObject(lockStub(spaceId, name));
+    expect((await a.command({ op: 'acquire', requestId: rid() })).result).toMatchObject({ status: 'granted', token: 1 });
+    a.ws.close();
+  });
+
+  it('a removed member and a signed-out session lose their lock sockets at the next re-check', async () => {
+    const name = 'ws/revoked';
+    const removed = await addMember(owner.cookie, spaceId, 'editor');
+    const signedOut = await addMember(owner.cookie, spaceId, 'editor');
+    const a = await TestSocket.open(removed.cookie, lockPath(spaceId, name, 'socket'));
+    const b = await TestSocket.open(signedOut.cookie, lockPath(spaceId, name, 'socket'));
+    expect((await a.command({ op: 'acquire', requestId: rid() })).result).toMatchObject({ status: 'granted' });
+    const closedA = new Promise<number>((resolve) => a.ws.addEventListener('close', (e) => resolve(e.code)));
+    const closedB = new Promise<number>((resolve) => b.ws.addEventListener('close', (e) => resolve(e.code)));
+    expect((await api(`/api/spaces/${spaceId}/members/${removed.userId}`, { method: 'DELETE', cookie: owner.cookie })).status).toBe(204);
+    expect((await api('/api/auth/sign-out', { method: 'POST', cookie: signedOut.cookie })).status).toBe(204);
+    await expireChecks(name);
+    a.ws.send(JSON.stringify({ op: 'release', id: 99, token: 1 }));
+    b.ws.send(JSON.stringify({ op: 'acquire', id: 99, requestId: rid(), waitMs: 1_000 }));
+    expect([await closedA, await closedB]).toEqual([4003, 4003]);
+    // Nothing they sent after losing access was done: the lease is still there, nobody queued.
+    expect(v.parse(LockSummarySchema, await (await api(lockPath(spaceId, name), { cookie: owner.cookie })).json())).toMatchObject({ holder: { userId: removed.userId }, queueLength: 0 });
+  });
+});
+
 describe('[L11] fence before answer', () => {
   it('[L11] an acquire is not answered, and nothing is pushed, until the space has recorded the grant', async () => {
     await runInDurableObject(lockStub(spaceId, 'l11-probe'), async (_instance, ctx) => {

@@ -1,10 +1,10 @@
 import * as v from 'valibot';
-import { roleAtLeast } from '#shared/accounts/roles';
+import { roleAtLeast, type Role } from '#shared/accounts/roles';
 import type { ErrorCode } from '#shared/errors';
 import { LockCommandSchema, type LockCommand, type LockReplyMessage } from '#shared/locks/schemas';
 import type { Result } from '../accounts/result';
 import { describeIssues } from '../http/validate';
-import type { SocketPeer } from '../space/hub';
+import { SOCKET_RECHECK_MS, type SocketPeer } from '../space/hub';
 import type { LockService } from './lock-service';
 
 function failure(id: number, code: ErrorCode, message: string): LockReplyMessage {
@@ -18,6 +18,17 @@ function fromResult<T>(id: number, result: Result<T>): LockReplyMessage {
 /** A command's id, when the message has one, so that even a malformed command gets a paired reply. */
 function idOf(json: unknown): number {
   return typeof json === 'object' && json !== null && 'id' in json && typeof json.id === 'number' ? json.id : -1;
+}
+
+/**
+ * The socket's peer with its access re-checked if the last check is older than
+ * {@link SOCKET_RECHECK_MS}: a removed member, a changed role or a revoked session takes effect on
+ * a long-lived lock socket within that time. Null when the peer lost access.
+ */
+export async function freshPeer(peer: SocketPeer, now: number, lookup: (userId: string, sessionId: string) => Promise<Role | null>): Promise<SocketPeer | null> {
+  if (now - peer.checkedAt < SOCKET_RECHECK_MS) return peer;
+  const role = await lookup(peer.userId, peer.sessionId);
+  return role === null ? null : { ...peer, role, checkedAt: now };
 }
 
 /**

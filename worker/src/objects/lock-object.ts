@@ -9,7 +9,7 @@ import { spaceStub } from '../auth/session';
 import type { Env } from '../env';
 import { LOCK_SCHEMA_STEP, LockStore, type LockRef } from '../locks/lock-store';
 import { LockService } from '../locks/lock-service';
-import { runLockCommand } from '../locks/lock-socket';
+import { freshPeer, runLockCommand } from '../locks/lock-socket';
 import { acceptSocket, connTag, peerOf, peerOfSocket, sendAll } from '../space/hub';
 import { migrate } from '../storage/migrate';
 
@@ -94,8 +94,12 @@ export class LockObject extends DurableObject<Env> {
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    const peer = peerOfSocket(ws);
-    if (!peer) return ws.close(1011, 'socket without a peer');
+    const stored = peerOfSocket(ws);
+    const ref = this.service.lockRef;
+    if (!stored || !ref) return ws.close(1011, 'socket without a peer');
+    const peer = await freshPeer(stored, Date.now(), (userId, sessionId) => spaceStub(this.env, ref.spaceId).socketPeerRole(userId, sessionId));
+    if (!peer) return ws.close(4003, 'You no longer have access to this space.');
+    if (peer !== stored) ws.serializeAttachment(peer);
     const reply = await runLockCommand(this.service, peer, message);
     try {
       ws.send(JSON.stringify(reply));

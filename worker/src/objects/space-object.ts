@@ -10,7 +10,7 @@ import type { BlobInfo, BlobUsage, UploadState } from '#shared/blobs/protocol';
 import type { LockEventMessage, LockSummary } from '#shared/locks/schemas';
 import type { SpaceSocketMessage } from '#shared/socket';
 import { Fence, FENCE_SCHEMA_STEP, type FenceUpdate, type FenceVerdict } from '../space/fence';
-import { SpaceHub } from '../space/hub';
+import { HUB_SCHEMA_STEP, SpaceHub } from '../space/hub';
 import { ChangeLog, CHANGE_LOG_SCHEMA_STEPS } from '../space/change-log';
 import type { Mutation } from '#shared/sync/mutation';
 import type { PushResponse } from '#shared/sync/protocol';
@@ -23,6 +23,7 @@ const SCHEMA: readonly string[] = [
   FENCE_SCHEMA_STEP,
   ...CHANGE_LOG_SCHEMA_STEPS,
   BLOB_SCHEMA_STEP_2,
+  HUB_SCHEMA_STEP,
 ];
 
 /** Durable Object for one space; see docs/architecture.md. */
@@ -128,6 +129,10 @@ export class SpaceObject extends DurableObject<Env> {
     for (const event of events) this.hub.broadcast(event);
   }
   listLocks(): LockSummary[] { return this.fence.list(Date.now()); }
+  /** For sockets held by other objects (a lock's own): the peer's role now, or null when it lost access. */
+  socketPeerRole(userId: string, sessionId: string): Role | null {
+    return this.hub.revoked(sessionId) ? null : (this.membership.access(userId)?.role ?? null);
+  }
   /** For the sync engine: may `userId` write to what lock `name` guards, carrying `token`? */
   fenceCheck(name: string, token: number | null, userId: string): FenceVerdict { return this.fence.check(name, token, userId); }
 

@@ -14,16 +14,27 @@ export const SocketPeerSchema = v.object({
   sessionId: v.string(),
   role: RoleSchema,
   connId: v.string(),
+  /** When the peer's access was last checked (at upgrade, then every {@link SOCKET_RECHECK_MS}). */
+  checkedAt: v.optional(v.number(), 0),
 });
 /** The attachment of every hibernating socket. */
 export type SocketPeer = v.InferOutput<typeof SocketPeerSchema>;
 
 const PEER_HEADER = 'x-baton-peer';
 
+/**
+ * Schema step for the hub: sessions whose sockets were closed (signed out or revoked), so that
+ * sockets held by other objects (a lock's own socket) can learn of it when they re-check.
+ */
+export const HUB_SCHEMA_STEP = 'CREATE TABLE socket_revocations (session_id TEXT PRIMARY KEY, at INTEGER NOT NULL)';
+
+/** How often a long-lived socket held outside the SpaceObject re-checks its peer's access. */
+export const SOCKET_RECHECK_MS = 5_000;
+
 /** A request to the object's `fetch` that upgrades to a socket for `peer`. Strips nothing: builds anew. */
-export function upgradeRequest(url: string, peer: Omit<SocketPeer, 'connId'>): Request {
+export function upgradeRequest(url: string, peer: Omit<SocketPeer, 'connId' | 'checkedAt'>): Request {
   const connId = crypto.randomUUID();
-  return new Request(url, { headers: { upgrade: 'websocket', [PEER_HEADER]: JSON.stringify({ ...peer, connId }) } });
+  return new Request(url, { headers: { upgrade: 'websocket', [PEER_HEADER]: JSON.stringify({ ...peer, connId, checkedAt: Date.now() }) } });
 }
 
 /** The peer of an upgrade request made by {@link upgradeRequest}, or null. */
@@ -99,12 +110,20 @@ export class SpaceHub {
     return sendAll(this.ctx.getWebSockets(), JSON.stringify(message));
   }
 
-  /** Closes the sockets of a user (removed from the space) or of a session (revoked). */
+  /** Closes the sockets of a user (removed from the space) or of a session (revoked, remembered). */
   close(target: { userId: string } | { sessionId: string }, reason: string): number {
+    if ('sessionId' in target) {
+      this.ctx.storage.sql.exec('INSERT OR REPLACE INTO socket_revocations (session_id, at) VALUES (?, ?)', target.sessionId, Date.now());
+    }
     const tag = 'userId' in target ? `user:${target.userId}` : `session:${target.sessionId}`;
     const sockets = this.ctx.getWebSockets(tag);
     for (const ws of sockets) ws.close(4003, reason);
     return sockets.length;
+  }
+
+  /** Whether the sockets of `sessionId` were closed for good (signed out or revoked). */
+  revoked(sessionId: string): boolean {
+    return this.ctx.storage.sql.exec('SELECT 1 FROM socket_revocations WHERE session_id = ?', sessionId).toArray().length > 0;
   }
 
   /** How many sockets are open. */
