@@ -82,8 +82,12 @@ describe('lock history through the real server', () => {
       after = page.next;
     }
     const grants = entries.filter((e) => e.kind === 'granted').map((e) => e.token);
-    expect(grants).toHaveLength(CLIENTS * ROUNDS);
-    expect([...tokensSeen].sort((a, b) => a - b)).toEqual(grants);
+    // Every grant a client saw is in the server's history, once. (The server may hold a few more:
+    // a grant whose client had dropped its socket — wrangler dev reloads on file changes — ends
+    // unseen, and the client asks anew, L9.)
+    expect(grants.length).toBeGreaterThanOrEqual(CLIENTS * ROUNDS);
+    expect(new Set(tokensSeen).size).toBe(tokensSeen.length);
+    expect(tokensSeen.filter((token) => !grants.includes(token))).toEqual([]);
     expect(checkServerHistory(entries)).toEqual([]);
     expect(entries.filter((e) => e.kind === 'expired').length).toBeGreaterThan(0);
 
