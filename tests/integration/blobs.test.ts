@@ -85,7 +85,10 @@ describe('resumable uploads against the real server', () => {
     });
     expect(info).toEqual({ status: 'stored', sha256: expected, size: bytes.length, created: true });
     expect(hashed).toBe(0);
-    expect(second.parts).toBe(serverState.partCount - doneBefore);
+    // A part in flight at the interruption may still have landed on the server after we looked,
+    // so at most the parts missing then are sent, never all of them.
+    expect(second.parts).toBeGreaterThan(0);
+    expect(second.parts).toBeLessThanOrEqual(serverState.partCount - doneBefore);
     expect(await dexieUploadStore.list(spaceId)).toEqual([]);
 
     const download = await resumedApi.download(expected);

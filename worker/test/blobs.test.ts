@@ -268,6 +268,8 @@ describe('downloads', () => {
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('content-security-policy')).toMatch(/(^|; )sandbox(;|$)/);
     expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(res.headers.get('cross-origin-resource-policy')).toBe('same-origin');
     expect(res.headers.get('content-type')).toBe('application/octet-stream');
     expect(res.headers.get('content-disposition')).toBe(`attachment; filename="evil_.html"; filename*=UTF-8''evil_.html`);
     const image = await api(`${url}?name=cat.png&type=image/png&inline=1`, { cookie: owner.cookie });

@@ -25,9 +25,12 @@ type BlobContext = Context<BlobEnv>;
 
 const BASE = '/spaces/:spaceId/blobs';
 const NO_STORE = { 'cache-control': 'no-store' };
-/** User content never runs script, even when opened directly (B16). */
+/**
+ * User content never runs script, even when opened directly (B16). Not framable either: the app
+ * previews files from `blob:` URLs of bytes it fetched, never by framing this URL.
+ */
 const USER_CONTENT_CSP =
-  "default-src 'none'; img-src 'self' data: blob:; media-src 'self'; style-src 'unsafe-inline'; sandbox; frame-ancestors 'self'";
+  "default-src 'none'; img-src 'self' data: blob:; media-src 'self'; style-src 'unsafe-inline'; sandbox; frame-ancestors 'none'";
 const UPLOAD_ID = /^[0-9a-f-]{36}$/;
 
 function unwrap<T>(outcome: Outcome<T>): T {
@@ -188,7 +191,6 @@ async function download(c: BlobContext, sha256: string): Promise<Response> {
     'x-content-type-options': 'nosniff',
     'content-security-policy': USER_CONTENT_CSP,
     'cross-origin-resource-policy': 'same-origin',
-    'x-frame-options': 'SAMEORIGIN',
   });
   const ifNoneMatch = c.req.header('if-none-match');
   if (ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag)) {

@@ -82,7 +82,10 @@ export async function uploadFile(options: UploadOptions): Promise<BlobInfo> {
     }
     const info =
       file.size <= SINGLE_PUT_MAX_BYTES && !record.uploadId
-        ? await withRetries(() => api.putSingle(sha256, file, signal), signal)
+        ? await withRetries(
+            () => api.putSingle(sha256, file, signal, (sent) => report({ phase: 'uploading', loaded: Math.min(sent, file.size), total: file.size })),
+            signal,
+          )
         : await multipart(options, record, sha256, report);
     await store.delete(key);
     report({ phase: 'done', loaded: file.size, total: file.size });
@@ -117,6 +120,9 @@ async function multipart(
 
   const done = new Set(upload.parts.map((part) => part.partNumber));
   let loaded = upload.parts.reduce((sum, part) => sum + part.size, 0);
+  // Bytes of parts still in flight, for a bar that moves within a part on a slow network.
+  const sending = new Map<number, number>();
+  const inFlight = () => [...sending.values()].reduce((sum, sent) => sum + sent, 0);
   report({ phase: 'uploading', loaded, total: file.size });
   const queue = Array.from({ length: upload.partCount }, (_, i) => i + 1).filter((n) => !done.has(n));
   const sendOne = async (partNumber: number) => {
@@ -124,10 +130,15 @@ async function multipart(
     const length = partLengthFor(file.size, upload.partSize, partNumber);
     const bytes = await file.slice(start, start + length).arrayBuffer();
     const partHash = await hashBytes(bytes);
-    await withRetries(() => api.putPart(upload.uploadId, partNumber, bytes, partHash, signal), signal);
+    const onSent = (sent: number) => {
+      sending.set(partNumber, Math.min(sent, length));
+      report({ phase: 'uploading', loaded: loaded + inFlight(), total: file.size });
+    };
+    await withRetries(() => api.putPart(upload.uploadId, partNumber, bytes, partHash, signal, onSent), signal);
+    sending.delete(partNumber);
     done.add(partNumber);
     loaded += length;
-    report({ phase: 'uploading', loaded, total: file.size });
+    report({ phase: 'uploading', loaded: loaded + inFlight(), total: file.size });
     await store.put({ ...record, uploadId: upload.uploadId, partSize: upload.partSize, partsDone: [...done], updatedAt: Date.now() });
   };
   const lanes = Array.from({ length: Math.max(1, options.partsInFlight ?? PARTS_IN_FLIGHT) }, async () => {
