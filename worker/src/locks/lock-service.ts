@@ -43,18 +43,10 @@ export class LockService {
     this.reporter = new SpaceReporter(space, () => this.requireRef(), () => this.snapshot());
   }
 
-  /** Which lock this object is, once known. */
-  get lockRef(): LockRef | null {
-    return this.ref;
-  }
-
   /** Remembers which lock this object is; the first command stores it. */
   bind(ref: LockRef): void {
     if (this.ref && (this.ref.spaceId !== ref.spaceId || this.ref.name !== ref.name)) throw new Error('LockObject addressed under two names');
-    if (this.ref) return;
     this.ref = ref;
-    // Stored at once, so that a socket that connects and waits through hibernation still knows its lock.
-    this.store.save(ref, this.machine.state, []);
   }
 
   async acquire(owner: LockOwner, req: AcquireRequest, connId: string | null): Promise<AcquireResponse> {

@@ -90,13 +90,15 @@ export class LockObject extends DurableObject<Env> {
     const ref = v.safeParse(LockRefSchema, JSON.parse(request.headers.get(LOCK_REF_HEADER) ?? 'null'));
     if (!peer || !ref.success) return new Response('Expected an authorized WebSocket upgrade', { status: 426 });
     this.service.bind(ref.output);
-    return acceptSocket(this.ctx, peer);
+    // The socket carries its lock, so that it works even if the object hibernates before any command.
+    return acceptSocket(this.ctx, { ...peer, lock: ref.output });
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
     const stored = peerOfSocket(ws);
-    const ref = this.service.lockRef;
-    if (!stored || !ref) return ws.close(1011, 'socket without a peer');
+    if (!stored?.lock) return ws.close(1011, 'socket without a peer');
+    const ref = stored.lock;
+    this.service.bind(ref);
     const peer = await freshPeer(stored, Date.now(), (userId, sessionId) => spaceStub(this.env, ref.spaceId).socketPeerRole(userId, sessionId));
     if (!peer) return ws.close(4003, 'You no longer have access to this space.');
     if (peer !== stored) ws.serializeAttachment(peer);
@@ -110,7 +112,10 @@ export class LockObject extends DurableObject<Env> {
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
     const peer = peerOfSocket(ws);
-    if (peer) await this.service.disconnect(peer.connId);
+    if (peer?.lock) {
+      this.service.bind(peer.lock);
+      await this.service.disconnect(peer.connId);
+    }
     try {
       ws.close(code === 1005 || code === 1006 ? 1000 : code, 'closed');
     } catch {

@@ -16,6 +16,8 @@ export const SocketPeerSchema = v.object({
   connId: v.string(),
   /** When the peer's access was last checked (at upgrade, then every {@link SOCKET_RECHECK_MS}). */
   checkedAt: v.optional(v.number(), 0),
+  /** On a lock's own socket: which lock (the object may have hibernated before storing it). */
+  lock: v.optional(v.object({ spaceId: v.string(), name: v.string() })),
 });
 /** The attachment of every hibernating socket. */
 export type SocketPeer = v.InferOutput<typeof SocketPeerSchema>;
