@@ -76,7 +76,7 @@ describe('[S9] bad input gets a 4xx and stores nothing of the batch', () => {
     ['malformed body', () => ({ mutations: 'nope' }), 400, 'VALIDATION_FAILED'],
     ['unknown item kind', (c) => ({ clientId: c, mutations: [mutation(c, 'note0100', { t: 1 }), { ...mutation(c, 'note0101', { t: 1 }), kind: 'spreadsheet' }] }), 400, 'VALIDATION_FAILED'],
     ['too many mutations', (c) => ({ clientId: c, mutations: Array.from({ length: MAX_PUSH_MUTATIONS + 1 }, (_, i) => mutation(c, `bulk${String(i).padStart(6, '0')}`, { t: i })) }), 400, 'VALIDATION_FAILED'],
-    ['body over the byte bound', (c) => ({ clientId: c, mutations: Array.from({ length: 5 }, (_, i) => mutation(c, `big${String(i).padStart(6, '0')}`, { t: 'x'.repeat(250_000) })) }), 413, 'PAYLOAD_TOO_LARGE'],
+    ['body over the byte bound', (c) => ({ clientId: c, mutations: Array.from({ length: 17 }, (_, i) => mutation(c, `big${String(i).padStart(6, '0')}`, { t: 'x'.repeat(250_000) })) }), 413, 'PAYLOAD_TOO_LARGE'],
     ['one mutation over its bound', (c) => ({ clientId: c, mutations: [mutation(c, 'note0102', { t: 1 }), mutation(c, 'note0103', { t: 'y'.repeat(300_000) })] }), 413, 'PAYLOAD_TOO_LARGE'],
     ['stamp beyond the skew bound', (c) => ({ clientId: c, mutations: [mutation(c, 'note0104', { t: 1 }), { ...mutation(c, 'note0105', { t: 1 }), stamp: formatStamp({ wall: Date.now() + MAX_CLOCK_SKEW_MS + 60_000, counter: 0, node: c }) }] }), 400, 'CLOCK_SKEW'],
     ['stamp of another client', (c) => ({ clientId: c, mutations: [mutation('someoneElse', 'note0106', { t: 1 })] }), 400, 'VALIDATION_FAILED'],

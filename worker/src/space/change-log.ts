@@ -32,32 +32,29 @@ export interface PushOutcome {
 
 /** The change log of one space over the SpaceObject's SQLite; the merge itself is the pure `applyBatch`. */
 export class ChangeLog {
-  private readonly store: SyncStore;
-
   constructor(
     private readonly storage: DurableObjectStorage,
     private readonly fence: FenceLookup,
-  ) {
-    this.store = new SqlSyncStore(storage.sql);
-  }
+  ) {}
 
   /** Applies a batch in one transaction: all of it or nothing (S3). */
   push(mutations: readonly Mutation[], userId: string): PushOutcome {
-    const before = this.store.head();
     const touched = new Set<string>();
-    const results = this.storage.transactionSync(() =>
-      applyBatch(this.store, mutations, (mutation) => {
+    return this.storage.transactionSync(() => {
+      const store = new BatchSqlStore(this.storage.sql, mutations);
+      const before = store.head();
+      const results = applyBatch(store, mutations, (mutation) => {
         touched.add(mutation.itemId);
         return this.check(mutation, userId);
-      }),
-    );
-    const head = this.store.head();
-    const blobRefs: PushOutcome['blobRefs'] = [];
-    for (const itemId of touched) {
-      const item = this.store.getItem(itemId);
-      if (item?.kind === 'file') blobRefs.push({ itemId, sha256: blobRefOf(item) });
-    }
-    return { results, head, grew: head > before, blobRefs };
+      });
+      store.flush();
+      const blobRefs: PushOutcome['blobRefs'] = [];
+      for (const itemId of touched) {
+        const item = store.getItem(itemId);
+        if (item?.kind === 'file') blobRefs.push({ itemId, sha256: blobRefOf(item) });
+      }
+      return { results, head: store.head(), grew: store.head() > before, blobRefs };
+    });
   }
 
   /**
@@ -79,13 +76,13 @@ export class ChangeLog {
       bytes += row.body.length;
       if (bytes >= PULL_PAGE_MAX_BYTES) break;
     }
-    const head = this.store.head();
+    const head = headOf(this.storage.sql);
     return `{"changes":[${parts.join(',')}],"next":${next},"head":${head},"more":${next < head},"serverTime":${serverTime}}`;
   }
 
   /** The space's sequence: the number of the latest change (0 when there is none). */
   head(): number {
-    return this.store.head();
+    return headOf(this.storage.sql);
   }
 
   // S8: the lock guarding an item is named by the item's id; a claim on another lock is checked too.
@@ -106,30 +103,121 @@ export class ChangeLog {
   }
 }
 
-/** {@link SyncStore} over SQLite. Bodies are our own JSON, written by `putItem`. */
-class SqlSyncStore implements SyncStore {
-  constructor(private readonly sql: SqlStorage) {}
+function headOf(sql: SqlStorage): number {
+  return sql.exec<{ head: number | null }>('SELECT MAX(seq) AS head FROM sync_items').one().head ?? 0;
+}
+
+// A bound parameter stays well below SQLite's and the runtime's value limits.
+const MAX_PARAM_CHARS = 512 * 1024;
+
+/** Splits rows into JSON arrays of at most MAX_PARAM_CHARS characters, for `json_each(?)`. */
+function jsonChunks(rows: unknown[][]): string[] {
+  const chunks: string[] = [];
+  let parts: string[] = [];
+  let size = 0;
+  for (const row of rows) {
+    const json = JSON.stringify(row);
+    if (parts.length > 0 && size + json.length > MAX_PARAM_CHARS) {
+      chunks.push(`[${parts.join(',')}]`);
+      parts = [];
+      size = 0;
+    }
+    parts.push(json);
+    size += json.length + 1;
+  }
+  if (parts.length > 0) chunks.push(`[${parts.join(',')}]`);
+  return chunks;
+}
+
+/**
+ * {@link SyncStore} for one batch, over SQLite. It reads the batch's items and remembered
+ * results with one query each, keeps the batch's writes in memory, and {@link flush}es them
+ * with a few statements: a batch costs a handful of SQL statements, not four per mutation.
+ * An item written several times in a batch is stored once, with the last sequence number it
+ * got (the sequence may skip numbers; pulls only need it to grow). Bodies are our own JSON.
+ */
+class BatchSqlStore implements SyncStore {
+  private readonly items = new Map<string, ItemState | null>();
+  private readonly results = new Map<string, StoredResult | null>();
+  private readonly dirtyItems = new Map<string, { item: ItemState; seq: number }>();
+  private readonly newResults = new Map<string, StoredResult>();
+  private seq: number;
+
+  constructor(
+    private readonly sql: SqlStorage,
+    mutations: readonly Mutation[],
+  ) {
+    this.seq = headOf(sql);
+    const itemIds = [...new Set(mutations.map((m) => m.itemId))];
+    const mutationIds = [...new Set(mutations.map((m) => m.id))];
+    for (const id of itemIds) this.items.set(id, null);
+    for (const id of mutationIds) this.results.set(id, null);
+    for (const chunk of jsonChunks(itemIds.map((id) => [id]))) {
+      const rows = sql.exec<{ id: string; body: string }>(
+        "SELECT id, body FROM sync_items WHERE id IN (SELECT json_extract(value, '$[0]') FROM json_each(?))",
+        chunk,
+      );
+      for (const row of rows) this.items.set(row.id, JSON.parse(row.body) as ItemState);
+    }
+    for (const chunk of jsonChunks(mutationIds.map((id) => [id]))) {
+      const rows = sql.exec<{ id: string; result: string }>(
+        "SELECT id, result FROM sync_mutations WHERE id IN (SELECT json_extract(value, '$[0]') FROM json_each(?))",
+        chunk,
+      );
+      for (const row of rows) this.results.set(row.id, JSON.parse(row.result) as StoredResult);
+    }
+  }
 
   getItem(id: string): ItemState | null {
+    const cached = this.items.get(id);
+    if (cached !== undefined) return cached;
     const row = this.sql.exec<{ body: string }>('SELECT body FROM sync_items WHERE id = ?', id).toArray()[0];
-    if (!row) return null;
-    return JSON.parse(row.body) as ItemState;
+    const item = row ? (JSON.parse(row.body) as ItemState) : null;
+    this.items.set(id, item);
+    return item;
   }
 
   putItem(item: ItemState, seq: number): void {
-    this.sql.exec('INSERT OR REPLACE INTO sync_items (id, seq, body) VALUES (?, ?, ?)', item.id, seq, JSON.stringify(item));
+    this.items.set(item.id, item);
+    this.dirtyItems.set(item.id, { item, seq });
+    this.seq = Math.max(this.seq, seq);
   }
 
   getResult(mutationId: string): StoredResult | null {
+    const cached = this.results.get(mutationId);
+    if (cached !== undefined) return cached;
     const row = this.sql.exec<{ result: string }>('SELECT result FROM sync_mutations WHERE id = ?', mutationId).toArray()[0];
     return row ? (JSON.parse(row.result) as StoredResult) : null;
   }
 
   putResult(mutationId: string, result: StoredResult): void {
-    this.sql.exec('INSERT OR REPLACE INTO sync_mutations (id, result) VALUES (?, ?)', mutationId, JSON.stringify(result));
+    this.results.set(mutationId, result);
+    this.newResults.set(mutationId, result);
   }
 
   head(): number {
-    return this.sql.exec<{ head: number | null }>('SELECT MAX(seq) AS head FROM sync_items').one().head ?? 0;
+    return this.seq;
+  }
+
+  /** Writes the batch's items and results (inside the caller's transaction). */
+  flush(): void {
+    const items = [...this.dirtyItems.values()].map(({ item, seq }) => [item.id, seq, JSON.stringify(item)]);
+    for (const chunk of jsonChunks(items)) {
+      this.sql.exec(
+        `INSERT OR REPLACE INTO sync_items (id, seq, body)
+         SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]') FROM json_each(?)`,
+        chunk,
+      );
+    }
+    const results = [...this.newResults].map(([id, result]) => [id, JSON.stringify(result)]);
+    for (const chunk of jsonChunks(results)) {
+      this.sql.exec(
+        `INSERT OR REPLACE INTO sync_mutations (id, result)
+         SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?)`,
+        chunk,
+      );
+    }
+    this.dirtyItems.clear();
+    this.newResults.clear();
   }
 }

@@ -105,15 +105,17 @@ export async function takeBatch(db: BatonDatabase, spaceId: string, maxCount: nu
  */
 export function settlePush(db: BatonDatabase, spaceId: string, entries: OutboxEntry[], reply: PushResponse, now: () => number = Date.now): Promise<void> {
   return db.transaction('rw', db.items, db.outbox, db.syncState, async () => {
-    const bySeq = new Map(entries.map((entry) => [entry.mutationId, entry]));
+    const byId = new Map(entries.map((entry) => [entry.mutationId, entry]));
     const observed: string[] = [];
+    const applied: number[] = [];
     for (const result of reply.results) {
-      const entry = bySeq.get(result.id);
-      if (!entry?.seq) continue;
-      if (result.status === 'applied') {
-        await db.outbox.delete(entry.seq);
-        continue;
-      }
+      const entry = byId.get(result.id);
+      if (entry?.seq !== undefined && result.status === 'applied') applied.push(entry.seq);
+    }
+    await db.outbox.bulkDelete(applied);
+    for (const result of reply.results) {
+      const entry = byId.get(result.id);
+      if (!entry?.seq || result.status === 'applied') continue;
       const pending = await db.outbox
         .where('[spaceId+itemId]')
         .equals([spaceId, entry.itemId])
@@ -138,23 +140,51 @@ export async function rejectBatch(db: BatonDatabase, entries: OutboxEntry[], cod
 }
 
 /**
+ * What one pull run remembers between pages, so that a new device's first pull can write pages
+ * without reading them back first: while the space had no items on this device when the run
+ * began and no edit was made since (in any tab), an item not pulled earlier in the run cannot
+ * be on the device, so there is nothing to merge it with.
+ */
+export interface PullRun {
+  blind: boolean;
+  seen: Set<string>;
+  outboxTop: number;
+}
+
+async function outboxTop(db: BatonDatabase): Promise<number> {
+  return (await db.outbox.orderBy(':id').last())?.seq ?? 0;
+}
+
+/** Starts a pull run (see {@link PullRun}). */
+export function beginPullRun(db: BatonDatabase, spaceId: string): Promise<PullRun> {
+  return db.transaction('r', db.items, db.outbox, async () => {
+    const first = await db.items.where('[spaceId+updatedAt]').between([spaceId, Dexie.minKey], [spaceId, Dexie.maxKey]).first();
+    return { blind: first === undefined, seen: new Set<string>(), outboxTop: await outboxTop(db) };
+  });
+}
+
+/**
  * Folds one pull page into the replica (S4, S10) and moves the cursor, in one transaction, so a
  * page is never half applied and never applied after a newer one.
  */
-export function applyPullPage(db: BatonDatabase, spaceId: string, page: PullResponse, now: () => number = Date.now): Promise<void> {
-  return db.transaction('rw', db.items, db.syncState, async () => {
+export function applyPullPage(db: BatonDatabase, spaceId: string, page: PullResponse, run?: PullRun, now: () => number = Date.now): Promise<void> {
+  return db.transaction('rw', db.items, db.syncState, db.outbox, async () => {
     const state = await stateOf(db, spaceId);
     if (page.next <= state.after && page.changes.length > 0) return;
-    const locals = await db.items.bulkGet(page.changes.map((change) => [spaceId, change.item.id] as [string, string]));
+    if (run?.blind && (await outboxTop(db)) !== run.outboxTop) run.blind = false;
+    const merge = run?.blind ? page.changes.filter((change) => run.seen.has(change.item.id)) : page.changes;
+    const locals = await db.items.bulkGet(merge.map((change) => [spaceId, change.item.id] as [string, string]));
+    const localById = new Map<string, LocalItem>();
+    for (const local of locals) if (local) localById.set(local.id, local);
     const rows: LocalItem[] = [];
     const observed: string[] = [];
-    page.changes.forEach((change, i) => {
-      const local = locals[i];
-      const merged = applyPulled(local ? itemStateOf(local) : null, change.item);
-      rows.push(toRow(spaceId, merged));
+    for (const change of page.changes) {
+      const local = localById.get(change.item.id);
+      rows.push(toRow(spaceId, applyPulled(local ? itemStateOf(local) : null, change.item)));
+      run?.seen.add(change.item.id);
       const newest = newestStamp(change.item);
       if (newest) observed.push(newest);
-    });
+    }
     await db.items.bulkPut(rows);
     const done = page.more ? {} : { lastSyncedAt: now(), lastError: null };
     await touchState(db, spaceId, page.serverTime, observed, now, { after: Math.max(state.after, page.next), ...done });

@@ -120,4 +120,23 @@ describe('web sync engine over IndexedDB', () => {
     expect(rejected.map((e) => [e.itemId, e.code])).toEqual([['future-item', 'CLOCK_SKEW'], [later, 'CLOCK_SKEW']]);
     expect(server.store.head()).toBe(1);
   });
+
+  it('[S10] a first pull writes pages without reading them back, yet never overwrites an edit made during the run', async () => {
+    const { applyPullPage, beginPullRun, writeEdit } = await import('../db/sync-store');
+    const { formatStamp } = await import('#shared/sync/hlc');
+    const server = new FakeServer();
+    const { db } = device(server);
+    const s = (wall: number) => formatStamp({ wall, counter: 0, node: 'serverside' });
+    const item = (id: string, wall: number) => ({ id, kind: 'note' as const, fields: { title: { v: `${id}@${wall}`, s: s(wall) } } });
+    const page = (next: number, more: boolean, items: ReturnType<typeof item>[]) => ({ changes: items.map((it, i) => ({ seq: next - items.length + i + 1, item: it })), next, head: 9, more, serverTime: Date.now() });
+    const run = await beginPullRun(db, SPACE);
+    expect(run.blind).toBe(true);
+    await applyPullPage(db, SPACE, page(2, true, [item('itemAAAA', 1), item('itemBBBB', 1)]), run);
+    // The user edits A's body while the pull goes on: the run stops writing blind.
+    await writeEdit(db, SPACE, { itemId: 'itemAAAA', kind: 'note', values: { body: 'mine' } });
+    await applyPullPage(db, SPACE, page(4, false, [item('itemAAAA', 2), item('itemCCCC', 2)]), run);
+    expect(run.blind).toBe(false);
+    expect((await itemOf(db, SPACE, 'itemAAAA'))?.fields).toMatchObject({ title: { v: 'itemAAAA@2' }, body: { v: 'mine' } });
+    expect((await itemsOfSpace(db, SPACE)).length).toBe(3);
+  });
 });

@@ -1,6 +1,6 @@
 import { MAX_PUSH_BYTES, MAX_PUSH_MUTATIONS, PULL_PAGE_DEFAULT } from '#shared/sync/protocol';
 import type { BatonDatabase, OutboxEntry } from '../db/db';
-import { applyPullPage, recordSyncError, rejectBatch, settlePush, syncStateOf, takeBatch } from '../db/sync-store';
+import { applyPullPage, beginPullRun, recordSyncError, rejectBatch, settlePush, syncStateOf, takeBatch } from '../db/sync-store';
 import { backoffDelay } from './backoff';
 import { SyncError, type SyncTransport } from './transport';
 
@@ -157,13 +157,20 @@ export class SyncEngine {
     await settlePush(this.db, this.spaceId, batch, reply);
   }
 
+  // The next page is fetched while the current one is written to IndexedDB (S10).
   private async pullAll(): Promise<void> {
+    const { after } = await syncStateOf(this.db, this.spaceId);
+    const run = await beginPullRun(this.db, this.spaceId);
+    let pending = this.transport.pull(this.spaceId, after, this.pullLimit);
     for (;;) {
-      const { after } = await syncStateOf(this.db, this.spaceId);
-      const page = await this.transport.pull(this.spaceId, after, this.pullLimit);
-      await applyPullPage(this.db, this.spaceId, page);
+      const page = await pending;
+      const next = page.more && !this.stopped ? this.transport.pull(this.spaceId, page.next, this.pullLimit) : null;
+      // If writing this page fails, the prefetch's own failure must not go unhandled.
+      next?.catch(() => undefined);
+      await applyPullPage(this.db, this.spaceId, page, run);
       this.pulledTo = Math.max(this.pulledTo, page.next);
-      if (!page.more || this.stopped) return;
+      if (!next) return;
+      pending = next;
     }
   }
 
