@@ -5,6 +5,7 @@ import * as v from 'valibot';
 import { MIN_PART_BYTES } from '#shared/blobs/limits';
 import { BlobInfoSchema, BlobUsageSchema, CreateUploadResponseSchema, PART_SHA256_HEADER, UploadStateSchema } from '#shared/blobs/protocol';
 import { ErrorBodySchema } from '#shared/errors';
+import { BlobRefs } from '../src/space/blob-refs';
 import { addMember, api, createSpace, signUp } from './support/accounts';
 
 async function sha256(data: Uint8Array): Promise<string> {
@@ -369,6 +370,35 @@ describe('orphan clean-up', () => {
     await runInDurableObject(space(id), (instance) => instance.blobSettings({ releasedGraceMs: 0 }));
     await runDurableObjectAlarm(space(id));
     expect((await api(`${blobsOf(id)}/${keptHash}`, { method: 'HEAD', cookie: owner.cookie })).status).toBe(404);
+  });
+});
+
+describe('clean-up failures', () => {
+  it('[B12] an R2 failure during clean-up hides the blob, books a retry, and the next alarm finishes', async () => {
+    const { spaceId: id } = await createSpace(owner.cookie, 'Flaky');
+    const data = randomBytes(50);
+    const hash = await sha256(data);
+    await put(owner.cookie, id, data);
+    const booked = await runInDurableObject(space(id), async (instance, state) => {
+      instance.blobSettings({ graceMs: 0 });
+      const at: number[] = [];
+      const failing = {
+        createMultipartUpload: () => Promise.reject(new Error('R2 down')),
+        abortMultipartUpload: () => Promise.reject(new Error('R2 down')),
+        delete: () => Promise.reject(new Error('R2 down')),
+      };
+      const refs = new BlobRefs(state.storage.sql, failing, () => Date.now(), (time) => {
+        at.push(time);
+        return Promise.resolve();
+      });
+      await refs.runCleanup();
+      return at;
+    });
+    expect(booked).toHaveLength(1);
+    expect((await api(`${blobsOf(id)}/${hash}`, { method: 'HEAD', cookie: owner.cookie })).status).toBe(404);
+    expect(await env.BLOBS.head(`spaces/${id}/blobs/${hash}`)).not.toBeNull();
+    await runDurableObjectAlarm(space(id));
+    expect(await env.BLOBS.head(`spaces/${id}/blobs/${hash}`)).toBeNull();
   });
 });
 

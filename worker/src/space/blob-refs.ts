@@ -90,6 +90,9 @@ type UploadRow = {
 /** A multipart upload still 'reserving' after this long lost its Worker between the reservation and R2's answer. */
 const RESERVING_STALE_MS = 60_000;
 
+/** When an R2 call in the clean-up fails, the alarm comes back this soon. */
+const CLEANUP_RETRY_MS = 60_000;
+
 const fail = (code: ErrorCode, message: string, details?: unknown) =>
   ({ ok: false, code, message, ...(details === undefined ? {} : { details }) }) as const;
 const ok = <T>(value: T) => ({ ok: true, value }) as const;
@@ -329,17 +332,27 @@ export class BlobRefs {
         expiresAt: row.updated_at + (row.kind === 'single' ? SINGLE_PUT_TTL_MS : UPLOAD_IDLE_TTL_MS),
       }));
     const plan = planCleanup(blobs, uploads, this.now());
-    for (const uploadId of plan.expireUploads) await this.abort(uploadId);
+    let nextAlarmAt = plan.nextAlarmAt;
+    // The alarm is shared with other areas: an R2 failure here is retried later, never thrown.
+    const retrySoon = (error: unknown) => {
+      console.error('blobs: clean-up step failed; retrying in a minute', error);
+      nextAlarmAt = Math.min(nextAlarmAt ?? Infinity, this.now() + CLEANUP_RETRY_MS);
+    };
+    for (const uploadId of plan.expireUploads) await this.abort(uploadId).catch(retrySoon);
     for (const sha256 of plan.deleteBlobs) {
       const row = this.one<{ r2_key: string }>('SELECT r2_key FROM blobs WHERE sha256 = ?', sha256);
       if (!row) continue;
       // Hidden first, deleted in R2, then forgotten: a new upload of the same hash waits (UPLOAD_BUSY)
       // instead of racing the delete, and a crash in between is finished by the next alarm.
       this.sql.exec("UPDATE blobs SET state = 'deleting' WHERE sha256 = ?", sha256);
-      await this.bucket.delete(row.r2_key);
-      this.sql.exec("DELETE FROM blobs WHERE sha256 = ? AND state = 'deleting'", sha256);
+      try {
+        await this.bucket.delete(row.r2_key);
+        this.sql.exec("DELETE FROM blobs WHERE sha256 = ? AND state = 'deleting'", sha256);
+      } catch (error) {
+        retrySoon(error);
+      }
     }
-    if (plan.nextAlarmAt !== null) await this.scheduleAt(plan.nextAlarmAt);
+    if (nextAlarmAt !== null) await this.scheduleAt(nextAlarmAt);
   }
 
   /** Deletes everything the space holds in R2 (blobs, unfinished uploads): the space is being deleted. */
