@@ -8,9 +8,10 @@ import type { Mutation } from './mutation';
 import type { MutationResult, PullResponse } from './protocol';
 import { applyPulled, localEdit, rebase } from './replica';
 
-// Convergence under faults (S3, S4, S6, S10): replicas edit and delete while online or offline;
-// the network delivers push batches out of order, twice, or drops the reply so the client
-// retries. At the end every replica and the server hold the same items, and every write is in
+// Convergence under faults (S3, S4, S6, S8, S10): replicas edit and delete while online or
+// offline, and check items out (a lock per item, with fencing tokens, that another replica can
+// take over while the holder is away); the network delivers push batches out of order, twice,
+// or drops the reply so the client retries. At the end every replica and the server hold the same items, and every write is in
 // that state or in a conflict copy, unless its own author or a writer who saw it replaced it.
 // The server is the same pure applyBatch over an in-memory store that the SpaceObject runs
 // over SQLite. fast-check prints the seed and path of any failing run; pass them back to
@@ -28,6 +29,8 @@ type Op =
   | { t: 'deliver'; index: number; loseReply: boolean; duplicate: boolean }
   | { t: 'pull'; r: number; pages: number }
   | { t: 'toggle'; r: number }
+  | { t: 'lock'; r: number; item: number }
+  | { t: 'unlock'; item: number }
   | { t: 'tick'; ms: number };
 
 const replicaArb = fc.integer({ min: 0, max: REPLICAS - 1 });
@@ -39,13 +42,35 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ t: fc.constant('pull' as const), r: replicaArb, pages: fc.integer({ min: 1, max: 3 }) }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('toggle' as const), r: replicaArb }) },
   { weight: 2, arbitrary: fc.record({ t: fc.constant('tick' as const), ms: fc.integer({ min: 0, max: 50 }) }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('lock' as const), r: replicaArb, item: fc.integer({ min: 0, max: ITEM_IDS.length - 1 }) }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('unlock' as const), item: fc.integer({ min: 0, max: ITEM_IDS.length - 1 }) }) },
 );
 
 class Server {
   readonly store = new MemorySyncStore();
+  /** The fence: per item, the current token and who holds the lock (null when free). */
+  readonly locks = new Map<string, { token: number; holder: string | null }>();
 
   push(mutations: Mutation[]): MutationResult[] {
-    return this.store.transaction(() => applyBatch(this.store, mutations, () => null));
+    return this.store.transaction(() => applyBatch(this.store, mutations, (m) => this.fence(m)));
+  }
+
+  // The same rule as worker/src/space/fence.ts: a stale token, or no token while someone else holds it.
+  private fence(mutation: Mutation): { code: 'FENCED'; message: string } | null {
+    const lock = this.locks.get(mutation.itemId);
+    if (!lock) return null;
+    const token = mutation.lock?.token ?? null;
+    const writer = stampNode(mutation.stamp);
+    if (token !== null ? token !== lock.token : lock.holder !== null && lock.holder !== writer) {
+      return { code: 'FENCED', message: 'fenced' };
+    }
+    return null;
+  }
+
+  grant(itemId: string, holder: string): number {
+    const token = (this.locks.get(itemId)?.token ?? 0) + 1;
+    this.locks.set(itemId, { token, holder });
+    return token;
   }
 
   pull(after: number, limit: number): PullResponse {
@@ -72,11 +97,16 @@ class Replica {
     this.hlc = new Hlc(`client${index}`, () => clock() + index * 7 - 5);
   }
 
+  /** Tokens this replica believes it holds (it is not told when a lock is taken over). */
+  readonly held = new Map<string, number>();
+
   edit(itemId: string, values: Record<string, JsonValue>): Mutation {
     this.made += 1;
     const id = `m${this.index}x${String(this.made).padStart(6, '0')}`;
     const local = this.items.get(itemId) ?? null;
-    const { mutation, item } = localEdit(local, { id, itemId, kind: 'note', stamp: this.hlc.now(), values });
+    const token = this.held.get(itemId);
+    const input = { id, itemId, kind: 'note' as const, stamp: this.hlc.now(), values };
+    const { mutation, item } = localEdit(local, token === undefined ? input : { ...input, lock: { name: itemId, token } });
     this.items.set(itemId, item);
     this.outbox.push(mutation);
     return mutation;
@@ -150,6 +180,17 @@ function run(ops: Op[]): void {
       case 'tick':
         time += op.ms;
         break;
+      case 'lock': {
+        // Taking a lock needs the network; the old holder (if any) is not told.
+        const replica = replicas[op.r]!;
+        if (replica.online) replica.held.set(ITEM_IDS[op.item]!, server.grant(ITEM_IDS[op.item]!, replica.hlc.node));
+        break;
+      }
+      case 'unlock': {
+        const lock = server.locks.get(ITEM_IDS[op.item]!);
+        if (lock) lock.holder = null;
+        break;
+      }
     }
   }
 
@@ -163,12 +204,27 @@ function run(ops: Op[]): void {
 
   const state = server.store.allItems();
   for (const replica of replicas) expect(Object.fromEntries(replica.items)).toEqual(Object.fromEntries(state));
-  for (const mutation of writes) expect(server.store.getResult(mutation.id)?.status).toBe('applied');
-  for (const mutation of writes) checkKept(mutation, writes, state);
+  for (const mutation of writes) {
+    const result = server.store.getResult(mutation.id);
+    // Applied, or fenced off by a lock: then its writes live on in the `~f` conflict copy.
+    const fenced = result?.status === 'rejected' && result.code === 'FENCED';
+    expect(result?.status === 'applied' || fenced).toBe(true);
+    checkKept(mutation, writes, state, fenced);
+  }
 }
 
 /** Every write is in the state or in a conflict copy, unless its author or a writer who saw it replaced it. */
-function checkKept(mutation: Mutation, writes: Mutation[], state: Map<string, ItemState>): void {
+function checkKept(mutation: Mutation, writes: Mutation[], state: Map<string, ItemState>, fenced = false): void {
+  if (fenced) {
+    // A refused write is kept whole in its `fenced` copy (a refused delete as the live item it
+    // would have deleted, so the user sees what was refused).
+    const copy = state.get(`${mutation.id}~f`);
+    expect(copy?.conflict).toMatchObject({ reason: 'fenced', mutationId: mutation.id, of: mutation.itemId });
+    for (const [field, write] of Object.entries(mutation.set)) {
+      if (field !== DELETED_FIELD) expect(copy?.fields[field]).toEqual({ v: write.v, s: mutation.stamp });
+    }
+    return;
+  }
   for (const [field, write] of Object.entries(mutation.set)) {
     if (field === DELETED_FIELD) {
       // No replica restores in this model, so a delete must stick.
