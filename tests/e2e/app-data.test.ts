@@ -18,7 +18,11 @@ function content(items: ExportedItem[]) {
     .map((item) => ({
       id: item.id,
       kind: item.kind,
-      values: Object.fromEntries(Object.entries(item.fields).map(([name, entry]) => [name, entry.v]).sort(([a], [b]) => String(a).localeCompare(String(b)))),
+      values: Object.fromEntries(
+        Object.entries(item.fields)
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([name, entry]): [string, unknown] => [name, entry.v]),
+      ),
     }))
     .sort((a, b) => a.id.localeCompare(b.id));
 }
@@ -103,7 +107,7 @@ describe('data: export and import, and a large space', () => {
       const open = indexedDB.open('baton');
       const db = await new Promise<IDBDatabase>((resolve, reject) => {
         open.onsuccess = () => resolve(open.result);
-        open.onerror = () => reject(open.error);
+        open.onerror = () => reject(open.error ?? new Error('open failed'));
       });
       const tx = db.transaction('items', 'readwrite');
       const store = tx.objectStore('items');
@@ -115,7 +119,7 @@ describe('data: export and import, and a large space', () => {
       }
       await new Promise<void>((resolve, reject) => {
         tx.oncomplete = () => resolve();
-        tx.onerror = () => reject(tx.error);
+        tx.onerror = () => reject(tx.error ?? new Error('write failed'));
       });
       db.close();
     }, count);

@@ -124,7 +124,10 @@ describe('two people share a space, check out a note in turn, and sync an offlin
     await a.getByRole('link', { name: '← Studio' }).click();
     await a.getByRole('navigation', { name: 'Space' }).getByRole('link', { name: 'Locks' }).click();
     await a.getByRole('cell', { name: 'you' }).waitFor();
-    await expect(a.getByRole('row', { name: /Launch plan/ }).getByRole('cell').nth(2).textContent()).resolves.toBe('1');
+    // B's place in line reaches A live.
+    await expect
+      .poll(() => a.getByRole('row', { name: /Launch plan/ }).getByRole('cell').nth(2).textContent(), { timeout: 15_000 })
+      .toBe('1');
     await screenshot(a, 'story-a-locks');
     await expectAccessible(a, 'lock manager');
 
@@ -141,7 +144,7 @@ describe('two people share a space, check out a note in turn, and sync an offlin
     await contextB.setOffline(false);
     await a.goto(noteUrl);
     await a.waitForFunction(
-      (id) => (document.querySelector('textarea') as HTMLTextAreaElement | null)?.value === 'Second draft by Bob, written offline.' && id !== '',
+      (id) => document.querySelector<HTMLTextAreaElement>('textarea')?.value === 'Second draft by Bob, written offline.' && id !== '',
       noteId,
       { timeout: 30_000 },
     );

@@ -1,10 +1,11 @@
-import { csvField, LOCK_HISTORY_CSV_COLUMNS } from '#shared/locks/csv';
 import { LOCK_WAIT_MAX_MS } from '#shared/locks/limits';
-import type { LockHistoryEntry, LockSummary } from '#shared/locks/schemas';
+import type { LockSummary } from '#shared/locks/schemas';
+import { SvelteMap, SvelteSet } from 'svelte/reactivity';
 import { fetchLockHistory } from '../api/lock-history';
 import { LockClient, LockError, type HeldLock } from '../locks/lock-client';
 import { backoffDelay } from '../sync/backoff';
-import { HttpTransport, type LiveSocket } from '../sync/transport';
+import { HttpTransport } from '../sync/transport';
+import { spaceLockHistoryToCsv, type SpaceLockHistoryEntry } from './lock-history-csv';
 
 /** How long "wait in line" waits before giving up: the longest wait the server allows. */
 export const WAIT_IN_LINE_MS = LOCK_WAIT_MAX_MS;
@@ -27,14 +28,13 @@ export interface LockRow {
  * moving between screens.
  */
 export class SpaceLocks {
-  summaries = $state.raw(new Map<string, LockSummary>());
-  held = $state.raw(new Map<string, HeldLock>());
-  waiting = $state.raw(new Set<string>());
+  readonly summaries = new SvelteMap<string, LockSummary>();
+  readonly held = new SvelteMap<string, HeldLock>();
+  readonly waiting = new SvelteSet<string>();
   now = $state(Date.now());
   error = $state('');
   connected = $state(false);
   readonly client: LockClient;
-  #socket: LiveSocket | null = null;
   #attempt = 0;
 
   constructor(readonly spaceId: string) {
@@ -60,10 +60,7 @@ export class SpaceLocks {
 
   async refresh(): Promise<void> {
     try {
-      const locks = await this.client.list();
-      const next = new Map(this.summaries);
-      for (const lock of locks) this.#upsert(next, lock);
-      this.summaries = next;
+      for (const lock of await this.client.list()) this.#upsert(lock);
       this.error = '';
     } catch (error) {
       this.error = error instanceof Error ? error.message : 'Could not read the locks.';
@@ -73,12 +70,12 @@ export class SpaceLocks {
   /** Takes the lock now, or waits in line for it when `wait` is set. Answers whether this tab got it. */
   async take(name: string, options: { wait: boolean }): Promise<boolean> {
     this.error = '';
-    if (options.wait) this.waiting = new Set(this.waiting).add(name);
+    if (options.wait) this.waiting.add(name);
     try {
       const outcome = await this.client.acquire(name, { ttlMs: CHECKOUT_TTL_MS, waitMs: options.wait ? WAIT_IN_LINE_MS : 0 });
       if (outcome.status === 'granted') {
         const lock = outcome.lock;
-        this.held = new Map(this.held).set(name, lock);
+        this.held.set(name, lock);
         lock.onLost((reason) => {
           this.#forget(name, lock);
           this.error = reason === 'broken' ? `Your checkout of “${name}” was broken by an owner.` : `Your checkout of “${name}” ran out.`;
@@ -92,9 +89,7 @@ export class SpaceLocks {
       this.error = error instanceof LockError || error instanceof Error ? error.message : 'Could not take the lock.';
       return false;
     } finally {
-      const waiting = new Set(this.waiting);
-      waiting.delete(name);
-      this.waiting = waiting;
+      this.waiting.delete(name);
     }
   }
 
@@ -120,33 +115,26 @@ export class SpaceLocks {
   }
 
   /** The history of every lock of the space, newest first, each entry with its lock's name. */
-  async history(): Promise<(LockHistoryEntry & { lock: string })[]> {
+  async history(): Promise<SpaceLockHistoryEntry[]> {
     const all = await Promise.all(
       this.names.map(async (name) => (await fetchLockHistory(this.spaceId, name)).map((entry) => ({ ...entry, lock: name }))),
     );
     return all.flat().sort((a, b) => b.at - a.at || b.seq - a.seq);
   }
 
-  /** The space's lock history as CSV (RFC 4180, CRLF): a `lock` column, then the columns of one lock's history. */
+  /** The space's lock history as CSV (see lock-history-csv.ts). */
   async historyCsv(): Promise<string> {
-    const entries = (await this.history()).reverse();
-    const rows = [['lock', ...LOCK_HISTORY_CSV_COLUMNS].join(',')];
-    for (const e of entries) {
-      rows.push([e.lock, e.seq, new Date(e.at).toISOString(), e.kind, e.token, e.requestId, e.userId, e.username, e.detail].map(csvField).join(','));
-    }
-    return rows.join('\r\n') + '\r\n';
+    return spaceLockHistoryToCsv(await this.history());
   }
 
   #forget(name: string, lock: HeldLock): void {
-    if (this.held.get(name) !== lock) return;
-    const held = new Map(this.held);
-    held.delete(name);
-    this.held = held;
+    if (this.held.get(name) === lock) this.held.delete(name);
   }
 
-  #upsert(map: Map<string, LockSummary>, summary: LockSummary): void {
-    const known = map.get(summary.name);
-    if (!known || summary.rev >= known.rev) map.set(summary.name, summary);
+  // Events and list answers can cross: keep the summary with the highest revision.
+  #upsert(summary: LockSummary): void {
+    const known = this.summaries.get(summary.name);
+    if (!known || summary.rev >= known.rev) this.summaries.set(summary.name, summary);
   }
 
   #start(): void {
@@ -157,7 +145,7 @@ export class SpaceLocks {
 
   #connect(): void {
     try {
-      this.#socket = new HttpTransport().connect(this.spaceId, {
+      new HttpTransport().connect(this.spaceId, {
         onOpen: () => {
           this.#attempt = 0;
           this.connected = true;
@@ -165,14 +153,10 @@ export class SpaceLocks {
           void this.refresh();
         },
         onMessage: (message) => {
-          if (message.type !== 'lock') return;
-          const next = new Map(this.summaries);
-          this.#upsert(next, message.lock);
-          this.summaries = next;
+          if (message.type === 'lock') this.#upsert(message.lock);
         },
         onClose: () => {
           this.connected = false;
-          this.#socket = null;
           this.#retry();
         },
       });
@@ -187,6 +171,7 @@ export class SpaceLocks {
   }
 }
 
+// eslint-disable-next-line svelte/prefer-svelte-reactivity -- a registry of instances, never read reactively
 const bySpace = new Map<string, SpaceLocks>();
 
 /** The lock state of a cloud space, started on first use. */

@@ -18,6 +18,7 @@ function toField(name: string, raw: JsonValue | undefined): RecordField | null {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return null;
   const type = raw['t'];
   const value = raw['v'];
+  if (typeof type !== 'string') return null;
   switch (type) {
     case 'text':
       return { name, type, value: typeof value === 'string' ? value : '' };

@@ -1,4 +1,5 @@
-import type { Role } from '#shared/accounts/roles';
+import * as v from 'valibot';
+import { RoleSchema, type Role } from '#shared/accounts/roles';
 import { ApiRequestError } from '../api/http';
 import { db } from '../db/db';
 import { isLocalSpace, LOCAL_SPACE_ID, newLocalSpaceId } from './space-meta.svelte';
@@ -13,14 +14,14 @@ export interface SpaceEntry {
 
 const CACHE_KEY = 'baton.cloudSpaces';
 
+const CachedSpacesSchema = v.array(
+  v.object({ spaceId: v.string(), name: v.string(), role: v.nullable(RoleSchema), local: v.boolean() }),
+);
+
 function cached(): SpaceEntry[] {
   try {
-    const raw: unknown = JSON.parse(localStorage.getItem(CACHE_KEY) ?? '[]');
-    if (!Array.isArray(raw)) return [];
-    return raw.filter(
-      (entry): entry is SpaceEntry =>
-        typeof entry === 'object' && entry !== null && typeof entry.spaceId === 'string' && typeof entry.name === 'string',
-    );
+    const parsed = v.safeParse(CachedSpacesSchema, JSON.parse(localStorage.getItem(CACHE_KEY) ?? '[]'));
+    return parsed.success ? parsed.output : [];
   } catch {
     return [];
   }

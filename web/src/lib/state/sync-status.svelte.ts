@@ -1,5 +1,5 @@
-import { liveQuery, type Subscription } from 'dexie';
-import { db, type OutboxEntry } from '../db/db';
+import { db, type OutboxEntry, type SyncState } from '../db/db';
+import { LiveQuery } from '../db/live.svelte';
 import { pendingCount, rejectedEdits, syncStateFor } from '../db/queries';
 import type { LiveStatus, SpaceSync } from '../sync/space-sync';
 import { isLocalSpace } from './space-meta.svelte';
@@ -12,10 +12,11 @@ import { isLocalSpace } from './space-meta.svelte';
 class SyncStatusState {
   spaceId = $state<string | null>(null);
   live = $state.raw<LiveStatus | null>(null);
-  pending = $state(0);
-  refused = $state.raw<OutboxEntry[]>([]);
-  lastSyncedAt = $state<number | null>(null);
-  lastError = $state.raw<{ code: string; message: string } | null>(null);
+  #queries = $state.raw<{
+    pending: LiveQuery<number>;
+    refused: LiveQuery<OutboxEntry[]>;
+    state: LiveQuery<SyncState | undefined>;
+  } | null>(null);
   #sync: SpaceSync | null = null;
   #stops: (() => void)[] = [];
 
@@ -24,18 +25,15 @@ class SyncStatusState {
     if (this.spaceId === spaceId) return;
     this.close();
     this.spaceId = spaceId;
-    const watch = <T>(query: () => Promise<T>, next: (value: T) => void): void => {
-      const subscription: Subscription = liveQuery(query).subscribe({ next, error: () => undefined });
-      this.#stops.push(() => subscription.unsubscribe());
-    };
-    watch(() => pendingCount(db, spaceId), (count) => (this.pending = count));
-    watch(() => rejectedEdits(db, spaceId), (entries) => (this.refused = entries));
-    watch(
-      () => syncStateFor(db, spaceId),
-      (state) => {
-        this.lastSyncedAt = state?.lastSyncedAt ?? null;
-        this.lastError = state?.lastError ?? null;
-      },
+    // The counts live in IndexedDB, so every tab sees the same, whichever leads the sync.
+    this.#stops.push(
+      $effect.root(() => {
+        this.#queries = {
+          pending: new LiveQuery(() => pendingCount(db, spaceId)),
+          refused: new LiveQuery(() => rejectedEdits(db, spaceId)),
+          state: new LiveQuery(() => syncStateFor(db, spaceId)),
+        };
+      }),
     );
     if (isLocalSpace(spaceId)) return;
     // The sync engine loads when a cloud space is opened, not with the first screen.
@@ -55,10 +53,23 @@ class SyncStatusState {
     this.#sync = null;
     this.spaceId = null;
     this.live = null;
-    this.pending = 0;
-    this.refused = [];
-    this.lastSyncedAt = null;
-    this.lastError = null;
+    this.#queries = null;
+  }
+
+  get pending(): number {
+    return this.#queries?.pending.current ?? 0;
+  }
+
+  get refused(): OutboxEntry[] {
+    return this.#queries?.refused.current ?? [];
+  }
+
+  get lastSyncedAt(): number | null {
+    return this.#queries?.state.current?.lastSyncedAt ?? null;
+  }
+
+  get lastError(): { code: string; message: string } | null {
+    return this.#queries?.state.current?.lastError ?? null;
   }
 
   get isCloud(): boolean {
