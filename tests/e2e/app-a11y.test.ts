@@ -47,9 +47,13 @@ describe('the app is accessible on its main screens (axe-core, no serious or cri
         await context.close();
       });
 
-      it('home', async () => {
+      it('home, and the skip link is the first stop of the keyboard', async () => {
         await page.goto(baseUrl);
         await page.getByRole('heading', { name: 'On this device' }).waitFor();
+        await page.keyboard.press('Tab');
+        await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Skip to content');
+        await page.keyboard.press('Enter');
+        await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('main');
         await screenshot(page, `app-home-${viewport.name}`);
         await expectAccessible(page, 'home');
       });
