@@ -19,6 +19,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as v from 'valibot';
 import { LockHistoryResponseSchema, LockSocketServerMessageSchema, type LockHistoryEntry, type LockSocketServerMessage } from '#shared/locks/schemas';
+import { SOCKET_PING, SOCKET_PONG } from '#shared/socket';
 import { addMember, api, createSpace, signUp, type TestUser } from '../tests/support/api-client';
 import { freePort } from '../tests/support/local-server';
 
@@ -292,6 +293,27 @@ async function wsCycles(socket: LockSocket, cycles: number): Promise<number[]> {
   return samples;
 }
 
+/** The floor under the current load: a ping on the space socket, answered by workerd without running our code. */
+async function pingRoundTrips(baseUrl: string, user: TestUser, spaceId: string, count: number): Promise<number[]> {
+  const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/api/spaces/${spaceId}/socket`, { headers: { cookie: user.cookie, origin: baseUrl } } as unknown as string[]);
+  let wake: () => void = () => {};
+  ws.addEventListener('message', (event) => {
+    if (event.data === SOCKET_PONG) wake();
+  });
+  await new Promise((resolve) => ws.addEventListener('open', resolve));
+  const samples: number[] = [];
+  for (let i = 0; i < count + WARMUP; i++) {
+    const start = performance.now();
+    await new Promise<void>((resolve) => {
+      wake = resolve;
+      ws.send(SOCKET_PING);
+    });
+    if (i >= WARMUP) samples.push(performance.now() - start);
+  }
+  ws.close(1000, 'done');
+  return samples;
+}
+
 async function contended(baseUrl: string, users: TestUser[], spaceId: string, name: string, target: number) {
   const sockets = await Promise.all(users.map((user) => LockSocket.open(baseUrl, user, spaceId, name)));
   const waits: number[] = [];
@@ -366,8 +388,9 @@ async function main(): Promise<void> {
     const solo = users[0]!;
     const socket = await LockSocket.open(baseUrl, solo, spaceId, 'bench/ws-cycle');
 
-    const rounds: Record<'ws' | 'http' | 'redisFsync' | 'redisMem', Stats[]> = { ws: [], http: [], redisFsync: [], redisMem: [] };
+    const rounds: Record<'ws' | 'http' | 'redisFsync' | 'redisMem' | 'ping', Stats[]> = { ws: [], http: [], redisFsync: [], redisMem: [], ping: [] };
     for (let round = 1; round <= RUNS; round++) {
+      rounds.ping.push(stats(await pingRoundTrips(baseUrl, solo, spaceId, CYCLES)));
       rounds.ws.push(stats(await wsCycles(socket, CYCLES)));
       rounds.redisFsync.push(stats(await redisCycles(redisFsync.port, CYCLES)));
       rounds.redisMem.push(stats(await redisCycles(redisMem.port, CYCLES)));
@@ -400,6 +423,9 @@ async function main(): Promise<void> {
       redis_mem_cycle_p50_ms: round(pick('redisMem', 'p50')),
       redis_mem_cycle_p99_ms: round(pick('redisMem', 'p99')),
       ratio_ws_vs_redis_fsync: round(pick('ws', 'p50') / pick('redisFsync', 'p50'), 2),
+      // The floor of any WebSocket exchange with the Worker under the same load (no code of ours runs).
+      ws_ping_rtt_p50_ms: round(pick('ping', 'p50')),
+      ws_cycle_in_ping_rtts: round(pick('ws', 'p50') / pick('ping', 'p50'), 2),
       contended_clients: CONTENDERS,
       contended_grants: run.grants,
       contended_grants_per_s: round((run.grants * 1000) / run.elapsedMs, 1),
@@ -420,6 +446,7 @@ async function main(): Promise<void> {
     console.table({
       'Baton, WebSocket (acquire+release)': { p50_ms: result.ws_cycle_p50_ms, p99_ms: result.ws_cycle_p99_ms, per_s: result.ws_cycles_per_s },
       'Baton, HTTP (acquire+release)': { p50_ms: result.http_cycle_p50_ms, p99_ms: result.http_cycle_p99_ms, per_s: result.http_cycles_per_s },
+      'WebSocket ping/pong (runtime only, floor)': { p50_ms: result.ws_ping_rtt_p50_ms, p99_ms: round(pick('ping', 'p99')), per_s: round(pick('ping', 'perS'), 1) },
       'Redis, appendfsync always': { p50_ms: result.redis_fsync_cycle_p50_ms, p99_ms: result.redis_fsync_cycle_p99_ms, per_s: round(pick('redisFsync', 'perS'), 1) },
       'Redis, no AOF (memory)': { p50_ms: result.redis_mem_cycle_p50_ms, p99_ms: result.redis_mem_cycle_p99_ms, per_s: round(pick('redisMem', 'perS'), 1) },
     });

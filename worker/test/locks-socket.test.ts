@@ -164,28 +164,43 @@ describe('lock socket access', () => {
 });
 
 describe('[L11] fence before answer', () => {
-  it('[L11] an acquire is not answered, and nothing is pushed, until the space has recorded the grant', async () => {
+  it('[L11] neither the answer nor the push of a grant goes out until the space has recorded it', async () => {
     await runInDurableObject(lockStub(spaceId, 'l11-probe'), async (_instance, ctx) => {
-      let recordGrant: () => void = () => {};
       const calls: string[] = [];
+      const held: (() => void)[] = [];
       const link: SpaceLink = {
         lockChanged: (_space, update) => {
           calls.push(`report:${update.granted?.token ?? '-'}`);
-          return update.granted ? new Promise<void>((resolve) => (recordGrant = () => { calls.push('recorded'); resolve(); })) : Promise.resolve();
+          if (!update.granted) return Promise.resolve();
+          return new Promise<void>((resolve) => held.push(() => { calls.push(`recorded:${update.granted?.token}`); resolve(); }));
         },
       };
-      const ports = { pushTo: (_conn: string, text: string) => void calls.push(`push:${String(v.parse(LockEventMessageSchema, JSON.parse(text)).kind)}`), scheduleAlarm: () => {} };
+      const ports = { pushTo: (conn: string, text: string) => void calls.push(`push:${conn}:${String(v.parse(LockEventMessageSchema, JSON.parse(text)).kind)}`), scheduleAlarm: () => {} };
       const service = new LockService(new LockStore(ctx.storage), { now: () => Date.now() }, link, ports);
       service.bind({ spaceId, name: 'l11-probe' });
-      const answer = service.acquire({ userId: editor.userId, username: editor.username }, { requestId: rid() }, 'conn-probe').then((r) => {
-        calls.push(`answer:${r.status}`);
-        return r;
-      });
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
+      const alice = { userId: editor.userId, username: editor.username };
+      const bob = { userId: editor2.userId, username: editor2.username };
+
+      // A direct grant: the answer waits for the fence.
+      const first = service.acquire(alice, { requestId: rid() }, 'conn-a').then((r) => (calls.push(`answer:${r.status}`), r));
+      await settle();
       expect(calls).toEqual(['report:1']);
-      recordGrant();
-      await answer;
-      expect(calls).toEqual(['report:1', 'recorded', 'push:granted', 'answer:granted']);
+      held.shift()!();
+      const granted = await first;
+      expect(calls).toEqual(['report:1', 'recorded:1', 'answer:granted']);
+
+      // A grant to a waiter: the releaser is answered at once; the waiter is told only after the fence.
+      calls.length = 0;
+      await service.acquire(bob, { requestId: rid(), waitMs: 60_000 }, 'conn-b');
+      if (granted.status !== 'granted') throw new Error('expected a grant');
+      const released = await service.release(alice, granted.token);
+      expect(released.ok).toBe(true);
+      await settle();
+      expect(calls).toEqual(['report:2']);
+      held.shift()!();
+      await settle();
+      expect(calls).toEqual(['report:2', 'recorded:2', 'push:conn-b:granted']);
     });
   });
 });

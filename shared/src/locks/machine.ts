@@ -160,7 +160,7 @@ export class LockMachine {
     if (served) return { status: 'ended', requestId: served.requestId, token: served.token };
 
     if (!holder) {
-      const lease = this.grant(input, now);
+      const lease = this.grant(input, now, false);
       return { status: 'granted', requestId: lease.requestId, token: lease.token, expiresAt: lease.expiresAt };
     }
     if (input.waitMs > 0 && queue.length < LOCK_QUEUE_MAX) {
@@ -247,17 +247,18 @@ export class LockMachine {
   private grantNext(now: number): void {
     if (this.state.holder) return;
     const next = this.state.queue.shift();
-    if (next) this.grant(next, now);
+    if (next) this.grant(next, now, true);
   }
 
-  private grant(request: { requestId: string; owner: LockOwner; ttlMs: number; connId: string | null }, now: number): Lease {
+  /** Grants the lock. A waiter (`push`) is told on its socket; a direct grant is in the acquire's answer. */
+  private grant(request: { requestId: string; owner: LockOwner; ttlMs: number; connId: string | null }, now: number, push: boolean): Lease {
     const token = this.state.lastToken + 1;
     this.state.lastToken = token;
     const lease: Lease = { token, requestId: request.requestId, owner: request.owner, grantedAt: now, expiresAt: now + request.ttlMs, ttlMs: request.ttlMs, connId: request.connId };
     this.state.holder = lease;
     this.state.served.push({ requestId: request.requestId, userId: request.owner.userId, token });
     if (this.state.served.length > LOCK_SERVED_MEMORY) this.state.served.shift();
-    this.record('granted', now, token, request.requestId, request.owner, `lease of ${request.ttlMs} ms`, request.connId);
+    this.record('granted', now, token, request.requestId, request.owner, `lease of ${request.ttlMs} ms`, push ? request.connId : null);
     return lease;
   }
 
