@@ -3,8 +3,7 @@ import type { LockSummary } from '#shared/locks/schemas';
 import { SvelteMap, SvelteSet } from 'svelte/reactivity';
 import { fetchLockHistory } from '../api/lock-history';
 import { LockClient, LockError, type HeldLock } from '../locks/lock-client';
-import { backoffDelay } from '../sync/backoff';
-import { HttpTransport } from '../sync/transport';
+import { watchLocks } from '../locks/lock-watch';
 import { spaceLockHistoryToCsv, type SpaceLockHistoryEntry } from './lock-history-csv';
 
 /** How long "wait in line" waits before giving up: the longest wait the server allows. */
@@ -22,8 +21,8 @@ export interface LockRow {
 }
 
 /**
- * The locks of one space, live: the list from the server, kept current by the lock events on the
- * space's WebSocket, plus what this tab holds and waits for. `now` ticks every second for the
+ * The locks of one space, live: held and contended locks from lib/locks' `watchLocks` (the list,
+ * kept current by the lock events on the space's WebSocket), plus what this tab holds and waits for. `now` ticks every second for the
  * countdowns. One per space for the tab's life (see {@link spaceLocks}), so a checkout survives
  * moving between screens.
  */
@@ -35,7 +34,8 @@ export class SpaceLocks {
   error = $state('');
   connected = $state(false);
   readonly client: LockClient;
-  #attempt = 0;
+  /** Every lock name seen while the tab is open, held or not: the history covers them. */
+  readonly #seen = new SvelteSet<string>();
 
   constructor(readonly spaceId: string) {
     this.client = new LockClient({ baseUrl: location.origin, spaceId });
@@ -49,22 +49,14 @@ export class SpaceLocks {
       .map((summary) => ({ summary, mine: this.held.get(summary.name) ?? null, waiting: this.waiting.has(summary.name) }));
   }
 
-  /** Every lock the space has known, held or not (for the history). */
+  /** The locks whose history is shown: held or contended now, or seen since the tab opened. */
   get names(): string[] {
-    return [...this.summaries.keys()].sort();
+    const names = [...this.summaries.keys(), ...this.#seen];
+    return names.filter((name, index) => names.indexOf(name) === index).sort();
   }
 
   summaryOf(name: string): LockSummary | null {
     return this.summaries.get(name) ?? null;
-  }
-
-  async refresh(): Promise<void> {
-    try {
-      for (const lock of await this.client.list()) this.#upsert(lock);
-      this.error = '';
-    } catch (error) {
-      this.error = error instanceof Error ? error.message : 'Could not read the locks.';
-    }
   }
 
   /** Takes the lock now, or waits in line for it when `wait` is set. Answers whether this tab got it. */
@@ -131,43 +123,26 @@ export class SpaceLocks {
     if (this.held.get(name) === lock) this.held.delete(name);
   }
 
-  // Events and list answers can cross: keep the summary with the highest revision.
-  #upsert(summary: LockSummary): void {
-    const known = this.summaries.get(summary.name);
-    if (!known || summary.rev >= known.rev) this.summaries.set(summary.name, summary);
-  }
-
   #start(): void {
     setInterval(() => (this.now = Date.now()), 1000);
-    void this.refresh();
-    this.#connect();
-  }
-
-  #connect(): void {
-    try {
-      new HttpTransport().connect(this.spaceId, {
-        onOpen: () => {
-          this.#attempt = 0;
-          this.connected = true;
-          // Events sent while away are not replayed: read the list again.
-          void this.refresh();
-        },
-        onMessage: (message) => {
-          if (message.type === 'lock') this.#upsert(message.lock);
-        },
-        onClose: () => {
-          this.connected = false;
-          this.#retry();
-        },
-      });
-    } catch {
-      this.#retry();
-    }
-  }
-
-  #retry(): void {
-    setTimeout(() => this.#connect(), backoffDelay(this.#attempt));
-    this.#attempt += 1;
+    // lib/locks follows the space's socket: the list on every (re)connect, then the lock events.
+    watchLocks({
+      baseUrl: location.origin,
+      spaceId: this.spaceId,
+      onChange: (locks) => {
+        const current = locks.map((lock) => lock.name);
+        for (const name of [...this.summaries.keys()]) if (!current.includes(name)) this.summaries.delete(name);
+        for (const lock of locks) {
+          this.summaries.set(lock.name, lock);
+          this.#seen.add(lock.name);
+        }
+        this.connected = true;
+      },
+      onStop: (reason) => {
+        this.connected = false;
+        this.error = reason;
+      },
+    });
   }
 }
 
