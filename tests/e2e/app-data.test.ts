@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { signUp } from '../support/api-client';
 import { launchBrowser } from '../support/browser';
 import { screenshot } from './app-support';
 
@@ -141,5 +142,36 @@ describe('data: export and import, and a large space', () => {
     await page.getByLabel('Kind').selectOption('record');
     await page.getByRole('searchbox', { name: 'Search items' }).fill('');
     await page.getByText(`${Math.floor(count / 3)} items`).waitFor();
+  });
+
+  it('a local space is published to the cloud, and another device of the same person gets it', async () => {
+    const user = await signUp(baseUrl);
+    const [name = '', value = ''] = user.cookie.split(/=(.*)/s);
+    const device = async () => {
+      const other = await browser.newContext();
+      await other.addCookies([{ name, value, url: baseUrl }]);
+      return other;
+    };
+    const first = await device();
+    const second = await device();
+    try {
+      const one = await first.newPage();
+      await one.goto(baseUrl);
+      await one.getByLabel('New note').fill('Written before signing up');
+      await one.getByRole('button', { name: 'Add' }).click();
+      await one.getByRole('link', { name: 'Written before signing up' }).waitFor();
+      await one.goto(`${baseUrl}/spaces/local`);
+      await one.getByRole('button', { name: 'Publish a copy to the cloud' }).click();
+      await one.waitForURL(/\/spaces\/[A-Za-z0-9_-]{22}$/);
+      await one.getByText('Synced', { exact: true }).waitFor({ timeout: 30_000 });
+      const cloudUrl = one.url();
+
+      const two = await second.newPage();
+      await two.goto(cloudUrl);
+      await two.getByRole('link', { name: 'Written before signing up' }).waitFor({ timeout: 30_000 });
+    } finally {
+      await first.close();
+      await second.close();
+    }
   });
 });

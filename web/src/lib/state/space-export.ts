@@ -80,3 +80,14 @@ export async function writeImport(spaceId: string, result: Extract<ImportResult,
   });
   return writes.length;
 }
+
+/**
+ * Publishes a local-only space: a new cloud space gets a copy of every item (same ids, values
+ * and tombstones; new stamps), which the sync engine then pushes. The local space stays as it is.
+ */
+export async function publishSpace(localId: string, name: string, createCloud: (name: string) => Promise<string>): Promise<string> {
+  const data = await exportSpace(localId, name);
+  const cloudId = await createCloud(name);
+  await writeImport(cloudId, { ok: true, data, blobs: new Map() });
+  return cloudId;
+}
