@@ -5,8 +5,11 @@
  * Writes bench/results/blobs.json. MB/s are 10^6 bytes per second; each figure is the median of
  * RUNS runs.
  */
+import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DEFAULT_PART_BYTES, PARTS_IN_FLIGHT } from '#shared/blobs/limits';
@@ -15,7 +18,7 @@ import { hashBlob } from '../web/src/lib/blobs/hash-blob';
 import { MemoryUploadStore } from '../web/src/lib/blobs/upload-store';
 import { uploadFile } from '../web/src/lib/blobs/uploader';
 import { createSpace, signUp } from '../tests/support/api-client';
-import { startLocalServer } from '../tests/support/local-server';
+import { freePort, startLocalServer } from '../tests/support/local-server';
 
 const SIZE = 100 * 1024 * 1024;
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -41,7 +44,7 @@ async function drain(response: Response): Promise<number> {
 }
 
 /** A plain Node HTTP server: swallows POST bodies, answers GET with the bytes. */
-async function rawServer(bytes: Uint8Array): Promise<{ url: string; server: Server }> {
+async function rawServer(bytes: Uint8Array<ArrayBuffer>): Promise<{ url: string; server: Server }> {
   const server = createServer((req, res) => {
     if (req.method === 'POST') {
       let received = 0;
@@ -54,6 +57,59 @@ async function rawServer(bytes: Uint8Array): Promise<{ url: string; server: Serv
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, server };
+}
+
+/**
+ * The floor of local R2 itself: a bare Worker that puts the request body into R2 and streams it
+ * back, run by the same wrangler. It shows how much of the gap to raw HTTP is the emulator
+ * (wrangler's proxy, miniflare's R2 on disk) and how much is Baton.
+ */
+async function r2Floor(bytes: Uint8Array<ArrayBuffer>): Promise<{ up: number[]; down: number[] }> {
+  const dir = mkdtempSync(join(tmpdir(), 'baton-r2-floor-'));
+  writeFileSync(
+    join(dir, 'worker.js'),
+    `export default { async fetch(request, env) {
+      if (request.method === 'PUT') {
+        const length = Number(request.headers.get('content-length'));
+        await env.B.put('floor', request.body.pipeThrough(new FixedLengthStream(length)));
+        return new Response('ok');
+      }
+      const object = await env.B.get('floor');
+      return new Response(object.body, { headers: { 'content-length': String(object.size) } });
+    } };\n`,
+  );
+  writeFileSync(
+    join(dir, 'wrangler.toml'),
+    'name = "r2-floor"\nmain = "worker.js"\ncompatibility_date = "2026-11-01"\n[[r2_buckets]]\nbinding = "B"\nbucket_name = "r2-floor"\n',
+  );
+  const port = await freePort();
+  const child = spawn(
+    new URL('../node_modules/.bin/wrangler', import.meta.url).pathname,
+    ['dev', '--config', join(dir, 'wrangler.toml'), '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(await freePort()), '--persist-to', join(dir, 'state'), '--show-interactive-dev-session=false', '--log-level', 'warn'],
+    { env: { ...process.env, WRANGLER_SEND_METRICS: 'false', X_LOCAL_OBSERVABILITY: 'false', CI: 'true' }, stdio: 'ignore', detached: true },
+  );
+  const url = `http://127.0.0.1:${port}/`;
+  try {
+    for (let tries = 0; ; tries++) {
+      const ok = await fetch(url, { method: 'PUT', body: new Uint8Array(1) }).then((res) => res.ok, () => false);
+      if (ok) break;
+      if (tries > 120) throw new Error('the R2 floor worker did not start');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    const up: number[] = [];
+    const down: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      up.push(mbPerS(bytes.length, await timed(async () => (await fetch(url, { method: 'PUT', body: bytes })).text())));
+      down.push(mbPerS(bytes.length, await timed(async () => {
+        if ((await drain(await fetch(url))) !== bytes.length) throw new Error('floor download short');
+      })));
+    }
+    return { up, down };
+  } finally {
+    if (child.pid) process.kill(-child.pid, 'SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 async function main(): Promise<void> {
@@ -78,6 +134,9 @@ async function main(): Promise<void> {
     })));
   }
   raw.server.close();
+
+  console.log('measuring the local R2 floor…');
+  const floor = await r2Floor(bytes);
 
   console.log('starting wrangler dev…');
   const server = await startLocalServer();
@@ -143,16 +202,22 @@ async function main(): Promise<void> {
     raw_http_mb_s: round((rawUpload + rawDownload) / 2),
     ratio_upload_vs_raw: round(median(up) / rawUpload, 3),
     ratio_download_vs_raw: round(median(down) / rawDownload, 3),
+    r2_floor_upload_mb_s: round(median(floor.up)),
+    r2_floor_download_mb_s: round(median(floor.down)),
+    ratio_upload_vs_r2_floor: round(median(up) / median(floor.up), 3),
+    ratio_download_vs_r2_floor: round(median(down) / median(floor.down), 3),
     client_hash_mb_s: round(mbPerS(SIZE, hashMs)),
     upload_parts_mb_s: round(median(partsPhase)),
     upload_complete_and_verify_s: round(median(verifyPhase), 2),
-    note: 'ratios compare each direction with the raw loopback transfer in the same direction; upload includes the Worker hashing every part and reading the assembled file back to verify its SHA-256',
+    note: 'ratios compare each direction with the raw loopback transfer in the same direction; upload includes the Worker hashing every part and reading the assembled file back to verify its SHA-256; r2_floor_* is a bare Worker doing one R2 put/get of the same bytes through the same wrangler (the emulator ceiling)',
   };
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
   writeFileSync(new URL('./results/blobs.json', import.meta.url), `${JSON.stringify(result, null, 2)}\n`);
   console.table({
     upload: { 'MB/s': result.upload_mb_s, 'raw MB/s': result.raw_upload_mb_s, ratio: result.ratio_upload_vs_raw },
     download: { 'MB/s': result.download_mb_s, 'raw MB/s': result.raw_download_mb_s, ratio: result.ratio_download_vs_raw },
+    'local R2 floor upload': { 'MB/s': result.r2_floor_upload_mb_s, 'raw MB/s': result.raw_upload_mb_s, ratio: round(median(floor.up) / rawUpload, 3) },
+    'local R2 floor download': { 'MB/s': result.r2_floor_download_mb_s, 'raw MB/s': result.raw_download_mb_s, ratio: round(median(floor.down) / rawDownload, 3) },
     'client hash': { 'MB/s': result.client_hash_mb_s, 'raw MB/s': '', ratio: '' },
   });
 }
