@@ -69,6 +69,19 @@ describe('offline copies', () => {
     expect(await offline.usage('space-1')).toMatchObject({ files: [], bytes: 0 });
   });
 
+  it('[B18] opened copies beyond the budget are evicted oldest first; pinned ones stay', async () => {
+    let clock = 0;
+    const small = new OfflineBlobs(db.pinnedBlobs, storage as unknown as CacheStorage, () => ++clock, 12);
+    await small.pin(api, 'a'.repeat(64), { name: 'a', type: '' }); // 3 bytes, pinned
+    await small.open(api, 'b'.repeat(64), { name: 'b', type: '' }); // 10 bytes: 13 > 12, but it is the one just opened
+    expect(await small.isKept(api, 'b'.repeat(64))).toBe(true);
+    files.set('c'.repeat(64), new Uint8Array(5));
+    await small.open(api, 'c'.repeat(64), { name: 'c', type: '' }); // evicts b, the older opened copy
+    expect(await small.isKept(api, 'b'.repeat(64))).toBe(false);
+    expect(await small.isKept(api, 'c'.repeat(64))).toBe(true);
+    expect(await small.isKept(api, 'a'.repeat(64))).toBe(true);
+  });
+
   it('[B18] a file never opened needs the network', async () => {
     online = false;
     await expect(offline.open(api, 'a'.repeat(64), { name: 'a', type: '' })).rejects.toMatchObject({ code: 'NETWORK' });

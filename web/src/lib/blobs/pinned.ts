@@ -23,6 +23,9 @@ export interface PinnedTable {
   where(index: 'spaceId'): { equals(value: string): { toArray(): Promise<PinnedBlob[]> } };
 }
 
+/** Bytes of opened (not pinned) copies a space keeps on the device; older ones are evicted beyond it. */
+export const OPENED_KEEP_BYTES = 512 * 1024 * 1024;
+
 /** The Cache Storage cache holding the bytes of kept files, keyed by their download URL. */
 export const BLOB_CACHE_NAME = 'baton-blobs-v1';
 
@@ -42,6 +45,7 @@ export class OfflineBlobs {
     private readonly table: PinnedTable,
     private readonly storage: CacheStorage = globalThis.caches,
     private readonly now: () => number = Date.now,
+    private readonly openedKeepBytes = OPENED_KEEP_BYTES,
   ) {}
 
   /** The file's bytes: from this device if kept, else downloaded and kept (as opened, not pinned). */
@@ -68,6 +72,8 @@ export class OfflineBlobs {
       cachedAt: this.now(),
       lastUsedAt: this.now(),
     });
+    // Opened copies are a cache: keep the device from filling up; pinned ones are never evicted.
+    await this.evictOpened(api, this.openedKeepBytes, key);
     return typed(blob, meta.type);
   }
 
@@ -100,12 +106,15 @@ export class OfflineBlobs {
     return { files, bytes, pinnedBytes };
   }
 
-  /** Removes the space's opened-but-unpinned copies, least recently used first, until at most `keepBytes` remain. */
-  async evictOpened(api: BlobApi, keepBytes: number): Promise<number> {
+  /**
+   * Removes the space's opened-but-unpinned copies, least recently used first, until at most
+   * `keepBytes` remain (pinned copies count but are never removed; `spare` is the one just opened).
+   */
+  async evictOpened(api: BlobApi, keepBytes: number, spare?: string): Promise<number> {
     const { files, bytes } = await this.usage(api.spaceId);
     let total = bytes;
     let removed = 0;
-    for (const file of files.filter((f) => !f.pinned).sort((a, b) => a.lastUsedAt - b.lastUsedAt)) {
+    for (const file of files.filter((f) => !f.pinned && f.key !== spare).sort((a, b) => a.lastUsedAt - b.lastUsedAt)) {
       if (total <= keepBytes) break;
       await this.unpin(api, file.sha256);
       total -= file.size;
