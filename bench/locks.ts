@@ -281,16 +281,23 @@ function resultOf(reply: LockSocketServerMessage & { type: 'reply' }): { status:
   return result;
 }
 
-async function wsCycles(socket: LockSocket, cycles: number): Promise<number[]> {
-  const samples: number[] = [];
+/** Acquire+release cycles on one socket; also answers the acquire and release halves apart. */
+async function wsCycles(socket: LockSocket, cycles: number): Promise<{ cycle: number[]; acquire: number[]; release: number[] }> {
+  const out = { cycle: [] as number[], acquire: [] as number[], release: [] as number[] };
   for (let i = 0; i < cycles + WARMUP; i++) {
     const start = performance.now();
     const grant = resultOf(await socket.send({ op: 'acquire', requestId: requestId(), ttlMs: 60_000 }));
     if (grant.status !== 'granted') throw new Error(`expected a grant, got ${grant.status}`);
+    const granted = performance.now();
     if (resultOf(await socket.send({ op: 'release', token: grant.token })).status !== 'released') throw new Error('release refused');
-    if (i >= WARMUP) samples.push(performance.now() - start);
+    const end = performance.now();
+    if (i >= WARMUP) {
+      out.cycle.push(end - start);
+      out.acquire.push(granted - start);
+      out.release.push(end - granted);
+    }
   }
-  return samples;
+  return out;
 }
 
 /** The floor under the current load: a ping on the space socket, answered by workerd without running our code. */
@@ -388,10 +395,13 @@ async function main(): Promise<void> {
     const solo = users[0]!;
     const socket = await LockSocket.open(baseUrl, solo, spaceId, 'bench/ws-cycle');
 
-    const rounds: Record<'ws' | 'http' | 'redisFsync' | 'redisMem' | 'ping', Stats[]> = { ws: [], http: [], redisFsync: [], redisMem: [], ping: [] };
+    const rounds: Record<'ws' | 'wsAcquire' | 'wsRelease' | 'http' | 'redisFsync' | 'redisMem' | 'ping', Stats[]> = { ws: [], wsAcquire: [], wsRelease: [], http: [], redisFsync: [], redisMem: [], ping: [] };
     for (let round = 1; round <= RUNS; round++) {
       rounds.ping.push(stats(await pingRoundTrips(baseUrl, solo, spaceId, CYCLES)));
-      rounds.ws.push(stats(await wsCycles(socket, CYCLES)));
+      const ws = await wsCycles(socket, CYCLES);
+      rounds.ws.push(stats(ws.cycle));
+      rounds.wsAcquire.push(stats(ws.acquire));
+      rounds.wsRelease.push(stats(ws.release));
       rounds.redisFsync.push(stats(await redisCycles(redisFsync.port, CYCLES)));
       rounds.redisMem.push(stats(await redisCycles(redisMem.port, CYCLES)));
       rounds.http.push(stats(await httpCycles(baseUrl, solo, spaceId, 'bench/http-cycle', CYCLES)));
@@ -415,6 +425,9 @@ async function main(): Promise<void> {
       ws_cycle_p50_ms: round(pick('ws', 'p50')),
       ws_cycle_p99_ms: round(pick('ws', 'p99')),
       ws_cycles_per_s: round(pick('ws', 'perS'), 1),
+      // The halves: acquire includes recording the grant with the space's fence (L11); release does not wait for it.
+      ws_acquire_p50_ms: round(pick('wsAcquire', 'p50')),
+      ws_release_p50_ms: round(pick('wsRelease', 'p50')),
       http_cycle_p50_ms: round(pick('http', 'p50')),
       http_cycle_p99_ms: round(pick('http', 'p99')),
       http_cycles_per_s: round(pick('http', 'perS'), 1),
@@ -445,6 +458,8 @@ async function main(): Promise<void> {
     console.log('');
     console.table({
       'Baton, WebSocket (acquire+release)': { p50_ms: result.ws_cycle_p50_ms, p99_ms: result.ws_cycle_p99_ms, per_s: result.ws_cycles_per_s },
+      '  of which acquire (with the fence RPC)': { p50_ms: result.ws_acquire_p50_ms, p99_ms: round(pick('wsAcquire', 'p99')), per_s: round(pick('wsAcquire', 'perS'), 1) },
+      '  of which release': { p50_ms: result.ws_release_p50_ms, p99_ms: round(pick('wsRelease', 'p99')), per_s: round(pick('wsRelease', 'perS'), 1) },
       'Baton, HTTP (acquire+release)': { p50_ms: result.http_cycle_p50_ms, p99_ms: result.http_cycle_p99_ms, per_s: result.http_cycles_per_s },
       'WebSocket ping/pong (runtime only, floor)': { p50_ms: result.ws_ping_rtt_p50_ms, p99_ms: round(pick('ping', 'p99')), per_s: round(pick('ping', 'perS'), 1) },
       'Redis, appendfsync always': { p50_ms: result.redis_fsync_cycle_p50_ms, p99_ms: result.redis_fsync_cycle_p99_ms, per_s: round(pick('redisFsync', 'perS'), 1) },
