@@ -13,7 +13,7 @@ export const lockPath = (spaceId: string, name: string, action = '') =>
   `/api/spaces/${spaceId}/locks/${encodeURIComponent(name)}${action ? `/${action}` : ''}`;
 
 /** POSTs JSON to a lock action and answers status and parsed body. */
-export async function post(cookie: string, spaceId: string, name: string, action: string, json: unknown): Promise<{ status: number; body: any }> {
+export async function post(cookie: string, spaceId: string, name: string, action: string, json: unknown): Promise<{ status: number; body: unknown }> {
   const res = await api(lockPath(spaceId, name, action), { method: 'POST', cookie, json });
   return { status: res.status, body: await res.json() };
 }

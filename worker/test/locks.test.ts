@@ -2,7 +2,8 @@ import { env } from 'cloudflare:workers';
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import * as v from 'valibot';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AcquireResponseSchema, LockHistoryResponseSchema, LockListResponseSchema, LockSummarySchema } from '#shared/locks/schemas';
+import { ErrorBodySchema } from '#shared/errors';
+import { AcquireResponseSchema, LockHistoryResponseSchema, LockListResponseSchema, LockSummarySchema, RenewResponseSchema } from '#shared/locks/schemas';
 import { addMember, api, createSpace, signUp } from './support/accounts';
 import { lockPath, lockStub, post, rid, spaceStubOf } from './locks-support';
 
@@ -45,7 +46,7 @@ describe('lock routes', () => {
     if (a.status !== 'granted') throw new Error('expected a grant');
     // [L5] someone else's release, and a wrong token, are refused.
     const wrong = await post(editor2.cookie, spaceId, name, 'release', { token: a.token });
-    expect([wrong.status, wrong.body.code]).toEqual([409, 'LOCK_NOT_HELD']);
+    expect([wrong.status, v.parse(ErrorBodySchema, wrong.body).code]).toEqual([409, 'LOCK_NOT_HELD']);
     expect((await post(editor.cookie, spaceId, name, 'release', { token: a.token + 5 })).status).toBe(409);
     expect((await post(editor.cookie, spaceId, name, 'release', { token: a.token })).body).toEqual({ status: 'released', token: a.token });
     // [L9] the waiter's retry learns of its grant.
@@ -59,7 +60,7 @@ describe('lock routes', () => {
     if (a.status !== 'granted') throw new Error('expected a grant');
     const r = await post(editor.cookie, spaceId, name, 'renew', { token: a.token, ttlMs: 60_000 });
     expect(r.status).toBe(200);
-    expect(r.body.expiresAt).toBeGreaterThan(a.expiresAt);
+    expect(v.parse(RenewResponseSchema, r.body).expiresAt).toBeGreaterThan(a.expiresAt);
     expect((await post(editor2.cookie, spaceId, name, 'renew', { token: a.token })).status).toBe(409);
     expect((await post(editor.cookie, spaceId, name, 'renew', { token: a.token + 1 })).status).toBe(409);
   });
@@ -110,7 +111,7 @@ describe('lock routes', () => {
   ])('bad input (%s) gets a 4xx with a code and stores nothing', async (_what, rawName, body) => {
     const res = await api(`/api/spaces/${spaceId}/locks/${rawName}/acquire`, { method: 'POST', cookie: editor.cookie, json: body });
     expect(res.status).toBe(400);
-    expect((await res.json()) as object).toMatchObject({ code: 'VALIDATION_FAILED' });
+    expect(v.parse(ErrorBodySchema, await res.json())).toMatchObject({ code: 'VALIDATION_FAILED' });
     const summary = v.parse(LockSummarySchema, await (await api(lockPath(spaceId, 'ok-name'), { cookie: editor.cookie })).json());
     expect(summary.lastToken).toBe(0);
   });
@@ -167,7 +168,8 @@ describe('lock object', () => {
     await post(editor2.cookie, spaceId, name, 'acquire', { requestId: waitId, waitMs: 60_000 });
     await evictDurableObject(lockStub(spaceId, name));
     expect((await post(editor2.cookie, spaceId, name, 'acquire', { requestId: waitId, waitMs: 60_000 })).body).toMatchObject({ status: 'queued', position: 1 });
-    expect((await api(lockPath(spaceId, name), { cookie: editor.cookie }).then((r) => r.json())) as object).toMatchObject({ lastToken: 1, queueLength: 1 });
+    const summary = v.parse(LockSummarySchema, await (await api(lockPath(spaceId, name), { cookie: editor.cookie })).json());
+    expect(summary).toMatchObject({ lastToken: 1, queueLength: 1 });
   });
 
   it('[L11] when a grant is answered, the fence already holds its token', async () => {

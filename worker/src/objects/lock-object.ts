@@ -8,7 +8,7 @@ import { systemClock, type Result } from '../accounts/result';
 import { spaceStub } from '../auth/session';
 import type { Env } from '../env';
 import { LOCK_SCHEMA_STEP, LockStore, type LockRef } from '../locks/lock-store';
-import { LockService } from '../locks/lock-service';
+import { LockService, type SpaceLink } from '../locks/lock-service';
 import { freshPeer, runLockCommand } from '../locks/lock-socket';
 import { acceptSocket, connTag, peerOf, peerOfSocket, sendAll } from '../space/hub';
 import { migrate } from '../storage/migrate';
@@ -44,9 +44,8 @@ export class LockObject extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     migrate(ctx.storage, SCHEMA);
-    const space = {
-      lockChanged: (spaceId: string, ...args: Parameters<InstanceType<typeof import('./space-object').SpaceObject>['lockChanged']>) =>
-        spaceStub(env, spaceId).lockChanged(...args),
+    const space: SpaceLink = {
+      lockChanged: async (spaceId, update, events) => spaceStub(env, spaceId).lockChanged(update, events),
     };
     const ports = {
       pushTo: (connId: string, text: string) => void sendAll(ctx.getWebSockets(connTag(connId)), text),

@@ -13,7 +13,7 @@ import type { AppEnv, Env } from '../env';
 import { ApiError } from '../http/api-error';
 import { parseWith, readJson } from '../http/validate';
 import type { LockRef } from '../locks/lock-store';
-import { lockObjectName, withLockRef } from '../objects/lock-object';
+import { lockObjectName, withLockRef, type LockObject } from '../objects/lock-object';
 import { upgradeRequest } from '../space/hub';
 
 const NO_STORE = { 'cache-control': 'no-store' };
@@ -23,7 +23,7 @@ const CSV_ROWS_MAX = 100_000;
 type LockContext = Context<{ Bindings: Env; Variables: SpaceVariables }>;
 
 /** The lock named by the route (`:name` is one URL-encoded segment: `designs%2Flogo.psd`), validated. */
-function lockOf(c: LockContext): { ref: LockRef; stub: DurableObjectStub<import('../objects/lock-object').LockObject> } {
+function lockOf(c: LockContext): { ref: LockRef; stub: DurableObjectStub<LockObject> } {
   const name = parseWith(LockNameSchema, c.req.param('name'), 'lock name');
   const ref = { spaceId: c.var.member.spaceId, name };
   return { ref, stub: c.env.LOCKS.get(c.env.LOCKS.idFromName(lockObjectName(ref.spaceId, name))) };

@@ -35,7 +35,7 @@ describe('watchLocks', () => {
   afterEach(() => vi.unstubAllGlobals());
 
   it('loads the list on hello, then keeps the newest summary per lock from live events', async () => {
-    vi.stubGlobal('fetch', vi.fn(async () => new Response(JSON.stringify({ locks: [lock('a.psd', 3, 'alice')] }), { status: 200 })));
+    vi.stubGlobal('fetch', vi.fn(() => Promise.resolve(new Response(JSON.stringify({ locks: [lock('a.psd', 3, 'alice')] }), { status: 200 }))));
     const socket = new FakeSpaceSocket();
     const seen: string[][] = [];
     const watch = watchLocks({
@@ -56,7 +56,7 @@ describe('watchLocks', () => {
   });
 
   it('stops when the caller lost access to the space', async () => {
-    vi.stubGlobal('fetch', vi.fn(async () => new Response(JSON.stringify({ code: 'NOT_FOUND', message: 'No such space' }), { status: 404 })));
+    vi.stubGlobal('fetch', vi.fn(() => Promise.resolve(new Response(JSON.stringify({ code: 'NOT_FOUND', message: 'No such space' }), { status: 404 }))));
     const socket = new FakeSpaceSocket();
     const stopped: string[] = [];
     watchLocks({ baseUrl: 'http://baton.test', spaceId: 'space', openSocket: () => socket as unknown as WebSocket, onChange: () => {}, onStop: (r) => stopped.push(r) });
