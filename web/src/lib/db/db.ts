@@ -84,6 +84,10 @@ export class BatonDatabase extends Dexie {
       outbox: '++seq, &mutationId, [spaceId+seq], [spaceId+state], [spaceId+itemId]',
       syncState: 'spaceId',
     });
+    // Sync: the next batch is read in outbox order with one getAll, not a filtered cursor.
+    this.version(5).stores({
+      outbox: '++seq, &mutationId, [spaceId+seq], [spaceId+state], [spaceId+itemId], [spaceId+state+seq]',
+    });
   }
 }
 

@@ -78,14 +78,14 @@ export function writeEdit(db: BatonDatabase, spaceId: string, edit: EditRequest,
   });
 }
 
-function outboxOf(db: BatonDatabase, spaceId: string) {
-  return db.outbox.where('[spaceId+seq]').between([spaceId, Dexie.minKey], [spaceId, Dexie.maxKey]);
-}
-
-/** The oldest pending edits, at most `maxCount` and (unless one alone is bigger) `maxBytes` (S2). */
-export async function takeBatch(db: BatonDatabase, spaceId: string, maxCount: number, maxBytes: number): Promise<OutboxEntry[]> {
-  const pending = await outboxOf(db, spaceId)
-    .filter((entry) => entry.state === 'pending')
+/**
+ * The oldest pending edits (after outbox position `afterSeq`, if given), at most `maxCount` and
+ * (unless one alone is bigger) `maxBytes` (S2).
+ */
+export async function takeBatch(db: BatonDatabase, spaceId: string, maxCount: number, maxBytes: number, afterSeq?: number): Promise<OutboxEntry[]> {
+  const pending = await db.outbox
+    .where('[spaceId+state+seq]')
+    .between([spaceId, 'pending', afterSeq ?? Dexie.minKey], [spaceId, 'pending', Dexie.maxKey], afterSeq === undefined, true)
     .limit(maxCount)
     .toArray();
   const batch: OutboxEntry[] = [];
@@ -112,7 +112,15 @@ export function settlePush(db: BatonDatabase, spaceId: string, entries: OutboxEn
       const entry = byId.get(result.id);
       if (entry?.seq !== undefined && result.status === 'applied') applied.push(entry.seq);
     }
-    await db.outbox.bulkDelete(applied);
+    // A batch is usually a run of consecutive outbox positions: one range delete, not one per key.
+    applied.sort((x, y) => x - y);
+    const first = applied[0];
+    const last = applied.at(-1);
+    if (first !== undefined && last !== undefined && last - first + 1 === applied.length) {
+      await db.outbox.where(':id').between(first, last, true, true).delete();
+    } else {
+      await db.outbox.bulkDelete(applied);
+    }
     for (const result of reply.results) {
       const entry = byId.get(result.id);
       if (!entry?.seq || result.status === 'applied') continue;

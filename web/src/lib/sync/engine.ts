@@ -126,19 +126,39 @@ export class SyncEngine {
     this.retryTimer = setTimeout(() => void this.sync(), delay);
   }
 
+  // Pipelined: while a batch is on the wire the next one is read from IndexedDB, and while the
+  // next one is on the wire the reply to the previous one is written. The server still gets
+  // the batches in outbox order, one at a time.
   private async pushAll(): Promise<void> {
-    for (;;) {
-      const batch = await takeBatch(this.db, this.spaceId, this.maxBatchCount, this.maxBatchBytes);
-      if (batch.length === 0 || this.stopped) return;
-      try {
-        await this.pushBatch(batch);
-      } catch (error) {
-        if (!(error instanceof SyncError) || error.reaction !== 'reject') throw error;
-        // The server refused the whole batch (S9): send its edits one by one, so only the bad
-        // one is kept as rejected and the rest go through.
-        if (batch.length === 1) await rejectBatch(this.db, batch, error.code, error.message);
-        else for (const entry of batch) await this.pushAlone(entry);
+    const take = (afterSeq?: number) => takeBatch(this.db, this.spaceId, this.maxBatchCount, this.maxBatchBytes, afterSeq);
+    const { clientId } = await syncStateOf(this.db, this.spaceId);
+    let batch = await take();
+    let settling: Promise<void> = Promise.resolve();
+    try {
+      while (batch.length > 0 && !this.stopped) {
+        const request = this.transport.push(this.spaceId, { clientId, mutations: batch.map((entry) => entry.mutation) });
+        const nextBatch = take(batch.at(-1)?.seq);
+        nextBatch.catch(() => undefined);
+        let reply;
+        try {
+          reply = await request;
+        } catch (error) {
+          await settling;
+          if (!(error instanceof SyncError) || error.reaction !== 'reject') throw error;
+          // The server refused the whole batch (S9): send its edits one by one, so only the bad
+          // one is kept as rejected and the rest go through.
+          if (batch.length === 1) await rejectBatch(this.db, batch, error.code, error.message);
+          else for (const entry of batch) await this.pushAlone(entry);
+          batch = await nextBatch;
+          continue;
+        }
+        await settling;
+        settling = settlePush(this.db, this.spaceId, batch, reply);
+        settling.catch(() => undefined);
+        batch = await nextBatch;
       }
+    } finally {
+      await settling;
     }
   }
 
