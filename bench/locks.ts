@@ -18,7 +18,12 @@ import { connect, type Socket } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as v from 'valibot';
-import { LockHistoryResponseSchema, LockSocketServerMessageSchema, type LockHistoryEntry, type LockSocketServerMessage } from '#shared/locks/schemas';
+import {
+  LockHistoryResponseSchema,
+  LockSocketServerMessageSchema,
+  type LockHistoryEntry,
+  type LockSocketServerMessage,
+} from '#shared/locks/schemas';
 import { SOCKET_PING, SOCKET_PONG } from '#shared/socket';
 import { addMember, api, createSpace, signUp, type TestUser } from '../tests/support/api-client';
 import { freePort } from '../tests/support/local-server';
@@ -38,10 +43,18 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
 }
 
-interface Stats { p50: number; p99: number; perS: number }
+interface Stats {
+  p50: number;
+  p99: number;
+  perS: number;
+}
 function stats(samples: number[]): Stats {
   const total = samples.reduce((a, b) => a + b, 0);
-  return { p50: percentile(samples, 0.5), p99: percentile(samples, 0.99), perS: (samples.length * 1000) / total };
+  return {
+    p50: percentile(samples, 0.5),
+    p99: percentile(samples, 0.99),
+    perS: (samples.length * 1000) / total,
+  };
 }
 
 // ---- processes ----
@@ -62,28 +75,55 @@ async function startServer(): Promise<{ baseUrl: string; stop: () => Promise<voi
   const dir = mkdtempSync(join(tmpdir(), 'baton-bench-locks-'));
   const wrangler = join(ROOT, 'node_modules/.bin/wrangler');
   const env = { ...process.env, WRANGLER_SEND_METRICS: 'false', X_LOCAL_OBSERVABILITY: 'false', CI: 'true' };
-  const built = spawnSync(wrangler, ['deploy', '--dry-run', '--outdir', join(dir, 'dist')], { cwd: ROOT, env, encoding: 'utf8' });
+  const built = spawnSync(wrangler, ['deploy', '--dry-run', '--outdir', join(dir, 'dist')], {
+    cwd: ROOT,
+    env,
+    encoding: 'utf8',
+  });
   if (built.status !== 0) throw new Error(`bundling failed:\n${built.stdout}\n${built.stderr}`);
   const toml = readFileSync(join(ROOT, 'wrangler.toml'), 'utf8');
   const compatibilityDate = /compatibility_date\s*=\s*"([^"]+)"/.exec(toml)?.[1] ?? '2026-11-01';
   mkdirSync(join(dir, 'assets'));
   writeFileSync(join(dir, 'assets', 'index.html'), '<!doctype html><title>bench</title>');
   const classes = ['SpaceObject', 'LockObject', 'AccountObject'];
-  writeFileSync(join(dir, 'wrangler.json'), JSON.stringify({
-    name: 'baton-bench',
-    main: 'dist/index.js',
-    no_bundle: true,
-    compatibility_date: compatibilityDate,
-    compatibility_flags: ['nodejs_compat'],
-    send_metrics: false,
-    assets: { directory: 'assets', binding: 'ASSETS', run_worker_first: true },
-    durable_objects: { bindings: [{ name: 'SPACES', class_name: 'SpaceObject' }, { name: 'LOCKS', class_name: 'LockObject' }, { name: 'ACCOUNTS', class_name: 'AccountObject' }] },
-    migrations: [{ tag: 'v1', new_sqlite_classes: classes }],
-    r2_buckets: [{ binding: 'BLOBS', bucket_name: 'baton-blobs' }],
-  }));
+  writeFileSync(
+    join(dir, 'wrangler.json'),
+    JSON.stringify({
+      name: 'baton-bench',
+      main: 'dist/index.js',
+      no_bundle: true,
+      compatibility_date: compatibilityDate,
+      compatibility_flags: ['nodejs_compat'],
+      send_metrics: false,
+      assets: { directory: 'assets', binding: 'ASSETS', run_worker_first: true },
+      durable_objects: {
+        bindings: [
+          { name: 'SPACES', class_name: 'SpaceObject' },
+          { name: 'LOCKS', class_name: 'LockObject' },
+          { name: 'ACCOUNTS', class_name: 'AccountObject' },
+        ],
+      },
+      migrations: [{ tag: 'v1', new_sqlite_classes: classes }],
+      r2_buckets: [{ binding: 'BLOBS', bucket_name: 'baton-blobs' }],
+    }),
+  );
   const port = await freePort();
-  const args = ['dev', '--config', join(dir, 'wrangler.json'), '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(await freePort()),
-    '--persist-to', join(dir, 'state'), '--show-interactive-dev-session=false', '--log-level', 'warn'];
+  const args = [
+    'dev',
+    '--config',
+    join(dir, 'wrangler.json'),
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--inspector-port',
+    String(await freePort()),
+    '--persist-to',
+    join(dir, 'state'),
+    '--show-interactive-dev-session=false',
+    '--log-level',
+    'warn',
+  ];
   const child = spawn(wrangler, args, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let log = '';
   child.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()));
@@ -110,8 +150,14 @@ async function startServer(): Promise<{ baseUrl: string; stop: () => Promise<voi
 async function startRedis(fsyncAlways: boolean): Promise<{ port: number; stop: () => Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'baton-bench-redis-'));
   const port = await freePort();
-  const persistence = fsyncAlways ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir, ...persistence], { stdio: 'ignore', detached: true });
+  const persistence = fsyncAlways
+    ? ['--appendonly', 'yes', '--appendfsync', 'always']
+    : ['--appendonly', 'no'];
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir, ...persistence],
+    { stdio: 'ignore', detached: true },
+  );
   const stop = async () => {
     await stopGroup(child);
     rmSync(dir, { recursive: true, force: true });
@@ -173,9 +219,12 @@ class Resp {
     if (eol < 0) return null;
     const line = buf.toString('utf8', at + 1, eol);
     switch (String.fromCharCode(buf[at] ?? 0)) {
-      case '+': return { value: line, end: eol + 2 };
-      case '-': return { value: new Error(line), end: eol + 2 };
-      case ':': return { value: Number(line), end: eol + 2 };
+      case '+':
+        return { value: line, end: eol + 2 };
+      case '-':
+        return { value: new Error(line), end: eol + 2 };
+      case ':':
+        return { value: Number(line), end: eol + 2 };
       case '$': {
         const length = Number(line);
         if (length < 0) return { value: null, end: eol + 2 };
@@ -195,12 +244,14 @@ class Resp {
         }
         return { value: items, end };
       }
-      default: throw new Error(`RESP: unexpected ${line}`);
+      default:
+        throw new Error(`RESP: unexpected ${line}`);
     }
   }
 }
 
-const RELEASE_SCRIPT = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
+const RELEASE_SCRIPT =
+  "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
 
 async function redisCycles(port: number, cycles: number): Promise<number[]> {
   const client = await Resp.open(port);
@@ -209,8 +260,10 @@ async function redisCycles(port: number, cycles: number): Promise<number[]> {
   for (let i = 0; i < cycles + WARMUP; i++) {
     const token = `t${i}-${Math.random()}`;
     const start = performance.now();
-    if ((await client.command('SET', 'bench-lock', token, 'NX', 'PX', '60000')) !== 'OK') throw new Error('redis lock busy');
-    if ((await client.command('EVALSHA', sha, '1', 'bench-lock', token)) !== 1) throw new Error('redis release refused');
+    if ((await client.command('SET', 'bench-lock', token, 'NX', 'PX', '60000')) !== 'OK')
+      throw new Error('redis lock busy');
+    if ((await client.command('EVALSHA', sha, '1', 'bench-lock', token)) !== 1)
+      throw new Error('redis release refused');
     if (i >= WARMUP) samples.push(performance.now() - start);
   }
   client.close();
@@ -222,7 +275,13 @@ async function redisCycles(port: number, cycles: number): Promise<number[]> {
 let requestCounter = 0;
 const requestId = () => `bench-${process.pid}-${++requestCounter}`;
 
-async function httpCycles(baseUrl: string, user: TestUser, spaceId: string, name: string, cycles: number): Promise<number[]> {
+async function httpCycles(
+  baseUrl: string,
+  user: TestUser,
+  spaceId: string,
+  name: string,
+  cycles: number,
+): Promise<number[]> {
   const path = `/api/spaces/${spaceId}/locks/${encodeURIComponent(name)}`;
   const post = async (action: string, json: unknown) => {
     const res = await api(baseUrl, `${path}/${action}`, { method: 'POST', cookie: user.cookie, json });
@@ -258,7 +317,9 @@ class LockSocket {
   static open(baseUrl: string, user: TestUser, spaceId: string, name: string): Promise<LockSocket> {
     const url = `${baseUrl.replace(/^http/, 'ws')}/api/spaces/${spaceId}/locks/${encodeURIComponent(name)}/socket`;
     // Node's WebSocket (undici) takes headers in its second argument.
-    const ws = new WebSocket(url, { headers: { cookie: user.cookie, origin: baseUrl } } as unknown as string[]);
+    const ws = new WebSocket(url, {
+      headers: { cookie: user.cookie, origin: baseUrl },
+    } as unknown as string[]);
     return new Promise((resolve, reject) => {
       ws.addEventListener('open', () => resolve(new LockSocket(ws)));
       ws.addEventListener('error', () => reject(new Error('lock socket failed to open')));
@@ -277,19 +338,26 @@ class LockSocket {
 }
 
 function resultOf(reply: LockSocketServerMessage & { type: 'reply' }): { status: string; token: number } {
-  const result = v.parse(v.object({ status: v.string(), token: v.optional(v.number(), 0) }), reply.result ?? reply.error);
+  const result = v.parse(
+    v.object({ status: v.string(), token: v.optional(v.number(), 0) }),
+    reply.result ?? reply.error,
+  );
   return result;
 }
 
 /** Acquire+release cycles on one socket; also answers the acquire and release halves apart. */
-async function wsCycles(socket: LockSocket, cycles: number): Promise<{ cycle: number[]; acquire: number[]; release: number[] }> {
+async function wsCycles(
+  socket: LockSocket,
+  cycles: number,
+): Promise<{ cycle: number[]; acquire: number[]; release: number[] }> {
   const out = { cycle: [] as number[], acquire: [] as number[], release: [] as number[] };
   for (let i = 0; i < cycles + WARMUP; i++) {
     const start = performance.now();
     const grant = resultOf(await socket.send({ op: 'acquire', requestId: requestId(), ttlMs: 60_000 }));
     if (grant.status !== 'granted') throw new Error(`expected a grant, got ${grant.status}`);
     const granted = performance.now();
-    if (resultOf(await socket.send({ op: 'release', token: grant.token })).status !== 'released') throw new Error('release refused');
+    if (resultOf(await socket.send({ op: 'release', token: grant.token })).status !== 'released')
+      throw new Error('release refused');
     const end = performance.now();
     if (i >= WARMUP) {
       out.cycle.push(end - start);
@@ -301,8 +369,15 @@ async function wsCycles(socket: LockSocket, cycles: number): Promise<{ cycle: nu
 }
 
 /** The floor under the current load: a ping on the space socket, answered by workerd without running our code. */
-async function pingRoundTrips(baseUrl: string, user: TestUser, spaceId: string, count: number): Promise<number[]> {
-  const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/api/spaces/${spaceId}/socket`, { headers: { cookie: user.cookie, origin: baseUrl } } as unknown as string[]);
+async function pingRoundTrips(
+  baseUrl: string,
+  user: TestUser,
+  spaceId: string,
+  count: number,
+): Promise<number[]> {
+  const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/api/spaces/${spaceId}/socket`, {
+    headers: { cookie: user.cookie, origin: baseUrl },
+  } as unknown as string[]);
   let wake: () => void = () => {};
   ws.addEventListener('message', (event) => {
     if (event.data === SOCKET_PONG) wake();
@@ -326,23 +401,35 @@ async function contended(baseUrl: string, users: TestUser[], spaceId: string, na
   const waits: number[] = [];
   let grants = 0;
   const started = performance.now();
-  await Promise.all(sockets.map(async (socket) => {
-    let pushed: { requestId: string; resolve: (token: number) => void } | null = null;
-    socket.onEvent = (event) => {
-      if (event.kind === 'granted' && pushed && event.requestId === pushed.requestId && event.token !== null) pushed.resolve(event.token);
-    };
-    while (grants < target) {
-      const id = requestId();
-      const start = performance.now();
-      const grantPush = new Promise<number>((resolve) => (pushed = { requestId: id, resolve }));
-      const answer = resultOf(await socket.send({ op: 'acquire', requestId: id, ttlMs: 60_000, waitMs: 120_000 }));
-      const token = answer.status === 'granted' ? answer.token : answer.status === 'queued' ? await grantPush : NaN;
-      if (Number.isNaN(token)) throw new Error(`contended acquire answered ${answer.status}`);
-      waits.push(performance.now() - start);
-      grants += 1;
-      if (resultOf(await socket.send({ op: 'release', token })).status !== 'released') throw new Error('release refused');
-    }
-  }));
+  await Promise.all(
+    sockets.map(async (socket) => {
+      let pushed: { requestId: string; resolve: (token: number) => void } | null = null;
+      socket.onEvent = (event) => {
+        if (
+          event.kind === 'granted' &&
+          pushed &&
+          event.requestId === pushed.requestId &&
+          event.token !== null
+        )
+          pushed.resolve(event.token);
+      };
+      while (grants < target) {
+        const id = requestId();
+        const start = performance.now();
+        const grantPush = new Promise<number>((resolve) => (pushed = { requestId: id, resolve }));
+        const answer = resultOf(
+          await socket.send({ op: 'acquire', requestId: id, ttlMs: 60_000, waitMs: 120_000 }),
+        );
+        const token =
+          answer.status === 'granted' ? answer.token : answer.status === 'queued' ? await grantPush : NaN;
+        if (Number.isNaN(token)) throw new Error(`contended acquire answered ${answer.status}`);
+        waits.push(performance.now() - start);
+        grants += 1;
+        if (resultOf(await socket.send({ op: 'release', token })).status !== 'released')
+          throw new Error('release refused');
+      }
+    }),
+  );
   const elapsed = performance.now() - started;
   for (const socket of sockets) socket.close();
   return { grants, elapsedMs: elapsed, waits };
@@ -369,10 +456,19 @@ function fifoViolations(entries: LockHistoryEntry[]): { violations: number; queu
   return { violations, queuedGrants };
 }
 
-async function readHistory(baseUrl: string, user: TestUser, spaceId: string, name: string): Promise<LockHistoryEntry[]> {
+async function readHistory(
+  baseUrl: string,
+  user: TestUser,
+  spaceId: string,
+  name: string,
+): Promise<LockHistoryEntry[]> {
   const entries: LockHistoryEntry[] = [];
-  for (let after = 0; ; ) {
-    const res = await api(baseUrl, `/api/spaces/${spaceId}/locks/${encodeURIComponent(name)}/history?after=${after}`, { cookie: user.cookie });
+  for (let after = 0; ;) {
+    const res = await api(
+      baseUrl,
+      `/api/spaces/${spaceId}/locks/${encodeURIComponent(name)}/history?after=${after}`,
+      { cookie: user.cookie },
+    );
     const page = v.parse(LockHistoryResponseSchema, await res.json());
     entries.push(...page.entries);
     if (page.next === null) return entries;
@@ -381,7 +477,9 @@ async function readHistory(baseUrl: string, user: TestUser, spaceId: string, nam
 }
 
 async function main(): Promise<void> {
-  console.log(`bench:locks — ${RUNS} rounds × ${CYCLES} cycles (+${WARMUP} warm-up); ${CONTENDERS} contenders for ${CONTENDED_GRANTS} grants`);
+  console.log(
+    `bench:locks — ${RUNS} rounds × ${CYCLES} cycles (+${WARMUP} warm-up); ${CONTENDERS} contenders for ${CONTENDED_GRANTS} grants`,
+  );
   const loadBefore = loadavg()[0] ?? NaN;
   const server = await startServer();
   const redisFsync = await startRedis(true);
@@ -391,11 +489,15 @@ async function main(): Promise<void> {
     const owner = await signUp(baseUrl);
     const { spaceId } = await createSpace(baseUrl, owner.cookie, 'Lock bench');
     const users: TestUser[] = [];
-    for (let i = 0; i < CONTENDERS; i++) users.push(await addMember(baseUrl, owner.cookie, spaceId, 'editor'));
+    for (let i = 0; i < CONTENDERS; i++)
+      users.push(await addMember(baseUrl, owner.cookie, spaceId, 'editor'));
     const solo = users[0]!;
     const socket = await LockSocket.open(baseUrl, solo, spaceId, 'bench/ws-cycle');
 
-    const rounds: Record<'ws' | 'wsAcquire' | 'wsRelease' | 'http' | 'redisFsync' | 'redisMem' | 'ping', Stats[]> = { ws: [], wsAcquire: [], wsRelease: [], http: [], redisFsync: [], redisMem: [], ping: [] };
+    const rounds: Record<
+      'ws' | 'wsAcquire' | 'wsRelease' | 'http' | 'redisFsync' | 'redisMem' | 'ping',
+      Stats[]
+    > = { ws: [], wsAcquire: [], wsRelease: [], http: [], redisFsync: [], redisMem: [], ping: [] };
     for (let round = 1; round <= RUNS; round++) {
       rounds.ping.push(stats(await pingRoundTrips(baseUrl, solo, spaceId, CYCLES)));
       const ws = await wsCycles(socket, CYCLES);
@@ -405,7 +507,9 @@ async function main(): Promise<void> {
       rounds.redisFsync.push(stats(await redisCycles(redisFsync.port, CYCLES)));
       rounds.redisMem.push(stats(await redisCycles(redisMem.port, CYCLES)));
       rounds.http.push(stats(await httpCycles(baseUrl, solo, spaceId, 'bench/http-cycle', CYCLES)));
-      console.log(`  round ${round}: ws p50 ${rounds.ws.at(-1)!.p50.toFixed(3)} ms, redis fsync p50 ${rounds.redisFsync.at(-1)!.p50.toFixed(3)} ms, http p50 ${rounds.http.at(-1)!.p50.toFixed(3)} ms`);
+      console.log(
+        `  round ${round}: ws p50 ${rounds.ws.at(-1)!.p50.toFixed(3)} ms, redis fsync p50 ${rounds.redisFsync.at(-1)!.p50.toFixed(3)} ms, http p50 ${rounds.http.at(-1)!.p50.toFixed(3)} ms`,
+      );
     }
     socket.close();
     const pick = (key: keyof typeof rounds, field: keyof Stats) => median(rounds[key].map((s) => s[field]));
@@ -457,13 +561,41 @@ async function main(): Promise<void> {
 
     console.log('');
     console.table({
-      'Baton, WebSocket (acquire+release)': { p50_ms: result.ws_cycle_p50_ms, p99_ms: result.ws_cycle_p99_ms, per_s: result.ws_cycles_per_s },
-      '  of which acquire (with the fence RPC)': { p50_ms: result.ws_acquire_p50_ms, p99_ms: round(pick('wsAcquire', 'p99')), per_s: round(pick('wsAcquire', 'perS'), 1) },
-      '  of which release': { p50_ms: result.ws_release_p50_ms, p99_ms: round(pick('wsRelease', 'p99')), per_s: round(pick('wsRelease', 'perS'), 1) },
-      'Baton, HTTP (acquire+release)': { p50_ms: result.http_cycle_p50_ms, p99_ms: result.http_cycle_p99_ms, per_s: result.http_cycles_per_s },
-      'WebSocket ping/pong (runtime only, floor)': { p50_ms: result.ws_ping_rtt_p50_ms, p99_ms: round(pick('ping', 'p99')), per_s: round(pick('ping', 'perS'), 1) },
-      'Redis, appendfsync always': { p50_ms: result.redis_fsync_cycle_p50_ms, p99_ms: result.redis_fsync_cycle_p99_ms, per_s: round(pick('redisFsync', 'perS'), 1) },
-      'Redis, no AOF (memory)': { p50_ms: result.redis_mem_cycle_p50_ms, p99_ms: result.redis_mem_cycle_p99_ms, per_s: round(pick('redisMem', 'perS'), 1) },
+      'Baton, WebSocket (acquire+release)': {
+        p50_ms: result.ws_cycle_p50_ms,
+        p99_ms: result.ws_cycle_p99_ms,
+        per_s: result.ws_cycles_per_s,
+      },
+      '  of which acquire (with the fence RPC)': {
+        p50_ms: result.ws_acquire_p50_ms,
+        p99_ms: round(pick('wsAcquire', 'p99')),
+        per_s: round(pick('wsAcquire', 'perS'), 1),
+      },
+      '  of which release': {
+        p50_ms: result.ws_release_p50_ms,
+        p99_ms: round(pick('wsRelease', 'p99')),
+        per_s: round(pick('wsRelease', 'perS'), 1),
+      },
+      'Baton, HTTP (acquire+release)': {
+        p50_ms: result.http_cycle_p50_ms,
+        p99_ms: result.http_cycle_p99_ms,
+        per_s: result.http_cycles_per_s,
+      },
+      'WebSocket ping/pong (runtime only, floor)': {
+        p50_ms: result.ws_ping_rtt_p50_ms,
+        p99_ms: round(pick('ping', 'p99')),
+        per_s: round(pick('ping', 'perS'), 1),
+      },
+      'Redis, appendfsync always': {
+        p50_ms: result.redis_fsync_cycle_p50_ms,
+        p99_ms: result.redis_fsync_cycle_p99_ms,
+        per_s: round(pick('redisFsync', 'perS'), 1),
+      },
+      'Redis, no AOF (memory)': {
+        p50_ms: result.redis_mem_cycle_p50_ms,
+        p99_ms: result.redis_mem_cycle_p99_ms,
+        per_s: round(pick('redisMem', 'perS'), 1),
+      },
     });
     console.table({
       [`${CONTENDERS} contenders, one lock`]: {
@@ -476,7 +608,9 @@ async function main(): Promise<void> {
     });
     console.log(`ratio WebSocket / Redis fsync (p50): ${result.ratio_ws_vs_redis_fsync} (target <= 2)`);
     console.log('targets:', result.targets);
-    console.log(`load average (1 min): ${result.load_average_1m.before} before, ${result.load_average_1m.after} after, on ${result.machine.cpus} cores`);
+    console.log(
+      `load average (1 min): ${result.load_average_1m.before} before, ${result.load_average_1m.after} after, on ${result.machine.cpus} cores`,
+    );
     console.log('wrote bench/results/locks.json');
   } finally {
     await Promise.all([server.stop(), redisFsync.stop(), redisMem.stop()]);

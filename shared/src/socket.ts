@@ -19,7 +19,11 @@ export type HelloMessage = v.InferOutput<typeof HelloMessageSchema>;
  * Areas add their message schema here (locks: `lock`; sync: `poke`). Clients parse with this
  * schema and ignore what fails to parse (a newer server may send types they do not know).
  */
-export const SpaceSocketMessageSchema = v.variant('type', [HelloMessageSchema, LockEventMessageSchema, PokeMessageSchema]);
+export const SpaceSocketMessageSchema = v.variant('type', [
+  HelloMessageSchema,
+  LockEventMessageSchema,
+  PokeMessageSchema,
+]);
 /** A server→client message on a space's WebSocket. */
 export type SpaceSocketMessage = v.InferOutput<typeof SpaceSocketMessageSchema>;
 

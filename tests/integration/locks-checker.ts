@@ -38,13 +38,20 @@ export function checkResource(log: readonly ResourceWrite[]): string[] {
   let highest = 0;
   for (const [i, w] of log.entries()) {
     const known = owner.get(w.token);
-    if (known !== undefined && known !== w.client) violations.push(`[L1] write ${i}: token ${w.token} used by ${known} and ${w.client}`);
+    if (known !== undefined && known !== w.client)
+      violations.push(`[L1] write ${i}: token ${w.token} used by ${known} and ${w.client}`);
     owner.set(w.token, w.client);
     if (!w.accepted) {
-      if (!w.stale) violations.push(`[L1] write ${i}: ${w.client} was refused within its lease (token ${w.token} < ${highest})`);
+      if (!w.stale)
+        violations.push(
+          `[L1] write ${i}: ${w.client} was refused within its lease (token ${w.token} < ${highest})`,
+        );
       continue;
     }
-    if (w.token < highest) violations.push(`[L1][L3] write ${i}: ${w.client} wrote with token ${w.token} after token ${highest} had written`);
+    if (w.token < highest)
+      violations.push(
+        `[L1][L3] write ${i}: ${w.client} wrote with token ${w.token} after token ${highest} had written`,
+      );
     highest = Math.max(highest, w.token);
   }
   return violations;
@@ -67,7 +74,8 @@ export function checkServerHistory(entries: readonly HistoryLine[]): string[] {
   for (const [i, e] of entries.entries()) {
     if (e.kind === 'granted') {
       if (open !== null) violations.push(`[L1] entry ${i}: token ${e.token} granted while ${open} was held`);
-      if (e.token === null || e.token <= last) violations.push(`[L3] entry ${i}: token ${e.token} does not grow past ${last}`);
+      if (e.token === null || e.token <= last)
+        violations.push(`[L3] entry ${i}: token ${e.token} does not grow past ${last}`);
       open = e.token;
       last = Math.max(last, e.token ?? 0);
     } else if (e.kind === 'released' || e.kind === 'expired' || e.kind === 'broken') {

@@ -26,8 +26,19 @@ describe('lock history through the real server', () => {
   const api = apiClient(inject('baseUrl'));
 
   it('the checker finds violations in made-up bad histories', () => {
-    expect(checkServerHistory([{ kind: 'granted', token: 1 }, { kind: 'granted', token: 2 }])).toHaveLength(1);
-    expect(checkServerHistory([{ kind: 'granted', token: 2 }, { kind: 'released', token: 2 }, { kind: 'granted', token: 2 }])).toHaveLength(1);
+    expect(
+      checkServerHistory([
+        { kind: 'granted', token: 1 },
+        { kind: 'granted', token: 2 },
+      ]),
+    ).toHaveLength(1);
+    expect(
+      checkServerHistory([
+        { kind: 'granted', token: 2 },
+        { kind: 'released', token: 2 },
+        { kind: 'granted', token: 2 },
+      ]),
+    ).toHaveLength(1);
     const unfenced = new GuardedResource(false);
     unfenced.write('a', 1, 'begin', false);
     unfenced.write('b', 2, 'begin', false);
@@ -38,7 +49,9 @@ describe('lock history through the real server', () => {
   it('[L1][L3] 8 clients with 1 s leases, some pausing past them: fenced writes stay ordered; without fencing the checker sees the stale holder', async () => {
     const owner = await api.signUp();
     const { spaceId } = await api.createSpace(owner.cookie, 'Lock history');
-    const users = await Promise.all(Array.from({ length: CLIENTS }, () => api.addMember(owner.cookie, spaceId, 'editor')));
+    const users = await Promise.all(
+      Array.from({ length: CLIENTS }, () => api.addMember(owner.cookie, spaceId, 'editor')),
+    );
     const name = 'designs/contended.psd';
     // One run, two views of the same writes: a resource that fences by token, and one that does not.
     const fenced = new GuardedResource(true);
@@ -74,8 +87,11 @@ describe('lock history through the real server', () => {
 
     // The server's own history (L10), read through the API.
     const entries: LockHistoryEntry[] = [];
-    for (let after = 0; ; ) {
-      const res = await api.api(`/api/spaces/${spaceId}/locks/${encodeURIComponent(name)}/history?after=${after}`, { cookie: owner.cookie });
+    for (let after = 0; ;) {
+      const res = await api.api(
+        `/api/spaces/${spaceId}/locks/${encodeURIComponent(name)}/history?after=${after}`,
+        { cookie: owner.cookie },
+      );
       const page = v.parse(LockHistoryResponseSchema, await res.json());
       entries.push(...page.entries);
       if (page.next === null) break;

@@ -1,7 +1,12 @@
 import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import * as v from 'valibot';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AcquireResponseSchema, LockEventMessageSchema, LockSummarySchema, type LockEventMessage } from '#shared/locks/schemas';
+import {
+  AcquireResponseSchema,
+  LockEventMessageSchema,
+  LockSummarySchema,
+  type LockEventMessage,
+} from '#shared/locks/schemas';
 import { HelloMessageSchema } from '#shared/socket';
 import { LockStore } from '../src/locks/lock-store';
 import { LockService, type SpaceLink } from '../src/locks/lock-service';
@@ -22,10 +27,16 @@ beforeAll(async () => {
   viewer = await addMember(owner.cookie, spaceId, 'viewer');
 });
 
-const isEvent = (kind: string, requestId?: string) => (m: unknown): m is LockEventMessage => {
-  const parsed = v.safeParse(LockEventMessageSchema, m);
-  return parsed.success && parsed.output.kind === kind && (requestId === undefined || parsed.output.requestId === requestId);
-};
+const isEvent =
+  (kind: string, requestId?: string) =>
+  (m: unknown): m is LockEventMessage => {
+    const parsed = v.safeParse(LockEventMessageSchema, m);
+    return (
+      parsed.success &&
+      parsed.output.kind === kind &&
+      (requestId === undefined || parsed.output.requestId === requestId)
+    );
+  };
 
 describe('space socket (hub)', () => {
   it('members get a hello, then live lock events', async () => {
@@ -40,15 +51,33 @@ describe('space socket (hub)', () => {
 
   it('refuses non-members (404) and anonymous callers (401), and plain GETs (400)', async () => {
     const stranger = await signUp();
-    expect((await api(`/api/spaces/${spaceId}/socket`, { cookie: stranger.cookie, headers: { upgrade: 'websocket' } })).status).toBe(404);
-    expect((await api(`/api/spaces/${spaceId}/socket`, { headers: { upgrade: 'websocket' } })).status).toBe(401);
+    expect(
+      (
+        await api(`/api/spaces/${spaceId}/socket`, {
+          cookie: stranger.cookie,
+          headers: { upgrade: 'websocket' },
+        })
+      ).status,
+    ).toBe(404);
+    expect((await api(`/api/spaces/${spaceId}/socket`, { headers: { upgrade: 'websocket' } })).status).toBe(
+      401,
+    );
     expect((await api(`/api/spaces/${spaceId}/socket`, { cookie: viewer.cookie })).status).toBe(400);
-    expect((await api(`/api/spaces/${spaceId}/socket`, { cookie: viewer.cookie, headers: { upgrade: 'websocket', origin: 'https://evil.example' } })).status).toBe(403);
+    expect(
+      (
+        await api(`/api/spaces/${spaceId}/socket`, {
+          cookie: viewer.cookie,
+          headers: { upgrade: 'websocket', origin: 'https://evil.example' },
+        })
+      ).status,
+    ).toBe(403);
   });
 
   it('closes the sockets of a removed member', async () => {
     const live = await TestSocket.open(viewer.cookie, `/api/spaces/${spaceId}/socket`);
-    const closed = new Promise<number>((resolve) => live.ws.addEventListener('close', (e) => resolve(e.code)));
+    const closed = new Promise<number>((resolve) =>
+      live.ws.addEventListener('close', (e) => resolve(e.code)),
+    );
     expect(await spaceStubOf(spaceId).closeSockets({ userId: viewer.userId }, 'removed')).toBeGreaterThan(0);
     expect(await closed).toBe(4003);
   });
@@ -59,10 +88,16 @@ describe("a lock's own socket", () => {
     const name = 'ws/fifo.psd';
     const a = await TestSocket.open(editor.cookie, lockPath(spaceId, name, 'socket'));
     const b = await TestSocket.open(editor2.cookie, lockPath(spaceId, name, 'socket'));
-    const granted = v.parse(AcquireResponseSchema, (await a.command({ op: 'acquire', requestId: rid(), ttlMs: 30_000 })).result);
+    const granted = v.parse(
+      AcquireResponseSchema,
+      (await a.command({ op: 'acquire', requestId: rid(), ttlMs: 30_000 })).result,
+    );
     expect(granted).toMatchObject({ status: 'granted', token: 1 });
     const waitId = rid();
-    expect((await b.command({ op: 'acquire', requestId: waitId, waitMs: 30_000 })).result).toMatchObject({ status: 'queued', position: 1 });
+    expect((await b.command({ op: 'acquire', requestId: waitId, waitMs: 30_000 })).result).toMatchObject({
+      status: 'queued',
+      position: 1,
+    });
     expect((await a.command({ op: 'release', token: 1 })).result).toEqual({ status: 'released', token: 1 });
     const push = await b.next(isEvent('granted', waitId));
     expect(push.token).toBe(2);
@@ -82,7 +117,10 @@ describe("a lock's own socket", () => {
     let queueLength = 1;
     for (let i = 0; i < 50 && queueLength > 0; i++) {
       await new Promise((resolve) => setTimeout(resolve, 20));
-      queueLength = v.parse(LockSummarySchema, await (await api(lockPath(spaceId, name), { cookie: editor.cookie })).json()).queueLength;
+      queueLength = v.parse(
+        LockSummarySchema,
+        await (await api(lockPath(spaceId, name), { cookie: editor.cookie })).json(),
+      ).queueLength;
     }
     expect(queueLength).toBe(0);
     a.ws.close();
@@ -92,11 +130,16 @@ describe("a lock's own socket", () => {
     const name = 'ws/expiry';
     const holder = await TestSocket.open(editor.cookie, lockPath(spaceId, name, 'socket'));
     const other = await TestSocket.open(editor2.cookie, lockPath(spaceId, name, 'socket'));
-    expect((await holder.command({ op: 'acquire', requestId: rid(), ttlMs: 1_000 })).result).toMatchObject({ status: 'granted', token: 1 });
+    expect((await holder.command({ op: 'acquire', requestId: rid(), ttlMs: 1_000 })).result).toMatchObject({
+      status: 'granted',
+      token: 1,
+    });
     await new Promise((resolve) => setTimeout(resolve, 1_100));
     await runDurableObjectAlarm(lockStub(spaceId, name));
     expect((await holder.next(isEvent('expired'))).token).toBe(1);
-    expect((await other.command({ op: 'cancel', requestId: rid() })).result).toEqual({ status: 'not_queued' });
+    expect((await other.command({ op: 'cancel', requestId: rid() })).result).toEqual({
+      status: 'not_queued',
+    });
     expect(other.messages.filter((m) => v.is(LockEventMessageSchema, m))).toEqual([]);
     holder.ws.close();
     other.ws.close();
@@ -105,9 +148,13 @@ describe("a lock's own socket", () => {
   it('checks commands strictly and lets only editors lock', async () => {
     const name = 'ws/strict';
     const v1 = await TestSocket.open(viewer.cookie, lockPath(spaceId, name, 'socket'));
-    expect((await v1.command({ op: 'acquire', requestId: rid() })).error).toMatchObject({ code: 'FORBIDDEN' });
+    expect((await v1.command({ op: 'acquire', requestId: rid() })).error).toMatchObject({
+      code: 'FORBIDDEN',
+    });
     const e1 = await TestSocket.open(editor.cookie, lockPath(spaceId, name, 'socket'));
-    expect((await e1.command({ op: 'acquire', requestId: rid(), ttlMs: 10 })).error).toMatchObject({ code: 'VALIDATION_FAILED' });
+    expect((await e1.command({ op: 'acquire', requestId: rid(), ttlMs: 10 })).error).toMatchObject({
+      code: 'VALIDATION_FAILED',
+    });
     expect((await e1.command({ op: 'explode' })).error).toMatchObject({ code: 'VALIDATION_FAILED' });
     expect((await e1.command({ op: 'release', token: 99 })).error).toMatchObject({ code: 'LOCK_NOT_HELD' });
     v1.ws.close();
@@ -131,7 +178,8 @@ describe('lock socket access', () => {
   /** Makes every lock socket of the lock due for its access re-check (instead of waiting 5 s). */
   async function expireChecks(name: string): Promise<void> {
     await runInDurableObject(lockStub(spaceId, name), (_instance, ctx) => {
-      for (const ws of ctx.getWebSockets()) ws.serializeAttachment({ ...(ws.deserializeAttachment() as object), checkedAt: 0 });
+      for (const ws of ctx.getWebSockets())
+        ws.serializeAttachment({ ...(ws.deserializeAttachment() as object), checkedAt: 0 });
     });
   }
 
@@ -139,7 +187,10 @@ describe('lock socket access', () => {
     const name = 'ws/hibernated-first';
     const a = await TestSocket.open(editor.cookie, lockPath(spaceId, name, 'socket'));
     await evictDurableObject(lockStub(spaceId, name));
-    expect((await a.command({ op: 'acquire', requestId: rid() })).result).toMatchObject({ status: 'granted', token: 1 });
+    expect((await a.command({ op: 'acquire', requestId: rid() })).result).toMatchObject({
+      status: 'granted',
+      token: 1,
+    });
     a.ws.close();
   });
 
@@ -149,17 +200,28 @@ describe('lock socket access', () => {
     const signedOut = await addMember(owner.cookie, spaceId, 'editor');
     const a = await TestSocket.open(removed.cookie, lockPath(spaceId, name, 'socket'));
     const b = await TestSocket.open(signedOut.cookie, lockPath(spaceId, name, 'socket'));
-    expect((await a.command({ op: 'acquire', requestId: rid() })).result).toMatchObject({ status: 'granted' });
+    expect((await a.command({ op: 'acquire', requestId: rid() })).result).toMatchObject({
+      status: 'granted',
+    });
     const closedA = new Promise<number>((resolve) => a.ws.addEventListener('close', (e) => resolve(e.code)));
     const closedB = new Promise<number>((resolve) => b.ws.addEventListener('close', (e) => resolve(e.code)));
-    expect((await api(`/api/spaces/${spaceId}/members/${removed.userId}`, { method: 'DELETE', cookie: owner.cookie })).status).toBe(204);
+    expect(
+      (
+        await api(`/api/spaces/${spaceId}/members/${removed.userId}`, {
+          method: 'DELETE',
+          cookie: owner.cookie,
+        })
+      ).status,
+    ).toBe(204);
     expect((await api('/api/auth/sign-out', { method: 'POST', cookie: signedOut.cookie })).status).toBe(204);
     await expireChecks(name);
     a.ws.send(JSON.stringify({ op: 'release', id: 99, token: 1 }));
     b.ws.send(JSON.stringify({ op: 'acquire', id: 99, requestId: rid(), waitMs: 1_000 }));
     expect([await closedA, await closedB]).toEqual([4003, 4003]);
     // Nothing they sent after losing access was done: the lease is still there, nobody queued.
-    expect(v.parse(LockSummarySchema, await (await api(lockPath(spaceId, name), { cookie: owner.cookie })).json())).toMatchObject({ holder: { userId: removed.userId }, queueLength: 0 });
+    expect(
+      v.parse(LockSummarySchema, await (await api(lockPath(spaceId, name), { cookie: owner.cookie })).json()),
+    ).toMatchObject({ holder: { userId: removed.userId }, queueLength: 0 });
   });
 });
 
@@ -172,10 +234,19 @@ describe('[L11] fence before answer', () => {
         lockChanged: (_space, update) => {
           calls.push(`report:${update.granted?.token ?? '-'}`);
           if (!update.granted) return Promise.resolve();
-          return new Promise<void>((resolve) => held.push(() => { calls.push(`recorded:${update.granted?.token}`); resolve(); }));
+          return new Promise<void>((resolve) =>
+            held.push(() => {
+              calls.push(`recorded:${update.granted?.token}`);
+              resolve();
+            }),
+          );
         },
       };
-      const ports = { pushTo: (conn: string, text: string) => void calls.push(`push:${conn}:${String(v.parse(LockEventMessageSchema, JSON.parse(text)).kind)}`), scheduleAlarm: () => {} };
+      const ports = {
+        pushTo: (conn: string, text: string) =>
+          void calls.push(`push:${conn}:${String(v.parse(LockEventMessageSchema, JSON.parse(text)).kind)}`),
+        scheduleAlarm: () => {},
+      };
       const service = new LockService(new LockStore(ctx.storage), { now: () => Date.now() }, link, ports);
       service.bind({ spaceId, name: 'l11-probe' });
       const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
@@ -183,7 +254,9 @@ describe('[L11] fence before answer', () => {
       const bob = { userId: editor2.userId, username: editor2.username };
 
       // A direct grant: the answer waits for the fence.
-      const first = service.acquire(alice, { requestId: rid() }, 'conn-a').then((r) => (calls.push(`answer:${r.status}`), r));
+      const first = service
+        .acquire(alice, { requestId: rid() }, 'conn-a')
+        .then((r) => (calls.push(`answer:${r.status}`), r));
       await settle();
       expect(calls).toEqual(['report:1']);
       held.shift()!();

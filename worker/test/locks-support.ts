@@ -13,7 +13,13 @@ export const lockPath = (spaceId: string, name: string, action = '') =>
   `/api/spaces/${spaceId}/locks/${encodeURIComponent(name)}${action ? `/${action}` : ''}`;
 
 /** POSTs JSON to a lock action and answers status and parsed body. */
-export async function post(cookie: string, spaceId: string, name: string, action: string, json: unknown): Promise<{ status: number; body: unknown }> {
+export async function post(
+  cookie: string,
+  spaceId: string,
+  name: string,
+  action: string,
+  json: unknown,
+): Promise<{ status: number; body: unknown }> {
   const res = await api(lockPath(spaceId, name, action), { method: 'POST', cookie, json });
   return { status: res.status, body: await res.json() };
 }
@@ -42,7 +48,8 @@ export class TestSocket {
 
   static async open(cookie: string, path: string): Promise<TestSocket> {
     const res = await api(path, { cookie, headers: { upgrade: 'websocket' } });
-    if (res.status !== 101 || !res.webSocket) throw new Error(`upgrade failed: ${res.status} ${await res.text()}`);
+    if (res.status !== 101 || !res.webSocket)
+      throw new Error(`upgrade failed: ${res.status} ${await res.text()}`);
     return new TestSocket(res.webSocket);
   }
 

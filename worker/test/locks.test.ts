@@ -3,7 +3,13 @@ import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'c
 import * as v from 'valibot';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ErrorBodySchema } from '#shared/errors';
-import { AcquireResponseSchema, LockHistoryResponseSchema, LockListResponseSchema, LockSummarySchema, RenewResponseSchema } from '#shared/locks/schemas';
+import {
+  AcquireResponseSchema,
+  LockHistoryResponseSchema,
+  LockListResponseSchema,
+  LockSummarySchema,
+  RenewResponseSchema,
+} from '#shared/locks/schemas';
 import { addMember, api, createSpace, signUp } from './support/accounts';
 import { lockPath, lockStub, post, rid, spaceStubOf } from './locks-support';
 
@@ -29,17 +35,29 @@ describe('lock routes', () => {
     const granted = v.parse(AcquireResponseSchema, a.body);
     expect(granted).toMatchObject({ status: 'granted', name, token: 1 });
     const b = await post(editor2.cookie, spaceId, name, 'acquire', { requestId: rid() });
-    expect(v.parse(AcquireResponseSchema, b.body)).toMatchObject({ status: 'busy', holder: { username: editor.username, token: 1 } });
+    expect(v.parse(AcquireResponseSchema, b.body)).toMatchObject({
+      status: 'busy',
+      holder: { username: editor.username, token: 1 },
+    });
 
-    const one = v.parse(LockSummarySchema, await (await api(lockPath(spaceId, name), { cookie: viewer.cookie })).json());
+    const one = v.parse(
+      LockSummarySchema,
+      await (await api(lockPath(spaceId, name), { cookie: viewer.cookie })).json(),
+    );
     expect(one).toMatchObject({ name, holder: { userId: editor.userId }, lastToken: 1, queueLength: 0 });
-    const list = v.parse(LockListResponseSchema, await (await api(`/api/spaces/${spaceId}/locks`, { cookie: viewer.cookie })).json());
+    const list = v.parse(
+      LockListResponseSchema,
+      await (await api(`/api/spaces/${spaceId}/locks`, { cookie: viewer.cookie })).json(),
+    );
     expect(list.locks.map((l) => [l.name, l.holder?.username])).toContainEqual([name, editor.username]);
   });
 
   it('[L2] a waiter is queued, then granted when the holder releases [L5][L7]', async () => {
     const name = 'notes/queue.md';
-    const a = v.parse(AcquireResponseSchema, (await post(editor.cookie, spaceId, name, 'acquire', { requestId: rid() })).body);
+    const a = v.parse(
+      AcquireResponseSchema,
+      (await post(editor.cookie, spaceId, name, 'acquire', { requestId: rid() })).body,
+    );
     const waitId = rid();
     const q = await post(editor2.cookie, spaceId, name, 'acquire', { requestId: waitId, waitMs: 60_000 });
     expect(q.body).toEqual({ status: 'queued', name, requestId: waitId, position: 1 });
@@ -48,7 +66,10 @@ describe('lock routes', () => {
     const wrong = await post(editor2.cookie, spaceId, name, 'release', { token: a.token });
     expect([wrong.status, v.parse(ErrorBodySchema, wrong.body).code]).toEqual([409, 'LOCK_NOT_HELD']);
     expect((await post(editor.cookie, spaceId, name, 'release', { token: a.token + 5 })).status).toBe(409);
-    expect((await post(editor.cookie, spaceId, name, 'release', { token: a.token })).body).toEqual({ status: 'released', token: a.token });
+    expect((await post(editor.cookie, spaceId, name, 'release', { token: a.token })).body).toEqual({
+      status: 'released',
+      token: a.token,
+    });
     // [L9] the waiter's retry learns of its grant.
     const retry = await post(editor2.cookie, spaceId, name, 'acquire', { requestId: waitId, waitMs: 60_000 });
     expect(retry.body).toMatchObject({ status: 'granted', token: a.token + 1 });
@@ -56,7 +77,10 @@ describe('lock routes', () => {
 
   it('[L4] renew extends the lease only with the current token', async () => {
     const name = 'renew-me';
-    const a = v.parse(AcquireResponseSchema, (await post(editor.cookie, spaceId, name, 'acquire', { requestId: rid(), ttlMs: 5_000 })).body);
+    const a = v.parse(
+      AcquireResponseSchema,
+      (await post(editor.cookie, spaceId, name, 'acquire', { requestId: rid(), ttlMs: 5_000 })).body,
+    );
     if (a.status !== 'granted') throw new Error('expected a grant');
     const r = await post(editor.cookie, spaceId, name, 'renew', { token: a.token, ttlMs: 60_000 });
     expect(r.status).toBe(200);
@@ -68,12 +92,22 @@ describe('lock routes', () => {
   it('[L8] viewers cannot lock, editors cannot break, an owner breaks and is recorded', async () => {
     const name = 'stuck.bin';
     expect((await post(viewer.cookie, spaceId, name, 'acquire', { requestId: rid() })).status).toBe(403);
-    const a = v.parse(AcquireResponseSchema, (await post(editor.cookie, spaceId, name, 'acquire', { requestId: rid() })).body);
+    const a = v.parse(
+      AcquireResponseSchema,
+      (await post(editor.cookie, spaceId, name, 'acquire', { requestId: rid() })).body,
+    );
     expect((await post(editor2.cookie, spaceId, name, 'break', {})).status).toBe(403);
     const broken = await post(owner.cookie, spaceId, name, 'break', { reason: 'gone home' });
-    expect(broken.body).toMatchObject({ status: 'broken', token: a.status === 'granted' ? a.token : -1, holder: { userId: editor.userId } });
+    expect(broken.body).toMatchObject({
+      status: 'broken',
+      token: a.status === 'granted' ? a.token : -1,
+      holder: { userId: editor.userId },
+    });
     expect((await post(owner.cookie, spaceId, name, 'break', {})).status).toBe(409);
-    const history = v.parse(LockHistoryResponseSchema, await (await api(lockPath(spaceId, name, 'history'), { cookie: viewer.cookie })).json());
+    const history = v.parse(
+      LockHistoryResponseSchema,
+      await (await api(lockPath(spaceId, name, 'history'), { cookie: viewer.cookie })).json(),
+    );
     const entry = history.entries.find((e) => e.kind === 'broken');
     expect(entry).toMatchObject({ userId: owner.userId, username: owner.username, token: 1 });
     expect(entry?.detail).toContain('gone home');
@@ -81,22 +115,39 @@ describe('lock routes', () => {
 
   it('[L10] history lists every grant, renewal, release and break, as JSON pages and as CSV', async () => {
     const name = 'history/all.txt';
-    const a = v.parse(AcquireResponseSchema, (await post(editor.cookie, spaceId, name, 'acquire', { requestId: rid() })).body);
+    const a = v.parse(
+      AcquireResponseSchema,
+      (await post(editor.cookie, spaceId, name, 'acquire', { requestId: rid() })).body,
+    );
     if (a.status !== 'granted') throw new Error('expected a grant');
     await post(editor.cookie, spaceId, name, 'renew', { token: a.token });
     await post(editor.cookie, spaceId, name, 'release', { token: a.token });
     await post(editor.cookie, spaceId, name, 'acquire', { requestId: rid() });
     await post(owner.cookie, spaceId, name, 'break', {});
-    const page1 = v.parse(LockHistoryResponseSchema, await (await api(`${lockPath(spaceId, name, 'history')}?limit=2`, { cookie: viewer.cookie })).json());
+    const page1 = v.parse(
+      LockHistoryResponseSchema,
+      await (await api(`${lockPath(spaceId, name, 'history')}?limit=2`, { cookie: viewer.cookie })).json(),
+    );
     expect(page1.entries.map((e) => e.kind)).toEqual(['granted', 'renewed']);
-    const page2 = v.parse(LockHistoryResponseSchema, await (await api(`${lockPath(spaceId, name, 'history')}?after=${page1.next}`, { cookie: viewer.cookie })).json());
+    const page2 = v.parse(
+      LockHistoryResponseSchema,
+      await (
+        await api(`${lockPath(spaceId, name, 'history')}?after=${page1.next}`, { cookie: viewer.cookie })
+      ).json(),
+    );
     expect(page2.entries.map((e) => `${e.kind}:${e.token}`)).toEqual(['released:1', 'granted:2', 'broken:2']);
     expect(page2.next).toBeNull();
     const csv = await api(`${lockPath(spaceId, name, 'history')}?format=csv`, { cookie: viewer.cookie });
     expect(csv.headers.get('content-type')).toContain('text/csv');
     const lines = (await csv.text()).trim().split('\r\n');
     expect(lines[0]).toBe('seq,at,kind,token,request_id,user_id,username,detail');
-    expect(lines.slice(1).map((l) => l.split(',')[2])).toEqual(['granted', 'renewed', 'released', 'granted', 'broken']);
+    expect(lines.slice(1).map((l) => l.split(',')[2])).toEqual([
+      'granted',
+      'renewed',
+      'released',
+      'granted',
+      'broken',
+    ]);
   });
 
   it.each([
@@ -109,15 +160,26 @@ describe('lock routes', () => {
     ['a bad request id', 'ok-name', { requestId: 'x' }],
     ['an unknown field', 'ok-name', { requestId: 'req-12345678', extra: 1 }],
   ])('bad input (%s) gets a 4xx with a code and stores nothing', async (_what, rawName, body) => {
-    const res = await api(`/api/spaces/${spaceId}/locks/${rawName}/acquire`, { method: 'POST', cookie: editor.cookie, json: body });
+    const res = await api(`/api/spaces/${spaceId}/locks/${rawName}/acquire`, {
+      method: 'POST',
+      cookie: editor.cookie,
+      json: body,
+    });
     expect(res.status).toBe(400);
     expect(v.parse(ErrorBodySchema, await res.json())).toMatchObject({ code: 'VALIDATION_FAILED' });
-    const summary = v.parse(LockSummarySchema, await (await api(lockPath(spaceId, 'ok-name'), { cookie: editor.cookie })).json());
+    const summary = v.parse(
+      LockSummarySchema,
+      await (await api(lockPath(spaceId, 'ok-name'), { cookie: editor.cookie })).json(),
+    );
     expect(summary.lastToken).toBe(0);
   });
 
   it('an unknown space is a 404 and stores nothing', async () => {
-    const res = await api(lockPath('AAAAAAAAAAAAAAAAAAAAAA', 'x', 'acquire'), { method: 'POST', cookie: editor.cookie, json: { requestId: rid() } });
+    const res = await api(lockPath('AAAAAAAAAAAAAAAAAAAAAA', 'x', 'acquire'), {
+      method: 'POST',
+      cookie: editor.cookie,
+      json: { requestId: rid() },
+    });
     expect(res.status).toBe(404);
   });
 });
@@ -125,17 +187,32 @@ describe('lock routes', () => {
 describe('lock object', () => {
   it('[L6] the alarm expires a lease and grants the next waiter, and the fence learns both', async () => {
     const name = 'expiring';
-    const a = v.parse(AcquireResponseSchema, (await post(editor.cookie, spaceId, name, 'acquire', { requestId: rid(), ttlMs: 1_000 })).body);
+    const a = v.parse(
+      AcquireResponseSchema,
+      (await post(editor.cookie, spaceId, name, 'acquire', { requestId: rid(), ttlMs: 1_000 })).body,
+    );
     const waitId = rid();
-    await post(editor2.cookie, spaceId, name, 'acquire', { requestId: waitId, waitMs: 60_000, ttlMs: 60_000 });
+    await post(editor2.cookie, spaceId, name, 'acquire', {
+      requestId: waitId,
+      waitMs: 60_000,
+      ttlMs: 60_000,
+    });
     await new Promise((resolve) => setTimeout(resolve, 1_100));
     expect(await runDurableObjectAlarm(lockStub(spaceId, name))).toBe(true);
     const state = await runInDurableObject(lockStub(spaceId, name), (_instance, ctx) =>
-      ctx.storage.sql.exec<{ kind: string; token: number | null }>('SELECT kind, token FROM lock_history ORDER BY seq').toArray(),
+      ctx.storage.sql
+        .exec<{ kind: string; token: number | null }>('SELECT kind, token FROM lock_history ORDER BY seq')
+        .toArray(),
     );
     expect(state.map((r) => r.kind)).toEqual(['granted', 'queued', 'expired', 'granted']);
-    expect(await spaceStubOf(spaceId).fenceCheck(name, a.status === 'granted' ? a.token : 0, editor.userId)).toMatchObject({ ok: false, reason: 'stale_token' });
-    expect(await spaceStubOf(spaceId).fenceCheck(name, null, editor.userId)).toMatchObject({ ok: false, reason: 'locked', holderUserId: editor2.userId });
+    expect(
+      await spaceStubOf(spaceId).fenceCheck(name, a.status === 'granted' ? a.token : 0, editor.userId),
+    ).toMatchObject({ ok: false, reason: 'stale_token' });
+    expect(await spaceStubOf(spaceId).fenceCheck(name, null, editor.userId)).toMatchObject({
+      ok: false,
+      reason: 'locked',
+      holderUserId: editor2.userId,
+    });
   });
 
   it('[L6] a late alarm does not matter: the next request applies the expiry itself', async () => {
@@ -151,7 +228,10 @@ describe('lock object', () => {
   it('[L3] the token grows after eviction', async () => {
     const name = 'evicted';
     for (let round = 1; round <= 3; round++) {
-      const a = v.parse(AcquireResponseSchema, (await post(editor.cookie, spaceId, name, 'acquire', { requestId: rid() })).body);
+      const a = v.parse(
+        AcquireResponseSchema,
+        (await post(editor.cookie, spaceId, name, 'acquire', { requestId: rid() })).body,
+      );
       expect(a).toMatchObject({ status: 'granted', token: round });
       if (a.status === 'granted') await post(editor.cookie, spaceId, name, 'release', { token: a.token });
       await evictDurableObject(lockStub(spaceId, name));
@@ -167,23 +247,36 @@ describe('lock object', () => {
     const waitId = rid();
     await post(editor2.cookie, spaceId, name, 'acquire', { requestId: waitId, waitMs: 60_000 });
     await evictDurableObject(lockStub(spaceId, name));
-    expect((await post(editor2.cookie, spaceId, name, 'acquire', { requestId: waitId, waitMs: 60_000 })).body).toMatchObject({ status: 'queued', position: 1 });
-    const summary = v.parse(LockSummarySchema, await (await api(lockPath(spaceId, name), { cookie: editor.cookie })).json());
+    expect(
+      (await post(editor2.cookie, spaceId, name, 'acquire', { requestId: waitId, waitMs: 60_000 })).body,
+    ).toMatchObject({ status: 'queued', position: 1 });
+    const summary = v.parse(
+      LockSummarySchema,
+      await (await api(lockPath(spaceId, name), { cookie: editor.cookie })).json(),
+    );
     expect(summary).toMatchObject({ lastToken: 1, queueLength: 1 });
   });
 
   it('[L11] when a grant is answered, the fence already holds its token', async () => {
     const name = 'fenced';
     for (let i = 0; i < 3; i++) {
-      const a = v.parse(AcquireResponseSchema, (await post(editor.cookie, spaceId, name, 'acquire', { requestId: rid() })).body);
+      const a = v.parse(
+        AcquireResponseSchema,
+        (await post(editor.cookie, spaceId, name, 'acquire', { requestId: rid() })).body,
+      );
       if (a.status !== 'granted') throw new Error('expected a grant');
       expect(await spaceStubOf(spaceId).fenceCheck(name, a.token, editor.userId)).toEqual({ ok: true });
-      expect(await spaceStubOf(spaceId).fenceCheck(name, a.token - 1, editor.userId)).toMatchObject({ ok: false, reason: 'stale_token' });
+      expect(await spaceStubOf(spaceId).fenceCheck(name, a.token - 1, editor.userId)).toMatchObject({
+        ok: false,
+        reason: 'stale_token',
+      });
       await post(editor.cookie, spaceId, name, 'release', { token: a.token });
     }
   });
 
   it('uses one object per (space, name)', () => {
-    expect(env.LOCKS.idFromName(`${spaceId}\u0000a`).equals(env.LOCKS.idFromName(`${spaceId}\u0000b`))).toBe(false);
+    expect(env.LOCKS.idFromName(`${spaceId}\u0000a`).equals(env.LOCKS.idFromName(`${spaceId}\u0000b`))).toBe(
+      false,
+    );
   });
 });

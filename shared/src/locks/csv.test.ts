@@ -4,8 +4,26 @@ import { csvField, lockHistoryToCsv } from './csv';
 describe('lock history CSV', () => {
   it('[L10] has a header and one row per entry with ISO times', () => {
     const csv = lockHistoryToCsv([
-      { seq: 1, at: Date.UTC(2026, 10, 28, 3, 0, 0), kind: 'granted', token: 1, requestId: 'r1', userId: 'u1', username: 'alice', detail: 'lease of 1000 ms' },
-      { seq: 2, at: Date.UTC(2026, 10, 28, 3, 0, 1), kind: 'broken', token: 1, requestId: 'r1', userId: 'u2', username: 'bob, "the owner"', detail: '' },
+      {
+        seq: 1,
+        at: Date.UTC(2026, 10, 28, 3, 0, 0),
+        kind: 'granted',
+        token: 1,
+        requestId: 'r1',
+        userId: 'u1',
+        username: 'alice',
+        detail: 'lease of 1000 ms',
+      },
+      {
+        seq: 2,
+        at: Date.UTC(2026, 10, 28, 3, 0, 1),
+        kind: 'broken',
+        token: 1,
+        requestId: 'r1',
+        userId: 'u2',
+        username: 'bob, "the owner"',
+        detail: '',
+      },
     ]);
     expect(csv.split('\r\n')).toEqual([
       'seq,at,kind,token,request_id,user_id,username,detail',

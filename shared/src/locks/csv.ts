@@ -1,7 +1,16 @@
 import type { LockHistoryEntry } from './schemas';
 
 /** Column order of the history CSV export (rule L10). */
-export const LOCK_HISTORY_CSV_COLUMNS = ['seq', 'at', 'kind', 'token', 'request_id', 'user_id', 'username', 'detail'] as const;
+export const LOCK_HISTORY_CSV_COLUMNS = [
+  'seq',
+  'at',
+  'kind',
+  'token',
+  'request_id',
+  'user_id',
+  'username',
+  'detail',
+] as const;
 
 /**
  * One CSV field (RFC 4180): quoted when it holds a comma, quote or line break. A field that a
@@ -20,7 +29,9 @@ export function lockHistoryToCsv(entries: readonly LockHistoryEntry[]): string {
   const rows = [LOCK_HISTORY_CSV_COLUMNS.join(',')];
   for (const e of entries) {
     rows.push(
-      [e.seq, new Date(e.at).toISOString(), e.kind, e.token, e.requestId, e.userId, e.username, e.detail].map(csvField).join(','),
+      [e.seq, new Date(e.at).toISOString(), e.kind, e.token, e.requestId, e.userId, e.username, e.detail]
+        .map(csvField)
+        .join(','),
     );
   }
   return rows.join('\r\n') + '\r\n';

@@ -4,8 +4,19 @@ import { toLfsLock } from './lfs';
 describe('Git LFS view of a lock', () => {
   it('has the id, path, owner name and locked-at time the LFS locking API needs', () => {
     const grantedAt = Date.UTC(2026, 10, 28, 4, 0, 0);
-    const lock = { name: 'designs/logo.psd', holder: { userId: 'u1', username: 'alice', token: 7, grantedAt, expiresAt: grantedAt + 60_000 }, lastToken: 7, queueLength: 0, rev: 3 };
-    expect(toLfsLock(lock)).toEqual({ id: '7:designs/logo.psd', path: 'designs/logo.psd', locked_at: '2026-11-28T04:00:00.000Z', owner: { name: 'alice' } });
+    const lock = {
+      name: 'designs/logo.psd',
+      holder: { userId: 'u1', username: 'alice', token: 7, grantedAt, expiresAt: grantedAt + 60_000 },
+      lastToken: 7,
+      queueLength: 0,
+      rev: 3,
+    };
+    expect(toLfsLock(lock)).toEqual({
+      id: '7:designs/logo.psd',
+      path: 'designs/logo.psd',
+      locked_at: '2026-11-28T04:00:00.000Z',
+      owner: { name: 'alice' },
+    });
     expect(toLfsLock({ ...lock, holder: null })).toBeNull();
   });
 });

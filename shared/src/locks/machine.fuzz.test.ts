@@ -24,17 +24,53 @@ type Op =
 const user = fc.integer({ min: 0, max: 2 });
 const rid = fc.integer({ min: 0, max: 5 });
 const opArb: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ t: fc.constant('acquire' as const), user, rid, ttl: fc.integer({ min: 1_000, max: 5_000 }), wait: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 8_000 })), conn: fc.option(fc.integer({ min: 0, max: 2 })) }) },
-  { weight: 3, arbitrary: fc.record({ t: fc.constantFrom('renew' as const, 'release' as const), user, pick: fc.constantFrom('current' as const, 'stale' as const, 'next' as const), ttl: fc.option(fc.integer({ min: 1_000, max: 5_000 }), { nil: undefined }) }) },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      t: fc.constant('acquire' as const),
+      user,
+      rid,
+      ttl: fc.integer({ min: 1_000, max: 5_000 }),
+      wait: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 8_000 })),
+      conn: fc.option(fc.integer({ min: 0, max: 2 })),
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      t: fc.constantFrom('renew' as const, 'release' as const),
+      user,
+      pick: fc.constantFrom('current' as const, 'stale' as const, 'next' as const),
+      ttl: fc.option(fc.integer({ min: 1_000, max: 5_000 }), { nil: undefined }),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('break' as const) }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('cancel' as const), user, rid }) },
-  { weight: 1, arbitrary: fc.record({ t: fc.constant('disconnect' as const), conn: fc.integer({ min: 0, max: 2 }) }) },
-  { weight: 3, arbitrary: fc.record({ t: fc.constant('advance' as const), ms: fc.integer({ min: 0, max: 6_000 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ t: fc.constant('disconnect' as const), conn: fc.integer({ min: 0, max: 2 }) }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({ t: fc.constant('advance' as const), ms: fc.integer({ min: 0, max: 6_000 }) }),
+  },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('crash' as const) }) },
 );
 
-interface ModelLease { token: number; rid: string; uid: string; exp: number; ttl: number }
-interface ModelWaiter { rid: string; uid: string; ttl: number; deadline: number; conn: string | null }
+interface ModelLease {
+  token: number;
+  rid: string;
+  uid: string;
+  exp: number;
+  ttl: number;
+}
+interface ModelWaiter {
+  rid: string;
+  uid: string;
+  ttl: number;
+  deadline: number;
+  conn: string | null;
+}
 
 /** The naive model: the rules written as directly as possible. */
 class Model {
@@ -55,7 +91,9 @@ class Model {
   grant(rid: string, uid: string, ttl: number): ModelLease {
     this.lastToken += 1;
     this.holder = { token: this.lastToken, rid, uid, exp: this.now + ttl, ttl };
-    this.served = [...this.served, { key: `${uid}/${rid}`, token: this.lastToken }].slice(-LOCK_SERVED_MEMORY);
+    this.served = [...this.served, { key: `${uid}/${rid}`, token: this.lastToken }].slice(
+      -LOCK_SERVED_MEMORY,
+    );
     return this.holder;
   }
 }
@@ -123,13 +161,18 @@ function run(ops: Op[]): void {
         else if (qi >= 0) {
           want = { status: 'queued', position: qi + 1 };
           if (conn !== null) model.queue[qi]!.conn = conn; // a retry on a new socket moves there
-        }
-        else if (served) want = { status: 'ended', token: served.token };
+        } else if (served) want = { status: 'ended', token: served.token };
         else if (!h) {
           const lease = model.grant(requestId, owner.userId, op.ttl);
           want = { status: 'granted', token: lease.token, expiresAt: lease.exp };
         } else if (op.wait > 0) {
-          model.queue.push({ rid: requestId, uid: owner.userId, ttl: op.ttl, deadline: model.now + op.wait, conn });
+          model.queue.push({
+            rid: requestId,
+            uid: owner.userId,
+            ttl: op.ttl,
+            deadline: model.now + op.wait,
+            conn,
+          });
           want = { status: 'queued', position: model.queue.length };
         } else want = { status: 'busy', expiresAt: h.exp };
         expect(got).toMatchObject(want as object);
@@ -139,11 +182,16 @@ function run(ops: Op[]): void {
       case 'release': {
         const token = pickToken(machine, op.pick);
         const userId = USERS[op.user]!.userId;
-        const got = op.t === 'renew' ? machine.renew({ token, userId, ttlMs: op.ttl }) : machine.release({ token, userId });
+        const got =
+          op.t === 'renew'
+            ? machine.renew({ token, userId, ttlMs: op.ttl })
+            : machine.release({ token, userId });
         model.tick();
         const h = model.holder;
         const mine = h !== null && h.token === token && h.uid === userId; // L4, L5
-        expect(got.status, `${op.t} of token ${token} by ${userId}`).toBe(mine ? (op.t === 'renew' ? 'renewed' : 'released') : 'not_held');
+        expect(got.status, `${op.t} of token ${token} by ${userId}`).toBe(
+          mine ? (op.t === 'renew' ? 'renewed' : 'released') : 'not_held',
+        );
         if (mine && op.t === 'renew') {
           h.ttl = op.ttl ?? h.ttl;
           h.exp = model.now + h.ttl;
@@ -189,7 +237,9 @@ function run(ops: Op[]): void {
     stream.check(machine.drain());
     // The machine's view and the model's view of holder and queue agree after every command.
     expect(machine.state.holder?.token ?? null).toBe(model.holder?.token ?? null);
-    expect(machine.state.queue.map((w) => `${w.owner.userId}/${w.requestId}`)).toEqual(model.queue.map((w) => `${w.uid}/${w.rid}`));
+    expect(machine.state.queue.map((w) => `${w.owner.userId}/${w.requestId}`)).toEqual(
+      model.queue.map((w) => `${w.uid}/${w.rid}`),
+    );
     expect(machine.state.lastToken).toBe(model.lastToken);
   }
 }

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ALICE, BOB, CAROL, newMachine, restart } from './test-support';
 
-const acquire = (requestId: string, owner = ALICE, extra: { ttlMs?: number; waitMs?: number; connId?: string } = {}) => ({
+const acquire = (
+  requestId: string,
+  owner = ALICE,
+  extra: { ttlMs?: number; waitMs?: number; connId?: string } = {},
+) => ({
   requestId,
   owner,
   ttlMs: extra.ttlMs ?? 10_000,
@@ -13,17 +17,34 @@ describe('LockMachine', () => {
   it('[L1][L2] grants a free lock with a token and expiry, and answers busy to the next caller', () => {
     const { machine, clock } = newMachine();
     const a = machine.acquire(acquire('req-alice-1'));
-    expect(a).toEqual({ status: 'granted', requestId: 'req-alice-1', token: 1, expiresAt: clock.now() + 10_000 });
+    expect(a).toEqual({
+      status: 'granted',
+      requestId: 'req-alice-1',
+      token: 1,
+      expiresAt: clock.now() + 10_000,
+    });
     const b = machine.acquire(acquire('req-bob-01', BOB));
-    expect(b).toMatchObject({ status: 'busy', holder: { userId: ALICE.userId, token: 1 }, expiresAt: clock.now() + 10_000 });
+    expect(b).toMatchObject({
+      status: 'busy',
+      holder: { userId: ALICE.userId, token: 1 },
+      expiresAt: clock.now() + 10_000,
+    });
     expect(machine.state.holder?.owner).toEqual(ALICE);
   });
 
   it('[L2][L7] a caller that asks to wait is queued with its position', () => {
     const { machine } = newMachine();
     machine.acquire(acquire('req-alice-1'));
-    expect(machine.acquire(acquire('req-bob-01', BOB, { waitMs: 5_000 }))).toEqual({ status: 'queued', requestId: 'req-bob-01', position: 1 });
-    expect(machine.acquire(acquire('req-carol-1', CAROL, { waitMs: 5_000 }))).toEqual({ status: 'queued', requestId: 'req-carol-1', position: 2 });
+    expect(machine.acquire(acquire('req-bob-01', BOB, { waitMs: 5_000 }))).toEqual({
+      status: 'queued',
+      requestId: 'req-bob-01',
+      position: 1,
+    });
+    expect(machine.acquire(acquire('req-carol-1', CAROL, { waitMs: 5_000 }))).toEqual({
+      status: 'queued',
+      requestId: 'req-carol-1',
+      position: 2,
+    });
   });
 
   it('[L3] tokens strictly increase with every grant, also after a restart', () => {
@@ -44,17 +65,29 @@ describe('LockMachine', () => {
     const { machine, clock } = newMachine();
     machine.acquire(acquire('req-alice-1'));
     clock.advance(5_000);
-    expect(machine.renew({ token: 2, userId: ALICE.userId, ttlMs: undefined })).toEqual({ status: 'not_held' });
+    expect(machine.renew({ token: 2, userId: ALICE.userId, ttlMs: undefined })).toEqual({
+      status: 'not_held',
+    });
     expect(machine.renew({ token: 1, userId: BOB.userId, ttlMs: undefined })).toEqual({ status: 'not_held' });
-    expect(machine.renew({ token: 1, userId: ALICE.userId, ttlMs: undefined })).toEqual({ status: 'renewed', token: 1, expiresAt: clock.now() + 10_000 });
-    expect(machine.renew({ token: 1, userId: ALICE.userId, ttlMs: 2_000 })).toEqual({ status: 'renewed', token: 1, expiresAt: clock.now() + 2_000 });
+    expect(machine.renew({ token: 1, userId: ALICE.userId, ttlMs: undefined })).toEqual({
+      status: 'renewed',
+      token: 1,
+      expiresAt: clock.now() + 10_000,
+    });
+    expect(machine.renew({ token: 1, userId: ALICE.userId, ttlMs: 2_000 })).toEqual({
+      status: 'renewed',
+      token: 1,
+      expiresAt: clock.now() + 2_000,
+    });
   });
 
   it('[L4][L6] a lease that ran out cannot be renewed', () => {
     const { machine, clock } = newMachine();
     machine.acquire(acquire('req-alice-1'));
     clock.advance(10_000);
-    expect(machine.renew({ token: 1, userId: ALICE.userId, ttlMs: undefined })).toEqual({ status: 'not_held' });
+    expect(machine.renew({ token: 1, userId: ALICE.userId, ttlMs: undefined })).toEqual({
+      status: 'not_held',
+    });
     expect(machine.drain().map((c) => c.kind)).toEqual(['granted', 'expired']);
   });
 
@@ -76,11 +109,24 @@ describe('LockMachine', () => {
     expect(machine.nextDeadline()).toBe(clock.now() + 10_000);
     clock.advance(10_000);
     machine.tick();
-    expect(machine.state.holder).toMatchObject({ token: 2, owner: BOB, requestId: 'req-bob-01', connId: 'conn-bob' });
+    expect(machine.state.holder).toMatchObject({
+      token: 2,
+      owner: BOB,
+      requestId: 'req-bob-01',
+      connId: 'conn-bob',
+    });
     const changes = machine.drain().map((c) => [c.kind, c.token, c.connId]);
-    expect(changes).toEqual([['granted', 1, null], ['queued', null, 'conn-bob'], ['expired', 1, null], ['granted', 2, 'conn-bob']]);
+    expect(changes).toEqual([
+      ['granted', 1, null],
+      ['queued', null, 'conn-bob'],
+      ['expired', 1, null],
+      ['granted', 2, 'conn-bob'],
+    ]);
     // Bob's retry learns of the grant (L9).
-    expect(machine.acquire(acquire('req-bob-01', BOB, { waitMs: 60_000 }))).toMatchObject({ status: 'granted', token: 2 });
+    expect(machine.acquire(acquire('req-bob-01', BOB, { waitMs: 60_000 }))).toMatchObject({
+      status: 'granted',
+      token: 2,
+    });
   });
 
   it('[L7] waiters are served first come, first served', () => {
@@ -106,18 +152,31 @@ describe('LockMachine', () => {
     machine.tick();
     expect(machine.state.queue.map((w) => w.requestId)).toEqual(['req-carol-1', 'req-bob-02', 'req-alice-2']);
     machine.disconnect('c1');
-    expect(machine.cancel({ requestId: 'req-bob-02', userId: CAROL.userId })).toEqual({ status: 'not_queued' });
+    expect(machine.cancel({ requestId: 'req-bob-02', userId: CAROL.userId })).toEqual({
+      status: 'not_queued',
+    });
     expect(machine.cancel({ requestId: 'req-bob-02', userId: BOB.userId })).toEqual({ status: 'cancelled' });
     expect(machine.state.queue.map((w) => w.requestId)).toEqual(['req-alice-2']);
-    const left = machine.drain().filter((c) => c.kind === 'left_queue').map((c) => [c.requestId, c.detail]);
-    expect(left).toEqual([['req-bob-01', 'timed out'], ['req-carol-1', 'disconnected'], ['req-bob-02', 'cancelled']]);
+    const left = machine
+      .drain()
+      .filter((c) => c.kind === 'left_queue')
+      .map((c) => [c.requestId, c.detail]);
+    expect(left).toEqual([
+      ['req-bob-01', 'timed out'],
+      ['req-carol-1', 'disconnected'],
+      ['req-bob-02', 'cancelled'],
+    ]);
   });
 
   it('[L8] a break ends the lease, records who broke it, and grants the next waiter', () => {
     const { machine } = newMachine();
     machine.acquire(acquire('req-alice-1'));
     machine.acquire(acquire('req-bob-01', BOB, { waitMs: 60_000 }));
-    expect(machine.breakLock({ by: CAROL, reason: 'stuck' })).toMatchObject({ status: 'broken', token: 1, holder: { userId: ALICE.userId } });
+    expect(machine.breakLock({ by: CAROL, reason: 'stuck' })).toMatchObject({
+      status: 'broken',
+      token: 1,
+      holder: { userId: ALICE.userId },
+    });
     const broken = machine.drain().find((c) => c.kind === 'broken');
     expect(broken).toMatchObject({ actor: CAROL, token: 1, detail: 'broke the lease of alice: stuck' });
     expect(machine.state.holder).toMatchObject({ owner: BOB, token: 2 });
@@ -135,11 +194,19 @@ describe('LockMachine', () => {
     const first = machine.acquire(acquire('req-alice-1'));
     expect(machine.acquire(acquire('req-alice-1'))).toEqual(first);
     machine.acquire(acquire('req-bob-01', BOB, { waitMs: 60_000 }));
-    expect(machine.acquire(acquire('req-bob-01', BOB, { waitMs: 60_000 }))).toEqual({ status: 'queued', requestId: 'req-bob-01', position: 1 });
+    expect(machine.acquire(acquire('req-bob-01', BOB, { waitMs: 60_000 }))).toEqual({
+      status: 'queued',
+      requestId: 'req-bob-01',
+      position: 1,
+    });
     expect(machine.state.queue).toHaveLength(1);
     machine.release({ token: 1, userId: ALICE.userId });
     // Alice's grant ended; her late retry is told so instead of getting the lock again.
-    expect(machine.acquire(acquire('req-alice-1'))).toEqual({ status: 'ended', requestId: 'req-alice-1', token: 1 });
+    expect(machine.acquire(acquire('req-alice-1'))).toEqual({
+      status: 'ended',
+      requestId: 'req-alice-1',
+      token: 1,
+    });
     expect(machine.state.lastToken).toBe(2);
   });
 
@@ -173,7 +240,13 @@ describe('LockMachine', () => {
     machine.acquire(acquire('req-3-aaaa'));
     machine.breakLock({ by: BOB, reason: '' });
     expect(machine.drain().map((c) => `${c.kind}:${c.token}`)).toEqual([
-      'granted:1', 'renewed:1', 'released:1', 'granted:2', 'expired:2', 'granted:3', 'broken:3',
+      'granted:1',
+      'renewed:1',
+      'released:1',
+      'granted:2',
+      'expired:2',
+      'granted:3',
+      'broken:3',
     ]);
     expect(machine.state.rev).toBe(7);
   });

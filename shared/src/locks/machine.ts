@@ -84,7 +84,13 @@ export function emptyLockState(): LockState {
 
 /** The public view of a lease. */
 export function holderOf(lease: Lease): LockHolder {
-  return { userId: lease.owner.userId, username: lease.owner.username, token: lease.token, grantedAt: lease.grantedAt, expiresAt: lease.expiresAt };
+  return {
+    userId: lease.owner.userId,
+    username: lease.owner.username,
+    token: lease.token,
+    grantedAt: lease.grantedAt,
+    expiresAt: lease.expiresAt,
+  };
 }
 
 /**
@@ -126,11 +132,20 @@ export class LockMachine {
     const holder = this.state.holder;
     if (holder && holder.expiresAt <= now) {
       this.state.holder = null;
-      this.record('expired', now, holder.token, holder.requestId, holder.owner, `lease of ${holder.ttlMs} ms ran out`, holder.connId);
+      this.record(
+        'expired',
+        now,
+        holder.token,
+        holder.requestId,
+        holder.owner,
+        `lease of ${holder.ttlMs} ms ran out`,
+        holder.connId,
+      );
     }
     const stillWaiting: Waiter[] = [];
     for (const waiter of this.state.queue) {
-      if (waiter.deadline <= now) this.record('left_queue', now, null, waiter.requestId, waiter.owner, 'timed out', null);
+      if (waiter.deadline <= now)
+        this.record('left_queue', now, null, waiter.requestId, waiter.owner, 'timed out', null);
       else stillWaiting.push(waiter);
     }
     this.state.queue = stillWaiting;
@@ -149,7 +164,12 @@ export class LockMachine {
     // A retry on a new socket (the old one dropped) moves the pushes to that socket.
     if (holder && mine(holder)) {
       this.moveTo(holder, input.connId);
-      return { status: 'granted', requestId: holder.requestId, token: holder.token, expiresAt: holder.expiresAt };
+      return {
+        status: 'granted',
+        requestId: holder.requestId,
+        token: holder.token,
+        expiresAt: holder.expiresAt,
+      };
     }
     const queuedAt = queue.findIndex(mine);
     if (queuedAt >= 0) {
@@ -161,11 +181,31 @@ export class LockMachine {
 
     if (!holder) {
       const lease = this.grant(input, now, false);
-      return { status: 'granted', requestId: lease.requestId, token: lease.token, expiresAt: lease.expiresAt };
+      return {
+        status: 'granted',
+        requestId: lease.requestId,
+        token: lease.token,
+        expiresAt: lease.expiresAt,
+      };
     }
     if (input.waitMs > 0 && queue.length < LOCK_QUEUE_MAX) {
-      queue.push({ requestId: input.requestId, owner: input.owner, ttlMs: input.ttlMs, enqueuedAt: now, deadline: now + input.waitMs, connId: input.connId });
-      this.record('queued', now, null, input.requestId, input.owner, `position ${queue.length}`, input.connId);
+      queue.push({
+        requestId: input.requestId,
+        owner: input.owner,
+        ttlMs: input.ttlMs,
+        enqueuedAt: now,
+        deadline: now + input.waitMs,
+        connId: input.connId,
+      });
+      this.record(
+        'queued',
+        now,
+        null,
+        input.requestId,
+        input.owner,
+        `position ${queue.length}`,
+        input.connId,
+      );
       return { status: 'queued', requestId: input.requestId, position: queue.length };
     }
     return { status: 'busy', holder: holderOf(holder), expiresAt: holder.expiresAt };
@@ -179,7 +219,15 @@ export class LockMachine {
     const now = this.clock.now();
     holder.ttlMs = input.ttlMs ?? holder.ttlMs;
     holder.expiresAt = now + holder.ttlMs;
-    this.record('renewed', now, holder.token, holder.requestId, holder.owner, `until ${new Date(holder.expiresAt).toISOString()}`, null);
+    this.record(
+      'renewed',
+      now,
+      holder.token,
+      holder.requestId,
+      holder.owner,
+      `until ${new Date(holder.expiresAt).toISOString()}`,
+      null,
+    );
     return { status: 'renewed', token: holder.token, expiresAt: holder.expiresAt };
   }
 
@@ -211,7 +259,10 @@ export class LockMachine {
   /** Takes a waiting request out of the queue (L7). */
   cancel(input: { requestId: string; userId: string }): CancelOutcome {
     this.tick();
-    return this.removeWaiters((w) => w.requestId === input.requestId && w.owner.userId === input.userId, 'cancelled') > 0
+    return this.removeWaiters(
+      (w) => w.requestId === input.requestId && w.owner.userId === input.userId,
+      'cancelled',
+    ) > 0
       ? { status: 'cancelled' }
       : { status: 'not_queued' };
   }
@@ -251,18 +302,46 @@ export class LockMachine {
   }
 
   /** Grants the lock. A waiter (`push`) is told on its socket; a direct grant is in the acquire's answer. */
-  private grant(request: { requestId: string; owner: LockOwner; ttlMs: number; connId: string | null }, now: number, push: boolean): Lease {
+  private grant(
+    request: { requestId: string; owner: LockOwner; ttlMs: number; connId: string | null },
+    now: number,
+    push: boolean,
+  ): Lease {
     const token = this.state.lastToken + 1;
     this.state.lastToken = token;
-    const lease: Lease = { token, requestId: request.requestId, owner: request.owner, grantedAt: now, expiresAt: now + request.ttlMs, ttlMs: request.ttlMs, connId: request.connId };
+    const lease: Lease = {
+      token,
+      requestId: request.requestId,
+      owner: request.owner,
+      grantedAt: now,
+      expiresAt: now + request.ttlMs,
+      ttlMs: request.ttlMs,
+      connId: request.connId,
+    };
     this.state.holder = lease;
     this.state.served.push({ requestId: request.requestId, userId: request.owner.userId, token });
     if (this.state.served.length > LOCK_SERVED_MEMORY) this.state.served.shift();
-    this.record('granted', now, token, request.requestId, request.owner, `lease of ${request.ttlMs} ms`, push ? request.connId : null);
+    this.record(
+      'granted',
+      now,
+      token,
+      request.requestId,
+      request.owner,
+      `lease of ${request.ttlMs} ms`,
+      push ? request.connId : null,
+    );
     return lease;
   }
 
-  private record(kind: LockEventKind, at: number, token: number | null, requestId: string | null, actor: LockOwner | null, detail: string, connId: string | null): void {
+  private record(
+    kind: LockEventKind,
+    at: number,
+    token: number | null,
+    requestId: string | null,
+    actor: LockOwner | null,
+    detail: string,
+    connId: string | null,
+  ): void {
     this.state.rev += 1;
     this.changes.push({ kind, at, token, requestId, actor, detail, connId });
   }

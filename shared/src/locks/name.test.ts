@@ -3,9 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { LOCK_NAME_MAX_LENGTH, LockNameSchema } from './name';
 
 describe('lock names', () => {
-  it.each(['designs/logo.psd', 'item-01HXYZ', 'a', 'notes/2026/ü.md', 'x'.repeat(LOCK_NAME_MAX_LENGTH)])('accepts %s', (name) => {
-    expect(v.safeParse(LockNameSchema, name).success).toBe(true);
-  });
+  it.each(['designs/logo.psd', 'item-01HXYZ', 'a', 'notes/2026/ü.md', 'x'.repeat(LOCK_NAME_MAX_LENGTH)])(
+    'accepts %s',
+    (name) => {
+      expect(v.safeParse(LockNameSchema, name).success).toBe(true);
+    },
+  );
 
   it.each([
     ['', 'empty'],

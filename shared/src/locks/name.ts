@@ -34,7 +34,10 @@ export function lockNameProblem(name: string): string | null {
 export const LockNameSchema = v.pipe(
   v.string(),
   v.transform((name) => name.normalize('NFC')),
-  v.check((name) => lockNameProblem(name) === null, (issue) => `Lock name ${lockNameProblem(String(issue.input))}`),
+  v.check(
+    (name) => lockNameProblem(name) === null,
+    (issue) => `Lock name ${lockNameProblem(String(issue.input))}`,
+  ),
 );
 
 /** A valid, normalised lock name. */

@@ -4,7 +4,10 @@ import { LOCK_TTL_MAX_MS, LOCK_TTL_MIN_MS, LOCK_WAIT_MAX_MS } from './limits';
 import { LockNameSchema } from './name';
 
 /** A client-made id for one acquire; a retry carries the same id (rule L9). */
-export const RequestIdSchema = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{8,64}$/, 'Request id must be 8–64 characters of A–Z, a–z, 0–9, _ or -'));
+export const RequestIdSchema = v.pipe(
+  v.string(),
+  v.regex(/^[A-Za-z0-9_-]{8,64}$/, 'Request id must be 8–64 characters of A–Z, a–z, 0–9, _ or -'),
+);
 
 /** A fencing token: a positive integer that grows with every grant of a lock (rule L3). */
 export const FencingTokenSchema = v.pipe(v.number(), v.safeInteger(), v.minValue(1));
@@ -37,7 +40,10 @@ export const AcquireRequestSchema = v.strictObject({
 export type AcquireRequest = v.InferOutput<typeof AcquireRequestSchema>;
 
 /** `POST …/locks/:name/renew` */
-export const RenewRequestSchema = v.strictObject({ token: FencingTokenSchema, ttlMs: v.optional(LeaseTtlSchema) });
+export const RenewRequestSchema = v.strictObject({
+  token: FencingTokenSchema,
+  ttlMs: v.optional(LeaseTtlSchema),
+});
 /** Body of a renew. */
 export type RenewRequest = v.InferOutput<typeof RenewRequestSchema>;
 
@@ -52,7 +58,9 @@ export const CancelRequestSchema = v.strictObject({ requestId: RequestIdSchema }
 export type CancelRequest = v.InferOutput<typeof CancelRequestSchema>;
 
 /** `POST …/locks/:name/break` (owners only, rule L8). */
-export const BreakRequestSchema = v.strictObject({ reason: v.optional(v.pipe(v.string(), v.maxLength(200))) });
+export const BreakRequestSchema = v.strictObject({
+  reason: v.optional(v.pipe(v.string(), v.maxLength(200))),
+});
 /** Body of a break. */
 export type BreakRequest = v.InferOutput<typeof BreakRequestSchema>;
 
@@ -93,7 +101,13 @@ export type LockListResponse = v.InferOutput<typeof LockListResponseSchema>;
 
 /** The answer to an acquire (rule L2): granted, busy, queued, or — for a retried request whose grant already ended — ended. */
 export const AcquireResponseSchema = v.variant('status', [
-  v.object({ status: v.literal('granted'), name: v.string(), requestId: v.string(), token: v.number(), expiresAt: v.number() }),
+  v.object({
+    status: v.literal('granted'),
+    name: v.string(),
+    requestId: v.string(),
+    token: v.number(),
+    expiresAt: v.number(),
+  }),
   v.object({ status: v.literal('busy'), name: v.string(), holder: LockHolderSchema, expiresAt: v.number() }),
   v.object({ status: v.literal('queued'), name: v.string(), requestId: v.string(), position: v.number() }),
   v.object({ status: v.literal('ended'), name: v.string(), requestId: v.string(), token: v.number() }),
@@ -102,7 +116,11 @@ export const AcquireResponseSchema = v.variant('status', [
 export type AcquireResponse = v.InferOutput<typeof AcquireResponseSchema>;
 
 /** The answer to a successful renew. */
-export const RenewResponseSchema = v.object({ status: v.literal('renewed'), token: v.number(), expiresAt: v.number() });
+export const RenewResponseSchema = v.object({
+  status: v.literal('renewed'),
+  token: v.number(),
+  expiresAt: v.number(),
+});
 /** Body of a renew answer. */
 export type RenewResponse = v.InferOutput<typeof RenewResponseSchema>;
 
@@ -112,7 +130,11 @@ export const ReleaseResponseSchema = v.object({ status: v.literal('released'), t
 export type ReleaseResponse = v.InferOutput<typeof ReleaseResponseSchema>;
 
 /** The answer to a successful break. */
-export const BreakResponseSchema = v.object({ status: v.literal('broken'), token: v.number(), holder: LockHolderSchema });
+export const BreakResponseSchema = v.object({
+  status: v.literal('broken'),
+  token: v.number(),
+  holder: LockHolderSchema,
+});
 /** Body of a break answer. */
 export type BreakResponse = v.InferOutput<typeof BreakResponseSchema>;
 
@@ -180,10 +202,29 @@ export type LockEventMessage = v.InferOutput<typeof LockEventMessageSchema>;
 
 /** Client→server commands on a lock's WebSocket; `id` pairs the command with its reply. */
 export const LockCommandSchema = v.variant('op', [
-  v.strictObject({ op: v.literal('acquire'), id: v.pipe(v.number(), v.safeInteger()), requestId: RequestIdSchema, ttlMs: v.optional(LeaseTtlSchema), waitMs: v.optional(WaitMsSchema) }),
-  v.strictObject({ op: v.literal('renew'), id: v.pipe(v.number(), v.safeInteger()), token: FencingTokenSchema, ttlMs: v.optional(LeaseTtlSchema) }),
-  v.strictObject({ op: v.literal('release'), id: v.pipe(v.number(), v.safeInteger()), token: FencingTokenSchema }),
-  v.strictObject({ op: v.literal('cancel'), id: v.pipe(v.number(), v.safeInteger()), requestId: RequestIdSchema }),
+  v.strictObject({
+    op: v.literal('acquire'),
+    id: v.pipe(v.number(), v.safeInteger()),
+    requestId: RequestIdSchema,
+    ttlMs: v.optional(LeaseTtlSchema),
+    waitMs: v.optional(WaitMsSchema),
+  }),
+  v.strictObject({
+    op: v.literal('renew'),
+    id: v.pipe(v.number(), v.safeInteger()),
+    token: FencingTokenSchema,
+    ttlMs: v.optional(LeaseTtlSchema),
+  }),
+  v.strictObject({
+    op: v.literal('release'),
+    id: v.pipe(v.number(), v.safeInteger()),
+    token: FencingTokenSchema,
+  }),
+  v.strictObject({
+    op: v.literal('cancel'),
+    id: v.pipe(v.number(), v.safeInteger()),
+    requestId: RequestIdSchema,
+  }),
 ]);
 /** A command on a lock's WebSocket. */
 export type LockCommand = v.InferOutput<typeof LockCommandSchema>;
@@ -199,7 +240,10 @@ export const LockReplyMessageSchema = v.object({
 export type LockReplyMessage = v.InferOutput<typeof LockReplyMessageSchema>;
 
 /** Everything the server sends on a lock's WebSocket. */
-export const LockSocketServerMessageSchema = v.variant('type', [LockReplyMessageSchema, LockEventMessageSchema]);
+export const LockSocketServerMessageSchema = v.variant('type', [
+  LockReplyMessageSchema,
+  LockEventMessageSchema,
+]);
 /** A server message on a lock's WebSocket. */
 export type LockSocketServerMessage = v.InferOutput<typeof LockSocketServerMessageSchema>;
 

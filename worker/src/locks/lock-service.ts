@@ -1,15 +1,24 @@
 import { LOCK_TTL_DEFAULT_MS } from '#shared/locks/limits';
 import { emptyLockState, holderOf, LockMachine, type Clock } from '#shared/locks/machine';
 import type {
-  AcquireRequest, AcquireResponse, BreakRequest, BreakResponse, CancelResponse, LockEventMessage, LockHistoryResponse,
-  LockOwner, LockSummary, ReleaseResponse, RenewRequest, RenewResponse,
+  AcquireRequest,
+  AcquireResponse,
+  BreakRequest,
+  BreakResponse,
+  CancelResponse,
+  LockEventMessage,
+  LockHistoryResponse,
+  LockOwner,
+  LockSummary,
+  ReleaseResponse,
+  RenewRequest,
+  RenewResponse,
 } from '#shared/locks/schemas';
 import { fail, ok, type Result } from '../accounts/result';
 import type { LockRef, LockStore } from './lock-store';
 import { SpaceReporter, type SpaceLink } from './space-reporter';
 
 export type { SpaceLink };
-
 
 /** The lock's own sockets (commands and pushes) and its alarm. */
 export interface LockPorts {
@@ -21,7 +30,8 @@ export interface LockPorts {
 const PUSHED_AT_ONCE: ReadonlySet<string> = new Set(['expired', 'broken']);
 const PUSHED_AFTER_FENCE: ReadonlySet<string> = new Set(['granted']);
 
-const NOT_HELD = 'You do not hold this lock with that token (it was released, expired, broken or never yours).';
+const NOT_HELD =
+  'You do not hold this lock with that token (it was released, expired, broken or never yours).';
 
 /**
  * One lock's service, used by its LockObject: runs a machine command, persists state and history
@@ -36,29 +46,43 @@ export class LockService {
 
   private readonly reporter: SpaceReporter;
 
-  constructor(private readonly store: LockStore, clock: Clock, space: SpaceLink, private readonly ports: LockPorts) {
+  constructor(
+    private readonly store: LockStore,
+    clock: Clock,
+    space: SpaceLink,
+    private readonly ports: LockPorts,
+  ) {
     const stored = store.load();
     this.ref = stored?.ref ?? null;
     this.machine = new LockMachine(stored?.state ?? emptyLockState(), clock);
-    this.reporter = new SpaceReporter(space, () => this.requireRef(), () => this.snapshot());
+    this.reporter = new SpaceReporter(
+      space,
+      () => this.requireRef(),
+      () => this.snapshot(),
+    );
   }
 
   /** Remembers which lock this object is; the first command stores it. */
   bind(ref: LockRef): void {
-    if (this.ref && (this.ref.spaceId !== ref.spaceId || this.ref.name !== ref.name)) throw new Error('LockObject addressed under two names');
+    if (this.ref && (this.ref.spaceId !== ref.spaceId || this.ref.name !== ref.name))
+      throw new Error('LockObject addressed under two names');
     this.ref = ref;
   }
 
   async acquire(owner: LockOwner, req: AcquireRequest, connId: string | null): Promise<AcquireResponse> {
     const ttlMs = req.ttlMs ?? LOCK_TTL_DEFAULT_MS;
-    const outcome = await this.run((m) => m.acquire({ requestId: req.requestId, owner, ttlMs, waitMs: req.waitMs ?? 0, connId }));
+    const outcome = await this.run((m) =>
+      m.acquire({ requestId: req.requestId, owner, ttlMs, waitMs: req.waitMs ?? 0, connId }),
+    );
     // A retry may reveal a grant whose fence report failed or was lost with an eviction (L9, L11).
     if (outcome.status === 'granted') await this.reporter.fence(outcome.token, owner.userId);
     return { ...outcome, name: this.name() };
   }
 
   async renew(owner: LockOwner, req: RenewRequest): Promise<Result<RenewResponse>> {
-    const outcome = await this.run((m) => m.renew({ token: req.token, userId: owner.userId, ttlMs: req.ttlMs }));
+    const outcome = await this.run((m) =>
+      m.renew({ token: req.token, userId: owner.userId, ttlMs: req.ttlMs }),
+    );
     return outcome.status === 'renewed' ? ok(outcome) : fail('LOCK_NOT_HELD', NOT_HELD);
   }
 
@@ -115,12 +139,20 @@ export class LockService {
     this.bookAlarm();
     if (changes.length === 0) return result;
     const summary = this.snapshot();
-    const events: LockEventMessage[] = changes.map((c) => ({ type: 'lock', kind: c.kind, at: c.at, requestId: c.requestId, token: c.token, lock: summary }));
+    const events: LockEventMessage[] = changes.map((c) => ({
+      type: 'lock',
+      kind: c.kind,
+      at: c.at,
+      requestId: c.requestId,
+      token: c.token,
+      lock: summary,
+    }));
     // On the lock's own sockets only the party concerned hears: a waiter of its grant, a holder
     // of its lease's expiry or break. Everything else is on the space's socket.
     const push = (kinds: ReadonlySet<string>) => {
       for (const [i, change] of changes.entries()) {
-        if (change.connId && kinds.has(change.kind)) this.ports.pushTo(change.connId, JSON.stringify(events[i]));
+        if (change.connId && kinds.has(change.kind))
+          this.ports.pushTo(change.connId, JSON.stringify(events[i]));
       }
     };
     push(PUSHED_AT_ONCE);
@@ -141,7 +173,13 @@ export class LockService {
 
   private snapshot(): LockSummary {
     const { holder, lastToken, queue, rev } = this.machine.state;
-    return { name: this.name(), holder: holder ? holderOf(holder) : null, lastToken, queueLength: queue.length, rev };
+    return {
+      name: this.name(),
+      holder: holder ? holderOf(holder) : null,
+      lastToken,
+      queueLength: queue.length,
+      rev,
+    };
   }
 
   private name(): string {

@@ -17,7 +17,9 @@ function fromResult<T>(id: number, result: Result<T>): LockReplyMessage {
 
 /** A command's id, when the message has one, so that even a malformed command gets a paired reply. */
 function idOf(json: unknown): number {
-  return typeof json === 'object' && json !== null && 'id' in json && typeof json.id === 'number' ? json.id : -1;
+  return typeof json === 'object' && json !== null && 'id' in json && typeof json.id === 'number'
+    ? json.id
+    : -1;
 }
 
 /**
@@ -25,7 +27,11 @@ function idOf(json: unknown): number {
  * {@link SOCKET_RECHECK_MS}: a removed member, a changed role or a revoked session takes effect on
  * a long-lived lock socket within that time. Null when the peer lost access.
  */
-export async function freshPeer(peer: SocketPeer, now: number, lookup: (userId: string, sessionId: string) => Promise<Role | null>): Promise<SocketPeer | null> {
+export async function freshPeer(
+  peer: SocketPeer,
+  now: number,
+  lookup: (userId: string, sessionId: string) => Promise<Role | null>,
+): Promise<SocketPeer | null> {
   if (now - peer.checkedAt < SOCKET_RECHECK_MS) return peer;
   const role = await lookup(peer.userId, peer.sessionId);
   return role === null ? null : { ...peer, role, checkedAt: now };
@@ -36,7 +42,11 @@ export async function freshPeer(peer: SocketPeer, now: number, lookup: (userId: 
  * routes) and returns the reply. Each decision happens synchronously inside the service, so a
  * later message that runs while this one awaits the fence cannot reorder decisions.
  */
-export async function runLockCommand(service: LockService, peer: SocketPeer, raw: string | ArrayBuffer): Promise<LockReplyMessage> {
+export async function runLockCommand(
+  service: LockService,
+  peer: SocketPeer,
+  raw: string | ArrayBuffer,
+): Promise<LockReplyMessage> {
   let json: unknown;
   try {
     json = JSON.parse(typeof raw === 'string' ? raw : new TextDecoder().decode(raw));
@@ -44,14 +54,24 @@ export async function runLockCommand(service: LockService, peer: SocketPeer, raw
     return failure(-1, 'BAD_REQUEST', 'A lock command must be JSON.');
   }
   const parsed = v.safeParse(LockCommandSchema, json);
-  if (!parsed.success) return failure(idOf(json), 'VALIDATION_FAILED', `Invalid lock command: ${describeIssues(parsed.issues)}.`);
+  if (!parsed.success)
+    return failure(
+      idOf(json),
+      'VALIDATION_FAILED',
+      `Invalid lock command: ${describeIssues(parsed.issues)}.`,
+    );
   const command = parsed.output;
-  if (!roleAtLeast(peer.role, 'editor')) return failure(command.id, 'FORBIDDEN', 'Taking locks needs the editor role in this space.');
+  if (!roleAtLeast(peer.role, 'editor'))
+    return failure(command.id, 'FORBIDDEN', 'Taking locks needs the editor role in this space.');
   try {
     return await run(service, peer, command);
   } catch (error) {
     console.error('lock command failed', error);
-    return failure(command.id, 'UNAVAILABLE', 'The lock service could not finish that; retry (an acquire with the same request id).');
+    return failure(
+      command.id,
+      'UNAVAILABLE',
+      'The lock service could not finish that; retry (an acquire with the same request id).',
+    );
   }
 }
 
@@ -60,10 +80,17 @@ async function run(service: LockService, peer: SocketPeer, command: LockCommand)
   switch (command.op) {
     case 'acquire': {
       const { requestId, ttlMs, waitMs } = command;
-      return { type: 'reply', id: command.id, result: await service.acquire(owner, { requestId, ttlMs, waitMs }, peer.connId) };
+      return {
+        type: 'reply',
+        id: command.id,
+        result: await service.acquire(owner, { requestId, ttlMs, waitMs }, peer.connId),
+      };
     }
     case 'renew':
-      return fromResult(command.id, await service.renew(owner, { token: command.token, ttlMs: command.ttlMs }));
+      return fromResult(
+        command.id,
+        await service.renew(owner, { token: command.token, ttlMs: command.ttlMs }),
+      );
     case 'release':
       return fromResult(command.id, await service.release(owner, command.token));
     case 'cancel':

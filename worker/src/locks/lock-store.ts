@@ -19,12 +19,40 @@ export interface LockRef {
 const LockStateSchema = v.object({
   lastToken: v.number(),
   rev: v.number(),
-  holder: v.nullable(v.object({ token: v.number(), requestId: v.string(), owner: v.object({ userId: v.string(), username: v.string() }), grantedAt: v.number(), expiresAt: v.number(), ttlMs: v.number(), connId: v.nullable(v.string()) })),
-  queue: v.array(v.object({ requestId: v.string(), owner: v.object({ userId: v.string(), username: v.string() }), ttlMs: v.number(), enqueuedAt: v.number(), deadline: v.number(), connId: v.nullable(v.string()) })),
+  holder: v.nullable(
+    v.object({
+      token: v.number(),
+      requestId: v.string(),
+      owner: v.object({ userId: v.string(), username: v.string() }),
+      grantedAt: v.number(),
+      expiresAt: v.number(),
+      ttlMs: v.number(),
+      connId: v.nullable(v.string()),
+    }),
+  ),
+  queue: v.array(
+    v.object({
+      requestId: v.string(),
+      owner: v.object({ userId: v.string(), username: v.string() }),
+      ttlMs: v.number(),
+      enqueuedAt: v.number(),
+      deadline: v.number(),
+      connId: v.nullable(v.string()),
+    }),
+  ),
   served: v.array(v.object({ requestId: v.string(), userId: v.string(), token: v.number() })),
 });
 
-type HistoryRow = { seq: number; at: number; kind: string; token: number | null; request_id: string | null; user_id: string | null; username: string | null; detail: string };
+type HistoryRow = {
+  seq: number;
+  at: number;
+  kind: string;
+  token: number | null;
+  request_id: string | null;
+  user_id: string | null;
+  username: string | null;
+  detail: string;
+};
 
 /** A lock's SQLite storage: every command's new state and history lines in one transaction. */
 export class LockStore {
@@ -32,10 +60,15 @@ export class LockStore {
 
   /** The stored lock, or null for an object that never ran a command. */
   load(): { ref: LockRef; state: LockState } | null {
-    const row = this.storage.sql.exec<{ space_id: string; name: string; state: string }>('SELECT space_id, name, state FROM lock_state').toArray()[0];
+    const row = this.storage.sql
+      .exec<{ space_id: string; name: string; state: string }>('SELECT space_id, name, state FROM lock_state')
+      .toArray()[0];
     if (!row) return null;
     // Our own JSON; a parse failure here is a broken invariant, so let it throw.
-    return { ref: { spaceId: row.space_id, name: row.name }, state: v.parse(LockStateSchema, JSON.parse(row.state)) };
+    return {
+      ref: { spaceId: row.space_id, name: row.name },
+      state: v.parse(LockStateSchema, JSON.parse(row.state)),
+    };
   }
 
   /** Writes the new state and appends `changes` to the history, atomically (one fsync). */
@@ -45,12 +78,20 @@ export class LockStore {
       sql.exec(
         `INSERT INTO lock_state (id, space_id, name, state) VALUES (1, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET state = excluded.state`,
-        ref.spaceId, ref.name, JSON.stringify(state),
+        ref.spaceId,
+        ref.name,
+        JSON.stringify(state),
       );
       for (const c of changes) {
         sql.exec(
           'INSERT INTO lock_history (at, kind, token, request_id, user_id, username, detail) VALUES (?, ?, ?, ?, ?, ?, ?)',
-          c.at, c.kind, c.token, c.requestId, c.actor?.userId ?? null, c.actor?.username ?? null, c.detail,
+          c.at,
+          c.kind,
+          c.token,
+          c.requestId,
+          c.actor?.userId ?? null,
+          c.actor?.username ?? null,
+          c.detail,
         );
       }
     });
@@ -59,8 +100,21 @@ export class LockStore {
   /** History entries with `seq > after`, oldest first, at most `limit`. */
   history(after: number, limit: number): LockHistoryEntry[] {
     const rows = this.storage.sql
-      .exec<HistoryRow>('SELECT seq, at, kind, token, request_id, user_id, username, detail FROM lock_history WHERE seq > ? ORDER BY seq LIMIT ?', after, limit)
+      .exec<HistoryRow>(
+        'SELECT seq, at, kind, token, request_id, user_id, username, detail FROM lock_history WHERE seq > ? ORDER BY seq LIMIT ?',
+        after,
+        limit,
+      )
       .toArray();
-    return rows.map((r) => ({ seq: r.seq, at: r.at, kind: v.parse(LockEventKindSchema, r.kind), token: r.token, requestId: r.request_id, userId: r.user_id, username: r.username, detail: r.detail }));
+    return rows.map((r) => ({
+      seq: r.seq,
+      at: r.at,
+      kind: v.parse(LockEventKindSchema, r.kind),
+      token: r.token,
+      requestId: r.request_id,
+      userId: r.user_id,
+      username: r.username,
+      detail: r.detail,
+    }));
   }
 }

@@ -26,20 +26,27 @@ export class SpaceReporter {
   /** The highest token the fence has acknowledged (in memory: after eviction, re-fencing is harmless). */
   private fencedToken = 0;
 
-  constructor(private readonly space: SpaceLink, private readonly ref: () => LockRef, private readonly summary: () => LockSummary) {}
+  constructor(
+    private readonly space: SpaceLink,
+    private readonly ref: () => LockRef,
+    private readonly summary: () => LockSummary,
+  ) {}
 
   /** Queues `changes`' events; when they include a grant, resolves once the fence has it. */
   report(changes: readonly LockChange[], events: readonly LockEventMessage[]): Promise<void> {
     this.events.push(...events);
     for (const c of changes) {
-      if (c.kind === 'released' || c.kind === 'expired' || c.kind === 'broken') this.freedToken = Math.max(this.freedToken ?? 0, c.token ?? 0);
+      if (c.kind === 'released' || c.kind === 'expired' || c.kind === 'broken')
+        this.freedToken = Math.max(this.freedToken ?? 0, c.token ?? 0);
     }
     const grant = changes.findLast((c) => c.kind === 'granted');
     if (grant?.token && grant.actor) return this.fence(grant.token, grant.actor.userId);
     if (this.events.length > 0 && !this.timer) {
       this.timer = setTimeout(() => {
         this.timer = null;
-        this.flush(null).catch((error: unknown) => console.error(`lock ${this.ref().name}: report to the space failed`, error));
+        this.flush(null).catch((error: unknown) =>
+          console.error(`lock ${this.ref().name}: report to the space failed`, error),
+        );
       }, COALESCE_MS);
     }
     return Promise.resolve();
@@ -56,7 +63,12 @@ export class SpaceReporter {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     const ref = this.ref();
-    const update: FenceUpdate = { name: ref.name, granted, freedToken: this.freedToken, summary: this.summary() };
+    const update: FenceUpdate = {
+      name: ref.name,
+      granted,
+      freedToken: this.freedToken,
+      summary: this.summary(),
+    };
     const events = this.events;
     this.events = [];
     this.freedToken = null;

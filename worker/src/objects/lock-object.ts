@@ -1,8 +1,17 @@
 import { DurableObject } from 'cloudflare:workers';
 import * as v from 'valibot';
 import type {
-  AcquireRequest, AcquireResponse, BreakRequest, BreakResponse, CancelResponse, LockHistoryResponse, LockOwner,
-  LockSummary, ReleaseResponse, RenewRequest, RenewResponse,
+  AcquireRequest,
+  AcquireResponse,
+  BreakRequest,
+  BreakResponse,
+  CancelResponse,
+  LockHistoryResponse,
+  LockOwner,
+  LockSummary,
+  ReleaseResponse,
+  RenewRequest,
+  RenewResponse,
 } from '#shared/locks/schemas';
 import { systemClock, type Result } from '../accounts/result';
 import { spaceStub } from '../auth/session';
@@ -87,7 +96,8 @@ export class LockObject extends DurableObject<Env> {
   override fetch(request: Request): Response {
     const peer = peerOf(request);
     const ref = v.safeParse(LockRefSchema, JSON.parse(request.headers.get(LOCK_REF_HEADER) ?? 'null'));
-    if (!peer || !ref.success) return new Response('Expected an authorized WebSocket upgrade', { status: 426 });
+    if (!peer || !ref.success)
+      return new Response('Expected an authorized WebSocket upgrade', { status: 426 });
     this.service.bind(ref.output);
     // The socket carries its lock, so that it works even if the object hibernates before any command.
     return acceptSocket(this.ctx, { ...peer, lock: ref.output });
@@ -98,7 +108,9 @@ export class LockObject extends DurableObject<Env> {
     if (!stored?.lock) return ws.close(1011, 'socket without a peer');
     const ref = stored.lock;
     this.service.bind(ref);
-    const peer = await freshPeer(stored, Date.now(), (userId, sessionId) => spaceStub(this.env, ref.spaceId).socketPeerRole(userId, sessionId));
+    const peer = await freshPeer(stored, Date.now(), (userId, sessionId) =>
+      spaceStub(this.env, ref.spaceId).socketPeerRole(userId, sessionId),
+    );
     if (!peer) return ws.close(4003, 'You no longer have access to this space.');
     if (peer !== stored) ws.serializeAttachment(peer);
     const reply = await runLockCommand(this.service, peer, message);

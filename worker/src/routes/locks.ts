@@ -3,8 +3,13 @@ import * as v from 'valibot';
 import { lockHistoryToCsv } from '#shared/locks/csv';
 import { LockNameSchema } from '#shared/locks/name';
 import {
-  AcquireRequestSchema, BreakRequestSchema, CancelRequestSchema, ReleaseRequestSchema, RenewRequestSchema,
-  type LockHistoryEntry, type LockListResponse,
+  AcquireRequestSchema,
+  BreakRequestSchema,
+  CancelRequestSchema,
+  ReleaseRequestSchema,
+  RenewRequestSchema,
+  type LockHistoryEntry,
+  type LockListResponse,
 } from '#shared/locks/schemas';
 import { unwrap } from '../accounts/result';
 import { requireSpaceRole, type SpaceVariables } from '../auth/require-space-role';
@@ -35,7 +40,16 @@ function ownerOf(c: LockContext): { userId: string; username: string } {
 
 const HistoryQuerySchema = v.object({
   after: v.optional(v.pipe(v.string(), v.regex(/^\d{1,15}$/), v.transform(Number)), '0'),
-  limit: v.optional(v.pipe(v.string(), v.regex(/^\d{1,4}$/), v.transform(Number), v.minValue(1), v.maxValue(HISTORY_PAGE_MAX)), String(HISTORY_PAGE_MAX)),
+  limit: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^\d{1,4}$/),
+      v.transform(Number),
+      v.minValue(1),
+      v.maxValue(HISTORY_PAGE_MAX),
+    ),
+    String(HISTORY_PAGE_MAX),
+  ),
   format: v.optional(v.picklist(['json', 'csv']), 'json'),
 });
 
@@ -102,9 +116,17 @@ export const lockRoutes = new Hono<AppEnv>()
   })
   .get('/spaces/:spaceId/locks/:name/socket', requireSpaceRole('viewer'), (c) => {
     if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') {
-      throw new ApiError('BAD_REQUEST', 'This URL is a WebSocket; connect with an Upgrade: websocket request.');
+      throw new ApiError(
+        'BAD_REQUEST',
+        'This URL is a WebSocket; connect with an Upgrade: websocket request.',
+      );
     }
     const { ref, stub } = lockOf(c);
     const { userId, username, role } = c.var.member;
-    return stub.fetch(withLockRef(upgradeRequest(c.req.url, { userId, username, role, sessionId: c.var.session.sessionId }), ref));
+    return stub.fetch(
+      withLockRef(
+        upgradeRequest(c.req.url, { userId, username, role, sessionId: c.var.session.sessionId }),
+        ref,
+      ),
+    );
   });

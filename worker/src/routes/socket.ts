@@ -9,10 +9,19 @@ import { upgradeRequest } from '../space/hub';
  * `GET /api/spaces/:spaceId/socket`: the space's live channel, a hibernating WebSocket held by
  * its SpaceObject. Any member may connect (viewers see lock events and sync pokes too).
  */
-export const socketRoutes = new Hono<AppEnv>().get('/spaces/:spaceId/socket', requireSpaceRole('viewer'), (c) => {
-  if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') {
-    throw new ApiError('BAD_REQUEST', 'This URL is a WebSocket; connect with an Upgrade: websocket request.');
-  }
-  const { spaceId, userId, username, role } = c.var.member;
-  return spaceStub(c.env, spaceId).fetch(upgradeRequest(c.req.url, { userId, username, role, sessionId: c.var.session.sessionId }));
-});
+export const socketRoutes = new Hono<AppEnv>().get(
+  '/spaces/:spaceId/socket',
+  requireSpaceRole('viewer'),
+  (c) => {
+    if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') {
+      throw new ApiError(
+        'BAD_REQUEST',
+        'This URL is a WebSocket; connect with an Upgrade: websocket request.',
+      );
+    }
+    const { spaceId, userId, username, role } = c.var.member;
+    return spaceStub(c.env, spaceId).fetch(
+      upgradeRequest(c.req.url, { userId, username, role, sessionId: c.var.session.sessionId }),
+    );
+  },
+);

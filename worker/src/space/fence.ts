@@ -21,8 +21,7 @@ export interface FenceUpdate {
 
 /** The fence's answer to "may this write go ahead?" (for the sync layer). */
 export type FenceVerdict =
-  | { ok: true }
-  | { ok: false; reason: 'stale_token' | 'locked'; token: number; holderUserId: string | null };
+  { ok: true } | { ok: false; reason: 'stale_token' | 'locked'; token: number; holderUserId: string | null };
 
 interface FenceRow {
   token: number;
@@ -45,7 +44,10 @@ export class Fence {
   apply(update: FenceUpdate): void {
     const row = this.row(update.name);
     const token = Math.max(row?.token ?? 0, update.granted?.token ?? 0);
-    const holder = update.granted && update.granted.token >= (row?.token ?? 0) ? update.granted.userId : (row?.holder_user_id ?? null);
+    const holder =
+      update.granted && update.granted.token >= (row?.token ?? 0)
+        ? update.granted.userId
+        : (row?.holder_user_id ?? null);
     const freed = Math.max(row?.freed_token ?? 0, update.freedToken ?? 0);
     const newer = !row || update.summary.rev > row.rev;
     const rev = newer ? update.summary.rev : row.rev;
@@ -54,7 +56,12 @@ export class Fence {
       `INSERT INTO lock_fence (name, token, freed_token, holder_user_id, rev, summary) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (name) DO UPDATE SET token = excluded.token, freed_token = excluded.freed_token,
          holder_user_id = excluded.holder_user_id, rev = excluded.rev, summary = excluded.summary`,
-      update.name, token, freed, holder, rev, summary,
+      update.name,
+      token,
+      freed,
+      holder,
+      rev,
+      summary,
     );
   }
 
@@ -76,7 +83,8 @@ export class Fence {
   check(name: string, token: number | null, userId: string): FenceVerdict {
     const current = this.current(name);
     if (!current) return { ok: true };
-    if (token !== null && token !== current.token) return { ok: false, reason: 'stale_token', token: current.token, holderUserId: current.holderUserId };
+    if (token !== null && token !== current.token)
+      return { ok: false, reason: 'stale_token', token: current.token, holderUserId: current.holderUserId };
     if (current.held && current.holderUserId !== userId) {
       return { ok: false, reason: 'locked', token: current.token, holderUserId: current.holderUserId };
     }
@@ -98,6 +106,11 @@ export class Fence {
   }
 
   private row(name: string): FenceRow | undefined {
-    return this.sql.exec<FenceRow>('SELECT token, freed_token, holder_user_id, rev, summary FROM lock_fence WHERE name = ?', name).toArray()[0];
+    return this.sql
+      .exec<FenceRow>(
+        'SELECT token, freed_token, holder_user_id, rev, summary FROM lock_fence WHERE name = ?',
+        name,
+      )
+      .toArray()[0];
   }
 }

@@ -28,7 +28,8 @@ const PEER_HEADER = 'x-baton-peer';
  * Schema step for the hub: sessions whose sockets were closed (signed out or revoked), so that
  * sockets held by other objects (a lock's own socket) can learn of it when they re-check.
  */
-export const HUB_SCHEMA_STEP = 'CREATE TABLE socket_revocations (session_id TEXT PRIMARY KEY, at INTEGER NOT NULL)';
+export const HUB_SCHEMA_STEP =
+  'CREATE TABLE socket_revocations (session_id TEXT PRIMARY KEY, at INTEGER NOT NULL)';
 
 /** How often a long-lived socket held outside the SpaceObject re-checks its peer's access. */
 export const SOCKET_RECHECK_MS = 5_000;
@@ -36,7 +37,12 @@ export const SOCKET_RECHECK_MS = 5_000;
 /** A request to the object's `fetch` that upgrades to a socket for `peer`. Strips nothing: builds anew. */
 export function upgradeRequest(url: string, peer: Omit<SocketPeer, 'connId' | 'checkedAt'>): Request {
   const connId = crypto.randomUUID();
-  return new Request(url, { headers: { upgrade: 'websocket', [PEER_HEADER]: JSON.stringify({ ...peer, connId, checkedAt: Date.now() }) } });
+  return new Request(url, {
+    headers: {
+      upgrade: 'websocket',
+      [PEER_HEADER]: JSON.stringify({ ...peer, connId, checkedAt: Date.now() }),
+    },
+  });
 }
 
 /** The peer of an upgrade request made by {@link upgradeRequest}, or null. */
@@ -115,7 +121,11 @@ export class SpaceHub {
   /** Closes the sockets of a user (removed from the space) or of a session (revoked, remembered). */
   close(target: { userId: string } | { sessionId: string }, reason: string): number {
     if ('sessionId' in target) {
-      this.ctx.storage.sql.exec('INSERT OR REPLACE INTO socket_revocations (session_id, at) VALUES (?, ?)', target.sessionId, Date.now());
+      this.ctx.storage.sql.exec(
+        'INSERT OR REPLACE INTO socket_revocations (session_id, at) VALUES (?, ?)',
+        target.sessionId,
+        Date.now(),
+      );
     }
     const tag = 'userId' in target ? `user:${target.userId}` : `session:${target.sessionId}`;
     const sockets = this.ctx.getWebSockets(tag);
@@ -125,7 +135,10 @@ export class SpaceHub {
 
   /** Whether the sockets of `sessionId` were closed for good (signed out or revoked). */
   revoked(sessionId: string): boolean {
-    return this.ctx.storage.sql.exec('SELECT 1 FROM socket_revocations WHERE session_id = ?', sessionId).toArray().length > 0;
+    return (
+      this.ctx.storage.sql.exec('SELECT 1 FROM socket_revocations WHERE session_id = ?', sessionId).toArray()
+        .length > 0
+    );
   }
 
   /** How many sockets are open. */

@@ -29,16 +29,31 @@ class FakeServer {
     let result: unknown;
     let error: { code: string; message: string } | undefined;
     if (command.op === 'acquire') {
-      result = { ...this.machine.acquire({ requestId: command.requestId, owner, ttlMs: command.ttlMs ?? 60_000, waitMs: command.waitMs ?? 0, connId: socket.connId }), name: 'doc' };
+      result = {
+        ...this.machine.acquire({
+          requestId: command.requestId,
+          owner,
+          ttlMs: command.ttlMs ?? 60_000,
+          waitMs: command.waitMs ?? 0,
+          connId: socket.connId,
+        }),
+        name: 'doc',
+      };
     } else if (command.op === 'renew' || command.op === 'release') {
-      const outcome = command.op === 'renew' ? this.machine.renew({ token: command.token, userId: socket.userId, ttlMs: command.ttlMs }) : this.machine.release({ token: command.token, userId: socket.userId });
+      const outcome =
+        command.op === 'renew'
+          ? this.machine.renew({ token: command.token, userId: socket.userId, ttlMs: command.ttlMs })
+          : this.machine.release({ token: command.token, userId: socket.userId });
       if (outcome.status === 'not_held') error = { code: 'LOCK_NOT_HELD', message: 'not held' };
       else result = outcome;
     } else {
       result = this.machine.cancel({ requestId: command.requestId, userId: socket.userId });
     }
     this.pushChanges();
-    setTimeout(() => socket.deliver({ type: 'reply', id: command.id, ...(error ? { error } : { result }) }), 0);
+    setTimeout(
+      () => socket.deliver({ type: 'reply', id: command.id, ...(error ? { error } : { result }) }),
+      0,
+    );
   }
 
   /** Runs what time did (the alarm) and pushes grants, expiries and breaks to their sockets. */
@@ -48,10 +63,29 @@ class FakeServer {
       if (!change.connId || !['granted', 'expired', 'broken'].includes(change.kind)) continue;
       const { holder, lastToken, queue, rev } = this.machine.state;
       const event: LockEventMessage = {
-        type: 'lock', kind: change.kind, at: change.at, requestId: change.requestId, token: change.token,
-        lock: { name: 'doc', holder: holder ? { userId: holder.owner.userId, username: holder.owner.username, token: holder.token, grantedAt: holder.grantedAt, expiresAt: holder.expiresAt } : null, lastToken, queueLength: queue.length, rev },
+        type: 'lock',
+        kind: change.kind,
+        at: change.at,
+        requestId: change.requestId,
+        token: change.token,
+        lock: {
+          name: 'doc',
+          holder: holder
+            ? {
+                userId: holder.owner.userId,
+                username: holder.owner.username,
+                token: holder.token,
+                grantedAt: holder.grantedAt,
+                expiresAt: holder.expiresAt,
+              }
+            : null,
+          lastToken,
+          queueLength: queue.length,
+          rev,
+        },
       };
-      for (const socket of this.sockets) if (socket.connId === change.connId) setTimeout(() => socket.deliver(event), 0);
+      for (const socket of this.sockets)
+        if (socket.connId === change.connId) setTimeout(() => socket.deliver(event), 0);
     }
   }
 
@@ -64,7 +98,11 @@ class FakeServer {
 class FakeSocket {
   private readonly listeners = new Map<string, Listener[]>();
   open = false;
-  constructor(private readonly server: FakeServer, readonly userId: string, readonly connId: string) {
+  constructor(
+    private readonly server: FakeServer,
+    readonly userId: string,
+    readonly connId: string,
+  ) {
     setTimeout(() => {
       this.open = true;
       this.emit('open', {});
@@ -97,7 +135,11 @@ class FakeSocket {
 }
 
 function clientFor(server: FakeServer, userId: string): LockClient {
-  return new LockClient({ baseUrl: 'http://baton.test', spaceId: 'space', openSocket: () => server.open(userId) as unknown as WebSocket });
+  return new LockClient({
+    baseUrl: 'http://baton.test',
+    spaceId: 'space',
+    openSocket: () => server.open(userId) as unknown as WebSocket,
+  });
 }
 
 describe('LockClient', () => {

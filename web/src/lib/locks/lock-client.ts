@@ -1,7 +1,16 @@
 import * as v from 'valibot';
 import {
-  AcquireResponseSchema, CancelResponseSchema, LockHolderSchema, LockListResponseSchema, LockSocketServerMessageSchema,
-  LockSummarySchema, ReleaseResponseSchema, RenewResponseSchema, type LockEventMessage, type LockHolder, type LockSummary,
+  AcquireResponseSchema,
+  CancelResponseSchema,
+  LockHolderSchema,
+  LockListResponseSchema,
+  LockSocketServerMessageSchema,
+  LockSummarySchema,
+  ReleaseResponseSchema,
+  RenewResponseSchema,
+  type LockEventMessage,
+  type LockHolder,
+  type LockSummary,
 } from '#shared/locks/schemas';
 import { ErrorBodySchema, type ErrorBody } from '#shared/errors';
 
@@ -28,19 +37,24 @@ export type LockLossReason = 'expired' | 'broken' | 'refused';
 
 /** What {@link LockClient.acquire} answers. */
 export type AcquireOutcome =
-  | { status: 'granted'; lock: HeldLock }
-  | { status: 'busy'; holder: LockHolder }
-  | { status: 'timeout' };
+  { status: 'granted'; lock: HeldLock } | { status: 'busy'; holder: LockHolder } | { status: 'timeout' };
 
 /** A failed command, with the server's error code (or `UNAVAILABLE` when the socket failed). */
 export class LockError extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
     this.name = 'LockError';
   }
 }
 
-type Pending = { resolve: (result: unknown) => void; reject: (error: LockError) => void; timer: ReturnType<typeof setTimeout> };
+type Pending = {
+  resolve: (result: unknown) => void;
+  reject: (error: LockError) => void;
+  timer: ReturnType<typeof setTimeout>;
+};
 
 /** One lock's WebSocket: commands paired with replies by id, and pushed lock events. Reconnects on demand. */
 class LockChannel {
@@ -51,13 +65,20 @@ class LockChannel {
   /** Called when the socket closes (a waiter must ask again: the server dropped it from the queue). */
   readonly closeListeners = new Set<() => void>();
 
-  constructor(private readonly url: string, private readonly open: (url: string) => WebSocket, private readonly timeoutMs: number) {}
+  constructor(
+    private readonly url: string,
+    private readonly open: (url: string) => WebSocket,
+    private readonly timeoutMs: number,
+  ) {}
 
   async command(command: Record<string, unknown>): Promise<unknown> {
     const ws = await this.connect();
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => this.settle(id, new LockError('UNAVAILABLE', 'The lock service did not answer in time.')), this.timeoutMs);
+      const timer = setTimeout(
+        () => this.settle(id, new LockError('UNAVAILABLE', 'The lock service did not answer in time.')),
+        this.timeoutMs,
+      );
       this.pending.set(id, { resolve, reject, timer });
       try {
         ws.send(JSON.stringify({ ...command, id }));
@@ -81,7 +102,8 @@ class LockChannel {
       ws.addEventListener('close', () => {
         if (this.socket === socket) this.socket = null;
         reject(new LockError('UNAVAILABLE', 'Could not connect to the lock service.'));
-        for (const id of [...this.pending.keys()]) this.settle(id, new LockError('UNAVAILABLE', 'The connection to the lock service closed.'));
+        for (const id of [...this.pending.keys()])
+          this.settle(id, new LockError('UNAVAILABLE', 'The connection to the lock service closed.'));
         for (const listener of this.closeListeners) listener();
       });
     });
@@ -167,7 +189,10 @@ export class HeldLock {
   async renew(): Promise<void> {
     const sentAt = Date.now();
     try {
-      const result = v.parse(RenewResponseSchema, await this.channel.command({ op: 'renew', token: this.token, ttlMs: this.ttlMs }));
+      const result = v.parse(
+        RenewResponseSchema,
+        await this.channel.command({ op: 'renew', token: this.token, ttlMs: this.ttlMs }),
+      );
       this.expiresAt = result.expiresAt;
       if (this.held) this.extendLocalDeadline(sentAt);
     } catch (error) {
@@ -195,19 +220,25 @@ export class HeldLock {
   }
 
   private scheduleRenew(): void {
-    this.renewTimer = setTimeout(() => {
-      if (!this.held) return;
-      this.renew().then(
-        () => this.held && this.scheduleRenew(),
-        () => this.held && this.scheduleRenew(), // a transient failure: try again; the local deadline decides loss
-      );
-    }, Math.max(100, Math.floor(this.ttlMs / 3)));
+    this.renewTimer = setTimeout(
+      () => {
+        if (!this.held) return;
+        this.renew().then(
+          () => this.held && this.scheduleRenew(),
+          () => this.held && this.scheduleRenew(), // a transient failure: try again; the local deadline decides loss
+        );
+      },
+      Math.max(100, Math.floor(this.ttlMs / 3)),
+    );
   }
 
   /** The client's own view of the lease end, timed from when the request was sent: never later than the server's. */
   private extendLocalDeadline(sentAt: number): void {
     if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
-    this.deadlineTimer = setTimeout(() => this.lose('expired'), Math.max(0, sentAt + this.ttlMs - Date.now()));
+    this.deadlineTimer = setTimeout(
+      () => this.lose('expired'),
+      Math.max(0, sentAt + this.ttlMs - Date.now()),
+    );
   }
 
   private lose(reason: LockLossReason): void {
@@ -266,8 +297,15 @@ export class LockClient {
     // Reconnecting (a dropped socket, a restarting server) is retried a little past the deadline.
     const giveUpAt = deadline + RECONNECT_GRACE_MS;
     const held = (token: number, expiresAt: number, sentAt: number) =>
-      ({ status: 'granted', lock: new HeldLock(channel, name, token, expiresAt, ttlMs, sentAt, autoRenew) }) as const;
-    const got: { requestId: string; push: LockEventMessage | null; wake: () => void } = { requestId: randomRequestId(), push: null, wake: () => {} };
+      ({
+        status: 'granted',
+        lock: new HeldLock(channel, name, token, expiresAt, ttlMs, sentAt, autoRenew),
+      }) as const;
+    const got: { requestId: string; push: LockEventMessage | null; wake: () => void } = {
+      requestId: randomRequestId(),
+      push: null,
+      wake: () => {},
+    };
     const listener = (event: LockEventMessage) => {
       if (event.kind === 'granted' && event.requestId === got.requestId) {
         got.push = event;
@@ -278,21 +316,31 @@ export class LockClient {
     channel.listeners.add(listener);
     channel.closeListeners.add(onClose);
     try {
-      for (let failures = 0; ; ) {
+      for (let failures = 0; ;) {
         const sentAt = Date.now();
         const remaining = Math.max(0, deadline - sentAt);
         let answer: v.InferOutput<typeof AcquireResponseSchema>;
         try {
           // A retry carries the same request id, so it never makes a second grant or queue entry (L9).
-          answer = v.parse(AcquireResponseSchema, await channel.command({ op: 'acquire', requestId: got.requestId, ttlMs, ...(remaining > 0 ? { waitMs: remaining } : {}) }));
+          answer = v.parse(
+            AcquireResponseSchema,
+            await channel.command({
+              op: 'acquire',
+              requestId: got.requestId,
+              ttlMs,
+              ...(remaining > 0 ? { waitMs: remaining } : {}),
+            }),
+          );
           failures = 0;
         } catch (error) {
-          if (!(error instanceof LockError) || error.code !== 'UNAVAILABLE' || Date.now() >= giveUpAt) throw error;
+          if (!(error instanceof LockError) || error.code !== 'UNAVAILABLE' || Date.now() >= giveUpAt)
+            throw error;
           await sleep(backoff(failures++));
           continue;
         }
         if (answer.status === 'granted') return held(answer.token, answer.expiresAt, sentAt);
-        if (answer.status === 'busy') return { status: 'busy', holder: v.parse(LockHolderSchema, answer.holder) };
+        if (answer.status === 'busy')
+          return { status: 'busy', holder: v.parse(LockHolderSchema, answer.holder) };
         if (answer.status === 'ended') {
           // Granted and already over before we heard (we were away): ask anew while there is time.
           if (Date.now() >= deadline) return { status: 'timeout' };
@@ -339,7 +387,10 @@ export class LockClient {
 
   /** Every held or contended lock of the space. */
   async list(): Promise<LockSummary[]> {
-    return v.parse(LockListResponseSchema, await this.http('GET', `/api/spaces/${this.options.spaceId}/locks`)).locks;
+    return v.parse(
+      LockListResponseSchema,
+      await this.http('GET', `/api/spaces/${this.options.spaceId}/locks`),
+    ).locks;
   }
 
   /** One lock's state. */
@@ -376,7 +427,10 @@ export class LockClient {
     const res = await fetch(`${this.options.baseUrl}${path}`, {
       method,
       credentials: 'same-origin',
-      headers: { ...this.options.headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        ...this.options.headers,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const json: unknown = await res.json().catch(() => null);

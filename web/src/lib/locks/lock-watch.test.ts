@@ -29,20 +29,35 @@ const lock = (name: string, rev: number, holder: string | null, queueLength = 0)
   queueLength,
   rev,
 });
-const event = (l: LockSummary) => ({ type: 'lock', kind: 'granted', at: 1, requestId: null, token: l.lastToken, lock: l });
+const event = (l: LockSummary) => ({
+  type: 'lock',
+  kind: 'granted',
+  at: 1,
+  requestId: null,
+  token: l.lastToken,
+  lock: l,
+});
 
 describe('watchLocks', () => {
   afterEach(() => vi.unstubAllGlobals());
 
   it('loads the list on hello, then keeps the newest summary per lock from live events', async () => {
-    vi.stubGlobal('fetch', vi.fn(() => Promise.resolve(new Response(JSON.stringify({ locks: [lock('a.psd', 3, 'alice')] }), { status: 200 }))));
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(() =>
+        Promise.resolve(
+          new Response(JSON.stringify({ locks: [lock('a.psd', 3, 'alice')] }), { status: 200 }),
+        ),
+      ),
+    );
     const socket = new FakeSpaceSocket();
     const seen: string[][] = [];
     const watch = watchLocks({
       baseUrl: 'http://baton.test',
       spaceId: 'space',
       openSocket: () => socket as unknown as WebSocket,
-      onChange: (locks) => seen.push(locks.map((l) => `${l.name}:${l.holder?.username ?? '-'}:${l.queueLength}`)),
+      onChange: (locks) =>
+        seen.push(locks.map((l) => `${l.name}:${l.holder?.username ?? '-'}:${l.queueLength}`)),
     });
     socket.receive({ type: 'hello', protocol: 1 });
     await vi.waitFor(() => expect(seen).toEqual([['a.psd:alice:0']]));
@@ -56,10 +71,23 @@ describe('watchLocks', () => {
   });
 
   it('stops when the caller lost access to the space', async () => {
-    vi.stubGlobal('fetch', vi.fn(() => Promise.resolve(new Response(JSON.stringify({ code: 'NOT_FOUND', message: 'No such space' }), { status: 404 }))));
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(() =>
+        Promise.resolve(
+          new Response(JSON.stringify({ code: 'NOT_FOUND', message: 'No such space' }), { status: 404 }),
+        ),
+      ),
+    );
     const socket = new FakeSpaceSocket();
     const stopped: string[] = [];
-    watchLocks({ baseUrl: 'http://baton.test', spaceId: 'space', openSocket: () => socket as unknown as WebSocket, onChange: () => {}, onStop: (r) => stopped.push(r) });
+    watchLocks({
+      baseUrl: 'http://baton.test',
+      spaceId: 'space',
+      openSocket: () => socket as unknown as WebSocket,
+      onChange: () => {},
+      onStop: (r) => stopped.push(r),
+    });
     socket.receive({ type: 'hello', protocol: 1 });
     await vi.waitFor(() => expect(stopped).toEqual(['No such space']));
   });

@@ -41,7 +41,10 @@ export function watchLocks(options: LockWatchOptions): { close(): void } {
   };
 
   async function reload(): Promise<void> {
-    const res = await fetch(`${options.baseUrl}/api/spaces/${options.spaceId}/locks`, { credentials: 'same-origin', headers: options.headers ?? {} });
+    const res = await fetch(`${options.baseUrl}/api/spaces/${options.spaceId}/locks`, {
+      credentials: 'same-origin',
+      headers: options.headers ?? {},
+    });
     const json: unknown = await res.json().catch(() => null);
     if (!res.ok) {
       const message = v.is(ErrorBodySchema, json) ? json.message : `HTTP ${res.status}`;
