@@ -109,6 +109,8 @@ export class SpaceSync {
     }
     live.start();
     void engine.sync();
+    // S15: a synced space is worth keeping; Settings shows whether the browser agreed.
+    void requestPersistentStorage().catch(() => false);
     await new Promise<void>((resolve) => this.abort.signal.addEventListener('abort', () => resolve(), { once: true }));
     if (hasWindow) {
       removeEventListener('online', onOnline);
