@@ -56,7 +56,8 @@ export class LockObject extends DurableObject<Env> {
     // One lock lives in one space: its stub is made once per object lifetime.
     let stub: ReturnType<typeof spaceStub> | null = null;
     const space: SpaceLink = {
-      lockChanged: async (spaceId, update, events) => (stub ??= spaceStub(env, spaceId)).lockChanged(update, events),
+      lockChanged: async (spaceId, update, events) =>
+        (stub ??= spaceStub(env, spaceId)).lockChanged(update, events),
     };
     const ports = {
       pushTo: (connId: string, text: string) => void sendAll(ctx.getWebSockets(connTag(connId)), text),
