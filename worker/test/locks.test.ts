@@ -10,6 +10,7 @@ import {
   LockSummarySchema,
   RenewResponseSchema,
 } from '#shared/locks/schemas';
+import { Fence, FENCE_GRACE_MS } from '../src/space/fence';
 import { addMember, api, createSpace, signUp } from './support/accounts';
 import { lockPath, lockStub, post, rid, spaceStubOf } from './locks-support';
 
@@ -278,5 +279,46 @@ describe('lock object', () => {
     expect(env.LOCKS.idFromName(`${spaceId}\u0000a`).equals(env.LOCKS.idFromName(`${spaceId}\u0000b`))).toBe(
       false,
     );
+  });
+});
+
+describe('fence', () => {
+  it('[L11] tokens only rise whatever order reports arrive in, and a lease whose end was never reported lapses', async () => {
+    await runInDurableObject(spaceStubOf(spaceId), (_instance, ctx) => {
+      let now = 1_000_000;
+      const fence = new Fence(ctx.storage.sql, () => now);
+      const summary = (rev: number, token: number | null, expiresAt = now + 10_000) => ({
+        name: 'fence-unit',
+        holder:
+          token === null
+            ? null
+            : { userId: `u${token}`, username: `u${token}`, token, grantedAt: now, expiresAt },
+        lastToken: token ?? 0,
+        queueLength: 0,
+        rev,
+      });
+      fence.apply({
+        name: 'fence-unit',
+        granted: { token: 2, userId: 'u2' },
+        freedToken: 1,
+        summary: summary(4, 2),
+      });
+      // A late report of token 1's grant changes nothing.
+      fence.apply({
+        name: 'fence-unit',
+        granted: { token: 1, userId: 'u1' },
+        freedToken: null,
+        summary: summary(1, 1),
+      });
+      expect(fence.current('fence-unit')).toEqual({ token: 2, held: true, holderUserId: 'u2' });
+      expect(fence.check('fence-unit', 1, 'u1')).toMatchObject({ ok: false, reason: 'stale_token' });
+      expect(fence.check('fence-unit', 2, 'u1')).toMatchObject({ ok: false, reason: 'locked' });
+      expect(fence.check('fence-unit', null, 'u3')).toMatchObject({ ok: false, reason: 'locked' });
+      expect(fence.check('fence-unit', 2, 'u2')).toEqual({ ok: true });
+      now += 10_000 + FENCE_GRACE_MS;
+      expect(fence.current('fence-unit')).toEqual({ token: 2, held: false, holderUserId: null });
+      expect(fence.check('fence-unit', null, 'u3')).toEqual({ ok: true });
+      expect(fence.check('fence-unit', 1, 'u1')).toMatchObject({ ok: false, reason: 'stale_token' });
+    });
   });
 });

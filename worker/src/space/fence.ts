@@ -9,6 +9,9 @@ export const FENCE_SCHEMA_STEP = `
   CREATE TABLE lock_fence (name TEXT PRIMARY KEY, token INTEGER NOT NULL, freed_token INTEGER NOT NULL,
     holder_user_id TEXT, rev INTEGER NOT NULL, summary TEXT NOT NULL)`;
 
+/** How long past its last reported expiry a lease still counts as held by the fence. */
+export const FENCE_GRACE_MS = 2_000;
+
 /** What a LockObject reports after a change: a grant, an end of lease, and its new summary. */
 export interface FenceUpdate {
   name: string;
@@ -38,7 +41,10 @@ interface FenceRow {
  * while its highest granted token is above its highest freed token.
  */
 export class Fence {
-  constructor(private readonly sql: SqlStorage) {}
+  constructor(
+    private readonly sql: SqlStorage,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** Records a lock's change. Grants are recorded before the grantee hears of them. */
   apply(update: FenceUpdate): void {
@@ -69,7 +75,12 @@ export class Fence {
   current(name: string): { token: number; held: boolean; holderUserId: string | null } | null {
     const row = this.row(name);
     if (!row) return null;
-    const held = row.token > row.freed_token;
+    // A lease whose last reported expiry is well past counts as ended even if its end was never
+    // reported (the lock object was lost in the moment between the two): the fence must not keep
+    // an item locked forever. Renewals are reported within ms, far inside the grace.
+    const holder = this.summaryOf(row)?.holder;
+    const lapsed = holder?.token === row.token && holder.expiresAt + FENCE_GRACE_MS <= this.now();
+    const held = row.token > row.freed_token && !lapsed;
     return { token: row.token, held, holderUserId: held ? row.holder_user_id : null };
   }
 
@@ -103,6 +114,11 @@ export class Fence {
       if (lock.holder || lock.queueLength > 0) out.push(lock);
     }
     return out;
+  }
+
+  private summaryOf(row: FenceRow): LockSummary | null {
+    const parsed = v.safeParse(LockSummarySchema, JSON.parse(row.summary));
+    return parsed.success ? parsed.output : null;
   }
 
   private row(name: string): FenceRow | undefined {
