@@ -1,0 +1,243 @@
+/**
+ * Browser side of bench/sync.ts, bundled with esbuild and served into a Chromium page at the
+ * Worker's origin. It drives the real web sync code (Dexie, engine, transport) and, for the
+ * comparison, Yjs with y-websocket. Exposed as `globalThis.syncBench`.
+ */
+import * as Y from 'yjs';
+import { WebsocketProvider } from 'y-websocket';
+import { formatStamp } from '#shared/sync/hlc';
+import { BatonDatabase } from '../web/src/lib/db/db';
+import { settlePush, syncStateOf, takeBatch, writeEdit } from '../web/src/lib/db/sync-store';
+import { SyncEngine } from '../web/src/lib/sync/engine';
+import { SpaceSync } from '../web/src/lib/sync/space-sync';
+import { HttpTransport } from '../web/src/lib/sync/transport';
+
+const databases = new Map<string, BatonDatabase>();
+const syncs = new Map<string, SpaceSync>();
+let ydoc: Y.Doc | null = null;
+let provider: WebsocketProvider | null = null;
+
+async function post(path: string, body: unknown): Promise<unknown> {
+  const res = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+function dbNamed(name: string): BatonDatabase {
+  let db = databases.get(name);
+  if (!db) {
+    db = new BatonDatabase(name);
+    databases.set(name, db);
+  }
+  return db;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const api = {
+  async signUp(username: string, password: string): Promise<void> {
+    await post('/api/auth/sign-up', { username, password });
+  },
+  async createSpace(name: string): Promise<string> {
+    const body = (await post('/api/spaces', { name })) as { space: { spaceId: string } };
+    return body.space.spaceId;
+  },
+  async createLink(spaceId: string): Promise<string> {
+    return ((await post(`/api/spaces/${spaceId}/links`, { role: 'editor' })) as { token: string }).token;
+  },
+  async join(token: string): Promise<void> {
+    await post(`/api/join/${token}`, {});
+  },
+
+  /** Fills a space with `count` small notes through the push API, 500 per request. */
+  async seed(spaceId: string, count: number): Promise<void> {
+    const clientId = `seed${Math.random().toString(36).slice(2, 10)}`;
+    const wall = Date.now();
+    for (let start = 0; start < count; start += 500) {
+      const mutations = [];
+      for (let i = start; i < Math.min(count, start + 500); i++) {
+        mutations.push({
+          id: `seedmut${String(i).padStart(8, '0')}`,
+          itemId: `bulk${String(i).padStart(8, '0')}`,
+          kind: 'note',
+          stamp: formatStamp({ wall, counter: i % 1_000_000, node: clientId }),
+          set: { title: { v: `Note ${i}`, b: null }, body: { v: `Body of note ${i}, a line of text.`, b: null } },
+        });
+      }
+      await post(`/api/spaces/${spaceId}/sync/push`, { clientId, mutations });
+    }
+  },
+  /** Local edits without syncing (the device is "offline"); answers ms spent. */
+  async edits(dbName: string, spaceId: string, from: number, count: number, items: number): Promise<number> {
+    const db = dbNamed(dbName);
+    const start = performance.now();
+    for (let i = from; i < from + count; i++) {
+      await writeEdit(db, spaceId, { itemId: `item${String(i % items).padStart(6, '0')}`, kind: 'note', values: { [`f${Math.floor(i / items)}`]: `v${i}` } });
+    }
+    return performance.now() - start;
+  },
+  /** Network calls of the last `syncOnce`, with their durations (ms), for finding where time goes. */
+  trace: [] as [string, number, number][],
+  async syncOnce(dbName: string, spaceId: string, pullLimit?: number): Promise<number> {
+    const http = new HttpTransport();
+    api.trace = [];
+    const t0 = performance.now();
+    const transport = {
+      push: async (id: string, request: Parameters<HttpTransport['push']>[1]) => {
+        const t = performance.now();
+        const reply = await http.push(id, request);
+        api.trace.push(['push', Math.round(t - t0), Math.round(performance.now() - t)]);
+        return reply;
+      },
+      pull: async (id: string, after: number, limit?: number) => {
+        const t = performance.now();
+        const page = await http.pull(id, after, limit);
+        api.trace.push(['pull', Math.round(t - t0), Math.round(performance.now() - t)]);
+        return page;
+      },
+      connect: http.connect.bind(http),
+    };
+    const engine = new SyncEngine({ db: dbNamed(dbName), spaceId, transport, ...(pullLimit ? { pullLimit } : {}) });
+    const start = performance.now();
+    await engine.sync();
+    if (engine.status.phase !== 'idle') throw new Error(`sync ended ${engine.status.phase}: ${JSON.stringify(engine.status.lastError)}`);
+    return performance.now() - start;
+  },
+  /** The push loop of the engine, step by step, with the time of each step (ms). */
+  async profilePush(dbName: string, spaceId: string): Promise<number[][]> {
+    const db = dbNamed(dbName);
+    const http = new HttpTransport();
+    const steps: number[][] = [];
+    for (;;) {
+      let t = performance.now();
+      const batch = await takeBatch(db, spaceId, 2000, 4 * 1024 * 1024 - 1024);
+      const take = performance.now() - t;
+      if (batch.length === 0) return steps;
+      t = performance.now();
+      const { clientId } = await syncStateOf(db, spaceId);
+      const state = performance.now() - t;
+      t = performance.now();
+      const body = { clientId, mutations: batch.map((entry) => entry.mutation) };
+      const reply = await http.push(spaceId, body);
+      const push = performance.now() - t;
+      t = performance.now();
+      await settlePush(db, spaceId, batch, reply);
+      const settle = performance.now() - t;
+      steps.push([batch.length, Math.round(take), Math.round(state), Math.round(push), Math.round(settle)]);
+    }
+  },
+  getTrace(): [string, number, number][] {
+    return api.trace;
+  },
+  startLive(dbName: string, spaceId: string): void {
+    syncs.set(dbName, new SpaceSync(spaceId, { db: dbNamed(dbName), pushDelayMs: 0 }).start());
+  },
+  async after(dbName: string, spaceId: string): Promise<number> {
+    return (await dbNamed(dbName).syncState.get(spaceId))?.after ?? 0;
+  },
+  /** Resolves (with Date.now()) once the replica has pulled up to `target`. */
+  async waitAfter(dbName: string, spaceId: string, target: number): Promise<number> {
+    const db = dbNamed(dbName);
+    const until = Date.now() + 300_000;
+    while (Date.now() < until) {
+      if (((await db.syncState.get(spaceId))?.after ?? 0) >= target) return Date.now();
+      await sleep(5);
+    }
+    throw new Error(`timed out waiting for sequence ${target}`);
+  },
+  /** Resolves (with Date.now()) once the replica holds `target` edited fields; counts after each pull. */
+  async waitFields(dbName: string, spaceId: string, target: number): Promise<number> {
+    const db = dbNamed(dbName);
+    const until = Date.now() + 300_000;
+    let seen = -1;
+    while (Date.now() < until) {
+      const after = (await db.syncState.get(spaceId))?.after ?? 0;
+      if (after !== seen) {
+        seen = after;
+        if ((await api.countFields(dbName, spaceId)) >= target) return Date.now();
+      }
+      await sleep(5);
+    }
+    throw new Error(`timed out waiting for ${target} fields`);
+  },
+  async countFields(dbName: string, spaceId: string): Promise<number> {
+    const rows = await dbNamed(dbName).items.where('[spaceId+updatedAt]').between([spaceId, -Infinity], [spaceId, Infinity]).toArray();
+    return rows.reduce((sum, row) => sum + Object.keys(row.fields).filter((f) => f.startsWith('f')).length, 0);
+  },
+  async countItems(dbName: string, spaceId: string): Promise<number> {
+    return dbNamed(dbName).items.where('[spaceId+updatedAt]').between([spaceId, -Infinity], [spaceId, Infinity]).count();
+  },
+  /** A raw Dexie bulkPut of the rows another replica holds, into a fresh database of the same schema. */
+  async rawBulkPut(fromDb: string, spaceId: string, toDb: string): Promise<number> {
+    const rows = await dbNamed(fromDb).items.where('[spaceId+updatedAt]').between([spaceId, -Infinity], [spaceId, Infinity]).toArray();
+    const target = dbNamed(toDb);
+    await target.open();
+    const start = performance.now();
+    await target.items.bulkPut(rows);
+    return performance.now() - start;
+  },
+  async deleteDb(name: string): Promise<void> {
+    const db = dbNamed(name);
+    db.close();
+    await db.delete();
+    databases.delete(name);
+  },
+
+  // Yjs: one document per page, a map of per-item maps, like the Baton items.
+  yjsOpen(url: string, room: string, connect: boolean): void {
+    ydoc = new Y.Doc();
+    provider = new WebsocketProvider(url, room, ydoc, { connect, disableBc: true });
+  },
+  yjsDisconnect(): void {
+    provider?.disconnect();
+  },
+  yjsConnect(): void {
+    provider?.connect();
+  },
+  async yjsSynced(): Promise<void> {
+    while (!provider?.synced) await sleep(5);
+  },
+  yjsEdits(from: number, count: number, items: number): number {
+    const doc = ydoc!;
+    const root = doc.getMap<Y.Map<string>>('items');
+    const start = performance.now();
+    for (let i = from; i < from + count; i++) {
+      const key = `item${String(i % items).padStart(6, '0')}`;
+      // One transaction per edit: each is its own update, like each Baton edit is one mutation.
+      doc.transact(() => {
+        let item = root.get(key);
+        if (!item) {
+          item = new Y.Map<string>();
+          root.set(key, item);
+        }
+        item.set(`f${Math.floor(i / items)}`, `v${i}`);
+      });
+    }
+    return performance.now() - start;
+  },
+  yjsCount(): number {
+    let count = 0;
+    ydoc?.getMap<Y.Map<string>>('items').forEach((item) => {
+      item.forEach((_value, key) => {
+        if (key.startsWith('f')) count += 1;
+      });
+    });
+    return count;
+  },
+  async yjsWaitCount(target: number): Promise<number> {
+    const until = Date.now() + 300_000;
+    while (api.yjsCount() < target) {
+      if (Date.now() > until) throw new Error(`timed out waiting for ${target} Yjs fields`);
+      await sleep(10);
+    }
+    return Date.now();
+  },
+  yjsClose(): void {
+    provider?.destroy();
+    ydoc?.destroy();
+    provider = null;
+    ydoc = null;
+  },
+};
+
+(globalThis as unknown as { syncBench: typeof api }).syncBench = api;
