@@ -26,11 +26,15 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
 
 function build(): void {
-  execFileSync(join(ROOT, 'node_modules/.bin/vite'), ['build', '--config', 'web/vite.config.ts', '--logLevel', 'error'], {
-    cwd: ROOT,
-    stdio: 'inherit',
-    env: { ...process.env, NODE_ENV: 'production' },
-  });
+  execFileSync(
+    join(ROOT, 'node_modules/.bin/vite'),
+    ['build', '--config', 'web/vite.config.ts', '--logLevel', 'error'],
+    {
+      cwd: ROOT,
+      stdio: 'inherit',
+      env: { ...process.env, NODE_ENV: 'production' },
+    },
+  );
 }
 
 /** The entry script and its modulepreload links, from the built index.html. */
@@ -96,7 +100,12 @@ async function lighthouseScores(url: string): Promise<Scores> {
         weak[audit.id] = audit.displayValue ?? String(audit.score);
       }
     }
-    return { performance: score('performance'), accessibility: score('accessibility'), bestPractices: score('best-practices'), weak };
+    return {
+      performance: score('performance'),
+      accessibility: score('accessibility'),
+      bestPractices: score('best-practices'),
+      weak,
+    };
   } finally {
     chrome.kill();
   }
@@ -125,7 +134,10 @@ async function main(): Promise<void> {
     mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
     writeFileSync(join(ROOT, 'bench/results/web.json'), JSON.stringify(results, null, 2) + '\n');
     console.table({
-      'initial JS, gzip KB (loaded by the first screen)': { value: results.initial_js_gzip_kb, target: `<= ${TARGET_KB}` },
+      'initial JS, gzip KB (loaded by the first screen)': {
+        value: results.initial_js_gzip_kb,
+        target: `<= ${TARGET_KB}`,
+      },
       'initial JS, gzip KB (entry + modulepreload)': { value: results.initial_js_static_gzip_kb, target: '' },
       'Lighthouse performance': { value: results.lighthouse_performance, target: '>= 95' },
       'Lighthouse accessibility': { value: results.lighthouse_accessibility, target: '>= 95' },

@@ -51,7 +51,9 @@ describe('the app is accessible on its main screens (axe-core, no serious or cri
         await page.goto(baseUrl);
         await page.getByRole('heading', { name: 'On this device' }).waitFor();
         await page.keyboard.press('Tab');
-        await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe('Skip to content');
+        await expect(page.evaluate(() => document.activeElement?.textContent)).resolves.toBe(
+          'Skip to content',
+        );
         await page.keyboard.press('Enter');
         await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('main');
         await screenshot(page, `app-home-${viewport.name}`);

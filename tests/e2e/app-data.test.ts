@@ -30,7 +30,10 @@ function content(items: ExportedItem[]) {
 
 async function exportJson(page: Page, spaceId: string): Promise<{ bytes: Buffer; items: ExportedItem[] }> {
   await page.goto(`${baseUrl}/spaces/${spaceId}/export`);
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export JSON' }).click()]);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Export JSON' }).click(),
+  ]);
   const bytes = await readFile(await download.path());
   const data = JSON.parse(bytes.toString('utf8')) as { items: ExportedItem[] };
   return { bytes, items: data.items };
@@ -75,18 +78,34 @@ describe('data: export and import, and a large space', () => {
 
     // A corrupt file: refused with a message, and no space appears.
     const spacesBefore = await page.getByRole('combobox', { name: 'Space' }).locator('option').count();
-    await page.getByLabel('Export file').setInputFiles({ name: 'broken.json', mimeType: 'application/json', buffer: original.bytes.subarray(0, 200) });
+    await page
+      .getByLabel('Export file')
+      .setInputFiles({
+        name: 'broken.json',
+        mimeType: 'application/json',
+        buffer: original.bytes.subarray(0, 200),
+      });
     await page.getByRole('alert').filter({ hasText: 'not valid JSON' }).waitFor();
     await expect(page.getByRole('button', { name: 'Import' }).count()).resolves.toBe(0);
     const tampered = JSON.parse(original.bytes.toString('utf8')) as { items: { kind: string }[] };
     tampered.items[0]!.kind = 'spreadsheet';
-    await page.getByLabel('Export file').setInputFiles({ name: 'tampered.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(tampered)) });
+    await page
+      .getByLabel('Export file')
+      .setInputFiles({
+        name: 'tampered.json',
+        mimeType: 'application/json',
+        buffer: Buffer.from(JSON.stringify(tampered)),
+      });
     await page.getByRole('alert').filter({ hasText: 'Unknown item kind' }).waitFor();
     await screenshot(page, 'app-import-refused');
-    await expect(page.getByRole('combobox', { name: 'Space' }).locator('option').count()).resolves.toBe(spacesBefore);
+    await expect(page.getByRole('combobox', { name: 'Space' }).locator('option').count()).resolves.toBe(
+      spacesBefore,
+    );
 
     // The real file: imported into a new space on this device.
-    await page.getByLabel('Export file').setInputFiles({ name: 'space.baton.json', mimeType: 'application/json', buffer: original.bytes });
+    await page
+      .getByLabel('Export file')
+      .setInputFiles({ name: 'space.baton.json', mimeType: 'application/json', buffer: original.bytes });
     await page.getByText('4 items, ready to import.').waitFor();
     await page.getByLabel('New space name').fill('Restored');
     await page.getByRole('button', { name: 'Import' }).click();
@@ -116,7 +135,13 @@ describe('data: export and import, and a large space', () => {
       for (let i = 1; i <= n; i++) {
         const wall = base + i;
         const stamp = `${String(wall).padStart(15, '0')}-000000-bulkload`;
-        store.put({ spaceId: 'bulk-test', id: `bulk${String(i).padStart(6, '0')}`, kind: i % 3 === 0 ? 'record' : 'note', fields: { title: { v: `Bulk item ${i}`, s: stamp } }, updatedAt: wall });
+        store.put({
+          spaceId: 'bulk-test',
+          id: `bulk${String(i).padStart(6, '0')}`,
+          kind: i % 3 === 0 ? 'record' : 'note',
+          fields: { title: { v: `Bulk item ${i}`, s: stamp } },
+          updatedAt: wall,
+        });
       }
       await new Promise<void>((resolve, reject) => {
         tx.oncomplete = () => resolve();

@@ -79,11 +79,16 @@ describe('two people share a space, check out a note in turn, and sync an offlin
     await a.getByLabel('Amount').fill('1200');
     await a.getByLabel('Amount').press('Enter');
     await a.goto(`${baseUrl}/spaces/${spaceId}`);
-    await a.getByLabel('Upload files').setInputFiles({ name: 'pixel.png', mimeType: 'image/png', buffer: PNG });
+    await a
+      .getByLabel('Upload files')
+      .setInputFiles({ name: 'pixel.png', mimeType: 'image/png', buffer: PNG });
     await a.getByRole('link', { name: 'pixel.png' }).waitFor({ timeout: 30_000 });
     await a.getByRole('link', { name: 'Launch plan' }).waitFor();
     await a.getByRole('link', { name: 'Budget' }).waitFor();
-    await a.getByRole('button', { name: /^Sync status/ }).waitFor().catch(() => undefined);
+    await a
+      .getByRole('button', { name: /^Sync status/ })
+      .waitFor()
+      .catch(() => undefined);
     await screenshot(a, 'story-a-space');
 
     // A shares a link; B opens it, signs up, and lands in the space with A's items.
@@ -126,7 +131,15 @@ describe('two people share a space, check out a note in turn, and sync an offlin
     await a.getByRole('cell', { name: 'you' }).waitFor();
     // B's place in line reaches A live.
     await expect
-      .poll(() => a.getByRole('row', { name: /Launch plan/ }).getByRole('cell').nth(2).textContent(), { timeout: 15_000 })
+      .poll(
+        () =>
+          a
+            .getByRole('row', { name: /Launch plan/ })
+            .getByRole('cell')
+            .nth(2)
+            .textContent(),
+        { timeout: 15_000 },
+      )
       .toBe('1');
     await screenshot(a, 'story-a-locks');
     await expectAccessible(a, 'lock manager');
@@ -144,7 +157,9 @@ describe('two people share a space, check out a note in turn, and sync an offlin
     await contextB.setOffline(false);
     await a.goto(noteUrl);
     await a.waitForFunction(
-      (id) => document.querySelector<HTMLTextAreaElement>('textarea')?.value === 'Second draft by Bob, written offline.' && id !== '',
+      (id) =>
+        document.querySelector<HTMLTextAreaElement>('textarea')?.value ===
+          'Second draft by Bob, written offline.' && id !== '',
       noteId,
       { timeout: 30_000 },
     );
@@ -168,10 +183,14 @@ describe('two people share a space, check out a note in turn, and sync an offlin
     await a.goto(`${baseUrl}/spaces/${spaceId}/conflicts`);
     const conflict = a.getByRole('article');
     await conflict.waitFor({ timeout: 30_000 });
-    await expect(conflict.getByRole('row', { name: /Title/ }).textContent()).resolves.toMatch(/Budget \((Alice|Bob)\).*Budget \((Alice|Bob)\)/);
+    await expect(conflict.getByRole('row', { name: /Title/ }).textContent()).resolves.toMatch(
+      /Budget \((Alice|Bob)\).*Budget \((Alice|Bob)\)/,
+    );
     await screenshot(a, 'story-a-conflict');
     await expectAccessible(a, 'conflicts');
-    const copyTitle = (await conflict.getByRole('row', { name: /Title/ }).getByRole('cell').first().textContent())?.trim() ?? '';
+    const copyTitle =
+      (await conflict.getByRole('row', { name: /Title/ }).getByRole('cell').first().textContent())?.trim() ??
+      '';
     await conflict.getByRole('button', { name: 'Keep the conflict copy' }).click();
     await a.getByText('No conflicts. Everything merged cleanly.').waitFor();
     await a.goto(recordUrl);

@@ -34,7 +34,12 @@ describe('the sync status area', () => {
       await status.getByText(/refused/).waitFor({ timeout: 30_000 });
       await status.click();
       await page.getByRole('heading', { name: 'Refused changes' }).waitFor();
-      await expect(page.getByText(/larger than/).first().isVisible()).resolves.toBe(true);
+      await expect(
+        page
+          .getByText(/larger than/)
+          .first()
+          .isVisible(),
+      ).resolves.toBe(true);
       await screenshot(page, 'app-sync-refused-phone');
       const violations = await seriousViolations(page);
       expect(violations, JSON.stringify(violations, null, 2)).toEqual([]);

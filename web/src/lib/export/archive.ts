@@ -22,11 +22,12 @@ export function zipExport(data: SpaceExport, blobs: ReadonlyMap<string, Uint8Arr
 
 /** A checked import: the export and the blob bytes it carried (verified against their hashes). */
 export type ImportResult =
-  | { ok: true; data: SpaceExport; blobs: Map<string, Uint8Array> }
-  | { ok: false; message: string };
+  { ok: true; data: SpaceExport; blobs: Map<string, Uint8Array> } | { ok: false; message: string };
 
 function isZip(bytes: Uint8Array): boolean {
-  return bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
+  return (
+    bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04
+  );
 }
 
 function parseExport(text: string): ImportResult {
@@ -86,7 +87,10 @@ export function readImport(bytes: Uint8Array): ImportResult {
     const data = files[`blobs/${blob.sha256}`];
     if (!data) continue;
     if (data.length !== blob.size || sha256Hex(data) !== blob.sha256) {
-      return { ok: false, message: `The file for blob ${blob.sha256.slice(0, 12)}… is damaged (its hash does not match).` };
+      return {
+        ok: false,
+        message: `The file for blob ${blob.sha256.slice(0, 12)}… is damaged (its hash does not match).`,
+      };
     }
     result.blobs.set(blob.sha256, data);
   }

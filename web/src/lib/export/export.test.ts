@@ -42,13 +42,23 @@ function sampleSpace(): ItemState[] {
     'r:notes': { t: 'text', v: 'a, b\nc "d"' },
   });
   r.edit('rec00002', 'record', { title: 'Other shape', 'r:colour': { t: 'text', v: '=SUM(A1)' } });
-  r.edit('file0001', 'file', { title: 'spec.pdf', name: 'spec.pdf', sha256: PDF_HASH, size: PDF.length, type: 'application/pdf' });
+  r.edit('file0001', 'file', {
+    title: 'spec.pdf',
+    name: 'spec.pdf',
+    sha256: PDF_HASH,
+    size: PDF.length,
+    type: 'application/pdf',
+  });
   r.edit('gone0001', 'note', { title: 'deleted one' });
   r.edit('gone0001', 'note', { [DELETED_FIELD]: true });
   const items = [...r.items.values()];
   // A conflict copy as the server makes it.
   const copy = r.items.get('note0001')!;
-  items.push({ ...copy, id: 'mutnodeB00001~l', conflict: { of: 'note0001', reason: 'lost', mutationId: 'mutnodeB00001', stamp: copy.fields['body']!.s } });
+  items.push({
+    ...copy,
+    id: 'mutnodeB00001~l',
+    conflict: { of: 'note0001', reason: 'lost', mutationId: 'mutnodeB00001', stamp: copy.fields['body']!.s },
+  });
   return items;
 }
 

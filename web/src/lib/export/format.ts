@@ -28,13 +28,21 @@ export const SpaceExportSchema = v.pipe(
     items: v.array(ItemStateSchema),
     blobs: v.array(ExportBlobSchema),
   }),
-  v.check((data) => new Set(data.items.map((item) => item.id)).size === data.items.length, 'Two items share an id.'),
+  v.check(
+    (data) => new Set(data.items.map((item) => item.id)).size === data.items.length,
+    'Two items share an id.',
+  ),
 );
 /** A space export. */
 export type SpaceExport = v.InferOutput<typeof SpaceExportSchema>;
 
 /** Builds the export of a space; items are sorted by id so that the same space gives the same file. */
-export function buildExport(name: string, items: readonly ItemState[], blobs: readonly ExportBlob[], now: number): SpaceExport {
+export function buildExport(
+  name: string,
+  items: readonly ItemState[],
+  blobs: readonly ExportBlob[],
+  now: number,
+): SpaceExport {
   const byHash = new Map(blobs.map((blob) => [blob.sha256, blob]));
   return {
     format: EXPORT_FORMAT,

@@ -14,7 +14,9 @@ export interface ConflictPair {
 /** The open (not dismissed) conflict copies of a space, newest first, each with its current item. */
 export async function openConflicts(spaceId: string): Promise<ConflictPair[]> {
   const copies = (await conflictsOfSpace(db, spaceId)).map(itemStateOf).filter((copy) => !isDeleted(copy));
-  const originals = await db.items.bulkGet(copies.map((copy) => [spaceId, copy.conflict?.of ?? ''] as [string, string]));
+  const originals = await db.items.bulkGet(
+    copies.map((copy) => [spaceId, copy.conflict?.of ?? ''] as [string, string]),
+  );
   return copies.map((copy, index) => {
     const row = originals[index];
     return { copy, current: row ? itemStateOf(row) : null };
@@ -46,7 +48,8 @@ function label(name: string): string {
 export function compareFields(pair: ConflictPair): FieldDiff[] {
   const names = new Set([...Object.keys(pair.copy.fields), ...Object.keys(pair.current?.fields ?? {})]);
   names.delete(FIELD.order);
-  const rank = (name: string): string => (name === FIELD.title ? '0' : name === FIELD.body ? '1' : `2${name}`);
+  const rank = (name: string): string =>
+    name === FIELD.title ? '0' : name === FIELD.body ? '1' : `2${name}`;
   return [...names]
     .sort((a, b) => (rank(a) < rank(b) ? -1 : 1))
     .map((name) => {

@@ -16,7 +16,14 @@ export interface ItemView {
 }
 
 /** The field names the app gives meaning to; record fields live under {@link RECORD_FIELD_PREFIX}. */
-export const FIELD = { title: 'title', body: 'body', name: 'name', size: 'size', type: 'type', order: 'order' } as const;
+export const FIELD = {
+  title: 'title',
+  body: 'body',
+  name: 'name',
+  size: 'size',
+  type: 'type',
+  order: 'order',
+} as const;
 
 /** Record fields are stored one item field each (`r:<name>`), so two people editing different fields both win. */
 export const RECORD_FIELD_PREFIX = 'r:';
@@ -68,7 +75,9 @@ export function filterItems(views: readonly ItemView[], filter: ItemFilter, now:
   const words = query ? query.split(/\s+/) : [];
   const out = views.filter((view) => {
     if (view.conflictOf !== null) return false;
-    if (filter.show === 'live' ? view.deleted : !view.deleted || now - (view.deletedAt ?? 0) > TRASH_KEEP_MS) {
+    if (
+      filter.show === 'live' ? view.deleted : !view.deleted || now - (view.deletedAt ?? 0) > TRASH_KEEP_MS
+    ) {
       return false;
     }
     if (filter.kind !== 'all' && view.kind !== filter.kind) return false;

@@ -10,7 +10,10 @@ export interface ItemsPort {
   /** Every item of the space on this device: live, deleted and conflict copies. */
   list(spaceId: string): Promise<ItemState[]>;
   get(spaceId: string, itemId: string): Promise<ItemState | undefined>;
-  edit(spaceId: string, edit: { itemId: string; kind: ItemKind; values: Record<string, JsonValue>; lock?: LockClaim }): Promise<void>;
+  edit(
+    spaceId: string,
+    edit: { itemId: string; kind: ItemKind; values: Record<string, JsonValue>; lock?: LockClaim },
+  ): Promise<void>;
 }
 
 /** A new client-made item id (url-safe, 8–64 characters as ClientItemIdSchema wants). */

@@ -5,8 +5,21 @@ describe('space lock history CSV', () => {
   it('[L10] one row per entry, oldest first, with the lock name first and RFC 4180 quoting', () => {
     const entry = { token: 1, requestId: 'req-1', userId: 'u1', username: 'ana', detail: '' };
     const csv = spaceLockHistoryToCsv([
-      { ...entry, lock: 'designs/logo, v2.psd', seq: 2, at: Date.UTC(2026, 10, 28, 3, 0, 1), kind: 'released' },
-      { ...entry, lock: 'designs/logo, v2.psd', seq: 1, at: Date.UTC(2026, 10, 28, 3, 0, 0), kind: 'granted', detail: '=cmd' },
+      {
+        ...entry,
+        lock: 'designs/logo, v2.psd',
+        seq: 2,
+        at: Date.UTC(2026, 10, 28, 3, 0, 1),
+        kind: 'released',
+      },
+      {
+        ...entry,
+        lock: 'designs/logo, v2.psd',
+        seq: 1,
+        at: Date.UTC(2026, 10, 28, 3, 0, 0),
+        kind: 'granted',
+        detail: '=cmd',
+      },
     ]);
     expect(csv).toBe(
       'lock,seq,at,kind,token,request_id,user_id,username,detail\r\n' +

@@ -12,7 +12,21 @@ export function spaceLockHistoryToCsv(entries: readonly SpaceLockHistoryEntry[])
   const rows = [['lock', ...LOCK_HISTORY_CSV_COLUMNS].join(',')];
   const ordered = [...entries].sort((a, b) => a.at - b.at || a.seq - b.seq);
   for (const e of ordered) {
-    rows.push([e.lock, e.seq, new Date(e.at).toISOString(), e.kind, e.token, e.requestId, e.userId, e.username, e.detail].map(csvField).join(','));
+    rows.push(
+      [
+        e.lock,
+        e.seq,
+        new Date(e.at).toISOString(),
+        e.kind,
+        e.token,
+        e.requestId,
+        e.userId,
+        e.username,
+        e.detail,
+      ]
+        .map(csvField)
+        .join(','),
+    );
   }
   return rows.join('\r\n') + '\r\n';
 }

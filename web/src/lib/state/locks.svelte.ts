@@ -44,9 +44,19 @@ export class SpaceLocks {
 
   get rows(): LockRow[] {
     return [...this.summaries.values()]
-      .filter((summary) => summary.holder !== null || summary.queueLength > 0 || this.held.has(summary.name) || this.waiting.has(summary.name))
+      .filter(
+        (summary) =>
+          summary.holder !== null ||
+          summary.queueLength > 0 ||
+          this.held.has(summary.name) ||
+          this.waiting.has(summary.name),
+      )
       .sort((a, b) => (a.name < b.name ? -1 : 1))
-      .map((summary) => ({ summary, mine: this.held.get(summary.name) ?? null, waiting: this.waiting.has(summary.name) }));
+      .map((summary) => ({
+        summary,
+        mine: this.held.get(summary.name) ?? null,
+        waiting: this.waiting.has(summary.name),
+      }));
   }
 
   /** The locks whose history is shown: held or contended now, or seen since the tab opened. */
@@ -64,13 +74,19 @@ export class SpaceLocks {
     this.error = '';
     if (options.wait) this.waiting.add(name);
     try {
-      const outcome = await this.client.acquire(name, { ttlMs: CHECKOUT_TTL_MS, waitMs: options.wait ? WAIT_IN_LINE_MS : 0 });
+      const outcome = await this.client.acquire(name, {
+        ttlMs: CHECKOUT_TTL_MS,
+        waitMs: options.wait ? WAIT_IN_LINE_MS : 0,
+      });
       if (outcome.status === 'granted') {
         const lock = outcome.lock;
         this.held.set(name, lock);
         lock.onLost((reason) => {
           this.#forget(name, lock);
-          this.error = reason === 'broken' ? `Your checkout of “${name}” was broken by an owner.` : `Your checkout of “${name}” ran out.`;
+          this.error =
+            reason === 'broken'
+              ? `Your checkout of “${name}” was broken by an owner.`
+              : `Your checkout of “${name}” ran out.`;
         });
         return true;
       }
@@ -78,7 +94,8 @@ export class SpaceLocks {
       else this.error = `Gave up waiting for “${name}”.`;
       return false;
     } catch (error) {
-      this.error = error instanceof LockError || error instanceof Error ? error.message : 'Could not take the lock.';
+      this.error =
+        error instanceof LockError || error instanceof Error ? error.message : 'Could not take the lock.';
       return false;
     } finally {
       this.waiting.delete(name);
@@ -109,7 +126,9 @@ export class SpaceLocks {
   /** The history of every lock of the space, newest first, each entry with its lock's name. */
   async history(): Promise<SpaceLockHistoryEntry[]> {
     const all = await Promise.all(
-      this.names.map(async (name) => (await fetchLockHistory(this.spaceId, name)).map((entry) => ({ ...entry, lock: name }))),
+      this.names.map(async (name) =>
+        (await fetchLockHistory(this.spaceId, name)).map((entry) => ({ ...entry, lock: name })),
+      ),
     );
     return all.flat().sort((a, b) => b.at - a.at || b.seq - a.seq);
   }
@@ -131,7 +150,8 @@ export class SpaceLocks {
       spaceId: this.spaceId,
       onChange: (locks) => {
         const current = locks.map((lock) => lock.name);
-        for (const name of [...this.summaries.keys()]) if (!current.includes(name)) this.summaries.delete(name);
+        for (const name of [...this.summaries.keys()])
+          if (!current.includes(name)) this.summaries.delete(name);
         for (const lock of locks) {
           this.summaries.set(lock.name, lock);
           this.#seen.add(lock.name);

@@ -6,7 +6,9 @@ let renderer: Promise<{ render(source: string): string }> | undefined;
  * first use to keep it out of the first screen's JavaScript.
  */
 export async function renderMarkdown(source: string): Promise<string> {
-  renderer ??= import('markdown-it').then(({ default: Markdown }) => new Markdown({ html: false, linkify: true, breaks: false }));
+  renderer ??= import('markdown-it').then(
+    ({ default: Markdown }) => new Markdown({ html: false, linkify: true, breaks: false }),
+  );
   const md = await renderer;
   return md.render(source);
 }

@@ -2,7 +2,12 @@ import type { ItemState, JsonValue } from '#shared/sync/item';
 import { FIELD, RECORD_FIELD_PREFIX } from './item-view';
 
 /** The kinds of value a record field holds. */
-export const RECORD_FIELD_TYPE = { text: 'text', number: 'number', date: 'date', boolean: 'boolean' } as const;
+export const RECORD_FIELD_TYPE = {
+  text: 'text',
+  number: 'number',
+  date: 'date',
+  boolean: 'boolean',
+} as const;
 
 /** One of {@link RECORD_FIELD_TYPE}. */
 export type RecordFieldType = (typeof RECORD_FIELD_TYPE)[keyof typeof RECORD_FIELD_TYPE];

@@ -17,7 +17,10 @@ function blobsOf(items: readonly ItemState[]): ExportBlob[] {
     const sha256 = item.fields[FILE_BLOB_FIELD]?.v;
     const size = item.fields[FIELD.size]?.v;
     if (item.kind === 'file' && typeof sha256 === 'string' && /^[0-9a-f]{64}$/.test(sha256)) {
-      out.push({ sha256, size: typeof size === 'number' && Number.isSafeInteger(size) && size >= 0 ? size : 0 });
+      out.push({
+        sha256,
+        size: typeof size === 'number' && Number.isSafeInteger(size) && size >= 0 ? size : 0,
+      });
     }
   }
   return out;
@@ -64,7 +67,13 @@ export function saveFile(name: string, blob: Blob): void {
 
 /** A file name from a space name: letters, digits and dashes. */
 export function fileStem(name: string): string {
-  return name.trim().replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-|-$/g, '').slice(0, 60) || 'space';
+  return (
+    name
+      .trim()
+      .replace(/[^\p{L}\p{N}]+/gu, '-')
+      .replace(/^-|-$/g, '')
+      .slice(0, 60) || 'space'
+  );
 }
 
 /**
@@ -72,7 +81,10 @@ export function fileStem(name: string): string {
  * transaction, so a failure leaves nothing behind. File bytes, when the export carried them,
  * are uploaded afterwards by the caller.
  */
-export async function writeImport(spaceId: string, result: Extract<ImportResult, { ok: true }>): Promise<number> {
+export async function writeImport(
+  spaceId: string,
+  result: Extract<ImportResult, { ok: true }>,
+): Promise<number> {
   const { planImport } = await import('../export/import-plan');
   const writes = planImport(result.data);
   await db.transaction('rw', db.items, db.outbox, db.syncState, async () => {
@@ -85,7 +97,11 @@ export async function writeImport(spaceId: string, result: Extract<ImportResult,
  * Publishes a local-only space: a new cloud space gets a copy of every item (same ids, values
  * and tombstones; new stamps), which the sync engine then pushes. The local space stays as it is.
  */
-export async function publishSpace(localId: string, name: string, createCloud: (name: string) => Promise<string>): Promise<string> {
+export async function publishSpace(
+  localId: string,
+  name: string,
+  createCloud: (name: string) => Promise<string>,
+): Promise<string> {
   const data = await exportSpace(localId, name);
   const cloudId = await createCloud(name);
   await writeImport(cloudId, { ok: true, data, blobs: new Map() });

@@ -9,7 +9,9 @@ export function isLocalSpace(spaceId: string): boolean {
 /** A new local-only space id. */
 export function newLocalSpaceId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(8));
-  const text = btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_');
+  const text = btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_');
   return `local-${text.slice(0, 10)}`;
 }
 

@@ -32,7 +32,9 @@ function cached(): SpaceEntry[] {
  * the server (remembered for offline use). `signedIn` is null until the server has answered.
  */
 class SpacesState {
-  local = $state.raw<SpaceEntry[]>([{ spaceId: LOCAL_SPACE_ID, name: 'On this device', role: null, local: true }]);
+  local = $state.raw<SpaceEntry[]>([
+    { spaceId: LOCAL_SPACE_ID, name: 'On this device', role: null, local: true },
+  ]);
   cloud = $state.raw<SpaceEntry[]>(cached());
   signedIn = $state<boolean | null>(null);
   #loading: Promise<void> | null = null;
@@ -65,7 +67,9 @@ class SpacesState {
     const rows = await db.spaces.toArray();
     this.local = [
       { spaceId: LOCAL_SPACE_ID, name: 'On this device', role: null, local: true },
-      ...rows.filter((row) => row.id !== LOCAL_SPACE_ID).map((row) => ({ spaceId: row.id, name: row.name, role: null, local: true })),
+      ...rows
+        .filter((row) => row.id !== LOCAL_SPACE_ID)
+        .map((row) => ({ spaceId: row.id, name: row.name, role: null, local: true })),
     ];
     if (signedOut) {
       this.signedIn = false;
@@ -77,7 +81,12 @@ class SpacesState {
       // Loaded on demand: the accounts client brings the passkey library, not needed on the first screen.
       const { listSpaces } = await import('../api/accounts');
       const spaces = await listSpaces();
-      this.cloud = spaces.map((space) => ({ spaceId: space.spaceId, name: space.name, role: space.role, local: false }));
+      this.cloud = spaces.map((space) => ({
+        spaceId: space.spaceId,
+        name: space.name,
+        role: space.role,
+        local: false,
+      }));
       this.signedIn = true;
       localStorage.setItem(CACHE_KEY, JSON.stringify(this.cloud));
     } catch (error) {
