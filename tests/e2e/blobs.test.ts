@@ -85,4 +85,32 @@ describe('files in the browser', () => {
     await contextA.close();
     await contextB.close();
   });
+
+  it('[B11] when the network drops during an upload, it carries on by itself once the network is back', async () => {
+    const bytes = randomBytes(20 * 1024 * 1024);
+    const context = await contextFor(browser, alice);
+    const page = await context.newPage();
+    // The network goes away while part 2 is being sent and stays away for longer than the
+    // uploader's 4 retries with backoff take (about 12 s seen here): it must wait for 'online'.
+    let cut = false;
+    const pattern = '**/blobs/uploads/*/parts/2';
+    await page.route(pattern, async (route) => {
+      cut = true;
+      await context.setOffline(true);
+      await route.abort('internetdisconnected');
+      // Routed requests bypass the offline emulation: stop routing so that retries meet it.
+      await page.unroute(pattern);
+      setTimeout(() => void context.setOffline(false), 25_000);
+    });
+    await page.goto(`${baseUrl}/spaces/${spaceId}`);
+    await page.locator('input[type="file"]').setInputFiles({ name: 'flaky.bin', mimeType: 'application/octet-stream', buffer: bytes });
+    await page.getByRole('link', { name: /flaky\.bin/ }).first().waitFor({ timeout: 75_000 });
+    expect(cut).toBe(true);
+    await expect(page.getByRole('alert').count()).resolves.toBe(0);
+
+    await page.getByRole('link', { name: /flaky\.bin/ }).first().click();
+    const downloaded = await downloadedBytes(page);
+    expect(sha256(downloaded)).toBe(sha256(bytes));
+    await context.close();
+  });
 });

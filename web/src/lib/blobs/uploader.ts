@@ -149,13 +149,22 @@ async function multipart(
   return withRetries(() => api.complete(upload.uploadId, signal), signal);
 }
 
-/** Retries what the server says is worth retrying (network, 5xx, busy), with backoff and jitter. */
+/**
+ * Retries what the server says is worth retrying (network, 5xx, busy), with backoff and jitter.
+ * While the browser is offline it waits for the network instead of spending its retries, so an
+ * upload carries on by itself when the connection comes back.
+ */
 async function withRetries<T>(attempt: () => Promise<T>, signal?: AbortSignal): Promise<T> {
   for (let round = 0; ; round++) {
     try {
       return await attempt();
     } catch (error) {
       signal?.throwIfAborted();
+      if (error instanceof ApiRequestError && error.code === 'NETWORK' && isOffline()) {
+        await backOnline(signal);
+        round--;
+        continue;
+      }
       const retryable =
         error instanceof ApiRequestError && (error.code === 'NETWORK' || error.code === 'UPLOAD_BUSY' || error.status >= 500) && error.code !== 'QUOTA_EXCEEDED';
       if (!retryable || round >= RETRIES) throw error;
@@ -163,4 +172,24 @@ async function withRetries<T>(attempt: () => Promise<T>, signal?: AbortSignal): 
       await new Promise((resolve) => setTimeout(resolve, wait));
     }
   }
+}
+
+function isOffline(): boolean {
+  return typeof navigator !== 'undefined' && 'onLine' in navigator && !navigator.onLine;
+}
+
+function backOnline(signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = () => {
+      globalThis.removeEventListener('online', done);
+      signal?.removeEventListener('abort', stop);
+      resolve();
+    };
+    const stop = () => {
+      globalThis.removeEventListener('online', done);
+      reject(signal?.reason instanceof Error ? signal.reason : new DOMException('Aborted', 'AbortError'));
+    };
+    globalThis.addEventListener('online', done, { once: true });
+    signal?.addEventListener('abort', stop, { once: true });
+  });
 }
