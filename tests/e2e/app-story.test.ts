@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { strFromU8, unzipSync } from 'fflate';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { TEST_PASSWORD } from '../support/api-client';
@@ -38,7 +40,7 @@ describe('two people share a space, check out a note in turn, and sync an offlin
 
   beforeAll(async () => {
     browser = await launchBrowser();
-    contextA = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    contextA = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
     contextB = await browser.newContext({ viewport: { width: 390, height: 844 } });
     a = await contextA.newPage();
     b = await contextB.newPage();
@@ -67,7 +69,8 @@ describe('two people share a space, check out a note in turn, and sync an offlin
     await noteText(a).blur();
     const noteUrl = a.url();
     const noteId = new URL(noteUrl).pathname.split('/').at(-1) ?? '';
-    await a.goto(`${baseUrl}/spaces/${spaceId}`);
+    // In-app navigation, as a person would: the page (and any save in flight) stays.
+    await a.getByRole('link', { name: '← Studio' }).click();
     await a.getByRole('button', { name: 'New record' }).click();
     await a.waitForURL(/\/items\//);
     const recordUrl = a.url();
@@ -78,17 +81,13 @@ describe('two people share a space, check out a note in turn, and sync an offlin
     await a.getByRole('button', { name: 'Add field' }).click();
     await a.getByLabel('Amount').fill('1200');
     await a.getByLabel('Amount').press('Enter');
-    await a.goto(`${baseUrl}/spaces/${spaceId}`);
+    await a.getByRole('link', { name: '← Studio' }).click();
     await a
       .getByLabel('Upload files')
       .setInputFiles({ name: 'pixel.png', mimeType: 'image/png', buffer: PNG });
     await a.getByRole('link', { name: 'pixel.png' }).waitFor({ timeout: 30_000 });
     await a.getByRole('link', { name: 'Launch plan' }).waitFor();
     await a.getByRole('link', { name: 'Budget' }).waitFor();
-    await a
-      .getByRole('button', { name: /^Sync status/ })
-      .waitFor()
-      .catch(() => undefined);
     await screenshot(a, 'story-a-space');
 
     // A shares a link; B opens it, signs up, and lands in the space with A's items.
@@ -212,5 +211,30 @@ describe('two people share a space, check out a note in turn, and sync an offlin
       await screenshot(a, `story-a-${name}`);
       await expectAccessible(a, name);
     }
+
+    // The zip export carries the file's bytes; the records come out as CSV.
+    await a.goto(`${baseUrl}/spaces/${spaceId}/export`);
+    const [zipDownload] = await Promise.all([
+      a.waitForEvent('download'),
+      a.getByRole('button', { name: 'Export zip with files' }).click(),
+    ]);
+    const files = unzipSync(new Uint8Array(await readFile(await zipDownload.path())));
+    const manifest = JSON.parse(strFromU8(files['space.json'] ?? new Uint8Array())) as {
+      blobs: { sha256: string }[];
+      items: unknown[];
+    };
+    expect(manifest.items.length).toBeGreaterThanOrEqual(3);
+    expect(manifest.blobs).toHaveLength(1);
+    expect(
+      Buffer.from(files[`blobs/${manifest.blobs[0]?.sha256 ?? ''}`] ?? new Uint8Array()).equals(PNG),
+    ).toBe(true);
+    await a.getByRole('button', { name: 'Records as CSV' }).click();
+    const [csvDownload] = await Promise.all([
+      a.waitForEvent('download'),
+      a.getByRole('button', { name: /^Download records-1/ }).click(),
+    ]);
+    const csv = await readFile(await csvDownload.path(), 'utf8');
+    expect(csv).toMatch(/^id,title,Amount \(number\)\r\n/);
+    expect(csv).toContain(',1200\r\n');
   });
 });

@@ -1,12 +1,24 @@
 import type { ItemState } from '#shared/sync/item';
 import { db, type LocalItem } from '../db/db';
 import { itemOf, itemsOfSpace } from '../db/queries';
+import type * as SyncStore from '../db/sync-store';
 import type { ItemsPort } from './items-port';
 
 function stateOf(row: LocalItem): ItemState {
   const item: ItemState = { id: row.id, kind: row.kind, fields: row.fields };
   if (row.conflict) item.conflict = row.conflict;
   return item;
+}
+
+let writePath: Promise<typeof SyncStore> | undefined;
+
+/**
+ * Loads the write path (HLC, merge, outbox) ahead of the first edit. Screens that edit call it
+ * when they open, so a save never waits for a download, even one made just before the page goes.
+ */
+export function preloadWritePath(): Promise<typeof SyncStore> {
+  writePath ??= import('../db/sync-store');
+  return writePath;
 }
 
 /** The items of a space on this device: read from the sync layer's replica, written through its outbox. */
@@ -19,8 +31,8 @@ export const itemsPort: ItemsPort = {
     return row ? stateOf(row) : undefined;
   },
   async edit(spaceId, edit) {
-    // The write path (HLC, merge) loads with the first edit, not with the first screen.
-    const { writeEdit } = await import('../db/sync-store');
+    // The write path loads with the first editing screen (preloadWritePath), not the first screen.
+    const { writeEdit } = await preloadWritePath();
     await writeEdit(db, spaceId, edit);
   },
 };

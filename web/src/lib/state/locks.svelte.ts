@@ -1,6 +1,7 @@
 import { LOCK_WAIT_MAX_MS } from '#shared/locks/limits';
 import type { LockSummary } from '#shared/locks/schemas';
 import { SvelteMap, SvelteSet } from 'svelte/reactivity';
+import * as v from 'valibot';
 import { fetchLockHistory } from '../api/lock-history';
 import { LockClient, LockError, type HeldLock } from '../locks/lock-client';
 import { watchLocks } from '../locks/lock-watch';
@@ -34,11 +35,15 @@ export class SpaceLocks {
   error = $state('');
   connected = $state(false);
   readonly client: LockClient;
-  /** Every lock name seen while the tab is open, held or not: the history covers them. */
+  /**
+   * Every lock name this device has seen in the space, held or not, remembered across reloads
+   * (the API lists only held and contended locks): the history covers them.
+   */
   readonly #seen = new SvelteSet<string>();
 
   constructor(readonly spaceId: string) {
     this.client = new LockClient({ baseUrl: location.origin, spaceId });
+    for (const name of loadSeen(spaceId)) this.#seen.add(name);
     this.#start();
   }
 
@@ -142,6 +147,12 @@ export class SpaceLocks {
     if (this.held.get(name) === lock) this.held.delete(name);
   }
 
+  #remember(name: string): void {
+    if (this.#seen.has(name)) return;
+    this.#seen.add(name);
+    saveSeen(this.spaceId, [...this.#seen]);
+  }
+
   #start(): void {
     setInterval(() => (this.now = Date.now()), 1000);
     // lib/locks follows the space's socket: the list on every (re)connect, then the lock events.
@@ -154,7 +165,7 @@ export class SpaceLocks {
           if (!current.includes(name)) this.summaries.delete(name);
         for (const lock of locks) {
           this.summaries.set(lock.name, lock);
-          this.#seen.add(lock.name);
+          this.#remember(lock.name);
         }
         this.connected = true;
       },
@@ -163,6 +174,29 @@ export class SpaceLocks {
         this.error = reason;
       },
     });
+  }
+}
+
+const SEEN_MAX = 500;
+const seenKey = (spaceId: string) => `baton.lockNames.${spaceId}`;
+
+function loadSeen(spaceId: string): string[] {
+  try {
+    const parsed = v.safeParse(
+      v.array(v.string()),
+      JSON.parse(localStorage.getItem(seenKey(spaceId)) ?? '[]'),
+    );
+    return parsed.success ? parsed.output : [];
+  } catch {
+    return [];
+  }
+}
+
+function saveSeen(spaceId: string, names: string[]): void {
+  try {
+    localStorage.setItem(seenKey(spaceId), JSON.stringify(names.slice(-SEEN_MAX)));
+  } catch {
+    // Storage full or unavailable: the history then covers what this page saw.
   }
 }
 
