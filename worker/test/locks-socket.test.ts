@@ -49,6 +49,27 @@ describe('space socket (hub)', () => {
     live.ws.close();
   });
 
+  it('[L2] an HTTP waiter hears of its grant on the space socket', async () => {
+    const name = 'http/waiter.md';
+    const live = await TestSocket.open(editor2.cookie, `/api/spaces/${spaceId}/socket`);
+    const first = v.parse(
+      AcquireResponseSchema,
+      (await post(editor.cookie, spaceId, name, 'acquire', { requestId: rid() })).body,
+    );
+    const waitId = rid();
+    expect(
+      (await post(editor2.cookie, spaceId, name, 'acquire', { requestId: waitId, waitMs: 30_000 })).body,
+    ).toMatchObject({ status: 'queued' });
+    if (first.status !== 'granted') throw new Error('expected a grant');
+    await post(editor.cookie, spaceId, name, 'release', { token: first.token });
+    const granted = await live.next(isEvent('granted', waitId));
+    expect(granted).toMatchObject({
+      token: first.token + 1,
+      lock: { name, holder: { userId: editor2.userId } },
+    });
+    live.ws.close();
+  });
+
   it('refuses non-members (404) and anonymous callers (401), and plain GETs (400)', async () => {
     const stranger = await signUp();
     expect(
