@@ -9,6 +9,10 @@
  * Every client runs in Debian's Chromium (two pages, two browser contexts); Baton goes through
  * a local `wrangler dev` (workerd, SQLite on disk). Figures are medians of BENCH_RUNS runs.
  * Writes bench/results/sync.json and prints a table.
+ *
+ * Knobs (environment): BENCH_RUNS (3), BENCH_ITEMS (1000), BENCH_EDITS (10000), BENCH_PULL_ITEMS
+ * (100000); BENCH_DEBUG=1 prints the pages' console and A's network trace; BENCH_PROFILE=1 times
+ * each step of A's push loop instead (BENCH_NO_PEER=1 without B connected).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -124,8 +128,10 @@ async function batonTenK(a: Page, b: Page, tag: string): Promise<{ toPeerMs: num
   await call(a, 'edits', dbA, spaceId, 0, ITEMS, ITEMS);
   await call(a, 'syncOnce', dbA, spaceId);
   const head = await call<number>(a, 'after', dbA, spaceId);
-  await call(b, 'startLive', dbB, spaceId);
-  await call(b, 'waitAfter', dbB, spaceId, head);
+  if (!process.env.BENCH_NO_PEER) {
+    await call(b, 'startLive', dbB, spaceId);
+    await call(b, 'waitAfter', dbB, spaceId, head);
+  }
   // Offline: the edits only reach IndexedDB and the outbox (A has no engine running).
   const localEditsMs = await call<number>(a, 'edits', dbA, spaceId, ITEMS, EDITS, ITEMS);
   if (process.env.BENCH_PROFILE) {
