@@ -297,4 +297,40 @@ describe('[L11] fence before answer', () => {
       expect(calls).toEqual(['report:2', 'recorded:2', 'push:conn-b:granted']);
     });
   });
+
+  it('[L11] a grant whose fence report failed is fenced again by the next command, and only then pushed', async () => {
+    await runInDurableObject(lockStub(spaceId, 'l11-retry'), async (_instance, ctx) => {
+      const calls: string[] = [];
+      let failNext = false;
+      const link: SpaceLink = {
+        lockChanged: (_space, update) => {
+          if (update.granted && failNext) {
+            failNext = false;
+            calls.push(`lost:${update.granted.token}`);
+            return Promise.reject(new Error('space unavailable'));
+          }
+          if (update.granted) calls.push(`recorded:${update.granted.token}`);
+          return Promise.resolve();
+        },
+      };
+      const ports = {
+        pushTo: (conn: string, text: string) =>
+          void calls.push(`push:${conn}:${String(v.parse(LockEventMessageSchema, JSON.parse(text)).kind)}`),
+        scheduleAlarm: () => {},
+      };
+      const service = new LockService(new LockStore(ctx.storage), { now: () => Date.now() }, link, ports);
+      service.bind({ spaceId, name: 'l11-retry' });
+      const alice = { userId: editor.userId, username: editor.username };
+      const bob = { userId: editor2.userId, username: editor2.username };
+      const first = await service.acquire(alice, { requestId: rid() }, 'conn-a');
+      await service.acquire(bob, { requestId: rid(), waitMs: 60_000 }, 'conn-b');
+      if (first.status !== 'granted') throw new Error('expected a grant');
+      failNext = true;
+      expect((await service.release(alice, first.token)).ok).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(calls).toEqual(['recorded:1', 'lost:2']);
+      await service.summary();
+      expect(calls).toEqual(['recorded:1', 'lost:2', 'recorded:2', 'push:conn-b:granted']);
+    });
+  });
 });

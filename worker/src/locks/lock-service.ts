@@ -1,5 +1,5 @@
 import { LOCK_TTL_DEFAULT_MS } from '#shared/locks/limits';
-import { emptyLockState, holderOf, LockMachine, type Clock } from '#shared/locks/machine';
+import { emptyLockState, holderOf, LockMachine, type Clock, type LockChange } from '#shared/locks/machine';
 import type {
   AcquireRequest,
   AcquireResponse,
@@ -137,7 +137,14 @@ export class LockService {
     const changes = this.machine.drain();
     if (changes.length > 0 || dirty) this.store.save(ref, this.machine.state, changes);
     this.bookAlarm();
-    if (changes.length === 0) return result;
+    const reported = changes.length > 0 ? this.report(changes).then(() => this.refence()) : this.refence();
+    if (answerWaitsForFence) await reported;
+    else reported.catch((error: unknown) => console.error(`lock ${ref.name}: fencing a grant failed`, error));
+    return result;
+  }
+
+  /** Hands `changes` to the space and the sockets; resolves once a grant among them is fenced. */
+  private report(changes: LockChange[]): Promise<void> {
     const summary = this.snapshot();
     const events: LockEventMessage[] = changes.map((c) => ({
       type: 'lock',
@@ -156,10 +163,28 @@ export class LockService {
       }
     };
     push(PUSHED_AT_ONCE);
-    const fenced = this.reporter.report(changes, events).then(() => push(PUSHED_AFTER_FENCE));
-    if (answerWaitsForFence) await fenced;
-    else fenced.catch((error: unknown) => console.error(`lock ${ref.name}: fencing a grant failed`, error));
-    return result;
+    return this.reporter.report(changes, events).then(() => push(PUSHED_AFTER_FENCE));
+  }
+
+  /**
+   * A grant whose fence report failed (or whose acknowledgement was forgotten in an eviction) is
+   * recorded again on the next command or alarm, and only then pushed to its holder (L11).
+   */
+  private refence(): Promise<void> {
+    const holder = this.machine.state.holder;
+    if (!holder || this.reporter.fenced(holder.token)) return Promise.resolve();
+    return this.reporter.fence(holder.token, holder.owner.userId).then(() => {
+      if (!holder.connId) return;
+      const event: LockEventMessage = {
+        type: 'lock',
+        kind: 'granted',
+        at: holder.grantedAt,
+        requestId: holder.requestId,
+        token: holder.token,
+        lock: this.snapshot(),
+      };
+      this.ports.pushTo(holder.connId, JSON.stringify(event));
+    });
   }
 
   private bookAlarm(): void {

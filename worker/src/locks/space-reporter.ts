@@ -52,6 +52,11 @@ export class SpaceReporter {
     return Promise.resolve();
   }
 
+  /** Whether the fence has acknowledged `token` (as far as this object's memory goes). */
+  fenced(token: number): boolean {
+    return token <= this.fencedToken;
+  }
+
   /** Records `token` with the fence unless it already acknowledged it (a retried acquire, L9/L11). */
   async fence(token: number, userId: string): Promise<void> {
     if (token <= this.fencedToken) return;
