@@ -145,6 +145,19 @@ const api = {
     }
     throw new Error(`timed out waiting for sequence ${target}`);
   },
+  /**
+   * Resolves (with Date.now()) once the replica holds `field` of `itemId`: the last edit, whose
+   * item carries the highest sequence number, so pages applied in order mean all edits are in.
+   */
+  async waitField(dbName: string, spaceId: string, itemId: string, field: string): Promise<number> {
+    const db = dbNamed(dbName);
+    const until = Date.now() + 300_000;
+    while (Date.now() < until) {
+      if ((await db.items.get([spaceId, itemId]))?.fields[field] !== undefined) return Date.now();
+      await sleep(2);
+    }
+    throw new Error(`timed out waiting for ${itemId}.${field}`);
+  },
   /** Resolves (with Date.now()) once the replica holds `target` edited fields; counts after each pull. */
   async waitFields(dbName: string, spaceId: string, target: number): Promise<number> {
     const db = dbNamed(dbName);
@@ -223,6 +236,15 @@ const api = {
       });
     });
     return count;
+  },
+  /** Resolves (with Date.now()) once the document has `field` of `itemId` (the last edit). */
+  async yjsWaitField(itemId: string, field: string): Promise<number> {
+    const until = Date.now() + 300_000;
+    while (!ydoc?.getMap<Y.Map<string>>('items').get(itemId)?.has(field)) {
+      if (Date.now() > until) throw new Error(`timed out waiting for ${itemId}.${field}`);
+      await sleep(2);
+    }
+    return Date.now();
   },
   async yjsWaitCount(target: number): Promise<number> {
     const until = Date.now() + 300_000;

@@ -139,7 +139,10 @@ async function batonTenK(a: Page, b: Page, tag: string): Promise<{ toPeerMs: num
     return { toPeerMs: NaN, localEditsMs };
   }
   const start = Date.now();
-  const [, doneAt] = await Promise.all([call(a, 'syncOnce', dbA, spaceId), call<number>(b, 'waitFields', dbB, spaceId, ITEMS + EDITS)]);
+  const last = ITEMS + EDITS - 1;
+  const lastItem = `item${String(last % ITEMS).padStart(6, '0')}`;
+  const lastField = `f${Math.floor(last / ITEMS)}`;
+  const [, doneAt] = await Promise.all([call(a, 'syncOnce', dbA, spaceId), call<number>(b, 'waitField', dbB, spaceId, lastItem, lastField)]);
   const toPeerMs = doneAt - start;
   if (process.env.BENCH_DEBUG) console.error('A trace [op, start ms, duration ms]:', JSON.stringify(await call(a, 'getTrace')), 'B done at', toPeerMs);
   const fields = await call<number>(b, 'countFields', dbB, spaceId);
@@ -157,7 +160,13 @@ async function yjsTenK(a: Page, b: Page, url: string, room: string): Promise<{ t
   await call(a, 'yjsDisconnect');
   const localEditsMs = await call<number>(a, 'yjsEdits', ITEMS, EDITS, ITEMS);
   const start = Date.now();
-  const [, doneAt] = await Promise.all([call(a, 'yjsConnect'), call<number>(b, 'yjsWaitCount', ITEMS + EDITS)]);
+  const last = ITEMS + EDITS - 1;
+  const [, doneAt] = await Promise.all([
+    call(a, 'yjsConnect'),
+    call<number>(b, 'yjsWaitField', `item${String(last % ITEMS).padStart(6, '0')}`, `f${Math.floor(last / ITEMS)}`),
+  ]);
+  const count = await call<number>(b, 'yjsCount');
+  if (count !== ITEMS + EDITS) throw new Error(`Yjs B has ${count} fields, expected ${ITEMS + EDITS}`);
   await call(a, 'yjsClose');
   await call(b, 'yjsClose');
   return { toPeerMs: doneAt - start, localEditsMs };
