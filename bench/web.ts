@@ -22,7 +22,11 @@ const RUNS = Number(process.env['BENCH_RUNS'] ?? 3);
 const TARGET_KB = 70;
 
 const gzipKb = (bytes: Uint8Array) => gzipSync(bytes, { level: 9 }).length / 1024;
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
+// Median of the runs that produced a score (a run fails when, say, the page did not load).
+const median = (values: number[]) => {
+  const finite = values.filter((value) => Number.isFinite(value)).sort((a, b) => a - b);
+  return finite[Math.floor(finite.length / 2)] ?? NaN;
+};
 const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
 
 function build(): void {

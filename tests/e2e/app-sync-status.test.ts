@@ -49,4 +49,26 @@ describe('the sync status area', () => {
       await context.close();
     }
   });
+
+  it('a file dropped on a space is uploaded into it', async () => {
+    const user = await signUp(baseUrl);
+    const { spaceId } = await createSpace(baseUrl, user.cookie, 'Drops');
+    const context = await browser.newContext();
+    const [name = '', value = ''] = user.cookie.split(/=(.*)/s);
+    await context.addCookies([{ name, value, url: baseUrl }]);
+    try {
+      const page = await context.newPage();
+      await page.goto(`${baseUrl}/spaces/${spaceId}`);
+      await page.getByRole('button', { name: 'New note' }).waitFor();
+      await page.evaluate(() => {
+        const data = new DataTransfer();
+        data.items.add(new File(['dropped bytes'], 'dropped.txt', { type: 'text/plain' }));
+        window.dispatchEvent(new DragEvent('dragover', { dataTransfer: data, cancelable: true }));
+        window.dispatchEvent(new DragEvent('drop', { dataTransfer: data, cancelable: true }));
+      });
+      await page.getByRole('link', { name: 'dropped.txt' }).waitFor({ timeout: 30_000 });
+    } finally {
+      await context.close();
+    }
+  });
 });
