@@ -26,7 +26,7 @@ describe('the app shell', () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(baseUrl);
-    await expect(page.getByRole('heading', { name: 'On this device' }).isVisible()).resolves.toBe(true);
+    await page.getByRole('heading', { name: 'On this device' }).waitFor();
     await waitForServiceWorkerControl(page);
 
     await context.setOffline(true);
@@ -49,7 +49,8 @@ describe('the app shell', () => {
 
     await page.reload();
     await page.getByRole('heading', { name: 'On this device' }).waitFor();
-    await expect(page.getByText(title).isVisible()).resolves.toBe(true);
+    // The list is read from IndexedDB after the page renders: wait for it (fails after the timeout if lost).
+    await page.getByText(title).waitFor({ timeout: 10_000 });
     await context.close();
   });
 
