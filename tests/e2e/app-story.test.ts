@@ -122,7 +122,7 @@ describe('two people share a space, check out a note in turn, and sync an offlin
     await screenshot(b, 'story-b-checked-out-phone');
     await expectAccessible(b, 'note checked out by someone else');
     await b.getByRole('button', { name: 'Wait in line for Launch plan' }).click();
-    await b.getByText(/Waiting in line/).waitFor();
+    await b.getByText('You are #1 in line').waitFor();
 
     // In-app navigation: the checkout belongs to this tab's page, which a reload would end.
     await a.getByRole('link', { name: '← Studio' }).click();

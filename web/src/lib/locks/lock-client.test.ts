@@ -253,6 +253,40 @@ describe('LockClient', () => {
     expect(await b).toMatchObject({ status: 'granted', lock: { token: 2 } });
   });
 
+  it('[L2] tells a waiter its place in line, and tells it again when a reconnect re-asks', async () => {
+    const server = new FakeServer();
+    const a = clientFor(server, 'alice').acquire('doc', { ttlMs: 60_000 });
+    await vi.advanceTimersByTimeAsync(10);
+    const first = await a;
+    const bobSaw: number[] = [];
+    const carolSaw: number[] = [];
+    const b = clientFor(server, 'bob').acquire('doc', {
+      waitMs: 30_000,
+      onQueued: (position) => bobSaw.push(position),
+    });
+    await vi.advanceTimersByTimeAsync(10);
+    const c = clientFor(server, 'carol').acquire('doc', {
+      waitMs: 30_000,
+      onQueued: (position) => carolSaw.push(position),
+    });
+    await vi.advanceTimersByTimeAsync(10);
+    expect(bobSaw).toEqual([1]);
+    expect(carolSaw).toEqual([2]);
+    // Sockets drop: each waiter asks again with its request id and hears its (unchanged) place.
+    server.dropAll();
+    await vi.advanceTimersByTimeAsync(500);
+    expect(bobSaw).toEqual([1, 1]);
+    expect(carolSaw).toEqual([2, 2]);
+    if (first.status !== 'granted') throw new Error(first.status);
+    const renewed = first.lock.renew().catch(() => {});
+    await vi.advanceTimersByTimeAsync(10);
+    await renewed;
+    void first.lock.release();
+    await vi.advanceTimersByTimeAsync(50);
+    expect(await b).toMatchObject({ status: 'granted', lock: { token: 2 } });
+    void c.catch(() => {});
+  });
+
   it('gives up waiting at the deadline and leaves the queue', async () => {
     const server = new FakeServer();
     const a = clientFor(server, 'alice').acquire('doc', { ttlMs: 60_000 });

@@ -264,6 +264,13 @@ export interface AcquireOptions {
   waitMs?: number;
   /** Renew automatically at a third of the lease (default true). */
   autoRenew?: boolean;
+  /**
+   * Called with this request's 1-based place in line each time the server answers `queued` (the
+   * first answer, and again after a reconnect re-asks). The server does not push later positions,
+   * and the lock events cannot tell who left the line ahead of us, so this is the last position
+   * the server said.
+   */
+  onQueued?: (position: number) => void;
 }
 
 const RECONNECT_GRACE_MS = 5_000;
@@ -347,6 +354,7 @@ export class LockClient {
           got.requestId = randomRequestId();
           continue;
         }
+        options.onQueued?.(answer.position);
         // Queued: wait for the pushed grant (sent only once the fence has it, L11), a dropped
         // socket (then ask again: the server dropped us from the queue, L7) or the deadline.
         await new Promise<void>((resolve) => {

@@ -31,6 +31,8 @@ export class SpaceLocks {
   readonly summaries = new SvelteMap<string, LockSummary>();
   readonly held = new SvelteMap<string, HeldLock>();
   readonly waiting = new SvelteSet<string>();
+  /** This tab's place in line (1-based) for each lock it waits for, as the server last said. */
+  readonly positions = new SvelteMap<string, number>();
   now = $state(Date.now());
   error = $state('');
   connected = $state(false);
@@ -82,6 +84,7 @@ export class SpaceLocks {
       const outcome = await this.client.acquire(name, {
         ttlMs: CHECKOUT_TTL_MS,
         waitMs: options.wait ? WAIT_IN_LINE_MS : 0,
+        onQueued: (position) => this.positions.set(name, position),
       });
       if (outcome.status === 'granted') {
         const lock = outcome.lock;
@@ -104,6 +107,7 @@ export class SpaceLocks {
       return false;
     } finally {
       this.waiting.delete(name);
+      this.positions.delete(name);
     }
   }
 
