@@ -7,7 +7,7 @@ import { MutationSchema } from './mutation';
  * Most mutations in one push (S2). Large on purpose: a batch costs the server a few SQL
  * statements whatever its size, and every round trip costs a session check and an fsync.
  */
-export const MAX_PUSH_MUTATIONS = 2000;
+export const MAX_PUSH_MUTATIONS = 10_000;
 /** Largest push body in bytes (S2). The client packs batches below this. */
 export const MAX_PUSH_BYTES = 4 * 1024 * 1024;
 /** Largest one mutation may be, as JSON bytes. */
