@@ -1,5 +1,6 @@
 import type { BlobInfo } from '#shared/blobs/protocol';
 import type { UploadProgress } from '../blobs/uploader';
+import type { FileFacts } from './file-items';
 
 /** One upload the user started in this tab, with its progress for the header and the space view. */
 export interface UploadEntry {
@@ -8,6 +9,34 @@ export interface UploadEntry {
   name: string;
   progress: UploadProgress;
   error: string | null;
+}
+
+/** What a resumed upload does once its blob is stored: the space page passes `createFileItem`. */
+export type OnResumed = (spaceId: string, file: FileFacts, sha256: string) => Promise<void>;
+
+// The uploader and its helpers load with the first upload, not with the first screen.
+const loadUploader = () =>
+  Promise.all([
+    import('../blobs/uploader'),
+    import('../blobs/blob-api'),
+    import('../blobs/dexie-stores'),
+    import('../blobs/hasher'),
+    import('../blobs/resume'),
+    import('../blobs/upload-store'),
+  ]);
+
+/**
+ * Runs `work` while holding this browser's lock on upload `key`, so that two tabs (or a resume
+ * and a fresh upload of the same file) never send the same upload twice and make two items.
+ * With `ifAvailable`, answers null at once when another holds it.
+ */
+async function withUploadLock<T>(
+  key: string,
+  ifAvailable: boolean,
+  work: () => Promise<T>,
+): Promise<T | null> {
+  if (typeof navigator === 'undefined' || !('locks' in navigator)) return work();
+  return navigator.locks.request(`baton-upload:${key}`, { ifAvailable }, (lock) => (lock ? work() : null));
 }
 
 /**
@@ -24,42 +53,85 @@ class Uploads {
 
   /** Uploads `file` to the space's blobs and answers its address; the entry stays on error for a retry. */
   async upload(spaceId: string, file: File): Promise<BlobInfo> {
+    return this.#track(spaceId, file.name, file.size, async (onProgress) => {
+      const [{ uploadFile }, { BlobApi }, { dexieUploadStore }, { hashFile }, , { uploadKey }] =
+        await loadUploader();
+      const info = await withUploadLock(uploadKey(spaceId, file), false, () =>
+        uploadFile({ api: new BlobApi(spaceId), store: dexieUploadStore, file, hash: hashFile, onProgress }),
+      );
+      if (!info) throw new Error('The upload could not start.');
+      return info;
+    });
+  }
+
+  /**
+   * Continues the space's uploads that a closed tab or a lost network left unfinished (B11), with
+   * their progress in the list, and calls `onResumed` for each once its blob is stored. Uploads
+   * running in this or another tab are left to it. Errors stay in the list, like a fresh upload's.
+   */
+  async resume(spaceId: string, onResumed: OnResumed): Promise<void> {
+    const [, { BlobApi }, { dexieUploadStore }, { hashFile }, { listResumable, resumeUpload }] =
+      await loadUploader();
+    const unfinished = await listResumable(dexieUploadStore, spaceId);
+    await Promise.all(
+      unfinished.map((upload) =>
+        withUploadLock(upload.key, true, async () => {
+          // Another tab may have finished it while this one waited for the list.
+          if (!(await dexieUploadStore.get(upload.key))) return;
+          // An earlier failed attempt at it gives way to this one.
+          this.entries = this.entries.filter(
+            (e) => !(e.error !== null && e.spaceId === spaceId && e.name === upload.name),
+          );
+          const { info } = await this.#track(spaceId, upload.name, upload.size, (onProgress) =>
+            resumeUpload(upload, {
+              api: new BlobApi(spaceId),
+              store: dexieUploadStore,
+              hash: hashFile,
+              onProgress,
+            }),
+          );
+          await onResumed(
+            spaceId,
+            { name: upload.name, type: upload.type ?? '', size: upload.size },
+            info.sha256,
+          );
+        }).catch(() => {
+          // The upload list shows the error with the file's name; the record stays for next time.
+        }),
+      ),
+    );
+  }
+
+  dismiss(id: number): void {
+    this.entries = this.entries.filter((entry) => entry.id !== id);
+  }
+
+  /** Shows one upload's progress while `work` runs; removes it when done, keeps it with the error otherwise. */
+  async #track<T>(
+    spaceId: string,
+    name: string,
+    size: number,
+    work: (onProgress: (progress: UploadProgress) => void) => Promise<T>,
+  ): Promise<T> {
     const entry: UploadEntry = {
       id: this.#next++,
       spaceId,
-      name: file.name,
-      progress: { phase: 'hashing', loaded: 0, total: file.size },
+      name,
+      progress: { phase: 'hashing', loaded: 0, total: size },
       error: null,
     };
     this.entries.push(entry);
     const live = this.entries.find((e) => e.id === entry.id);
     try {
-      // The uploader and its helpers load with the first upload, not with the first screen.
-      const [{ uploadFile }, { BlobApi }, { dexieUploadStore }, { hashFile }] = await Promise.all([
-        import('../blobs/uploader'),
-        import('../blobs/blob-api'),
-        import('../blobs/dexie-stores'),
-        import('../blobs/hasher'),
-      ]);
-      const info = await uploadFile({
-        api: new BlobApi(spaceId),
-        store: dexieUploadStore,
-        file,
-        hash: hashFile,
-        onProgress: (progress) => {
-          if (live) live.progress = progress;
-        },
+      const result = await work((progress) => {
+        if (live) live.progress = progress;
       });
       this.entries = this.entries.filter((e) => e.id !== entry.id);
-      return info;
+      return result;
     } catch (error) {
       if (live) live.error = error instanceof Error ? error.message : 'The upload failed.';
       throw error;
     }
-  }
-
-  dismiss(id: number): void {
-    this.entries = this.entries.filter((entry) => entry.id !== id);
   }
 }
 
