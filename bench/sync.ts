@@ -20,7 +20,6 @@ import type { AddressInfo } from 'node:net';
 import { build } from 'esbuild';
 import type { Page } from 'playwright-core';
 import { WebSocketServer } from 'ws';
-// @ts-expect-error the package ships JavaScript with JSDoc types only
 import { setupWSConnection } from '@y/websocket-server/utils';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../tests/support/browser';

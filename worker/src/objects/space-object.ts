@@ -11,7 +11,7 @@ import type { LockEventMessage, LockSummary } from '#shared/locks/schemas';
 import type { SpaceSocketMessage } from '#shared/socket';
 import { Fence, FENCE_SCHEMA_STEP, type FenceUpdate, type FenceVerdict } from '../space/fence';
 import { HUB_SCHEMA_STEP, SpaceHub } from '../space/hub';
-import { ChangeLog, CHANGE_LOG_SCHEMA_STEPS } from '../space/change-log';
+import { ChangeLog, CHANGE_LOG_SCHEMA_STEP } from '../space/change-log';
 import type { Mutation } from '#shared/sync/mutation';
 import type { PushResponse } from '#shared/sync/protocol';
 import { BLOB_SCHEMA_STEP, BLOB_SCHEMA_STEP_2, BlobRefs, r2BlobBucket, type BlobSettings, type CompleteTarget, type Outcome, type PartTarget } from '../space/blob-refs';
@@ -21,7 +21,7 @@ const SCHEMA: readonly string[] = [
   MEMBERSHIP_SCHEMA_STEP,
   BLOB_SCHEMA_STEP,
   FENCE_SCHEMA_STEP,
-  ...CHANGE_LOG_SCHEMA_STEPS,
+  CHANGE_LOG_SCHEMA_STEP,
   BLOB_SCHEMA_STEP_2,
   HUB_SCHEMA_STEP,
 ];

@@ -4,14 +4,14 @@ import type { Mutation } from '#shared/sync/mutation';
 import { PULL_PAGE_MAX_BYTES, type MutationResult } from '#shared/sync/protocol';
 
 /**
- * Schema steps of the change log (docs/spec/sync.md): each item once, as its whole current state
+ * Schema step of the change log (docs/spec/sync.md): each item once, as its whole current state
  * stamped with the space-wide sequence number of its latest change (S10); and the result of
  * every mutation applied, by id, so a retried batch is answered without applying it again (S3).
+ * One step (two statements), so the SpaceObject's later steps keep their numbers.
  */
-export const CHANGE_LOG_SCHEMA_STEPS = [
-  'CREATE TABLE sync_items (id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE, body TEXT NOT NULL)',
-  'CREATE TABLE sync_mutations (id TEXT PRIMARY KEY, result TEXT NOT NULL)',
-] as const;
+export const CHANGE_LOG_SCHEMA_STEP =
+  'CREATE TABLE sync_items (id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE, body TEXT NOT NULL);' +
+  'CREATE TABLE sync_mutations (id TEXT PRIMARY KEY, result TEXT NOT NULL)';
 
 /** What the space's fence (./fence.ts, rule L11) answers: may `userId` write under lock `name` with `token`? */
 export type FenceLookup = (
