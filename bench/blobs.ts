@@ -51,7 +51,10 @@ async function rawServer(bytes: Uint8Array<ArrayBuffer>): Promise<{ url: string;
       req.on('data', (chunk: Buffer) => (received += chunk.length));
       req.on('end', () => res.end(String(received)));
     } else {
-      res.writeHead(200, { 'content-length': String(bytes.length), 'content-type': 'application/octet-stream' });
+      res.writeHead(200, {
+        'content-length': String(bytes.length),
+        'content-type': 'application/octet-stream',
+      });
       res.end(bytes);
     }
   });
@@ -85,13 +88,35 @@ async function r2Floor(bytes: Uint8Array<ArrayBuffer>): Promise<{ up: number[]; 
   const port = await freePort();
   const child = spawn(
     new URL('../node_modules/.bin/wrangler', import.meta.url).pathname,
-    ['dev', '--config', join(dir, 'wrangler.toml'), '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(await freePort()), '--persist-to', join(dir, 'state'), '--show-interactive-dev-session=false', '--log-level', 'warn'],
-    { env: { ...process.env, WRANGLER_SEND_METRICS: 'false', X_LOCAL_OBSERVABILITY: 'false', CI: 'true' }, stdio: 'ignore', detached: true },
+    [
+      'dev',
+      '--config',
+      join(dir, 'wrangler.toml'),
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--inspector-port',
+      String(await freePort()),
+      '--persist-to',
+      join(dir, 'state'),
+      '--show-interactive-dev-session=false',
+      '--log-level',
+      'warn',
+    ],
+    {
+      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', X_LOCAL_OBSERVABILITY: 'false', CI: 'true' },
+      stdio: 'ignore',
+      detached: true,
+    },
   );
   const url = `http://127.0.0.1:${port}/`;
   try {
     for (let tries = 0; ; tries++) {
-      const ok = await fetch(url, { method: 'PUT', body: new Uint8Array(1) }).then((res) => res.ok, () => false);
+      const ok = await fetch(url, { method: 'PUT', body: new Uint8Array(1) }).then(
+        (res) => res.ok,
+        () => false,
+      );
       if (ok) break;
       if (tries > 120) throw new Error('the R2 floor worker did not start');
       await new Promise((resolve) => setTimeout(resolve, 500));
@@ -99,10 +124,20 @@ async function r2Floor(bytes: Uint8Array<ArrayBuffer>): Promise<{ up: number[]; 
     const up: number[] = [];
     const down: number[] = [];
     for (let i = 0; i < RUNS; i++) {
-      up.push(mbPerS(bytes.length, await timed(async () => (await fetch(url, { method: 'PUT', body: bytes })).text())));
-      down.push(mbPerS(bytes.length, await timed(async () => {
-        if ((await drain(await fetch(url))) !== bytes.length) throw new Error('floor download short');
-      })));
+      up.push(
+        mbPerS(
+          bytes.length,
+          await timed(async () => (await fetch(url, { method: 'PUT', body: bytes })).text()),
+        ),
+      );
+      down.push(
+        mbPerS(
+          bytes.length,
+          await timed(async () => {
+            if ((await drain(await fetch(url))) !== bytes.length) throw new Error('floor download short');
+          }),
+        ),
+      );
     }
     return { up, down };
   } finally {
@@ -119,19 +154,30 @@ async function main(): Promise<void> {
   // Client-side hashing (the same code the browser's Web Worker runs), for the record.
   let sha256 = '';
   const hashMs = await timed(async () => (sha256 = await hashBlob(file)));
-  if (sha256 !== createHash('sha256').update(bytes).digest('hex')) throw new Error('hash disagrees with node:crypto');
+  if (sha256 !== createHash('sha256').update(bytes).digest('hex'))
+    throw new Error('hash disagrees with node:crypto');
 
   const raw = await rawServer(bytes);
   const rawUp: number[] = [];
   const rawDown: number[] = [];
   for (let i = 0; i < RUNS; i++) {
-    rawUp.push(mbPerS(SIZE, await timed(async () => {
-      const res = await fetch(raw.url, { method: 'POST', body: bytes });
-      if (Number(await res.text()) !== SIZE) throw new Error('raw upload short');
-    })));
-    rawDown.push(mbPerS(SIZE, await timed(async () => {
-      if ((await drain(await fetch(raw.url))) !== SIZE) throw new Error('raw download short');
-    })));
+    rawUp.push(
+      mbPerS(
+        SIZE,
+        await timed(async () => {
+          const res = await fetch(raw.url, { method: 'POST', body: bytes });
+          if (Number(await res.text()) !== SIZE) throw new Error('raw upload short');
+        }),
+      ),
+    );
+    rawDown.push(
+      mbPerS(
+        SIZE,
+        await timed(async () => {
+          if ((await drain(await fetch(raw.url))) !== SIZE) throw new Error('raw download short');
+        }),
+      ),
+    );
   }
   raw.server.close();
 
@@ -151,13 +197,19 @@ async function main(): Promise<void> {
       const headers = new Headers(init.headers);
       headers.set('cookie', user.cookie);
       headers.set('origin', origin);
-      return fetch(new URL(String(input), server.baseUrl), { ...init, headers });
+      const path = input instanceof Request ? input.url : input.toString();
+      return fetch(new URL(path, server.baseUrl), { ...init, headers });
     };
     {
       // Warm-up (not timed): the first requests to a fresh wrangler dev pay for compilation.
       const { spaceId } = await createSpace(server.baseUrl, user.cookie, 'warm-up');
       const warm = new Blob([bytes.subarray(0, 20 * 1024 * 1024)]);
-      await uploadFile({ api: new BlobApi(spaceId, { fetch: authed }), store: new MemoryUploadStore(), file: warm, hash: hashBlob });
+      await uploadFile({
+        api: new BlobApi(spaceId, { fetch: authed }),
+        store: new MemoryUploadStore(),
+        file: warm,
+        hash: hashBlob,
+      });
     }
     for (let i = 0; i < RUNS; i++) {
       // A fresh space per run, so every run really uploads.
@@ -179,10 +231,17 @@ async function main(): Promise<void> {
       up.push(mbPerS(SIZE, end - start));
       partsPhase.push(mbPerS(SIZE, verifyingAt - start));
       verifyPhase.push((end - verifyingAt) / 1000);
-      down.push(mbPerS(SIZE, await timed(async () => {
-        if ((await drain(await api.download(sha256))) !== SIZE) throw new Error('download short');
-      })));
-      console.log(`run ${i + 1}: upload ${up.at(-1)?.toFixed(1)} MB/s, download ${down.at(-1)?.toFixed(1)} MB/s`);
+      down.push(
+        mbPerS(
+          SIZE,
+          await timed(async () => {
+            if ((await drain(await api.download(sha256))) !== SIZE) throw new Error('download short');
+          }),
+        ),
+      );
+      console.log(
+        `run ${i + 1}: upload ${up.at(-1)?.toFixed(1)} MB/s, download ${down.at(-1)?.toFixed(1)} MB/s`,
+      );
     }
   } finally {
     await server.stop();
@@ -214,10 +273,26 @@ async function main(): Promise<void> {
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
   writeFileSync(new URL('./results/blobs.json', import.meta.url), `${JSON.stringify(result, null, 2)}\n`);
   console.table({
-    upload: { 'MB/s': result.upload_mb_s, 'raw MB/s': result.raw_upload_mb_s, ratio: result.ratio_upload_vs_raw },
-    download: { 'MB/s': result.download_mb_s, 'raw MB/s': result.raw_download_mb_s, ratio: result.ratio_download_vs_raw },
-    'local R2 floor upload': { 'MB/s': result.r2_floor_upload_mb_s, 'raw MB/s': result.raw_upload_mb_s, ratio: round(median(floor.up) / rawUpload, 3) },
-    'local R2 floor download': { 'MB/s': result.r2_floor_download_mb_s, 'raw MB/s': result.raw_download_mb_s, ratio: round(median(floor.down) / rawDownload, 3) },
+    upload: {
+      'MB/s': result.upload_mb_s,
+      'raw MB/s': result.raw_upload_mb_s,
+      ratio: result.ratio_upload_vs_raw,
+    },
+    download: {
+      'MB/s': result.download_mb_s,
+      'raw MB/s': result.raw_download_mb_s,
+      ratio: result.ratio_download_vs_raw,
+    },
+    'local R2 floor upload': {
+      'MB/s': result.r2_floor_upload_mb_s,
+      'raw MB/s': result.raw_upload_mb_s,
+      ratio: round(median(floor.up) / rawUpload, 3),
+    },
+    'local R2 floor download': {
+      'MB/s': result.r2_floor_download_mb_s,
+      'raw MB/s': result.raw_download_mb_s,
+      ratio: round(median(floor.down) / rawDownload, 3),
+    },
     'client hash': { 'MB/s': result.client_hash_mb_s, 'raw MB/s': '', ratio: '' },
   });
 }

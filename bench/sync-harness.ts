@@ -18,7 +18,11 @@ let ydoc: Y.Doc | null = null;
 let provider: WebsocketProvider | null = null;
 
 async function post(path: string, body: unknown): Promise<unknown> {
-  const res = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
   return res.json();
 }
@@ -61,7 +65,10 @@ const api = {
           itemId: `bulk${String(i).padStart(8, '0')}`,
           kind: 'note',
           stamp: formatStamp({ wall, counter: i % 1_000_000, node: clientId }),
-          set: { title: { v: `Note ${i}`, b: null }, body: { v: `Body of note ${i}, a line of text.`, b: null } },
+          set: {
+            title: { v: `Note ${i}`, b: null },
+            body: { v: `Body of note ${i}, a line of text.`, b: null },
+          },
         });
       }
       await post(`/api/spaces/${spaceId}/sync/push`, { clientId, mutations });
@@ -72,7 +79,11 @@ const api = {
     const db = dbNamed(dbName);
     const start = performance.now();
     for (let i = from; i < from + count; i++) {
-      await writeEdit(db, spaceId, { itemId: `item${String(i % items).padStart(6, '0')}`, kind: 'note', values: { [`f${Math.floor(i / items)}`]: `v${i}` } });
+      await writeEdit(db, spaceId, {
+        itemId: `item${String(i % items).padStart(6, '0')}`,
+        kind: 'note',
+        values: { [`f${Math.floor(i / items)}`]: `v${i}` },
+      });
     }
     return performance.now() - start;
   },
@@ -97,10 +108,16 @@ const api = {
       },
       connect: http.connect.bind(http),
     };
-    const engine = new SyncEngine({ db: dbNamed(dbName), spaceId, transport, ...(pullLimit ? { pullLimit } : {}) });
+    const engine = new SyncEngine({
+      db: dbNamed(dbName),
+      spaceId,
+      transport,
+      ...(pullLimit ? { pullLimit } : {}),
+    });
     const start = performance.now();
     await engine.sync();
-    if (engine.status.phase !== 'idle') throw new Error(`sync ended ${engine.status.phase}: ${JSON.stringify(engine.status.lastError)}`);
+    if (engine.status.phase !== 'idle')
+      throw new Error(`sync ended ${engine.status.phase}: ${JSON.stringify(engine.status.lastError)}`);
     return performance.now() - start;
   },
   /** The push loop of the engine, step by step, with the time of each step (ms). */
@@ -174,15 +191,27 @@ const api = {
     throw new Error(`timed out waiting for ${target} fields`);
   },
   async countFields(dbName: string, spaceId: string): Promise<number> {
-    const rows = await dbNamed(dbName).items.where('[spaceId+updatedAt]').between([spaceId, -Infinity], [spaceId, Infinity]).toArray();
-    return rows.reduce((sum, row) => sum + Object.keys(row.fields).filter((f) => f.startsWith('f')).length, 0);
+    const rows = await dbNamed(dbName)
+      .items.where('[spaceId+updatedAt]')
+      .between([spaceId, -Infinity], [spaceId, Infinity])
+      .toArray();
+    return rows.reduce(
+      (sum, row) => sum + Object.keys(row.fields).filter((f) => f.startsWith('f')).length,
+      0,
+    );
   },
   async countItems(dbName: string, spaceId: string): Promise<number> {
-    return dbNamed(dbName).items.where('[spaceId+updatedAt]').between([spaceId, -Infinity], [spaceId, Infinity]).count();
+    return dbNamed(dbName)
+      .items.where('[spaceId+updatedAt]')
+      .between([spaceId, -Infinity], [spaceId, Infinity])
+      .count();
   },
   /** A raw Dexie bulkPut of the rows another replica holds, into a fresh database of the same schema. */
   async rawBulkPut(fromDb: string, spaceId: string, toDb: string): Promise<number> {
-    const rows = await dbNamed(fromDb).items.where('[spaceId+updatedAt]').between([spaceId, -Infinity], [spaceId, Infinity]).toArray();
+    const rows = await dbNamed(fromDb)
+      .items.where('[spaceId+updatedAt]')
+      .between([spaceId, -Infinity], [spaceId, Infinity])
+      .toArray();
     const target = dbNamed(toDb);
     await target.open();
     const start = performance.now();

@@ -38,13 +38,21 @@ const round = (value: number, digits = 3) => Number(value.toFixed(digits));
 /** Calls `syncBench[name](...args)` in the page. */
 function call<T>(page: Page, name: string, ...args: unknown[]): Promise<T> {
   return page.evaluate(
-    ([fn, params]) => (globalThis as unknown as { syncBench: Harness }).syncBench[fn as string]!(...(params as never[])),
+    ([fn, params]) =>
+      (globalThis as unknown as { syncBench: Harness }).syncBench[fn]!(...(params as never[])),
     [name, args] as const,
   ) as Promise<T>;
 }
 
 async function main(): Promise<void> {
-  const bundle = await build({ entryPoints: ['bench/sync-harness.ts'], bundle: true, format: 'esm', platform: 'browser', write: false, minify: true });
+  const bundle = await build({
+    entryPoints: ['bench/sync-harness.ts'],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    write: false,
+    minify: true,
+  });
   const harnessJs = bundle.outputFiles[0]!.text;
   const server = await startLocalServer();
   const yjs = await startYjsServer();
@@ -65,11 +73,18 @@ async function main(): Promise<void> {
         return route.fulfill({
           status: 200,
           contentType: isJs ? 'text/javascript' : 'text/html',
-          body: isJs ? harnessJs : '<!doctype html><meta charset="utf-8"><title>sync bench</title><script type="module" src="/__bench/harness.js"></script>',
+          body: isJs
+            ? harnessJs
+            : '<!doctype html><meta charset="utf-8"><title>sync bench</title><script type="module" src="/__bench/harness.js"></script>',
         });
       });
       const page = await context.newPage();
-      page.on('console', (message) => (message.type() === 'error' || process.env.BENCH_DEBUG) && console.error(`[${who}]`, message.text()));
+      page.on(
+        'console',
+        (message) =>
+          (message.type() === 'error' || process.env.BENCH_DEBUG) &&
+          console.error(`[${who}]`, message.text()),
+      );
       await page.goto(`${server.baseUrl}/__bench/index.html`);
       await page.waitForFunction(() => 'syncBench' in globalThis);
       await call(page, 'signUp', `bench-${who}-${stamp}`, PASSWORD);
@@ -80,11 +95,13 @@ async function main(): Promise<void> {
     const batonRuns: { toPeerMs: number; localEditsMs: number }[] = [];
     for (let run = 0; run < RUNS; run++) batonRuns.push(await batonTenK(a, b, `${stamp}-${run}`));
     const yjsRuns: { toPeerMs: number; localEditsMs: number }[] = [];
-    for (let run = 0; run < RUNS; run++) yjsRuns.push(await yjsTenK(a, b, `ws://127.0.0.1:${yjs.port}`, `bench-${stamp}-${run}`));
+    for (let run = 0; run < RUNS; run++)
+      yjsRuns.push(await yjsTenK(a, b, `ws://127.0.0.1:${yjs.port}`, `bench-${stamp}-${run}`));
     const pullRuns: { pullMs: number; bulkPutMs: number }[] = [];
     const pullSpace = await call<string>(a, 'createSpace', 'Bench 100k');
     await call(a, 'seed', pullSpace, PULL_ITEMS);
-    for (let run = 0; run < Math.max(1, Math.min(RUNS, 2)); run++) pullRuns.push(await pullHundredK(a, pullSpace, run));
+    for (let run = 0; run < Math.max(1, Math.min(RUNS, 2)); run++)
+      pullRuns.push(await pullHundredK(a, pullSpace, run));
 
     const edits = median(batonRuns.map((r) => r.toPeerMs)) / 1000;
     const yjsEdits = median(yjsRuns.map((r) => r.toPeerMs)) / 1000;
@@ -102,16 +119,37 @@ async function main(): Promise<void> {
       pull_items: PULL_ITEMS,
       runs: { baton: batonRuns, yjs: yjsRuns, pull: pullRuns },
       targets: { ratio_vs_yjs_max: 0.5, ratio_pull_vs_bulkput_max: 1.5 },
-      setup: 'Chromium (Debian), two browser contexts; Baton via wrangler dev (workerd, SQLite, X_LOCAL_OBSERVABILITY=false); Yjs 13.6 + y-websocket 3 + @y/websocket-server 0.1.1 in memory',
+      setup:
+        'Chromium (Debian), two browser contexts; Baton via wrangler dev (workerd, SQLite, X_LOCAL_OBSERVABILITY=false); Yjs 13.6 + y-websocket 3 + @y/websocket-server 0.1.1 in memory',
       measuredAt: new Date().toISOString(),
     };
     mkdirSync('bench/results', { recursive: true });
     writeFileSync('bench/results/sync.json', `${JSON.stringify(results, null, 2)}\n`);
     console.table({
-      '10k offline edits → peer (s)': { baton: results.edits10k_to_peer_s, yjs: results.yjs_edits10k_to_peer_s, ratio: results.ratio_vs_yjs, target: '≤ 0.5' },
-      '10k local edits, not synced (s)': { baton: results.baton_local_edits10k_s, yjs: results.yjs_local_edits10k_s, ratio: '', target: '' },
-      [`pull ${PULL_ITEMS} items into IndexedDB (s)`]: { baton: results.pull100k_s, yjs: '', ratio: results.ratio_pull_vs_bulkput, target: '≤ 1.5' },
-      [`raw Dexie bulkPut ${PULL_ITEMS} rows (s)`]: { baton: results.dexie_bulkput100k_s, yjs: '', ratio: '', target: '' },
+      '10k offline edits → peer (s)': {
+        baton: results.edits10k_to_peer_s,
+        yjs: results.yjs_edits10k_to_peer_s,
+        ratio: results.ratio_vs_yjs,
+        target: '≤ 0.5',
+      },
+      '10k local edits, not synced (s)': {
+        baton: results.baton_local_edits10k_s,
+        yjs: results.yjs_local_edits10k_s,
+        ratio: '',
+        target: '',
+      },
+      [`pull ${PULL_ITEMS} items into IndexedDB (s)`]: {
+        baton: results.pull100k_s,
+        yjs: '',
+        ratio: results.ratio_pull_vs_bulkput,
+        target: '≤ 1.5',
+      },
+      [`raw Dexie bulkPut ${PULL_ITEMS} rows (s)`]: {
+        baton: results.dexie_bulkput100k_s,
+        yjs: '',
+        ratio: '',
+        target: '',
+      },
     });
   } finally {
     await browser.close();
@@ -134,25 +172,42 @@ async function batonTenK(a: Page, b: Page, tag: string): Promise<{ toPeerMs: num
   // Offline: the edits only reach IndexedDB and the outbox (A has no engine running).
   const localEditsMs = await call<number>(a, 'edits', dbA, spaceId, ITEMS, EDITS, ITEMS);
   if (process.env.BENCH_PROFILE) {
-    console.error('[take, state, push, settle] ms per batch:', JSON.stringify(await call(a, 'profilePush', dbA, spaceId)));
+    console.error(
+      '[take, state, push, settle] ms per batch:',
+      JSON.stringify(await call(a, 'profilePush', dbA, spaceId)),
+    );
     return { toPeerMs: NaN, localEditsMs };
   }
   const start = Date.now();
   const last = ITEMS + EDITS - 1;
   const lastItem = `item${String(last % ITEMS).padStart(6, '0')}`;
   const lastField = `f${Math.floor(last / ITEMS)}`;
-  const [, doneAt] = await Promise.all([call(a, 'syncOnce', dbA, spaceId), call<number>(b, 'waitField', dbB, spaceId, lastItem, lastField)]);
+  const [, doneAt] = await Promise.all([
+    call(a, 'syncOnce', dbA, spaceId),
+    call<number>(b, 'waitField', dbB, spaceId, lastItem, lastField),
+  ]);
   const toPeerMs = doneAt - start;
-  if (process.env.BENCH_DEBUG) console.error('A trace [op, start ms, duration ms]:', JSON.stringify(await call(a, 'getTrace')), 'B done at', toPeerMs);
+  if (process.env.BENCH_DEBUG)
+    console.error(
+      'A trace [op, start ms, duration ms]:',
+      JSON.stringify(await call(a, 'getTrace')),
+      'B done at',
+      toPeerMs,
+    );
   const fields = await call<number>(b, 'countFields', dbB, spaceId);
   if (fields !== ITEMS + EDITS) throw new Error(`B has ${fields} fields, expected ${ITEMS + EDITS}`);
   return { toPeerMs, localEditsMs };
 }
 
-async function yjsTenK(a: Page, b: Page, url: string, room: string): Promise<{ toPeerMs: number; localEditsMs: number }> {
+async function yjsTenK(
+  a: Page,
+  b: Page,
+  url: string,
+  room: string,
+): Promise<{ toPeerMs: number; localEditsMs: number }> {
   await call(a, 'yjsOpen', url, room, true);
   await call(a, 'yjsSynced');
-  call<number>(a, 'yjsEdits', 0, ITEMS, ITEMS);
+  void call<number>(a, 'yjsEdits', 0, ITEMS, ITEMS);
   await call(b, 'yjsOpen', url, room, true);
   await call(b, 'yjsSynced');
   await call(b, 'yjsWaitCount', ITEMS);
@@ -162,7 +217,12 @@ async function yjsTenK(a: Page, b: Page, url: string, room: string): Promise<{ t
   const last = ITEMS + EDITS - 1;
   const [, doneAt] = await Promise.all([
     call(a, 'yjsConnect'),
-    call<number>(b, 'yjsWaitField', `item${String(last % ITEMS).padStart(6, '0')}`, `f${Math.floor(last / ITEMS)}`),
+    call<number>(
+      b,
+      'yjsWaitField',
+      `item${String(last % ITEMS).padStart(6, '0')}`,
+      `f${Math.floor(last / ITEMS)}`,
+    ),
   ]);
   const count = await call<number>(b, 'yjsCount');
   if (count !== ITEMS + EDITS) throw new Error(`Yjs B has ${count} fields, expected ${ITEMS + EDITS}`);
@@ -171,7 +231,11 @@ async function yjsTenK(a: Page, b: Page, url: string, room: string): Promise<{ t
   return { toPeerMs: doneAt - start, localEditsMs };
 }
 
-async function pullHundredK(a: Page, spaceId: string, run: number): Promise<{ pullMs: number; bulkPutMs: number }> {
+async function pullHundredK(
+  a: Page,
+  spaceId: string,
+  run: number,
+): Promise<{ pullMs: number; bulkPutMs: number }> {
   const [fresh, raw] = [`pull-${run}`, `raw-${run}`];
   const pullMs = await call<number>(a, 'syncOnce', fresh, spaceId, 2000);
   const count = await call<number>(a, 'countItems', fresh, spaceId);
@@ -186,9 +250,17 @@ async function startYjsServer(): Promise<{ port: number; close(): void }> {
   const http = createServer((_req, res) => res.end('yjs'));
   const wss = new WebSocketServer({ noServer: true });
   wss.on('connection', (conn, req) => setupWSConnection(conn, req, { gc: true }));
-  http.on('upgrade', (request, socket, head) => wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request)));
+  http.on('upgrade', (request, socket, head) =>
+    wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request)),
+  );
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  return { port: (http.address() as AddressInfo).port, close: () => { wss.close(); http.close(); } };
+  return {
+    port: (http.address() as AddressInfo).port,
+    close: () => {
+      wss.close();
+      http.close();
+    },
+  };
 }
 
 await main();

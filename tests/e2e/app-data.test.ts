@@ -78,24 +78,20 @@ describe('data: export and import, and a large space', () => {
 
     // A corrupt file: refused with a message, and no space appears.
     const spacesBefore = await page.getByRole('combobox', { name: 'Space' }).locator('option').count();
-    await page
-      .getByLabel('Export file')
-      .setInputFiles({
-        name: 'broken.json',
-        mimeType: 'application/json',
-        buffer: original.bytes.subarray(0, 200),
-      });
+    await page.getByLabel('Export file').setInputFiles({
+      name: 'broken.json',
+      mimeType: 'application/json',
+      buffer: original.bytes.subarray(0, 200),
+    });
     await page.getByRole('alert').filter({ hasText: 'not valid JSON' }).waitFor();
     await expect(page.getByRole('button', { name: 'Import' }).count()).resolves.toBe(0);
     const tampered = JSON.parse(original.bytes.toString('utf8')) as { items: { kind: string }[] };
     tampered.items[0]!.kind = 'spreadsheet';
-    await page
-      .getByLabel('Export file')
-      .setInputFiles({
-        name: 'tampered.json',
-        mimeType: 'application/json',
-        buffer: Buffer.from(JSON.stringify(tampered)),
-      });
+    await page.getByLabel('Export file').setInputFiles({
+      name: 'tampered.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify(tampered)),
+    });
     await page.getByRole('alert').filter({ hasText: 'Unknown item kind' }).waitFor();
     await screenshot(page, 'app-import-refused');
     await expect(page.getByRole('combobox', { name: 'Space' }).locator('option').count()).resolves.toBe(

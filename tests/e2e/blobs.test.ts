@@ -22,7 +22,10 @@ async function waitForServiceWorkerControl(page: Page): Promise<void> {
 }
 
 async function downloadedBytes(page: Page): Promise<Buffer> {
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download' }).click()]);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Download' }).click(),
+  ]);
   const path = await download.path();
   return readFile(path);
 }
@@ -56,17 +59,25 @@ describe('files in the browser', () => {
       await route.continue();
     });
     await pageA.goto(`${baseUrl}/spaces/${spaceId}`);
-    await pageA.locator('input[type="file"]').setInputFiles({ name: 'report.bin', mimeType: 'application/octet-stream', buffer: bytes });
+    await pageA
+      .locator('input[type="file"]')
+      .setInputFiles({ name: 'report.bin', mimeType: 'application/octet-stream', buffer: bytes });
     const bar = pageA.getByRole('progressbar', { name: /report\.bin/ });
     await bar.waitFor({ state: 'visible' });
     await pageA.getByRole('progressbar', { name: /Verifying report\.bin/ }).waitFor();
     await bar.waitFor({ state: 'detached', timeout: 60_000 });
-    await pageA.getByRole('link', { name: /report\.bin/ }).first().waitFor();
+    await pageA
+      .getByRole('link', { name: /report\.bin/ })
+      .first()
+      .waitFor();
 
     const contextB = await contextFor(browser, bob);
     const pageB = await contextB.newPage();
     await pageB.goto(`${baseUrl}/spaces/${spaceId}`);
-    await pageB.getByRole('link', { name: /report\.bin/ }).first().click({ timeout: 30_000 });
+    await pageB
+      .getByRole('link', { name: /report\.bin/ })
+      .first()
+      .click({ timeout: 30_000 });
     const first = await downloadedBytes(pageB);
     expect(first.length).toBe(bytes.length);
     expect(sha256(first)).toBe(sha256(bytes));
@@ -103,12 +114,20 @@ describe('files in the browser', () => {
       setTimeout(() => void context.setOffline(false), 25_000);
     });
     await page.goto(`${baseUrl}/spaces/${spaceId}`);
-    await page.locator('input[type="file"]').setInputFiles({ name: 'flaky.bin', mimeType: 'application/octet-stream', buffer: bytes });
-    await page.getByRole('link', { name: /flaky\.bin/ }).first().waitFor({ timeout: 75_000 });
+    await page
+      .locator('input[type="file"]')
+      .setInputFiles({ name: 'flaky.bin', mimeType: 'application/octet-stream', buffer: bytes });
+    await page
+      .getByRole('link', { name: /flaky\.bin/ })
+      .first()
+      .waitFor({ timeout: 75_000 });
     expect(cut).toBe(true);
     await expect(page.getByRole('alert').count()).resolves.toBe(0);
 
-    await page.getByRole('link', { name: /flaky\.bin/ }).first().click();
+    await page
+      .getByRole('link', { name: /flaky\.bin/ })
+      .first()
+      .click();
     const downloaded = await downloadedBytes(page);
     expect(sha256(downloaded)).toBe(sha256(bytes));
     await context.close();

@@ -77,20 +77,22 @@ describe('sync between two people in Chromium', () => {
     await waitSynced(b);
 
     // Both converge on one title, and both list the losing version as a conflict copy.
-    await expect.poll(async () => [await title(a).inputValue(), await title(b).inputValue()], { timeout: 30_000 }).toSatisfy(
-      ([x, y]) => x === y && /Agenda by (A|B) \(offline\)/.test(String(x)),
-    );
+    await expect
+      .poll(async () => [await title(a).inputValue(), await title(b).inputValue()], { timeout: 30_000 })
+      .toSatisfy(([x, y]) => x === y && /Agenda by (A|B) \(offline\)/.test(String(x)));
     for (const page of [a, b]) {
       await page.goto(`${baseUrl}/spaces/${spaceId}/conflicts`);
       const copy = page.getByRole('article');
       await copy.first().waitFor({ timeout: 30_000 });
       await expect(copy.count()).resolves.toBe(1);
-      await expect(copy.getByRole('row', { name: /Title/ }).textContent()).resolves.toMatch(/Agenda by A \(offline\)[\s\S]*Agenda by B \(offline\)|Agenda by B \(offline\)[\s\S]*Agenda by A \(offline\)/);
+      await expect(copy.getByRole('row', { name: /Title/ }).textContent()).resolves.toMatch(
+        /Agenda by A \(offline\)[\s\S]*Agenda by B \(offline\)|Agenda by B \(offline\)[\s\S]*Agenda by A \(offline\)/,
+      );
     }
     await screenshot(a, 'sync-conflict-copy');
   });
 
-  it('[S8] a lock holder\'s offline edit, after the lock was broken and taken, comes back as a conflict copy', async () => {
+  it("[S8] a lock holder's offline edit, after the lock was broken and taken, comes back as a conflict copy", async () => {
     await a.goto(`${baseUrl}/spaces/${spaceId}`);
     await a.getByRole('button', { name: 'New note' }).click();
     await a.waitForURL(/\/items\//);
@@ -116,7 +118,9 @@ describe('sync between two people in Chromium', () => {
     await a.goto(`${baseUrl}/spaces/${spaceId}/conflicts`);
     const fenced = a.getByRole('article').filter({ hasText: 'checked out by someone else' });
     await fenced.waitFor({ timeout: 30_000 });
-    await expect(fenced.getByRole('row', { name: /Title/ }).textContent()).resolves.toContain('Contract, edited offline by the holder');
+    await expect(fenced.getByRole('row', { name: /Title/ }).textContent()).resolves.toContain(
+      'Contract, edited offline by the holder',
+    );
     await screenshot(a, 'sync-fenced-conflict-copy');
   });
 });

@@ -52,7 +52,8 @@ describe('resumable uploads against the real server', () => {
       signal: stop.signal,
       onProgress: (progress) => {
         seen.push(progress);
-        if (progress.phase === 'uploading' && progress.loaded >= 2 * MIN_PART_BYTES) stop.abort(new Error('network lost'));
+        if (progress.phase === 'uploading' && progress.loaded >= 2 * MIN_PART_BYTES)
+          stop.abort(new Error('network lost'));
       },
     });
     await expect(interrupted).rejects.toThrow();

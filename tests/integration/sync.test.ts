@@ -1,7 +1,13 @@
 import 'fake-indexeddb/auto';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { BatonDatabase } from '../../web/src/lib/db/db';
-import { conflictsOfSpace, itemOf, itemsOfSpace, pendingCount, rejectedEdits } from '../../web/src/lib/db/queries';
+import {
+  conflictsOfSpace,
+  itemOf,
+  itemsOfSpace,
+  pendingCount,
+  rejectedEdits,
+} from '../../web/src/lib/db/queries';
 import { createItem, editItem } from '../../web/src/lib/sync/edits';
 import { SyncEngine } from '../../web/src/lib/sync/engine';
 import { SpaceSync } from '../../web/src/lib/sync/space-sync';
@@ -16,18 +22,21 @@ const databases: BatonDatabase[] = [];
 let made = 0;
 
 function transportFor(user: TestUser): HttpTransport {
-  return new HttpTransport({ baseUrl: client.baseUrl, headers: { cookie: user.cookie, origin: new URL(client.baseUrl).origin } });
+  return new HttpTransport({
+    baseUrl: client.baseUrl,
+    headers: { cookie: user.cookie, origin: new URL(client.baseUrl).origin },
+  });
 }
 
 /** A transport with an "offline" switch in front of the real one. */
 function switchable(inner: SyncTransport): SyncTransport & { online: boolean } {
-  const offline = (): never => {
-    throw new SyncError('NETWORK', 'offline', 0, 'retry');
-  };
+  const offline = (): SyncError => new SyncError('NETWORK', 'offline', 0, 'retry');
   const wrapper = {
     online: true,
-    push: (spaceId: string, request: Parameters<SyncTransport['push']>[1]) => (wrapper.online ? inner.push(spaceId, request) : Promise.reject(offline())),
-    pull: (spaceId: string, after: number, limit?: number) => (wrapper.online ? inner.pull(spaceId, after, limit) : Promise.reject(offline())),
+    push: (spaceId: string, request: Parameters<SyncTransport['push']>[1]) =>
+      wrapper.online ? inner.push(spaceId, request) : Promise.reject(offline()),
+    pull: (spaceId: string, after: number, limit?: number) =>
+      wrapper.online ? inner.pull(spaceId, after, limit) : Promise.reject(offline()),
     connect: inner.connect.bind(inner),
   };
   return wrapper;
@@ -62,13 +71,26 @@ describe('web sync client against the real Worker', () => {
     const editor = await client.addMember(owner.cookie, spaceId, 'editor');
     const [dbA, dbB] = [device(), device()];
     const syncA = new SpaceSync(spaceId, { db: dbA, transport: transportFor(owner), pushDelayMs: 0 }).start();
-    const syncB = new SpaceSync(spaceId, { db: dbB, transport: transportFor(editor), pushDelayMs: 0 }).start();
+    const syncB = new SpaceSync(spaceId, {
+      db: dbB,
+      transport: transportFor(editor),
+      pushDelayMs: 0,
+    }).start();
     try {
-      await eventually(async () => (await dbB.syncState.get(spaceId))?.lastSyncedAt != null, 'B to sync once');
+      await eventually(
+        async () => (await dbB.syncState.get(spaceId))?.lastSyncedAt != null,
+        'B to sync once',
+      );
       const id = await createItem(spaceId, 'note', { title: 'hello from A' }, dbA);
-      await eventually(async () => (await itemOf(dbB, spaceId, id))?.fields.title?.v === 'hello from A', 'the note on B');
+      await eventually(
+        async () => (await itemOf(dbB, spaceId, id))?.fields.title?.v === 'hello from A',
+        'the note on B',
+      );
       await editItem(spaceId, id, { body: 'B adds a body' }, {}, dbB);
-      await eventually(async () => (await itemOf(dbA, spaceId, id))?.fields.body?.v === 'B adds a body', 'the body on A');
+      await eventually(
+        async () => (await itemOf(dbA, spaceId, id))?.fields.body?.v === 'B adds a body',
+        'the body on A',
+      );
       expect(await pendingCount(dbA, spaceId)).toBe(0);
     } finally {
       syncA.stop();
@@ -86,7 +108,8 @@ describe('web sync client against the real Worker', () => {
     const a = new SyncEngine({ db: dbA, spaceId, transport: netA, maxBatchCount: 7 });
     const b = new SyncEngine({ db: dbB, spaceId, transport: netB, pullLimit: 5 });
     const ids: string[] = [];
-    for (let i = 0; i < 20; i++) ids.push(await createItem(spaceId, 'note', { title: `note ${i}`, body: 'start' }, dbA));
+    for (let i = 0; i < 20; i++)
+      ids.push(await createItem(spaceId, 'note', { title: `note ${i}`, body: 'start' }, dbA));
     await a.sync();
     await b.sync();
     expect((await itemsOfSpace(dbB, spaceId)).length).toBe(20);
@@ -107,12 +130,19 @@ describe('web sync client against the real Worker', () => {
     await a.sync();
 
     const strip = (items: { id: string; kind: string; fields: unknown; conflict?: unknown }[]) =>
-      items.map(({ id, kind, fields, conflict }) => ({ id, kind, fields, conflict })).sort((x, y) => (x.id < y.id ? -1 : 1));
+      items
+        .map(({ id, kind, fields, conflict }) => ({ id, kind, fields, conflict }))
+        .sort((x, y) => (x.id < y.id ? -1 : 1));
     expect(strip(await itemsOfSpace(dbA, spaceId))).toEqual(strip(await itemsOfSpace(dbB, spaceId)));
     expect((await itemOf(dbA, spaceId, ids[0]!))?.fields.title?.v).toBe('B offline');
-    expect((await itemOf(dbA, spaceId, ids[1]!))?.fields).toMatchObject({ title: { v: 'B edits title' }, body: { v: 'A edits body' } });
-    const copies = await conflictsOfSpace(dbB, spaceId, ids[0]!);
-    expect(copies.map((copy) => [copy.conflict?.reason, copy.fields.title?.v])).toEqual([['overwritten', 'A offline']]);
+    expect((await itemOf(dbA, spaceId, ids[1]!))?.fields).toMatchObject({
+      title: { v: 'B edits title' },
+      body: { v: 'A edits body' },
+    });
+    const copies = await conflictsOfSpace(dbB, spaceId, ids[0]);
+    expect(copies.map((copy) => [copy.conflict?.reason, copy.fields.title?.v])).toEqual([
+      ['overwritten', 'A offline'],
+    ]);
 
     const dbC = device();
     const c = new SyncEngine({ db: dbC, spaceId, transport: transportFor(editor), pullLimit: 3 });
@@ -120,7 +150,7 @@ describe('web sync client against the real Worker', () => {
     expect(strip(await itemsOfSpace(dbC, spaceId))).toEqual(strip(await itemsOfSpace(dbA, spaceId)));
   });
 
-  it('[S8] a stale lock holder\'s offline edit comes back as a conflict copy, and the item shows the server\'s version', async () => {
+  it("[S8] a stale lock holder's offline edit comes back as a conflict copy, and the item shows the server's version", async () => {
     const owner = await client.signUp();
     const { spaceId } = await client.createSpace(owner.cookie, 'Fenced');
     const editor = await client.addMember(owner.cookie, spaceId, 'editor');
@@ -129,21 +159,33 @@ describe('web sync client against the real Worker', () => {
     const id = await createItem(spaceId, 'note', { title: 'checked in' }, dbA);
     await a.sync();
     const acquire = async (user: TestUser) => {
-      const res = await client.api(`/api/spaces/${spaceId}/locks/${id}/acquire`, { method: 'POST', cookie: user.cookie, json: { requestId: `req-${Math.random().toString(36).slice(2)}`, ttlMs: 1_000 } });
+      const res = await client.api(`/api/spaces/${spaceId}/locks/${id}/acquire`, {
+        method: 'POST',
+        cookie: user.cookie,
+        json: { requestId: `req-${Math.random().toString(36).slice(2)}`, ttlMs: 1_000 },
+      });
       return ((await res.json()) as { token: number }).token;
     };
     const token = await acquire(editor);
-    await editItem(spaceId, id, { title: 'edited while holding, but offline' }, { lock: { name: id, token } }, dbA);
+    await editItem(
+      spaceId,
+      id,
+      { title: 'edited while holding, but offline' },
+      { lock: { name: id, token } },
+      dbA,
+    );
     await new Promise((resolve) => setTimeout(resolve, 1_200));
     await acquire(owner);
     await a.sync();
     expect((await itemOf(dbA, spaceId, id))?.fields.title?.v).toBe('checked in');
     const copies = await conflictsOfSpace(dbA, spaceId, id);
-    expect(copies.map((copy) => [copy.conflict?.reason, copy.fields.title?.v])).toEqual([['fenced', 'edited while holding, but offline']]);
+    expect(copies.map((copy) => [copy.conflict?.reason, copy.fields.title?.v])).toEqual([
+      ['fenced', 'edited while holding, but offline'],
+    ]);
     expect(await pendingCount(dbA, spaceId)).toBe(0);
   });
 
-  it('[S9] a viewer\'s edits are refused and kept visible with the reason', async () => {
+  it("[S9] a viewer's edits are refused and kept visible with the reason", async () => {
     const owner = await client.signUp();
     const { spaceId } = await client.createSpace(owner.cookie, 'Read only');
     const viewer = await client.addMember(owner.cookie, spaceId, 'viewer');

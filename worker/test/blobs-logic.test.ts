@@ -25,7 +25,15 @@ describe('Range parsing', () => {
   });
 
   it('[B14] a range past the end or malformed is unsatisfiable', () => {
-    for (const header of ['bytes=1000-', 'bytes=1000-2000', 'bytes=5-2', 'bytes=-0', 'bytes=-', 'bytes=abc', 'bytes=1-2-3']) {
+    for (const header of [
+      'bytes=1000-',
+      'bytes=1000-2000',
+      'bytes=5-2',
+      'bytes=-0',
+      'bytes=-',
+      'bytes=abc',
+      'bytes=1-2-3',
+    ]) {
       expect(parseRange(header, 1000), header).toEqual({ kind: 'unsatisfiable' });
     }
     expect(parseRange('bytes=0-', 0)).toEqual({ kind: 'unsatisfiable' });
@@ -67,7 +75,14 @@ describe('Content-Disposition and type of user content', () => {
   it('[B16] only inline-safe types are served as such and shown inline', () => {
     expect(servedContentType('image/png')).toBe('image/png');
     expect(servedContentType('IMAGE/PNG ')).toBe('image/png');
-    for (const type of ['text/html', 'image/svg+xml', 'application/javascript', 'text/html; charset=utf-8', '', undefined]) {
+    for (const type of [
+      'text/html',
+      'image/svg+xml',
+      'application/javascript',
+      'text/html; charset=utf-8',
+      '',
+      undefined,
+    ]) {
       expect(servedContentType(type), String(type)).toBe('application/octet-stream');
     }
     expect(contentDisposition('x.bin', 'application/octet-stream', true)).toMatch(/^attachment; /);
@@ -116,7 +131,11 @@ describe('orphan clean-up plan (fake clock)', () => {
 
   it('[B12] an orphan is kept for the whole grace period, then deleted', () => {
     const blobs = [{ sha256: 'x', orphanSince: 1000, graceMs: HOUR }];
-    expect(planCleanup(blobs, [], 1000 + HOUR - 1)).toEqual({ deleteBlobs: [], expireUploads: [], nextAlarmAt: 1000 + HOUR });
+    expect(planCleanup(blobs, [], 1000 + HOUR - 1)).toEqual({
+      deleteBlobs: [],
+      expireUploads: [],
+      nextAlarmAt: 1000 + HOUR,
+    });
     expect(planCleanup(blobs, [], 1000 + HOUR).deleteBlobs).toEqual(['x']);
   });
 
@@ -129,12 +148,20 @@ describe('orphan clean-up plan (fake clock)', () => {
   });
 
   it('[B12] an orphan is not deleted while an upload of the same hash is in flight', () => {
-    const plan = planCleanup([{ sha256: 'x', orphanSince: 0, graceMs: HOUR }], [{ uploadId: 'u', sha256: 'x', expiresAt: 5 * HOUR }], 2 * HOUR);
+    const plan = planCleanup(
+      [{ sha256: 'x', orphanSince: 0, graceMs: HOUR }],
+      [{ uploadId: 'u', sha256: 'x', expiresAt: 5 * HOUR }],
+      2 * HOUR,
+    );
     expect(plan).toEqual({ deleteBlobs: [], expireUploads: [], nextAlarmAt: 5 * HOUR });
   });
 
   it('[B13] a stale upload is expired and no longer protects its hash', () => {
-    const plan = planCleanup([{ sha256: 'x', orphanSince: 0, graceMs: HOUR }], [{ uploadId: 'u', sha256: 'x', expiresAt: HOUR }], 2 * HOUR);
+    const plan = planCleanup(
+      [{ sha256: 'x', orphanSince: 0, graceMs: HOUR }],
+      [{ uploadId: 'u', sha256: 'x', expiresAt: HOUR }],
+      2 * HOUR,
+    );
     expect(plan).toEqual({ deleteBlobs: ['x'], expireUploads: ['u'], nextAlarmAt: null });
   });
 

@@ -29,7 +29,9 @@ describe('blob references from synced file items', () => {
     await runDurableObjectAlarm(stub);
     expect((await api(url, { method: 'HEAD', cookie: owner.cookie })).status).toBe(200);
 
-    const deleted = await push(owner.cookie, spaceId, client, [mutation(client, 'file0001', { [DELETED_FIELD]: true }, { kind: 'file' })]);
+    const deleted = await push(owner.cookie, spaceId, client, [
+      mutation(client, 'file0001', { [DELETED_FIELD]: true }, { kind: 'file' }),
+    ]);
     expect(deleted.results.map((r) => r.status)).toEqual(['applied']);
     await runDurableObjectAlarm(stub);
     // Still restorable from the trash, so still there.

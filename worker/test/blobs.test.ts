@@ -3,7 +3,13 @@ import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as v from 'valibot';
 import { MIN_PART_BYTES } from '#shared/blobs/limits';
-import { BlobInfoSchema, BlobUsageSchema, CreateUploadResponseSchema, PART_SHA256_HEADER, UploadStateSchema } from '#shared/blobs/protocol';
+import {
+  BlobInfoSchema,
+  BlobUsageSchema,
+  CreateUploadResponseSchema,
+  PART_SHA256_HEADER,
+  UploadStateSchema,
+} from '#shared/blobs/protocol';
 import { ErrorBodySchema } from '#shared/errors';
 import { BlobRefs } from '../src/space/blob-refs';
 import { addMember, api, createSpace, signUp } from './support/accounts';
@@ -15,7 +21,8 @@ async function sha256(data: Uint8Array): Promise<string> {
 
 function randomBytes(length: number): Uint8Array {
   const out = new Uint8Array(length);
-  for (let offset = 0; offset < length; offset += 65536) crypto.getRandomValues(out.subarray(offset, Math.min(length, offset + 65536)));
+  for (let offset = 0; offset < length; offset += 65536)
+    crypto.getRandomValues(out.subarray(offset, Math.min(length, offset + 65536)));
   return out;
 }
 
@@ -37,14 +44,31 @@ async function put(cookie: string, id: string, data: Uint8Array, hash?: string) 
   return api(`${blobsOf(id)}/${hash ?? (await sha256(data))}`, { method: 'PUT', cookie, body: data });
 }
 
-async function multipart(cookie: string, id: string, data: Uint8Array, partSize = MIN_PART_BYTES, hash?: string) {
+async function multipart(
+  cookie: string,
+  id: string,
+  data: Uint8Array,
+  partSize = MIN_PART_BYTES,
+  hash?: string,
+) {
   const sha = hash ?? (await sha256(data));
-  const res = await api(`${blobsOf(id)}/uploads`, { method: 'POST', cookie, json: { sha256: sha, size: data.length, partSize } });
+  const res = await api(`${blobsOf(id)}/uploads`, {
+    method: 'POST',
+    cookie,
+    json: { sha256: sha, size: data.length, partSize },
+  });
   const json: unknown = await res.json();
   return { res, body: res.ok ? v.parse(CreateUploadResponseSchema, json) : json, sha };
 }
 
-async function putPart(cookie: string, id: string, uploadId: string, n: number, part: Uint8Array, hash?: string) {
+async function putPart(
+  cookie: string,
+  id: string,
+  uploadId: string,
+  n: number,
+  part: Uint8Array,
+  hash?: string,
+) {
   return api(`${blobsOf(id)}/uploads/${uploadId}/parts/${n}`, {
     method: 'PUT',
     cookie,
@@ -71,13 +95,23 @@ describe('single-request upload', () => {
   it('[B5] a blob the space has is not stored again', async () => {
     const data = randomBytes(500);
     expect((await put(owner.cookie, spaceId, data)).status).toBe(201);
-    const before = v.parse(BlobUsageSchema, await (await api(`${blobsOf(spaceId)}/usage`, { cookie: owner.cookie })).json());
+    const before = v.parse(
+      BlobUsageSchema,
+      await (await api(`${blobsOf(spaceId)}/usage`, { cookie: owner.cookie })).json(),
+    );
     const again = await put(owner.cookie, spaceId, data);
     expect(again.status).toBe(200);
     expect(v.parse(BlobInfoSchema, await again.json()).created).toBe(false);
-    const after = v.parse(BlobUsageSchema, await (await api(`${blobsOf(spaceId)}/usage`, { cookie: owner.cookie })).json());
+    const after = v.parse(
+      BlobUsageSchema,
+      await (await api(`${blobsOf(spaceId)}/usage`, { cookie: owner.cookie })).json(),
+    );
     expect(after).toEqual(before);
-    const has = await api(`${blobsOf(spaceId)}/has`, { method: 'POST', cookie: owner.cookie, json: { hashes: [await sha256(data), 'b'.repeat(64)] } });
+    const has = await api(`${blobsOf(spaceId)}/has`, {
+      method: 'POST',
+      cookie: owner.cookie,
+      json: { hashes: [await sha256(data), 'b'.repeat(64)] },
+    });
     expect(await has.json()).toEqual({ present: [await sha256(data)] });
   });
 
@@ -87,9 +121,14 @@ describe('single-request upload', () => {
     const res = await put(owner.cookie, spaceId, data, claimed);
     expect(res.status).toBe(422);
     expect(await codeOf(res)).toBe('HASH_MISMATCH');
-    expect((await api(`${blobsOf(spaceId)}/${claimed}`, { method: 'HEAD', cookie: owner.cookie })).status).toBe(404);
+    expect(
+      (await api(`${blobsOf(spaceId)}/${claimed}`, { method: 'HEAD', cookie: owner.cookie })).status,
+    ).toBe(404);
     expect(await env.BLOBS.head(`spaces/${spaceId}/blobs/${claimed}`)).toBeNull();
-    const usage = v.parse(BlobUsageSchema, await (await api(`${blobsOf(spaceId)}/usage`, { cookie: owner.cookie })).json());
+    const usage = v.parse(
+      BlobUsageSchema,
+      await (await api(`${blobsOf(spaceId)}/usage`, { cookie: owner.cookie })).json(),
+    );
     expect(usage.reservedBytes).toBe(0);
     // The same hash can be uploaded properly afterwards.
     expect((await put(owner.cookie, spaceId, data)).status).toBe(201);
@@ -112,7 +151,14 @@ describe('single-request upload', () => {
     const res = await put(owner.cookie, spaceId, data.subarray(0, 10), upload.sha256);
     expect(res.status).toBe(409);
     expect(await codeOf(res)).toBe('UPLOAD_BUSY');
-    expect((await api(`${blobsOf(spaceId)}/uploads/${upload.uploadId}`, { method: 'DELETE', cookie: owner.cookie })).status).toBe(204);
+    expect(
+      (
+        await api(`${blobsOf(spaceId)}/uploads/${upload.uploadId}`, {
+          method: 'DELETE',
+          cookie: owner.cookie,
+        })
+      ).status,
+    ).toBe(204);
   });
 
   it('[B3] a body without Content-Length or bigger than the single-request limit is refused', async () => {
@@ -141,32 +187,64 @@ describe('multipart upload', { timeout: 60_000 }, () => {
     expect(resumed.uploadId).toBe(upload.uploadId);
     expect(resumed.parts.map((p) => p.partNumber)).toEqual([1, 3]);
     // Not visible before completion.
-    expect((await api(`${blobsOf(spaceId)}/${sha}`, { method: 'HEAD', cookie: owner.cookie })).status).toBe(404);
-    const early = await api(`${blobsOf(spaceId)}/uploads/${upload.uploadId}/complete`, { method: 'POST', cookie: owner.cookie });
+    expect((await api(`${blobsOf(spaceId)}/${sha}`, { method: 'HEAD', cookie: owner.cookie })).status).toBe(
+      404,
+    );
+    const early = await api(`${blobsOf(spaceId)}/uploads/${upload.uploadId}/complete`, {
+      method: 'POST',
+      cookie: owner.cookie,
+    });
     expect(early.status).toBe(409);
     expect(await codeOf(early)).toBe('UPLOAD_INCOMPLETE');
     expect((await putPart(owner.cookie, spaceId, upload.uploadId, 2, part(2))).status).toBe(200);
-    const done = await api(`${blobsOf(spaceId)}/uploads/${upload.uploadId}/complete`, { method: 'POST', cookie: owner.cookie });
+    const done = await api(`${blobsOf(spaceId)}/uploads/${upload.uploadId}/complete`, {
+      method: 'POST',
+      cookie: owner.cookie,
+    });
     expect(done.status).toBe(201);
-    expect(v.parse(BlobInfoSchema, await done.json())).toMatchObject({ sha256: sha, size: data.length, created: true });
+    expect(v.parse(BlobInfoSchema, await done.json())).toMatchObject({
+      sha256: sha,
+      size: data.length,
+      created: true,
+    });
     const got = await api(`${blobsOf(spaceId)}/${sha}`, { cookie: owner.cookie });
     expect(new Uint8Array(await got.arrayBuffer())).toEqual(data);
     // Dedupe: starting again answers "stored".
-    expect((await multipart(owner.cookie, spaceId, data)).body).toMatchObject({ status: 'stored', created: false });
+    expect((await multipart(owner.cookie, spaceId, data)).body).toMatchObject({
+      status: 'stored',
+      created: false,
+    });
   });
 
   it('[B9] a part whose bytes do not match its digest, or has the wrong length, is not recorded', async () => {
     const data = randomBytes(MIN_PART_BYTES + 10);
     const { body } = await multipart(owner.cookie, spaceId, data);
     const upload = v.parse(UploadStateSchema, body);
-    const bad = await putPart(owner.cookie, spaceId, upload.uploadId, 2, data.subarray(MIN_PART_BYTES), 'd'.repeat(64));
+    const bad = await putPart(
+      owner.cookie,
+      spaceId,
+      upload.uploadId,
+      2,
+      data.subarray(MIN_PART_BYTES),
+      'd'.repeat(64),
+    );
     expect(bad.status).toBe(422);
     expect(await codeOf(bad)).toBe('HASH_MISMATCH');
     const short = await putPart(owner.cookie, spaceId, upload.uploadId, 1, data.subarray(0, 100));
     expect(short.status).toBe(400);
-    const state = v.parse(UploadStateSchema, await (await api(`${blobsOf(spaceId)}/uploads/${upload.uploadId}`, { cookie: owner.cookie })).json());
+    const state = v.parse(
+      UploadStateSchema,
+      await (await api(`${blobsOf(spaceId)}/uploads/${upload.uploadId}`, { cookie: owner.cookie })).json(),
+    );
     expect(state.parts).toEqual([]);
-    expect((await api(`${blobsOf(spaceId)}/uploads/${upload.uploadId}`, { method: 'DELETE', cookie: owner.cookie })).status).toBe(204);
+    expect(
+      (
+        await api(`${blobsOf(spaceId)}/uploads/${upload.uploadId}`, {
+          method: 'DELETE',
+          cookie: owner.cookie,
+        })
+      ).status,
+    ).toBe(204);
   });
 
   it('[B10] an assembled file whose SHA-256 is not the announced one is rejected and nothing is kept', async () => {
@@ -176,13 +254,23 @@ describe('multipart upload', { timeout: 60_000 }, () => {
     const upload = v.parse(UploadStateSchema, body);
     await putPart(owner.cookie, spaceId, upload.uploadId, 1, data.subarray(0, MIN_PART_BYTES));
     await putPart(owner.cookie, spaceId, upload.uploadId, 2, data.subarray(MIN_PART_BYTES));
-    const res = await api(`${blobsOf(spaceId)}/uploads/${upload.uploadId}/complete`, { method: 'POST', cookie: owner.cookie });
+    const res = await api(`${blobsOf(spaceId)}/uploads/${upload.uploadId}/complete`, {
+      method: 'POST',
+      cookie: owner.cookie,
+    });
     expect(res.status).toBe(422);
     expect(await codeOf(res)).toBe('HASH_MISMATCH');
     expect(await env.BLOBS.head(`spaces/${spaceId}/blobs/${claimed}`)).toBeNull();
-    expect((await api(`${blobsOf(spaceId)}/${claimed}`, { method: 'HEAD', cookie: owner.cookie })).status).toBe(404);
-    expect((await api(`${blobsOf(spaceId)}/uploads/${upload.uploadId}`, { cookie: owner.cookie })).status).toBe(404);
-    const usage = v.parse(BlobUsageSchema, await (await api(`${blobsOf(spaceId)}/usage`, { cookie: owner.cookie })).json());
+    expect(
+      (await api(`${blobsOf(spaceId)}/${claimed}`, { method: 'HEAD', cookie: owner.cookie })).status,
+    ).toBe(404);
+    expect(
+      (await api(`${blobsOf(spaceId)}/uploads/${upload.uploadId}`, { cookie: owner.cookie })).status,
+    ).toBe(404);
+    const usage = v.parse(
+      BlobUsageSchema,
+      await (await api(`${blobsOf(spaceId)}/usage`, { cookie: owner.cookie })).json(),
+    );
     expect(usage.reservedBytes).toBe(0);
   });
 
@@ -203,7 +291,14 @@ describe('multipart upload', { timeout: 60_000 }, () => {
     expect(res.status).toBe(201);
     const upload = v.parse(UploadStateSchema, body);
     expect(upload.uploadId).not.toBe('00000000-0000-0000-0000-000000000000');
-    expect((await api(`${blobsOf(spaceId)}/uploads/${upload.uploadId}`, { method: 'DELETE', cookie: owner.cookie })).status).toBe(204);
+    expect(
+      (
+        await api(`${blobsOf(spaceId)}/uploads/${upload.uploadId}`, {
+          method: 'DELETE',
+          cookie: owner.cookie,
+        })
+      ).status,
+    ).toBe(204);
   });
 
   it('[B6] an abandoned upload is aborted by the alarm after its idle limit and frees its reservation', async () => {
@@ -214,8 +309,13 @@ describe('multipart upload', { timeout: 60_000 }, () => {
       state.storage.sql.exec('UPDATE blob_uploads SET updated_at = 0 WHERE upload_id = ?', upload.uploadId);
     });
     await runDurableObjectAlarm(space(spaceId));
-    expect((await api(`${blobsOf(spaceId)}/uploads/${upload.uploadId}`, { cookie: owner.cookie })).status).toBe(404);
-    const usage = v.parse(BlobUsageSchema, await (await api(`${blobsOf(spaceId)}/usage`, { cookie: owner.cookie })).json());
+    expect(
+      (await api(`${blobsOf(spaceId)}/uploads/${upload.uploadId}`, { cookie: owner.cookie })).status,
+    ).toBe(404);
+    const usage = v.parse(
+      BlobUsageSchema,
+      await (await api(`${blobsOf(spaceId)}/usage`, { cookie: owner.cookie })).json(),
+    );
     expect(usage.reservedBytes).toBe(0);
   });
 });
@@ -264,7 +364,9 @@ describe('downloads', () => {
   });
 
   it('[B16] user content is served with nosniff, a sandbox CSP and a safe Content-Disposition', async () => {
-    const res = await api(`${url}?name=${encodeURIComponent('../evil".html')}&type=text/html&inline=1`, { cookie: owner.cookie });
+    const res = await api(`${url}?name=${encodeURIComponent('../evil".html')}&type=text/html&inline=1`, {
+      cookie: owner.cookie,
+    });
     await res.arrayBuffer();
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('content-security-policy')).toMatch(/(^|; )sandbox(;|$)/);
@@ -272,7 +374,9 @@ describe('downloads', () => {
     expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
     expect(res.headers.get('cross-origin-resource-policy')).toBe('same-origin');
     expect(res.headers.get('content-type')).toBe('application/octet-stream');
-    expect(res.headers.get('content-disposition')).toBe(`attachment; filename="evil_.html"; filename*=UTF-8''evil_.html`);
+    expect(res.headers.get('content-disposition')).toBe(
+      `attachment; filename="evil_.html"; filename*=UTF-8''evil_.html`,
+    );
     const image = await api(`${url}?name=cat.png&type=image/png&inline=1`, { cookie: owner.cookie });
     await image.arrayBuffer();
     expect(image.headers.get('content-type')).toBe('image/png');
@@ -301,7 +405,16 @@ describe('authorization', () => {
     expect((await api(url)).status).toBe(401);
     expect((await api(`${blobsOf(spaceId)}/usage`, { cookie: stranger.cookie })).status).toBe(404);
     // CSRF: an upload from another origin is refused.
-    expect((await api(url, { method: 'PUT', cookie: editor.cookie, body: data, headers: { origin: 'http://evil.test' } })).status).toBe(403);
+    expect(
+      (
+        await api(url, {
+          method: 'PUT',
+          cookie: editor.cookie,
+          body: data,
+          headers: { origin: 'http://evil.test' },
+        })
+      ).status,
+    ).toBe(403);
   });
 });
 
@@ -315,7 +428,11 @@ describe('quota and limits', () => {
     expect(res.status).toBe(507);
     expect(await codeOf(res)).toBe('QUOTA_EXCEEDED');
     expect(await env.BLOBS.head(`spaces/${small}/blobs/${await sha256(data)}`)).toBeNull();
-    const big = await api(`${blobsOf(small)}/uploads`, { method: 'POST', cookie: owner.cookie, json: { sha256: 'e'.repeat(64), size: 5000 } });
+    const big = await api(`${blobsOf(small)}/uploads`, {
+      method: 'POST',
+      cookie: owner.cookie,
+      json: { sha256: 'e'.repeat(64), size: 5000 },
+    });
     expect(await codeOf(big)).toBe('QUOTA_EXCEEDED');
   });
 
@@ -327,7 +444,10 @@ describe('quota and limits', () => {
     });
     expect(res.status).toBe(413);
     expect(await codeOf(res)).toBe('FILE_TOO_LARGE');
-    const usage = v.parse(BlobUsageSchema, await (await api(`${blobsOf(spaceId)}/usage`, { cookie: owner.cookie })).json());
+    const usage = v.parse(
+      BlobUsageSchema,
+      await (await api(`${blobsOf(spaceId)}/usage`, { cookie: owner.cookie })).json(),
+    );
     const over = await api(`${blobsOf(spaceId)}/uploads`, {
       method: 'POST',
       cookie: owner.cookie,
@@ -341,7 +461,10 @@ describe('quota and limits', () => {
     });
     expect(exact.status).toBe(201);
     const { uploadId } = v.parse(UploadStateSchema, await exact.json());
-    expect((await api(`${blobsOf(spaceId)}/uploads/${uploadId}`, { method: 'DELETE', cookie: owner.cookie })).status).toBe(204);
+    expect(
+      (await api(`${blobsOf(spaceId)}/uploads/${uploadId}`, { method: 'DELETE', cookie: owner.cookie }))
+        .status,
+    ).toBe(204);
   });
 });
 
@@ -356,20 +479,30 @@ describe('orphan clean-up', () => {
     await put(owner.cookie, id, orphan);
     await space(id).blobSetItemRef('item-1', keptHash);
     expect(await runDurableObjectAlarm(space(id))).toBe(true);
-    expect((await api(`${blobsOf(id)}/${orphanHash}`, { method: 'HEAD', cookie: owner.cookie })).status).toBe(200);
+    expect((await api(`${blobsOf(id)}/${orphanHash}`, { method: 'HEAD', cookie: owner.cookie })).status).toBe(
+      200,
+    );
     await runInDurableObject(space(id), (instance) => instance.blobSettings({ graceMs: 0 }));
     await runDurableObjectAlarm(space(id));
-    expect((await api(`${blobsOf(id)}/${orphanHash}`, { method: 'HEAD', cookie: owner.cookie })).status).toBe(404);
+    expect((await api(`${blobsOf(id)}/${orphanHash}`, { method: 'HEAD', cookie: owner.cookie })).status).toBe(
+      404,
+    );
     expect(await env.BLOBS.head(`spaces/${id}/blobs/${orphanHash}`)).toBeNull();
-    expect((await api(`${blobsOf(id)}/${keptHash}`, { method: 'HEAD', cookie: owner.cookie })).status).toBe(200);
+    expect((await api(`${blobsOf(id)}/${keptHash}`, { method: 'HEAD', cookie: owner.cookie })).status).toBe(
+      200,
+    );
     // When the last item is deleted, the blob outlives the trash period (it could be restored)…
     await space(id).blobSetItemRef('item-1', null);
     expect(await runDurableObjectAlarm(space(id))).toBe(true);
-    expect((await api(`${blobsOf(id)}/${keptHash}`, { method: 'HEAD', cookie: owner.cookie })).status).toBe(200);
+    expect((await api(`${blobsOf(id)}/${keptHash}`, { method: 'HEAD', cookie: owner.cookie })).status).toBe(
+      200,
+    );
     // …and is removed once that longer grace (here set to zero) has passed.
     await runInDurableObject(space(id), (instance) => instance.blobSettings({ releasedGraceMs: 0 }));
     await runDurableObjectAlarm(space(id));
-    expect((await api(`${blobsOf(id)}/${keptHash}`, { method: 'HEAD', cookie: owner.cookie })).status).toBe(404);
+    expect((await api(`${blobsOf(id)}/${keptHash}`, { method: 'HEAD', cookie: owner.cookie })).status).toBe(
+      404,
+    );
   });
 });
 
@@ -387,10 +520,15 @@ describe('clean-up failures', () => {
         abortMultipartUpload: () => Promise.reject(new Error('R2 down')),
         delete: () => Promise.reject(new Error('R2 down')),
       };
-      const refs = new BlobRefs(state.storage.sql, failing, () => Date.now(), (time) => {
-        at.push(time);
-        return Promise.resolve();
-      });
+      const refs = new BlobRefs(
+        state.storage.sql,
+        failing,
+        () => Date.now(),
+        (time) => {
+          at.push(time);
+          return Promise.resolve();
+        },
+      );
       await refs.runCleanup();
       return at;
     });

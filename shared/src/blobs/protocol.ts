@@ -7,7 +7,10 @@ import { MAX_FILE_BYTES, MAX_PART_BYTES, MAX_PARTS, MIN_PART_BYTES } from './lim
  */
 
 /** A SHA-256 as 64 lowercase hex characters: the blob's address within its space. */
-export const Sha256HexSchema = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters'));
+export const Sha256HexSchema = v.pipe(
+  v.string(),
+  v.regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters'),
+);
 
 /** A blob's address. */
 export type Sha256Hex = v.InferOutput<typeof Sha256HexSchema>;
@@ -36,7 +39,9 @@ export const CreateUploadRequestSchema = v.strictObject({
   sha256: Sha256HexSchema,
   // Not capped by the schema: a file over MAX_FILE_BYTES gets the clearer FILE_TOO_LARGE (B7).
   size: v.pipe(v.number(), v.safeInteger(), v.minValue(1)),
-  partSize: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(MIN_PART_BYTES), v.maxValue(MAX_PART_BYTES))),
+  partSize: v.optional(
+    v.pipe(v.number(), v.safeInteger(), v.minValue(MIN_PART_BYTES), v.maxValue(MAX_PART_BYTES)),
+  ),
 });
 
 /** Body of `POST .../blobs/uploads`. */

@@ -7,8 +7,7 @@ export interface SpaceUsage {
 
 /** Why an upload of a given size cannot start. */
 export type QuotaVerdict =
-  | { ok: true }
-  | { ok: false; code: 'FILE_TOO_LARGE' | 'QUOTA_EXCEEDED'; message: string };
+  { ok: true } | { ok: false; code: 'FILE_TOO_LARGE' | 'QUOTA_EXCEEDED'; message: string };
 
 /**
  * Whether a new upload of `size` bytes fits (B7, B8). Uploads in flight count against the quota

@@ -34,7 +34,11 @@ export type FenceCheck = (mutation: Mutation) => { code: 'FENCED'; message: stri
  * id seen before is answered from memory and not applied again. Throws only on a broken
  * invariant; the caller's transaction then stores nothing of the batch.
  */
-export function applyBatch(store: SyncStore, mutations: readonly Mutation[], fence: FenceCheck): MutationResult[] {
+export function applyBatch(
+  store: SyncStore,
+  mutations: readonly Mutation[],
+  fence: FenceCheck,
+): MutationResult[] {
   let seq = store.head();
   const put = (item: ItemState): void => {
     seq += 1;
@@ -57,7 +61,10 @@ function decide(
   put: (item: ItemState) => void,
 ): StoredResult {
   if (current === null && !isClientItemId(mutation.itemId)) {
-    return reject('VALIDATION_FAILED', `Item ${mutation.itemId} does not exist and its id is reserved for conflict copies.`);
+    return reject(
+      'VALIDATION_FAILED',
+      `Item ${mutation.itemId} does not exist and its id is reserved for conflict copies.`,
+    );
   }
   if (current !== null && current.kind !== mutation.kind) {
     return reject('KIND_MISMATCH', `Item ${mutation.itemId} is a ${current.kind}, not a ${mutation.kind}.`);

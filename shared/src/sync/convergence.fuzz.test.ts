@@ -35,15 +35,69 @@ type Op =
 
 const replicaArb = fc.integer({ min: 0, max: REPLICAS - 1 });
 const opArb: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ t: fc.constant('edit' as const), r: replicaArb, item: fc.integer({ min: 0, max: ITEM_IDS.length - 1 }), fields: fc.subarray(FIELDS, { minLength: 1 }), value: fc.integer({ min: 0, max: 999 }) }) },
-  { weight: 1, arbitrary: fc.record({ t: fc.constant('delete' as const), r: replicaArb, item: fc.integer({ min: 0, max: ITEM_IDS.length - 1 }) }) },
-  { weight: 3, arbitrary: fc.record({ t: fc.constant('send' as const), r: replicaArb, count: fc.integer({ min: 1, max: 4 }) }) },
-  { weight: 4, arbitrary: fc.record({ t: fc.constant('deliver' as const), index: fc.nat(), loseReply: fc.boolean(), duplicate: fc.boolean() }) },
-  { weight: 2, arbitrary: fc.record({ t: fc.constant('pull' as const), r: replicaArb, pages: fc.integer({ min: 1, max: 3 }) }) },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      t: fc.constant('edit' as const),
+      r: replicaArb,
+      item: fc.integer({ min: 0, max: ITEM_IDS.length - 1 }),
+      fields: fc.subarray(FIELDS, { minLength: 1 }),
+      value: fc.integer({ min: 0, max: 999 }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      t: fc.constant('delete' as const),
+      r: replicaArb,
+      item: fc.integer({ min: 0, max: ITEM_IDS.length - 1 }),
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      t: fc.constant('send' as const),
+      r: replicaArb,
+      count: fc.integer({ min: 1, max: 4 }),
+    }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      t: fc.constant('deliver' as const),
+      index: fc.nat(),
+      loseReply: fc.boolean(),
+      duplicate: fc.boolean(),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      t: fc.constant('pull' as const),
+      r: replicaArb,
+      pages: fc.integer({ min: 1, max: 3 }),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ t: fc.constant('toggle' as const), r: replicaArb }) },
-  { weight: 2, arbitrary: fc.record({ t: fc.constant('tick' as const), ms: fc.integer({ min: 0, max: 50 }) }) },
-  { weight: 1, arbitrary: fc.record({ t: fc.constant('lock' as const), r: replicaArb, item: fc.integer({ min: 0, max: ITEM_IDS.length - 1 }) }) },
-  { weight: 1, arbitrary: fc.record({ t: fc.constant('unlock' as const), item: fc.integer({ min: 0, max: ITEM_IDS.length - 1 }) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ t: fc.constant('tick' as const), ms: fc.integer({ min: 0, max: 50 }) }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      t: fc.constant('lock' as const),
+      r: replicaArb,
+      item: fc.integer({ min: 0, max: ITEM_IDS.length - 1 }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      t: fc.constant('unlock' as const),
+      item: fc.integer({ min: 0, max: ITEM_IDS.length - 1 }),
+    }),
+  },
 );
 
 class Server {
@@ -106,7 +160,10 @@ class Replica {
     const local = this.items.get(itemId) ?? null;
     const token = this.held.get(itemId);
     const input = { id, itemId, kind: 'note' as const, stamp: this.hlc.now(), values };
-    const { mutation, item } = localEdit(local, token === undefined ? input : { ...input, lock: { name: itemId, token } });
+    const { mutation, item } = localEdit(
+      local,
+      token === undefined ? input : { ...input, lock: { name: itemId, token } },
+    );
     this.items.set(itemId, item);
     this.outbox.push(mutation);
     return mutation;
@@ -157,7 +214,12 @@ function run(ops: Op[]): void {
   for (const op of ops) {
     switch (op.t) {
       case 'edit':
-        writes.push(replicas[op.r]!.edit(ITEM_IDS[op.item]!, Object.fromEntries(op.fields.map((f) => [f, `${f}-${op.value}-r${op.r}`]))));
+        writes.push(
+          replicas[op.r]!.edit(
+            ITEM_IDS[op.item]!,
+            Object.fromEntries(op.fields.map((f) => [f, `${f}-${op.value}-r${op.r}`])),
+          ),
+        );
         break;
       case 'delete':
         writes.push(replicas[op.r]!.edit(ITEM_IDS[op.item]!, { [DELETED_FIELD]: true }));
@@ -165,7 +227,8 @@ function run(ops: Op[]): void {
       case 'send': {
         const replica = replicas[op.r]!;
         // A send takes the head of the outbox, so a batch whose reply was lost goes again.
-        if (replica.online && replica.outbox.length > 0) network.push({ r: op.r, mutations: replica.outbox.slice(0, op.count) });
+        if (replica.online && replica.outbox.length > 0)
+          network.push({ r: op.r, mutations: replica.outbox.slice(0, op.count) });
         break;
       }
       case 'deliver':
@@ -183,7 +246,8 @@ function run(ops: Op[]): void {
       case 'lock': {
         // Taking a lock needs the network; the old holder (if any) is not told.
         const replica = replicas[op.r]!;
-        if (replica.online) replica.held.set(ITEM_IDS[op.item]!, server.grant(ITEM_IDS[op.item]!, replica.hlc.node));
+        if (replica.online)
+          replica.held.set(ITEM_IDS[op.item]!, server.grant(ITEM_IDS[op.item]!, replica.hlc.node));
         break;
       }
       case 'unlock': {
@@ -203,7 +267,8 @@ function run(ops: Op[]): void {
   for (const replica of replicas) replica.pull(server, Number.POSITIVE_INFINITY);
 
   const state = server.store.allItems();
-  for (const replica of replicas) expect(Object.fromEntries(replica.items)).toEqual(Object.fromEntries(state));
+  for (const replica of replicas)
+    expect(Object.fromEntries(replica.items)).toEqual(Object.fromEntries(state));
   for (const mutation of writes) {
     const result = server.store.getResult(mutation.id);
     // Applied, or fenced off by a lock: then its writes live on in the `~f` conflict copy.
@@ -214,7 +279,12 @@ function run(ops: Op[]): void {
 }
 
 /** Every write is in the state or in a conflict copy, unless its author or a writer who saw it replaced it. */
-function checkKept(mutation: Mutation, writes: Mutation[], state: Map<string, ItemState>, fenced = false): void {
+function checkKept(
+  mutation: Mutation,
+  writes: Mutation[],
+  state: Map<string, ItemState>,
+  fenced = false,
+): void {
   if (fenced) {
     // A refused write is kept whole in its `fenced` copy (a refused delete as the live item it
     // would have deleted, so the user sees what was refused).
@@ -239,7 +309,9 @@ function checkKept(mutation: Mutation, writes: Mutation[], state: Map<string, It
           (stampNode(other.stamp) === stampNode(mutation.stamp) && other.stamp > mutation.stamp)),
     );
     if (replaced) continue;
-    const kept = [...state.values()].some((item) => item.fields[field]?.s === mutation.stamp && item.fields[field].v === write.v);
+    const kept = [...state.values()].some(
+      (item) => item.fields[field]?.s === mutation.stamp && item.fields[field].v === write.v,
+    );
     expect(kept, `write ${mutation.id}.${field} = ${JSON.stringify(write.v)} is lost`).toBe(true);
   }
 }

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import * as v from 'valibot';
-import { compareStamps, formatStamp, Hlc, isTooFarAhead, MAX_CLOCK_SKEW_MS, parseStamp, StampSchema } from './hlc';
+import {
+  compareStamps,
+  formatStamp,
+  Hlc,
+  isTooFarAhead,
+  MAX_CLOCK_SKEW_MS,
+  parseStamp,
+  StampSchema,
+} from './hlc';
 
 describe('hybrid logical clock', () => {
   it('[S4] stamps of one clock strictly increase even when the wall clock stands still or goes back', () => {
@@ -52,7 +60,11 @@ describe('hybrid logical clock', () => {
 
   it('[S9] a stamp more than the skew bound ahead of the server is too far ahead', () => {
     const now = 1_764_300_000_000;
-    expect(isTooFarAhead(formatStamp({ wall: now + MAX_CLOCK_SKEW_MS, counter: 0, node: 'nodeA' }), now)).toBe(false);
-    expect(isTooFarAhead(formatStamp({ wall: now + MAX_CLOCK_SKEW_MS + 1, counter: 0, node: 'nodeA' }), now)).toBe(true);
+    expect(
+      isTooFarAhead(formatStamp({ wall: now + MAX_CLOCK_SKEW_MS, counter: 0, node: 'nodeA' }), now),
+    ).toBe(false);
+    expect(
+      isTooFarAhead(formatStamp({ wall: now + MAX_CLOCK_SKEW_MS + 1, counter: 0, node: 'nodeA' }), now),
+    ).toBe(true);
   });
 });

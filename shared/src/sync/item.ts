@@ -8,7 +8,10 @@ export const ITEM_KIND = { note: 'note', record: 'record', file: 'file' } as con
 export type ItemKind = (typeof ITEM_KIND)[keyof typeof ITEM_KIND];
 
 /** An item kind on the wire; anything else is refused (S9). */
-export const ItemKindSchema = v.picklist([ITEM_KIND.note, ITEM_KIND.record, ITEM_KIND.file], 'Unknown item kind');
+export const ItemKindSchema = v.picklist(
+  [ITEM_KIND.note, ITEM_KIND.record, ITEM_KIND.file],
+  'Unknown item kind',
+);
 
 /**
  * An item id, made on the client: 8–64 url-safe characters. Conflict copies made by the server

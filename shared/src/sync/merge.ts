@@ -107,7 +107,12 @@ export function fencedCopy(current: ItemState | null, mutation: Mutation): ItemS
   return conflictCopy(base, fields, mutation, CONFLICT_REASON.fenced);
 }
 
-const COPY_SUFFIX: Record<ConflictReason, string> = { lost: 'l', overwritten: 'o', deleted: 'd', fenced: 'f' };
+const COPY_SUFFIX: Record<ConflictReason, string> = {
+  lost: 'l',
+  overwritten: 'o',
+  deleted: 'd',
+  fenced: 'f',
+};
 
 /** A conflict copy: a new item whose id derives from the mutation id, so retries make the same copy. */
 function conflictCopy(

@@ -48,7 +48,10 @@ export const MutationSchema = v.strictObject({
   set: v.pipe(
     v.record(FieldNameSchema, WriteSchema),
     v.check((set) => Object.keys(set).length > 0, 'A mutation must write at least one field'),
-    v.check((set) => Object.keys(set).length <= MAX_MUTATION_FIELDS, `At most ${MAX_MUTATION_FIELDS} fields per mutation`),
+    v.check(
+      (set) => Object.keys(set).length <= MAX_MUTATION_FIELDS,
+      `At most ${MAX_MUTATION_FIELDS} fields per mutation`,
+    ),
   ),
   lock: v.optional(LockClaimSchema),
 });
@@ -80,7 +83,13 @@ export function makeMutation(local: ItemState | null, input: MutationInput): Mut
   for (const [field, value] of Object.entries(input.values)) {
     set[field] = { v: value, b: local?.fields[field]?.s ?? null };
   }
-  const mutation: Mutation = { id: input.id, itemId: input.itemId, kind: input.kind, stamp: input.stamp, set };
+  const mutation: Mutation = {
+    id: input.id,
+    itemId: input.itemId,
+    kind: input.kind,
+    stamp: input.stamp,
+    set,
+  };
   if (input.lock) mutation.lock = input.lock;
   return mutation;
 }

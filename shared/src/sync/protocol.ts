@@ -114,7 +114,10 @@ export interface BatchProblem {
 export function batchProblem(request: PushRequest, serverNow: number): BatchProblem | null {
   for (const mutation of request.mutations) {
     if (jsonBytes(mutation) > MAX_MUTATION_BYTES) {
-      return { code: 'PAYLOAD_TOO_LARGE', message: `Mutation ${mutation.id} is larger than ${MAX_MUTATION_BYTES} bytes.` };
+      return {
+        code: 'PAYLOAD_TOO_LARGE',
+        message: `Mutation ${mutation.id} is larger than ${MAX_MUTATION_BYTES} bytes.`,
+      };
     }
     if (!mutation.stamp.endsWith(`-${request.clientId}`)) {
       return { code: 'VALIDATION_FAILED', message: `Mutation ${mutation.id} is stamped by another client.` };
@@ -140,7 +143,6 @@ export function jsonBytes(value: unknown): number {
   }
   return bytes;
 }
-
 
 /**
  * `{ type: 'poke', seq }` on the space's WebSocket: the space's sequence grew to `seq` (S11).

@@ -6,7 +6,10 @@ import { makeMutation, type Mutation, type MutationInput } from './mutation';
 // web/ and the in-memory replicas of the convergence fuzz both use these.
 
 /** A local edit: the mutation for the outbox and the item as the user now sees it (S1). */
-export function localEdit(local: ItemState | null, input: MutationInput): { mutation: Mutation; item: ItemState } {
+export function localEdit(
+  local: ItemState | null,
+  input: MutationInput,
+): { mutation: Mutation; item: ItemState } {
   const mutation = makeMutation(local, input);
   const written = itemOfMutation(mutation);
   return { mutation, item: local ? mergeItems(local, written) : written };

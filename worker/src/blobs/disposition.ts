@@ -57,10 +57,17 @@ export function servedContentType(asked: string | null | undefined): string {
  * {@link INLINE_TYPES}; an ASCII `filename` fallback plus the exact UTF-8 name in `filename*`
  * (RFC 6266, RFC 8187).
  */
-export function contentDisposition(name: string | null | undefined, type: string, wantInline: boolean): string {
+export function contentDisposition(
+  name: string | null | undefined,
+  type: string,
+  wantInline: boolean,
+): string {
   const safe = safeFileName(name);
   const disposition = wantInline && INLINE_TYPES.has(type) ? 'inline' : 'attachment';
   const ascii = safe.replace(/[^\x20-\x7e]/g, '_').replace(/[\\%]/g, '_');
-  const encoded = encodeURIComponent(safe).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  const encoded = encodeURIComponent(safe).replace(
+    /['()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
   return `${disposition}; filename="${ascii}"; filename*=UTF-8''${encoded}`;
 }

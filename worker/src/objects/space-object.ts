@@ -14,7 +14,16 @@ import { HUB_SCHEMA_STEP, SpaceHub } from '../space/hub';
 import { ChangeLog, CHANGE_LOG_SCHEMA_STEP } from '../space/change-log';
 import type { Mutation } from '#shared/sync/mutation';
 import type { PushResponse } from '#shared/sync/protocol';
-import { BLOB_SCHEMA_STEP, BLOB_SCHEMA_STEP_2, BlobRefs, r2BlobBucket, type BlobSettings, type CompleteTarget, type Outcome, type PartTarget } from '../space/blob-refs';
+import {
+  BLOB_SCHEMA_STEP,
+  BLOB_SCHEMA_STEP_2,
+  BlobRefs,
+  r2BlobBucket,
+  type BlobSettings,
+  type CompleteTarget,
+  type Outcome,
+  type PartTarget,
+} from '../space/blob-refs';
 
 const SCHEMA: readonly string[] = [
   'CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)',
@@ -38,10 +47,17 @@ export class SpaceObject extends DurableObject<Env> {
     super(ctx, env);
     migrate(ctx.storage, SCHEMA);
     this.membership = new Membership(ctx.storage.sql, systemClock);
-    this.blobs = new BlobRefs(ctx.storage.sql, r2BlobBucket(env.BLOBS), systemClock.now, (at) => this.scheduleAlarm(at));
+    this.blobs = new BlobRefs(
+      ctx.storage.sql,
+      r2BlobBucket(env.BLOBS),
+      () => systemClock.now(),
+      (at) => this.scheduleAlarm(at),
+    );
     this.hub = new SpaceHub(ctx);
     this.fence = new Fence(ctx.storage.sql);
-    this.changeLog = new ChangeLog(ctx.storage, (name, token, userId) => this.fence.check(name, token, userId));
+    this.changeLog = new ChangeLog(ctx.storage, (name, token, userId) =>
+      this.fence.check(name, token, userId),
+    );
   }
 
   // Accounts: members, roles and share links (logic in ../space/membership.ts).
@@ -77,7 +93,12 @@ export class SpaceObject extends DurableObject<Env> {
     if (result.ok) this.hub.close({ userId }, 'You are no longer a member of this space.');
     return result;
   }
-  createLink(tokenHash: string, role: Role, createdBy: string, options: { expiresInMs?: number; maxUses?: number }): Link {
+  createLink(
+    tokenHash: string,
+    role: Role,
+    createdBy: string,
+    options: { expiresInMs?: number; maxUses?: number },
+  ): Link {
     return this.membership.createLink(tokenHash, role, createdBy, options);
   }
   listLinks(): Link[] {
@@ -94,47 +115,98 @@ export class SpaceObject extends DurableObject<Env> {
   }
 
   // Files: blob records, quota, uploads in flight (logic in ../space/blob-refs.ts).
-  blobGet(sha256: string): { size: number } | null { return this.blobs.get(sha256); }
-  blobHas(hashes: string[]): string[] { return this.blobs.has(hashes); }
-  blobUsage(): BlobUsage { return this.blobs.usage(); }
-  blobSettings(settings: Partial<BlobSettings>): BlobSettings { this.blobs.setSettings(settings); return this.blobs.settings(); }
-  blobBeginPut(sha256: string, size: number, key: string, userId: string) { return this.blobs.beginPut(sha256, size, key, userId); }
-  blobFinishPut(uploadId: string): Promise<Outcome<BlobInfo>> { return this.blobs.finishPut(uploadId); }
-  blobCreateUpload(sha256: string, size: number, partSize: number, key: string, userId: string): Promise<Outcome<BlobInfo | UploadState>> {
+  blobGet(sha256: string): { size: number } | null {
+    return this.blobs.get(sha256);
+  }
+  blobHas(hashes: string[]): string[] {
+    return this.blobs.has(hashes);
+  }
+  blobUsage(): BlobUsage {
+    return this.blobs.usage();
+  }
+  blobSettings(settings: Partial<BlobSettings>): BlobSettings {
+    this.blobs.setSettings(settings);
+    return this.blobs.settings();
+  }
+  blobBeginPut(sha256: string, size: number, key: string, userId: string) {
+    return this.blobs.beginPut(sha256, size, key, userId);
+  }
+  blobFinishPut(uploadId: string): Promise<Outcome<BlobInfo>> {
+    return this.blobs.finishPut(uploadId);
+  }
+  blobCreateUpload(
+    sha256: string,
+    size: number,
+    partSize: number,
+    key: string,
+    userId: string,
+  ): Promise<Outcome<BlobInfo | UploadState>> {
     return this.blobs.createUpload(sha256, size, partSize, key, userId);
   }
-  blobUploadState(uploadId: string): Outcome<UploadState> { return this.blobs.state(uploadId); }
-  blobPartTarget(uploadId: string, partNumber: number, length: number): Outcome<PartTarget> { return this.blobs.partTarget(uploadId, partNumber, length); }
-  blobRecordPart(uploadId: string, partNumber: number, size: number, etag: string, sha256: string): Outcome<null> {
+  blobUploadState(uploadId: string): Outcome<UploadState> {
+    return this.blobs.state(uploadId);
+  }
+  blobPartTarget(uploadId: string, partNumber: number, length: number): Outcome<PartTarget> {
+    return this.blobs.partTarget(uploadId, partNumber, length);
+  }
+  blobRecordPart(
+    uploadId: string,
+    partNumber: number,
+    size: number,
+    etag: string,
+    sha256: string,
+  ): Outcome<null> {
     return this.blobs.recordPart(uploadId, partNumber, size, etag, sha256);
   }
-  blobBeginComplete(uploadId: string): Outcome<CompleteTarget> { return this.blobs.beginComplete(uploadId); }
-  blobFinishComplete(uploadId: string, verified: boolean): Promise<Outcome<BlobInfo>> { return this.blobs.finishComplete(uploadId, verified); }
-  blobAbort(uploadId: string): Promise<Outcome<null>> { return this.blobs.abort(uploadId); }
+  blobBeginComplete(uploadId: string): Outcome<CompleteTarget> {
+    return this.blobs.beginComplete(uploadId);
+  }
+  blobFinishComplete(uploadId: string, verified: boolean): Promise<Outcome<BlobInfo>> {
+    return this.blobs.finishComplete(uploadId, verified);
+  }
+  blobAbort(uploadId: string): Promise<Outcome<null>> {
+    return this.blobs.abort(uploadId);
+  }
   /** For the sync engine: item `itemId` now points at blob `sha256` (or at none). */
-  blobSetItemRef(itemId: string, sha256: string | null): Promise<void> { return this.blobs.setItemRef(itemId, sha256); }
+  blobSetItemRef(itemId: string, sha256: string | null): Promise<void> {
+    return this.blobs.setItemRef(itemId, sha256);
+  }
 
   // Live channel and lock fence (logic in ../space/hub.ts and ../space/fence.ts; rules in docs/spec/locks.md).
   /** Upgrades to the space's hibernating WebSocket; the Worker authorized the peer (routes/socket.ts). */
-  override fetch(request: Request): Response { return this.hub.accept(request); }
-  override webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): void { this.hub.onMessage(ws, message); }
-  override webSocketClose(ws: WebSocket, code: number, reason: string): void { this.hub.onClose(ws, code, reason); }
+  override fetch(request: Request): Response {
+    return this.hub.accept(request);
+  }
+  override webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): void {
+    this.hub.onMessage(ws, message);
+  }
+  override webSocketClose(ws: WebSocket, code: number, reason: string): void {
+    this.hub.onClose(ws, code, reason);
+  }
   /** Sends `message` to every connected member; returns how many sockets it reached. */
-  broadcast(message: SpaceSocketMessage): number { return this.hub.broadcast(message); }
+  broadcast(message: SpaceSocketMessage): number {
+    return this.hub.broadcast(message);
+  }
   /** Closes the live sockets of a removed member or a revoked session. */
-  closeSockets(target: { userId: string } | { sessionId: string }, reason: string): number { return this.hub.close(target, reason); }
+  closeSockets(target: { userId: string } | { sessionId: string }, reason: string): number {
+    return this.hub.close(target, reason);
+  }
   /** A LockObject reports a change: the fence is updated (L11) before the events go out. */
   lockChanged(update: FenceUpdate, events: LockEventMessage[]): void {
     this.fence.apply(update);
     for (const event of events) this.hub.broadcast(event);
   }
-  listLocks(): LockSummary[] { return this.fence.list(Date.now()); }
+  listLocks(): LockSummary[] {
+    return this.fence.list(Date.now());
+  }
   /** For sockets held by other objects (a lock's own): the peer's role now, or null when it lost access. */
   socketPeerRole(userId: string, sessionId: string): Role | null {
     return this.hub.revoked(sessionId) ? null : (this.membership.access(userId)?.role ?? null);
   }
   /** For the sync engine: may `userId` write to what lock `name` guards, carrying `token`? */
-  fenceCheck(name: string, token: number | null, userId: string): FenceVerdict { return this.fence.check(name, token, userId); }
+  fenceCheck(name: string, token: number | null, userId: string): FenceVerdict {
+    return this.fence.check(name, token, userId);
+  }
 
   // Sync: items, change log, pokes (logic in ../space/change-log.ts; rules in docs/spec/sync.md).
   /** Applies a push batch all or nothing, pokes the members, then updates blob references. */
@@ -145,7 +217,9 @@ export class SpaceObject extends DurableObject<Env> {
     return { results: outcome.results, head: outcome.head, serverTime: Date.now() };
   }
   /** One page of changes after `after`, as the JSON text of a PullResponse. */
-  syncPull(after: number, limit: number): string { return this.changeLog.pull(after, limit, Date.now()); }
+  syncPull(after: number, limit: number): string {
+    return this.changeLog.pull(after, limit, Date.now());
+  }
 
   /** One alarm per object, shared by the areas: each handler does its due work and books its next time. */
   override async alarm(): Promise<void> {

@@ -34,27 +34,39 @@ const USER_CONTENT_CSP =
 const UPLOAD_ID = /^[0-9a-f-]{36}$/;
 
 function unwrap<T>(outcome: Outcome<T>): T {
-  if (!outcome.ok) throw new ApiError(outcome.code, outcome.message, outcome.details === undefined ? {} : { details: outcome.details });
+  if (!outcome.ok)
+    throw new ApiError(
+      outcome.code,
+      outcome.message,
+      outcome.details === undefined ? {} : { details: outcome.details },
+    );
   return outcome.value;
 }
 
 function shaParam(c: BlobContext): string {
   const sha256 = c.req.param('sha256');
-  if (!v.is(Sha256HexSchema, sha256)) throw new ApiError('NOT_FOUND', 'A blob is addressed by its SHA-256 in lowercase hex.');
+  if (!v.is(Sha256HexSchema, sha256))
+    throw new ApiError('NOT_FOUND', 'A blob is addressed by its SHA-256 in lowercase hex.');
   return sha256;
 }
 
 function uploadIdParam(c: BlobContext): string {
   const uploadId = c.req.param('uploadId') ?? '';
-  if (!UPLOAD_ID.test(uploadId)) throw new ApiError('NOT_FOUND', 'That upload does not exist or has expired.');
+  if (!UPLOAD_ID.test(uploadId))
+    throw new ApiError('NOT_FOUND', 'That upload does not exist or has expired.');
   return uploadId;
 }
 
 function contentLength(c: BlobContext, max: number): number {
   const header = c.req.header('content-length');
   const length = header === undefined || !/^\d{1,16}$/.test(header) ? NaN : Number(header);
-  if (!Number.isSafeInteger(length)) throw new ApiError('BAD_REQUEST', 'A Content-Length header is required.');
-  if (length > max) throw new ApiError('PAYLOAD_TOO_LARGE', `This request accepts at most ${max} bytes; use a multipart upload.`);
+  if (!Number.isSafeInteger(length))
+    throw new ApiError('BAD_REQUEST', 'A Content-Length header is required.');
+  if (length > max)
+    throw new ApiError(
+      'PAYLOAD_TOO_LARGE',
+      `This request accepts at most ${max} bytes; use a multipart upload.`,
+    );
   return length;
 }
 
@@ -115,7 +127,9 @@ export const blobRoutes = new Hono<BlobEnv>()
     const body = await readJson(c, CreateUploadRequestSchema);
     const key = blobKey(c.var.member.spaceId, body.sha256);
     const partSize = body.partSize ?? DEFAULT_PART_BYTES;
-    const result = unwrap(await space(c).blobCreateUpload(body.sha256, body.size, partSize, key, c.var.member.userId));
+    const result = unwrap(
+      await space(c).blobCreateUpload(body.sha256, body.size, partSize, key, c.var.member.userId),
+    );
     return c.json(result, result.status === 'stored' ? 200 : 201, NO_STORE);
   })
   .get(`${BASE}/uploads/:uploadId`, requireSpaceRole('editor'), async (c) => {
@@ -126,7 +140,10 @@ export const blobRoutes = new Hono<BlobEnv>()
     const partNumber = Number(c.req.param('partNumber'));
     const claimed = c.req.header(PART_SHA256_HEADER);
     if (!v.is(Sha256HexSchema, claimed)) {
-      throw new ApiError('VALIDATION_FAILED', `The ${PART_SHA256_HEADER} header must carry the part's SHA-256 in lowercase hex.`);
+      throw new ApiError(
+        'VALIDATION_FAILED',
+        `The ${PART_SHA256_HEADER} header must carry the part's SHA-256 in lowercase hex.`,
+      );
     }
     const length = contentLength(c, MAX_FILE_BYTES);
     const stub = space(c);
@@ -140,11 +157,14 @@ export const blobRoutes = new Hono<BlobEnv>()
       throw new ApiError('BAD_REQUEST', `Part ${partNumber} did not arrive whole: ${messageOf(error)}`);
     }
     // A bad part is not recorded; sending it again overwrites it in R2.
-    if ((await digest) !== claimed) throw hashMismatch(`Part ${partNumber} does not have the SHA-256 it was sent with.`);
+    if ((await digest) !== claimed)
+      throw hashMismatch(`Part ${partNumber} does not have the SHA-256 it was sent with.`);
     unwrap(await stub.blobRecordPart(uploadId, partNumber, length, part.etag, claimed));
     return c.json({ partNumber, size: length }, 200, NO_STORE);
   })
-  .post(`${BASE}/uploads/:uploadId/complete`, requireSpaceRole('editor'), async (c) => complete(c, uploadIdParam(c)))
+  .post(`${BASE}/uploads/:uploadId/complete`, requireSpaceRole('editor'), async (c) =>
+    complete(c, uploadIdParam(c)),
+  )
   .delete(`${BASE}/uploads/:uploadId`, requireSpaceRole('editor'), async (c) => {
     unwrap(await space(c).blobAbort(uploadIdParam(c)));
     return c.body(null, 204);
@@ -160,17 +180,28 @@ async function complete(c: BlobContext, uploadId: string): Promise<Response> {
     // A retry after a lost reply finds the upload already assembled; anything else is worth a retry.
     const head = await c.env.BLOBS.head(target.key);
     if (!head || head.size !== target.size) {
-      throw new ApiError('UNAVAILABLE', `The parts could not be assembled (${messageOf(error)}); try completing again.`);
+      throw new ApiError(
+        'UNAVAILABLE',
+        `The parts could not be assembled (${messageOf(error)}); try completing again.`,
+      );
     }
   }
   const stored = await c.env.BLOBS.head(target.key);
-  const verified = stored !== null && stored.size === target.size && (await hashObject(c.env.BLOBS, target.key, target.size)) === target.sha256;
+  const verified =
+    stored !== null &&
+    stored.size === target.size &&
+    (await hashObject(c.env.BLOBS, target.key, target.size)) === target.sha256;
   if (!verified) await c.env.BLOBS.delete(target.key);
   const finished = await stub.blobFinishComplete(uploadId, verified);
   if (!finished.ok && 'code' in finished && finished.code === 'NOT_FOUND' && verified) {
     // A concurrent retry finished first.
     const blob = await stub.blobGet(target.sha256);
-    if (blob) return c.json({ status: 'stored', sha256: target.sha256, size: blob.size, created: false } satisfies BlobInfo, 200, NO_STORE);
+    if (blob)
+      return c.json(
+        { status: 'stored', sha256: target.sha256, size: blob.size, created: false } satisfies BlobInfo,
+        200,
+        NO_STORE,
+      );
   }
   return c.json(unwrap(finished), 201, NO_STORE);
 }
@@ -197,14 +228,23 @@ async function download(c: BlobContext, sha256: string): Promise<Response> {
     return new Response(null, { status: 304, headers });
   }
   const ifRange = c.req.header('if-range');
-  const range = ifRange !== undefined && ifRange !== etag ? { kind: 'full' as const } : parseRange(c.req.header('range'), blob.size);
+  const range =
+    ifRange !== undefined && ifRange !== etag
+      ? { kind: 'full' as const }
+      : parseRange(c.req.header('range'), blob.size);
   if (range.kind === 'unsatisfiable') {
-    const response = errorResponse(new ApiError('RANGE_NOT_SATISFIABLE', `This blob has ${blob.size} bytes; the requested range is outside it or malformed.`));
+    const response = errorResponse(
+      new ApiError(
+        'RANGE_NOT_SATISFIABLE',
+        `This blob has ${blob.size} bytes; the requested range is outside it or malformed.`,
+      ),
+    );
     response.headers.set('content-range', unsatisfiedRange(blob.size));
     return response;
   }
   const key = blobKey(c.var.member.spaceId, sha256);
-  const options = range.kind === 'partial' ? { range: { offset: range.start, length: range.end - range.start + 1 } } : {};
+  const options =
+    range.kind === 'partial' ? { range: { offset: range.start, length: range.end - range.start + 1 } } : {};
   const object = await c.env.BLOBS.get(key, options);
   if (!object) throw new ApiError('NOT_FOUND', 'This space has no blob with that SHA-256.');
   if (range.kind === 'partial') {
@@ -216,7 +256,9 @@ async function download(c: BlobContext, sha256: string): Promise<Response> {
   return new Response(object.body, { status: 200, headers });
 }
 
-function hashMismatch(message = 'The uploaded bytes do not have the SHA-256 they were sent with; nothing was kept.'): ApiError {
+function hashMismatch(
+  message = 'The uploaded bytes do not have the SHA-256 they were sent with; nothing was kept.',
+): ApiError {
   return new ApiError('HASH_MISMATCH', message);
 }
 

@@ -26,12 +26,18 @@ export const syncRoutes = new Hono<SyncEnv>()
     const now = Date.now();
     const problem = batchProblem(request, now);
     if (problem) throw new ApiError(problem.code, problem.message, { details: { serverTime: now } });
-    const response: PushResponse = await spaceStub(c.env, c.var.member.spaceId).syncPush(request.mutations, c.var.member.userId);
+    const response: PushResponse = await spaceStub(c.env, c.var.member.spaceId).syncPush(
+      request.mutations,
+      c.var.member.userId,
+    );
     return c.json(response, 200, { 'cache-control': 'no-store' });
   })
   // Everyone in the space pulls: a page of changes after a sequence number (S10).
   .get(`${BASE}/pull`, requireSpaceRole('viewer'), async (c) => {
     const query = parseWith(PullQuerySchema, c.req.query(), 'query');
-    const text = await spaceStub(c.env, c.var.member.spaceId).syncPull(query.after, query.limit ?? PULL_PAGE_DEFAULT);
+    const text = await spaceStub(c.env, c.var.member.spaceId).syncPull(
+      query.after,
+      query.limit ?? PULL_PAGE_DEFAULT,
+    );
     return c.body(text, 200, JSON_NO_STORE);
   });

@@ -41,7 +41,8 @@ CREATE TABLE blob_settings (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 export const BLOB_SCHEMA_STEP_2 = 'ALTER TABLE blobs ADD COLUMN released INTEGER NOT NULL DEFAULT 0';
 
 /** A result the route turns into a response or an `ApiError`; RPC-safe (plain data). */
-export type Outcome<T> = { ok: true; value: T } | { ok: false; code: ErrorCode; message: string; details?: unknown };
+export type Outcome<T> =
+  { ok: true; value: T } | { ok: false; code: ErrorCode; message: string; details?: unknown };
 
 /** The parts of R2 the records need: created and aborted uploads, deleted objects. */
 export interface BlobBucket {
@@ -107,7 +108,9 @@ export class BlobRefs {
   ) {}
 
   settings(): BlobSettings {
-    const rows = this.sql.exec<{ key: string; value: number }>('SELECT key, value FROM blob_settings').toArray();
+    const rows = this.sql
+      .exec<{ key: string; value: number }>('SELECT key, value FROM blob_settings')
+      .toArray();
     const get = (key: string) => rows.find((row) => row.key === key)?.value;
     return {
       quotaBytes: get('quota_bytes') ?? DEFAULT_SPACE_QUOTA_BYTES,
@@ -140,7 +143,10 @@ export class BlobRefs {
 
   /** The size of a verified blob, or null when the space does not have it (B1). */
   get(sha256: string): { size: number } | null {
-    return this.one<{ size: number }>("SELECT size FROM blobs WHERE sha256 = ? AND state = 'ready'", sha256) ?? null;
+    return (
+      this.one<{ size: number }>("SELECT size FROM blobs WHERE sha256 = ? AND state = 'ready'", sha256) ??
+      null
+    );
   }
 
   has(hashes: readonly string[]): string[] {
@@ -148,7 +154,12 @@ export class BlobRefs {
   }
 
   /** Reserves a single-request upload, or says the blob is already there (B3, B5). */
-  beginPut(sha256: string, size: number, key: string, userId: string): Outcome<BlobInfo | { status: 'reserved'; uploadId: string }> {
+  beginPut(
+    sha256: string,
+    size: number,
+    key: string,
+    userId: string,
+  ): Outcome<BlobInfo | { status: 'reserved'; uploadId: string }> {
     const existing = this.existingOrBusy(sha256, size);
     if (existing) return existing;
     const fits = checkQuota(this.usage(), size, MAX_FILE_BYTES);
@@ -184,7 +195,10 @@ export class BlobRefs {
     const existing = this.existingOrBusy(sha256, size);
     if (existing) return existing;
     if (partCountFor(size, partSize) > MAX_PARTS) {
-      return fail('VALIDATION_FAILED', `A file of ${size} bytes needs parts of at least ${Math.ceil(size / MAX_PARTS)} bytes.`);
+      return fail(
+        'VALIDATION_FAILED',
+        `A file of ${size} bytes needs parts of at least ${Math.ceil(size / MAX_PARTS)} bytes.`,
+      );
     }
     const fits = checkQuota(this.usage(), size, MAX_FILE_BYTES);
     if (!fits.ok) return fail(fits.code, fits.message);
@@ -193,7 +207,11 @@ export class BlobRefs {
     this.insertUpload(uploadId, sha256, key, size, partSize, 'multipart', 'reserving', null, userId);
     try {
       const r2UploadId = await this.bucket.createMultipartUpload(key);
-      this.sql.exec("UPDATE blob_uploads SET r2_upload_id = ?, phase = 'open' WHERE upload_id = ?", r2UploadId, uploadId);
+      this.sql.exec(
+        "UPDATE blob_uploads SET r2_upload_id = ?, phase = 'open' WHERE upload_id = ?",
+        r2UploadId,
+        uploadId,
+      );
     } catch (error) {
       this.deleteUpload(uploadId);
       throw error;
@@ -206,7 +224,8 @@ export class BlobRefs {
 
   state(uploadId: string): Outcome<UploadState> {
     const upload = this.upload(uploadId);
-    if (!upload || upload.kind !== 'multipart') return fail('NOT_FOUND', 'That upload does not exist or has expired.');
+    if (!upload || upload.kind !== 'multipart')
+      return fail('NOT_FOUND', 'That upload does not exist or has expired.');
     return ok(this.stateOf(upload));
   }
 
@@ -223,16 +242,26 @@ export class BlobRefs {
     }
     const expected = partLengthFor(upload.size, upload.part_size, partNumber);
     if (length !== expected) {
-      return fail('VALIDATION_FAILED', `Part ${partNumber} must be exactly ${expected} bytes, not ${length}.`);
+      return fail(
+        'VALIDATION_FAILED',
+        `Part ${partNumber} must be exactly ${expected} bytes, not ${length}.`,
+      );
     }
     this.touch(uploadId);
     return ok({ key: upload.r2_key, r2UploadId: upload.r2_upload_id, length: expected });
   }
 
   /** Records a part whose bytes R2 stored and whose digest matched. */
-  recordPart(uploadId: string, partNumber: number, size: number, etag: string, sha256: string): Outcome<null> {
+  recordPart(
+    uploadId: string,
+    partNumber: number,
+    size: number,
+    etag: string,
+    sha256: string,
+  ): Outcome<null> {
     const upload = this.upload(uploadId);
-    if (!upload || upload.phase !== 'open') return fail('NOT_FOUND', 'That upload does not exist or has expired.');
+    if (!upload || upload.phase !== 'open')
+      return fail('NOT_FOUND', 'That upload does not exist or has expired.');
     this.sql.exec(
       'INSERT OR REPLACE INTO blob_upload_parts (upload_id, part_number, size, etag, sha256) VALUES (?, ?, ?, ?, ?)',
       uploadId,
@@ -257,9 +286,15 @@ export class BlobRefs {
     const missing: number[] = [];
     for (let n = 1; n <= count && missing.length < 50; n++) if (!have.has(n)) missing.push(n);
     if (missing.length > 0) {
-      return fail('UPLOAD_INCOMPLETE', `Parts ${missing.join(', ')} have not been uploaded yet.`, { missing });
+      return fail('UPLOAD_INCOMPLETE', `Parts ${missing.join(', ')} have not been uploaded yet.`, {
+        missing,
+      });
     }
-    this.sql.exec("UPDATE blob_uploads SET phase = 'completing', updated_at = ? WHERE upload_id = ?", this.now(), uploadId);
+    this.sql.exec(
+      "UPDATE blob_uploads SET phase = 'completing', updated_at = ? WHERE upload_id = ?",
+      this.now(),
+      uploadId,
+    );
     return ok({
       key: upload.r2_key,
       r2UploadId: upload.r2_upload_id,
@@ -272,10 +307,14 @@ export class BlobRefs {
   /** Ends a completion: a verified object becomes the blob; a mismatch forgets the upload (B10). */
   async finishComplete(uploadId: string, verified: boolean): Promise<Outcome<BlobInfo>> {
     const upload = this.upload(uploadId);
-    if (!upload || upload.phase !== 'completing') return fail('NOT_FOUND', 'That upload is not being completed.');
+    if (!upload || upload.phase !== 'completing')
+      return fail('NOT_FOUND', 'That upload is not being completed.');
     if (!verified) {
       this.deleteUpload(uploadId);
-      return fail('HASH_MISMATCH', 'The uploaded bytes do not have the SHA-256 the upload was started with; nothing was kept.');
+      return fail(
+        'HASH_MISMATCH',
+        'The uploaded bytes do not have the SHA-256 the upload was started with; nothing was kept.',
+      );
     }
     return ok(await this.promote(upload));
   }
@@ -297,7 +336,10 @@ export class BlobRefs {
    * referenced blob looking orphaned.
    */
   setItemRef(itemId: string, sha256: string | null): Promise<void> {
-    const before = this.one<{ sha256: string }>('SELECT sha256 FROM blob_refs WHERE item_id = ?', itemId)?.sha256;
+    const before = this.one<{ sha256: string }>(
+      'SELECT sha256 FROM blob_refs WHERE item_id = ?',
+      itemId,
+    )?.sha256;
     if (before === sha256) return Promise.resolve();
     if (sha256 === null) this.sql.exec('DELETE FROM blob_refs WHERE item_id = ?', itemId);
     else this.sql.exec('INSERT OR REPLACE INTO blob_refs (item_id, sha256) VALUES (?, ?)', itemId, sha256);
@@ -316,7 +358,9 @@ export class BlobRefs {
   async runCleanup(): Promise<void> {
     const settings = this.settings();
     const blobs = this.sql
-      .exec<{ sha256: string; orphan_since: number | null; released: number }>('SELECT sha256, orphan_since, released FROM blobs')
+      .exec<{ sha256: string; orphan_since: number | null; released: number }>(
+        'SELECT sha256, orphan_since, released FROM blobs',
+      )
       .toArray()
       .map((row) => ({
         sha256: row.sha256,
@@ -361,7 +405,9 @@ export class BlobRefs {
       this.deleteUpload(upload.upload_id);
       await this.dropUploadBytes(upload);
     }
-    for (const { sha256, r2_key } of this.sql.exec<{ sha256: string; r2_key: string }>('SELECT sha256, r2_key FROM blobs').toArray()) {
+    for (const { sha256, r2_key } of this.sql
+      .exec<{ sha256: string; r2_key: string }>('SELECT sha256, r2_key FROM blobs')
+      .toArray()) {
       this.sql.exec("UPDATE blobs SET state = 'deleting' WHERE sha256 = ?", sha256);
       await this.bucket.delete(r2_key);
       this.sql.exec('DELETE FROM blobs WHERE sha256 = ?', sha256);
@@ -369,9 +415,13 @@ export class BlobRefs {
   }
 
   private existingOrBusy(sha256: string, size: number): Outcome<BlobInfo> | null {
-    const blob = this.one<{ size: number; state: string }>('SELECT size, state FROM blobs WHERE sha256 = ?', sha256);
+    const blob = this.one<{ size: number; state: string }>(
+      'SELECT size, state FROM blobs WHERE sha256 = ?',
+      sha256,
+    );
     if (blob?.state === 'ready') {
-      if (blob.size !== size) return fail('HASH_MISMATCH', `The space has this SHA-256 with ${blob.size} bytes, not ${size}.`);
+      if (blob.size !== size)
+        return fail('HASH_MISMATCH', `The space has this SHA-256 with ${blob.size} bytes, not ${size}.`);
       return ok({ status: 'stored', sha256, size, created: false });
     }
     if (blob) return fail('UPLOAD_BUSY', 'This blob is being removed; try again in a moment.', undefined);
@@ -473,7 +523,10 @@ export class BlobRefs {
     return this.one<{ n: number }>('SELECT COUNT(*) AS n FROM blob_refs WHERE sha256 = ?', sha256)?.n ?? 0;
   }
 
-  private one<T extends Record<string, SqlStorageValue>>(query: string, ...bindings: unknown[]): T | undefined {
+  private one<T extends Record<string, SqlStorageValue>>(
+    query: string,
+    ...bindings: unknown[]
+  ): T | undefined {
     return this.sql.exec<T>(query, ...bindings).toArray()[0];
   }
 }

@@ -186,7 +186,9 @@ class BatchSqlStore implements SyncStore {
   getResult(mutationId: string): StoredResult | null {
     const cached = this.results.get(mutationId);
     if (cached !== undefined) return cached;
-    const row = this.sql.exec<{ result: string }>('SELECT result FROM sync_mutations WHERE id = ?', mutationId).toArray()[0];
+    const row = this.sql
+      .exec<{ result: string }>('SELECT result FROM sync_mutations WHERE id = ?', mutationId)
+      .toArray()[0];
     return row ? (JSON.parse(row.result) as StoredResult) : null;
   }
 

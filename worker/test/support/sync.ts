@@ -1,7 +1,12 @@
 import * as v from 'valibot';
 import { formatStamp } from '#shared/sync/hlc';
 import type { Mutation } from '#shared/sync/mutation';
-import { PullResponseSchema, PushResponseSchema, type Change, type PushResponse } from '#shared/sync/protocol';
+import {
+  PullResponseSchema,
+  PushResponseSchema,
+  type Change,
+  type PushResponse,
+} from '#shared/sync/protocol';
 import { api } from './accounts';
 
 let made = 0;
@@ -13,7 +18,12 @@ export function clientId(): string {
 }
 
 /** A mutation stamped now by `client`, writing `values` with no base. */
-export function mutation(client: string, itemId: string, values: Record<string, unknown>, extra: Partial<Mutation> = {}): Mutation {
+export function mutation(
+  client: string,
+  itemId: string,
+  values: Record<string, unknown>,
+  extra: Partial<Mutation> = {},
+): Mutation {
   made += 1;
   return {
     id: `mut${made}x${Math.random().toString(36).slice(2, 10)}`,
@@ -31,14 +41,24 @@ export function pushRaw(cookie: string, spaceId: string, json: unknown): Promise
 }
 
 /** Pushes a batch and expects 200. */
-export async function push(cookie: string, spaceId: string, client: string, mutations: Mutation[]): Promise<PushResponse> {
+export async function push(
+  cookie: string,
+  spaceId: string,
+  client: string,
+  mutations: Mutation[],
+): Promise<PushResponse> {
   const res = await pushRaw(cookie, spaceId, { clientId: client, mutations });
   if (res.status !== 200) throw new Error(`push: ${res.status} ${await res.text()}`);
   return v.parse(PushResponseSchema, await res.json());
 }
 
 /** Pulls every page after `after` (page size `limit`) and answers all changes in order. */
-export async function pullAll(cookie: string, spaceId: string, after = 0, limit?: number): Promise<{ changes: Change[]; pages: number; next: number }> {
+export async function pullAll(
+  cookie: string,
+  spaceId: string,
+  after = 0,
+  limit?: number,
+): Promise<{ changes: Change[]; pages: number; next: number }> {
   const changes: Change[] = [];
   let cursor = after;
   let pages = 0;

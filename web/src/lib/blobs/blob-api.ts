@@ -53,19 +53,35 @@ export class BlobApi {
   }
 
   async has(hashes: string[], signal?: AbortSignal): Promise<string[]> {
-    return (await this.json(`${this.base}/has`, BlobHasResponseSchema, { method: 'POST', json: { hashes }, signal })).present;
+    return (
+      await this.json(`${this.base}/has`, BlobHasResponseSchema, { method: 'POST', json: { hashes }, signal })
+    ).present;
   }
 
   usage(signal?: AbortSignal): Promise<BlobUsage> {
     return this.json(`${this.base}/usage`, BlobUsageSchema, { signal });
   }
 
-  putSingle(sha256: string, body: Blob, signal?: AbortSignal, onUploadProgress?: (sent: number) => void): Promise<BlobInfo> {
+  putSingle(
+    sha256: string,
+    body: Blob,
+    signal?: AbortSignal,
+    onUploadProgress?: (sent: number) => void,
+  ): Promise<BlobInfo> {
     return this.json(this.url(sha256), BlobInfoSchema, { method: 'PUT', body, signal, onUploadProgress });
   }
 
-  createUpload(sha256: string, size: number, partSize: number, signal?: AbortSignal): Promise<CreateUploadResponse> {
-    return this.json(`${this.base}/uploads`, CreateUploadResponseSchema, { method: 'POST', json: { sha256, size, partSize }, signal });
+  createUpload(
+    sha256: string,
+    size: number,
+    partSize: number,
+    signal?: AbortSignal,
+  ): Promise<CreateUploadResponse> {
+    return this.json(`${this.base}/uploads`, CreateUploadResponseSchema, {
+      method: 'POST',
+      json: { sha256, size, partSize },
+      signal,
+    });
   }
 
   uploadState(uploadId: string, signal?: AbortSignal): Promise<UploadState> {
@@ -102,10 +118,19 @@ export class BlobApi {
     return this.send(this.url(sha256), { signal });
   }
 
-  private async json<S extends v.GenericSchema>(url: string, schema: S, init: SendInit): Promise<v.InferOutput<S>> {
+  private async json<S extends v.GenericSchema>(
+    url: string,
+    schema: S,
+    init: SendInit,
+  ): Promise<v.InferOutput<S>> {
     const response = await this.send(url, init);
     const parsed = v.safeParse(schema, await response.json().catch(() => undefined));
-    if (!parsed.success) throw new ApiRequestError('BAD_RESPONSE', 'The server sent an answer this app does not understand.', response.status);
+    if (!parsed.success)
+      throw new ApiRequestError(
+        'BAD_RESPONSE',
+        'The server sent an answer this app does not understand.',
+        response.status,
+      );
     return parsed.output;
   }
 
@@ -118,7 +143,13 @@ export class BlobApi {
     }
     let response: Response;
     try {
-      const request: RequestInit = { method: init.method ?? 'GET', headers, body, credentials: 'same-origin', signal: init.signal ?? null };
+      const request: RequestInit = {
+        method: init.method ?? 'GET',
+        headers,
+        body,
+        credentials: 'same-origin',
+        signal: init.signal ?? null,
+      };
       response =
         init.onUploadProgress && !this.ownFetch && typeof XMLHttpRequest !== 'undefined'
           ? await xhrFetch(url, request, init.onUploadProgress)
@@ -129,13 +160,27 @@ export class BlobApi {
     }
     if (response.ok) return response;
     const error = v.safeParse(ErrorBodySchema, await response.json().catch(() => undefined));
-    if (error.success) throw new ApiRequestError(error.output.code, error.output.message, response.status, error.output.retryAfterMs);
-    throw new ApiRequestError(`HTTP_${response.status}`, `The server answered ${response.status}.`, response.status);
+    if (error.success)
+      throw new ApiRequestError(
+        error.output.code,
+        error.output.message,
+        response.status,
+        error.output.retryAfterMs,
+      );
+    throw new ApiRequestError(
+      `HTTP_${response.status}`,
+      `The server answered ${response.status}.`,
+      response.status,
+    );
   }
 }
 
 /** `fetch` over XMLHttpRequest, for its upload progress events. */
-function xhrFetch(url: string, init: RequestInit, onUploadProgress: (sent: number) => void): Promise<Response> {
+function xhrFetch(
+  url: string,
+  init: RequestInit,
+  onUploadProgress: (sent: number) => void,
+): Promise<Response> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open(init.method ?? 'GET', url);
@@ -145,7 +190,10 @@ function xhrFetch(url: string, init: RequestInit, onUploadProgress: (sent: numbe
     xhr.upload.onprogress = (event) => onUploadProgress(event.loaded);
     xhr.onload = () => {
       const headers = new Headers();
-      for (const line of xhr.getAllResponseHeaders().trim().split(/[\r\n]+/)) {
+      for (const line of xhr
+        .getAllResponseHeaders()
+        .trim()
+        .split(/[\r\n]+/)) {
         const at = line.indexOf(':');
         if (at > 0) headers.append(line.slice(0, at).trim(), line.slice(at + 1).trim());
       }
@@ -154,7 +202,10 @@ function xhrFetch(url: string, init: RequestInit, onUploadProgress: (sent: numbe
       resolve(new Response(body instanceof Blob && !empty ? body : null, { status: xhr.status, headers }));
     };
     xhr.onerror = () => reject(new TypeError('network error'));
-    xhr.onabort = () => reject(init.signal?.reason instanceof Error ? init.signal.reason : new DOMException('Aborted', 'AbortError'));
+    xhr.onabort = () =>
+      reject(
+        init.signal?.reason instanceof Error ? init.signal.reason : new DOMException('Aborted', 'AbortError'),
+      );
     init.signal?.addEventListener('abort', () => xhr.abort(), { once: true });
     const body = init.body;
     xhr.send(body === undefined || body === null || body instanceof ReadableStream ? null : body);

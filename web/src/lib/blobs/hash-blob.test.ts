@@ -9,9 +9,13 @@ const reference = (bytes: Uint8Array) => createHash('sha256').update(bytes).dige
 describe('hashing files incrementally', () => {
   it('[B1] hashBlob agrees with node:crypto for any size and chunk size', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.uint8Array({ maxLength: 3000 }), fc.integer({ min: 1, max: 700 }), async (bytes, chunk) => {
-        expect(await hashBlob(new Blob([bytes]), undefined, undefined, chunk)).toBe(reference(bytes));
-      }),
+      fc.asyncProperty(
+        fc.uint8Array({ maxLength: 3000 }),
+        fc.integer({ min: 1, max: 700 }),
+        async (bytes, chunk) => {
+          expect(await hashBlob(new Blob([bytes]), undefined, undefined, chunk)).toBe(reference(bytes));
+        },
+      ),
       { numRuns: 100 },
     );
   });

@@ -30,7 +30,9 @@ const fakeFetch: typeof fetch = (input) => {
   downloads++;
   const sha = (input instanceof Request ? input.url : String(input)).split('/').pop() ?? '';
   const bytes = files.get(sha);
-  return Promise.resolve(bytes ? new Response(bytes) : new Response('{"code":"NOT_FOUND","message":"no"}', { status: 404 }));
+  return Promise.resolve(
+    bytes ? new Response(bytes) : new Response('{"code":"NOT_FOUND","message":"no"}', { status: 404 }),
+  );
 };
 
 describe('offline copies', () => {
@@ -84,6 +86,8 @@ describe('offline copies', () => {
 
   it('[B18] a file never opened needs the network', async () => {
     online = false;
-    await expect(offline.open(api, 'a'.repeat(64), { name: 'a', type: '' })).rejects.toMatchObject({ code: 'NETWORK' });
+    await expect(offline.open(api, 'a'.repeat(64), { name: 'a', type: '' })).rejects.toMatchObject({
+      code: 'NETWORK',
+    });
   });
 });

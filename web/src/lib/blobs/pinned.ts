@@ -114,7 +114,9 @@ export class OfflineBlobs {
     const { files, bytes } = await this.usage(api.spaceId);
     let total = bytes;
     let removed = 0;
-    for (const file of files.filter((f) => !f.pinned && f.key !== spare).sort((a, b) => a.lastUsedAt - b.lastUsedAt)) {
+    for (const file of files
+      .filter((f) => !f.pinned && f.key !== spare)
+      .sort((a, b) => a.lastUsedAt - b.lastUsedAt)) {
       if (total <= keepBytes) break;
       await this.unpin(api, file.sha256);
       total -= file.size;

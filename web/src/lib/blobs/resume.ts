@@ -13,7 +13,9 @@ export type ResumableUpload = UploadRecord & { file: Blob };
  */
 export async function listResumable(store: UploadStore, spaceId: string): Promise<ResumableUpload[]> {
   const records = await store.list(spaceId);
-  return records.filter((record): record is ResumableUpload => record.file instanceof Blob && record.file.size === record.size);
+  return records.filter(
+    (record): record is ResumableUpload => record.file instanceof Blob && record.file.size === record.size,
+  );
 }
 
 /**

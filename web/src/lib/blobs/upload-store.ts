@@ -30,7 +30,10 @@ export interface UploadStore {
 }
 
 /** Identifies "the same file" across reloads without reading it: name, size and modification time. */
-export function uploadKey(spaceId: string, file: { name?: string; size: number; lastModified?: number }): string {
+export function uploadKey(
+  spaceId: string,
+  file: { name?: string; size: number; lastModified?: number },
+): string {
   return `${spaceId}:${file.name ?? ''}:${file.size}:${file.lastModified ?? 0}`;
 }
 

@@ -5,17 +5,28 @@ import { MemoryUploadStore, uploadKey } from './upload-store';
 import { uploadFile } from './uploader';
 
 /** A tiny fake of the blob routes: enough to see which requests the uploader makes. */
-function fakeServer(options: { quotaBytes: number; usedBytes?: number; putAnswer?: { status: number; body: unknown }[] }) {
+function fakeServer(options: {
+  quotaBytes: number;
+  usedBytes?: number;
+  putAnswer?: { status: number; body: unknown }[];
+}) {
   const requests: string[] = [];
   const answers = [...(options.putAnswer ?? [])];
-  const json = (status: number, body: unknown) => Promise.resolve(new Response(JSON.stringify(body), { status }));
+  const json = (status: number, body: unknown) =>
+    Promise.resolve(new Response(JSON.stringify(body), { status }));
   const fetch: typeof globalThis.fetch = (input, init = {}) => {
     const url = input instanceof Request ? input.url : String(input);
     const method = init.method ?? 'GET';
     requests.push(`${method} ${url.replace(/^.*\/blobs/, '')}`);
     if (url.endsWith('/has')) return json(200, { present: [] });
     if (url.endsWith('/usage')) {
-      return json(200, { usedBytes: options.usedBytes ?? 0, reservedBytes: 0, quotaBytes: options.quotaBytes, blobCount: 0, maxFileBytes: 2 ** 31 });
+      return json(200, {
+        usedBytes: options.usedBytes ?? 0,
+        reservedBytes: 0,
+        quotaBytes: options.quotaBytes,
+        blobCount: 0,
+        maxFileBytes: 2 ** 31,
+      });
     }
     if (method === 'PUT') {
       const answer = answers.shift() ?? { status: 201, body: {} };
@@ -32,7 +43,12 @@ describe('the uploader', () => {
   it('[B8] refuses a file over the space quota before any byte is sent', async () => {
     const server = fakeServer({ quotaBytes: 1500, usedBytes: 600 });
     const store = new MemoryUploadStore();
-    const upload = uploadFile({ api: new BlobApi('s1', { fetch: server.fetch }), store, file, hash: hashBlob });
+    const upload = uploadFile({
+      api: new BlobApi('s1', { fetch: server.fetch }),
+      store,
+      file,
+      hash: hashBlob,
+    });
     await expect(upload).rejects.toMatchObject({ code: 'QUOTA_EXCEEDED' });
     expect(server.requests.some((request) => request.startsWith('PUT'))).toBe(false);
     expect(await store.get(uploadKey('s1', file))).toBeUndefined();
@@ -49,16 +65,29 @@ describe('the uploader', () => {
       ],
     });
     const store = new MemoryUploadStore();
-    const info = await uploadFile({ api: new BlobApi('s1', { fetch: server.fetch }), store, file, hash: hashBlob });
+    const info = await uploadFile({
+      api: new BlobApi('s1', { fetch: server.fetch }),
+      store,
+      file,
+      hash: hashBlob,
+    });
     expect(info).toEqual(stored);
-    expect(server.requests.filter((request) => request.startsWith('PUT'))).toEqual([`PUT /${sha256}`, `PUT /${sha256}`]);
+    expect(server.requests.filter((request) => request.startsWith('PUT'))).toEqual([
+      `PUT /${sha256}`,
+      `PUT /${sha256}`,
+    ]);
     expect(await store.list('s1')).toEqual([]);
   });
 
   it('[B10] a hash mismatch is not retried and forgets the upload record', async () => {
-    const server = fakeServer({ quotaBytes: 10_000, putAnswer: [{ status: 422, body: { code: 'HASH_MISMATCH', message: 'changed' } }] });
+    const server = fakeServer({
+      quotaBytes: 10_000,
+      putAnswer: [{ status: 422, body: { code: 'HASH_MISMATCH', message: 'changed' } }],
+    });
     const store = new MemoryUploadStore();
-    await expect(uploadFile({ api: new BlobApi('s1', { fetch: server.fetch }), store, file, hash: hashBlob })).rejects.toMatchObject({
+    await expect(
+      uploadFile({ api: new BlobApi('s1', { fetch: server.fetch }), store, file, hash: hashBlob }),
+    ).rejects.toMatchObject({
       code: 'HASH_MISMATCH',
     });
     expect(server.requests.filter((request) => request.startsWith('PUT'))).toHaveLength(1);

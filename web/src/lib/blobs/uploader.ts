@@ -28,7 +28,11 @@ export interface UploadOptions {
   store: UploadStore;
   file: UploadSource;
   /** Hashes the whole file; the app passes `hashFile` (a Web Worker). */
-  hash: (file: Blob, onProgress: (loaded: number, total: number) => void, signal?: AbortSignal) => Promise<string>;
+  hash: (
+    file: Blob,
+    onProgress: (loaded: number, total: number) => void,
+    signal?: AbortSignal,
+  ) => Promise<string>;
   onProgress?: (progress: UploadProgress) => void;
   signal?: AbortSignal;
   partsInFlight?: number;
@@ -49,7 +53,11 @@ export async function uploadFile(options: UploadOptions): Promise<BlobInfo> {
   const { api, store, file, signal } = options;
   const report = options.onProgress ?? (() => undefined);
   if (file.size > MAX_FILE_BYTES) {
-    throw new ApiRequestError('FILE_TOO_LARGE', `Files can be at most ${MAX_FILE_BYTES / 1024 ** 3} GiB.`, 413);
+    throw new ApiRequestError(
+      'FILE_TOO_LARGE',
+      `Files can be at most ${MAX_FILE_BYTES / 1024 ** 3} GiB.`,
+      413,
+    );
   }
   const key = options.recordKey ?? uploadKey(api.spaceId, file);
   const record: UploadRecord = (await store.get(key)) ?? {
@@ -64,7 +72,11 @@ export async function uploadFile(options: UploadOptions): Promise<BlobInfo> {
   };
   if (!record.sha256) {
     report({ phase: 'hashing', loaded: 0, total: file.size });
-    record.sha256 = await options.hash(file, (loaded, total) => report({ phase: 'hashing', loaded, total }), signal);
+    record.sha256 = await options.hash(
+      file,
+      (loaded, total) => report({ phase: 'hashing', loaded, total }),
+      signal,
+    );
     await store.put({ ...record, updatedAt: Date.now() });
   }
   const sha256 = record.sha256;
@@ -78,12 +90,20 @@ export async function uploadFile(options: UploadOptions): Promise<BlobInfo> {
     if (!record.uploadId) {
       // Refuse before any byte is sent; the server checks again when the upload starts.
       const verdict = checkQuota(await api.usage(signal), file.size, MAX_FILE_BYTES);
-      if (!verdict.ok) throw new ApiRequestError(verdict.code, verdict.message, verdict.code === 'QUOTA_EXCEEDED' ? 507 : 413);
+      if (!verdict.ok)
+        throw new ApiRequestError(
+          verdict.code,
+          verdict.message,
+          verdict.code === 'QUOTA_EXCEEDED' ? 507 : 413,
+        );
     }
     const info =
       file.size <= SINGLE_PUT_MAX_BYTES && !record.uploadId
         ? await withRetries(
-            () => api.putSingle(sha256, file, signal, (sent) => report({ phase: 'uploading', loaded: Math.min(sent, file.size), total: file.size })),
+            () =>
+              api.putSingle(sha256, file, signal, (sent) =>
+                report({ phase: 'uploading', loaded: Math.min(sent, file.size), total: file.size }),
+              ),
             signal,
           )
         : await multipart(options, record, sha256, report);
@@ -92,7 +112,10 @@ export async function uploadFile(options: UploadOptions): Promise<BlobInfo> {
     return info;
   } catch (error) {
     // A file whose bytes do not match its hash (it changed on disk) starts over next time.
-    if (error instanceof ApiRequestError && (error.code === 'HASH_MISMATCH' || error.code === 'FILE_TOO_LARGE' || error.code === 'QUOTA_EXCEEDED')) {
+    if (
+      error instanceof ApiRequestError &&
+      (error.code === 'HASH_MISMATCH' || error.code === 'FILE_TOO_LARGE' || error.code === 'QUOTA_EXCEEDED')
+    ) {
       await store.delete(key);
     }
     throw error;
@@ -113,10 +136,19 @@ async function multipart(
       throw error;
     });
   }
-  state ??= await withRetries(() => api.createUpload(sha256, file.size, options.partSize ?? DEFAULT_PART_BYTES, signal), signal);
+  state ??= await withRetries(
+    () => api.createUpload(sha256, file.size, options.partSize ?? DEFAULT_PART_BYTES, signal),
+    signal,
+  );
   if (state.status === 'stored') return state;
   const upload = state;
-  await store.put({ ...record, uploadId: upload.uploadId, partSize: upload.partSize, partsDone: upload.parts.map((p) => p.partNumber), updatedAt: Date.now() });
+  await store.put({
+    ...record,
+    uploadId: upload.uploadId,
+    partSize: upload.partSize,
+    partsDone: upload.parts.map((p) => p.partNumber),
+    updatedAt: Date.now(),
+  });
 
   const done = new Set(upload.parts.map((part) => part.partNumber));
   let loaded = upload.parts.reduce((sum, part) => sum + part.size, 0);
@@ -134,12 +166,21 @@ async function multipart(
       sending.set(partNumber, Math.min(sent, length));
       report({ phase: 'uploading', loaded: loaded + inFlight(), total: file.size });
     };
-    await withRetries(() => api.putPart(upload.uploadId, partNumber, bytes, partHash, signal, onSent), signal);
+    await withRetries(
+      () => api.putPart(upload.uploadId, partNumber, bytes, partHash, signal, onSent),
+      signal,
+    );
     sending.delete(partNumber);
     done.add(partNumber);
     loaded += length;
     report({ phase: 'uploading', loaded: loaded + inFlight(), total: file.size });
-    await store.put({ ...record, uploadId: upload.uploadId, partSize: upload.partSize, partsDone: [...done], updatedAt: Date.now() });
+    await store.put({
+      ...record,
+      uploadId: upload.uploadId,
+      partSize: upload.partSize,
+      partsDone: [...done],
+      updatedAt: Date.now(),
+    });
   };
   const lanes = Array.from({ length: Math.max(1, options.partsInFlight ?? PARTS_IN_FLIGHT) }, async () => {
     for (let next = queue.shift(); next !== undefined; next = queue.shift()) await sendOne(next);
@@ -166,7 +207,9 @@ async function withRetries<T>(attempt: () => Promise<T>, signal?: AbortSignal): 
         continue;
       }
       const retryable =
-        error instanceof ApiRequestError && (error.code === 'NETWORK' || error.code === 'UPLOAD_BUSY' || error.status >= 500) && error.code !== 'QUOTA_EXCEEDED';
+        error instanceof ApiRequestError &&
+        (error.code === 'NETWORK' || error.code === 'UPLOAD_BUSY' || error.status >= 500) &&
+        error.code !== 'QUOTA_EXCEEDED';
       if (!retryable || round >= RETRIES) throw error;
       const wait = error.retryAfterMs ?? Math.min(8000, 250 * 2 ** round) * (0.5 + Math.random());
       await new Promise((resolve) => setTimeout(resolve, wait));

@@ -9,7 +9,9 @@ describe('the Dexie schema', () => {
     old.version(1).stores({ spaces: 'id', items: 'id, spaceId, [spaceId+kind], updatedAt' });
     old.version(2).stores({ blobUploads: 'key, spaceId', pinnedBlobs: 'key, spaceId, lastUsedAt' });
     await old.table('spaces').put({ id: 'local', name: 'Mine', createdAt: 1 });
-    await old.table('items').put({ id: 'n1', spaceId: 'local', kind: 'note', title: 't', body: '', updatedAt: 1 });
+    await old
+      .table('items')
+      .put({ id: 'n1', spaceId: 'local', kind: 'note', title: 't', body: '', updatedAt: 1 });
     old.close();
 
     const db = new BatonDatabase('upgrade-test');

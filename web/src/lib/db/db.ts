@@ -1,3 +1,5 @@
+/** Re-exported so modules outside db/ can watch queries without importing Dexie. */
+export { liveQuery } from 'dexie';
 import Dexie, { type EntityTable, type Table } from 'dexie';
 import type { ItemState } from '#shared/sync/item';
 import type { Mutation } from '#shared/sync/mutation';

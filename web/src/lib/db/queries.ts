@@ -6,7 +6,11 @@ import type { BatonDatabase, LocalItem, OutboxEntry, SyncState } from './db';
 
 /** Every item of a space (live, deleted and conflict copies), newest first. */
 export function itemsOfSpace(db: BatonDatabase, spaceId: string): Promise<LocalItem[]> {
-  return db.items.where('[spaceId+updatedAt]').between([spaceId, Dexie.minKey], [spaceId, Dexie.maxKey]).reverse().toArray();
+  return db.items
+    .where('[spaceId+updatedAt]')
+    .between([spaceId, Dexie.minKey], [spaceId, Dexie.maxKey])
+    .reverse()
+    .toArray();
 }
 
 /** One item, or undefined. */
@@ -15,10 +19,15 @@ export function itemOf(db: BatonDatabase, spaceId: string, itemId: string): Prom
 }
 
 /** The conflict copies of a space (S6), newest first; `of` narrows them to one item's copies. */
-export async function conflictsOfSpace(db: BatonDatabase, spaceId: string, of?: string): Promise<LocalItem[]> {
-  const range = of === undefined
-    ? db.items.where('[spaceId+conflictOf]').between([spaceId, Dexie.minKey], [spaceId, Dexie.maxKey])
-    : db.items.where('[spaceId+conflictOf]').equals([spaceId, of]);
+export async function conflictsOfSpace(
+  db: BatonDatabase,
+  spaceId: string,
+  of?: string,
+): Promise<LocalItem[]> {
+  const range =
+    of === undefined
+      ? db.items.where('[spaceId+conflictOf]').between([spaceId, Dexie.minKey], [spaceId, Dexie.maxKey])
+      : db.items.where('[spaceId+conflictOf]').equals([spaceId, of]);
   const copies = await range.toArray();
   return copies.sort((a, b) => b.updatedAt - a.updatedAt);
 }

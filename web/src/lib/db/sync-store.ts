@@ -13,7 +13,10 @@ import type { BatonDatabase, LocalItem, OutboxEntry, SyncState } from './db';
 /** A random url-safe id (128 bits): item ids, mutation ids, client ids. */
 export function randomId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
 }
 
 /** The item as the shared merge sees it (without the local bookkeeping). */
@@ -33,7 +36,15 @@ function toRow(spaceId: string, item: ItemState): LocalItem {
 async function stateOf(db: BatonDatabase, spaceId: string): Promise<SyncState> {
   const existing = await db.syncState.get(spaceId);
   if (existing) return existing;
-  const fresh: SyncState = { spaceId, clientId: randomId(), after: 0, lastStamp: null, clockOffsetMs: 0, lastSyncedAt: null, lastError: null };
+  const fresh: SyncState = {
+    spaceId,
+    clientId: randomId(),
+    after: 0,
+    lastStamp: null,
+    clockOffsetMs: 0,
+    lastSyncedAt: null,
+    lastError: null,
+  };
   await db.syncState.add(fresh);
   return fresh;
 }
@@ -55,13 +66,24 @@ export interface EditRequest {
  * Writes an edit: the item, its outbox entry and the clock, in one transaction (S1). The
  * stamp comes from the space's HLC as stored, so tabs writing at once never share a stamp.
  */
-export function writeEdit(db: BatonDatabase, spaceId: string, edit: EditRequest, now: () => number = Date.now): Promise<Mutation> {
+export function writeEdit(
+  db: BatonDatabase,
+  spaceId: string,
+  edit: EditRequest,
+  now: () => number = Date.now,
+): Promise<Mutation> {
   return db.transaction('rw', db.items, db.outbox, db.syncState, async () => {
     const state = await stateOf(db, spaceId);
     const hlc = new Hlc(state.clientId, () => now() + state.clockOffsetMs, state.lastStamp);
     const row = await db.items.get([spaceId, edit.itemId]);
     const local = row ? itemStateOf(row) : null;
-    const input = { id: randomId(), itemId: edit.itemId, kind: local?.kind ?? edit.kind, stamp: hlc.now(), values: edit.values };
+    const input = {
+      id: randomId(),
+      itemId: edit.itemId,
+      kind: local?.kind ?? edit.kind,
+      stamp: hlc.now(),
+      values: edit.values,
+    };
     const { mutation, item } = localEdit(local, edit.lock ? { ...input, lock: edit.lock } : input);
     await db.items.put(toRow(spaceId, item));
     await db.outbox.add({
@@ -82,10 +104,21 @@ export function writeEdit(db: BatonDatabase, spaceId: string, edit: EditRequest,
  * The oldest pending edits (after outbox position `afterSeq`, if given), at most `maxCount` and
  * (unless one alone is bigger) `maxBytes` (S2).
  */
-export async function takeBatch(db: BatonDatabase, spaceId: string, maxCount: number, maxBytes: number, afterSeq?: number): Promise<OutboxEntry[]> {
+export async function takeBatch(
+  db: BatonDatabase,
+  spaceId: string,
+  maxCount: number,
+  maxBytes: number,
+  afterSeq?: number,
+): Promise<OutboxEntry[]> {
   const pending = await db.outbox
     .where('[spaceId+state+seq]')
-    .between([spaceId, 'pending', afterSeq ?? Dexie.minKey], [spaceId, 'pending', Dexie.maxKey], afterSeq === undefined, true)
+    .between(
+      [spaceId, 'pending', afterSeq ?? Dexie.minKey],
+      [spaceId, 'pending', Dexie.maxKey],
+      afterSeq === undefined,
+      true,
+    )
     .limit(maxCount)
     .toArray();
   const batch: OutboxEntry[] = [];
@@ -103,7 +136,13 @@ export async function takeBatch(db: BatonDatabase, spaceId: string, maxCount: nu
  * to the server's version with the still-pending edits on top. A fenced edit lives on as its
  * conflict copy; any other refusal stays in the outbox as rejected, with the reason, for the user.
  */
-export function settlePush(db: BatonDatabase, spaceId: string, entries: OutboxEntry[], reply: PushResponse, now: () => number = Date.now): Promise<void> {
+export function settlePush(
+  db: BatonDatabase,
+  spaceId: string,
+  entries: OutboxEntry[],
+  reply: PushResponse,
+  now: () => number = Date.now,
+): Promise<void> {
   return db.transaction('rw', db.items, db.outbox, db.syncState, async () => {
     const byId = new Map(entries.map((entry) => [entry.mutationId, entry]));
     const observed: string[] = [];
@@ -129,21 +168,31 @@ export function settlePush(db: BatonDatabase, spaceId: string, entries: OutboxEn
         .equals([spaceId, entry.itemId])
         .filter((other) => other.state === 'pending' && other.seq !== entry.seq)
         .sortBy('seq');
-      const repaired = rebase(result.current, pending.map((other) => other.mutation));
+      const repaired = rebase(
+        result.current,
+        pending.map((other) => other.mutation),
+      );
       if (repaired) await db.items.put(toRow(spaceId, repaired));
       else await db.items.delete([spaceId, entry.itemId]);
       for (const fieldEntry of Object.values(result.current?.fields ?? {})) observed.push(fieldEntry.s);
       if (result.copies.length > 0) await db.outbox.delete(entry.seq);
-      else await db.outbox.update(entry.seq, { state: 'rejected', code: result.code, message: result.message });
+      else
+        await db.outbox.update(entry.seq, { state: 'rejected', code: result.code, message: result.message });
     }
     await touchState(db, spaceId, reply.serverTime, observed, now, {});
   });
 }
 
 /** The server refused a whole batch (a 4xx): its edits are kept as rejected, with the reason. */
-export async function rejectBatch(db: BatonDatabase, entries: OutboxEntry[], code: string, message: string): Promise<void> {
+export async function rejectBatch(
+  db: BatonDatabase,
+  entries: OutboxEntry[],
+  code: string,
+  message: string,
+): Promise<void> {
   await db.transaction('rw', db.outbox, async () => {
-    for (const entry of entries) if (entry.seq) await db.outbox.update(entry.seq, { state: 'rejected', code, message });
+    for (const entry of entries)
+      if (entry.seq) await db.outbox.update(entry.seq, { state: 'rejected', code, message });
   });
 }
 
@@ -166,7 +215,10 @@ async function outboxTop(db: BatonDatabase): Promise<number> {
 /** Starts a pull run (see {@link PullRun}). */
 export function beginPullRun(db: BatonDatabase, spaceId: string): Promise<PullRun> {
   return db.transaction('r', db.items, db.outbox, async () => {
-    const first = await db.items.where('[spaceId+updatedAt]').between([spaceId, Dexie.minKey], [spaceId, Dexie.maxKey]).first();
+    const first = await db.items
+      .where('[spaceId+updatedAt]')
+      .between([spaceId, Dexie.minKey], [spaceId, Dexie.maxKey])
+      .first();
     return { blind: first === undefined, seen: new Set<string>(), outboxTop: await outboxTop(db) };
   });
 }
@@ -175,13 +227,21 @@ export function beginPullRun(db: BatonDatabase, spaceId: string): Promise<PullRu
  * Folds one pull page into the replica (S4, S10) and moves the cursor, in one transaction, so a
  * page is never half applied and never applied after a newer one.
  */
-export function applyPullPage(db: BatonDatabase, spaceId: string, page: PullResponse, run?: PullRun, now: () => number = Date.now): Promise<void> {
+export function applyPullPage(
+  db: BatonDatabase,
+  spaceId: string,
+  page: PullResponse,
+  run?: PullRun,
+  now: () => number = Date.now,
+): Promise<void> {
   return db.transaction('rw', db.items, db.syncState, db.outbox, async () => {
     const state = await stateOf(db, spaceId);
     if (page.next <= state.after && page.changes.length > 0) return;
     if (run?.blind && (await outboxTop(db)) !== run.outboxTop) run.blind = false;
     const merge = run?.blind ? page.changes.filter((change) => run.seen.has(change.item.id)) : page.changes;
-    const locals = await db.items.bulkGet(merge.map((change) => [spaceId, change.item.id] as [string, string]));
+    const locals = await db.items.bulkGet(
+      merge.map((change) => [spaceId, change.item.id] as [string, string]),
+    );
     const localById = new Map<string, LocalItem>();
     for (const local of locals) if (local) localById.set(local.id, local);
     const rows: LocalItem[] = [];
@@ -195,20 +255,36 @@ export function applyPullPage(db: BatonDatabase, spaceId: string, page: PullResp
     }
     await db.items.bulkPut(rows);
     const done = page.more ? {} : { lastSyncedAt: now(), lastError: null };
-    await touchState(db, spaceId, page.serverTime, observed, now, { after: Math.max(state.after, page.next), ...done });
+    await touchState(db, spaceId, page.serverTime, observed, now, {
+      after: Math.max(state.after, page.next),
+      ...done,
+    });
   });
 }
 
-async function touchState(db: BatonDatabase, spaceId: string, serverTime: number, observed: string[], now: () => number, extra: Partial<SyncState>): Promise<void> {
+async function touchState(
+  db: BatonDatabase,
+  spaceId: string,
+  serverTime: number,
+  observed: string[],
+  now: () => number,
+  extra: Partial<SyncState>,
+): Promise<void> {
   const state = await stateOf(db, spaceId);
   const hlc = new Hlc(state.clientId, () => 0, state.lastStamp);
   for (const stamp of observed) hlc.observe(stamp);
-  const lastStamp = state.lastStamp && compareStamps(state.lastStamp, hlc.last()) >= 0 ? state.lastStamp : hlc.last();
+  const lastStamp =
+    state.lastStamp && compareStamps(state.lastStamp, hlc.last()) >= 0 ? state.lastStamp : hlc.last();
   await db.syncState.update(spaceId, { lastStamp, clockOffsetMs: serverTime - now(), ...extra });
 }
 
 /** Records why the last sync attempt failed (shown to the user), or clears it. */
-export async function recordSyncError(db: BatonDatabase, spaceId: string, error: { code: string; message: string } | null, now: () => number = Date.now): Promise<void> {
+export async function recordSyncError(
+  db: BatonDatabase,
+  spaceId: string,
+  error: { code: string; message: string } | null,
+  now: () => number = Date.now,
+): Promise<void> {
   await db.transaction('rw', db.syncState, async () => {
     await stateOf(db, spaceId);
     await db.syncState.update(spaceId, { lastError: error ? { ...error, at: now() } : null });
@@ -225,7 +301,9 @@ export function retryRejected(db: BatonDatabase, seq: number): Promise<void> {
   return db.transaction('rw', db.items, db.outbox, db.syncState, async () => {
     const entry = await db.outbox.get(seq);
     if (!entry || entry.state !== 'rejected') return;
-    const values = Object.fromEntries(Object.entries(entry.mutation.set).map(([name, write]) => [name, write.v]));
+    const values = Object.fromEntries(
+      Object.entries(entry.mutation.set).map(([name, write]) => [name, write.v]),
+    );
     await db.outbox.delete(seq);
     await writeEdit(db, entry.spaceId, { itemId: entry.itemId, kind: entry.mutation.kind, values });
   });

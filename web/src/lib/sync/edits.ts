@@ -7,7 +7,12 @@ import { discardRejected, randomId, retryRejected, writeEdit } from '../db/sync-
 // one transaction) and shows in every tab; the leader tab's engine pushes it (S1).
 
 /** Creates an item and answers its id. */
-export async function createItem(spaceId: string, kind: ItemKind, values: Record<string, JsonValue>, db: BatonDatabase = defaultDb): Promise<string> {
+export async function createItem(
+  spaceId: string,
+  kind: ItemKind,
+  values: Record<string, JsonValue>,
+  db: BatonDatabase = defaultDb,
+): Promise<string> {
   const itemId = randomId();
   await writeEdit(db, spaceId, { itemId, kind, values });
   return itemId;
@@ -24,11 +29,20 @@ export async function editItem(
   const existing = await db.items.get([spaceId, itemId]);
   const kind = existing?.kind ?? options.kind;
   if (!kind) throw new Error(`Item ${itemId} is not on this device; pass its kind to create it.`);
-  await writeEdit(db, spaceId, options.lock ? { itemId, kind, values, lock: options.lock } : { itemId, kind, values });
+  await writeEdit(
+    db,
+    spaceId,
+    options.lock ? { itemId, kind, values, lock: options.lock } : { itemId, kind, values },
+  );
 }
 
 /** Deletes an item: a stamped tombstone, restorable (S4). */
-export function deleteItem(spaceId: string, itemId: string, options: { lock?: LockClaim } = {}, db: BatonDatabase = defaultDb): Promise<void> {
+export function deleteItem(
+  spaceId: string,
+  itemId: string,
+  options: { lock?: LockClaim } = {},
+  db: BatonDatabase = defaultDb,
+): Promise<void> {
   return editItem(spaceId, itemId, { [DELETED_FIELD]: true }, options, db);
 }
 
@@ -41,16 +55,31 @@ export function restoreItem(spaceId: string, itemId: string, db: BatonDatabase =
  * Restores a conflict copy (S6): its fields become the item's current values (a new edit, so it
  * wins everywhere), and the copy goes away. To keep the current version instead, dismiss it.
  */
-export async function restoreConflictCopy(spaceId: string, copyId: string, options: { lock?: LockClaim } = {}, db: BatonDatabase = defaultDb): Promise<void> {
+export async function restoreConflictCopy(
+  spaceId: string,
+  copyId: string,
+  options: { lock?: LockClaim } = {},
+  db: BatonDatabase = defaultDb,
+): Promise<void> {
   const copy = await db.items.get([spaceId, copyId]);
   if (!copy?.conflict) return;
   const values = Object.fromEntries(Object.entries(copy.fields).map(([name, entry]) => [name, entry.v]));
-  await editItem(spaceId, copy.conflict.of, { ...values, [DELETED_FIELD]: false }, { kind: copy.kind, ...options }, db);
+  await editItem(
+    spaceId,
+    copy.conflict.of,
+    { ...values, [DELETED_FIELD]: false },
+    { kind: copy.kind, ...options },
+    db,
+  );
   await deleteItem(spaceId, copyId, {}, db);
 }
 
 /** Dismisses a conflict copy (deletes it everywhere). */
-export function dismissConflictCopy(spaceId: string, copyId: string, db: BatonDatabase = defaultDb): Promise<void> {
+export function dismissConflictCopy(
+  spaceId: string,
+  copyId: string,
+  db: BatonDatabase = defaultDb,
+): Promise<void> {
   return deleteItem(spaceId, copyId, {}, db);
 }
 

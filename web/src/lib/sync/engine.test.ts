@@ -10,15 +10,26 @@ const SPACE = 'space-under-test';
 let n = 0;
 const open: BatonDatabase[] = [];
 
-function device(server: FakeServer, options: { maxBatchCount?: number; maxBatchBytes?: number; pullLimit?: number } = {}) {
+function device(
+  server: FakeServer,
+  options: { maxBatchCount?: number; maxBatchBytes?: number; pullLimit?: number } = {},
+) {
   const db = new BatonDatabase(`engine-test-${++n}`);
   open.push(db);
-  const engine = new SyncEngine({ db, spaceId: SPACE, transport: server.transport(), random: () => 0, ...options });
+  const engine = new SyncEngine({
+    db,
+    spaceId: SPACE,
+    transport: server.transport(),
+    random: () => 0,
+    ...options,
+  });
   return { db, engine };
 }
 
 function plain(items: { id: string; fields: unknown; kind: string; conflict?: unknown }[]) {
-  return items.map(({ id, fields, kind, conflict }) => ({ id, fields, kind, conflict })).sort((a, b) => (a.id < b.id ? -1 : 1));
+  return items
+    .map(({ id, fields, kind, conflict }) => ({ id, fields, kind, conflict }))
+    .sort((a, b) => (a.id < b.id ? -1 : 1));
 }
 
 afterEach(async () => {
@@ -73,7 +84,7 @@ describe('web sync engine over IndexedDB', () => {
     await editItem(SPACE, id, { title: 'from A' }, {}, a.db);
     await new Promise((r) => setTimeout(r, 5));
     await editItem(SPACE, id, { title: 'from B' }, {}, b.db);
-    await deleteItem(SPACE, (await createItem(SPACE, 'record', { name: 'tmp' }, b.db)), {}, b.db);
+    await deleteItem(SPACE, await createItem(SPACE, 'record', { name: 'tmp' }, b.db), {}, b.db);
     server.online = true;
     await a.engine.sync();
     await b.engine.sync();
@@ -110,14 +121,22 @@ describe('web sync engine over IndexedDB', () => {
     await createItem(SPACE, 'note', { title: 'good 1' }, db);
     const far = Date.now() + 3_600_000;
     const { writeEdit } = await import('../db/sync-store');
-    await writeEdit(db, SPACE, { itemId: 'future-item', kind: 'note', values: { title: 'from the future' } }, () => far);
+    await writeEdit(
+      db,
+      SPACE,
+      { itemId: 'future-item', kind: 'note', values: { title: 'from the future' } },
+      () => far,
+    );
     // The clock jumped an hour ahead for one edit; the HLC never goes back, so the next edit on
     // this device is stamped ahead too, and both are refused. The good first edit goes through.
     const later = await createItem(SPACE, 'note', { title: 'after the jump' }, db);
     await engine.sync();
     expect(await pendingCount(db, SPACE)).toBe(0);
     const rejected = await rejectedEdits(db, SPACE);
-    expect(rejected.map((e) => [e.itemId, e.code])).toEqual([['future-item', 'CLOCK_SKEW'], [later, 'CLOCK_SKEW']]);
+    expect(rejected.map((e) => [e.itemId, e.code])).toEqual([
+      ['future-item', 'CLOCK_SKEW'],
+      [later, 'CLOCK_SKEW'],
+    ]);
     expect(server.store.head()).toBe(1);
   });
 
@@ -127,8 +146,18 @@ describe('web sync engine over IndexedDB', () => {
     const server = new FakeServer();
     const { db } = device(server);
     const s = (wall: number) => formatStamp({ wall, counter: 0, node: 'serverside' });
-    const item = (id: string, wall: number) => ({ id, kind: 'note' as const, fields: { title: { v: `${id}@${wall}`, s: s(wall) } } });
-    const page = (next: number, more: boolean, items: ReturnType<typeof item>[]) => ({ changes: items.map((it, i) => ({ seq: next - items.length + i + 1, item: it })), next, head: 9, more, serverTime: Date.now() });
+    const item = (id: string, wall: number) => ({
+      id,
+      kind: 'note' as const,
+      fields: { title: { v: `${id}@${wall}`, s: s(wall) } },
+    });
+    const page = (next: number, more: boolean, items: ReturnType<typeof item>[]) => ({
+      changes: items.map((it, i) => ({ seq: next - items.length + i + 1, item: it })),
+      next,
+      head: 9,
+      more,
+      serverTime: Date.now(),
+    });
     const run = await beginPullRun(db, SPACE);
     expect(run.blind).toBe(true);
     await applyPullPage(db, SPACE, page(2, true, [item('itemAAAA', 1), item('itemBBBB', 1)]), run);
@@ -136,7 +165,10 @@ describe('web sync engine over IndexedDB', () => {
     await writeEdit(db, SPACE, { itemId: 'itemAAAA', kind: 'note', values: { body: 'mine' } });
     await applyPullPage(db, SPACE, page(4, false, [item('itemAAAA', 2), item('itemCCCC', 2)]), run);
     expect(run.blind).toBe(false);
-    expect((await itemOf(db, SPACE, 'itemAAAA'))?.fields).toMatchObject({ title: { v: 'itemAAAA@2' }, body: { v: 'mine' } });
+    expect((await itemOf(db, SPACE, 'itemAAAA'))?.fields).toMatchObject({
+      title: { v: 'itemAAAA@2' },
+      body: { v: 'mine' },
+    });
     expect((await itemsOfSpace(db, SPACE)).length).toBe(3);
   });
 });

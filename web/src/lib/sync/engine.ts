@@ -1,6 +1,14 @@
 import { MAX_PUSH_BYTES, MAX_PUSH_MUTATIONS, PULL_PAGE_DEFAULT } from '#shared/sync/protocol';
 import type { BatonDatabase, OutboxEntry } from '../db/db';
-import { applyPullPage, beginPullRun, recordSyncError, rejectBatch, settlePush, syncStateOf, takeBatch } from '../db/sync-store';
+import {
+  applyPullPage,
+  beginPullRun,
+  recordSyncError,
+  rejectBatch,
+  settlePush,
+  syncStateOf,
+  takeBatch,
+} from '../db/sync-store';
 import { backoffDelay } from './backoff';
 import { SyncError, type SyncTransport } from './transport';
 
@@ -130,13 +138,17 @@ export class SyncEngine {
   // next one is on the wire the reply to the previous one is written. The server still gets
   // the batches in outbox order, one at a time.
   private async pushAll(): Promise<void> {
-    const take = (afterSeq?: number) => takeBatch(this.db, this.spaceId, this.maxBatchCount, this.maxBatchBytes, afterSeq);
+    const take = (afterSeq?: number) =>
+      takeBatch(this.db, this.spaceId, this.maxBatchCount, this.maxBatchBytes, afterSeq);
     const { clientId } = await syncStateOf(this.db, this.spaceId);
     let batch = await take();
     let settling: Promise<void> = Promise.resolve();
     try {
       while (batch.length > 0 && !this.stopped) {
-        const request = this.transport.push(this.spaceId, { clientId, mutations: batch.map((entry) => entry.mutation) });
+        const request = this.transport.push(this.spaceId, {
+          clientId,
+          mutations: batch.map((entry) => entry.mutation),
+        });
         const nextBatch = take(batch.at(-1)?.seq);
         nextBatch.catch(() => undefined);
         let reply;
@@ -173,7 +185,10 @@ export class SyncEngine {
 
   private async pushBatch(batch: OutboxEntry[]): Promise<void> {
     const { clientId } = await syncStateOf(this.db, this.spaceId);
-    const reply = await this.transport.push(this.spaceId, { clientId, mutations: batch.map((entry) => entry.mutation) });
+    const reply = await this.transport.push(this.spaceId, {
+      clientId,
+      mutations: batch.map((entry) => entry.mutation),
+    });
     await settlePush(this.db, this.spaceId, batch, reply);
   }
 
@@ -184,7 +199,8 @@ export class SyncEngine {
     let pending = this.transport.pull(this.spaceId, after, this.pullLimit);
     for (;;) {
       const page = await pending;
-      const next = page.more && !this.stopped ? this.transport.pull(this.spaceId, page.next, this.pullLimit) : null;
+      const next =
+        page.more && !this.stopped ? this.transport.pull(this.spaceId, page.next, this.pullLimit) : null;
       // If writing this page fails, the prefetch's own failure must not go unhandled.
       next?.catch(() => undefined);
       await applyPullPage(this.db, this.spaceId, page, run);

@@ -1,6 +1,12 @@
 import { applyBatch, type FenceCheck } from '#shared/sync/apply';
 import { MemorySyncStore } from '#shared/sync/memory-store';
-import { batchProblem, PULL_PAGE_DEFAULT, type PullResponse, type PushRequest, type PushResponse } from '#shared/sync/protocol';
+import {
+  batchProblem,
+  PULL_PAGE_DEFAULT,
+  type PullResponse,
+  type PushRequest,
+  type PushResponse,
+} from '#shared/sync/protocol';
 import { SyncError, type LiveHandlers, type LiveSocket, type SyncTransport } from './transport';
 
 /**
@@ -18,8 +24,9 @@ export class FakeServer {
 
   transport(): SyncTransport {
     return {
-      push: async (_spaceId, request) => this.push(request),
-      pull: async (_spaceId, after, limit) => this.pull(after, limit ?? PULL_PAGE_DEFAULT),
+      push: (_spaceId, request) => Promise.resolve().then(() => this.push(request)),
+      pull: (_spaceId, after, limit) =>
+        Promise.resolve().then(() => this.pull(after, limit ?? PULL_PAGE_DEFAULT)),
       connect: (_spaceId, handlers) => this.connect(handlers),
     };
   }

@@ -16,7 +16,11 @@ export class LiveChannel {
   constructor(
     private readonly transport: SyncTransport,
     private readonly spaceId: string,
-    private readonly handlers: { onPoke(seq: number): void; onConnected(): void; onStatus?(connected: boolean): void },
+    private readonly handlers: {
+      onPoke(seq: number): void;
+      onConnected(): void;
+      onStatus?(connected: boolean): void;
+    },
     private readonly random: () => number = Math.random,
   ) {}
 

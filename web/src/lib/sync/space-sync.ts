@@ -1,5 +1,4 @@
-import { liveQuery } from 'dexie';
-import { db as defaultDb, type BatonDatabase } from '../db/db';
+import { db as defaultDb, liveQuery, type BatonDatabase } from '../db/db';
 import { pendingCount } from '../db/queries';
 import { SyncEngine, type EngineStatus } from './engine';
 import { runAsLeader } from './leader';
@@ -43,7 +42,8 @@ export class SpaceSync {
     this.db = options.db ?? defaultDb;
     this.transport = options.transport ?? new HttpTransport();
     this.pushDelayMs = options.pushDelayMs ?? 50;
-    this.channel = typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel(`baton-sync:${spaceId}`);
+    this.channel =
+      typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel(`baton-sync:${spaceId}`);
   }
 
   /** Starts taking part: leads if no other tab does, else waits in line. */
@@ -111,7 +111,9 @@ export class SpaceSync {
     void engine.sync();
     // S15: a synced space is worth keeping; Settings shows whether the browser agreed.
     void requestPersistentStorage().catch(() => false);
-    await new Promise<void>((resolve) => this.abort.signal.addEventListener('abort', () => resolve(), { once: true }));
+    await new Promise<void>((resolve) =>
+      this.abort.signal.addEventListener('abort', () => resolve(), { once: true }),
+    );
     if (hasWindow) {
       removeEventListener('online', onOnline);
       removeEventListener('focus', onOnline);

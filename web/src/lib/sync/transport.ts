@@ -1,6 +1,12 @@
 import * as v from 'valibot';
 import { ERROR_REACTION, ErrorBodySchema, isErrorCode, type ErrorReaction } from '#shared/errors';
-import { PullResponseSchema, PushResponseSchema, type PullResponse, type PushRequest, type PushResponse } from '#shared/sync/protocol';
+import {
+  PullResponseSchema,
+  PushResponseSchema,
+  type PullResponse,
+  type PushRequest,
+  type PushResponse,
+} from '#shared/sync/protocol';
 import { SOCKET_PING, SpaceSocketMessageSchema, type SpaceSocketMessage } from '#shared/socket';
 
 /** A failed sync request, with what the client should do about it (retry, reject the edits, stop). */
@@ -61,7 +67,10 @@ export class HttpTransport implements SyncTransport {
   }
 
   push(spaceId: string, request: PushRequest): Promise<PushResponse> {
-    return this.call(`/api/spaces/${spaceId}/sync/push`, PushResponseSchema, { method: 'POST', body: JSON.stringify(request) });
+    return this.call(`/api/spaces/${spaceId}/sync/push`, PushResponseSchema, {
+      method: 'POST',
+      body: JSON.stringify(request),
+    });
   }
 
   pull(spaceId: string, after: number, limit?: number): Promise<PullResponse> {
@@ -75,9 +84,13 @@ export class HttpTransport implements SyncTransport {
     const base = this.baseUrl || location.origin;
     const url = `${base.replace(/^http/, 'ws')}/api/spaces/${spaceId}/socket`;
     // Node's WebSocket takes headers in a second argument; browsers send cookies themselves.
-    const ws = Object.keys(this.headers).length > 0
-      ? new (Impl as unknown as new (url: string, init: { headers: Record<string, string> }) => WebSocket)(url, { headers: this.headers })
-      : new Impl(url);
+    const ws =
+      Object.keys(this.headers).length > 0
+        ? new (Impl as unknown as new (url: string, init: { headers: Record<string, string> }) => WebSocket)(
+            url,
+            { headers: this.headers },
+          )
+        : new Impl(url);
     let keepalive: ReturnType<typeof setInterval> | undefined;
     let closed = false;
     const finish = (): void => {
@@ -112,14 +125,21 @@ export class HttpTransport implements SyncTransport {
     };
   }
 
-  private async call<S extends v.GenericSchema>(path: string, schema: S, init: { method: string; body?: string }): Promise<v.InferOutput<S>> {
+  private async call<S extends v.GenericSchema>(
+    path: string,
+    schema: S,
+    init: { method: string; body?: string },
+  ): Promise<v.InferOutput<S>> {
     let response: Response;
     try {
       response = await fetch(`${this.baseUrl}${path}`, {
         method: init.method,
         credentials: 'same-origin',
         cache: 'no-store',
-        headers: { ...this.headers, ...(init.body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: {
+          ...this.headers,
+          ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
         body: init.body ?? null,
       });
     } catch {
@@ -130,11 +150,27 @@ export class HttpTransport implements SyncTransport {
       const body = v.safeParse(ErrorBodySchema, json);
       const code = body.success ? body.output.code : `HTTP_${response.status}`;
       const message = body.success ? body.output.message : `The server answered ${response.status}.`;
-      const reaction: ErrorReaction = isErrorCode(code) ? ERROR_REACTION[code] : response.status >= 500 ? 'retry' : 'reject';
-      throw new SyncError(code, message, response.status, reaction, body.success ? body.output.retryAfterMs : undefined);
+      const reaction: ErrorReaction = isErrorCode(code)
+        ? ERROR_REACTION[code]
+        : response.status >= 500
+          ? 'retry'
+          : 'reject';
+      throw new SyncError(
+        code,
+        message,
+        response.status,
+        reaction,
+        body.success ? body.output.retryAfterMs : undefined,
+      );
     }
     const parsed = v.safeParse(schema, json);
-    if (!parsed.success) throw new SyncError('BAD_RESPONSE', 'The server sent an answer this app does not understand.', response.status, 'retry');
+    if (!parsed.success)
+      throw new SyncError(
+        'BAD_RESPONSE',
+        'The server sent an answer this app does not understand.',
+        response.status,
+        'retry',
+      );
     return parsed.output;
   }
 }
