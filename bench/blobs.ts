@@ -5,7 +5,6 @@
  * Writes bench/results/blobs.json. MB/s are 10^6 bytes per second; each figure is the median of
  * RUNS runs.
  */
-import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +17,7 @@ import { hashBlob } from '../web/src/lib/blobs/hash-blob';
 import { MemoryUploadStore } from '../web/src/lib/blobs/upload-store';
 import { uploadFile } from '../web/src/lib/blobs/uploader';
 import { createSpace, signUp } from '../tests/support/api-client';
-import { freePort, startLocalServer } from '../tests/support/local-server';
+import { startLocalServer } from '../tests/support/local-server';
 
 const SIZE = 100 * 1024 * 1024;
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -78,6 +77,7 @@ async function r2Floor(bytes: Uint8Array<ArrayBuffer>): Promise<{ up: number[]; 
         return new Response('ok');
       }
       const object = await env.B.get('floor');
+      if (!object) return new Response('empty', { status: 404 });
       return new Response(object.body, { headers: { 'content-length': String(object.size) } });
     } };\n`,
   );
@@ -85,42 +85,10 @@ async function r2Floor(bytes: Uint8Array<ArrayBuffer>): Promise<{ up: number[]; 
     join(dir, 'wrangler.toml'),
     'name = "r2-floor"\nmain = "worker.js"\ncompatibility_date = "2026-11-01"\n[[r2_buckets]]\nbinding = "B"\nbucket_name = "r2-floor"\n',
   );
-  const port = await freePort();
-  const child = spawn(
-    new URL('../node_modules/.bin/wrangler', import.meta.url).pathname,
-    [
-      'dev',
-      '--config',
-      join(dir, 'wrangler.toml'),
-      '--ip',
-      '127.0.0.1',
-      '--port',
-      String(port),
-      '--inspector-port',
-      String(await freePort()),
-      '--persist-to',
-      join(dir, 'state'),
-      '--show-interactive-dev-session=false',
-      '--log-level',
-      'warn',
-    ],
-    {
-      env: { ...process.env, WRANGLER_SEND_METRICS: 'false', X_LOCAL_OBSERVABILITY: 'false', CI: 'true' },
-      stdio: 'ignore',
-      detached: true,
-    },
-  );
-  const url = `http://127.0.0.1:${port}/`;
+  const server = await startLocalServer({ configPath: join(dir, 'wrangler.toml'), readyPath: '/' });
+  const url = `${server.baseUrl}/`;
   try {
-    for (let tries = 0; ; tries++) {
-      const ok = await fetch(url, { method: 'PUT', body: new Uint8Array(1) }).then(
-        (res) => res.ok,
-        () => false,
-      );
-      if (ok) break;
-      if (tries > 120) throw new Error('the R2 floor worker did not start');
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
+    await (await fetch(url, { method: 'PUT', body: new Uint8Array(1) })).text(); // warm-up
     const up: number[] = [];
     const down: number[] = [];
     for (let i = 0; i < RUNS; i++) {
@@ -141,8 +109,7 @@ async function r2Floor(bytes: Uint8Array<ArrayBuffer>): Promise<{ up: number[]; 
     }
     return { up, down };
   } finally {
-    if (child.pid) process.kill(-child.pid, 'SIGTERM');
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await server.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }

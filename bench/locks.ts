@@ -26,7 +26,7 @@ import {
 } from '#shared/locks/schemas';
 import { SOCKET_PING, SOCKET_PONG } from '#shared/socket';
 import { addMember, api, createSpace, signUp, type TestUser } from '../tests/support/api-client';
-import { freePort } from '../tests/support/local-server';
+import { freePort, startLocalServer } from '../tests/support/local-server';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const CYCLES = Number(process.env.BENCH_CYCLES ?? 1_000);
@@ -107,44 +107,12 @@ async function startServer(): Promise<{ baseUrl: string; stop: () => Promise<voi
       r2_buckets: [{ binding: 'BLOBS', bucket_name: 'baton-blobs' }],
     }),
   );
-  const port = await freePort();
-  const args = [
-    'dev',
-    '--config',
-    join(dir, 'wrangler.json'),
-    '--ip',
-    '127.0.0.1',
-    '--port',
-    String(port),
-    '--inspector-port',
-    String(await freePort()),
-    '--persist-to',
-    join(dir, 'state'),
-    '--show-interactive-dev-session=false',
-    '--log-level',
-    'warn',
-  ];
-  const child = spawn(wrangler, args, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  let log = '';
-  child.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  const baseUrl = `http://localhost:${port}`;
+  const server = await startLocalServer({ configPath: join(dir, 'wrangler.json') });
   const stop = async () => {
-    await stopGroup(child);
+    await server.stop();
     rmSync(dir, { recursive: true, force: true });
   };
-  for (const deadline = Date.now() + 90_000; ; await sleep(250)) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      await stop();
-      throw new Error(`wrangler dev did not start:\n${log}`);
-    }
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/api/health`)).ok) break;
-    } catch {
-      // not yet
-    }
-  }
-  return { baseUrl, stop };
+  return { baseUrl: server.baseUrl, stop };
 }
 
 async function startRedis(fsyncAlways: boolean): Promise<{ port: number; stop: () => Promise<void> }> {

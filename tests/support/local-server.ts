@@ -30,10 +30,19 @@ export function freePort(): Promise<number> {
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 
-/** Starts the Worker with wrangler and waits until `/api/health` answers. */
-export async function startLocalServer(
-  options: { vars?: Record<string, string>; assetsDir?: string } = {},
-): Promise<LocalServer> {
+/** What to run; by default the project's Worker from wrangler.toml, with the built app. */
+export interface LocalServerOptions {
+  vars?: Record<string, string>;
+  /** Serve these app files instead of web/dist. */
+  assetsDir?: string;
+  /** Another wrangler config (benchmarks run pre-built bundles or bare floor Workers). */
+  configPath?: string;
+  /** Path that answers below 500 once the Worker is up; `/api/health` by default. */
+  readyPath?: string;
+}
+
+/** Starts a Worker with wrangler dev and waits until it answers. */
+export async function startLocalServer(options: LocalServerOptions = {}): Promise<LocalServer> {
   const port = await freePort();
   const inspectorPort = await freePort();
   const stateDir = mkdtempSync(join(tmpdir(), 'baton-state-'));
@@ -53,6 +62,7 @@ export async function startLocalServer(
   ];
   for (const [name, value] of Object.entries(options.vars ?? {})) args.push('--var', `${name}:${value}`);
   if (options.assetsDir) args.push('--assets', options.assetsDir);
+  if (options.configPath) args.push('--config', options.configPath);
   const child = spawn(join(ROOT, 'node_modules/.bin/wrangler'), args, {
     cwd: ROOT,
     env: {
@@ -70,7 +80,11 @@ export async function startLocalServer(
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const baseUrl = `http://localhost:${port}`;
   try {
-    await waitForHealth(`http://127.0.0.1:${port}/api/health`, child, () => output);
+    await waitUntilReady(
+      `http://127.0.0.1:${port}${options.readyPath ?? '/api/health'}`,
+      child,
+      () => output,
+    );
   } catch (error) {
     await stopProcess(child);
     rmSync(stateDir, { recursive: true, force: true });
@@ -86,13 +100,13 @@ export async function startLocalServer(
   };
 }
 
-async function waitForHealth(url: string, child: ChildProcess, log: () => string): Promise<void> {
+async function waitUntilReady(url: string, child: ChildProcess, log: () => string): Promise<void> {
   const deadline = Date.now() + 90_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`wrangler dev exited with ${child.exitCode}:\n${log()}`);
     try {
       const res = await fetch(url);
-      if (res.ok) return;
+      if (res.status < 500) return;
     } catch {
       // not listening yet
     }
