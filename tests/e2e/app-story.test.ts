@@ -201,6 +201,18 @@ describe('two people share a space, check out a note in turn, and sync an offlin
     await a.getByRole('cell', { name: 'released' }).first().waitFor();
     await expect(a.getByRole('cell', { name: 'granted' }).count()).resolves.toBeGreaterThanOrEqual(2);
     await screenshot(a, 'story-a-lock-history');
+    // B's tab starts afresh with nothing remembered about the space's locks (as a device that never
+    // saw the lock) and still gets A's grant: the history comes from the space, not the device.
+    await b.evaluate(() => {
+      for (const key of Object.keys(localStorage))
+        if (key.startsWith('baton.lockNames.')) localStorage.removeItem(key);
+    });
+    await b.goto(`${baseUrl}/spaces/${spaceId}/locks`);
+    await b.getByRole('button', { name: 'Show history' }).click();
+    await b
+      .getByRole('row', { name: new RegExp(`Launch plan granted ${alice}`) })
+      .first()
+      .waitFor({ timeout: 15_000 });
 
     for (const [path, name] of [
       ['export', 'export'],

@@ -174,6 +174,7 @@ export const ROWS: Row[] = [
     ok: 200,
     params: () => ({ name: 'designs%2Flogo.psd' }),
   },
+  { route: 'GET /api/spaces/:spaceId/locks-history', access: 'viewer', ok: 200 },
   // WebSocket upgrades: a plain GET from an allowed caller is a 400 (authorization runs first).
   {
     route: 'GET /api/spaces/:spaceId/locks/:name/socket',

@@ -1,4 +1,4 @@
-import type { LockHistoryEntry } from './schemas';
+import type { LockHistoryEntry, SpaceLockHistoryEntry } from './schemas';
 
 /** Column order of the history CSV export (rule L10). */
 export const LOCK_HISTORY_CSV_COLUMNS = [
@@ -24,15 +24,31 @@ export function csvField(value: string | number | null): string {
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
+/** The fields of one history entry, in the order of {@link LOCK_HISTORY_CSV_COLUMNS}. */
+function entryFields(e: LockHistoryEntry): (string | number | null)[] {
+  return [e.seq, new Date(e.at).toISOString(), e.kind, e.token, e.requestId, e.userId, e.username, e.detail];
+}
+
 /** A lock's history as CSV with a header row, CRLF line ends, times in ISO 8601 UTC. */
 export function lockHistoryToCsv(entries: readonly LockHistoryEntry[]): string {
   const rows = [LOCK_HISTORY_CSV_COLUMNS.join(',')];
-  for (const e of entries) {
-    rows.push(
-      [e.seq, new Date(e.at).toISOString(), e.kind, e.token, e.requestId, e.userId, e.username, e.detail]
-        .map(csvField)
-        .join(','),
-    );
+  for (const e of entries) rows.push(entryFields(e).map(csvField).join(','));
+  return rows.join('\r\n') + '\r\n';
+}
+
+/** Orders a space's history: by time, then lock name, then the lock's own sequence. */
+export function compareSpaceLockHistory(a: SpaceLockHistoryEntry, b: SpaceLockHistoryEntry): number {
+  return a.at - b.at || (a.lock < b.lock ? -1 : a.lock > b.lock ? 1 : 0) || a.seq - b.seq;
+}
+
+/**
+ * A space's lock history as CSV (same format as {@link lockHistoryToCsv}): a `lock` column, then
+ * the columns of one lock's history, oldest first.
+ */
+export function spaceLockHistoryToCsv(entries: readonly SpaceLockHistoryEntry[]): string {
+  const rows = [['lock', ...LOCK_HISTORY_CSV_COLUMNS].join(',')];
+  for (const e of [...entries].sort(compareSpaceLockHistory)) {
+    rows.push([e.lock, ...entryFields(e)].map(csvField).join(','));
   }
   return rows.join('\r\n') + '\r\n';
 }

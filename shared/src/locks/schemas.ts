@@ -183,6 +183,22 @@ export const LockHistoryResponseSchema = v.object({
 /** Body of a history page. */
 export type LockHistoryResponse = v.InferOutput<typeof LockHistoryResponseSchema>;
 
+/** A history entry with the name of its lock, for the space-wide history. */
+export const SpaceLockHistoryEntrySchema = v.object({ ...LockHistoryEntrySchema.entries, lock: v.string() });
+/** A space history entry. */
+export type SpaceLockHistoryEntry = v.InferOutput<typeof SpaceLockHistoryEntrySchema>;
+
+/** `GET /api/spaces/:spaceId/locks-history`: the latest entries of every lock, oldest first. */
+export const SpaceLockHistoryResponseSchema = v.object({
+  entries: v.array(SpaceLockHistoryEntrySchema),
+  /** Entries kept per lock (the latest ones). */
+  perLock: v.number(),
+  /** Names of the locks that had more entries than `perLock` (their older ones are left out). */
+  truncated: v.array(v.string()),
+});
+/** Body of the space history. */
+export type SpaceLockHistoryResponse = v.InferOutput<typeof SpaceLockHistoryResponseSchema>;
+
 /**
  * A live lock event, on the space's WebSocket and on a lock's own WebSocket: what happened, to
  * whose request, and the lock's state after it.

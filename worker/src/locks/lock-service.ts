@@ -7,6 +7,7 @@ import type {
   BreakResponse,
   CancelResponse,
   LockEventMessage,
+  LockHistoryEntry,
   LockHistoryResponse,
   LockOwner,
   LockSummary,
@@ -123,6 +124,11 @@ export class LockService {
     const entries = this.store.history(after, limit);
     const last = entries.at(-1);
     return { name: this.name(), entries, next: entries.length === limit && last ? last.seq : null };
+  }
+
+  /** The latest `limit` history entries, oldest first (for the space-wide history). */
+  latestHistory(limit: number): LockHistoryEntry[] {
+    return this.store.latest(limit);
   }
 
   /**

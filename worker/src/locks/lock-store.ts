@@ -99,13 +99,24 @@ export class LockStore {
 
   /** History entries with `seq > after`, oldest first, at most `limit`. */
   history(after: number, limit: number): LockHistoryEntry[] {
-    const rows = this.storage.sql
-      .exec<HistoryRow>(
-        'SELECT seq, at, kind, token, request_id, user_id, username, detail FROM lock_history WHERE seq > ? ORDER BY seq LIMIT ?',
-        after,
-        limit,
-      )
-      .toArray();
+    return this.entries(
+      'SELECT seq, at, kind, token, request_id, user_id, username, detail FROM lock_history WHERE seq > ? ORDER BY seq LIMIT ?',
+      after,
+      limit,
+    );
+  }
+
+  /** The latest `limit` history entries, oldest first. */
+  latest(limit: number): LockHistoryEntry[] {
+    return this.entries(
+      `SELECT * FROM (SELECT seq, at, kind, token, request_id, user_id, username, detail FROM lock_history
+         ORDER BY seq DESC LIMIT ?) ORDER BY seq`,
+      limit,
+    );
+  }
+
+  private entries(query: string, ...bindings: number[]): LockHistoryEntry[] {
+    const rows = this.storage.sql.exec<HistoryRow>(query, ...bindings).toArray();
     return rows.map((r) => ({
       seq: r.seq,
       at: r.at,

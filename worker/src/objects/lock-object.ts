@@ -6,6 +6,7 @@ import type {
   BreakRequest,
   BreakResponse,
   CancelResponse,
+  LockHistoryEntry,
   LockHistoryResponse,
   LockOwner,
   LockSummary,
@@ -93,6 +94,11 @@ export class LockObject extends DurableObject<Env> {
   history(ref: LockRef, after: number, limit: number): LockHistoryResponse {
     this.service.bind(ref);
     return this.service.history(after, limit);
+  }
+  /** The latest `limit` entries of the lock's history, oldest first. */
+  latestHistory(ref: LockRef, limit: number): LockHistoryEntry[] {
+    this.service.bind(ref);
+    return this.service.latestHistory(limit);
   }
 
   /** Upgrades to the lock's WebSocket; the Worker authorized the peer (routes/locks.ts). */

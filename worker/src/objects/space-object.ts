@@ -199,6 +199,10 @@ export class SpaceObject extends DurableObject<Env> {
   listLocks(): LockSummary[] {
     return this.fence.list(Date.now());
   }
+  /** Every lock name with history in the space (the fence has a row per lock ever granted). */
+  lockNames(): string[] {
+    return this.fence.names();
+  }
   /** For sockets held by other objects (a lock's own): the peer's role now, or null when it lost access. */
   socketPeerRole(userId: string, sessionId: string): Role | null {
     return this.hub.revoked(sessionId) ? null : (this.membership.access(userId)?.role ?? null);

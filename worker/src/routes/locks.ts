@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import * as v from 'valibot';
-import { lockHistoryToCsv } from '#shared/locks/csv';
+import { compareSpaceLockHistory, lockHistoryToCsv, spaceLockHistoryToCsv } from '#shared/locks/csv';
 import { LockNameSchema } from '#shared/locks/name';
 import {
   AcquireRequestSchema,
@@ -10,6 +10,8 @@ import {
   RenewRequestSchema,
   type LockHistoryEntry,
   type LockListResponse,
+  type SpaceLockHistoryEntry,
+  type SpaceLockHistoryResponse,
 } from '#shared/locks/schemas';
 import { unwrap } from '../accounts/result';
 import { requireSpaceRole, type SpaceVariables } from '../auth/require-space-role';
@@ -66,11 +68,70 @@ async function allHistory(c: LockContext): Promise<LockHistoryEntry[]> {
   return entries;
 }
 
+const SPACE_HISTORY_PER_LOCK_MAX = 1_000;
+/** Lock objects asked at once for the space history. */
+const SPACE_HISTORY_FANOUT = 32;
+
+const SpaceHistoryQuerySchema = v.strictObject({
+  perLock: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^\d{1,4}$/),
+      v.transform(Number),
+      v.minValue(1),
+      v.maxValue(SPACE_HISTORY_PER_LOCK_MAX),
+    ),
+    String(SPACE_HISTORY_PER_LOCK_MAX),
+  ),
+  format: v.optional(v.picklist(['json', 'csv']), 'json'),
+});
+
+/**
+ * The latest `perLock` entries of every lock of the space (names from the fence, which has a row
+ * for every lock ever granted), merged by time, then lock name, then sequence.
+ */
+async function spaceHistory(c: LockContext, perLock: number): Promise<SpaceLockHistoryResponse> {
+  const spaceId = c.var.member.spaceId;
+  const names = await spaceStub(c.env, spaceId).lockNames();
+  const entries: SpaceLockHistoryEntry[] = [];
+  const truncated: string[] = [];
+  for (let i = 0; i < names.length; i += SPACE_HISTORY_FANOUT) {
+    const batch = names.slice(i, i + SPACE_HISTORY_FANOUT);
+    const pages = await Promise.all(
+      batch.map((name) =>
+        c.env.LOCKS.get(c.env.LOCKS.idFromName(lockObjectName(spaceId, name))).latestHistory(
+          { spaceId, name },
+          // One more than asked tells whether older entries were left out.
+          perLock + 1,
+        ),
+      ),
+    );
+    pages.forEach((page, index) => {
+      const name = batch[index] ?? '';
+      if (page.length > perLock) truncated.push(name);
+      for (const entry of page.slice(-perLock)) entries.push({ ...entry, lock: name });
+    });
+  }
+  return { entries: entries.sort(compareSpaceLockHistory), perLock, truncated };
+}
+
 /** Locks of a space (docs/api.md#locks; rules in docs/spec/locks.md): viewers read, editors lock, owners break. */
 export const lockRoutes = new Hono<AppEnv>()
   .get('/spaces/:spaceId/locks', requireSpaceRole('viewer'), async (c) => {
     const body: LockListResponse = { locks: await spaceStub(c.env, c.var.member.spaceId).listLocks() };
     return c.json(body, 200, NO_STORE);
+  })
+  .get('/spaces/:spaceId/locks-history', requireSpaceRole('viewer'), async (c) => {
+    const query = parseWith(SpaceHistoryQuerySchema, c.req.query(), 'query');
+    const history = await spaceHistory(c, query.perLock);
+    if (query.format === 'csv') {
+      return c.body(spaceLockHistoryToCsv(history.entries), 200, {
+        ...NO_STORE,
+        'content-type': 'text/csv; charset=utf-8',
+        'content-disposition': 'attachment; filename="lock-history.csv"',
+      });
+    }
+    return c.json(history, 200, NO_STORE);
   })
   .get('/spaces/:spaceId/locks/:name', requireSpaceRole('viewer'), async (c) => {
     const { ref, stub } = lockOf(c);

@@ -116,6 +116,14 @@ export class Fence {
     return out;
   }
 
+  /** Every lock ever granted in the space (each has history), by name. */
+  names(): string[] {
+    return this.sql
+      .exec<{ name: string }>('SELECT name FROM lock_fence ORDER BY name')
+      .toArray()
+      .map((row) => row.name);
+  }
+
   private summaryOf(row: FenceRow): LockSummary | null {
     const parsed = v.safeParse(LockSummarySchema, JSON.parse(row.summary));
     return parsed.success ? parsed.output : null;

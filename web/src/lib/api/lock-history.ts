@@ -1,21 +1,10 @@
-import { LockHistoryResponseSchema, type LockHistoryEntry } from '#shared/locks/schemas';
+import { SpaceLockHistoryResponseSchema, type SpaceLockHistoryResponse } from '#shared/locks/schemas';
 import { apiFetch } from './http';
 
-const PAGE = 1000;
-const MAX_ENTRIES = 20_000;
-
-/** A lock's whole history (rule L10), page by page, oldest first. */
-export async function fetchLockHistory(spaceId: string, name: string): Promise<LockHistoryEntry[]> {
-  const entries: LockHistoryEntry[] = [];
-  let after = 0;
-  while (entries.length < MAX_ENTRIES) {
-    const page = await apiFetch(
-      `/api/spaces/${encodeURIComponent(spaceId)}/locks/${encodeURIComponent(name)}/history?after=${after}&limit=${PAGE}`,
-      LockHistoryResponseSchema,
-    );
-    entries.push(...page.entries);
-    if (page.next === null) break;
-    after = page.next;
-  }
-  return entries;
+/**
+ * The history of every lock of the space (rule L10), oldest first: the latest entries of each
+ * lock the space ever granted, whether or not this device saw it (`GET …/locks-history`).
+ */
+export function fetchSpaceLockHistory(spaceId: string): Promise<SpaceLockHistoryResponse> {
+  return apiFetch(`/api/spaces/${encodeURIComponent(spaceId)}/locks-history`, SpaceLockHistoryResponseSchema);
 }

@@ -1,11 +1,10 @@
 import { LOCK_WAIT_MAX_MS } from '#shared/locks/limits';
-import type { LockSummary } from '#shared/locks/schemas';
+import { spaceLockHistoryToCsv } from '#shared/locks/csv';
+import type { LockSummary, SpaceLockHistoryEntry } from '#shared/locks/schemas';
 import { SvelteMap, SvelteSet } from 'svelte/reactivity';
-import * as v from 'valibot';
-import { fetchLockHistory } from '../api/lock-history';
+import { fetchSpaceLockHistory } from '../api/lock-history';
 import { LockClient, LockError, type HeldLock } from '../locks/lock-client';
 import { watchLocks } from '../locks/lock-watch';
-import { spaceLockHistoryToCsv, type SpaceLockHistoryEntry } from './lock-history-csv';
 
 /** How long "wait in line" waits before giving up: the longest wait the server allows. */
 export const WAIT_IN_LINE_MS = LOCK_WAIT_MAX_MS;
@@ -37,15 +36,9 @@ export class SpaceLocks {
   error = $state('');
   connected = $state(false);
   readonly client: LockClient;
-  /**
-   * Every lock name this device has seen in the space, held or not, remembered across reloads
-   * (the API lists only held and contended locks): the history covers them.
-   */
-  readonly #seen = new SvelteSet<string>();
 
   constructor(readonly spaceId: string) {
     this.client = new LockClient({ baseUrl: location.origin, spaceId });
-    for (const name of loadSeen(spaceId)) this.#seen.add(name);
     this.#start();
   }
 
@@ -64,12 +57,6 @@ export class SpaceLocks {
         mine: this.held.get(summary.name) ?? null,
         waiting: this.waiting.has(summary.name),
       }));
-  }
-
-  /** The locks whose history is shown: held or contended now, or seen since the tab opened. */
-  get names(): string[] {
-    const names = [...this.summaries.keys(), ...this.#seen];
-    return names.filter((name, index) => names.indexOf(name) === index).sort();
   }
 
   summaryOf(name: string): LockSummary | null {
@@ -134,27 +121,16 @@ export class SpaceLocks {
 
   /** The history of every lock of the space, newest first, each entry with its lock's name. */
   async history(): Promise<SpaceLockHistoryEntry[]> {
-    const all = await Promise.all(
-      this.names.map(async (name) =>
-        (await fetchLockHistory(this.spaceId, name)).map((entry) => ({ ...entry, lock: name })),
-      ),
-    );
-    return all.flat().sort((a, b) => b.at - a.at || b.seq - a.seq);
+    return (await fetchSpaceLockHistory(this.spaceId)).entries.reverse();
   }
 
-  /** The space's lock history as CSV (see lock-history-csv.ts). */
+  /** The space's lock history as CSV, oldest first (shared/src/locks/csv.ts, as the API's `?format=csv`). */
   async historyCsv(): Promise<string> {
-    return spaceLockHistoryToCsv(await this.history());
+    return spaceLockHistoryToCsv((await fetchSpaceLockHistory(this.spaceId)).entries);
   }
 
   #forget(name: string, lock: HeldLock): void {
     if (this.held.get(name) === lock) this.held.delete(name);
-  }
-
-  #remember(name: string): void {
-    if (this.#seen.has(name)) return;
-    this.#seen.add(name);
-    saveSeen(this.spaceId, [...this.#seen]);
   }
 
   #start(): void {
@@ -167,10 +143,7 @@ export class SpaceLocks {
         const current = locks.map((lock) => lock.name);
         for (const name of [...this.summaries.keys()])
           if (!current.includes(name)) this.summaries.delete(name);
-        for (const lock of locks) {
-          this.summaries.set(lock.name, lock);
-          this.#remember(lock.name);
-        }
+        for (const lock of locks) this.summaries.set(lock.name, lock);
         this.connected = true;
       },
       onStop: (reason) => {
@@ -178,29 +151,6 @@ export class SpaceLocks {
         this.error = reason;
       },
     });
-  }
-}
-
-const SEEN_MAX = 500;
-const seenKey = (spaceId: string) => `baton.lockNames.${spaceId}`;
-
-function loadSeen(spaceId: string): string[] {
-  try {
-    const parsed = v.safeParse(
-      v.array(v.string()),
-      JSON.parse(localStorage.getItem(seenKey(spaceId)) ?? '[]'),
-    );
-    return parsed.success ? parsed.output : [];
-  } catch {
-    return [];
-  }
-}
-
-function saveSeen(spaceId: string, names: string[]): void {
-  try {
-    localStorage.setItem(seenKey(spaceId), JSON.stringify(names.slice(-SEEN_MAX)));
-  } catch {
-    // Storage full or unavailable: the history then covers what this page saw.
   }
 }
 

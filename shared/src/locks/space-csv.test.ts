@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { spaceLockHistoryToCsv } from './lock-history-csv';
+import { spaceLockHistoryToCsv } from './csv';
 
 describe('space lock history CSV', () => {
   it('[L10] one row per entry, oldest first, with the lock name first and RFC 4180 quoting', () => {
