@@ -263,4 +263,11 @@ async function startYjsServer(): Promise<{ port: number; close(): void }> {
   };
 }
 
-await main();
+// Exit explicitly: esbuild's service process would otherwise keep Node alive after the run.
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

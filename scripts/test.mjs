@@ -1,9 +1,9 @@
 // `npm test`: every suite, in one vitest run (unit, Worker in workerd, integration and
 // end-to-end against a real local server in Debian's Chromium). Extra arguments go to vitest.
 import { spawnSync } from 'node:child_process';
-import { ensureChromium } from './ensure-chromium.mjs';
+import { ensureDebianPackage } from './ensure-debian.mjs';
 
-ensureChromium();
+ensureDebianPackage('chromium');
 const build = spawnSync('vite', ['build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], {
   stdio: 'inherit',
   env: { ...process.env, NODE_ENV: 'production' },

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 
-/** Debian's Chromium; `npm test` installs it when missing (scripts/ensure-chromium.mjs). */
+/** Debian's Chromium; `npm test` installs it when missing (scripts/ensure-debian.mjs). */
 export const CHROMIUM_PATH = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 
 /** Flags that keep Chromium quiet on a closed network and runnable as root in a container. */
