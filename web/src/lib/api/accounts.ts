@@ -1,4 +1,3 @@
-import { startAuthentication, startRegistration } from '@simplewebauthn/browser';
 import * as v from 'valibot';
 import { MeResponseSchema, SessionListResponseSchema, type User } from '#shared/accounts/auth';
 import {
@@ -65,6 +64,8 @@ function ceremonyError(error: unknown): ApiRequestError {
  */
 export async function registerPasskey(username?: string): Promise<User> {
   try {
+    // The WebAuthn helper loads only when a passkey is used, in parallel with the options.
+    const webauthn = import('@simplewebauthn/browser');
     const { challengeId, options } = await apiFetch(
       '/api/auth/passkey/register/options',
       PasskeyRegisterOptionsResponseSchema,
@@ -72,6 +73,7 @@ export async function registerPasskey(username?: string): Promise<User> {
         body: username === undefined ? {} : { username },
       },
     );
+    const { startRegistration } = await webauthn;
     const credential = await startRegistration({ optionsJSON: options });
     return (
       await apiFetch('/api/auth/passkey/register/verify', MeResponseSchema, {
@@ -86,11 +88,13 @@ export async function registerPasskey(username?: string): Promise<User> {
 /** Signs in with a discoverable passkey (no username typed). */
 export async function signInWithPasskey(): Promise<User> {
   try {
+    const webauthn = import('@simplewebauthn/browser');
     const { challengeId, options } = await apiFetch(
       '/api/auth/passkey/login/options',
       PasskeyLoginOptionsResponseSchema,
       { body: {} },
     );
+    const { startAuthentication } = await webauthn;
     const credential = await startAuthentication({ optionsJSON: options });
     return (
       await apiFetch('/api/auth/passkey/login/verify', MeResponseSchema, {

@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { RoleSchema, type Role } from '#shared/accounts/roles';
+import { createSpace, listSpaces } from '../api/accounts';
 import { ApiRequestError } from '../api/http';
 import { db } from '../db/db';
 import { isLocalSpace, LOCAL_SPACE_ID, newLocalSpaceId } from './space-meta.svelte';
@@ -78,8 +79,6 @@ class SpacesState {
       return;
     }
     try {
-      // Loaded on demand: the accounts client brings the passkey library, not needed on the first screen.
-      const { listSpaces } = await import('../api/accounts');
       const spaces = await listSpaces();
       this.cloud = spaces.map((space) => ({
         spaceId: space.spaceId,
@@ -109,7 +108,6 @@ class SpacesState {
 
   /** A new cloud space owned by the user. */
   async createCloud(name: string): Promise<string> {
-    const { createSpace } = await import('../api/accounts');
     const space = await createSpace(name);
     await this.refresh();
     return space.spaceId;
