@@ -8,6 +8,8 @@ const build = spawnSync('vite', ['build', '--config', 'web/vite.config.ts', '--l
   stdio: 'inherit',
   env: { ...process.env, NODE_ENV: 'production' },
 });
+if (build.error) console.error(`baton: could not run vite: ${build.error.message}`);
 if (build.status !== 0) process.exit(build.status ?? 1);
 const result = spawnSync('vitest', ['run', ...process.argv.slice(2)], { stdio: 'inherit' });
+if (result.error) console.error(`baton: could not run vitest: ${result.error.message}`);
 process.exit(result.status ?? 1);
