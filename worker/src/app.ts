@@ -11,6 +11,7 @@ import { blobRoutes } from './routes/blobs';
 import { lockRoutes } from './routes/locks';
 import { socketRoutes } from './routes/socket';
 import { syncRoutes } from './routes/sync';
+import { davRoutes } from './dav/routes';
 
 const api = new Hono<AppEnv>();
 api.use('*', checkOrigin);
@@ -28,6 +29,8 @@ api.all('*', apiNotFound);
 export const app = new Hono<AppEnv>();
 app.use('*', securityHeaders);
 app.route('/api', api);
+// WebDAV for desktop programs, with app passwords (docs/webdav.md).
+app.route('/dav', davRoutes);
 // Static assets, with the SPA fallback to index.html configured in wrangler.toml.
 app.all('*', (c) => c.env.ASSETS.fetch(c.req.raw));
 app.onError(onError);
