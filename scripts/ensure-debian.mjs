@@ -8,6 +8,9 @@ import { existsSync } from 'node:fs';
 export const DEBIAN_PROGRAMS = {
   chromium: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
   'redis-server': '/usr/bin/redis-server',
+  // WebDAV conformance and client tests (tests/integration/webdav*.test.ts).
+  litmus: '/usr/bin/litmus',
+  rclone: '/usr/bin/rclone',
 };
 
 export function ensureDebianPackage(pkg) {

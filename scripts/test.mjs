@@ -4,6 +4,8 @@ import { spawnSync } from 'node:child_process';
 import { ensureDebianPackage } from './ensure-debian.mjs';
 
 ensureDebianPackage('chromium');
+ensureDebianPackage('litmus');
+ensureDebianPackage('rclone');
 const build = spawnSync('vite', ['build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], {
   stdio: 'inherit',
   env: { ...process.env, NODE_ENV: 'production' },

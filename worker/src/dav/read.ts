@@ -9,7 +9,7 @@ import { hrefOf, spacesOf, type DavContext } from './context';
 import { lockTokenOf } from './locks';
 import { etagOf, multistatus, propResponse, type DavResource, type PropRequest } from './props';
 import type { Target } from './target';
-import { SpaceTree } from './tree';
+import type { SpaceTree } from './tree';
 import { clark, DAV_NS, davChild, elements, parseXml, XmlProblem } from './xml';
 
 /** Largest XML body accepted (PROPFIND, PROPPATCH, LOCK). */
@@ -186,7 +186,14 @@ export async function get(c: DavContext, target: Target, head: boolean): Promise
   if (entry.kind !== 'file') {
     const json = await space.stub.davItem(entry.id);
     const item = json === null ? null : v.parse(ItemStateSchema, JSON.parse(json));
-    const body = entry.kind === 'note' ? String(item?.fields.body?.v ?? '') : item ? recordJson(item) : '';
+    const body =
+      entry.kind === 'note'
+        ? typeof item?.fields.body?.v === 'string'
+          ? item.fields.body.v
+          : ''
+        : item
+          ? recordJson(item)
+          : '';
     const bytes = new TextEncoder().encode(body);
     headers.set('content-length', String(bytes.length));
     return new Response(head ? null : bytes, { status: 200, headers });

@@ -166,6 +166,8 @@ async function lock(c: DavContext, target: Target): Promise<Response> {
 }
 
 async function unlock(c: DavContext, target: Target): Promise<Response> {
+  if (target.kind === 'root') throw new ApiError('CONFLICT', 'There is no lock here.');
+  needRole(target.space, 'editor');
   if (target.kind !== 'item') throw new ApiError('CONFLICT', 'There is no lock here.');
   const token = /^<(.+)>$/.exec(c.req.header('lock-token')?.trim() ?? '')?.[1];
   if (!token) throw new ApiError('BAD_REQUEST', 'UNLOCK needs a Lock-Token header.');

@@ -7,6 +7,7 @@ export type DavChild =
 
 /** The file name an entry is shown under, before de-duplication. */
 export function shownName(entry: DavEntry): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what is replaced
   const safe = entry.name.replaceAll(/[/\\\u0000-\u001f]/g, '_');
   if (entry.kind === 'note') return `${safe}.md`;
   if (entry.kind === 'record') return `${safe}.json`;

@@ -267,6 +267,9 @@ function splitDest(segments: string[]): [string, string] {
 function destinationOf(c: DavContext): string[] {
   const header = c.req.header('destination');
   if (!header) throw new ApiError('BAD_REQUEST', 'A Destination header is required.');
+  // The URL parser would resolve these silently; a Destination that has them is refused.
+  if (/(^|\/)(\.|%2e){2}(\/|$)/i.test(header.split(/[?#]/)[0] ?? ''))
+    throw new ApiError('BAD_REQUEST', 'Paths may not contain . or .. segments.');
   let url: URL;
   try {
     url = new URL(header, c.req.url);

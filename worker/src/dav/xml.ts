@@ -47,7 +47,9 @@ function resolve(raw: Raw, scope: Map<string, string>): XmlNode | null {
   if (tag === undefined) return null;
   if (tag === '#cdata') {
     const inner = raw['#cdata'];
-    const parts = Array.isArray(inner) ? inner.map((part: Raw) => String(part['#text'] ?? '')) : [];
+    const parts = Array.isArray(inner)
+      ? inner.map((part: Raw) => (typeof part['#text'] === 'string' ? part['#text'] : ''))
+      : [];
     return { cdata: parts.join('') };
   }
   const rawAttrs = (raw[':@'] ?? {}) as Record<string, string>;
