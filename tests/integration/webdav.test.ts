@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
+import { formatStamp } from '#shared/sync/hlc';
 import { apiClient, type TestUser } from '../support/api-client';
 import { appPassword, dav } from '../support/dav';
 
@@ -150,6 +151,66 @@ describe('WebDAV', { timeout: 300_000 }, () => {
     });
     expect(stale.status).toBe(423);
     expect(await (await dav(baseUrl, auth, 'GET', '/dav/Stale/doc.txt')).text()).toBe('bob 2');
+  });
+
+  it('[D4] a PUT over an edit made in the app meanwhile keeps the app version as a conflict copy', async () => {
+    const { user, auth, spaceId } = await spaceWithPassword('Minutes');
+    const stamp = (offset: number) =>
+      formatStamp({ wall: Date.now() + offset, counter: 0, node: 'appdevice1' });
+    const push = (id: string, set: Record<string, { v: string; b: string | null }>, at: string) =>
+      client.api(`/api/spaces/${spaceId}/sync/push`, {
+        method: 'POST',
+        cookie: user.cookie,
+        json: {
+          clientId: 'appdevice1',
+          mutations: [{ id, itemId: 'note-minutes-1', kind: 'note', stamp: at, set }],
+        },
+      });
+    const first = stamp(0);
+    expect(
+      (
+        await push(
+          'mut-minutes-1',
+          { title: { v: 'Minutes', b: null }, body: { v: 'from the app, v1', b: null } },
+          first,
+        )
+      ).status,
+    ).toBe(200);
+    const read = await dav(baseUrl, auth, 'GET', '/dav/Minutes/Minutes.md');
+    expect(await read.text()).toBe('from the app, v1');
+    const etag = read.headers.get('etag') ?? '';
+    // Meanwhile the app edits the note again.
+    expect(
+      (await push('mut-minutes-2', { body: { v: 'from the app, v2', b: first } }, stamp(1))).status,
+    ).toBe(200);
+    // The desktop saves its version of what it read: it wins, and the app's v2 is kept.
+    const saved = await dav(baseUrl, auth, 'PUT', '/dav/Minutes/Minutes.md', {
+      body: 'from the desktop',
+      headers: { 'if-match': etag },
+    });
+    expect(saved.status).toBe(204);
+    const pull = (await (
+      await client.api(`/api/spaces/${spaceId}/sync/pull?after=0`, { cookie: user.cookie })
+    ).json()) as {
+      changes: {
+        item: {
+          id: string;
+          fields: Record<string, { v: unknown }>;
+          conflict?: { of: string; reason: string };
+        };
+      }[];
+    };
+    const note = pull.changes.find((ch) => ch.item.id === 'note-minutes-1')?.item;
+    expect(note?.fields.body?.v).toBe('from the desktop');
+    const copy = pull.changes.find((ch) => ch.item.conflict?.of === 'note-minutes-1')?.item;
+    expect(copy?.conflict?.reason).toBe('overwritten');
+    expect(copy?.fields.body?.v).toBe('from the app, v2');
+    // An ETag that is no version of this item at all is still a failed precondition.
+    const wrong = await dav(baseUrl, auth, 'PUT', '/dav/Minutes/Minutes.md', {
+      body: 'x',
+      headers: { 'if-match': '"nope"' },
+    });
+    expect(wrong.status).toBe(412);
   });
 
   it('[P4] a revoked app password gets 401 on its next WebDAV request', async () => {

@@ -21,9 +21,15 @@ export interface DavResource {
   modified?: number;
 }
 
-/** The ETag of an item: changes exactly when its content does. */
+/** The ETag of an item: changes exactly when its content does (it is the content's stamp). */
 export function etagOf(entry: DavEntry): string {
-  return `"${entry.id}.${entry.version.replaceAll(/[^A-Za-z0-9_-]/g, '')}"`;
+  return `"${entry.id}.${entry.version}"`;
+}
+
+/** The content stamp an ETag of `itemId` names, or null when it is not one of its ETags. */
+export function versionOfEtag(itemId: string, etag: string): string | null {
+  const match = /^"([^".]+)\.(\d{15}-\d{6}-[A-Za-z0-9_-]{4,64})"$/.exec(etag.trim());
+  return match && match[1] === itemId ? (match[2] ?? null) : null;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');

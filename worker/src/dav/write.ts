@@ -8,7 +8,7 @@ import type { DavEntry } from '../space/dav-store';
 import { storeBody } from './blob-put';
 import { needRole, segmentsOf, type DavContext, type OpenSpace } from './context';
 import { checkWriteLock, parseIf, ifHolds, lockTokenOf } from './locks';
-import { etagOf } from './props';
+import { etagOf, versionOfEtag } from './props';
 import { edit, placeValues, resolveTarget, typeOf, type Target } from './target';
 
 /** The lock tokens the request submits in `If`, after checking the header holds for the item. */
@@ -59,17 +59,7 @@ export async function put(c: DavContext, target: Target, emptyBody = false): Pro
     throw new ApiError('CONFLICT', 'The folder for this file does not exist.');
   const entry = target.kind === 'item' ? target.entry : null;
   const tokens = await submittedTokens(c, space, entry);
-  const ifMatch = c.req.header('if-match');
-  if (
-    ifMatch &&
-    ifMatch !== '*' &&
-    (!entry ||
-      !ifMatch
-        .split(',')
-        .map((t) => t.trim())
-        .includes(etagOf(entry)))
-  )
-    throw new ApiError('PRECONDITION_FAILED', 'The file changed since you read it.');
+  const bases = basesOf(c.req.header('if-match'), entry);
   if (c.req.header('if-none-match') === '*' && entry)
     throw new ApiError('PRECONDITION_FAILED', 'The file exists.');
   if (entry?.kind === 'record')
@@ -78,7 +68,7 @@ export async function put(c: DavContext, target: Target, emptyBody = false): Pro
   const size = emptyBody ? 0 : lengthOf(c);
   if (entry?.kind === 'note') {
     const text = await readText(c, size);
-    await edit(c, space, [{ itemId: entry.id, kind: 'note', values: { body: text }, ...claim }]);
+    await edit(c, space, [{ itemId: entry.id, kind: 'note', values: { body: text }, ...claim, ...bases }]);
     return c.body(null, 204);
   }
   if (target.kind === 'missing') {
@@ -99,8 +89,24 @@ export async function put(c: DavContext, target: Target, emptyBody = false): Pro
           type: typeOf(name, c.req.header('content-type')),
         }),
   };
-  await edit(c, space, [{ itemId: entry?.id ?? randomToken(), kind: 'file', values, ...claim }]);
+  await edit(c, space, [{ itemId: entry?.id ?? randomToken(), kind: 'file', values, ...claim, ...bases }]);
   return c.body(null, entry ? 204 : 201);
+}
+
+/**
+ * `If-Match` on PUT: the current ETag (or `*`) writes as usual; the ETag of an older version of
+ * the same item writes too, with that version as the base, so the version it overwrites (an
+ * edit made in the app meanwhile) is kept as a conflict copy (S6, D4); anything else is 412.
+ */
+function basesOf(ifMatch: string | undefined, entry: DavEntry | null): { bases?: Record<string, string> } {
+  if (ifMatch === undefined || ifMatch.trim() === '*') return {};
+  const tags = ifMatch.split(',').map((t) => t.trim());
+  if (!entry) throw new ApiError('PRECONDITION_FAILED', 'There is no file here to match.');
+  if (tags.includes(etagOf(entry))) return {};
+  const version = tags.map((t) => versionOfEtag(entry.id, t)).find((found) => found !== null);
+  if (!version) throw new ApiError('PRECONDITION_FAILED', 'The file changed since you read it.');
+  const fields = entry.kind === 'note' ? ['body'] : ['sha256', 'size'];
+  return { bases: Object.fromEntries(fields.map((field) => [field, version])) };
 }
 
 async function readText(c: DavContext, size: number): Promise<string> {

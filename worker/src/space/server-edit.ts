@@ -13,6 +13,12 @@ export interface ServerEdit {
   values: Record<string, JsonValue>;
   /** The lock token the writer holds for the item (S8); the change log re-checks it. */
   lock?: LockClaim;
+  /**
+   * The stamp each field had when the writer read it, where it differs from now (a WebDAV PUT
+   * with the `If-Match` of an older version): the merge then keeps the newer version it
+   * overwrites as a conflict copy (S6) instead of losing it.
+   */
+  bases?: Record<string, string>;
 }
 
 /**
@@ -26,7 +32,7 @@ export function serverMutation(current: ItemState | null, edit: ServerEdit, now:
   const stamp = clock.now();
   const set: Mutation['set'] = {};
   for (const [field, value] of Object.entries(edit.values)) {
-    set[field] = { v: value, b: current?.fields[field]?.s ?? null };
+    set[field] = { v: value, b: edit.bases?.[field] ?? current?.fields[field]?.s ?? null };
   }
   return {
     id: randomToken(),
