@@ -6,7 +6,15 @@ describe('Git LFS view of a lock', () => {
     const grantedAt = Date.UTC(2026, 10, 28, 4, 0, 0);
     const lock = {
       name: 'designs/logo.psd',
-      holder: { userId: 'u1', username: 'alice', token: 7, grantedAt, expiresAt: grantedAt + 60_000 },
+      holder: {
+        userId: 'u1',
+        username: 'alice',
+        token: 7,
+        kind: 'checkout' as const,
+        via: 'git-lfs' as const,
+        grantedAt,
+        expiresAt: null,
+      },
       lastToken: 7,
       queueLength: 0,
       rev: 3,
