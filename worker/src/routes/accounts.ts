@@ -1,4 +1,5 @@
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
+import { clientAddressKey } from '../auth/client-address';
 import * as v from 'valibot';
 import { SignInRequestSchema, SignUpRequestSchema, type SessionListResponse } from '#shared/accounts/auth';
 import { RecordIdSchema } from '#shared/accounts/ids';
@@ -12,11 +13,6 @@ import type { AppEnv, Env } from '../env';
 import { ApiError } from '../http/api-error';
 import { readJson } from '../http/validate';
 import { passkeyRoutes } from './passkeys';
-
-/** Locally there is no `CF-Connecting-IP`; every caller then shares one fixed address key. */
-export function clientAddressKey(c: Context): string {
-  return `addr:${c.req.header('cf-connecting-ip') ?? 'local'}`;
-}
 
 /** A revoked session's live sockets close too, in every space of the user (rule A7). */
 async function closeSessionSockets(env: Env, userId: string, sessionId: string): Promise<void> {
