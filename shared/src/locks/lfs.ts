@@ -8,19 +8,35 @@ export interface LfsLock {
   owner: { name: string };
 }
 
-/** UTF-8 bytes as unpadded base64url, so that an id is one URL path segment. */
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/** UTF-8 bytes as unpadded base64url, so that an id is one URL path segment (plain ES: shared/ has no DOM). */
 function base64url(text: string): string {
-  let binary = '';
-  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
-  return btoa(binary).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+  const bytes = [...encodeURIComponent(text).matchAll(/%([0-9A-F]{2})|([^%])/g)].map((m) =>
+    m[1] ? parseInt(m[1], 16) : (m[2] ?? '').charCodeAt(0),
+  );
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 3) {
+    const [a = 0, b = 0, c = 0] = [bytes[i], bytes[i + 1], bytes[i + 2]];
+    const n = (a << 16) | (b << 8) | c;
+    const chars = bytes.length - i >= 3 ? 4 : bytes.length - i + 1;
+    for (let j = 0; j < chars; j++) out += ALPHABET[(n >> (18 - 6 * j)) & 63];
+  }
+  return out;
 }
 
 function fromBase64url(text: string): string | null {
+  if (text.length % 4 === 1) return null;
+  const bytes: number[] = [];
+  for (let i = 0; i < text.length; i += 4) {
+    const chunk = text.slice(i, i + 4);
+    let n = 0;
+    for (let j = 0; j < 4; j++) n = (n << 6) | (j < chunk.length ? ALPHABET.indexOf(chunk[j] ?? '') : 0);
+    if (n < 0) return null;
+    for (let j = 0; j < chunk.length - 1; j++) bytes.push((n >> (16 - 8 * j)) & 255);
+  }
   try {
-    const binary = atob(text.replaceAll('-', '+').replaceAll('_', '/'));
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(
-      Uint8Array.from(binary, (c) => c.charCodeAt(0)),
-    );
+    return decodeURIComponent(bytes.map((byte) => `%${byte.toString(16).padStart(2, '0')}`).join(''));
   } catch {
     return null;
   }
