@@ -149,7 +149,7 @@ describe('lock routes', () => {
       'granted',
       'broken',
     ]);
-    // [L13] every line names the front of its grant: these came in through the app.
+    // [L18] every line names the front of its grant: these came in through the app.
     expect(lines.slice(1).every((l) => l.endsWith(',app'))).toBe(true);
   });
 

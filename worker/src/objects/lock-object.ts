@@ -69,7 +69,7 @@ export class LockObject extends DurableObject<Env> {
     this.service = new LockService(new LockStore(ctx.storage), systemClock, space, ports);
   }
 
-  /** `via`: the front the request came in on (L13). */
+  /** `via`: the front the request came in on (L18). */
   acquire(
     ref: LockRef,
     owner: LockOwner,

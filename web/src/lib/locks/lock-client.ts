@@ -143,7 +143,7 @@ class LockChannel {
 
 /**
  * A lock this client holds: a lease renewed automatically until released or lost, or a checkout
- * (`expiresAt` null), held with no renewal until released or broken (L12).
+ * (`expiresAt` null), held with no renewal until released or broken (L17).
  */
 export class HeldLock {
   /** The lease's end as the server said; renewals move it. Null for a checkout. */
@@ -173,7 +173,7 @@ export class HeldLock {
     };
     channel.listeners.add(listener);
     this.unsubscribe = () => channel.listeners.delete(listener);
-    // A checkout has no lease to time or renew (L12).
+    // A checkout has no lease to time or renew (L17).
     if (expiresAt === null) return;
     this.extendLocalDeadline(sentAt);
     if (autoRenew) this.scheduleRenew();
@@ -268,7 +268,7 @@ export interface AcquireOptions {
   ttlMs?: number;
   /** Wait in line up to this long (0: answer busy at once). */
   waitMs?: number;
-  /** `checkout`: held until released or broken, no lease and no renewal (L12). Default `lease`. */
+  /** `checkout`: held until released or broken, no lease and no renewal (L17). Default `lease`. */
   kind?: LockKind;
   /** Renew automatically at a third of the lease (default true). */
   autoRenew?: boolean;

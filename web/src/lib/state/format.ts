@@ -20,7 +20,7 @@ export function formatCountdown(ms: number): string {
   return hours > 0 ? `${hours}:${String(minutes).padStart(2, '0')}:${seconds}` : `${minutes}:${seconds}`;
 }
 
-/** What is left of a grant: its countdown, or `until released` for a checkout (no expiry, L12). */
+/** What is left of a grant: its countdown, or `until released` for a checkout (no expiry, L17). */
 export function formatTimeLeft(expiresAt: number | null, now: number): string {
   return expiresAt === null ? 'until released' : formatCountdown(expiresAt - now);
 }
