@@ -3,9 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { ensureDebianPackage } from './ensure-debian.mjs';
 
-ensureDebianPackage('chromium');
-ensureDebianPackage('litmus');
-ensureDebianPackage('rclone');
+for (const pkg of ['chromium', 'git', 'git-lfs', 'litmus', 'rclone']) ensureDebianPackage(pkg);
 const build = spawnSync('vite', ['build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], {
   stdio: 'inherit',
   env: { ...process.env, NODE_ENV: 'production' },

@@ -12,6 +12,7 @@ import { lockRoutes } from './routes/locks';
 import { socketRoutes } from './routes/socket';
 import { syncRoutes } from './routes/sync';
 import { davRoutes } from './dav/routes';
+import { lfsApiRoutes, lfsRoutes } from './routes/lfs';
 
 const api = new Hono<AppEnv>();
 api.use('*', checkOrigin);
@@ -23,6 +24,7 @@ api.route('/', blobRoutes);
 api.route('/', lockRoutes);
 api.route('/', socketRoutes);
 api.route('/', syncRoutes);
+api.route('/', lfsApiRoutes);
 api.all('*', apiNotFound);
 
 /** The Worker: the API under `/api`, everything else is the PWA from static assets. */
@@ -31,6 +33,8 @@ app.use('*', securityHeaders);
 app.route('/api', api);
 // WebDAV for desktop programs, with app passwords (docs/webdav.md).
 app.route('/dav', davRoutes);
+// Git LFS clients (docs/git-lfs.md): app passwords, no cookies, so outside the API's Origin rule.
+app.route('/lfs', lfsRoutes);
 // Static assets, with the SPA fallback to index.html configured in wrangler.toml.
 app.all('*', (c) => c.env.ASSETS.fetch(c.req.raw));
 app.onError(onError);

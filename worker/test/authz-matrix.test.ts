@@ -197,6 +197,13 @@ export const ROWS: Row[] = [
     params: () => ({ name: 'designs%2Flogo.psd' }),
   },
   { route: 'GET /api/spaces/:spaceId/socket', access: 'viewer', ok: 400 },
+  // Git LFS: an owner lets an object go (the /lfs front itself is proven in lfs*.test.ts).
+  {
+    route: 'DELETE /api/spaces/:spaceId/lfs/objects/:oid',
+    access: 'owner',
+    ok: 204,
+    params: () => ({ oid: 'a'.repeat(64) }),
+  },
   // Other areas: only authorization is checked until each area pins the statuses of allowed callers.
   ...(
     [

@@ -126,7 +126,7 @@ export function heldLock(
   now: number,
 ): LockSummary['holder'] {
   const holder = locks.get(itemId)?.holder ?? null;
-  return holder && holder.expiresAt > now ? holder : null;
+  return holder && (holder.expiresAt === null || holder.expiresAt > now) ? holder : null;
 }
 
 /** The LockObject of an item's lock. */

@@ -41,10 +41,14 @@ export function activeLock(
   href: string,
   now: number,
 ): string {
-  const seconds = Math.max(0, Math.ceil((holder.expiresAt - now) / 1000));
+  // A check-out from the app (no lease) is shown as Infinite.
+  const timeout =
+    holder.expiresAt === null
+      ? 'Infinite'
+      : `Second-${Math.max(0, Math.ceil((holder.expiresAt - now) / 1000))}`;
   return (
     `<D:activelock><D:locktype><D:write/></D:locktype><D:lockscope><D:exclusive/></D:lockscope>` +
-    `<D:depth>0</D:depth><D:owner>${escapeXml(holder.username)}</D:owner><D:timeout>Second-${seconds}</D:timeout>` +
+    `<D:depth>0</D:depth><D:owner>${escapeXml(holder.username)}</D:owner><D:timeout>${timeout}</D:timeout>` +
     `<D:locktoken><D:href>${escapeXml(token)}</D:href></D:locktoken>` +
     `<D:lockroot><D:href>${escapeXml(href)}</D:href></D:lockroot></D:activelock>`
   );

@@ -143,7 +143,7 @@ async function resourceOf(
     };
   }
   const holder = locks.get(node.entry.id)?.holder ?? null;
-  const lock = holder && holder.expiresAt > now ? holder : null;
+  const lock = holder && (holder.expiresAt === null || holder.expiresAt > now) ? holder : null;
   return {
     href: hrefOf(segments, false),
     collection: false,

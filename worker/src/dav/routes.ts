@@ -116,7 +116,14 @@ async function lock(c: DavContext, target: Target): Promise<Response> {
       { token: fencing, ttlMs },
     );
     if (!renewed.ok) throw new ApiError('PRECONDITION_FAILED', 'That lock has ended; take a new one.');
-    const holder = { ...owner, token: fencing, grantedAt: 0, expiresAt: renewed.value.expiresAt };
+    const holder = {
+      ...owner,
+      token: fencing,
+      kind: 'lease' as const,
+      via: 'webdav' as const,
+      grantedAt: 0,
+      expiresAt: renewed.value.expiresAt,
+    };
     return c.body(
       `<?xml version="1.0" encoding="utf-8"?>\n<D:prop xmlns:D="DAV:"><D:lockdiscovery>${activeLock(holder, token ?? '', href, Date.now())}</D:lockdiscovery></D:prop>`,
       200,
@@ -157,7 +164,14 @@ async function lock(c: DavContext, target: Target): Promise<Response> {
       `This item is checked out by ${answer.status === 'busy' ? answer.holder.username : 'someone else'}.`,
     );
   const token = await lockTokenOf(space.spaceId, itemId, answer.token);
-  const holder = { ...owner, token: answer.token, grantedAt: Date.now(), expiresAt: answer.expiresAt };
+  const holder = {
+    ...owner,
+    token: answer.token,
+    kind: 'lease' as const,
+    via: 'webdav' as const,
+    grantedAt: Date.now(),
+    expiresAt: answer.expiresAt,
+  };
   return c.body(
     `<?xml version="1.0" encoding="utf-8"?>\n<D:prop xmlns:D="DAV:"><D:lockdiscovery>${activeLock(holder, token, href, Date.now())}</D:lockdiscovery></D:prop>`,
     created ? 201 : 200,

@@ -10,6 +10,7 @@ import {
   RenewResponseSchema,
   type LockEventMessage,
   type LockHolder,
+  type LockKind,
   type LockSummary,
 } from '#shared/locks/schemas';
 import { ErrorBodySchema, type ErrorBody } from '#shared/errors';
@@ -140,10 +141,13 @@ class LockChannel {
   }
 }
 
-/** A lock this client holds: renewed automatically until released or lost. */
+/**
+ * A lock this client holds: a lease renewed automatically until released or lost, or a checkout
+ * (`expiresAt` null), held with no renewal until released or broken (L17).
+ */
 export class HeldLock {
-  /** The lease's end as the server said; renewals move it. */
-  expiresAt: number;
+  /** The lease's end as the server said; renewals move it. Null for a checkout. */
+  expiresAt: number | null;
   /** Null while held; why it was lost otherwise. Released locks are not "lost". */
   lostReason: LockLossReason | null = null;
   released = false;
@@ -156,7 +160,7 @@ export class HeldLock {
     private readonly channel: LockChannel,
     readonly name: string,
     readonly token: number,
-    expiresAt: number,
+    expiresAt: number | null,
     private readonly ttlMs: number,
     sentAt: number,
     autoRenew: boolean,
@@ -169,6 +173,8 @@ export class HeldLock {
     };
     channel.listeners.add(listener);
     this.unsubscribe = () => channel.listeners.delete(listener);
+    // A checkout has no lease to time or renew (L17).
+    if (expiresAt === null) return;
     this.extendLocalDeadline(sentAt);
     if (autoRenew) this.scheduleRenew();
   }
@@ -262,6 +268,8 @@ export interface AcquireOptions {
   ttlMs?: number;
   /** Wait in line up to this long (0: answer busy at once). */
   waitMs?: number;
+  /** `checkout`: held until released or broken, no lease and no renewal (L17). Default `lease`. */
+  kind?: LockKind;
   /** Renew automatically at a third of the lease (default true). */
   autoRenew?: boolean;
   /**
@@ -303,7 +311,8 @@ export class LockClient {
     const deadline = Date.now() + (options.waitMs ?? 0);
     // Reconnecting (a dropped socket, a restarting server) is retried a little past the deadline.
     const giveUpAt = deadline + RECONNECT_GRACE_MS;
-    const held = (token: number, expiresAt: number, sentAt: number) =>
+    const kind = options.kind ?? 'lease';
+    const held = (token: number, expiresAt: number | null, sentAt: number) =>
       ({
         status: 'granted',
         lock: new HeldLock(channel, name, token, expiresAt, ttlMs, sentAt, autoRenew),
@@ -334,7 +343,7 @@ export class LockClient {
             await channel.command({
               op: 'acquire',
               requestId: got.requestId,
-              ttlMs,
+              ...(kind === 'checkout' ? { kind } : { ttlMs }),
               ...(remaining > 0 ? { waitMs: remaining } : {}),
             }),
           );
@@ -365,9 +374,16 @@ export class LockClient {
         const push = got.push;
         if (push?.token) {
           // The lease runs from the grant; timing it from the push's arrival is late only by its one-way trip.
-          return held(push.token, push.lock.holder?.expiresAt ?? Date.now() + ttlMs, Date.now());
+          const expiresAt = push.lock.holder ? push.lock.holder.expiresAt : Date.now() + ttlMs;
+          return held(push.token, kind === 'checkout' ? null : (expiresAt ?? Date.now() + ttlMs), Date.now());
         }
-        if (Date.now() >= deadline) return await this.stopWaiting(channel, got.requestId, ttlMs, held);
+        if (Date.now() >= deadline)
+          return await this.stopWaiting(
+            channel,
+            got.requestId,
+            kind === 'checkout' ? { kind } : { ttlMs },
+            held,
+          );
       }
     } finally {
       channel.listeners.delete(listener);
@@ -379,13 +395,16 @@ export class LockClient {
   private async stopWaiting(
     channel: LockChannel,
     requestId: string,
-    ttlMs: number,
-    held: (token: number, expiresAt: number, sentAt: number) => AcquireOutcome,
+    terms: { kind: LockKind } | { ttlMs: number },
+    held: (token: number, expiresAt: number | null, sentAt: number) => AcquireOutcome,
   ): Promise<AcquireOutcome> {
     try {
       v.parse(CancelResponseSchema, await channel.command({ op: 'cancel', requestId }));
       const sentAt = Date.now();
-      const last = v.parse(AcquireResponseSchema, await channel.command({ op: 'acquire', requestId, ttlMs }));
+      const last = v.parse(
+        AcquireResponseSchema,
+        await channel.command({ op: 'acquire', requestId, ...terms }),
+      );
       if (last.status === 'granted') return held(last.token, last.expiresAt, sentAt);
     } catch (error) {
       if (!(error instanceof LockError)) throw error;

@@ -20,6 +20,11 @@ export function formatCountdown(ms: number): string {
   return hours > 0 ? `${hours}:${String(minutes).padStart(2, '0')}:${seconds}` : `${minutes}:${seconds}`;
 }
 
+/** What is left of a grant: its countdown, or `until released` for a checkout (no expiry, L17). */
+export function formatTimeLeft(expiresAt: number | null, now: number): string {
+  return expiresAt === null ? 'until released' : formatCountdown(expiresAt - now);
+}
+
 /** A past moment relative to `now`: `just now`, `5 min ago`, `3 h ago`, or the date. */
 export function formatAgo(at: number, now: number): string {
   const seconds = Math.round((now - at) / 1000);
