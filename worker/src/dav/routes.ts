@@ -153,11 +153,12 @@ async function lock(c: DavContext, target: Target): Promise<Response> {
     itemId = target.entry.id;
   }
   const ref = { spaceId: space.spaceId, name: itemId };
-  const answer = await lockStub(c, space, itemId).acquire(ref, owner, {
-    requestId: randomToken(),
-    ttlMs,
-    waitMs: 0,
-  });
+  const answer = await lockStub(c, space, itemId).acquire(
+    ref,
+    owner,
+    { requestId: randomToken(), ttlMs, waitMs: 0 },
+    'webdav',
+  );
   if (answer.status !== 'granted')
     throw new ApiError(
       'LOCKED',

@@ -35,3 +35,8 @@ export function formatAgo(at: number, now: number): string {
   if (hours < 24) return `${hours} h ago`;
   return new Date(at).toLocaleDateString();
 }
+
+/** Where a grant was taken, as the lock manager shows it after the holder: `` (the app), ` · WebDAV`, ` · Git LFS`. */
+export function formatVia(via: 'app' | 'webdav' | 'git-lfs' | undefined): string {
+  return via === 'webdav' ? ' · WebDAV' : via === 'git-lfs' ? ' · Git LFS' : '';
+}

@@ -1,0 +1,74 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { apiClient } from '../support/api-client';
+import { launchBrowser } from '../support/browser';
+import { appPassword, dav } from '../support/dav';
+import { screenshot } from './app-support';
+
+// The desktop and the app meet: a file saved over WebDAV shows up in an open app without a
+// reload (D3), and a WebDAV check-out shows in the lock manager as "alice · WebDAV" (D5). App
+// passwords are made, shown once and revoked in Settings (P1, P4).
+
+const client = apiClient(inject('baseUrl'));
+const baseUrl = client.baseUrl;
+
+describe('WebDAV and the app in Chromium', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('[D3] [D5] a file written over WebDAV appears in the open app; its WebDAV check-out shows in the lock manager', async () => {
+    const alice = await client.signUp();
+    const { spaceId } = await client.createSpace(alice.cookie, 'Desk');
+    const auth = { username: alice.username, password: (await appPassword(baseUrl, alice)).password };
+    const context = await browser.newContext({ viewport: { width: 1100, height: 850 } });
+    const [name, value] = alice.cookie.split('=') as [string, string];
+    await context.addCookies([{ name, value, url: baseUrl, httpOnly: true, secure: true, sameSite: 'Lax' }]);
+    const page = await context.newPage();
+    await page.goto(`${baseUrl}/spaces/${spaceId}`);
+    await page.getByText('Synced', { exact: true }).waitFor({ timeout: 30_000 });
+
+    expect((await dav(baseUrl, auth, 'PUT', '/dav/Desk/quarterly.txt', { body: 'numbers' })).status).toBe(
+      201,
+    );
+    await page.getByText('quarterly.txt').first().waitFor({ timeout: 30_000 });
+
+    const locked = await dav(baseUrl, auth, 'LOCK', '/dav/Desk/quarterly.txt', {
+      body: '<?xml version="1.0"?><D:lockinfo xmlns:D="DAV:"><D:lockscope><D:exclusive/></D:lockscope><D:locktype><D:write/></D:locktype></D:lockinfo>',
+    });
+    expect(locked.status).toBe(200);
+    await page.goto(`${baseUrl}/spaces/${spaceId}/locks`);
+    await page
+      .getByRole('cell', { name: `${alice.username} · WebDAV`, exact: true })
+      .waitFor({ timeout: 30_000 });
+    await screenshot(page, 'webdav-lock-manager');
+    await context.close();
+  });
+
+  it('[P1] [P4] Settings makes an app password shown once, lists it and revokes it', async () => {
+    const bob = await client.signUp();
+    await client.createSpace(bob.cookie, 'Bench');
+    const context = await browser.newContext();
+    const [name, value] = bob.cookie.split('=') as [string, string];
+    await context.addCookies([{ name, value, url: baseUrl, httpOnly: true, secure: true, sameSite: 'Lax' }]);
+    const page = await context.newPage();
+    await page.goto(`${baseUrl}/settings`);
+    await page.getByLabel('Name').fill('Work laptop');
+    await page.getByRole('button', { name: 'Create app password' }).click();
+    const secret = await page.getByLabel('The new app password').inputValue();
+    expect(secret).toMatch(/^bt1_/);
+    const auth = { username: bob.username, password: secret };
+    expect((await dav(baseUrl, auth, 'PROPFIND', '/dav/', { headers: { depth: '1' } })).status).toBe(207);
+    await page.getByRole('button', { name: 'Done' }).click();
+    await expect(page.getByLabel('The new app password').count()).resolves.toBe(0);
+    await page.getByRole('cell', { name: 'Work laptop', exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Revoke Work laptop' }).click();
+    await page.getByText('You have no app passwords.').waitFor();
+    expect((await dav(baseUrl, auth, 'PROPFIND', '/dav/', { headers: { depth: '1' } })).status).toBe(401);
+    await context.close();
+  });
+});
