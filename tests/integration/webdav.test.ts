@@ -82,7 +82,7 @@ describe('WebDAV', { timeout: 300_000 }, () => {
       expect(readFileSync(join(down, file)).equals(readFileSync(join(up, file)))).toBe(true);
   });
 
-  it('[D5] a check-out in the app makes a WebDAV PUT fail with 423; after release the same PUT succeeds', async () => {
+  it('[D6] a check-out in the app makes a WebDAV PUT fail with 423; after release the same PUT succeeds', async () => {
     const { user, auth } = await spaceWithPassword('Checkout');
     expect((await dav(baseUrl, auth, 'PUT', '/dav/Checkout/plan.txt', { body: 'v1' })).status).toBe(201);
     const { spaceId, itemId } = await itemOf(user, auth, 'Checkout', 'plan.txt');
