@@ -71,4 +71,53 @@ describe('WebDAV and the app in Chromium', () => {
     expect((await dav(baseUrl, auth, 'PROPFIND', '/dav/', { headers: { depth: '1' } })).status).toBe(401);
     await context.close();
   });
+
+  it('[D2] folders in the app: create, open by breadcrumbs, rename, move by menu; WebDAV sees the same tree', async () => {
+    const carol = await client.signUp();
+    const { spaceId } = await client.createSpace(carol.cookie, 'Folders');
+    const auth = { username: carol.username, password: (await appPassword(baseUrl, carol)).password };
+    const context = await browser.newContext({ viewport: { width: 1100, height: 850 } });
+    const [name, value] = carol.cookie.split('=') as [string, string];
+    await context.addCookies([{ name, value, url: baseUrl, httpOnly: true, secure: true, sameSite: 'Lax' }]);
+    const page = await context.newPage();
+    const list = async (path: string) =>
+      (await (await dav(baseUrl, auth, 'PROPFIND', path, { headers: { depth: '1' } })).text()).match(
+        /<D:href>[^<]*<\/D:href>/g,
+      ) ?? [];
+
+    await page.goto(`${baseUrl}/spaces/${spaceId}`);
+    await page.getByLabel('New folder').fill('Plans');
+    await page.getByRole('button', { name: 'Create folder' }).click();
+    await page.locator('[aria-current="location"]', { hasText: 'Plans' }).waitFor();
+    await page.getByRole('button', { name: 'New note' }).click();
+    await page.waitForURL(/\/items\//);
+    await page.getByText('Synced', { exact: true }).waitFor({ timeout: 30_000 });
+    await expect
+      .poll(() => list('/dav/Folders/Plans/'), { timeout: 30_000 })
+      .toContain('<D:href>/dav/Folders/Plans/Untitled%20note.md</D:href>');
+
+    // Rename the folder: every item in it moves along.
+    await page.goto(`${baseUrl}/spaces/${spaceId}?folder=Plans`);
+    await page.getByRole('button', { name: 'Rename this folder' }).click();
+    await page.getByLabel('Rename folder to').fill('Roadmap');
+    await page.getByRole('button', { name: 'Rename', exact: true }).click();
+    await page.locator('[aria-current="location"]', { hasText: 'Roadmap' }).waitFor();
+    await page.getByRole('link', { name: 'Untitled note' }).waitFor();
+    await expect
+      .poll(() => list('/dav/Folders/Roadmap/'), { timeout: 30_000 })
+      .toContain('<D:href>/dav/Folders/Roadmap/Untitled%20note.md</D:href>');
+
+    // Move by menu, back to the top; the breadcrumb leads there.
+    await page.getByRole('link', { name: 'Untitled note' }).click();
+    await page.getByRole('combobox', { name: /^Folder/ }).selectOption({ label: '(top of the space)' });
+    await page.getByText('Synced', { exact: true }).waitFor({ timeout: 30_000 });
+    await expect
+      .poll(() => list('/dav/Folders/'), { timeout: 30_000 })
+      .toContain('<D:href>/dav/Folders/Untitled%20note.md</D:href>');
+    await page.goto(`${baseUrl}/spaces/${spaceId}?folder=Roadmap`);
+    await page.getByRole('button', { name: 'Folders', exact: true }).click();
+    await page.getByRole('link', { name: 'Untitled note' }).waitFor();
+    await screenshot(page, 'folders');
+    await context.close();
+  });
 });

@@ -82,6 +82,46 @@ describe('WebDAV', { timeout: 300_000 }, () => {
       expect(readFileSync(join(down, file)).equals(readFileSync(join(up, file)))).toBe(true);
   });
 
+  it('[D2] two files of one name in one folder (made offline on two devices) both stay visible', async () => {
+    const { user, auth, spaceId } = await spaceWithPassword('Twins');
+    const file = (n: number, node: string) => ({
+      id: `mut-twin-${n}`,
+      itemId: `item-twin-${n}`,
+      kind: 'file',
+      stamp: formatStamp({ wall: Date.now() + n, counter: 0, node }),
+      set: Object.fromEntries(
+        Object.entries({
+          name: 'report.docx',
+          title: 'report.docx',
+          size: 0,
+          type: 'application/octet-stream',
+        }).map(([k, value]) => [k, { v: value, b: null }]),
+      ),
+    });
+    for (const [n, node] of [
+      [1, 'laptopdev'],
+      [2, 'phonedevi'],
+    ] as const) {
+      const res = await client.api(`/api/spaces/${spaceId}/sync/push`, {
+        method: 'POST',
+        cookie: user.cookie,
+        json: { clientId: node, mutations: [file(n, node)] },
+      });
+      expect(res.status).toBe(200);
+    }
+    const listing = await (
+      await dav(baseUrl, auth, 'PROPFIND', '/dav/Twins/', { headers: { depth: '1' } })
+    ).text();
+    expect(listing).toContain('<D:href>/dav/Twins/report.docx</D:href>');
+    expect(listing).toContain('<D:href>/dav/Twins/report%20(2).docx</D:href>');
+    expect((await dav(baseUrl, auth, 'DELETE', '/dav/Twins/report%20(2).docx')).status).toBe(204);
+    const after = await (
+      await dav(baseUrl, auth, 'PROPFIND', '/dav/Twins/', { headers: { depth: '1' } })
+    ).text();
+    expect(after).toContain('<D:href>/dav/Twins/report.docx</D:href>');
+    expect(after).not.toContain('report%20(2)');
+  });
+
   it('[D6] a check-out in the app makes a WebDAV PUT fail with 423; after release the same PUT succeeds', async () => {
     const { user, auth } = await spaceWithPassword('Checkout');
     expect((await dav(baseUrl, auth, 'PUT', '/dav/Checkout/plan.txt', { body: 'v1' })).status).toBe(201);

@@ -27,7 +27,7 @@ export function dav(
   auth: { username: string; password: string },
   method: string,
   path: string,
-  init: { body?: string; headers?: Record<string, string> } = {},
+  init: { body?: string | Blob; headers?: Record<string, string> } = {},
 ): Promise<Response> {
   return fetch(new URL(path, baseUrl), {
     method,
