@@ -8,6 +8,7 @@ const NEEDS = {
   blobs: [],
   web: ['chromium'],
   lfs: ['git', 'git-lfs'],
+  dav: ['rclone'],
 };
 
 const name = process.argv[2] ?? '';

@@ -101,12 +101,64 @@ export class DavStore {
     private readonly now: () => number,
   ) {}
 
-  /** Every live item's entry and every empty-folder path. */
+  /**
+   * Every live item's entry and every empty-folder path. Every WebDAV request resolves its path
+   * against this, so the fields are read by SQLite (`json_extract`) rather than by parsing each
+   * item's JSON here; only records (whose JSON file size needs the whole item) are parsed.
+   */
   tree(): { entries: DavEntry[]; folders: string[] } {
     const entries: DavEntry[] = [];
-    for (const row of this.sql.exec<{ body: string }>('SELECT body FROM sync_items')) {
-      const entry = entryOf(JSON.parse(row.body) as ItemState);
-      if (entry) entries.push(entry);
+    const rows = this.sql.exec<Record<string, SqlStorageValue>>(
+      `SELECT id, json_extract(body, '$.kind') AS kind,
+         json_extract(body, '$.fields.name.v') AS name, json_extract(body, '$.fields.title.v') AS title,
+         json_extract(body, '$.fields.folder.v') AS folder, json_extract(body, '$.fields.size.v') AS size,
+         json_extract(body, '$.fields.sha256.v') AS sha256, json_extract(body, '$.fields.sha256.s') AS sha_s,
+         json_extract(body, '$.fields.type.v') AS type,
+         length(CAST(json_extract(body, '$.fields.body.v') AS BLOB)) AS body_bytes,
+         json_extract(body, '$.fields.body.s') AS body_s,
+         (SELECT min(json_extract(value, '$.s')) FROM json_each(body, '$.fields')) AS oldest,
+         (SELECT max(json_extract(value, '$.s')) FROM json_each(body, '$.fields')) AS newest,
+         CASE WHEN json_extract(body, '$.kind') = 'record' THEN body END AS record
+       FROM sync_items
+       WHERE coalesce(json_extract(body, '$.fields."$deleted".v'), 0) != 1 AND json_extract(body, '$.conflict') IS NULL`,
+    );
+    for (const row of rows) {
+      if (typeof row.record === 'string') {
+        const entry = entryOf(JSON.parse(row.record) as ItemState);
+        if (entry) entries.push(entry);
+        continue;
+      }
+      const text = (value: SqlStorageValue | undefined) => (typeof value === 'string' ? value : '');
+      const oldest = text(row.oldest);
+      const newest = text(row.newest);
+      const base = {
+        id: text(row.id),
+        folder: folderOf(row.folder),
+        created: oldest ? stampWall(oldest) : 0,
+        modified: newest ? stampWall(newest) : 0,
+        order: oldest,
+      };
+      if (row.kind === 'file') {
+        entries.push({
+          ...base,
+          kind: 'file',
+          name: text(row.name) || text(row.title) || 'Untitled file',
+          size: typeof row.size === 'number' ? row.size : 0,
+          sha256: typeof row.sha256 === 'string' ? row.sha256 : null,
+          type: text(row.type) || 'application/octet-stream',
+          version: text(row.sha_s) || newest,
+        });
+      } else if (row.kind === 'note') {
+        entries.push({
+          ...base,
+          kind: 'note',
+          name: text(row.title) || 'Untitled note',
+          size: Number(row.body_bytes ?? 0),
+          sha256: null,
+          type: 'text/markdown; charset=utf-8',
+          version: text(row.body_s) || newest,
+        });
+      }
     }
     const folders = this.sql
       .exec<{ path: string }>('SELECT path FROM dav_folders')
