@@ -9,6 +9,12 @@ export interface Env {
   ACCOUNTS: DurableObjectNamespace<AccountObject>;
   BLOBS: R2Bucket;
   ASSETS: Fetcher;
+  // Optional settings (worker/src/config.ts reads them, with today's values as defaults).
+  PUBLIC_ORIGIN?: string;
+  COOKIE_SECURE?: string;
+  MAX_PUSH_BYTES?: string;
+  MAX_FILE_BYTES?: string;
+  SPACE_QUOTA_BYTES?: string;
 }
 
 /** Hono's environment for every route: the bindings plus per-request variables set by middleware. */

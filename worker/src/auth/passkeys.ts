@@ -25,7 +25,7 @@ export interface RelyingParty {
   origin: string;
 }
 
-/** The relying party of a request URL. */
+/** The relying party of the app's public origin (or of a request URL). */
 export function relyingPartyOf(url: string): RelyingParty {
   const parsed = new URL(url);
   return { id: parsed.hostname, origin: parsed.origin };

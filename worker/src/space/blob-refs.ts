@@ -1,6 +1,4 @@
 import {
-  DEFAULT_SPACE_QUOTA_BYTES,
-  MAX_FILE_BYTES,
   MAX_PARTS,
   ORPHAN_GRACE_MS,
   RELEASED_BLOB_GRACE_MS,
@@ -12,6 +10,7 @@ import {
 import type { BlobInfo, BlobUsage, UploadState } from '#shared/blobs/protocol';
 import type { ErrorCode } from '#shared/errors';
 import { planCleanup } from '../blobs/cleanup';
+import { DEFAULT_BLOB_LIMITS, type BlobLimits } from '../config';
 import { checkQuota } from '#shared/blobs/quota';
 
 /**
@@ -105,6 +104,7 @@ export class BlobRefs {
     private readonly bucket: BlobBucket,
     private readonly now: () => number,
     private readonly scheduleAt: (at: number) => Promise<void>,
+    private readonly limits: BlobLimits = DEFAULT_BLOB_LIMITS,
   ) {}
 
   settings(): BlobSettings {
@@ -113,7 +113,7 @@ export class BlobRefs {
       .toArray();
     const get = (key: string) => rows.find((row) => row.key === key)?.value;
     return {
-      quotaBytes: get('quota_bytes') ?? DEFAULT_SPACE_QUOTA_BYTES,
+      quotaBytes: get('quota_bytes') ?? this.limits.quotaBytes,
       graceMs: get('grace_ms') ?? ORPHAN_GRACE_MS,
       releasedGraceMs: get('released_grace_ms') ?? RELEASED_BLOB_GRACE_MS,
     };
@@ -137,7 +137,7 @@ export class BlobRefs {
       reservedBytes: reserved?.bytes ?? 0,
       quotaBytes: this.settings().quotaBytes,
       blobCount: blobs?.n ?? 0,
-      maxFileBytes: MAX_FILE_BYTES,
+      maxFileBytes: this.limits.maxFileBytes,
     };
   }
 
@@ -162,7 +162,7 @@ export class BlobRefs {
   ): Outcome<BlobInfo | { status: 'reserved'; uploadId: string }> {
     const existing = this.existingOrBusy(sha256, size);
     if (existing) return existing;
-    const fits = checkQuota(this.usage(), size, MAX_FILE_BYTES);
+    const fits = checkQuota(this.usage(), size, this.limits.maxFileBytes);
     if (!fits.ok) return fail(fits.code, fits.message);
     const uploadId = crypto.randomUUID();
     this.insertUpload(uploadId, sha256, key, size, size, 'single', 'open', null, userId);
@@ -200,7 +200,7 @@ export class BlobRefs {
         `A file of ${size} bytes needs parts of at least ${Math.ceil(size / MAX_PARTS)} bytes.`,
       );
     }
-    const fits = checkQuota(this.usage(), size, MAX_FILE_BYTES);
+    const fits = checkQuota(this.usage(), size, this.limits.maxFileBytes);
     if (!fits.ok) return fail(fits.code, fits.message);
     const uploadId = crypto.randomUUID();
     // Reserve before the R2 call: other requests run while it is awaited, and the UNIQUE hash keeps them out.
