@@ -12,11 +12,16 @@ const out = resolve(process.argv[2] ?? join(root, 'selfhost/dist'));
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 
-const bundle = spawnSync('wrangler', ['deploy', '--dry-run', '--outdir', join(out, 'worker')], {
-  cwd: root,
-  stdio: 'inherit',
-  env: { ...process.env, WRANGLER_SEND_METRICS: 'false', WRANGLER_LOG: 'warn' },
-});
+const bundle = spawnSync(
+  join(root, 'node_modules/.bin/wrangler'),
+  ['deploy', '--dry-run', '--outdir', join(out, 'worker')],
+  {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', WRANGLER_LOG: 'warn' },
+  },
+);
+if (bundle.error) console.error(`selfhost: could not run wrangler: ${bundle.error.message}`);
 if (bundle.status !== 0) process.exit(bundle.status ?? 1);
 rmSync(join(out, 'worker', 'README.md'), { force: true });
 
@@ -31,6 +36,7 @@ const manifest = {
 };
 writeFileSync(join(out, 'worker.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 cpSync(join(root, 'web/dist'), join(out, 'web'), { recursive: true });
+cpSync(join(root, 'selfhost/healthcheck.mjs'), join(out, 'healthcheck.mjs'));
 
 await build({
   entryPoints: [join(root, 'selfhost/src/main.ts')],

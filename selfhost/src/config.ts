@@ -50,7 +50,11 @@ function checkWorkerVar(name: string, value: string): void {
     } catch {
       url = undefined;
     }
-    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.origin !== value.replace(/\/$/, '')) {
+    if (
+      !url ||
+      (url.protocol !== 'https:' && url.protocol !== 'http:') ||
+      url.origin !== value.replace(/\/$/, '')
+    ) {
       throw new ConfigError(
         `${name} must be an origin such as https://baton.example.org (scheme, host and port only); it is "${value}".`,
       );

@@ -22,7 +22,11 @@ export class DataTooNewError extends Error {
 
 /** Compares two `x.y.z` versions: negative, 0 or positive. */
 export function compareVersions(a: string, b: string): number {
-  const parts = (v: string) => v.split(/[.-]/).slice(0, 3).map((n) => Number.parseInt(n, 10) || 0);
+  const parts = (v: string) =>
+    v
+      .split(/[.-]/)
+      .slice(0, 3)
+      .map((n) => Number.parseInt(n, 10) || 0);
   const [x, y] = [parts(a), parts(b)];
   for (let i = 0; i < 3; i++) {
     const diff = (x[i] ?? 0) - (y[i] ?? 0);

@@ -35,13 +35,13 @@ function logRequest(method: string, url: string, status: number, startedAt: bigi
   process.stdout.write(`${JSON.stringify(line)}\n`);
 }
 
-const UNAVAILABLE = (message: string) =>
-  JSON.stringify({ code: 'UNAVAILABLE', message, retryAfterMs: 1000 });
+const UNAVAILABLE = (message: string) => JSON.stringify({ code: 'UNAVAILABLE', message, retryAfterMs: 1000 });
 
 /** The request line and headers of `req`, as sent to the Worker for a WebSocket upgrade. */
 function head(req: IncomingMessage): string {
   const lines = [`${req.method} ${req.url} HTTP/1.1`];
-  for (let i = 0; i < req.rawHeaders.length; i += 2) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
+  for (let i = 0; i < req.rawHeaders.length; i += 2)
+    lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
   return `${lines.join('\r\n')}\r\n\r\n`;
 }
 

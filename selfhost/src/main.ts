@@ -28,7 +28,12 @@ async function main(): Promise<void> {
     front.server.once('error', reject);
     front.server.listen(config.port, config.host, resolve);
   });
-  event('started', { version: APP_VERSION, port: config.port, data: config.dataDir, upgradedFrom: previous?.app });
+  event('started', {
+    version: APP_VERSION,
+    port: config.port,
+    data: config.dataDir,
+    upgradedFrom: previous?.app,
+  });
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -54,6 +59,8 @@ main().catch((error: unknown) => {
     process.stderr.write(`baton: ${error.message}\n`);
     process.exit(2);
   }
-  process.stderr.write(`baton: could not start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `baton: could not start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exit(1);
 });

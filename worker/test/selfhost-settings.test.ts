@@ -17,8 +17,7 @@ async function call(vars: Partial<Env>, url: string, init: RequestInit = {}): Pr
   return res;
 }
 
-const signUpBody = (username: string) =>
-  JSON.stringify({ username, password: TEST_PASSWORD });
+const signUpBody = (username: string) => JSON.stringify({ username, password: TEST_PASSWORD });
 
 describe('settings from the environment (docs/self-hosting.md)', () => {
   it('[H3] behind a proxy, PUBLIC_ORIGIN is the origin state-changing requests must come from', async () => {
@@ -44,7 +43,11 @@ describe('settings from the environment (docs/self-hosting.md)', () => {
     const res = await call(
       { PUBLIC_ORIGIN: 'https://baton.example.org' },
       'http://10.0.0.5:8787/api/auth/passkey/login/options',
-      { method: 'POST', headers: { origin: 'https://baton.example.org', 'content-type': 'application/json' }, body: '{}' },
+      {
+        method: 'POST',
+        headers: { origin: 'https://baton.example.org', 'content-type': 'application/json' },
+        body: '{}',
+      },
     );
     expect(res.status).toBe(200);
     const { options } = v.parse(PasskeyLoginOptionsResponseSchema, await res.json());

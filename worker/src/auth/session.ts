@@ -66,7 +66,12 @@ export async function startSession<E extends { Bindings: Env }>(
 
 /** Tells the browser to forget the session cookie. */
 export function clearSessionCookie<E extends { Bindings: Env }>(c: Context<E>): void {
-  deleteCookie(c, SESSION_COOKIE, { path: '/', secure: cookieSecure(c.env), httpOnly: true, sameSite: 'Lax' });
+  deleteCookie(c, SESSION_COOKIE, {
+    path: '/',
+    secure: cookieSecure(c.env),
+    httpOnly: true,
+    sameSite: 'Lax',
+  });
 }
 
 /** The answer of sign-up, sign-in and `GET /api/auth/me` for `userId`. */

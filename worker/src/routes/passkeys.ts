@@ -28,14 +28,23 @@ export const passkeyRoutes = new Hono<AppEnv>()
     if (session) who = { session };
     else if (body.username !== undefined) who = { username: body.username };
     else throw new ApiError('VALIDATION_FAILED', 'Choose a username for the new account.');
-    return c.json(await registrationOptions(c.env, relyingPartyOf(publicOrigin(c.env, c.req.url)), who), 200, {
-      'cache-control': 'no-store',
-    });
+    return c.json(
+      await registrationOptions(c.env, relyingPartyOf(publicOrigin(c.env, c.req.url)), who),
+      200,
+      {
+        'cache-control': 'no-store',
+      },
+    );
   })
   .post('/auth/passkey/register/verify', async (c) => {
     const body = await readJson(c, PasskeyRegisterVerifyRequestSchema);
     const session = await findSession(c);
-    const { userId, newAccount } = await finishRegistration(c.env, relyingPartyOf(publicOrigin(c.env, c.req.url)), body, session);
+    const { userId, newAccount } = await finishRegistration(
+      c.env,
+      relyingPartyOf(publicOrigin(c.env, c.req.url)),
+      body,
+      session,
+    );
     const answer = await meOf(c.env, userId);
     if (newAccount) await startSession(c, answer.user);
     return c.json(answer, 201);
@@ -48,7 +57,11 @@ export const passkeyRoutes = new Hono<AppEnv>()
   })
   .post('/auth/passkey/login/verify', async (c) => {
     const body = await readJson(c, PasskeyLoginVerifyRequestSchema);
-    const { userId } = await finishAuthentication(c.env, relyingPartyOf(publicOrigin(c.env, c.req.url)), body);
+    const { userId } = await finishAuthentication(
+      c.env,
+      relyingPartyOf(publicOrigin(c.env, c.req.url)),
+      body,
+    );
     const answer = await meOf(c.env, userId);
     await startSession(c, answer.user);
     return c.json(answer, 200);

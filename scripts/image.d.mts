@@ -1,0 +1,2 @@
+export function debianMirror(): string;
+export function buildImage(tag?: string): string;
