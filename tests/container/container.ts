@@ -103,6 +103,16 @@ export class BatonContainer {
     podman(['stop', '--time', String(graceSeconds), this.name]);
   }
 
+  /** Sends a signal and returns at once (the container may still be stopping). */
+  signal(name: 'TERM' | 'KILL'): void {
+    podman(['kill', '--signal', name, this.name]);
+  }
+
+  /** Waits for the container to exit. */
+  wait(): void {
+    podmanSync(['wait', this.name]);
+  }
+
   kill(): void {
     podman(['kill', '--signal', 'KILL', this.name]);
     podmanSync(['wait', this.name]);
