@@ -14,7 +14,6 @@ import {
 } from '../auth/passkeys';
 import { findSession } from '../auth/require-session';
 import { meOf, startSession } from '../auth/session';
-import { publicOrigin } from '../config';
 import type { AppEnv } from '../env';
 import { ApiError } from '../http/api-error';
 import { readJson } from '../http/validate';
@@ -28,40 +27,27 @@ export const passkeyRoutes = new Hono<AppEnv>()
     if (session) who = { session };
     else if (body.username !== undefined) who = { username: body.username };
     else throw new ApiError('VALIDATION_FAILED', 'Choose a username for the new account.');
-    return c.json(
-      await registrationOptions(c.env, relyingPartyOf(publicOrigin(c.env, c.req.url)), who),
-      200,
-      {
-        'cache-control': 'no-store',
-      },
-    );
+    return c.json(await registrationOptions(c.env, relyingPartyOf(c), who), 200, {
+      'cache-control': 'no-store',
+    });
   })
   .post('/auth/passkey/register/verify', async (c) => {
     const body = await readJson(c, PasskeyRegisterVerifyRequestSchema);
     const session = await findSession(c);
-    const { userId, newAccount } = await finishRegistration(
-      c.env,
-      relyingPartyOf(publicOrigin(c.env, c.req.url)),
-      body,
-      session,
-    );
+    const { userId, newAccount } = await finishRegistration(c.env, relyingPartyOf(c), body, session);
     const answer = await meOf(c.env, userId);
     if (newAccount) await startSession(c, answer.user);
     return c.json(answer, 201);
   })
   .post('/auth/passkey/login/options', async (c) => {
     await readJson(c, PasskeyLoginOptionsRequestSchema);
-    return c.json(await authenticationOptions(c.env, relyingPartyOf(publicOrigin(c.env, c.req.url))), 200, {
+    return c.json(await authenticationOptions(c.env, relyingPartyOf(c)), 200, {
       'cache-control': 'no-store',
     });
   })
   .post('/auth/passkey/login/verify', async (c) => {
     const body = await readJson(c, PasskeyLoginVerifyRequestSchema);
-    const { userId } = await finishAuthentication(
-      c.env,
-      relyingPartyOf(publicOrigin(c.env, c.req.url)),
-      body,
-    );
+    const { userId } = await finishAuthentication(c.env, relyingPartyOf(c), body);
     const answer = await meOf(c.env, userId);
     await startSession(c, answer.user);
     return c.json(answer, 200);
