@@ -63,6 +63,32 @@ const stored = {
   token: 0,
 };
 
+/** A push sent by hand (node:http), so a test can act between its headers, its body and its answer. */
+function rawPush(container: BatonContainer, body: string, extra: Record<string, string> = {}) {
+  return request(`${container.baseUrl}/api/spaces/${stored.spaceId}/sync/push`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(body),
+      cookie: stored.user!.cookie,
+      origin: container.baseUrl,
+      ...extra,
+    },
+  });
+}
+
+/** The ids of the space's items that start with `prefix`, as a fresh pull finds them. */
+async function idsStartingWith(container: BatonContainer, prefix: string): Promise<string[]> {
+  const changes = await pullAll(container.baseUrl, stored.user!.cookie, stored.spaceId);
+  return [...titles(changes).keys()].filter((id) => id.startsWith(prefix));
+}
+
+/** Writes the volume's data-version marker as another release would have left it. */
+function writeMarker(version: { app: string; protocol: number }): void {
+  const script = `require('fs').writeFileSync('/data/baton-version.json', ${JSON.stringify(JSON.stringify(version))})`;
+  podman(['run', '--rm', '-v', `${volume}:/data`, IMAGE, 'node', '-e', script]);
+}
+
 describe('the container image', () => {
   beforeAll(async () => {
     requirePodman();
@@ -185,23 +211,13 @@ describe('the container image', () => {
 
   it('[H5] on SIGTERM a push already in flight still finishes, is answered and is kept', async () => {
     const container = containers.at(-1)!;
-    const user = stored.user!;
     const mutations = Array.from({ length: 500 }, (_, i) =>
       note(`drain-${String(i).padStart(4, '0')}`, `Drain ${i}`),
     );
     const body = JSON.stringify({ clientId: client, mutations });
     const status = await new Promise<number>((resolve, reject) => {
-      const req = request(`${container.baseUrl}/api/spaces/${stored.spaceId}/sync/push`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(body),
-          cookie: user.cookie,
-          origin: container.baseUrl,
-          // The server answers 100 Continue once it holds the request: only then is it "in flight".
-          expect: '100-continue',
-        },
-      });
+      // The server answers 100 Continue once it holds the request: only then is it "in flight".
+      const req = rawPush(container, body, { expect: '100-continue' });
       req.on('continue', () => {
         container.signal('TERM');
         // Let the signal land before the body: the server must wait for it, not cut it off.
@@ -219,10 +235,7 @@ describe('the container image', () => {
     expect(container.logs().stderr).toContain('"event":"stopped","unfinished":0');
 
     const next = await start();
-    const drained = [...titles(await pullAll(next.baseUrl, user.cookie, stored.spaceId)).keys()].filter(
-      (id) => id.startsWith('drain-'),
-    );
-    expect(drained).toHaveLength(500);
+    expect(await idsStartingWith(next, 'drain-')).toHaveLength(500);
   });
 
   it('[H5] SIGKILL during a large push leaves the push applied whole or not at all', async () => {
@@ -235,15 +248,7 @@ describe('the container image', () => {
     const body = JSON.stringify({ clientId: client, mutations });
     // Kill the container the moment the whole body has been handed to the network.
     const answer = new Promise<number | string>((resolve) => {
-      const req = request(`${container.baseUrl}/api/spaces/${stored.spaceId}/sync/push`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(body),
-          cookie: user.cookie,
-          origin: container.baseUrl,
-        },
-      });
+      const req = rawPush(container, body);
       req.on('response', (res) => {
         res.resume();
         resolve(res.statusCode ?? 0);
@@ -256,9 +261,7 @@ describe('the container image', () => {
     expect(container.state()).toBe('exited');
 
     const next = await start();
-    const bulk = [...titles(await pullAll(next.baseUrl, user.cookie, stored.spaceId)).keys()].filter((id) =>
-      id.startsWith('bulk-'),
-    );
+    const bulk = await idsStartingWith(next, 'bulk-');
     console.info(
       `SIGKILL mid-push: the client saw ${String(outcome)}; ${bulk.length} of ${COUNT} notes found`,
     );
@@ -272,19 +275,7 @@ describe('the container image', () => {
     const current = containers.at(-1)!;
     current.stop();
     // The volume as the release before this one left it.
-    podman([
-      'run',
-      '--rm',
-      '--network=host',
-      '-v',
-      `${volume}:/data`,
-      '--user',
-      'baton',
-      IMAGE,
-      'node',
-      '-e',
-      "require('fs').writeFileSync('/data/baton-version.json', JSON.stringify({ app: '0.0.1', protocol: 1 }))",
-    ]);
+    writeMarker({ app: '0.0.1', protocol: 1 });
     const upgraded = await start();
     expect(upgraded.logs().stderr).toContain('"upgradedFrom":"0.0.1"');
     expect(
@@ -293,17 +284,7 @@ describe('the container image', () => {
     upgraded.stop();
 
     // Now a newer release has opened it, and this (older) image is started on it again.
-    podman([
-      'run',
-      '--rm',
-      '--network=host',
-      '-v',
-      `${volume}:/data`,
-      IMAGE,
-      'node',
-      '-e',
-      "require('fs').writeFileSync('/data/baton-version.json', JSON.stringify({ app: '99.0.0', protocol: 9 }))",
-    ]);
+    writeMarker({ app: '99.0.0', protocol: 9 });
     const refused = runToEnd(IMAGE, volume, { PORT: String(port), BATON_HOST: '127.0.0.1' });
     expect(refused.status).toBe(2);
     expect(refused.stderr).toContain(`written by Baton 99.0.0, and this is Baton ${APP_VERSION}`);
