@@ -6,7 +6,8 @@
  *  - lock_cycle_p50_ms: one client, acquire + release of one lock over HTTP, sequentially;
  *  - push10k_s: 10,000 new notes pushed in as few batches as the limits allow (as the app does);
  * the last two against the container and, beside them (`…_npm_start`), against what `npm start`
- * runs (wrangler dev on the same build, with throwaway state), round by round in turn, medians.
+ * runs (wrangler dev on the same source, throwaway state), both up at once and measured in turn
+ * each round, so the load of this shared machine falls on both alike; medians over rounds.
  * Writes bench/results/image.json and prints a table.
  */
 import { randomUUID } from 'node:crypto';
@@ -19,8 +20,8 @@ import { BatonContainer, buildImage, podman, requirePodman } from '../tests/cont
 import { api, createSpace, signUp, type TestUser } from '../tests/support/api-client';
 import { freePort, startLocalServer } from '../tests/support/local-server';
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const CYCLES = Number(process.env.BENCH_CYCLES ?? 500);
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const CYCLES = Number(process.env.BENCH_CYCLES ?? 200);
 const NOTES = 10_000;
 const IMAGE = 'localhost/baton:bench';
 
@@ -97,10 +98,20 @@ async function push10k(baseUrl: string, user: TestUser): Promise<number> {
   return (performance.now() - started) / 1000;
 }
 
-async function measure(baseUrl: string): Promise<{ cycle: number; push: number }> {
+/** A server under test: the user and space the lock cycles run in, and the samples so far. */
+interface Target {
+  label: string;
+  baseUrl: string;
+  user: TestUser;
+  spaceId: string;
+  cycles: number[];
+  pushes: number[];
+}
+
+async function target(label: string, baseUrl: string): Promise<Target> {
   const user = await signUp(baseUrl);
   const { spaceId } = await createSpace(baseUrl, user.cookie, 'bench');
-  return { cycle: await lockCycleP50(baseUrl, user, spaceId), push: await push10k(baseUrl, user) };
+  return { label, baseUrl, user, spaceId, cycles: [], pushes: [] };
 }
 
 requirePodman();
@@ -108,60 +119,76 @@ console.log('bench:image: building the image…');
 await buildImage(IMAGE);
 const imageBytes = Number(podman(['image', 'inspect', '--format', '{{.Size}}', IMAGE]));
 
+// Cold starts: each on a fresh volume.
 const coldStarts: number[] = [];
-const container: { cycle: number[]; push: number[] } = { cycle: [], push: [] };
-const npmStart: { cycle: number[]; push: number[] } = { cycle: [], push: [] };
 for (let run = 0; run < RUNS; run++) {
   const volume = `baton-bench-${randomUUID().slice(0, 8)}`;
   podman(['volume', 'create', volume]);
-  const port = await freePort();
   const started = performance.now();
-  const baton = await BatonContainer.start(IMAGE, volume, port);
+  const baton = await BatonContainer.start(IMAGE, volume, await freePort());
   coldStarts.push((performance.now() - started) / 1000);
-  try {
-    const figures = await measure(baton.baseUrl);
-    container.cycle.push(figures.cycle);
-    container.push.push(figures.push);
-  } finally {
-    baton.remove();
-    podman(['volume', 'rm', '--force', volume]);
-  }
-  const local = await startLocalServer();
-  try {
-    const figures = await measure(local.baseUrl);
-    npmStart.cycle.push(figures.cycle);
-    npmStart.push.push(figures.push);
-  } finally {
-    await local.stop();
-  }
-  console.log(`  round ${run + 1}/${RUNS}: cold start ${coldStarts.at(-1)!.toFixed(2)} s`);
+  baton.remove();
+  podman(['volume', 'rm', '--force', volume]);
 }
+console.log(`  cold starts: ${coldStarts.map((s) => s.toFixed(2)).join(', ')} s`);
 
-const result = {
-  image_mb: round(imageBytes / 1e6, 0),
-  cold_start_s: round(median(coldStarts), 2),
-  lock_cycle_p50_ms: round(median(container.cycle)),
-  lock_cycle_p50_ms_npm_start: round(median(npmStart.cycle)),
-  push10k_s: round(median(container.push)),
-  push10k_s_npm_start: round(median(npmStart.push)),
-  runs: { cold_start_s: coldStarts.map((s) => round(s, 2)), container, npm_start: npmStart },
-  machine: {
-    cpus: cpus().length,
-    loadavg: loadavg().map((l) => round(l, 2)),
-    measured_at: new Date().toISOString(),
-  },
-  notes:
-    'HTTP lock cycle = POST acquire + POST release on one lock, one client, p50 of each round, median over rounds. ' +
-    'npm start = wrangler dev on the same source with throwaway state (X_LOCAL_OBSERVABILITY=false). ' +
-    "The container is reached through its front (one extra loopback hop to workerd), npm start through wrangler's proxy Worker.",
-};
-mkdirSync('bench/results', { recursive: true });
-writeFileSync('bench/results/image.json', `${JSON.stringify(result, null, 2)}\n`);
-console.table({
-  container: { lock_cycle_p50_ms: result.lock_cycle_p50_ms, push10k_s: result.push10k_s },
-  'npm start': {
-    lock_cycle_p50_ms: result.lock_cycle_p50_ms_npm_start,
-    push10k_s: result.push10k_s_npm_start,
-  },
-});
-console.log(`image ${result.image_mb} MB, cold start ${result.cold_start_s} s → bench/results/image.json`);
+// Both servers up at once, measured in turn, round by round, so that the load of this shared
+// machine falls on both alike.
+const volume = `baton-bench-${randomUUID().slice(0, 8)}`;
+podman(['volume', 'create', volume]);
+const baton = await BatonContainer.start(IMAGE, volume, await freePort());
+const local = await startLocalServer();
+try {
+  const targets = [await target('container', baton.baseUrl), await target('npm start', local.baseUrl)];
+  for (let round = 0; round < RUNS; round++) {
+    const order = round % 2 === 0 ? targets : [...targets].reverse();
+    for (const t of order) t.cycles.push(await lockCycleP50(t.baseUrl, t.user, t.spaceId));
+    for (const t of order) t.pushes.push(await push10k(t.baseUrl, t.user));
+    console.log(
+      `  round ${round + 1}/${RUNS}: ${targets.map((t) => `${t.label} ${t.cycles.at(-1)!.toFixed(2)} ms, ${t.pushes.at(-1)!.toFixed(2)} s`).join('; ')}`,
+    );
+  }
+  const [container, npmStart] = targets as [Target, Target];
+  const result = {
+    image_mb: round(imageBytes / 1e6, 0),
+    cold_start_s: round(median(coldStarts), 2),
+    lock_cycle_p50_ms: round(median(container.cycles)),
+    lock_cycle_p50_ms_npm_start: round(median(npmStart.cycles)),
+    push10k_s: round(median(container.pushes)),
+    push10k_s_npm_start: round(median(npmStart.pushes)),
+    runs: {
+      cold_start_s: coldStarts.map((s) => round(s, 2)),
+      container: {
+        lock_cycle_p50_ms: container.cycles.map((c) => round(c)),
+        push10k_s: container.pushes.map((p) => round(p)),
+      },
+      npm_start: {
+        lock_cycle_p50_ms: npmStart.cycles.map((c) => round(c)),
+        push10k_s: npmStart.pushes.map((p) => round(p)),
+      },
+    },
+    machine: {
+      cpus: cpus().length,
+      loadavg: loadavg().map((l) => round(l, 2)),
+      measured_at: new Date().toISOString(),
+    },
+    notes:
+      `Lock cycle = HTTP POST acquire + POST release on one lock, one client, p50 of ${CYCLES} per round; push10k = 10,000 new notes in batches under the push limits, into a fresh space. ` +
+      'Both servers run at once and are measured in turn each round (medians over rounds). npm start = wrangler dev on the same source with throwaway state (X_LOCAL_OBSERVABILITY=false), ' +
+      "reached through wrangler's proxy Worker; the container through its Node front (one loopback hop to workerd), data on a Podman volume.",
+  };
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync('bench/results/image.json', `${JSON.stringify(result, null, 2)}\n`);
+  console.table({
+    container: { lock_cycle_p50_ms: result.lock_cycle_p50_ms, push10k_s: result.push10k_s },
+    'npm start': {
+      lock_cycle_p50_ms: result.lock_cycle_p50_ms_npm_start,
+      push10k_s: result.push10k_s_npm_start,
+    },
+  });
+  console.log(`image ${result.image_mb} MB, cold start ${result.cold_start_s} s → bench/results/image.json`);
+} finally {
+  baton.remove();
+  podman(['volume', 'rm', '--force', volume]);
+  await local.stop();
+}
