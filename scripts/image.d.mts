@@ -1,2 +1,0 @@
-export function debianMirror(): string;
-export function buildImage(tag?: string): string;
