@@ -24,7 +24,9 @@ export interface FenceUpdate {
 
 /** The fence's answer to "may this write go ahead?" (for the sync layer). */
 export type FenceVerdict =
-  { ok: true } | { ok: false; reason: 'stale_token' | 'locked'; token: number; holderUserId: string | null };
+  | { ok: true }
+  | { ok: false; reason: 'stale_token' | 'locked'; token: number; holderUserId: string | null }
+  | { ok: false; reason: 'never_granted' };
 
 interface FenceRow {
   token: number;
@@ -93,7 +95,8 @@ export class Fence {
    */
   check(name: string, token: number | null, userId: string): FenceVerdict {
     const current = this.current(name);
-    if (!current) return { ok: true };
+    // A token for a lock this space never granted is no claim at all (L15).
+    if (!current) return token === null ? { ok: true } : { ok: false, reason: 'never_granted' };
     if (token !== null && token !== current.token)
       return { ok: false, reason: 'stale_token', token: current.token, holderUserId: current.holderUserId };
     if (current.held && current.holderUserId !== userId) {
