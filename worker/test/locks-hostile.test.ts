@@ -75,16 +75,28 @@ describe('[L15] a lock claim in a push must name a lock that guards the item', (
     const client = clientId();
     const other = 'some/other-lock.txt';
     const token = await acquire(editor.cookie, other);
-    const write = mutation(client, 'claim0001', { title: 'borrowed claim' }, { lock: { name: other, token } });
+    const write = mutation(
+      client,
+      'claim0001',
+      { title: 'borrowed claim' },
+      { lock: { name: other, token } },
+    );
     const answer = await push(editor.cookie, spaceId, client, [write]);
     expect(answer.results[0]).toMatchObject({ status: 'rejected', code: 'LOCK_CLAIM_INVALID', copies: [] });
-    expect((await pullAll(editor.cookie, spaceId)).changes.some((c) => c.item.id === 'claim0001')).toBe(false);
+    expect((await pullAll(editor.cookie, spaceId)).changes.some((c) => c.item.id === 'claim0001')).toBe(
+      false,
+    );
   });
 
   it('[L15] a claim naming `..` or a lock never granted is rejected with LOCK_CLAIM_INVALID', async () => {
     const client = clientId();
     const dotted = mutation(client, 'claim0002', { title: 'dots' }, { lock: { name: '..', token: 7 } });
-    const never = mutation(client, 'claim0003', { title: 'never' }, { lock: { name: 'claim0003', token: 3 } });
+    const never = mutation(
+      client,
+      'claim0003',
+      { title: 'never' },
+      { lock: { name: 'claim0003', token: 3 } },
+    );
     const fine = mutation(client, 'claim0004', { title: 'unguarded' });
     const answer = await push(editor.cookie, spaceId, client, [dotted, never, fine]);
     expect(answer.results.map((r) => (r.status === 'rejected' ? r.code : r.status))).toEqual([

@@ -273,6 +273,23 @@ export class LockMachine {
     this.removeWaiters((w) => w.connId === connId, 'disconnected');
   }
 
+  /**
+   * A member lost the right to lock (removed from the space, or lowered below editor): their
+   * waiters leave the queue and their lease ends at once, recorded with `detail` (L13). Waiters go
+   * first, so that ending the lease cannot hand it to another of their requests.
+   */
+  evict(input: { userId: string; detail: string }): { left: number; endedToken: number | null } {
+    const left = this.removeWaiters((w) => w.owner.userId === input.userId, input.detail);
+    this.tick();
+    const holder = this.state.holder;
+    if (!holder || holder.owner.userId !== input.userId) return { left, endedToken: null };
+    const now = this.clock.now();
+    this.state.holder = null;
+    this.record('broken', now, holder.token, holder.requestId, holder.owner, input.detail, holder.connId);
+    this.grantNext(now);
+    return { left, endedToken: holder.token };
+  }
+
   private removeWaiters(match: (waiter: Waiter) => boolean, why: string): number {
     const now = this.clock.now();
     const before = this.state.queue.length;

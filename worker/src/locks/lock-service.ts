@@ -60,6 +60,7 @@ export class LockService {
       space,
       () => this.requireRef(),
       () => this.snapshot(),
+      () => this.stake(),
     );
   }
 
@@ -100,6 +101,15 @@ export class LockService {
 
   async cancel(owner: LockOwner, requestId: string): Promise<CancelResponse> {
     return this.run((m) => m.cancel({ requestId, userId: owner.userId }));
+  }
+
+  /**
+   * `userId` may no longer lock (removed, or lowered below editor): their waiters leave and their
+   * lease ends, and the space's fence hears of it before this resolves (L13).
+   */
+  async evict(userId: string, detail: string): Promise<void> {
+    await this.run((m) => m.evict({ userId, detail }));
+    await this.reporter.flushNow();
   }
 
   /** A socket closed: its waiters leave the queue (L7). */
@@ -200,6 +210,14 @@ export class LockService {
       this.alarmAt = next;
       this.ports.scheduleAlarm(next);
     }
+  }
+
+  /** Who holds or waits for the lock, once each. */
+  private stake(): string[] {
+    const { holder, queue } = this.machine.state;
+    const users = queue.map((w) => w.owner.userId);
+    if (holder) users.unshift(holder.owner.userId);
+    return [...new Set(users)];
   }
 
   private snapshot(): LockSummary {

@@ -101,6 +101,22 @@ export class LockObject extends DurableObject<Env> {
     return this.service.latestHistory(limit);
   }
 
+  /**
+   * The space says `userId` lost the right to lock (L13): their queued requests and lease end, and
+   * their sockets on this lock close (4003), so that no grant is pushed to them.
+   */
+  async evict(ref: LockRef, userId: string, detail: string): Promise<void> {
+    this.service.bind(ref);
+    for (const ws of this.ctx.getWebSockets(`user:${userId}`)) {
+      try {
+        ws.close(4003, 'You no longer have access to this space.');
+      } catch {
+        // Already closed.
+      }
+    }
+    await this.service.evict(userId, detail);
+  }
+
   /** Upgrades to the lock's WebSocket; the Worker authorized the peer (routes/locks.ts). */
   override fetch(request: Request): Response {
     const peer = peerOf(request);

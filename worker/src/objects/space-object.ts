@@ -2,14 +2,21 @@ import { DurableObject } from 'cloudflare:workers';
 import type { Env } from '../env';
 import { migrate } from '../storage/migrate';
 import type { Link } from '#shared/accounts/links';
-import type { Role } from '#shared/accounts/roles';
+import { roleAtLeast, type Role } from '#shared/accounts/roles';
 import type { Member } from '#shared/accounts/spaces';
 import { systemClock, type Result } from '../accounts/result';
 import { Membership, MEMBERSHIP_SCHEMA_STEP, type SpaceAccess, type SpaceInfo } from '../space/membership';
 import type { BlobInfo, BlobUsage, UploadState } from '#shared/blobs/protocol';
 import type { LockEventMessage, LockSummary } from '#shared/locks/schemas';
 import type { SpaceSocketMessage } from '#shared/socket';
-import { Fence, FENCE_SCHEMA_STEP, type FenceUpdate, type FenceVerdict } from '../space/fence';
+import {
+  Fence,
+  FENCE_SCHEMA_STEP,
+  FENCE_SCHEMA_STEP_2,
+  type FenceUpdate,
+  type FenceVerdict,
+} from '../space/fence';
+import { lockObjectName } from './lock-object';
 import { HUB_SCHEMA_STEP, SpaceHub } from '../space/hub';
 import { ChangeLog, CHANGE_LOG_SCHEMA_STEP } from '../space/change-log';
 import type { Mutation } from '#shared/sync/mutation';
@@ -33,7 +40,10 @@ const SCHEMA: readonly string[] = [
   CHANGE_LOG_SCHEMA_STEP,
   BLOB_SCHEMA_STEP_2,
   HUB_SCHEMA_STEP,
+  FENCE_SCHEMA_STEP_2,
 ];
+
+const NOT_AN_EDITOR = (username: string) => `${username} is no longer an editor of this space`;
 
 /** Durable Object for one space; see docs/architecture.md. */
 export class SpaceObject extends DurableObject<Env> {
@@ -82,16 +92,39 @@ export class SpaceObject extends DurableObject<Env> {
   listMembers(): Member[] {
     return this.membership.members();
   }
-  /** A member whose role changed reconnects, so that their sockets carry the new role. */
-  changeRole(userId: string, role: Role): Result<Member> {
+  /**
+   * A member whose role changed reconnects, so that their sockets carry the new role; one lowered
+   * below editor loses their queued requests and held locks at once (L13).
+   */
+  async changeRole(userId: string, role: Role): Promise<Result<Member>> {
     const result = this.membership.changeRole(userId, role);
-    if (result.ok) this.hub.close({ userId }, 'Your role in this space changed.');
+    if (!result.ok) return result;
+    this.hub.close({ userId }, 'Your role in this space changed.');
+    if (!roleAtLeast(role, 'editor')) await this.evictFromLocks(userId, result.value.username);
     return result;
   }
-  removeMember(userId: string): Result<null> {
+  async removeMember(userId: string): Promise<Result<null>> {
+    const username = this.membership.access(userId)?.username ?? 'a former member';
     const result = this.membership.remove(userId);
-    if (result.ok) this.hub.close({ userId }, 'You are no longer a member of this space.');
+    if (!result.ok) return result;
+    this.hub.close({ userId }, 'You are no longer a member of this space.');
+    await this.evictFromLocks(userId, username);
     return result;
+  }
+  /** Ends `userId`'s part in every lock the fence says they hold or wait for (L13). */
+  private async evictFromLocks(userId: string, username: string): Promise<void> {
+    const spaceId = this.membership.info()?.spaceId;
+    if (!spaceId) return;
+    await Promise.all(
+      this.fence
+        .namesWithStake(userId)
+        .map((name) =>
+          this.lockStub(spaceId, name).evict({ spaceId, name }, userId, NOT_AN_EDITOR(username)),
+        ),
+    );
+  }
+  private lockStub(spaceId: string, name: string) {
+    return this.env.LOCKS.get(this.env.LOCKS.idFromName(lockObjectName(spaceId, name)));
   }
   createLink(
     tokenHash: string,
@@ -195,6 +228,21 @@ export class SpaceObject extends DurableObject<Env> {
   lockChanged(update: FenceUpdate, events: LockEventMessage[]): void {
     this.fence.apply(update);
     for (const event of events) this.hub.broadcast(event);
+    // A request authorized just before its member was removed can still reach the lock: the
+    // lock's report names who holds or waits, and anyone no longer an editor is dropped (L13).
+    const spaceId = this.membership.info()?.spaceId;
+    if (!spaceId) return;
+    for (const userId of this.membership.notEditors(update.stake)) {
+      const name = update.name;
+      const evicted = this.lockStub(spaceId, name).evict(
+        { spaceId, name },
+        userId,
+        NOT_AN_EDITOR(this.membership.access(userId)?.username ?? 'a former member'),
+      );
+      this.ctx.waitUntil(
+        evicted.catch((error: unknown) => console.error(`lock ${name}: eviction failed`, error)),
+      );
+    }
   }
   listLocks(): LockSummary[] {
     return this.fence.list(Date.now());
