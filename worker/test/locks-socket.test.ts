@@ -267,6 +267,7 @@ describe('[L11] fence before answer', () => {
       const ports = {
         pushTo: (conn: string, text: string) =>
           void calls.push(`push:${conn}:${String(v.parse(LockEventMessageSchema, JSON.parse(text)).kind)}`),
+        isOpen: () => true,
         scheduleAlarm: () => {},
       };
       const service = new LockService(new LockStore(ctx.storage), { now: () => Date.now() }, link, ports);
@@ -317,6 +318,7 @@ describe('[L11] fence before answer', () => {
       const ports = {
         pushTo: (conn: string, text: string) =>
           void calls.push(`push:${conn}:${String(v.parse(LockEventMessageSchema, JSON.parse(text)).kind)}`),
+        isOpen: () => true,
         scheduleAlarm: () => {},
       };
       const service = new LockService(new LockStore(ctx.storage), { now: () => Date.now() }, link, ports);

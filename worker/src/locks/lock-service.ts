@@ -25,6 +25,8 @@ export type { SpaceLink };
 export interface LockPorts {
   /** Sends `text` to the lock socket `connId`, if it is still open. */
   pushTo(connId: string, text: string): void;
+  /** Whether the lock socket `connId` is still open (hibernation keeps sockets; a restart does not). */
+  isOpen(connId: string): boolean;
   scheduleAlarm(at: number): void;
 }
 
@@ -44,6 +46,8 @@ export class LockService {
   private machine: LockMachine;
   private ref: LockRef | null;
   private alarmAt: number | null = null;
+  /** Until the first command after this object (re)started: sockets may have died with the old one. */
+  private fresh = true;
 
   private readonly reporter: SpaceReporter;
 
@@ -148,6 +152,7 @@ export class LockService {
    */
   private async run<T>(command: (machine: LockMachine) => T, answerWaitsForFence = true): Promise<T> {
     const ref = this.requireRef();
+    if (this.fresh) this.dropLostConnections();
     const result = command(this.machine);
     const dirty = this.machine.dirty;
     const changes = this.machine.drain();
@@ -157,6 +162,20 @@ export class LockService {
     if (answerWaitsForFence) await reported;
     else reported.catch((error: unknown) => console.error(`lock ${ref.name}: fencing a grant failed`, error));
     return result;
+  }
+
+  /**
+   * After a restart, waiters whose lock socket did not survive leave the queue before anything is
+   * granted (L14): their close was never delivered (L7), and a grant would be a lease nobody uses.
+   * A client that reconnects retries its acquire (L9) and queues again.
+   */
+  private dropLostConnections(): void {
+    this.fresh = false;
+    const lost = new Set<string>();
+    for (const waiter of this.machine.state.queue) {
+      if (waiter.connId !== null && !this.ports.isOpen(waiter.connId)) lost.add(waiter.connId);
+    }
+    if (lost.size > 0) this.machine.dropConnections(lost);
   }
 
   /** Hands `changes` to the space and the sockets; resolves once a grant among them is fenced. */

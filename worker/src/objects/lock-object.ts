@@ -62,6 +62,7 @@ export class LockObject extends DurableObject<Env> {
     };
     const ports = {
       pushTo: (connId: string, text: string) => void sendAll(ctx.getWebSockets(connTag(connId)), text),
+      isOpen: (connId: string) => ctx.getWebSockets(connTag(connId)).length > 0,
       scheduleAlarm: (at: number) => void ctx.storage.setAlarm(at),
     };
     this.service = new LockService(new LockStore(ctx.storage), systemClock, space, ports);
