@@ -21,16 +21,17 @@ import { HUB_SCHEMA_STEP, SpaceHub } from '../space/hub';
 import { ChangeLog, CHANGE_LOG_SCHEMA_STEP } from '../space/change-log';
 import type { Mutation } from '#shared/sync/mutation';
 import type { PushResponse } from '#shared/sync/protocol';
+import { BlobRefs } from '../space/blob-refs';
 import {
   BLOB_SCHEMA_STEP,
   BLOB_SCHEMA_STEP_2,
-  BlobRefs,
+  BLOB_SCHEMA_STEP_3,
   r2BlobBucket,
   type BlobSettings,
   type CompleteTarget,
   type Outcome,
   type PartTarget,
-} from '../space/blob-refs';
+} from '../space/blob-schema';
 
 const SCHEMA: readonly string[] = [
   'CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)',
@@ -41,6 +42,7 @@ const SCHEMA: readonly string[] = [
   BLOB_SCHEMA_STEP_2,
   HUB_SCHEMA_STEP,
   FENCE_SCHEMA_STEP_2,
+  BLOB_SCHEMA_STEP_3,
 ];
 
 const NOT_AN_EDITOR = (username: string) => `${username} is no longer an editor of this space`;
@@ -162,10 +164,10 @@ export class SpaceObject extends DurableObject<Env> {
     return this.blobs.settings();
   }
   blobBeginPut(sha256: string, size: number, key: string, userId: string) {
-    return this.blobs.beginPut(sha256, size, key, userId);
+    return this.blobs.uploads.beginPut(sha256, size, key, userId);
   }
   blobFinishPut(uploadId: string): Promise<Outcome<BlobInfo>> {
-    return this.blobs.finishPut(uploadId);
+    return this.blobs.uploads.finishPut(uploadId);
   }
   blobCreateUpload(
     sha256: string,
@@ -174,13 +176,19 @@ export class SpaceObject extends DurableObject<Env> {
     key: string,
     userId: string,
   ): Promise<Outcome<BlobInfo | UploadState>> {
-    return this.blobs.createUpload(sha256, size, partSize, key, userId);
+    return this.blobs.uploads.createUpload(sha256, size, partSize, key, userId);
   }
-  blobUploadState(uploadId: string): Outcome<UploadState> {
-    return this.blobs.state(uploadId);
+  blobUploadState(uploadId: string, userId: string): Outcome<UploadState> {
+    return this.blobs.uploads.state(uploadId, userId);
   }
-  blobPartTarget(uploadId: string, partNumber: number, length: number): Outcome<PartTarget> {
-    return this.blobs.partTarget(uploadId, partNumber, length);
+  blobPartTarget(
+    uploadId: string,
+    partNumber: number,
+    length: number,
+    sha256: string,
+    userId: string,
+  ): Outcome<PartTarget> {
+    return this.blobs.uploads.partTarget(uploadId, partNumber, length, sha256, userId);
   }
   blobRecordPart(
     uploadId: string,
@@ -188,17 +196,22 @@ export class SpaceObject extends DurableObject<Env> {
     size: number,
     etag: string,
     sha256: string,
+    userId: string,
   ): Outcome<null> {
-    return this.blobs.recordPart(uploadId, partNumber, size, etag, sha256);
+    return this.blobs.uploads.recordPart(uploadId, partNumber, size, etag, sha256, userId);
   }
-  blobBeginComplete(uploadId: string): Outcome<CompleteTarget> {
-    return this.blobs.beginComplete(uploadId);
+  blobBeginComplete(uploadId: string, userId: string): Outcome<CompleteTarget> {
+    return this.blobs.uploads.beginComplete(uploadId, userId);
+  }
+  blobReopenUpload(uploadId: string): Outcome<{ missing: number[] }> {
+    return this.blobs.uploads.reopen(uploadId);
   }
   blobFinishComplete(uploadId: string, verified: boolean): Promise<Outcome<BlobInfo>> {
-    return this.blobs.finishComplete(uploadId, verified);
+    return this.blobs.uploads.finishComplete(uploadId, verified);
   }
-  blobAbort(uploadId: string): Promise<Outcome<null>> {
-    return this.blobs.abort(uploadId);
+  /** Aborts the caller's upload; `userId` null is the space itself (a failed single PUT). */
+  blobAbort(uploadId: string, userId: string | null): Promise<Outcome<null>> {
+    return this.blobs.uploads.abort(uploadId, userId);
   }
   /** For the sync engine: item `itemId` now points at blob `sha256` (or at none). */
   blobSetItemRef(itemId: string, sha256: string | null): Promise<void> {
