@@ -3,14 +3,7 @@ import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as v from 'valibot';
 import { MIN_PART_BYTES } from '#shared/blobs/limits';
-import {
-  BlobInfoSchema,
-  BlobUsageSchema,
-  CreateUploadResponseSchema,
-  PART_SHA256_HEADER,
-  UploadStateSchema,
-} from '#shared/blobs/protocol';
-import { ErrorBodySchema } from '#shared/errors';
+import { BlobInfoSchema, BlobUsageSchema, UploadStateSchema } from '#shared/blobs/protocol';
 import { BlobRefs } from '../src/space/blob-refs';
 import { addMember, api, createSpace, signUp } from './support/accounts';
 import { blobsOf, codeOf, multipart, put, putPart, randomBytes, sha256 } from './support/blobs';

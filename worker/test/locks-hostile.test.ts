@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ErrorBodySchema } from '#shared/errors';
 import { AcquireResponseSchema, LockSummarySchema } from '#shared/locks/schemas';
 import { addMember, api, createSpace, signUp } from './support/accounts';
-import { lockPath, post, rid } from './locks-support';
+import { post, rid } from './locks-support';
 import { clientId, mutation, pullAll, push } from './support/sync';
 
 let owner: { cookie: string; userId: string; username: string };
