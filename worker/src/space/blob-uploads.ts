@@ -16,6 +16,7 @@ import {
   type PartTarget,
   type UploadRow,
 } from './blob-schema';
+import { UploadRows } from './blob-upload-rows';
 
 /** A multipart upload still 'reserving' after this long lost its Worker between the reservation and R2's answer. */
 const RESERVING_STALE_MS = 60_000;
@@ -44,17 +45,21 @@ const GONE = 'That upload does not exist or has expired.';
  * the editor who started it; a part once accepted is never replaced; a failed assembly reopens.
  */
 export class BlobUploads {
+  private readonly rows: UploadRows;
+
   constructor(
     private readonly sql: SqlStorage,
     private readonly bucket: BlobBucket,
     private readonly now: () => number,
     private readonly scheduleAt: (at: number) => Promise<void>,
     private readonly records: BlobRecords,
-  ) {}
+  ) {
+    this.rows = new UploadRows(sql, now);
+  }
 
   /** Every upload, for the clean-up alarm (B13). */
   all(): UploadRow[] {
-    return this.sql.exec<UploadRow>('SELECT * FROM blob_uploads').toArray();
+    return this.rows.all();
   }
 
   /** Reserves a single-request upload, or says the blob is already there (B3, B5). */
@@ -71,13 +76,13 @@ export class BlobUploads {
     const fits = checkQuota(this.records.usage(), size, MAX_FILE_BYTES);
     if (!fits.ok) return fail(fits.code, fits.message);
     const uploadId = crypto.randomUUID();
-    this.insertUpload(uploadId, sha256, key, size, size, 'single', 'open', userId);
+    this.rows.insert(uploadId, sha256, key, size, size, 'single', 'open', userId);
     return ok({ status: 'reserved', uploadId });
   }
 
   /** Records a verified single-request upload as a blob. */
   async finishPut(uploadId: string): Promise<Outcome<BlobInfo>> {
-    const upload = this.upload(uploadId);
+    const upload = this.rows.upload(uploadId);
     if (!upload || upload.kind !== 'single') return fail('NOT_FOUND', 'That upload no longer exists.');
     return ok(await this.records.promote(upload));
   }
@@ -92,13 +97,13 @@ export class BlobUploads {
   ): Promise<Outcome<BlobInfo | UploadState>> {
     const busy = await this.handOver(sha256, userId);
     if (busy) return busy;
-    const upload = this.uploadOf(sha256);
+    const upload = this.rows.uploadOf(sha256);
     if (upload?.kind === 'multipart' && upload.phase === 'open' && upload.size === size) {
-      this.touch(upload.upload_id);
-      return ok(this.stateOf(upload));
+      this.rows.touch(upload.upload_id);
+      return ok(this.rows.stateOf(upload));
     }
     if (upload?.phase === 'reserving' && upload.updated_at + RESERVING_STALE_MS <= this.now()) {
-      this.deleteUpload(upload.upload_id);
+      this.rows.deleteUpload(upload.upload_id);
     }
     const existing = this.records.existingOrBusy(sha256, size);
     if (existing) return existing;
@@ -112,7 +117,7 @@ export class BlobUploads {
     if (!fits.ok) return fail(fits.code, fits.message);
     const uploadId = crypto.randomUUID();
     // Reserve before the R2 call: other requests run while it is awaited, and the UNIQUE hash keeps them out.
-    this.insertUpload(uploadId, sha256, key, size, partSize, 'multipart', 'reserving', userId);
+    this.rows.insert(uploadId, sha256, key, size, partSize, 'multipart', 'reserving', userId);
     try {
       const r2UploadId = await this.bucket.createMultipartUpload(key);
       this.sql.exec(
@@ -121,20 +126,20 @@ export class BlobUploads {
         uploadId,
       );
     } catch (error) {
-      this.deleteUpload(uploadId);
+      this.rows.deleteUpload(uploadId);
       throw error;
     }
     await this.scheduleAt(this.now() + UPLOAD_IDLE_TTL_MS);
-    const created = this.upload(uploadId);
+    const created = this.rows.upload(uploadId);
     if (!created) throw new Error('upload vanished after creation');
-    return ok(this.stateOf(created));
+    return ok(this.rows.stateOf(created));
   }
 
   state(uploadId: string, userId: string): Outcome<UploadState> {
     const found = this.mine(uploadId, userId);
     if (!found.ok) return found;
     if (found.value.kind !== 'multipart') return fail('NOT_FOUND', GONE);
-    return ok(this.stateOf(found.value));
+    return ok(this.rows.stateOf(found.value));
   }
 
   /**
@@ -165,8 +170,8 @@ export class BlobUploads {
         `Part ${partNumber} must be exactly ${expected} bytes, not ${length}.`,
       );
     }
-    this.touch(uploadId);
-    const accepted = this.acceptedPart(uploadId, partNumber);
+    this.rows.touch(uploadId);
+    const accepted = this.rows.acceptedPart(uploadId, partNumber);
     if (accepted === sha256) return ok({ status: 'stored' });
     if (accepted !== null) return fail('CONFLICT', alreadyAccepted(partNumber));
     return ok({ status: 'send', key: upload.r2_key, r2UploadId: upload.r2_upload_id, length: expected });
@@ -184,7 +189,7 @@ export class BlobUploads {
     const found = this.mine(uploadId, userId);
     if (!found.ok) return found;
     if (found.value.phase !== 'open') return fail('NOT_FOUND', GONE);
-    const accepted = this.acceptedPart(uploadId, partNumber);
+    const accepted = this.rows.acceptedPart(uploadId, partNumber);
     if (accepted !== null && accepted !== sha256) return fail('CONFLICT', alreadyAccepted(partNumber));
     this.sql.exec(
       'INSERT OR REPLACE INTO blob_upload_parts (upload_id, part_number, size, etag, sha256) VALUES (?, ?, ?, ?, ?)',
@@ -194,7 +199,7 @@ export class BlobUploads {
       etag,
       sha256,
     );
-    this.touch(uploadId);
+    this.rows.touch(uploadId);
     return ok(null);
   }
 
@@ -204,8 +209,8 @@ export class BlobUploads {
     if (!found.ok) return found;
     const upload = found.value;
     if (upload.kind !== 'multipart' || upload.r2_upload_id === null) return fail('NOT_FOUND', GONE);
-    const parts = this.parts(uploadId);
-    const missing = this.missingParts(upload);
+    const parts = this.rows.parts(uploadId);
+    const missing = this.rows.missingParts(upload);
     if (missing.length > 0) {
       return fail('UPLOAD_INCOMPLETE', `Parts ${missing.join(', ')} have not been uploaded yet.`, {
         missing,
@@ -230,7 +235,7 @@ export class BlobUploads {
    * retried. After repeated failures its parts are forgotten, to be sent again: the missing list.
    */
   reopen(uploadId: string): Outcome<{ missing: number[] }> {
-    const upload = this.upload(uploadId);
+    const upload = this.rows.upload(uploadId);
     if (!upload || upload.phase !== 'completing')
       return fail('NOT_FOUND', 'That upload is not being completed.');
     const failures = upload.failed_completions + 1;
@@ -242,16 +247,16 @@ export class BlobUploads {
       this.now(),
       uploadId,
     );
-    return ok({ missing: reset ? this.missingParts(upload) : [] });
+    return ok({ missing: reset ? this.rows.missingParts(upload) : [] });
   }
 
   /** Ends a completion: a verified object becomes the blob; a mismatch forgets the upload (B10). */
   async finishComplete(uploadId: string, verified: boolean): Promise<Outcome<BlobInfo>> {
-    const upload = this.upload(uploadId);
+    const upload = this.rows.upload(uploadId);
     if (!upload || upload.phase !== 'completing')
       return fail('NOT_FOUND', 'That upload is not being completed.');
     if (!verified) {
-      this.deleteUpload(uploadId);
+      this.rows.deleteUpload(uploadId);
       return fail(
         'HASH_MISMATCH',
         'The uploaded bytes do not have the SHA-256 the upload was started with; nothing was kept.',
@@ -274,12 +279,12 @@ export class BlobUploads {
    * caller's own upload can go ahead (B21).
    */
   private async handOver(sha256: string, userId: string): Promise<Outcome<never> | null> {
-    const upload = this.uploadOf(sha256);
+    const upload = this.rows.uploadOf(sha256);
     if (!upload || upload.created_by === userId) return null;
     if (upload.updated_at + UPLOAD_HANDOVER_IDLE_MS > this.now()) {
       return fail(
         'UPLOAD_BUSY',
-        `${this.nameOf(upload.created_by)} is uploading this file right now; it will be in the space when they finish.`,
+        `${this.rows.nameOf(upload.created_by)} is uploading this file right now; it will be in the space when they finish.`,
       );
     }
     await this.forget(upload);
@@ -287,7 +292,7 @@ export class BlobUploads {
   }
 
   private async forget(upload: UploadRow): Promise<void> {
-    this.deleteUpload(upload.upload_id);
+    this.rows.deleteUpload(upload.upload_id);
     if (upload.kind === 'multipart' && upload.r2_upload_id !== null) {
       await this.bucket.abortMultipartUpload(upload.r2_key, upload.r2_upload_id).catch(() => undefined);
     }
@@ -296,7 +301,7 @@ export class BlobUploads {
   }
 
   private found(uploadId: string): Outcome<UploadRow> {
-    const upload = this.upload(uploadId);
+    const upload = this.rows.upload(uploadId);
     return upload ? ok(upload) : fail('NOT_FOUND', GONE);
   }
 
@@ -306,99 +311,8 @@ export class BlobUploads {
     if (!found.ok || found.value.created_by === userId) return found;
     return fail(
       'UPLOAD_NOT_YOURS',
-      `This upload was started by ${this.nameOf(found.value.created_by)}; only they can continue or abort it.`,
+      `This upload was started by ${this.rows.nameOf(found.value.created_by)}; only they can continue or abort it.`,
     );
-  }
-
-  /** A member's name for messages (the members table lives in the same object). */
-  private nameOf(userId: string): string {
-    const row = this.sql
-      .exec<{ username: string }>('SELECT username FROM members WHERE user_id = ?', userId)
-      .toArray()[0];
-    return row?.username ?? 'another editor';
-  }
-
-  private missingParts(upload: UploadRow): number[] {
-    const have = new Set(this.parts(upload.upload_id).map((part) => part.part_number));
-    const missing: number[] = [];
-    const count = partCountFor(upload.size, upload.part_size);
-    for (let n = 1; n <= count && missing.length < 50; n++) if (!have.has(n)) missing.push(n);
-    return missing;
-  }
-
-  private acceptedPart(uploadId: string, partNumber: number): string | null {
-    return (
-      this.sql
-        .exec<{ sha256: string }>(
-          'SELECT sha256 FROM blob_upload_parts WHERE upload_id = ? AND part_number = ?',
-          uploadId,
-          partNumber,
-        )
-        .toArray()[0]?.sha256 ?? null
-    );
-  }
-
-  private stateOf(upload: UploadRow): UploadState {
-    return {
-      status: 'uploading',
-      uploadId: upload.upload_id,
-      sha256: upload.sha256,
-      size: upload.size,
-      partSize: upload.part_size,
-      partCount: partCountFor(upload.size, upload.part_size),
-      parts: this.parts(upload.upload_id).map((part) => ({ partNumber: part.part_number, size: part.size })),
-    };
-  }
-
-  private insertUpload(
-    uploadId: string,
-    sha256: string,
-    key: string,
-    size: number,
-    partSize: number,
-    kind: 'single' | 'multipart',
-    phase: string,
-    userId: string,
-  ): void {
-    this.sql.exec(
-      `INSERT INTO blob_uploads (upload_id, sha256, r2_key, size, part_size, kind, phase, r2_upload_id, created_by, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)`,
-      uploadId,
-      sha256,
-      key,
-      size,
-      partSize,
-      kind,
-      phase,
-      userId,
-      this.now(),
-    );
-  }
-
-  private upload(uploadId: string): UploadRow | undefined {
-    return this.sql.exec<UploadRow>('SELECT * FROM blob_uploads WHERE upload_id = ?', uploadId).toArray()[0];
-  }
-
-  private uploadOf(sha256: string): UploadRow | undefined {
-    return this.sql.exec<UploadRow>('SELECT * FROM blob_uploads WHERE sha256 = ?', sha256).toArray()[0];
-  }
-
-  private parts(uploadId: string) {
-    return this.sql
-      .exec<{ part_number: number; size: number; etag: string }>(
-        'SELECT part_number, size, etag FROM blob_upload_parts WHERE upload_id = ? ORDER BY part_number',
-        uploadId,
-      )
-      .toArray();
-  }
-
-  private touch(uploadId: string): void {
-    this.sql.exec('UPDATE blob_uploads SET updated_at = ? WHERE upload_id = ?', this.now(), uploadId);
-  }
-
-  private deleteUpload(uploadId: string): void {
-    this.sql.exec('DELETE FROM blob_upload_parts WHERE upload_id = ?', uploadId);
-    this.sql.exec('DELETE FROM blob_uploads WHERE upload_id = ?', uploadId);
   }
 }
 
