@@ -1,13 +1,15 @@
 import { env } from 'cloudflare:workers';
 import { runInDurableObject } from 'cloudflare:test';
 import * as v from 'valibot';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { MIN_PART_BYTES } from '#shared/blobs/limits';
 import { BlobInfoSchema, UploadStateSchema } from '#shared/blobs/protocol';
 import { ErrorBodySchema } from '#shared/errors';
 import { addMember, api, createSpace, signUp } from './support/accounts';
 import { blobsOf, codeOf, multipart, put, putPart, randomBytes, sha256 } from './support/blobs';
 
+// Several-MiB bodies and several objects per test: generous on a loaded machine.
+vi.setConfig({ testTimeout: 30_000 });
 type User = { cookie: string; userId: string; username: string };
 let alice: User;
 let bob: User;

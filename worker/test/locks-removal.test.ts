@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   AcquireResponseSchema,
   LockEventMessageSchema,
@@ -12,6 +12,8 @@ import { addMember, api, createSpace, signUp } from './support/accounts';
 import { lockPath, lockStub, post, rid, TestSocket } from './locks-support';
 import { clientId, mutation, push } from './support/sync';
 
+// Several-MiB bodies and several objects per test: generous on a loaded machine.
+vi.setConfig({ testTimeout: 30_000 });
 type User = { cookie: string; userId: string; username: string };
 let owner: User;
 let spaceId: string;
