@@ -1,9 +1,9 @@
 import * as v from 'valibot';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ErrorBodySchema } from '#shared/errors';
-import { AcquireResponseSchema, LockSummarySchema } from '#shared/locks/schemas';
+import { LockSummarySchema } from '#shared/locks/schemas';
 import { addMember, api, createSpace, signUp } from './support/accounts';
-import { post, rid } from './locks-support';
+import { grantedToken, rid } from './locks-support';
 import { clientId, mutation, pullAll, push } from './support/sync';
 
 let owner: { cookie: string; userId: string; username: string };
@@ -16,14 +16,7 @@ beforeAll(async () => {
   editor = await addMember(owner.cookie, spaceId, 'editor');
 });
 
-async function acquire(cookie: string, name: string): Promise<number> {
-  const answer = v.parse(
-    AcquireResponseSchema,
-    (await post(cookie, spaceId, name, 'acquire', { requestId: rid() })).body,
-  );
-  if (answer.status !== 'granted') throw new Error(`expected a grant of ${name}`);
-  return answer.token;
-}
+const acquire = (cookie: string, name: string) => grantedToken(cookie, spaceId, name);
 
 describe('[L16] lock names in URLs are percent-decoded strictly', () => {
   const malformed = ['%ZZ', '%', 'a%2', '%E0%A4', 'ok%C3'];

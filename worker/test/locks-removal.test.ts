@@ -1,7 +1,6 @@
 import * as v from 'valibot';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import {
-  AcquireResponseSchema,
   LockEventMessageSchema,
   LockHistoryResponseSchema,
   LockSummarySchema,
@@ -9,7 +8,7 @@ import {
   type LockHistoryEntry,
 } from '#shared/locks/schemas';
 import { addMember, api, createSpace, signUp } from './support/accounts';
-import { lockPath, lockStub, post, rid, TestSocket } from './locks-support';
+import { grantedToken, lockPath, lockStub, post, rid, TestSocket } from './locks-support';
 import { clientId, mutation, push } from './support/sync';
 
 // Several-MiB bodies and several objects per test: generous on a loaded machine.
@@ -23,14 +22,7 @@ beforeAll(async () => {
   ({ spaceId } = await createSpace(owner.cookie));
 });
 
-async function granted(cookie: string, name: string): Promise<number> {
-  const answer = v.parse(
-    AcquireResponseSchema,
-    (await post(cookie, spaceId, name, 'acquire', { requestId: rid() })).body,
-  );
-  if (answer.status !== 'granted') throw new Error(`expected a grant of ${name}`);
-  return answer.token;
-}
+const granted = (cookie: string, name: string) => grantedToken(cookie, spaceId, name);
 
 async function history(name: string): Promise<LockHistoryEntry[]> {
   const res = await api(lockPath(spaceId, name, 'history'), { cookie: owner.cookie });
@@ -42,6 +34,12 @@ async function summary(name: string) {
     LockSummarySchema,
     await (await api(lockPath(spaceId, name), { cookie: owner.cookie })).json(),
   );
+}
+
+async function grantedTokenOf(userId: string, name: string): Promise<number> {
+  const holder = (await summary(name)).holder;
+  if (holder?.userId !== userId) throw new Error(`${name} is not held by ${userId}`);
+  return holder.token;
 }
 
 const removeMember = (userId: string) =>
@@ -100,7 +98,7 @@ describe('[L13] losing the editor role ends a member’s place on every lock at 
     expect(grants.map((e) => e.userId)).toEqual([owner.userId, staying.userId]);
   });
 
-  it('[L13] a demoted holder’s lease ends at once, with a live event, and the item takes writes again', async () => {
+  it('[L13] a demoted holder’s lease ends at once, with a live event, and the next waiter is granted at once', async () => {
     const itemId = 'removalnote01';
     const demoted = await addMember(owner.cookie, spaceId, 'editor');
     const live = await TestSocket.open(owner.cookie, `/api/spaces/${spaceId}/socket`);
@@ -108,17 +106,28 @@ describe('[L13] losing the editor role ends a member’s place on every lock at 
     const client = clientId();
     const blocked = await push(owner.cookie, spaceId, client, [mutation(client, itemId, { title: 'owner' })]);
     expect(blocked.results[0]).toMatchObject({ status: 'rejected', code: 'FENCED' });
+    const waiting = await addMember(owner.cookie, spaceId, 'editor');
+    expect(
+      (await post(waiting.cookie, spaceId, itemId, 'acquire', { requestId: rid(), waitMs: 60_000 })).body,
+    ).toMatchObject({ status: 'queued', position: 1 });
 
     expect((await demote(demoted.userId)).status).toBe(200);
-    const ended = await live.next(isEvent('broken', itemId));
-    expect(ended).toMatchObject({ token, lock: { holder: null } });
+    expect(await live.next(isEvent('broken', itemId))).toMatchObject({ token });
+    // The next waiter is granted at once (fenced before the demotion answered).
+    expect((await summary(itemId)).holder).toMatchObject({ userId: waiting.userId, token: token + 1 });
     const entry = (await history(itemId)).find((e) => e.kind === 'broken');
     expect(entry).toMatchObject({ token, userId: demoted.userId });
     expect(entry?.detail).toMatch(/no longer an editor/);
-    const write = await push(owner.cookie, spaceId, client, [
-      mutation(client, itemId, { title: 'owner again' }),
+    const next = await grantedTokenOf(waiting.userId, itemId);
+    const write = await push(waiting.cookie, spaceId, client, [
+      mutation(client, itemId, { title: 'next holder' }, { lock: { name: itemId, token: next } }),
     ]);
     expect(write.results[0]).toMatchObject({ status: 'applied' });
+    // The demoted member's old token is no claim any more.
+    const stale = await push(owner.cookie, spaceId, client, [
+      mutation(client, itemId, { title: 'stale' }, { lock: { name: itemId, token } }),
+    ]);
+    expect(stale.results[0]).toMatchObject({ status: 'rejected', code: 'FENCED' });
     live.ws.close();
   });
 
