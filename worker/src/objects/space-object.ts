@@ -18,6 +18,7 @@ import {
 } from '../space/fence';
 import { lockObjectName } from './lock-object';
 import { HUB_SCHEMA_STEP, SpaceHub } from '../space/hub';
+import { LockEvictions } from '../space/lock-evictions';
 import { ChangeLog, CHANGE_LOG_SCHEMA_STEP } from '../space/change-log';
 import type { Mutation } from '#shared/sync/mutation';
 import type { PushResponse } from '#shared/sync/protocol';
@@ -45,8 +46,6 @@ const SCHEMA: readonly string[] = [
   BLOB_SCHEMA_STEP_3,
 ];
 
-const NOT_AN_EDITOR = (username: string) => `${username} is no longer an editor of this space`;
-
 /** Durable Object for one space; see docs/architecture.md. */
 export class SpaceObject extends DurableObject<Env> {
   private readonly membership: Membership;
@@ -54,6 +53,7 @@ export class SpaceObject extends DurableObject<Env> {
   private readonly hub: SpaceHub;
   private readonly fence: Fence;
   private readonly changeLog: ChangeLog;
+  private readonly evictions: LockEvictions;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -67,6 +67,12 @@ export class SpaceObject extends DurableObject<Env> {
     );
     this.hub = new SpaceHub(ctx);
     this.fence = new Fence(ctx.storage.sql);
+    this.evictions = new LockEvictions(
+      this.membership,
+      this.fence,
+      (spaceId, name) => env.LOCKS.get(env.LOCKS.idFromName(lockObjectName(spaceId, name))),
+      (work) => ctx.waitUntil(work),
+    );
     this.changeLog = new ChangeLog(ctx.storage, (name, token, userId) =>
       this.fence.check(name, token, userId),
     );
@@ -102,7 +108,7 @@ export class SpaceObject extends DurableObject<Env> {
     const result = this.membership.changeRole(userId, role);
     if (!result.ok) return result;
     this.hub.close({ userId }, 'Your role in this space changed.');
-    if (!roleAtLeast(role, 'editor')) await this.evictFromLocks(userId, result.value.username);
+    if (!roleAtLeast(role, 'editor')) await this.evictions.memberLost(userId, result.value.username);
     return result;
   }
   async removeMember(userId: string): Promise<Result<null>> {
@@ -110,23 +116,8 @@ export class SpaceObject extends DurableObject<Env> {
     const result = this.membership.remove(userId);
     if (!result.ok) return result;
     this.hub.close({ userId }, 'You are no longer a member of this space.');
-    await this.evictFromLocks(userId, username);
+    await this.evictions.memberLost(userId, username);
     return result;
-  }
-  /** Ends `userId`'s part in every lock the fence says they hold or wait for (L13). */
-  private async evictFromLocks(userId: string, username: string): Promise<void> {
-    const spaceId = this.membership.info()?.spaceId;
-    if (!spaceId) return;
-    await Promise.all(
-      this.fence
-        .namesWithStake(userId)
-        .map((name) =>
-          this.lockStub(spaceId, name).evict({ spaceId, name }, userId, NOT_AN_EDITOR(username)),
-        ),
-    );
-  }
-  private lockStub(spaceId: string, name: string) {
-    return this.env.LOCKS.get(this.env.LOCKS.idFromName(lockObjectName(spaceId, name)));
   }
   createLink(
     tokenHash: string,
@@ -241,21 +232,7 @@ export class SpaceObject extends DurableObject<Env> {
   lockChanged(update: FenceUpdate, events: LockEventMessage[]): void {
     this.fence.apply(update);
     for (const event of events) this.hub.broadcast(event);
-    // A request authorized just before its member was removed can still reach the lock: the
-    // lock's report names who holds or waits, and anyone no longer an editor is dropped (L13).
-    const spaceId = this.membership.info()?.spaceId;
-    if (!spaceId) return;
-    for (const userId of this.membership.notEditors(update.stake)) {
-      const name = update.name;
-      const evicted = this.lockStub(spaceId, name).evict(
-        { spaceId, name },
-        userId,
-        NOT_AN_EDITOR(this.membership.access(userId)?.username ?? 'a former member'),
-      );
-      this.ctx.waitUntil(
-        evicted.catch((error: unknown) => console.error(`lock ${name}: eviction failed`, error)),
-      );
-    }
+    this.evictions.checkReport(update);
   }
   listLocks(): LockSummary[] {
     return this.fence.list(Date.now());
