@@ -32,6 +32,7 @@ const manifest = {
   compatibilityFlags: workerOptions.compatibilityFlags,
   durableObjects: workerOptions.durableObjects,
   r2Buckets: workerOptions.r2Buckets,
+  bindings: workerOptions.bindings,
   assets,
 };
 writeFileSync(join(out, 'worker.json'), `${JSON.stringify(manifest, null, 2)}\n`);

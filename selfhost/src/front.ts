@@ -37,11 +37,22 @@ function logRequest(method: string, url: string, status: number, startedAt: bigi
 
 const UNAVAILABLE = (message: string) => JSON.stringify({ code: 'UNAVAILABLE', message, retryAfterMs: 1000 });
 
+/**
+ * The front is this deployment's edge, as Cloudflare's is in production: it alone says who the
+ * client is, in `cf-connecting-ip` (the peer's address; one a client sent is replaced), which the
+ * Worker's per-address limits read (docs/spec/accounts.md A12; CLIENT_IP_SOURCE in runtime.ts).
+ */
+const CLIENT_IP = 'cf-connecting-ip';
+const clientIp = (req: IncomingMessage) => req.socket.remoteAddress ?? 'unknown';
+
 /** The request line and headers of `req`, as sent to the Worker for a WebSocket upgrade. */
 function head(req: IncomingMessage): string {
   const lines = [`${req.method} ${req.url} HTTP/1.1`];
-  for (let i = 0; i < req.rawHeaders.length; i += 2)
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    if (req.rawHeaders[i]?.toLowerCase() === CLIENT_IP) continue;
     lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
+  }
+  lines.push(`${CLIENT_IP}: ${clientIp(req)}`);
   return `${lines.join('\r\n')}\r\n\r\n`;
 }
 
@@ -74,11 +85,14 @@ export function startFront(upstream: URL): Front {
       logRequest(method, url, status, startedAt);
       done();
     };
-    const forward = httpRequest({ ...target, method, path: url, headers: req.headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.statusMessage, answer.rawHeaders);
-      answer.pipe(res);
-      res.on('close', () => finish(answer.statusCode ?? 502));
-    });
+    const forward = httpRequest(
+      { ...target, method, path: url, headers: { ...req.headers, [CLIENT_IP]: clientIp(req) } },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.statusMessage, answer.rawHeaders);
+        answer.pipe(res);
+        res.on('close', () => finish(answer.statusCode ?? 502));
+      },
+    );
     forward.on('error', () => {
       if (!res.headersSent) {
         res.writeHead(502, { 'content-type': 'application/json' });

@@ -14,6 +14,8 @@ export interface WorkerManifest {
   compatibilityFlags?: string[];
   durableObjects: V4WorkerOptions['durableObjects'];
   r2Buckets: V4WorkerOptions['r2Buckets'];
+  /** The `[vars]` of wrangler.toml. */
+  bindings?: Record<string, string>;
   assets: NonNullable<V4WorkerOptions['assets']>;
 }
 
@@ -41,7 +43,8 @@ export async function startWorker(config: HostConfig): Promise<{ miniflare: Mini
       durableObjects: manifest.durableObjects,
       r2Buckets: manifest.r2Buckets,
       assets: { ...manifest.assets, directory: join(config.appDir, 'web') },
-      bindings: config.workerVars,
+      // The front sets the client's address (front.ts), so the Worker may trust it.
+      bindings: { ...manifest.bindings, CLIENT_IP_SOURCE: 'cf-connecting-ip', ...config.workerVars },
     }),
   );
   const url = await miniflare.ready;
