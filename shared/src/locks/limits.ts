@@ -10,3 +10,5 @@ export const LOCK_WAIT_MAX_MS = 600_000;
 export const LOCK_QUEUE_MAX = 1_000;
 /** How many past grants a lock remembers by request id, so that a late retry is recognised (rule L9). */
 export const LOCK_SERVED_MEMORY = 64;
+/** How many waiters a lock's summary names, in line order (rule L12); `queueLength` counts them all. */
+export const LOCK_WAITERS_SHOWN = 10;
