@@ -109,6 +109,7 @@ describe('sync between two people in Chromium', () => {
     // Meanwhile the owner breaks the lock and checks the note out.
     await b.goto(noteUrl);
     await b.getByRole('button', { name: /Break the lock on Contract/ }).click();
+    await b.getByRole('button', { name: /Confirm break of the lock on Contract/ }).click();
     await b.getByRole('button', { name: 'Check out Contract' }).click();
     await b.getByText(/You have this checked out/).waitFor({ timeout: 15_000 });
 

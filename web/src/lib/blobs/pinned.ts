@@ -77,6 +77,34 @@ export class OfflineBlobs {
     return typed(blob, meta.type);
   }
 
+  /**
+   * Keeps a file this device has just uploaded (B19): its bytes are here already, so it opens
+   * offline without a download. Kept as opened (not pinned), so the usual limit applies.
+   */
+  async keepUploaded(api: BlobApi, sha256: string, meta: FileMeta, bytes: Blob): Promise<void> {
+    const cache = await this.storage.open(BLOB_CACHE_NAME);
+    const headers = {
+      'content-type': meta.type || 'application/octet-stream',
+      'content-length': String(bytes.size),
+    };
+    await cache.put(api.url(sha256), new Response(bytes, { headers }));
+    const key = keyOf(api.spaceId, sha256);
+    const record = await this.table.get(key);
+    const now = this.now();
+    await this.table.put({
+      key,
+      spaceId: api.spaceId,
+      sha256,
+      name: meta.name,
+      type: meta.type,
+      size: bytes.size,
+      pinned: record?.pinned ?? false,
+      cachedAt: now,
+      lastUsedAt: now,
+    });
+    await this.evictOpened(api, this.openedKeepBytes, key);
+  }
+
   /** Keeps the file on this device until unpinned, downloading it now if needed. */
   async pin(api: BlobApi, sha256: string, meta: FileMeta, signal?: AbortSignal): Promise<void> {
     await this.open(api, sha256, meta, signal);
