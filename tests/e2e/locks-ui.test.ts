@@ -85,7 +85,9 @@ describe('check-outs in Chromium', () => {
     await expect(b.getByText(/waiting:/).count()).resolves.toBe(0);
 
     await a.getByRole('button', { name: 'Wait in line for Roadmap' }).click();
-    await b.getByRole('button', { name: `Hand over to ${editor.username} Roadmap` }).click({ timeout: 15_000 });
+    await b
+      .getByRole('button', { name: `Hand over to ${editor.username} Roadmap` })
+      .click({ timeout: 15_000 });
     await a.getByText(/You have this checked out/).waitFor({ timeout: 15_000 });
     await b.getByText(`Checked out by ${editor.username}`).waitFor({ timeout: 15_000 });
     await screenshot(b, 'locks-handed-over');

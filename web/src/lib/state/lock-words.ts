@@ -29,11 +29,10 @@ export function nameList(names: readonly string[], total: number): string {
   return `${shown.slice(0, -1).join(', ')} and ${shown.at(-1)}`;
 }
 
-/** The reason a break gave, read from its history line ("broke the lease of bob: gone home"). */
-export function breakReason(entry: SpaceLockHistoryEntry, holderName: string): string {
-  const prefix = `broke the lease of ${holderName}`;
-  const rest = entry.detail.startsWith(prefix) ? entry.detail.slice(prefix.length) : '';
-  return rest.startsWith(': ') ? rest.slice(2) : '';
+/** The reason a break gave, read from its history line ("broke the lease of bob: gone home"; usernames have no colon). */
+export function breakReason(entry: SpaceLockHistoryEntry): string {
+  const at = entry.detail.indexOf(': ');
+  return at >= 0 ? entry.detail.slice(at + 2) : '';
 }
 
 /** A time of day for "ran out at 14:05". */

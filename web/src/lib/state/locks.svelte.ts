@@ -174,7 +174,7 @@ export class SpaceLocks {
         )
         .catch(() => undefined);
       if (!entry) return `Your checkout of “${label}” was broken by an owner of the space.`;
-      const why = breakReason(entry, session.user?.username ?? '');
+      const why = breakReason(entry);
       return `${sentenceStart(personName(entry))} broke your checkout of “${label}”${why ? `: “${why}”` : '.'}`;
     }
     if (reason === 'expired')
@@ -210,6 +210,8 @@ export class SpaceLocks {
 
   #start(): void {
     setInterval(() => (this.now = Date.now()), 1000);
+    // Messages say "you" for the signed-in person: know who that is.
+    if (session.user === undefined) void session.refresh();
     void this.#resume();
     // lib/locks follows the space's socket: the list on every (re)connect, then the lock events.
     watchLocks({
