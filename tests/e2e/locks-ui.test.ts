@@ -2,7 +2,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { apiClient, type TestUser } from '../support/api-client';
 import { launchBrowser } from '../support/browser';
-import { screenshot } from './app-support';
+import { screenshot, seriousViolations } from './app-support';
 
 // Check-outs as two people see them in Chromium, against the real local server: messages name
 // people ("you", usernames) and items (titles); a reload keeps your check-out; the holder sees
@@ -91,6 +91,18 @@ describe('check-outs in Chromium', () => {
     await a.getByText(/You have this checked out/).waitFor({ timeout: 15_000 });
     await b.getByText(`Checked out by ${editor.username}`).waitFor({ timeout: 15_000 });
     await screenshot(b, 'locks-handed-over');
+    // The lock manager with a holder and its history, at phone and desktop widths.
+    await b.goto(`${baseUrl}/spaces/${spaceId}/locks`);
+    await b.getByRole('button', { name: 'Show history' }).click();
+    await b.getByRole('columnheader', { name: 'Token' }).waitFor();
+    await expect(b.getByRole('cell', { name: 'renewed' }).count()).resolves.toBe(0);
+    for (const width of [390, 1280]) {
+      await b.setViewportSize({ width, height: 850 });
+      await expect(seriousViolations(b), `lock manager at ${width} px`).resolves.toEqual([]);
+    }
+    await b.setViewportSize({ width: 390, height: 850 });
+    await screenshot(b, 'locks-manager-phone');
+    await b.setViewportSize({ width: 1100, height: 850 });
     await a.getByRole('button', { name: 'Release Roadmap' }).click();
   });
 
@@ -105,6 +117,10 @@ describe('check-outs in Chromium', () => {
     await expect(a.getByText(/You have this checked out/).isVisible()).resolves.toBe(true);
     await b.getByRole('button', { name: 'Break the lock on Contract draft' }).click();
     await b.getByLabel(`Why? (${editor.username} will be told)`).fill('the client is waiting');
+    for (const width of [390, 1280]) {
+      await b.setViewportSize({ width, height: 850 });
+      await expect(seriousViolations(b), `break form at ${width} px`).resolves.toEqual([]);
+    }
     await b.getByRole('button', { name: 'Confirm break of the lock on Contract draft' }).click();
     await a
       .getByText(`${owner.username} broke your checkout of “Contract draft”: “the client is waiting”`)
