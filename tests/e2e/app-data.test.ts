@@ -240,6 +240,10 @@ describe('data: export and import, and a large space', () => {
         await (await api(baseUrl, '/api/spaces', { cookie: user.cookie })).json(),
       );
       expect(listed.spaces.map((space) => space.name)).toEqual(['Field notes']);
+      // Renaming starts from the current name.
+      await one.goto(`${baseUrl}/spaces`);
+      await one.getByRole('button', { name: 'Rename Field notes' }).click();
+      await expect(one.getByLabel('New name').inputValue()).resolves.toBe('Field notes');
 
       const two = await second.newPage();
       await two.goto(cloudUrl);
