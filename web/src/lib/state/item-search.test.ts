@@ -32,5 +32,9 @@ describe('finding and showing items', () => {
       '<li class="task"><input type="checkbox" disabled checked aria-label="Done"> done</li>',
     );
     expect(html).toContain('<li>plain</li>');
+    // A loose list puts a paragraph inside the item.
+    expect(taskLists('<ul>\n<li>\n<p>[x] bread</p>\n</li>\n</ul>\n')).toContain(
+      '<li class="task">\n<p><input type="checkbox" disabled checked aria-label="Done"> bread</p>',
+    );
   });
 });

@@ -18,7 +18,7 @@ export async function renderMarkdown(source: string): Promise<string> {
  * markdown-it's output, where raw HTML is already escaped, so only its own `<li>` is matched.
  */
 export function taskLists(html: string): string {
-  return html.replace(/<li>(<p>)?\[([ xX])\] /g, (_match, paragraph: string | undefined, mark: string) => {
+  return html.replace(/<li>(\s*<p>)?\[([ xX])\] /g, (_match, paragraph: string | undefined, mark: string) => {
     const done = mark !== ' ';
     const box = `<input type="checkbox" disabled${done ? ' checked' : ''} aria-label="${done ? 'Done' : 'Not done'}"> `;
     return `<li class="task">${paragraph ?? ''}${box}`;
