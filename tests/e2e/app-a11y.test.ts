@@ -84,7 +84,9 @@ describe('the app is accessible on its main screens (axe-core, no serious or cri
         await expect(preview.locator('script').count()).resolves.toBe(0);
         await expect(preview.getByText('<script>alert(1)</script>').isVisible()).resolves.toBe(true);
         // Task list items are read-only checkboxes.
-        await expect(preview.getByRole('checkbox', { name: 'Done' }).isChecked()).resolves.toBe(true);
+        await expect(preview.getByRole('checkbox', { name: 'Done', exact: true }).isChecked()).resolves.toBe(
+          true,
+        );
         await expect(preview.getByRole('checkbox', { name: 'Not done' }).isDisabled()).resolves.toBe(true);
         await screenshot(page, `app-note-${viewport.name}`);
         await expectAccessible(page, 'note editor');

@@ -2,7 +2,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { apiClient, type TestUser } from '../support/api-client';
 import { launchBrowser } from '../support/browser';
-import { screenshot, seriousViolations } from './app-support';
+import { screenshot, seriousViolations, signedInContext } from './app-support';
 
 // Check-outs as two people see them in Chromium, against the real local server: messages name
 // people ("you", usernames) and items (titles); a reload keeps your check-out; the holder sees
@@ -10,13 +10,6 @@ import { screenshot, seriousViolations } from './app-support';
 
 const client = apiClient(inject('baseUrl'));
 const baseUrl = client.baseUrl;
-
-async function contextFor(browser: Browser, user: TestUser): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 850 } });
-  const [name, value] = user.cookie.split('=') as [string, string];
-  await context.addCookies([{ name, value, url: baseUrl, httpOnly: true, secure: true, sameSite: 'Lax' }]);
-  return context;
-}
 
 /** Makes a note titled `title` in the space and answers its page's URL. */
 async function newNote(page: Page, spaceId: string, title: string): Promise<string> {
@@ -44,8 +37,8 @@ describe('check-outs in Chromium', () => {
     ({ spaceId } = await client.createSpace(owner.cookie, 'Locks e2e'));
     editor = await client.addMember(owner.cookie, spaceId, 'editor');
     browser = await launchBrowser();
-    contextA = await contextFor(browser, editor);
-    contextB = await contextFor(browser, owner);
+    contextA = await signedInContext(browser, baseUrl, editor);
+    contextB = await signedInContext(browser, baseUrl, owner);
     a = await contextA.newPage();
     b = await contextB.newPage();
   });
@@ -130,7 +123,7 @@ describe('check-outs in Chromium', () => {
   });
 
   it('[L13] a checkout that ran out offline says so naming you and the title, never an id or your own name', async () => {
-    const context = await contextFor(browser, editor);
+    const context = await signedInContext(browser, baseUrl, editor);
     const page = await context.newPage();
     await page.clock.install();
     const url = await newNote(page, spaceId, 'Minutes');

@@ -3,6 +3,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createSpace, signUp, type TestUser } from '../support/api-client';
 import { launchBrowser } from '../support/browser';
+import { signedInContext, waitForServiceWorkerControl } from './app-support';
 
 // An upload started with the network off waits (the header says so, never "Synced"), carries on
 // by itself when the network returns — no reload — and the file is then kept on this device.
@@ -24,16 +25,11 @@ describe('an upload started offline', () => {
   });
 
   it('[B11][B19] resumes after setOffline(false) without a reload; the status shows it pending until done; the file is kept on the device', async () => {
-    const context = await browser.newContext();
-    const [name = '', value = ''] = alice.cookie.split(/=(.*)/s);
-    await context.addCookies([{ name, value, url: baseUrl }]);
+    const context = await signedInContext(browser, baseUrl, alice);
     const page = await context.newPage();
     await page.goto(`${baseUrl}/spaces/${spaceId}`);
     // Offline, the uploader's code comes from the service worker's cache.
-    await page.waitForFunction(async () => {
-      const registration = await navigator.serviceWorker.ready;
-      return registration.active?.state === 'activated' && navigator.serviceWorker.controller !== null;
-    });
+    await waitForServiceWorkerControl(page);
     await page.getByText('Synced', { exact: true }).waitFor({ timeout: 30_000 });
     const status = page.locator('details.sync summary');
 

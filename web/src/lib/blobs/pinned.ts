@@ -61,19 +61,7 @@ export class OfflineBlobs {
     const response = await api.download(sha256, signal);
     await cache.put(api.url(sha256), response.clone());
     const blob = await response.blob();
-    await this.table.put({
-      key,
-      spaceId: api.spaceId,
-      sha256,
-      name: meta.name,
-      type: meta.type,
-      size: blob.size,
-      pinned: record?.pinned ?? false,
-      cachedAt: this.now(),
-      lastUsedAt: this.now(),
-    });
-    // Opened copies are a cache: keep the device from filling up; pinned ones are never evicted.
-    await this.evictOpened(api, this.openedKeepBytes, key);
+    await this.keep(api, sha256, meta, blob.size, record);
     return typed(blob, meta.type);
   }
 
@@ -88,8 +76,18 @@ export class OfflineBlobs {
       'content-length': String(bytes.size),
     };
     await cache.put(api.url(sha256), new Response(bytes, { headers }));
+    await this.keep(api, sha256, meta, bytes.size, await this.table.get(keyOf(api.spaceId, sha256)));
+  }
+
+  /** Lists a copy whose bytes are now in the cache (pinned stays pinned), then trims the opened ones. */
+  private async keep(
+    api: BlobApi,
+    sha256: string,
+    meta: FileMeta,
+    size: number,
+    record: PinnedBlob | undefined,
+  ): Promise<void> {
     const key = keyOf(api.spaceId, sha256);
-    const record = await this.table.get(key);
     const now = this.now();
     await this.table.put({
       key,
@@ -97,11 +95,12 @@ export class OfflineBlobs {
       sha256,
       name: meta.name,
       type: meta.type,
-      size: bytes.size,
+      size,
       pinned: record?.pinned ?? false,
       cachedAt: now,
       lastUsedAt: now,
     });
+    // Opened copies are a cache: keep the device from filling up; pinned ones are never evicted.
     await this.evictOpened(api, this.openedKeepBytes, key);
   }
 

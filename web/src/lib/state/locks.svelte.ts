@@ -43,6 +43,8 @@ export class SpaceLocks {
   error = $state('');
   connected = $state(false);
   readonly client: LockClient;
+  // Not read reactively: how to leave each line this tab waits in.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly #leaving = new Map<string, AbortController>();
 
   constructor(readonly spaceId: string) {
