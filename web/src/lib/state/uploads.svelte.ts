@@ -1,7 +1,6 @@
 import type { BlobInfo } from '#shared/blobs/protocol';
 import type { UploadProgress } from '../blobs/uploader';
 import type { FileFacts } from './file-items';
-import { formatBytes } from './format';
 
 /** One upload the user started in this tab, with its progress for the header and the space view. */
 export interface UploadEntry {
@@ -175,14 +174,3 @@ class Uploads {
 
 /** This tab's uploads. */
 export const uploads = new Uploads();
-
-/** "2.4 MB/s · 8 s left" once bytes are moving; empty before the first byte and after the last. */
-export function speedOf(entry: UploadEntry, now: number): string {
-  const since = entry.sendingSince;
-  const { loaded, total, phase } = entry.progress;
-  if (!since || phase !== 'uploading' || now - since.at < 250 || loaded <= since.loaded) return '';
-  const perSecond = ((loaded - since.loaded) * 1000) / (now - since.at);
-  const secondsLeft = Math.ceil((total - loaded) / perSecond);
-  const left = secondsLeft >= 120 ? `${Math.round(secondsLeft / 60)} min left` : `${secondsLeft} s left`;
-  return `${formatBytes(perSecond)}/s · ${left}`;
-}
