@@ -11,6 +11,16 @@ import { screenshot, seriousViolations, signedInContext } from './app-support';
 const client = apiClient(inject('baseUrl'));
 const baseUrl = client.baseUrl;
 
+/** No serious or critical axe-core finding at phone and desktop widths (a screenshot of each). */
+async function expectAccessibleAtBothWidths(page: Page, screen: string): Promise<void> {
+  for (const width of [390, 1280]) {
+    await page.setViewportSize({ width, height: 850 });
+    await screenshot(page, `locks-${screen.replaceAll(' ', '-')}-${width}`);
+    await expect(seriousViolations(page), `${screen} at ${width} px`).resolves.toEqual([]);
+  }
+  await page.setViewportSize({ width: 1100, height: 850 });
+}
+
 /** Makes a note titled `title` in the space and answers its page's URL. */
 async function newNote(page: Page, spaceId: string, title: string): Promise<string> {
   await page.goto(`${baseUrl}/spaces/${spaceId}`);
@@ -89,13 +99,7 @@ describe('check-outs in Chromium', () => {
     await b.getByRole('button', { name: 'Show history' }).click();
     await b.getByRole('columnheader', { name: 'Token' }).waitFor();
     await expect(b.getByRole('cell', { name: 'renewed' }).count()).resolves.toBe(0);
-    for (const width of [390, 1280]) {
-      await b.setViewportSize({ width, height: 850 });
-      await expect(seriousViolations(b), `lock manager at ${width} px`).resolves.toEqual([]);
-    }
-    await b.setViewportSize({ width: 390, height: 850 });
-    await screenshot(b, 'locks-manager-phone');
-    await b.setViewportSize({ width: 1100, height: 850 });
+    await expectAccessibleAtBothWidths(b, 'lock manager');
     await a.getByRole('button', { name: 'Release Roadmap' }).click();
   });
 
@@ -110,10 +114,7 @@ describe('check-outs in Chromium', () => {
     await expect(a.getByText(/You have this checked out/).isVisible()).resolves.toBe(true);
     await b.getByRole('button', { name: 'Break the lock on Contract draft' }).click();
     await b.getByLabel(`Why? (${editor.username} will be told)`).fill('the client is waiting');
-    for (const width of [390, 1280]) {
-      await b.setViewportSize({ width, height: 850 });
-      await expect(seriousViolations(b), `break form at ${width} px`).resolves.toEqual([]);
-    }
+    await expectAccessibleAtBothWidths(b, 'break form');
     await b.getByRole('button', { name: 'Confirm break of the lock on Contract draft' }).click();
     await a
       .getByText(`${owner.username} broke your checkout of “Contract draft”: “the client is waiting”`)
