@@ -56,7 +56,7 @@ describe('check-outs in Chromium', () => {
     await browser?.close();
   });
 
-  it('[L13] a reload keeps your check-out: the same grant comes back and the note stays editable', async () => {
+  it('[L18] a reload keeps your check-out: the same grant comes back and the note stays editable', async () => {
     const url = await newNote(a, spaceId, 'Budget');
     await a.getByRole('button', { name: 'Check out Budget' }).click();
     await a.getByText(/You have this checked out/).waitFor();
@@ -73,7 +73,7 @@ describe('check-outs in Chromium', () => {
     await b.getByRole('button', { name: 'Check out Budget' }).waitFor({ timeout: 15_000 });
   });
 
-  it('[L12] the holder sees who waits and hands over; a waiter can leave the line', async () => {
+  it('[L17] the holder sees who waits and hands over; a waiter can leave the line', async () => {
     const url = await newNote(b, spaceId, 'Roadmap');
     await b.getByRole('button', { name: 'Check out Roadmap' }).click();
     await b.getByText(/You have this checked out/).waitFor();
@@ -123,7 +123,7 @@ describe('check-outs in Chromium', () => {
     await screenshot(a, 'locks-broken-told');
   });
 
-  it('[L13] a checkout that ran out offline says so naming you and the title, never an id or your own name', async () => {
+  it('[L18] a checkout that ran out offline says so naming you and the title, never an id or your own name', async () => {
     const context = await signedInContext(browser, baseUrl, editor);
     const page = await context.newPage();
     await page.clock.install();

@@ -24,7 +24,7 @@ describe('an upload started offline', () => {
     await browser.close();
   });
 
-  it('[B11][B19] resumes after setOffline(false) without a reload; the status shows it pending until done; the file is kept on the device', async () => {
+  it('[B11][B22] resumes after setOffline(false) without a reload; the status shows it pending until done; the file is kept on the device', async () => {
     const context = await signedInContext(browser, baseUrl, alice);
     const page = await context.newPage();
     await page.goto(`${baseUrl}/spaces/${spaceId}`);

@@ -66,7 +66,7 @@ export class OfflineBlobs {
   }
 
   /**
-   * Keeps a file this device has just uploaded (B19): its bytes are here already, so it opens
+   * Keeps a file this device has just uploaded (B22): its bytes are here already, so it opens
    * offline without a download. Kept as opened (not pinned), so the usual limit applies.
    */
   async keepUploaded(api: BlobApi, sha256: string, meta: FileMeta, bytes: Blob): Promise<void> {

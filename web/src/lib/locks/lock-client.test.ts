@@ -298,7 +298,7 @@ describe('LockClient', () => {
     expect(server.machine.state.queue).toEqual([]);
   });
 
-  it('[L7][L12] a waiter that leaves the line is out of the queue at once and never granted', async () => {
+  it('[L7][L17] a waiter that leaves the line is out of the queue at once and never granted', async () => {
     const server = new FakeServer();
     const a = clientFor(server, 'alice').acquire('doc', { ttlMs: 60_000 });
     await vi.advanceTimersByTimeAsync(10);
@@ -317,7 +317,7 @@ describe('LockClient', () => {
     expect(server.machine.state.holder).toBeNull();
   });
 
-  it('[L13] a new client (a reload) takes back the same grant with its request id, and renews it at once', async () => {
+  it('[L18] a new client (a reload) takes back the same grant with its request id, and renews it at once', async () => {
     const server = new FakeServer();
     const a = clientFor(server, 'alice').acquire('doc', { ttlMs: 60_000 });
     await vi.advanceTimersByTimeAsync(10);
@@ -336,7 +336,7 @@ describe('LockClient', () => {
     expect(await other).toMatchObject({ status: 'ended', holder: { userId: 'alice' } });
   });
 
-  it('[L13] a grant that ended while the page was away resumes as ended', async () => {
+  it('[L18] a grant that ended while the page was away resumes as ended', async () => {
     const server = new FakeServer();
     const a = clientFor(server, 'alice').acquire('doc', { ttlMs: 5_000, autoRenew: false });
     await vi.advanceTimersByTimeAsync(10);

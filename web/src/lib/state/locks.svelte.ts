@@ -28,7 +28,7 @@ export interface LockRow {
  * kept current by the lock events on the space's WebSocket), plus what this tab holds and waits
  * for. `now` ticks every second for the countdowns. One per space for the tab's life (see
  * {@link spaceLocks}), so a checkout survives moving between screens; the grants themselves are
- * stored on the device (lib/locks/grant-store) and taken back after a reload (L13).
+ * stored on the device (lib/locks/grant-store) and taken back after a reload (L18).
  * Messages name people and items: "you", usernames, titles (lock-words.ts).
  */
 export class SpaceLocks {
@@ -189,7 +189,7 @@ export class SpaceLocks {
     if (this.held.get(lock.name) === lock) this.held.delete(lock.name);
   }
 
-  /** Takes back the grants this device stored before a reload (L13); says so plainly when one ended meanwhile. */
+  /** Takes back the grants this device stored before a reload (L18); says so plainly when one ended meanwhile. */
   async #resume(): Promise<void> {
     for (const [name, grant] of Object.entries(storedGrants(this.spaceId))) {
       try {

@@ -8,7 +8,7 @@ describe('upload speed and time left', () => {
     sendingSince: started,
   });
 
-  it('[B19] tells the speed and the time left once bytes move, from the first byte', () => {
+  it('[B22] tells the speed and the time left once bytes move, from the first byte', () => {
     // 2 MiB in 1 s: 2 MiB/s, 8 MiB left, 4 s.
     expect(speedOf(at(2 * 1024 * 1024), 11_000)).toMatch(/^2(\.0)? MB\/s · 4 s left$/);
   });

@@ -28,7 +28,7 @@ const loadUploader = () =>
     import('../blobs/pinned'),
   ]);
 
-/** Keeps the bytes of a file this device uploaded, so it opens offline at once (B19). */
+/** Keeps the bytes of a file this device uploaded, so it opens offline at once (B22). */
 async function keepOnDevice(
   spaceId: string,
   sha256: string,
