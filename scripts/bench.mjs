@@ -9,6 +9,7 @@ const NEEDS = {
   web: ['chromium'],
   lfs: ['git', 'git-lfs'],
   dav: ['rclone'],
+  image: ['podman', 'runc', 'debootstrap'],
 };
 
 const name = process.argv[2] ?? '';

@@ -14,6 +14,10 @@ export const DEBIAN_PROGRAMS = {
   // WebDAV conformance and client tests (tests/integration/webdav*.test.ts).
   litmus: '/usr/bin/litmus',
   rclone: '/usr/bin/rclone',
+  // The container image (npm run image, tests/container).
+  podman: '/usr/bin/podman',
+  runc: '/usr/sbin/runc',
+  debootstrap: '/usr/sbin/debootstrap',
 };
 
 export function ensureDebianPackage(pkg) {

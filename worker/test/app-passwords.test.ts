@@ -103,12 +103,12 @@ describe('app passwords', { timeout: 30_000 }, () => {
       { authorization: `Bearer ${made.password}` },
       basic(alice.username, made.password),
     ]) {
-      expect((await api('/api/auth/me', { headers })).status).toBe(401);
+      expect((await api('/api/auth/sessions', { headers })).status).toBe(401);
       expect((await api('/api/spaces', { headers })).status).toBe(401);
     }
     // Nor as a cookie.
     expect(
-      (await api('/api/auth/me', { headers: { cookie: `baton_session=${made.password}` } })).status,
+      (await api('/api/auth/sessions', { headers: { cookie: `baton_session=${made.password}` } })).status,
     ).toBe(401);
   });
 

@@ -3,7 +3,7 @@ import { checkQuota } from '#shared/blobs/quota';
 import { hashWhileStreaming } from '../blobs/hashing';
 import { blobKey } from '../blobs/keys';
 import { ApiError } from '../http/api-error';
-import type { Outcome } from '../space/blob-refs';
+import type { Outcome } from '../space/blob-schema';
 import type { DavContext, OpenSpace } from './context';
 
 function unwrap<T>(outcome: Outcome<T>): T {
@@ -48,7 +48,7 @@ export async function storeBody(
       await c.env.BLOBS.put(key, object.body.pipeThrough(new FixedLengthStream(size)), { sha256 });
     } catch (error) {
       await c.env.BLOBS.delete(key);
-      await space.stub.blobAbort(begun.uploadId);
+      await space.stub.blobAbort(begun.uploadId, null);
       throw new ApiError(
         'UNAVAILABLE',
         `The file could not be stored: ${error instanceof Error ? error.message : String(error)}`,

@@ -54,6 +54,7 @@ const LockStateSchema = v.object({
       enqueuedAt: v.number(),
       deadline: v.number(),
       connId: v.nullable(v.string()),
+      seenAt: v.optional(v.number()),
     }),
   ),
   served: v.array(v.object({ requestId: v.string(), userId: v.string(), token: v.number() })),
@@ -100,6 +101,17 @@ export class LockStore {
         JSON.stringify(state),
       );
       for (const c of changes) {
+        if (c.kind === 'renewed') {
+          // A renewal is no history line of its own: it moves the end written on its grant (L10).
+          sql.exec(
+            `UPDATE lock_history SET detail = CASE WHEN instr(detail, ', renewed') > 0
+               THEN substr(detail, 1, instr(detail, ', renewed') - 1) ELSE detail END || ', renewed ' || ?
+             WHERE kind = 'granted' AND token = ?`,
+            c.detail,
+            c.token,
+          );
+          continue;
+        }
         sql.exec(
           'INSERT INTO lock_history (at, kind, token, request_id, user_id, username, via, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
           c.at,
