@@ -47,10 +47,21 @@ describe('WebDAV and the app in Chromium', () => {
     });
     expect(locked.status).toBe(200);
     await page.goto(`${baseUrl}/spaces/${spaceId}/locks`);
-    await page
+    await page.getByRole('cell', { name: 'you · WebDAV', exact: true }).waitFor({ timeout: 30_000 });
+    // Another member sees whose desktop has it.
+    const bob = await client.addMember(alice.cookie, spaceId, 'editor');
+    const bobContext = await browser.newContext({ viewport: { width: 1100, height: 850 } });
+    const [name, value] = bob.cookie.split('=') as [string, string];
+    await bobContext.addCookies([
+      { name, value, url: baseUrl, httpOnly: true, secure: true, sameSite: 'Lax' },
+    ]);
+    const bobPage = await bobContext.newPage();
+    await bobPage.goto(`${baseUrl}/spaces/${spaceId}/locks`);
+    await bobPage
       .getByRole('cell', { name: `${alice.username} · WebDAV`, exact: true })
       .waitFor({ timeout: 30_000 });
-    await screenshot(page, 'webdav-lock-manager');
+    await screenshot(bobPage, 'webdav-lock-manager');
+    await bobContext.close();
     await context.close();
   });
 
