@@ -196,7 +196,8 @@ async function main(): Promise<void> {
         dav_put:
           'local workerd: the body is hashed while streamed into local R2 (miniflare on disk), then copied to its content address (R2 has no rename), so new content is written twice',
         dav_get: 'one stream from local R2 through wrangler dev’s proxy; the same path as the blob API',
-        propfind_10k: 'SQLite reads the fields of every item of the space (json_extract) in the SpaceObject, the Worker builds 10,001 responses of XML; one RPC',
+        propfind_10k:
+          'SQLite reads the fields of every item of the space (json_extract) in the SpaceObject, the Worker builds 10,001 responses of XML; one RPC',
         rclone_small_files:
           'per file: app-password check (one RPC), the space’s tree (one RPC over all items), blob records and the change log in the SpaceObject, and two local R2 writes; rclone runs 4 transfers',
       },

@@ -3,7 +3,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export const mbPerS = (bytes: number, ms: number) => bytes / 1e6 / (ms / 1000);
-export const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
+export const median = (values: number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 
 export async function timed(fn: () => Promise<unknown>): Promise<number> {
   const start = performance.now();
@@ -40,4 +41,3 @@ export async function rawServer(bytes: Uint8Array<ArrayBuffer>): Promise<{ url: 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, server };
 }
-
