@@ -7,7 +7,8 @@ import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
 import { formatStamp } from '#shared/sync/hlc';
 import { BatonDatabase } from '../web/src/lib/db/db';
-import { settlePush, syncStateOf, takeBatch, writeEdit } from '../web/src/lib/db/sync-store';
+import { writeEdit } from '../web/src/lib/db/edit-writes';
+import { settlePush, syncStateOf, takeBatch } from '../web/src/lib/db/sync-store';
 import { SyncEngine } from '../web/src/lib/sync/engine';
 import { SpaceSync } from '../web/src/lib/sync/space-sync';
 import { HttpTransport } from '../web/src/lib/sync/transport';
@@ -74,7 +75,46 @@ const api = {
       await post(`/api/spaces/${spaceId}/sync/push`, { clientId, mutations });
     }
   },
-  /** Local edits without syncing (the device is "offline"); answers ms spent. */
+  /**
+   * The same edits issued in a loop without awaiting each (a paste, an import, a script), until
+   * every one is durable; answers ms spent.
+   */
+  async editsBurst(
+    dbName: string,
+    spaceId: string,
+    from: number,
+    count: number,
+    items: number,
+  ): Promise<number> {
+    const db = dbNamed(dbName);
+    const start = performance.now();
+    const writes: Promise<unknown>[] = [];
+    for (let i = from; i < from + count; i++) {
+      writes.push(
+        writeEdit(db, spaceId, {
+          itemId: `item${String(i % items).padStart(6, '0')}`,
+          kind: 'note',
+          values: { [`f${Math.floor(i / items)}`]: `v${i}` },
+        }),
+      );
+    }
+    await Promise.all(writes);
+    return performance.now() - start;
+  },
+
+  /** `count` single edits, each awaited until durable; answers each one's ms. */
+  async editLatencies(dbName: string, spaceId: string, count: number): Promise<number[]> {
+    const db = dbNamed(dbName);
+    const times: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const start = performance.now();
+      await writeEdit(db, spaceId, { itemId: 'latency0', kind: 'note', values: { body: `v${i}` } });
+      times.push(performance.now() - start);
+    }
+    return times;
+  },
+
+  /** Local edits without syncing (the device is "offline"), each awaited; answers ms spent. */
   async edits(dbName: string, spaceId: string, from: number, count: number, items: number): Promise<number> {
     const db = dbNamed(dbName);
     const start = performance.now();

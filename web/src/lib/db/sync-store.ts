@@ -1,10 +1,9 @@
 import Dexie from 'dexie';
 import { compareStamps, Hlc, stampWall } from '#shared/sync/hlc';
-import type { ItemKind, ItemState, JsonValue } from '#shared/sync/item';
+import type { ItemState } from '#shared/sync/item';
 import { newestStamp } from '#shared/sync/item';
-import type { LockClaim, Mutation } from '#shared/sync/mutation';
-import { jsonBytes, type PullResponse, type PushResponse } from '#shared/sync/protocol';
-import { applyPulled, localEdit, rebase } from '#shared/sync/replica';
+import type { PullResponse, PushResponse } from '#shared/sync/protocol';
+import { applyPulled, rebase } from '#shared/sync/replica';
 import type { BatonDatabase, LocalItem, OutboxEntry, SyncState } from './db';
 
 // The sync engine's storage: every function is one Dexie transaction, so an edit, a pull page
@@ -26,14 +25,16 @@ export function itemStateOf(row: LocalItem): ItemState {
   return item;
 }
 
-function toRow(spaceId: string, item: ItemState): LocalItem {
+/** The stored row of an item state. */
+export function toRow(spaceId: string, item: ItemState): LocalItem {
   const newest = newestStamp(item);
   const row: LocalItem = { ...item, spaceId, updatedAt: newest ? stampWall(newest) : 0 };
   if (item.conflict) row.conflictOf = item.conflict.of;
   return row;
 }
 
-async function stateOf(db: BatonDatabase, spaceId: string): Promise<SyncState> {
+/** This device's sync state for the space, created on first use; call inside a transaction. */
+export async function stateOf(db: BatonDatabase, spaceId: string): Promise<SyncState> {
   const existing = await db.syncState.get(spaceId);
   if (existing) return existing;
   const fresh: SyncState = {
@@ -52,52 +53,6 @@ async function stateOf(db: BatonDatabase, spaceId: string): Promise<SyncState> {
 /** This device's sync state for the space, created on first use. */
 export function syncStateOf(db: BatonDatabase, spaceId: string): Promise<SyncState> {
   return db.transaction('rw', db.syncState, () => stateOf(db, spaceId));
-}
-
-/** A local edit of one item: new values for some fields; a delete writes `$deleted: true`. */
-export interface EditRequest {
-  itemId: string;
-  kind: ItemKind;
-  values: Record<string, JsonValue>;
-  lock?: LockClaim;
-}
-
-/**
- * Writes an edit: the item, its outbox entry and the clock, in one transaction (S1). The
- * stamp comes from the space's HLC as stored, so tabs writing at once never share a stamp.
- */
-export function writeEdit(
-  db: BatonDatabase,
-  spaceId: string,
-  edit: EditRequest,
-  now: () => number = Date.now,
-): Promise<Mutation> {
-  return db.transaction('rw', db.items, db.outbox, db.syncState, async () => {
-    const state = await stateOf(db, spaceId);
-    const hlc = new Hlc(state.clientId, () => now() + state.clockOffsetMs, state.lastStamp);
-    const row = await db.items.get([spaceId, edit.itemId]);
-    const local = row ? itemStateOf(row) : null;
-    const input = {
-      id: randomId(),
-      itemId: edit.itemId,
-      kind: local?.kind ?? edit.kind,
-      stamp: hlc.now(),
-      values: edit.values,
-    };
-    const { mutation, item } = localEdit(local, edit.lock ? { ...input, lock: edit.lock } : input);
-    await db.items.put(toRow(spaceId, item));
-    await db.outbox.add({
-      spaceId,
-      mutationId: mutation.id,
-      itemId: mutation.itemId,
-      mutation,
-      bytes: jsonBytes(mutation),
-      state: 'pending',
-      createdAt: now(),
-    });
-    await db.syncState.update(spaceId, { lastStamp: hlc.last() });
-    return mutation;
-  });
 }
 
 /**
@@ -294,17 +249,4 @@ export async function recordSyncError(
 /** Forgets a refused edit the user chose to discard. */
 export async function discardRejected(db: BatonDatabase, seq: number): Promise<void> {
   await db.outbox.delete(seq);
-}
-
-/** Tries a refused edit again as a new edit of the same values, stamped now. */
-export function retryRejected(db: BatonDatabase, seq: number): Promise<void> {
-  return db.transaction('rw', db.items, db.outbox, db.syncState, async () => {
-    const entry = await db.outbox.get(seq);
-    if (!entry || entry.state !== 'rejected') return;
-    const values = Object.fromEntries(
-      Object.entries(entry.mutation.set).map(([name, write]) => [name, write.v]),
-    );
-    await db.outbox.delete(seq);
-    await writeEdit(db, entry.spaceId, { itemId: entry.itemId, kind: entry.mutation.kind, values });
-  });
 }

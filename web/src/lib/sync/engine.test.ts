@@ -120,7 +120,7 @@ describe('web sync engine over IndexedDB', () => {
     const { db, engine } = device(server);
     await createItem(SPACE, 'note', { title: 'good 1' }, db);
     const far = Date.now() + 3_600_000;
-    const { writeEdit } = await import('../db/sync-store');
+    const { writeEdit } = await import('../db/edit-writes');
     await writeEdit(
       db,
       SPACE,
@@ -141,7 +141,8 @@ describe('web sync engine over IndexedDB', () => {
   });
 
   it('[S10] a first pull writes pages without reading them back, yet never overwrites an edit made during the run', async () => {
-    const { applyPullPage, beginPullRun, writeEdit } = await import('../db/sync-store');
+    const { applyPullPage, beginPullRun } = await import('../db/sync-store');
+    const { writeEdit } = await import('../db/edit-writes');
     const { formatStamp } = await import('#shared/sync/hlc');
     const server = new FakeServer();
     const { db } = device(server);
