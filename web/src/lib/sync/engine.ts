@@ -16,6 +16,8 @@ import { SyncError, type SyncTransport } from './transport';
 export interface EngineStatus {
   phase: 'idle' | 'syncing' | 'offline' | 'error' | 'stopped';
   lastError: { code: string; message: string } | null;
+  /** While a pull runs that needs more than one page: changes stored so far, of how many (S18). */
+  pull: { done: number; total: number } | null;
 }
 
 /** Knobs of the engine; the defaults are the protocol's bounds. */
@@ -39,7 +41,7 @@ const ENVELOPE_BYTES = 1024;
  * retried with backoff and jitter (S12); refused edits stay visible in the outbox.
  */
 export class SyncEngine {
-  status: EngineStatus = { phase: 'idle', lastError: null };
+  status: EngineStatus = { phase: 'idle', lastError: null, pull: null };
   private readonly db: BatonDatabase;
   private readonly spaceId: string;
   private readonly transport: SyncTransport;
@@ -96,7 +98,7 @@ export class SyncEngine {
   stop(): void {
     this.stopped = true;
     clearTimeout(this.retryTimer);
-    this.setStatus({ phase: 'stopped', lastError: this.status.lastError });
+    this.setStatus({ pull: null, phase: 'stopped', lastError: this.status.lastError });
   }
 
   private async loop(): Promise<void> {
@@ -107,21 +109,25 @@ export class SyncEngine {
   }
 
   private async once(): Promise<void> {
-    this.setStatus({ phase: 'syncing', lastError: this.status.lastError });
+    this.setStatus({ pull: null, phase: 'syncing', lastError: this.status.lastError });
     try {
       await this.pushAll();
       await this.pullAll();
       this.attempt = 0;
       if (this.status.lastError) await recordSyncError(this.db, this.spaceId, null);
-      this.setStatus({ phase: 'idle', lastError: null });
+      this.setStatus({ pull: null, phase: 'idle', lastError: null });
     } catch (error) {
       const failure = error instanceof SyncError ? error : new SyncError('CLIENT', String(error), 0, 'retry');
       await recordSyncError(this.db, this.spaceId, { code: failure.code, message: failure.message });
       if (failure.reaction === 'stop') {
-        this.setStatus({ phase: 'stopped', lastError: failure });
+        this.setStatus({ pull: null, phase: 'stopped', lastError: failure });
         return;
       }
-      this.setStatus({ phase: failure.code === 'NETWORK' ? 'offline' : 'error', lastError: failure });
+      this.setStatus({
+        pull: null,
+        phase: failure.code === 'NETWORK' ? 'offline' : 'error',
+        lastError: failure,
+      });
       this.scheduleRetry(failure.retryAfterMs);
     }
   }
@@ -192,21 +198,27 @@ export class SyncEngine {
     await settlePush(this.db, this.spaceId, batch, reply);
   }
 
-  // The next page is fetched while the current one is written to IndexedDB (S10).
+  // The next page is fetched while the current one is written to IndexedDB (S10). Each page
+  // moves the stored position, so an interrupted pull resumes after its last stored page (S18).
   private async pullAll(): Promise<void> {
     const { after } = await syncStateOf(this.db, this.spaceId);
     const run = await beginPullRun(this.db, this.spaceId);
     let pending = this.transport.pull(this.spaceId, after, this.pullLimit);
-    for (;;) {
-      const page = await pending;
-      const next =
-        page.more && !this.stopped ? this.transport.pull(this.spaceId, page.next, this.pullLimit) : null;
-      // If writing this page fails, the prefetch's own failure must not go unhandled.
-      next?.catch(() => undefined);
-      await applyPullPage(this.db, this.spaceId, page, run);
-      this.pulledTo = Math.max(this.pulledTo, page.next);
-      if (!next) return;
-      pending = next;
+    try {
+      for (;;) {
+        const page = await pending;
+        const next =
+          page.more && !this.stopped ? this.transport.pull(this.spaceId, page.next, this.pullLimit) : null;
+        // If writing this page fails, the prefetch's own failure must not go unhandled.
+        next?.catch(() => undefined);
+        await applyPullPage(this.db, this.spaceId, page, run);
+        this.pulledTo = Math.max(this.pulledTo, page.next);
+        if (!next) return;
+        this.setStatus({ ...this.status, pull: { done: page.next - after, total: page.head - after } });
+        pending = next;
+      }
+    } finally {
+      if (this.status.pull) this.setStatus({ ...this.status, pull: null });
     }
   }
 

@@ -33,7 +33,13 @@ export class SpaceSync {
   private readonly channel: BroadcastChannel | null;
   private readonly listeners = new Set<(status: LiveStatus) => void>();
   private engine: SyncEngine | null = null;
-  private status: LiveStatus = { phase: 'idle', lastError: null, leader: false, connected: false };
+  private status: LiveStatus = {
+    phase: 'idle',
+    lastError: null,
+    pull: null,
+    leader: false,
+    connected: false,
+  };
 
   constructor(
     readonly spaceId: string,
