@@ -217,6 +217,23 @@ export function applyPullPage(
   });
 }
 
+/**
+ * Stores a page a poke carried (S19) if it follows exactly what this device holds, in one
+ * transaction; answers false (nothing written) when it does not, and the caller pulls instead.
+ */
+export function applyPokedPage(
+  db: BatonDatabase,
+  spaceId: string,
+  from: number,
+  page: PullResponse,
+): Promise<boolean> {
+  return db.transaction('rw', db.items, db.syncState, db.outbox, async () => {
+    if ((await stateOf(db, spaceId)).after !== from) return false;
+    await applyPullPage(db, spaceId, page);
+    return true;
+  });
+}
+
 async function touchState(
   db: BatonDatabase,
   spaceId: string,

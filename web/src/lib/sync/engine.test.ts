@@ -101,6 +101,55 @@ describe('web sync engine over IndexedDB', () => {
     expect((await itemOf(b.db, SPACE, id))?.fields.title?.v).toBe('from A');
   });
 
+  it('[S19] a small push reaches a live device inside the poke, without a pull; after a gap it pulls', async () => {
+    const server = new FakeServer();
+    const a = device(server);
+    const db = new BatonDatabase(`engine-test-${++n}`);
+    open.push(db);
+    let bPulls = 0;
+    const inner = server.transport();
+    const transport = {
+      ...inner,
+      pull: (...args: Parameters<typeof inner.pull>) => (bPulls++, inner.pull(...args)),
+    };
+    const b = new SyncEngine({ db, spaceId: SPACE, transport, random: () => 0 });
+    const listen = () =>
+      inner.connect(SPACE, {
+        onOpen: () => undefined,
+        onClose: () => undefined,
+        onMessage: (message) => {
+          if (message.type !== 'poke') return;
+          const { seq, from, page } = message;
+          b.poked(seq, from !== undefined && page ? { from, page } : undefined);
+        },
+      });
+    await b.sync();
+    let socket = listen();
+    const arrived = async (itemId: string) => {
+      for (let i = 0; i < 200 && !(await itemOf(db, SPACE, itemId)); i++)
+        await new Promise((r) => setTimeout(r, 5));
+      return (await itemOf(db, SPACE, itemId))?.fields.title?.v;
+    };
+    const pullsAfterStart = bPulls;
+    const first = await createItem(SPACE, 'note', { title: 'carried' }, a.db);
+    await a.engine.sync();
+    expect(await arrived(first)).toBe('carried');
+    expect(bPulls).toBe(pullsAfterStart);
+
+    // B misses a poke (its socket was away): the next carried page does not follow what B holds.
+    socket.close();
+    const missed = await createItem(SPACE, 'note', { title: 'missed' }, a.db);
+    await a.engine.sync();
+    socket = listen();
+    const next = await createItem(SPACE, 'note', { title: 'after the gap' }, a.db);
+    await a.engine.sync();
+    expect(await arrived(next)).toBe('after the gap');
+    expect(await arrived(missed)).toBe('missed');
+    expect(bPulls).toBe(pullsAfterStart + 1);
+    socket.close();
+    b.stop();
+  });
+
   it('[S8] a fenced edit disappears from the item, lives on as a conflict copy, and is not left pending', async () => {
     const server = new FakeServer();
     const { db, engine } = device(server);

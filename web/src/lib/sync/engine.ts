@@ -1,6 +1,7 @@
 import { MAX_PUSH_BYTES, MAX_PUSH_MUTATIONS, PULL_PAGE_DEFAULT } from '#shared/sync/protocol';
 import type { BatonDatabase, OutboxEntry } from '../db/db';
 import {
+  applyPokedPage,
   applyPullPage,
   beginPullRun,
   recordSyncError,
@@ -10,6 +11,7 @@ import {
   takeBatch,
 } from '../db/sync-store';
 import { backoffDelay } from './backoff';
+import type { CarriedPage } from './live';
 import { SyncError, type SyncTransport } from './transport';
 
 /** What the engine is doing, for the status line. Counts and times live in IndexedDB (all tabs see them). */
@@ -89,9 +91,30 @@ export class SyncEngine {
     return this.running;
   }
 
-  /** A poke said the space's sequence is `seq` (S11): pull unless already there. */
-  poked(seq: number): void {
-    if (seq > this.pulledTo) void this.sync();
+  /**
+   * A poke said the space's sequence is `seq` (S11): pull unless already there. When it carried
+   * the page right after what this device holds (S19), that page is stored instead of pulled.
+   */
+  poked(seq: number, carried?: CarriedPage): void {
+    if (this.stopped || seq <= this.pulledTo) return;
+    if (!carried || this.running || carried.from !== this.pulledTo) {
+      void this.sync();
+      return;
+    }
+    this.running = this.storeCarried(carried).finally(() => {
+      this.running = null;
+    });
+  }
+
+  private async storeCarried(carried: CarriedPage): Promise<void> {
+    let stored = false;
+    try {
+      stored = await applyPokedPage(this.db, this.spaceId, carried.from, carried.page);
+    } catch {
+      // Left to an ordinary pull, which reports its own failures.
+    }
+    if (stored) this.pulledTo = Math.max(this.pulledTo, carried.page.next);
+    if (!stored || this.again) await this.loop();
   }
 
   /** Stops syncing; a run in progress finishes its current step. */

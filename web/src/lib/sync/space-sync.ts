@@ -85,7 +85,7 @@ export class SpaceSync {
     this.engine = engine;
     const unsubscribeEngine = engine.subscribe((status) => this.setStatus({ ...status, leader: true }));
     const live = new LiveChannel(this.transport, this.spaceId, {
-      onPoke: (seq) => engine.poked(seq),
+      onPoke: (seq, carried) => engine.poked(seq, carried),
       onConnected: () => void engine.sync(),
       onStatus: (connected) => this.setStatus({ connected }),
     });
