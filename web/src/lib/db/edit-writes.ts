@@ -6,6 +6,7 @@ import { jsonBytes } from '#shared/sync/protocol';
 import { localEdit } from '#shared/sync/replica';
 import type { BatonDatabase, OutboxEntry } from './db';
 import { GroupCommit } from './group-commit';
+import { signalOutboxGrew } from './outbox-signal';
 import { itemStateOf, randomId, stateOf, toRow } from './sync-store';
 
 /** A local edit of one item: new values for some fields; a delete writes `$deleted: true`. */
@@ -79,7 +80,11 @@ function groupOf(db: BatonDatabase, spaceId: string): GroupCommit<EditRequest, M
   if (!spaces) groups.set(db, (spaces = new Map<string, GroupCommit<EditRequest, Mutation>>()));
   let group = spaces.get(spaceId);
   if (!group) {
-    group = new GroupCommit((edits) => writeEdits(db, spaceId, edits));
+    group = new GroupCommit(async (edits) => {
+      const mutations = await writeEdits(db, spaceId, edits);
+      signalOutboxGrew(db, spaceId);
+      return mutations;
+    });
     spaces.set(spaceId, group);
   }
   return group;

@@ -57,6 +57,7 @@ export class SyncEngine {
   private stopped = false;
   private attempt = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private clientId: string | undefined;
   /** The highest sequence this engine has pulled up to, to skip pokes it has already seen. */
   private pulledTo = -1;
 
@@ -169,7 +170,9 @@ export class SyncEngine {
   private async pushAll(): Promise<void> {
     const take = (afterSeq?: number) =>
       takeBatch(this.db, this.spaceId, this.maxBatchCount, this.maxBatchBytes, afterSeq);
-    const { clientId } = await syncStateOf(this.db, this.spaceId);
+    // The client id never changes once made: read it once, not on every push.
+    this.clientId ??= (await syncStateOf(this.db, this.spaceId)).clientId;
+    const clientId = this.clientId;
     let batch = await take();
     let settling: Promise<void> = Promise.resolve();
     try {
