@@ -133,6 +133,9 @@ async function main(): Promise<void> {
       live_edit_p50_ms: round(median(live), 2),
       yjs_live_edit_p50_ms: round(median(yjsLiveTimes), 2),
       ratio_live_edit_vs_yjs: round(median(live) / median(yjsLiveTimes), 2),
+      live_edit_steps_ms: Object.fromEntries(
+        Object.entries(liveSteps).map(([k, value]) => [k, round(value, 2)]),
+      ),
       local_edits10k_s: round(median(batonRuns.map((r) => r.localEditsMs)) / 1000),
       local_edit_p50_ms: round(median(latencies), 2),
       baton_local_edits10k_s: round(serialMs / 1000),
@@ -199,6 +202,8 @@ async function main(): Promise<void> {
         target: '',
       },
     });
+    console.log('Where a live edit spends its time (ms, medians):');
+    console.table(results.live_edit_steps_ms);
     console.log('Where the 10k offline backlog spends its time (ms, medians):');
     console.table(results.steps10k_ms);
   } finally {
@@ -295,14 +300,35 @@ async function batonLive(a: Page, b: Page, tag: string): Promise<number[]> {
   await call(a, 'liveEdit', dbA, spaceId, 'liveitem', 'body', 'warm-up');
   await call(b, 'arm', dbB, spaceId, 'liveitem', 'body', 'warm-up');
   await call(b, 'armedAt');
-  return liveEdits(
+  const starts: number[] = [];
+  await call(a, 'liveSpans', true);
+  const times = await liveEdits(
     a,
     b,
     LIVE_EDITS,
     (value) => call(b, 'arm', dbB, spaceId, 'liveitem', 'body', value),
-    (value) => call<number>(a, 'liveEdit', dbA, spaceId, 'liveitem', 'body', value),
+    async (value) => {
+      const start = await call<number>(a, 'liveEdit', dbA, spaceId, 'liveitem', 'body', value);
+      starts.push(start);
+      return start;
+    },
   );
+  // Where a live edit's time goes: from the edit to A's push leaving, and the push's round trip.
+  const pushes = (await call<Span[]>(a, 'liveSpans', true)).filter(([op]) => op === 'push');
+  const toPush: number[] = [];
+  const pushRtt: number[] = [];
+  for (const start of starts) {
+    const push = pushes.find(([, s0]) => s0 >= start);
+    if (!push) continue;
+    toPush.push(push[1] - start);
+    pushRtt.push(push[2] - push[1]);
+  }
+  liveSteps.edit_to_push_start_ms = median(toPush);
+  liveSteps.push_round_trip_ms = median(pushRtt);
+  return times;
 }
+
+const liveSteps: Steps = {};
 
 async function yjsLive(a: Page, b: Page, url: string, room: string): Promise<number[]> {
   await call(a, 'yjsOpen', url, room, true);
