@@ -3,7 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchBrowser } from '../support/browser';
 
-// Group commit (S17) in a real Chromium: a burst of edits issued in a loop is cut by a reload.
+// Group commit (S19) in a real Chromium: a burst of edits issued in a loop is cut by a reload.
 // Every edit whose promise had resolved is stored, every stored edit is whole (item and outbox
 // entry together), and what is stored is a prefix of the edits in the order they were made.
 
@@ -48,7 +48,7 @@ describe('a burst of edits cut by a reload', () => {
     await browser.close();
   });
 
-  it('[S1] [S17] keeps every edit whose promise resolved, each whole, in the order made', async () => {
+  it('[S1] [S19] keeps every edit whose promise resolved, each whole, in the order made', async () => {
     const page = await harnessPage(browser);
     await page.evaluate(() =>
       (globalThis as unknown as { writeBurst: { start(db: string): void } }).writeBurst.start('burst-db'),

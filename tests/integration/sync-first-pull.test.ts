@@ -8,7 +8,7 @@ import { SyncEngine, type EngineStatus } from '../../web/src/lib/sync/engine';
 import { HttpTransport, SyncError, type SyncTransport } from '../../web/src/lib/sync/transport';
 import { apiClient } from '../support/api-client';
 
-// A large first pull (S10, S18) with the real web sync client (Dexie over fake-indexeddb)
+// A large first pull (S10, S20) with the real web sync client (Dexie over fake-indexeddb)
 // against the real Worker: it shows its progress, and when the network drops midway the next
 // run goes on after the last page it stored instead of starting over.
 
@@ -38,7 +38,7 @@ function recording(inner: SyncTransport, failFrom = Infinity): SyncTransport & {
 }
 
 describe('a large first pull', () => {
-  it('[S10] [S18] shows "n of total" as it goes, and after a drop midway resumes where it stopped', async () => {
+  it('[S10] [S20] shows "n of total" as it goes, and after a drop midway resumes where it stopped', async () => {
     const owner = await client.signUp();
     const { spaceId } = await client.createSpace(owner.cookie, 'Big');
     const transport = new HttpTransport({

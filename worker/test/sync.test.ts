@@ -308,7 +308,7 @@ describe('[S8] fencing', () => {
 });
 
 describe('[S11] live pokes', () => {
-  it('[S11] [S19] a push that stores changes pokes every member; a small one carries its changes', async () => {
+  it('[S11] [S21] a push that stores changes pokes every member; a small one carries its changes', async () => {
     const res = await api(`/api/spaces/${spaceId}/socket`, {
       cookie: viewer.cookie,
       headers: { upgrade: 'websocket' },

@@ -1,4 +1,5 @@
 import { DurableObject } from 'cloudflare:workers';
+import { blobLimits } from '../config';
 import type { Env } from '../env';
 import { migrate } from '../storage/migrate';
 import type { Link } from '#shared/accounts/links';
@@ -64,6 +65,7 @@ export class SpaceObject extends DurableObject<Env> {
       r2BlobBucket(env.BLOBS),
       () => systemClock.now(),
       (at) => this.scheduleAlarm(at),
+      blobLimits(env),
     );
     this.hub = new SpaceHub(ctx);
     this.fence = new Fence(ctx.storage.sql);
@@ -258,7 +260,7 @@ export class SpaceObject extends DurableObject<Env> {
     for (const ref of outcome.blobRefs) await this.blobs.setItemRef(ref.itemId, ref.sha256);
     return { results: outcome.results, head: outcome.head, serverTime: Date.now() };
   }
-  /** Tells every socket the sequence grew; a small push's changes ride along as a pull page (S19). */
+  /** Tells every socket the sequence grew; a small push's changes ride along as a pull page (S21). */
   private poke(before: number, head: number): void {
     const page = this.changeLog.page(before, POKE_PAGE_MAX_CHANGES, Date.now());
     const carried = !page.more && page.json.length <= POKE_PAGE_MAX_BYTES;

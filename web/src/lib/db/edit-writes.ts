@@ -92,7 +92,7 @@ function groupOf(db: BatonDatabase, spaceId: string): GroupCommit<EditRequest, M
 
 /**
  * Writes one edit and answers its mutation once the edit is stored (S1). Edits made while an
- * earlier one is being committed share the next transaction (S17): the outbox order and the
+ * earlier one is being committed share the next transaction (S19): the outbox order and the
  * stamps stay those of the calls. Inside a caller's own transaction it writes there instead.
  */
 export function writeEdit(

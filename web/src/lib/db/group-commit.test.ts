@@ -14,7 +14,7 @@ function recorder(failOn?: number) {
 }
 
 describe('group commit', () => {
-  it('[S17] a lone request commits at once; requests made meanwhile share the next commit, in order', async () => {
+  it('[S19] a lone request commits at once; requests made meanwhile share the next commit, in order', async () => {
     const { commits, group, release } = recorder();
     const first = group.submit(1);
     const rest = [2, 3, 4].map((n) => group.submit(n));
@@ -25,7 +25,7 @@ describe('group commit', () => {
     expect(commits).toEqual([[1], [2, 3, 4]]);
   });
 
-  it('[S17] a request that fails refuses only itself; its neighbours still land in order', async () => {
+  it('[S19] a request that fails refuses only itself; its neighbours still land in order', async () => {
     const { commits, group, release } = recorder(3);
     const all = [1, 2, 3, 4].map((n) => group.submit(n).catch((error: Error) => error.message));
     release();

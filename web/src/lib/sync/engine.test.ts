@@ -101,7 +101,7 @@ describe('web sync engine over IndexedDB', () => {
     expect((await itemOf(b.db, SPACE, id))?.fields.title?.v).toBe('from A');
   });
 
-  it('[S19] a small push reaches a live device inside the poke, without a pull; after a gap it pulls', async () => {
+  it('[S21] a small push reaches a live device inside the poke, without a pull; after a gap it pulls', async () => {
     const server = new FakeServer();
     const a = device(server);
     const db = new BatonDatabase(`engine-test-${++n}`);

@@ -18,7 +18,7 @@ import { SyncError, type SyncTransport } from './transport';
 export interface EngineStatus {
   phase: 'idle' | 'syncing' | 'offline' | 'error' | 'stopped';
   lastError: { code: string; message: string } | null;
-  /** While a pull runs that needs more than one page: changes stored so far, of how many (S18). */
+  /** While a pull runs that needs more than one page: changes stored so far, of how many (S20). */
   pull: { done: number; total: number } | null;
 }
 
@@ -94,7 +94,7 @@ export class SyncEngine {
 
   /**
    * A poke said the space's sequence is `seq` (S11): pull unless already there. When it carried
-   * the page right after what this device holds (S19), that page is stored instead of pulled.
+   * the page right after what this device holds (S21), that page is stored instead of pulled.
    */
   poked(seq: number, carried?: CarriedPage): void {
     if (this.stopped || seq <= this.pulledTo) return;
@@ -225,7 +225,7 @@ export class SyncEngine {
   }
 
   // The next page is fetched while the current one is written to IndexedDB (S10). Each page
-  // moves the stored position, so an interrupted pull resumes after its last stored page (S18).
+  // moves the stored position, so an interrupted pull resumes after its last stored page (S20).
   private async pullAll(): Promise<void> {
     const { after } = await syncStateOf(this.db, this.spaceId);
     const run = await beginPullRun(this.db, this.spaceId);

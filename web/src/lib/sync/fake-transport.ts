@@ -23,7 +23,7 @@ export class FakeServer {
   pushes: PushRequest[] = [];
   /** How many pulls were answered. */
   pulls = 0;
-  /** Whether pokes carry a small push's changes, as the SpaceObject's do (S19). */
+  /** Whether pokes carry a small push's changes, as the SpaceObject's do (S21). */
   carryPages = true;
   private readonly sockets = new Set<LiveHandlers>();
 

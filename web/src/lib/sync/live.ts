@@ -2,7 +2,7 @@ import { backoffDelay } from './backoff';
 import type { PullResponse } from '#shared/sync/protocol';
 import type { LiveSocket, SyncTransport } from './transport';
 
-/** The changes a poke carried (S19): the pull page after `from`. */
+/** The changes a poke carried (S21): the pull page after `from`. */
 export interface CarriedPage {
   from: number;
   page: PullResponse;
