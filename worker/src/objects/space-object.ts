@@ -23,7 +23,12 @@ import { HUB_SCHEMA_STEP, SpaceHub } from '../space/hub';
 import { LockEvictions } from '../space/lock-evictions';
 import { ChangeLog, CHANGE_LOG_SCHEMA_STEP } from '../space/change-log';
 import type { Mutation } from '#shared/sync/mutation';
-import type { MutationResult, PushResponse } from '#shared/sync/protocol';
+import {
+  POKE_PAGE_MAX_BYTES,
+  POKE_PAGE_MAX_CHANGES,
+  type MutationResult,
+  type PushResponse,
+} from '#shared/sync/protocol';
 import { BlobRefs } from '../space/blob-refs';
 import { DAV_SCHEMA_STEP, DavStore, type DavEntry } from '../space/dav-store';
 import { serverMutation, type ServerEdit } from '../space/server-edit';
@@ -275,7 +280,7 @@ export class SpaceObject extends DurableObject<Env> {
   /** Applies a push batch all or nothing, pokes the members, then updates blob references. */
   async syncPush(mutations: Mutation[], userId: string): Promise<PushResponse> {
     const outcome = this.changeLog.push(mutations, userId);
-    if (outcome.grew) this.hub.broadcast({ type: 'poke', seq: outcome.head });
+    if (outcome.grew) this.poke(outcome.before, outcome.head);
     for (const ref of outcome.blobRefs) await this.blobs.setItemRef(ref.itemId, ref.sha256);
     return { results: outcome.results, head: outcome.head, serverTime: Date.now() };
   }
@@ -287,6 +292,16 @@ export class SpaceObject extends DurableObject<Env> {
     const now = Date.now();
     const mutations = edits.map((edit) => serverMutation(this.dav.item(edit.itemId), edit, now));
     return (await this.syncPush(mutations, userId)).results;
+  }
+  /** Tells every socket the sequence grew; a small push's changes ride along as a pull page (S21). */
+  private poke(before: number, head: number): void {
+    const page = this.changeLog.page(before, POKE_PAGE_MAX_CHANGES, Date.now());
+    const carried = !page.more && page.json.length <= POKE_PAGE_MAX_BYTES;
+    this.hub.broadcastText(
+      carried
+        ? `{"type":"poke","seq":${head},"from":${before},"page":${page.json}}`
+        : JSON.stringify({ type: 'poke', seq: head }),
+    );
   }
   /** One page of changes after `after`, as the JSON text of a PullResponse. */
   syncPull(after: number, limit: number): string {
