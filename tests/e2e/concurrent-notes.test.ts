@@ -65,6 +65,22 @@ async function openConflicts(page: Page, spaceId: string): Promise<number> {
   await page.goto(`${baseUrl}/spaces/${spaceId}/conflicts`);
   await page.getByRole('heading', { name: 'Conflict copies' }).waitFor();
   await waitSynced(page);
+  if (process.env['DEBUG_COPIES'])
+    console.log(
+      await page.evaluate(async () => {
+        const open = indexedDB.open('baton');
+        const db: IDBDatabase = await new Promise((r) => (open.onsuccess = () => r(open.result)));
+        const rows: any[] = await new Promise((r) => {
+          const q = db.transaction('items').objectStore('items').getAll();
+          q.onsuccess = () => r(q.result);
+        });
+        return JSON.stringify(
+          rows
+            .filter((x) => x.conflictOf && !x.fields.$deleted?.v)
+            .map((x) => [x.id, x.conflict?.reason, x.fields.body?.v, x.fields.body?.s, x.fields.$deleted?.v]),
+        );
+      }),
+    );
   return page.getByRole('article').count();
 }
 
@@ -101,9 +117,15 @@ describe('two people typing in one note at once', () => {
       'line five',
       'line five written by the editor',
     );
-    for (const page of [a, b]) {
-      await expect.poll(() => body(page).inputValue(), { timeout: 30_000 }).toBe(expected);
+    if (process.env['DEBUG_COPIES']) {
+      await waitSynced(a);
+      await waitSynced(b);
+      console.log(await body(a).inputValue(), '|||', await body(b).inputValue());
+      await openConflicts(a, spaceId);
     }
+    await expect
+      .poll(() => Promise.all([a, b].map((page) => body(page).inputValue())), { timeout: 30_000 })
+      .toEqual([expected, expected]);
     await waitSynced(a);
     await waitSynced(b);
     for (const page of [a, b]) await expect(body(page).inputValue()).resolves.toBe(expected);
@@ -151,7 +173,10 @@ describe('two people typing in one note at once', () => {
     release();
     await waitSynced(a);
     await a.unroute('**/sync/push');
-    const versions = [START.replace('line three', 'line three OWNER'), START.replace('line three', 'line three EDITOR')];
+    const versions = [
+      START.replace('line three', 'line three OWNER'),
+      START.replace('line three', 'line three EDITOR'),
+    ];
     await expect
       .poll(async () => [await body(a).inputValue(), await body(b).inputValue()], { timeout: 30_000 })
       .toSatisfy(([x, y]) => x === y && versions.includes(String(x)));

@@ -37,7 +37,8 @@ describe('three-way text merge', () => {
           if (baseLines.has(line)) continue; // not typed: a base line either side may delete
           expect(merged.has(line) || copy.has(line), `line ${JSON.stringify(line)} vanished`).toBe(true);
         }
-        if (!conflict) for (const line of mine.split('\n')) if (!baseLines.has(line)) expect(merged.has(line)).toBe(true);
+        if (!conflict)
+          for (const line of mine.split('\n')) if (!baseLines.has(line)) expect(merged.has(line)).toBe(true);
       }),
       { numRuns: 2000 },
     );
@@ -74,5 +75,15 @@ describe('three-way text merge', () => {
   it('[S17] a caret keeps its place when a remote edit lands before or after it', () => {
     expect(mapCaret('abc\ndef', 'abc\ndef\nmore', 2)).toBe(2);
     expect(mapCaret('abc\ndef', 'new\nabc\ndef', 5)).toBe(9);
+  });
+});
+
+describe('settling copies of live typing', () => {
+  it('[S17] an overlap where one side typed on after the other keeps the longer line', () => {
+    expect(mergeText('one', 'one writ\nfive by B', 'one written\nfive', { extensions: true })).toEqual({
+      text: 'one written\nfive by B',
+      conflict: false,
+    });
+    expect(mergeText('one', 'one A', 'one B', { extensions: true }).conflict).toBe(true);
   });
 });

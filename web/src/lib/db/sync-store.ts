@@ -1,11 +1,21 @@
 import Dexie from 'dexie';
-import { compareStamps, Hlc, stampWall } from '#shared/sync/hlc';
+import { compareStamps, Hlc, stampNode, stampWall } from '#shared/sync/hlc';
+import { mergeText } from '#shared/sync/text-merge';
+import { conflictOf, DELETED_FIELD, isDeleted, newestStamp } from '#shared/sync/item';
 import type { ItemKind, ItemState, JsonValue } from '#shared/sync/item';
-import { newestStamp } from '#shared/sync/item';
 import type { LockClaim, Mutation } from '#shared/sync/mutation';
 import { jsonBytes, type PullResponse, type PushResponse } from '#shared/sync/protocol';
 import { applyPulled, localEdit, rebase } from '#shared/sync/replica';
 import type { BatonDatabase, LocalItem, OutboxEntry, SyncState } from './db';
+import {
+  baseTexts,
+  copyValues,
+  keepBase,
+  mergeUnder,
+  resolveCopy,
+  supersedes,
+  type TextBase,
+} from './merge-store';
 
 // The sync engine's storage: every function is one Dexie transaction, so an edit, a pull page
 // or a push result lands whole or not at all, in this tab and as seen from every other tab.
@@ -22,14 +32,16 @@ export function randomId(): string {
 /** The item as the shared merge sees it (without the local bookkeeping). */
 export function itemStateOf(row: LocalItem): ItemState {
   const item: ItemState = { id: row.id, kind: row.kind, fields: row.fields };
-  if (row.conflict) item.conflict = row.conflict;
+  const conflict = row.conflict ?? conflictOf(row);
+  if (conflict) item.conflict = conflict;
   return item;
 }
 
 function toRow(spaceId: string, item: ItemState): LocalItem {
   const newest = newestStamp(item);
   const row: LocalItem = { ...item, spaceId, updatedAt: newest ? stampWall(newest) : 0 };
-  if (item.conflict) row.conflictOf = item.conflict.of;
+  const copyOf = conflictOf(item)?.of;
+  if (copyOf) row.conflictOf = copyOf;
   return row;
 }
 
@@ -60,43 +72,85 @@ export interface EditRequest {
   kind: ItemKind;
   values: Record<string, JsonValue>;
   lock?: LockClaim;
+  /** For text fields typed in an editor: the version the editor showed (S17). */
+  bases?: Record<string, TextBase>;
+}
+
+/** A written edit: its mutation, and the values as stored (merged with what moved under the editor). */
+export interface WrittenEdit {
+  mutation: Mutation;
+  values: Record<string, JsonValue>;
 }
 
 /**
  * Writes an edit: the item, its outbox entry and the clock, in one transaction (S1). The
  * stamp comes from the space's HLC as stored, so tabs writing at once never share a stamp.
+ * Text fields whose stored version moved on since the editor's base are merged into it (S17);
+ * where they overlap, the stored version is kept as a conflict copy (S18).
  */
 export function writeEdit(
   db: BatonDatabase,
   spaceId: string,
   edit: EditRequest,
   now: () => number = Date.now,
-): Promise<Mutation> {
-  return db.transaction('rw', db.items, db.outbox, db.syncState, async () => {
+): Promise<WrittenEdit> {
+  return db.transaction('rw', [db.items, db.outbox, db.syncState, db.editBases], async () => {
     const state = await stateOf(db, spaceId);
     const hlc = new Hlc(state.clientId, () => now() + state.clockOffsetMs, state.lastStamp);
     const row = await db.items.get([spaceId, edit.itemId]);
     const local = row ? itemStateOf(row) : null;
+    const { values, overlapped } = mergeUnder(local, edit.values, edit.bases);
+    if (overlapped) {
+      const copy = localEdit(null, {
+        id: randomId(),
+        itemId: randomId(),
+        kind: overlapped.kind,
+        stamp: hlc.now(),
+        values: copyValues(overlapped),
+      });
+      await putEdit(db, spaceId, copy, now);
+    }
+    const bases = await baseTexts(db, spaceId, state.clientId, local, values);
     const input = {
       id: randomId(),
       itemId: edit.itemId,
       kind: local?.kind ?? edit.kind,
       stamp: hlc.now(),
-      values: edit.values,
+      values,
     };
-    const { mutation, item } = localEdit(local, edit.lock ? { ...input, lock: edit.lock } : input);
-    await db.items.put(toRow(spaceId, item));
-    await db.outbox.add({
-      spaceId,
-      mutationId: mutation.id,
-      itemId: mutation.itemId,
-      mutation,
-      bytes: jsonBytes(mutation),
-      state: 'pending',
-      createdAt: now(),
-    });
+    const written = localEdit(local, edit.lock ? { ...input, lock: edit.lock } : input);
+    await putEdit(db, spaceId, written, now);
+    const { mutation } = written;
+    if (Object.values(values).every((value) => typeof value === 'string')) {
+      await keepBase(db, {
+        spaceId,
+        itemId: edit.itemId,
+        mutationId: mutation.id,
+        stamp: mutation.stamp,
+        fields: bases,
+        wrote: values as Record<string, string>,
+      });
+    }
     await db.syncState.update(spaceId, { lastStamp: hlc.last() });
-    return mutation;
+    return { mutation, values };
+  });
+}
+
+async function putEdit(
+  db: BatonDatabase,
+  spaceId: string,
+  { mutation, item }: { mutation: Mutation; item: ItemState },
+  now: () => number,
+): Promise<void> {
+  await db.items.put(toRow(spaceId, item));
+  await db.outbox.add({
+    spaceId,
+    mutationId: mutation.id,
+    itemId: mutation.itemId,
+    mutation,
+    bytes: jsonBytes(mutation),
+    state: 'pending',
+    createdAt: now(),
   });
 }
 
@@ -234,7 +288,7 @@ export function applyPullPage(
   run?: PullRun,
   now: () => number = Date.now,
 ): Promise<void> {
-  return db.transaction('rw', db.items, db.syncState, db.outbox, async () => {
+  return db.transaction('rw', [db.items, db.syncState, db.outbox, db.editBases], async () => {
     const state = await stateOf(db, spaceId);
     if (page.next <= state.after && page.changes.length > 0) return;
     if (run?.blind && (await outboxTop(db)) !== run.outboxTop) run.blind = false;
@@ -259,7 +313,140 @@ export function applyPullPage(
       after: Math.max(state.after, page.next),
       ...done,
     });
+    // After the clock saw the page, so a merged write is newer than what it merges.
+    await rebasePending(db, spaceId, page.changes, now);
+    await mergeOwnCopies(db, spaceId, page.changes, now);
   });
+}
+
+/**
+ * Merges a pulled text into this device's edits of it still waiting to go up (S17): the push
+ * and the pull never overlap (the engine runs them in turn), so the waiting edits of a field
+ * are replaced by one merged edit based on the pulled version, and the server sees no
+ * concurrency. Overlapping edits stay as they are; the server keeps the loser as a copy (S18).
+ */
+async function rebasePending(
+  db: BatonDatabase,
+  spaceId: string,
+  changes: PullResponse['changes'],
+  now: () => number,
+): Promise<void> {
+  const { clientId } = await stateOf(db, spaceId);
+  for (const { item: pulled } of changes) {
+    if (pulled.conflict) continue;
+    const pending = await db.outbox
+      .where('[spaceId+itemId]')
+      .equals([spaceId, pulled.id])
+      .filter((entry) => entry.state === 'pending')
+      .sortBy('seq');
+    if (pending.length === 0) continue;
+    const bases = await db.editBases.bulkGet(pending.map((entry) => entry.mutationId));
+    const values: Record<string, JsonValue> = {};
+    for (const [name, entry] of Object.entries(pulled.fields)) {
+      if (stampNode(entry.s) === clientId || typeof entry.v !== 'string') continue;
+      const writes = pending.filter((other) => name in other.mutation.set);
+      const first = writes[0];
+      const base = first && bases[pending.indexOf(first)]?.fields[name];
+      const seenStamp = first?.mutation.set[name]?.b;
+      const mine = writes.at(-1)?.mutation.set[name]?.v;
+      if (base === undefined || typeof mine !== 'string' || (seenStamp && seenStamp >= entry.s)) continue;
+      const merged = mergeText(base, mine, entry.v, { extensions: true });
+      if (!merged.conflict) values[name] = merged.text;
+    }
+    const names = Object.keys(values);
+    if (names.length === 0) continue;
+    for (const entry of pending) {
+      if (!names.some((name) => name in entry.mutation.set)) continue;
+      const set = { ...entry.mutation.set };
+      for (const name of names) delete set[name];
+      if (Object.keys(set).length === 0) {
+        await db.outbox.delete(entry.seq!);
+        await db.editBases.delete(entry.mutationId);
+      } else {
+        const mutation = { ...entry.mutation, set };
+        await db.outbox.update(entry.seq!, { mutation, bytes: jsonBytes(mutation) });
+      }
+    }
+    // The item takes the pulled version of those fields; the merged edit goes on top of it.
+    const row = await db.items.get([spaceId, pulled.id]);
+    if (!row) continue;
+    const fields = { ...row.fields };
+    for (const name of names) fields[name] = pulled.fields[name]!;
+    await db.items.put(toRow(spaceId, { ...itemStateOf(row), fields }));
+    await writeEdit(db, spaceId, { itemId: pulled.id, kind: row.kind, values }, now);
+  }
+}
+
+/**
+ * Merges the conflict copies the server made of this device's text edits (S17): where base /
+ * the item now / the copy combine without overlap, the merged text is written to the item and
+ * the copy is dismissed; otherwise the copy stays for the user (S18). Only the device that made
+ * the edit holds its base, so one device resolves each copy.
+ */
+async function mergeOwnCopies(
+  db: BatonDatabase,
+  spaceId: string,
+  changes: PullResponse['changes'],
+  now: () => number,
+): Promise<void> {
+  const copies = changes
+    .map((change) => change.item)
+    .filter(
+      (item) =>
+        (item.conflict?.reason === 'lost' || item.conflict?.reason === 'overwritten') && !isDeleted(item),
+    );
+  if (copies.length === 0) return;
+  const bases = await db.editBases.bulkGet(copies.map((copy) => copy.conflict?.mutationId ?? ''));
+  for (const [index, copy] of copies.entries()) {
+    const base = bases[index];
+    const of = copy.conflict?.of;
+    if (!base || !of) continue;
+    const row = await db.items.get([spaceId, of]);
+    if (!row) continue;
+    const known = await db.editBases.where('[spaceId+itemId]').equals([spaceId, of]).toArray();
+    const { clientId } = await stateOf(db, spaceId);
+    const values = resolveCopy(base, known, itemStateOf(row), copy, clientId);
+    if (!values) {
+      await dropSupersededCopies(db, spaceId, copy, Object.keys(base.fields), now);
+      continue;
+    }
+    if (Object.keys(values).length > 0)
+      await writeEdit(db, spaceId, { itemId: of, kind: row.kind, values }, now);
+    await writeEdit(
+      db,
+      spaceId,
+      { itemId: copy.id, kind: copy.kind, values: { [DELETED_FIELD]: true } },
+      now,
+    );
+  }
+}
+
+// Live typing that lost several times leaves one copy per lost edit; each later one holds the
+// earlier ones, so only the newest stays.
+async function dropSupersededCopies(
+  db: BatonDatabase,
+  spaceId: string,
+  copy: ItemState,
+  names: string[],
+  now: () => number,
+): Promise<void> {
+  const of = copy.conflict?.of ?? '';
+  const { clientId } = await stateOf(db, spaceId);
+  const siblings = (await db.items.where('[spaceId+conflictOf]').equals([spaceId, of]).toArray())
+    .map(itemStateOf)
+    .filter((other) => other.id !== copy.id && !isDeleted(other) && other.conflict)
+    .filter((other) => stampNode(other.conflict!.stamp) === clientId);
+  for (const other of siblings) {
+    const [older, newer] = other.conflict!.stamp < copy.conflict!.stamp ? [other, copy] : [copy, other];
+    if (!supersedes(newer, older, names)) continue;
+    await writeEdit(
+      db,
+      spaceId,
+      { itemId: older.id, kind: older.kind, values: { [DELETED_FIELD]: true } },
+      now,
+    );
+    if (older === copy) return;
+  }
 }
 
 async function touchState(
@@ -298,7 +485,7 @@ export async function discardRejected(db: BatonDatabase, seq: number): Promise<v
 
 /** Tries a refused edit again as a new edit of the same values, stamped now. */
 export function retryRejected(db: BatonDatabase, seq: number): Promise<void> {
-  return db.transaction('rw', db.items, db.outbox, db.syncState, async () => {
+  return db.transaction('rw', [db.items, db.outbox, db.syncState, db.editBases], async () => {
     const entry = await db.outbox.get(seq);
     if (!entry || entry.state !== 'rejected') return;
     const values = Object.fromEntries(

@@ -1,14 +1,8 @@
-import type { ItemState } from '#shared/sync/item';
+import { conflictOf, type ItemState } from '#shared/sync/item';
 import { db, type LocalItem } from '../db/db';
 import { itemOf, itemsOfSpace } from '../db/queries';
 import type * as SyncStore from '../db/sync-store';
 import type { ItemsPort } from './items-port';
-
-function stateOf(row: LocalItem): ItemState {
-  const item: ItemState = { id: row.id, kind: row.kind, fields: row.fields };
-  if (row.conflict) item.conflict = row.conflict;
-  return item;
-}
 
 let writePath: Promise<typeof SyncStore> | undefined;
 
@@ -21,18 +15,27 @@ export function preloadWritePath(): Promise<typeof SyncStore> {
   return writePath;
 }
 
+// The item as screens see it; a copy a device made (S18) is tagged like the server's copies.
+function itemStateOf(row: LocalItem): ItemState {
+  const item: ItemState = { id: row.id, kind: row.kind, fields: row.fields };
+  const conflict = row.conflict ?? conflictOf(row);
+  if (conflict) item.conflict = conflict;
+  return item;
+}
+
 /** The items of a space on this device: read from the sync layer's replica, written through its outbox. */
 export const itemsPort: ItemsPort = {
   async list(spaceId) {
-    return (await itemsOfSpace(db, spaceId)).map(stateOf);
+    return (await itemsOfSpace(db, spaceId)).map(itemStateOf);
   },
   async get(spaceId, itemId) {
     const row = await itemOf(db, spaceId, itemId);
-    return row ? stateOf(row) : undefined;
+    return row ? itemStateOf(row) : undefined;
   },
   async edit(spaceId, edit) {
     // The write path loads with the first editing screen (preloadWritePath), not the first screen.
     const { writeEdit } = await preloadWritePath();
-    await writeEdit(db, spaceId, edit);
+    const { mutation, values } = await writeEdit(db, spaceId, edit);
+    return { stamp: mutation.stamp, values };
   },
 };

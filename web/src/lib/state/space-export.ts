@@ -87,7 +87,7 @@ export async function writeImport(
 ): Promise<number> {
   const { planImport } = await import('../export/import-plan');
   const writes = planImport(result.data);
-  await db.transaction('rw', db.items, db.outbox, db.syncState, async () => {
+  await db.transaction('rw', [db.items, db.outbox, db.syncState, db.editBases], async () => {
     for (const write of writes) await writeEdit(db, spaceId, write);
   });
   return writes.length;

@@ -1,4 +1,4 @@
-import { DELETED_FIELD, type ItemKind, type JsonValue } from '#shared/sync/item';
+import { COPY_OF_FIELD, DELETED_FIELD, type ItemKind, type JsonValue } from '#shared/sync/item';
 import type { LockClaim } from '#shared/sync/mutation';
 import { db as defaultDb, type BatonDatabase } from '../db/db';
 import { discardRejected, randomId, retryRejected, writeEdit } from '../db/sync-store';
@@ -63,7 +63,11 @@ export async function restoreConflictCopy(
 ): Promise<void> {
   const copy = await db.items.get([spaceId, copyId]);
   if (!copy?.conflict) return;
-  const values = Object.fromEntries(Object.entries(copy.fields).map(([name, entry]) => [name, entry.v]));
+  const values = Object.fromEntries(
+    Object.entries(copy.fields)
+      .filter(([name]) => name !== COPY_OF_FIELD)
+      .map(([name, entry]) => [name, entry.v]),
+  );
   await editItem(
     spaceId,
     copy.conflict.of,

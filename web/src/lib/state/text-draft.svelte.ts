@@ -1,0 +1,151 @@
+import type { Entry, JsonValue } from '#shared/sync/item';
+import { mapCaret, mergeText } from '#shared/sync/text-merge';
+import type { SavedEdit, TextBase } from './items-port';
+import { drafts } from './drafts.svelte';
+
+/** Where the caret and selection are in a text box, to keep them across a merge. */
+export interface Caret {
+  start: number;
+  end: number;
+}
+
+/**
+ * One text field as an editor holds it (S17): what the user sees (`text`), and the stored
+ * version it started from (`base`). Typing is written within a frame; a stored change that
+ * arrives meanwhile is merged into the text, keeping every keystroke and the caret.
+ */
+export class TextDraft {
+  text = $state('');
+  base: TextBase = { stamp: null, text: '' };
+  private adopted = false;
+
+  /** Follows the stored field. Answers the new caret when the text changed under it. */
+  follow(entry: Entry | undefined, caret: Caret | null): Caret | null {
+    const stored = typeof entry?.v === 'string' ? entry.v : '';
+    const stamp = entry?.s ?? null;
+    if (!this.adopted || (stamp === this.base.stamp && this.text === this.base.text)) {
+      this.adopted = true;
+      this.base = { stamp, text: stored };
+      this.text = stored;
+      return null;
+    }
+    // A query answer older than what this editor already wrote or merged: nothing new in it.
+    if (
+      stamp === this.base.stamp ||
+      (stamp !== null && this.base.stamp !== null && stamp < this.base.stamp)
+    ) {
+      return null;
+    }
+    if (this.text === this.base.text) {
+      const before = this.text;
+      this.base = { stamp, text: stored };
+      this.text = stored;
+      return caret && moved(before, stored, caret);
+    }
+    const merged = mergeText(this.base.text, this.text, stored);
+    // Overlap: keep what the user typed and its base; the write merges and keeps theirs as a copy.
+    if (merged.conflict) return null;
+    const before = this.text;
+    this.base = { stamp, text: stored };
+    this.text = merged.text;
+    return caret && moved(before, merged.text, caret);
+  }
+
+  /** True when the user's text is not the stored one it started from. */
+  get changed(): boolean {
+    return this.text !== this.base.text;
+  }
+
+  /** After a write of `sent`: the stored version is now what it answered, merged with later typing. */
+  saved(sent: string, edit: SavedEdit, name: string, caret: Caret | null): Caret | null {
+    const stored = edit.values[name];
+    const text = typeof stored === 'string' ? stored : sent;
+    this.base = { stamp: edit.stamp, text };
+    if (text === sent) return null;
+    const before = this.text;
+    this.text = mergeText(sent, this.text, text).text;
+    return caret && moved(before, this.text, caret);
+  }
+}
+
+function moved(before: string, after: string, caret: Caret): Caret {
+  return { start: mapCaret(before, after, caret.start), end: mapCaret(before, after, caret.end) };
+}
+
+/**
+ * Writes an editor's fields as the user types: at most one write in flight, the next one
+ * coalescing every keystroke typed meanwhile, started within a frame (S19). Registers with
+ * {@link drafts} while anything typed is not yet stored.
+ */
+export class DraftWriter {
+  saving = $state(false);
+  error = $state('');
+  private scheduled: ReturnType<typeof setTimeout> | undefined;
+  private inFlight: Promise<void> | null = null;
+  private again = false;
+  private readonly token = Symbol('draft');
+
+  constructor(
+    private readonly collect: () => {
+      values: Record<string, JsonValue>;
+      bases: Record<string, TextBase>;
+    } | null,
+    private readonly write: (
+      values: Record<string, JsonValue>,
+      bases: Record<string, TextBase>,
+    ) => Promise<SavedEdit | null>,
+    private readonly settled: (sent: Record<string, JsonValue>, edit: SavedEdit) => void,
+  ) {}
+
+  /** The user typed: write soon. */
+  touch(): void {
+    this.saving = true;
+    drafts.hold(this.token);
+    if (this.scheduled !== undefined) return;
+    // One frame coalesces a burst of keys; a timer, not requestAnimationFrame, because hidden
+    // tabs get no frames and a hidden tab must still write.
+    this.scheduled = setTimeout(() => this.flush(), 16);
+  }
+
+  /** Writes now what is typed (the tab is hidden or closing, or the editor goes away). */
+  flush(): void {
+    clearTimeout(this.scheduled);
+    this.scheduled = undefined;
+    if (this.inFlight) {
+      this.again = true;
+      return;
+    }
+    const next = this.collect();
+    if (!next) {
+      this.done();
+      return;
+    }
+    this.inFlight = this.write(next.values, next.bases)
+      .then((edit) => {
+        drafts.wrote();
+        this.error = '';
+        if (edit) this.settled(next.values, edit);
+      })
+      .catch((error: unknown) => {
+        this.error = error instanceof Error ? error.message : 'Could not save.';
+      })
+      .finally(() => {
+        this.inFlight = null;
+        if (this.again) {
+          this.again = false;
+          this.flush();
+        } else if (this.scheduled === undefined && !this.collect()) this.done();
+      });
+  }
+
+  private done(): void {
+    this.saving = false;
+    drafts.release(this.token);
+  }
+
+  /** The editor goes away: write what is left, then stop counting as a draft. */
+  close(): void {
+    this.flush();
+    if (!this.inFlight) this.done();
+  }
+}
