@@ -1,0 +1,136 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { apiClient, type TestUser } from '../support/api-client';
+import { launchBrowser } from '../support/browser';
+
+// Every keystroke is stored as it is typed (S19): a reload right after typing keeps it, in a
+// note and in a record field; the status never says "Synced" before the server has the edit;
+// a conflict is settled field by field; removing a record field asks first.
+
+const client = apiClient(inject('baseUrl'));
+const baseUrl = client.baseUrl;
+
+async function contextFor(browser: Browser, user: TestUser): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 850 } });
+  const [name, value] = user.cookie.split('=') as [string, string];
+  await context.addCookies([{ name, value, url: baseUrl, httpOnly: true, secure: true, sameSite: 'Lax' }]);
+  return context;
+}
+
+const status = (page: Page) => page.locator('summary', { hasText: 'Sync status' });
+
+async function serverItems(
+  user: TestUser,
+  spaceId: string,
+): Promise<{ fields: Record<string, { v: unknown }> }[]> {
+  const res = await fetch(`${baseUrl}/api/spaces/${spaceId}/sync/pull?after=0`, {
+    headers: { cookie: user.cookie },
+  });
+  const body = (await res.json()) as { changes: { item: { fields: Record<string, { v: unknown }> } }[] };
+  return body.changes.map((change) => change.item);
+}
+
+describe('every keystroke is kept', () => {
+  let browser: Browser;
+  let user: TestUser;
+  let spaceId: string;
+  let context: BrowserContext;
+  let page: Page;
+
+  beforeAll(async () => {
+    user = await client.signUp();
+    ({ spaceId } = await client.createSpace(user.cookie, 'Durable'));
+    browser = await launchBrowser();
+    context = await contextFor(browser, user);
+    page = await context.newPage();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('[S19] a reload 50 ms after the last key keeps the note text', async () => {
+    await page.goto(`${baseUrl}/spaces/${spaceId}`);
+    await page.getByRole('button', { name: 'New note' }).click();
+    await page.waitForURL(/\/items\//);
+    await page.getByLabel('Text (Markdown)').click();
+    await page.keyboard.type('typed just before the reload');
+    await page.waitForTimeout(50);
+    await page.reload();
+    await expect
+      .poll(() => page.getByLabel('Text (Markdown)').inputValue(), { timeout: 15_000 })
+      .toBe('typed just before the reload');
+  });
+
+  it('[S19] a reload 50 ms after typing into a record field (no blur) keeps the value', async () => {
+    await page.goto(`${baseUrl}/spaces/${spaceId}`);
+    await page.getByRole('button', { name: 'New record' }).click();
+    await page.waitForURL(/\/items\//);
+    await page.getByLabel('Field name').fill('City');
+    await page.getByRole('button', { name: 'Add field' }).click();
+    await page.getByLabel(/^City/).click();
+    await page.keyboard.type('Lisbon');
+    await page.waitForTimeout(50);
+    await page.reload();
+    await expect.poll(() => page.getByLabel(/^City/).inputValue(), { timeout: 15_000 }).toBe('Lisbon');
+  });
+
+  it('[S19] "Synced" is never shown before the server has the edit', async () => {
+    await page.goto(`${baseUrl}/spaces/${spaceId}`);
+    await page.getByRole('button', { name: 'New note' }).click();
+    await page.waitForURL(/\/items\//);
+    await status(page).getByText('Synced', { exact: true }).waitFor({ timeout: 30_000 });
+    // Pushes are held back: the edit is on the device only, so the status must not say Synced.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route('**/sync/push', async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.getByLabel('Title').click();
+    await page.keyboard.type('Only on this device');
+    // Watch every text the status shows from now until the server has the title.
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { seenStatus: string[] }).seenStatus = seen;
+      const summary = [...document.querySelectorAll('summary')].find((s) =>
+        s.textContent?.includes('Sync status'),
+      )!;
+      seen.push(summary.textContent ?? '');
+      new MutationObserver(() => seen.push(summary.textContent ?? '')).observe(summary, {
+        subtree: true,
+        characterData: true,
+        childList: true,
+      });
+    });
+    await status(page)
+      .getByText(/waiting/)
+      .waitFor({ timeout: 15_000 });
+    const onServer = async () =>
+      (await serverItems(user, spaceId)).some((item) => item.fields['title']?.v === 'Only on this device');
+    await expect(onServer()).resolves.toBe(false);
+    release();
+    await status(page).getByText('Synced', { exact: true }).waitFor({ timeout: 30_000 });
+    await expect(onServer()).resolves.toBe(true);
+    const seen = await page.evaluate(() => (window as unknown as { seenStatus: string[] }).seenStatus);
+    // "Synced" appears only as the last state, after the server answered.
+    const firstSynced = seen.findIndex((text) => text.includes('Synced'));
+    expect(seen.slice(firstSynced).every((text) => text.includes('Synced'))).toBe(true);
+    await page.unroute('**/sync/push');
+  });
+
+  it('[S19] removing a record field asks first; "Keep it" keeps it', async () => {
+    await page.goto(`${baseUrl}/spaces/${spaceId}`);
+    await page.getByRole('button', { name: 'New record' }).click();
+    await page.waitForURL(/\/items\//);
+    await page.getByLabel('Field name').fill('Phone');
+    await page.getByRole('button', { name: 'Add field' }).click();
+    await page.getByLabel(/^Phone/).fill('555 0100');
+    await page.getByRole('button', { name: 'Remove field Phone' }).click();
+    await page.getByText('Remove “Phone” and its value?').waitFor();
+    await page.getByRole('button', { name: 'Keep it' }).click();
+    await expect(page.getByLabel(/^Phone/).inputValue()).resolves.toBe('555 0100');
+    await page.getByRole('button', { name: 'Remove field Phone' }).click();
+    await page.getByRole('button', { name: 'Remove field Phone for good' }).click();
+    await page.getByText('No fields yet.').waitFor();
+  });
+});
