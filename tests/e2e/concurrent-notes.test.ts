@@ -65,22 +65,6 @@ async function openConflicts(page: Page, spaceId: string): Promise<number> {
   await page.goto(`${baseUrl}/spaces/${spaceId}/conflicts`);
   await page.getByRole('heading', { name: 'Conflict copies' }).waitFor();
   await waitSynced(page);
-  if (process.env['DEBUG_COPIES'])
-    console.log(
-      await page.evaluate(async () => {
-        const open = indexedDB.open('baton');
-        const db: IDBDatabase = await new Promise((r) => (open.onsuccess = () => r(open.result)));
-        const rows: any[] = await new Promise((r) => {
-          const q = db.transaction('items').objectStore('items').getAll();
-          q.onsuccess = () => r(q.result);
-        });
-        return JSON.stringify(
-          rows
-            .filter((x) => x.conflictOf && !x.fields.$deleted?.v)
-            .map((x) => [x.id, x.conflict?.reason, x.fields.body?.v, x.fields.body?.s, x.fields.$deleted?.v]),
-        );
-      }),
-    );
   return page.getByRole('article').count();
 }
 
@@ -117,12 +101,6 @@ describe('two people typing in one note at once', () => {
       'line five',
       'line five written by the editor',
     );
-    if (process.env['DEBUG_COPIES']) {
-      await waitSynced(a);
-      await waitSynced(b);
-      console.log(await body(a).inputValue(), '|||', await body(b).inputValue());
-      await openConflicts(a, spaceId);
-    }
     await expect
       .poll(() => Promise.all([a, b].map((page) => body(page).inputValue())), { timeout: 30_000 })
       .toEqual([expected, expected]);
@@ -211,5 +189,18 @@ describe('two people typing in one note at once', () => {
     } finally {
       await second.close();
     }
+  });
+
+  it('[S21] each sees who else has the note open and who is typing in it, by name', async () => {
+    const url = await openNewNote(spaceId, [a]);
+    await b.goto(url);
+    await b.getByText(`${owner.username} has this open.`).waitFor({ timeout: 30_000 });
+    await a.getByText(`${editor.username} has this open.`).waitFor({ timeout: 30_000 });
+    await caretAtEndOf(a, 1);
+    await a.keyboard.type(' more');
+    await b.getByText(`${owner.username} is editing.`).waitFor({ timeout: 30_000 });
+    await screenshot(b, 'concurrent-notes-presence');
+    await a.goto(`${baseUrl}/spaces/${spaceId}`);
+    await expect.poll(() => b.getByText(new RegExp(owner.username)).count(), { timeout: 30_000 }).toBe(0);
   });
 });

@@ -103,7 +103,7 @@ describe('every keystroke is kept', () => {
       });
     });
     await status(page)
-      .getByText(/waiting/)
+      .getByText(/Syncing|waiting/)
       .waitFor({ timeout: 15_000 });
     const onServer = async () =>
       (await serverItems(user, spaceId)).some((item) => item.fields['title']?.v === 'Only on this device');

@@ -85,13 +85,18 @@ describe('signing out', () => {
     const { spaceId } = await client.createSpace(user.cookie, 'Field notes');
     const context = await contextFor(browser, user);
     const page = await context.newPage();
-    await page.goto(`${baseUrl}/spaces/${spaceId}`);
+    // Every screen used offline is opened once online first (the app's code loads per screen).
+    await page.goto(`${baseUrl}/settings`);
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    await page.getByRole('link', { name: 'Cloud' }).click();
+    await page.getByRole('link', { name: 'Field notes' }).first().click();
     await page.locator('summary', { hasText: 'Sync status' }).getByText('Synced', { exact: true }).waitFor({
       timeout: 30_000,
     });
-    await context.setOffline(true);
     await page.getByRole('button', { name: 'New note' }).click();
     await page.waitForURL(/\/items\//);
+    await page.getByLabel('Title').waitFor();
+    await context.setOffline(true);
     await page.getByLabel('Title').fill('Written offline');
     await page.getByLabel('Text (Markdown)').fill('not on the server yet');
     await page.getByText('Saved', { exact: true }).waitFor();

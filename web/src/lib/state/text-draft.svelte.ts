@@ -81,8 +81,7 @@ export class DraftWriter {
   saving = $state(false);
   error = $state('');
   private scheduled: ReturnType<typeof setTimeout> | undefined;
-  private inFlight: Promise<void> | null = null;
-  private again = false;
+  private inFlight = 0;
   private readonly token = Symbol('draft');
 
   constructor(
@@ -107,34 +106,37 @@ export class DraftWriter {
     this.scheduled = setTimeout(() => this.flush(), 16);
   }
 
-  /** Writes now what is typed (the tab is hidden or closing, or the editor goes away). */
+  /**
+   * Writes now what is typed (the tab is hidden or closing, or the editor goes away). A write
+   * never waits for the one before it: IndexedDB runs them in order, and each merges with what
+   * the one before stored (S17), so a key typed just before a reload is already on its way.
+   */
   flush(): void {
     clearTimeout(this.scheduled);
     this.scheduled = undefined;
-    if (this.inFlight) {
-      this.again = true;
-      return;
-    }
     const next = this.collect();
     if (!next) {
-      this.done();
+      if (this.inFlight === 0) this.done();
       return;
     }
-    this.inFlight = this.write(next.values, next.bases)
+    this.inFlight += 1;
+    drafts.wrote();
+    void this.write(next.values, next.bases)
       .then((edit) => {
-        drafts.wrote();
         this.error = '';
         if (edit) this.settled(next.values, edit);
+        return edit !== null;
       })
       .catch((error: unknown) => {
         this.error = error instanceof Error ? error.message : 'Could not save.';
+        return false;
       })
-      .finally(() => {
-        this.inFlight = null;
-        if (this.again) {
-          this.again = false;
-          this.flush();
-        } else if (this.scheduled === undefined && !this.collect()) this.done();
+      .then((stored) => {
+        this.inFlight -= 1;
+        if (this.inFlight > 0 || this.scheduled !== undefined) return;
+        // A failed write is not retried in a loop: the next key, or leaving, tries again.
+        if (stored && this.collect()) this.flush();
+        else if (stored) this.done();
       });
   }
 
@@ -146,6 +148,6 @@ export class DraftWriter {
   /** The editor goes away: write what is left, then stop counting as a draft. */
   close(): void {
     this.flush();
-    if (!this.inFlight) this.done();
+    if (this.inFlight === 0) this.done();
   }
 }
