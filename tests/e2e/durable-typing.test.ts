@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { apiClient, type TestUser } from '../support/api-client';
+import { api, apiClient, type TestUser } from '../support/api-client';
 import { launchBrowser } from '../support/browser';
 
 // Every keystroke is stored as it is typed (S19): a reload right after typing keeps it, in a
@@ -23,9 +23,7 @@ async function serverItems(
   user: TestUser,
   spaceId: string,
 ): Promise<{ fields: Record<string, { v: unknown }> }[]> {
-  const res = await fetch(`${baseUrl}/api/spaces/${spaceId}/sync/pull?after=0`, {
-    headers: { cookie: user.cookie },
-  });
+  const res = await api(baseUrl, `/api/spaces/${spaceId}/sync/pull?after=0`, { cookie: user.cookie });
   const body = (await res.json()) as { changes: { item: { fields: Record<string, { v: unknown }> } }[] };
   return body.changes.map((change) => change.item);
 }

@@ -360,11 +360,11 @@ async function rebasePending(
       const set = { ...entry.mutation.set };
       for (const name of names) delete set[name];
       if (Object.keys(set).length === 0) {
-        await db.outbox.delete(entry.seq!);
+        await db.outbox.delete(entry.seq);
         await db.editBases.delete(entry.mutationId);
       } else {
         const mutation = { ...entry.mutation, set };
-        await db.outbox.update(entry.seq!, { mutation, bytes: jsonBytes(mutation) });
+        await db.outbox.update(entry.seq, { mutation, bytes: jsonBytes(mutation) });
       }
     }
     // The item takes the pulled version of those fields; the merged edit goes on top of it.

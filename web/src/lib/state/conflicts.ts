@@ -115,8 +115,8 @@ export async function keepBoth(spaceId: string, pair: ConflictPair): Promise<str
   for (const [name, entry] of Object.entries(pair.copy.fields)) {
     if (name !== DELETED_FIELD && name !== COPY_OF_FIELD) values[name] = entry.v;
   }
-  const title = typeof values[FIELD.title] === 'string' ? values[FIELD.title] : '';
-  values[FIELD.title] = `${title || 'Untitled'} (other version)`;
+  const title = values[FIELD.title];
+  values[FIELD.title] = `${typeof title === 'string' && title ? title : 'Untitled'} (other version)`;
   const id = await createItem(spaceId, pair.copy.kind, values);
   await dismissConflictCopy(spaceId, pair.copy.id);
   return id;

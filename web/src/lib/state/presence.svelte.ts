@@ -1,4 +1,4 @@
-import type { Present } from '../sync/presence';
+import type { PresenceChannel, Present } from '../sync/presence';
 
 /** How long after the last key a person still counts as typing. */
 const TYPING_MS = 3_000;
@@ -9,7 +9,7 @@ const TYPING_MS = 3_000;
  */
 export class ItemPresence {
   people = $state.raw<Present[]>([]);
-  #channel: import('../sync/presence').PresenceChannel | null = null;
+  #channel: PresenceChannel | null = null;
   #idle: ReturnType<typeof setTimeout> | undefined;
   #stopped = false;
 
@@ -37,6 +37,8 @@ export class ItemPresence {
 
 /** The sentence the item screen shows, e.g. "bob is editing · carol has this open". */
 export function presenceText(people: readonly Present[], me: string | null): string {
+  // A plain Map: built and read within this call, never watched.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
   const states = new Map<string, Present['state']>();
   for (const person of people) {
     if (states.get(person.username) !== 'editing') states.set(person.username, person.state);

@@ -82,6 +82,7 @@ export class DraftWriter {
   error = $state('');
   private scheduled: ReturnType<typeof setTimeout> | undefined;
   private inFlight = 0;
+  private again = false;
   private readonly token = Symbol('draft');
 
   constructor(
@@ -107,11 +108,23 @@ export class DraftWriter {
   }
 
   /**
-   * Writes now what is typed (the tab is hidden or closing, or the editor goes away). A write
-   * never waits for the one before it: IndexedDB runs them in order, and each merges with what
-   * the one before stored (S17), so a key typed just before a reload is already on its way.
+   * Writes what is typed. While typing, one write at a time (the next starts when the one in
+   * flight is stored, with its result as base). {@link flushNow} (the tab is hidden or closing)
+   * does not wait: IndexedDB runs writes in order and each merges with what the one before stored (S17),
+   * so a key typed just before a reload is already on its way.
    */
   flush(): void {
+    if (this.inFlight > 0) {
+      clearTimeout(this.scheduled);
+      this.scheduled = undefined;
+      this.again = true;
+      return;
+    }
+    this.flushNow();
+  }
+
+  /** Writes at once, even while a write is in flight (see {@link flush}). */
+  flushNow(): void {
     clearTimeout(this.scheduled);
     this.scheduled = undefined;
     const next = this.collect();
@@ -134,8 +147,10 @@ export class DraftWriter {
       .then((stored) => {
         this.inFlight -= 1;
         if (this.inFlight > 0 || this.scheduled !== undefined) return;
+        const again = this.again;
+        this.again = false;
         // A failed write is not retried in a loop: the next key, or leaving, tries again.
-        if (stored && this.collect()) this.flush();
+        if (stored && (again || this.collect())) this.flush();
         else if (stored) this.done();
       });
   }
@@ -147,7 +162,7 @@ export class DraftWriter {
 
   /** The editor goes away: write what is left, then stop counting as a draft. */
   close(): void {
-    this.flush();
+    this.flushNow();
     if (this.inFlight === 0) this.done();
   }
 }
