@@ -135,22 +135,15 @@ describe('two people typing in one note at once', () => {
 
   it('[S18] overlapping edits of one line: one in the note, the other in a conflict copy on both sides', async () => {
     await openNewNote(spaceId, [a, b]);
-    // The owner's edits are held back until the editor's are stored, so the server surely sees
-    // two writes that did not see each other.
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    await a.route('**/sync/push', async (route) => {
-      await held;
-      await route.continue();
-    });
+    // The owner edits offline, so the server surely sees two writes that did not see each other.
+    await contextA.setOffline(true);
     await caretAtEndOf(a, 3);
     await a.keyboard.type(' OWNER');
     await caretAtEndOf(b, 3);
     await b.keyboard.type(' EDITOR');
     await waitSynced(b);
-    release();
+    await contextA.setOffline(false);
     await waitSynced(a);
-    await a.unroute('**/sync/push');
     const versions = [
       START.replace('line three', 'line three OWNER'),
       START.replace('line three', 'line three EDITOR'),

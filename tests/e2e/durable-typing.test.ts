@@ -85,6 +85,7 @@ describe('every keystroke is kept', () => {
       await route.continue();
     });
     await page.getByLabel('Title').click();
+    await page.keyboard.press('Control+A');
     await page.keyboard.type('Only on this device');
     // Watch every text the status shows from now until the server has the title.
     await page.evaluate(() => {
