@@ -17,6 +17,8 @@ export interface Caret {
 export class TextDraft {
   text = $state('');
   base: TextBase = { stamp: null, text: '' };
+  /** The stamp this editor's last write was based on: a stored version at or before it is a rollback. */
+  private prior: string | null = null;
   private adopted = false;
 
   /** Follows the stored field. Answers the new caret when the text changed under it. */
@@ -60,6 +62,7 @@ export class TextDraft {
   saved(sent: string, edit: SavedEdit, name: string, caret: Caret | null): Caret | null {
     const stored = edit.values[name];
     const text = typeof stored === 'string' ? stored : sent;
+    this.prior = this.base.stamp;
     this.base = { stamp: edit.stamp, text };
     if (text === sent) return null;
     const before = this.text;
