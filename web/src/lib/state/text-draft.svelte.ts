@@ -31,10 +31,17 @@ export class TextDraft {
       this.text = stored;
       return null;
     }
-    // A query answer older than what this editor already wrote or merged: nothing new in it.
+    if (stamp === this.base.stamp) return null;
+    // A query answer from between this editor's last write and the one before it: that write
+    // already holds it. At or before the write's own base (or before this editor wrote at all)
+    // it is a rollback, e.g. a refused write put back to the server's version (S8): followed.
+    const prior = this.prior;
     if (
-      stamp === this.base.stamp ||
-      (stamp !== null && this.base.stamp !== null && stamp < this.base.stamp)
+      stamp !== null &&
+      this.base.stamp !== null &&
+      prior !== null &&
+      stamp < this.base.stamp &&
+      stamp > prior
     ) {
       return null;
     }
