@@ -1,0 +1,209 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { apiClient, type TestUser } from '../support/api-client';
+import { launchBrowser } from '../support/browser';
+import { screenshot } from '../e2e/app-support';
+
+// Soak: key-by-key typing at human speed. Two people typing in one note at once, in two browser contexts, and one person in two tabs,
+// against the real local server: edits of different lines combine on every screen with no
+// conflict copy (S17); edits of one line keep one version in the note and the other in a
+// conflict copy that both people see (S18).
+
+const client = apiClient(inject('baseUrl'));
+const baseUrl = client.baseUrl;
+const START = 'line one\nline two\nline three\nline four\nline five';
+
+async function contextFor(browser: Browser, user: TestUser): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 850 } });
+  const [name, value] = user.cookie.split('=') as [string, string];
+  await context.addCookies([{ name, value, url: baseUrl, httpOnly: true, secure: true, sameSite: 'Lax' }]);
+  return context;
+}
+
+const body = (page: Page) => page.getByLabel('Text (Markdown)');
+
+async function waitSynced(page: Page): Promise<void> {
+  await page.locator('summary', { hasText: 'Sync status' }).getByText('Synced', { exact: true }).waitFor({
+    timeout: 30_000,
+  });
+}
+
+/** Creates a note with {@link START} in the space and opens it on every page. */
+async function openNewNote(spaceId: string, pages: Page[]): Promise<string> {
+  const [first, ...rest] = pages as [Page, ...Page[]];
+  await first.goto(`${baseUrl}/spaces/${spaceId}`);
+  await first.getByRole('button', { name: 'New note' }).click();
+  await first.waitForURL(/\/items\//);
+  const url = first.url();
+  await first.getByLabel('Title').fill('Plan');
+  await body(first).fill(START);
+  await waitSynced(first);
+  for (const page of rest) {
+    await page.goto(url);
+    await expect.poll(() => body(page).inputValue(), { timeout: 30_000 }).toBe(START);
+  }
+  return url;
+}
+
+/** Puts the caret at the end of line `line` (1-based) of the note's text. */
+async function caretAtEndOf(page: Page, line: number): Promise<void> {
+  await body(page).evaluate((element, at) => {
+    const textarea = element as HTMLTextAreaElement;
+    const lines = textarea.value.split('\n');
+    const offset = lines.slice(0, at).join('\n').length;
+    textarea.focus();
+    textarea.setSelectionRange(offset, offset);
+  }, line);
+}
+
+/** Both type at once, a key at a time, as people do. */
+async function typeAtOnce(a: Page, aText: string, b: Page, bText: string): Promise<void> {
+  await Promise.all([a.keyboard.type(aText, { delay: 45 }), b.keyboard.type(bText, { delay: 55 })]);
+}
+
+async function openConflicts(page: Page, spaceId: string): Promise<number> {
+  await page.goto(`${baseUrl}/spaces/${spaceId}/conflicts`);
+  await page.getByRole('heading', { name: 'Conflict copies' }).waitFor();
+  await waitSynced(page);
+  return page.getByRole('article').count();
+}
+
+describe('two people typing in one note at once', () => {
+  let browser: Browser;
+  let owner: TestUser;
+  let editor: TestUser;
+  let spaceId: string;
+  let contextA: BrowserContext;
+  let contextB: BrowserContext;
+  let a: Page;
+  let b: Page;
+
+  beforeAll(async () => {
+    owner = await client.signUp();
+    ({ spaceId } = await client.createSpace(owner.cookie, 'Typing together'));
+    editor = await client.addMember(owner.cookie, spaceId, 'editor');
+    browser = await launchBrowser();
+    contextA = await contextFor(browser, owner);
+    contextB = await contextFor(browser, editor);
+    a = await contextA.newPage();
+    b = await contextB.newPage();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('[S17] interleaved typing of different lines: both lines in the note on both sides, no conflict copy', async () => {
+    await openNewNote(spaceId, [a, b]);
+    await caretAtEndOf(a, 1);
+    await caretAtEndOf(b, 5);
+    await typeAtOnce(a, ' written by the owner', b, ' written by the editor');
+    const expected = START.replace('line one', 'line one written by the owner').replace(
+      'line five',
+      'line five written by the editor',
+    );
+    await expect
+      .poll(() => Promise.all([a, b].map((page) => body(page).inputValue())), { timeout: 30_000 })
+      .toEqual([expected, expected]);
+    await waitSynced(a);
+    await waitSynced(b);
+    for (const page of [a, b]) await expect(body(page).inputValue()).resolves.toBe(expected);
+    await screenshot(a, 'concurrent-typing-merged');
+    for (const page of [a, b]) await expect(openConflicts(page, spaceId)).resolves.toBe(0);
+  });
+
+  it('[S17] the same offline: different lines combine when both come back', async () => {
+    await openNewNote(spaceId, [a, b]);
+    await contextA.setOffline(true);
+    await contextB.setOffline(true);
+    await caretAtEndOf(a, 2);
+    await a.keyboard.type(' (owner, offline)');
+    await caretAtEndOf(b, 4);
+    await b.keyboard.type(' (editor, offline)');
+    await contextA.setOffline(false);
+    await waitSynced(a);
+    await contextB.setOffline(false);
+    await waitSynced(b);
+    const expected = START.replace('line two', 'line two (owner, offline)').replace(
+      'line four',
+      'line four (editor, offline)',
+    );
+    for (const page of [a, b]) {
+      await expect.poll(() => body(page).inputValue(), { timeout: 30_000 }).toBe(expected);
+    }
+    for (const page of [a, b]) await expect(openConflicts(page, spaceId)).resolves.toBe(0);
+  });
+
+  it('[S18] overlapping edits of one line: one in the note, the other in a conflict copy on both sides', async () => {
+    await openNewNote(spaceId, [a, b]);
+    // The owner edits offline, so the server surely sees two writes that did not see each other.
+    await contextA.setOffline(true);
+    await caretAtEndOf(a, 3);
+    await a.keyboard.type(' OWNER');
+    await caretAtEndOf(b, 3);
+    await b.keyboard.type(' EDITOR');
+    await waitSynced(b);
+    await contextA.setOffline(false);
+    await waitSynced(a);
+    const versions = [
+      START.replace('line three', 'line three OWNER'),
+      START.replace('line three', 'line three EDITOR'),
+    ];
+    await expect
+      .poll(async () => [await body(a).inputValue(), await body(b).inputValue()], { timeout: 30_000 })
+      .toSatisfy(([x, y]) => x === y && versions.includes(String(x)));
+    const kept = await body(a).inputValue();
+    const other = versions.find((text) => text !== kept)!;
+    for (const page of [a, b]) {
+      await expect(openConflicts(page, spaceId)).resolves.toBe(1);
+      const copy = page.getByRole('article');
+      await expect(copy.textContent()).resolves.toContain(other.split('\n')[2]);
+      // The line the two versions differ in is highlighted.
+      await expect(copy.locator('mark').first().textContent()).resolves.toMatch(/line three (OWNER|EDITOR)/);
+    }
+    await screenshot(b, 'concurrent-typing-conflict');
+    await a.getByRole('button', { name: 'Keep the current version' }).click();
+    await a.getByText('No conflicts. Everything merged cleanly.').waitFor({ timeout: 30_000 });
+  });
+
+  it('[S17] two tabs of one person typing different lines: both lines kept in both tabs', async () => {
+    const second = await contextA.newPage();
+    try {
+      await openNewNote(spaceId, [a, second]);
+      await caretAtEndOf(a, 1);
+      await caretAtEndOf(second, 5);
+      // Turn by turn, a word at a time: each tab types while the other's last words are landing.
+      for (const [one, two] of [
+        [' from', ' from'],
+        [' tab', ' tab'],
+        [' one', ' two'],
+      ] as const) {
+        await a.keyboard.type(one);
+        await second.keyboard.type(two);
+      }
+      const expected = START.replace('line one', 'line one from tab one').replace(
+        'line five',
+        'line five from tab two',
+      );
+      for (const page of [a, second]) {
+        await expect.poll(() => body(page).inputValue(), { timeout: 30_000 }).toBe(expected);
+      }
+      await waitSynced(a);
+      await expect(openConflicts(a, spaceId)).resolves.toBe(0);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('[S21] each sees who else has the note open and who is typing in it, by name', async () => {
+    const url = await openNewNote(spaceId, [a]);
+    await b.goto(url);
+    await b.getByText(`${owner.username} has this open.`).waitFor({ timeout: 30_000 });
+    await a.getByText(`${editor.username} has this open.`).waitFor({ timeout: 30_000 });
+    await caretAtEndOf(a, 1);
+    await a.keyboard.type(' more');
+    await b.getByText(`${owner.username} is editing.`).waitFor({ timeout: 30_000 });
+    await screenshot(b, 'concurrent-typing-presence');
+    await a.goto(`${baseUrl}/spaces/${spaceId}`);
+    await expect.poll(() => b.getByText(new RegExp(owner.username)).count(), { timeout: 30_000 }).toBe(0);
+  });
+});
