@@ -2,6 +2,15 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { apiClient, type TestUser } from '../support/api-client';
 import { launchBrowser } from '../support/browser';
+import {
+  body,
+  caretAtEndOf,
+  contextFor,
+  openConflicts,
+  openNewNote,
+  START,
+  waitSynced,
+} from './together-support';
 import { screenshot } from './app-support';
 
 // Two people editing one note at once, in two browser contexts, and one person in two tabs,
@@ -12,58 +21,6 @@ import { screenshot } from './app-support';
 
 const client = apiClient(inject('baseUrl'));
 const baseUrl = client.baseUrl;
-const START = 'line one\nline two\nline three\nline four\nline five';
-
-async function contextFor(browser: Browser, user: TestUser): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 850 } });
-  const [name, value] = user.cookie.split('=') as [string, string];
-  await context.addCookies([{ name, value, url: baseUrl, httpOnly: true, secure: true, sameSite: 'Lax' }]);
-  return context;
-}
-
-const body = (page: Page) => page.getByLabel('Text (Markdown)');
-
-async function waitSynced(page: Page): Promise<void> {
-  await page.locator('summary', { hasText: 'Sync status' }).getByText('Synced', { exact: true }).waitFor({
-    timeout: 30_000,
-  });
-}
-
-/** Creates a note with {@link START} in the space and opens it on every page. */
-async function openNewNote(spaceId: string, pages: Page[]): Promise<string> {
-  const [first, ...rest] = pages as [Page, ...Page[]];
-  await first.goto(`${baseUrl}/spaces/${spaceId}`);
-  await first.getByRole('button', { name: 'New note' }).click();
-  await first.waitForURL(/\/items\//);
-  const url = first.url();
-  await first.getByLabel('Title').fill('Plan');
-  await body(first).fill(START);
-  await waitSynced(first);
-  for (const page of rest) {
-    await page.goto(url);
-    await expect.poll(() => body(page).inputValue(), { timeout: 30_000 }).toBe(START);
-  }
-  return url;
-}
-
-/** Puts the caret at the end of line `line` (1-based) of the note's text. */
-async function caretAtEndOf(page: Page, line: number): Promise<void> {
-  await body(page).evaluate((element, at) => {
-    const textarea = element as HTMLTextAreaElement;
-    const lines = textarea.value.split('\n');
-    const offset = lines.slice(0, at).join('\n').length;
-    textarea.focus();
-    textarea.setSelectionRange(offset, offset);
-  }, line);
-}
-
-async function openConflicts(page: Page, spaceId: string): Promise<number> {
-  await page.goto(`${baseUrl}/spaces/${spaceId}/conflicts`);
-  await page.getByRole('heading', { name: 'Conflict copies' }).waitFor();
-  await waitSynced(page);
-  return page.getByRole('article').count();
-}
-
 describe('two people typing in one note at once', () => {
   let browser: Browser;
   let owner: TestUser;

@@ -1,7 +1,8 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { apiClient, type TestUser } from '../support/api-client';
+import { apiClient } from '../support/api-client';
 import { launchBrowser } from '../support/browser';
+import { contextFor, waitSynced } from './together-support';
 import { screenshot } from './app-support';
 
 // A conflict is settled field by field (S18): keeping one field from the conflict copy leaves
@@ -9,19 +10,6 @@ import { screenshot } from './app-support';
 
 const client = apiClient(inject('baseUrl'));
 const baseUrl = client.baseUrl;
-
-async function contextFor(browser: Browser, user: TestUser): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 850 } });
-  const [name, value] = user.cookie.split('=') as [string, string];
-  await context.addCookies([{ name, value, url: baseUrl, httpOnly: true, secure: true, sameSite: 'Lax' }]);
-  return context;
-}
-
-async function waitSynced(page: Page): Promise<void> {
-  await page.locator('summary', { hasText: 'Sync status' }).getByText('Synced', { exact: true }).waitFor({
-    timeout: 30_000,
-  });
-}
 
 async function setField(page: Page, name: string, value: string): Promise<void> {
   await page.getByLabel(new RegExp(`^${name}`)).fill(value);

@@ -2,6 +2,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { api, apiClient, type TestUser } from '../support/api-client';
 import { launchBrowser } from '../support/browser';
+import { contextFor } from './together-support';
 
 // Every keystroke is stored as it is typed (S19): a reload right after typing keeps it, in a
 // note and in a record field; the status never says "Synced" before the server has the edit;
@@ -9,13 +10,6 @@ import { launchBrowser } from '../support/browser';
 
 const client = apiClient(inject('baseUrl'));
 const baseUrl = client.baseUrl;
-
-async function contextFor(browser: Browser, user: TestUser): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 850 } });
-  const [name, value] = user.cookie.split('=') as [string, string];
-  await context.addCookies([{ name, value, url: baseUrl, httpOnly: true, secure: true, sameSite: 'Lax' }]);
-  return context;
-}
 
 const status = (page: Page) => page.locator('summary', { hasText: 'Sync status' });
 

@@ -1,7 +1,8 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { apiClient, type TestUser } from '../support/api-client';
+import { apiClient } from '../support/api-client';
 import { launchBrowser } from '../support/browser';
+import { contextFor } from './together-support';
 import { screenshot } from './app-support';
 
 // Sign-out is private (S20): the account's cloud spaces leave the device, the device-only
@@ -9,13 +10,6 @@ import { screenshot } from './app-support';
 
 const client = apiClient(inject('baseUrl'));
 const baseUrl = client.baseUrl;
-
-async function contextFor(browser: Browser, user: TestUser): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 850 } });
-  const [name, value] = user.cookie.split('=') as [string, string];
-  await context.addCookies([{ name, value, url: baseUrl, httpOnly: true, secure: true, sameSite: 'Lax' }]);
-  return context;
-}
 
 async function newNote(page: Page, spaceId: string, title: string): Promise<string> {
   await page.goto(`${baseUrl}/spaces/${spaceId}`);
