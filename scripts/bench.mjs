@@ -7,6 +7,7 @@ const NEEDS = {
   sync: ['chromium'],
   blobs: [],
   web: ['chromium'],
+  image: ['podman', 'runc', 'debootstrap'],
 };
 
 const name = process.argv[2] ?? '';

@@ -8,6 +8,10 @@ import { existsSync } from 'node:fs';
 export const DEBIAN_PROGRAMS = {
   chromium: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
   'redis-server': '/usr/bin/redis-server',
+  // The container image (npm run image, tests/container).
+  podman: '/usr/bin/podman',
+  runc: '/usr/sbin/runc',
+  debootstrap: '/usr/sbin/debootstrap',
 };
 
 export function ensureDebianPackage(pkg) {

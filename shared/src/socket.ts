@@ -22,7 +22,7 @@ export type PresenceState = (typeof PRESENCE_STATE)[keyof typeof PRESENCE_STATE]
 
 /**
  * Client→server on a space's WebSocket: which item this connection has open (null: none) and
- * whether its person is typing (S21). Sent on change and every {@link PRESENCE_REFRESH_MS};
+ * whether its person is typing (S26). Sent on change and every {@link PRESENCE_REFRESH_MS};
  * never stored. Strict: anything else is ignored.
  */
 export const PresenceUpdateSchema = v.strictObject({
@@ -35,7 +35,7 @@ export type PresenceUpdate = v.InferOutput<typeof PresenceUpdateSchema>;
 
 /**
  * Server→client: another connection's presence, relayed to the other sockets of the space with
- * the name of its person (S21). `itemId` null: it closed the item or went away.
+ * the name of its person (S26). `itemId` null: it closed the item or went away.
  */
 export const PresenceMessageSchema = v.object({
   type: v.literal('presence'),

@@ -5,7 +5,7 @@ import { launchBrowser } from '../support/browser';
 import { contextFor, waitSynced } from './together-support';
 import { screenshot } from './app-support';
 
-// A conflict is settled field by field (S18): keeping one field from the conflict copy leaves
+// A conflict is settled field by field (S23): keeping one field from the conflict copy leaves
 // the other fields as they are now, instead of bringing back the copy's older values.
 
 const client = apiClient(inject('baseUrl'));
@@ -26,7 +26,7 @@ describe('settling a conflict field by field', () => {
     await browser?.close();
   });
 
-  it('[S18] keeping one field from the copy leaves the other fields as they are now', async () => {
+  it('[S23] keeping one field from the copy leaves the other fields as they are now', async () => {
     const owner = await client.signUp();
     const { spaceId } = await client.createSpace(owner.cookie, 'Events');
     const editor = await client.addMember(owner.cookie, spaceId, 'editor');

@@ -4,7 +4,7 @@ import { api, apiClient, type TestUser } from '../support/api-client';
 import { launchBrowser } from '../support/browser';
 import { contextFor } from './together-support';
 
-// Every keystroke is stored as it is typed (S19): a reload right after typing keeps it, in a
+// Every keystroke is stored as it is typed (S24): a reload right after typing keeps it, in a
 // note and in a record field; the status never says "Synced" before the server has the edit;
 // a conflict is settled field by field; removing a record field asks first.
 
@@ -40,7 +40,7 @@ describe('every keystroke is kept', () => {
     await browser?.close();
   });
 
-  it('[S19] a reload 50 ms after the last key keeps the note text', async () => {
+  it('[S24] a reload 50 ms after the last key keeps the note text', async () => {
     await page.goto(`${baseUrl}/spaces/${spaceId}`);
     await page.getByRole('button', { name: 'New note' }).click();
     await page.waitForURL(/\/items\//);
@@ -53,7 +53,7 @@ describe('every keystroke is kept', () => {
       .toBe('typed just before the reload');
   });
 
-  it('[S19] a reload 50 ms after typing into a record field (no blur) keeps the value', async () => {
+  it('[S24] a reload 50 ms after typing into a record field (no blur) keeps the value', async () => {
     await page.goto(`${baseUrl}/spaces/${spaceId}`);
     await page.getByRole('button', { name: 'New record' }).click();
     await page.waitForURL(/\/items\//);
@@ -66,7 +66,7 @@ describe('every keystroke is kept', () => {
     await expect.poll(() => page.getByLabel(/^City/).inputValue(), { timeout: 15_000 }).toBe('Lisbon');
   });
 
-  it('[S19] "Synced" is never shown before the server has the edit', async () => {
+  it('[S24] "Synced" is never shown before the server has the edit', async () => {
     await page.goto(`${baseUrl}/spaces/${spaceId}`);
     await page.getByRole('button', { name: 'New note' }).click();
     await page.waitForURL(/\/items\//);
@@ -110,7 +110,7 @@ describe('every keystroke is kept', () => {
     await page.unroute('**/sync/push');
   });
 
-  it('[S19] removing a record field asks first; "Keep it" keeps it', async () => {
+  it('[S24] removing a record field asks first; "Keep it" keeps it', async () => {
     await page.goto(`${baseUrl}/spaces/${spaceId}`);
     await page.getByRole('button', { name: 'New record' }).click();
     await page.waitForURL(/\/items\//);

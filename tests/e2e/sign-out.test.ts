@@ -5,7 +5,7 @@ import { launchBrowser } from '../support/browser';
 import { contextFor } from './together-support';
 import { screenshot } from './app-support';
 
-// Sign-out is private (S20): the account's cloud spaces leave the device, the device-only
+// Sign-out is private (S25): the account's cloud spaces leave the device, the device-only
 // space stays, and edits the server does not have are never deleted without saying so.
 
 const client = apiClient(inject('baseUrl'));
@@ -48,7 +48,7 @@ describe('signing out', () => {
     await browser?.close();
   });
 
-  it('[S20] removes the cloud spaces from the device; a direct URL then shows no data; the device-only space stays', async () => {
+  it('[S25] removes the cloud spaces from the device; a direct URL then shows no data; the device-only space stays', async () => {
     const user = await client.signUp();
     const { spaceId } = await client.createSpace(user.cookie, 'Private plans');
     const context = await contextFor(browser, user);
@@ -74,7 +74,7 @@ describe('signing out', () => {
     await context.close();
   });
 
-  it('[S20] offline, says how many changes would be lost, offers their export, and deletes nothing unasked', async () => {
+  it('[S25] offline, says how many changes would be lost, offers their export, and deletes nothing unasked', async () => {
     const user = await client.signUp();
     const { spaceId } = await client.createSpace(user.cookie, 'Field notes');
     const context = await contextFor(browser, user);

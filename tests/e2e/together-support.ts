@@ -3,7 +3,7 @@ import { expect, inject } from 'vitest';
 import type { TestUser } from '../support/api-client';
 
 // Helpers for tests of people editing together: a browser context per person, the sync status,
-// and a shared note (S17–S21).
+// and a shared note (S22–S26).
 
 const baseUrl = inject('baseUrl');
 

@@ -15,8 +15,8 @@ import { screenshot } from '../e2e/app-support';
 
 // Soak: key-by-key typing at human speed. Two people typing in one note at once, in two browser contexts, and one person in two tabs,
 // against the real local server: edits of different lines combine on every screen with no
-// conflict copy (S17); edits of one line keep one version in the note and the other in a
-// conflict copy that both people see (S18).
+// conflict copy (S22); edits of one line keep one version in the note and the other in a
+// conflict copy that both people see (S23).
 
 const client = apiClient(inject('baseUrl'));
 const baseUrl = client.baseUrl;
@@ -49,7 +49,7 @@ describe('two people typing in one note at once', () => {
     await browser?.close();
   });
 
-  it('[S17] interleaved typing of different lines: both lines in the note on both sides, no conflict copy', async () => {
+  it('[S22] interleaved typing of different lines: both lines in the note on both sides, no conflict copy', async () => {
     await openNewNote(spaceId, [a, b]);
     await caretAtEndOf(a, 1);
     await caretAtEndOf(b, 5);
@@ -68,7 +68,7 @@ describe('two people typing in one note at once', () => {
     for (const page of [a, b]) await expect(openConflicts(page, spaceId)).resolves.toBe(0);
   });
 
-  it('[S17] the same offline: different lines combine when both come back', async () => {
+  it('[S22] the same offline: different lines combine when both come back', async () => {
     await openNewNote(spaceId, [a, b]);
     await contextA.setOffline(true);
     await contextB.setOffline(true);
@@ -90,7 +90,7 @@ describe('two people typing in one note at once', () => {
     for (const page of [a, b]) await expect(openConflicts(page, spaceId)).resolves.toBe(0);
   });
 
-  it('[S18] overlapping edits of one line: one in the note, the other in a conflict copy on both sides', async () => {
+  it('[S23] overlapping edits of one line: one in the note, the other in a conflict copy on both sides', async () => {
     await openNewNote(spaceId, [a, b]);
     // The owner edits offline, so the server surely sees two writes that did not see each other.
     await contextA.setOffline(true);
@@ -122,7 +122,7 @@ describe('two people typing in one note at once', () => {
     await a.getByText('No conflicts. Everything merged cleanly.').waitFor({ timeout: 30_000 });
   });
 
-  it('[S17] two tabs of one person typing different lines: both lines kept in both tabs', async () => {
+  it('[S22] two tabs of one person typing different lines: both lines kept in both tabs', async () => {
     const second = await contextA.newPage();
     try {
       await openNewNote(spaceId, [a, second]);
@@ -151,7 +151,7 @@ describe('two people typing in one note at once', () => {
     }
   });
 
-  it('[S21] each sees who else has the note open and who is typing in it, by name', async () => {
+  it('[S26] each sees who else has the note open and who is typing in it, by name', async () => {
     const url = await openNewNote(spaceId, [a]);
     await b.goto(url);
     await b.getByText(`${owner.username} has this open.`).waitFor({ timeout: 30_000 });

@@ -88,6 +88,8 @@ export const LockSummarySchema = v.object({
   holder: v.nullable(LockHolderSchema),
   lastToken: v.number(),
   queueLength: v.number(),
+  /** Who waits, in line order (the first `LOCK_WAITERS_SHOWN`), so the holder can see them (L17). */
+  waiters: v.optional(v.array(v.object({ userId: v.string(), username: v.string() }))),
   /** Grows with every change; a client keeps the summary with the highest `rev`. */
   rev: v.number(),
 });

@@ -126,18 +126,3 @@ export function blobRefOf(item: ItemState): string | null {
   const value = item.fields[FILE_BLOB_FIELD]?.v;
   return typeof value === 'string' && /^[0-9a-f]{64}$/.test(value) ? value : null;
 }
-
-/**
- * The field that marks a conflict copy made on a device (S18): two tabs of one device share a
- * client id, so the server cannot see their overlap; the device keeps the other version as an
- * ordinary item whose `conflictOf` field names the original. It syncs like any item.
- */
-export const COPY_OF_FIELD = 'conflictOf';
-
-/** The conflict info of an item: the server's, or one a device made ({@link COPY_OF_FIELD}). */
-export function conflictOf(item: ItemState): ConflictInfo | undefined {
-  if (item.conflict) return item.conflict;
-  const entry = item.fields[COPY_OF_FIELD];
-  if (typeof entry?.v !== 'string' || !v.is(ItemIdSchema, entry.v)) return undefined;
-  return { of: entry.v, reason: CONFLICT_REASON.overwritten, mutationId: item.id, stamp: entry.s };
-}

@@ -25,12 +25,12 @@ const editArb = (base: string): fc.Arbitrary<string> =>
 const tripleArb = textArb.chain((base) => fc.tuple(fc.constant(base), editArb(base), editArb(base)));
 
 describe('three-way text merge', () => {
-  it('[S17] keeps every line either side typed: in the merged text, or in the conflict copy', () => {
+  it('[S22] keeps every line either side typed: in the merged text, or in the conflict copy', () => {
     fc.assert(
       fc.property(tripleArb, ([base, mine, theirs]) => {
         const { text, conflict } = mergeText(base, mine, theirs);
         const merged = new Set(text.split('\n'));
-        // The conflict copy holds `theirs` whole (S18); `mine` stays in the item.
+        // The conflict copy holds `theirs` whole (S23); `mine` stays in the item.
         const copy = new Set(conflict ? theirs.split('\n') : []);
         const baseLines = new Set(base.split('\n'));
         for (const line of [...mine.split('\n'), ...theirs.split('\n')]) {
@@ -44,7 +44,7 @@ describe('three-way text merge', () => {
     );
   });
 
-  it('[S17] combines edits of different lines silently', () => {
+  it('[S22] combines edits of different lines silently', () => {
     const base = 'one\ntwo\nthree\nfour';
     expect(mergeText(base, 'one A\ntwo\nthree\nfour', 'one\ntwo\nthree\nfour B')).toEqual({
       text: 'one A\ntwo\nthree\nfour B',
@@ -52,18 +52,18 @@ describe('three-way text merge', () => {
     });
   });
 
-  it('[S17] keeps both lines when two people add a line at the same place', () => {
+  it('[S22] keeps both lines when two people add a line at the same place', () => {
     expect(mergeText('x', 'x\nmine', 'x\ntheirs')).toEqual({ text: 'x\nmine\ntheirs', conflict: false });
   });
 
-  it('[S18] an overlapping edit of one line keeps mine and reports the conflict', () => {
+  it('[S23] an overlapping edit of one line keeps mine and reports the conflict', () => {
     expect(mergeText('one\ntwo', 'one\nTWO mine', 'one\ntwo theirs')).toEqual({
       text: 'one\nTWO mine',
       conflict: true,
     });
   });
 
-  it('[S18] marks the lines two versions differ in', () => {
+  it('[S23] marks the lines two versions differ in', () => {
     expect(diffLines('a\nb\nc', 'a\nB\nc')).toEqual([
       { text: 'a', side: 'both' },
       { text: 'b', side: 'first' },
@@ -72,14 +72,14 @@ describe('three-way text merge', () => {
     ]);
   });
 
-  it('[S17] a caret keeps its place when a remote edit lands before or after it', () => {
+  it('[S22] a caret keeps its place when a remote edit lands before or after it', () => {
     expect(mapCaret('abc\ndef', 'abc\ndef\nmore', 2)).toBe(2);
     expect(mapCaret('abc\ndef', 'new\nabc\ndef', 5)).toBe(9);
   });
 });
 
 describe('settling copies of live typing', () => {
-  it('[S17] an overlap where one side typed on after the other keeps the longer line', () => {
+  it('[S22] an overlap where one side typed on after the other keeps the longer line', () => {
     expect(mergeText('one', 'one writ\nfive by B', 'one written\nfive', { extensions: true })).toEqual({
       text: 'one written\nfive by B',
       conflict: false,

@@ -1,6 +1,6 @@
 import { diff3Merge, diffComm } from 'node-diff3';
 
-// Three-way line merge of one text field, run on the device (S17). The server never reads field
+// Three-way line merge of one text field, run on the device (S22). The server never reads field
 // values (S5): it keeps merging by stamps, and the device that made a concurrent write combines
 // the texts here, so an encrypted space merges the same way.
 
@@ -8,7 +8,7 @@ import { diff3Merge, diffComm } from 'node-diff3';
 export interface TextMerge {
   /** The merged text: both sides' edits, and `mine` where they overlap. */
   text: string;
-  /** True when the edits overlapped: `theirs` must then be kept as a conflict copy (S18). */
+  /** True when the edits overlapped: `theirs` must then be kept as a conflict copy (S23). */
   conflict: boolean;
 }
 
@@ -22,7 +22,7 @@ function lines(text: string): string[] {
  * keep both insertions, mine first; any other overlap keeps mine and says `conflict`. With
  * `extensions`, an overlap where one side's lines each extend the other's (typing went on
  * after the other side saw it) keeps the longer lines: used to settle the server's copies of
- * live typing, whose base is only known approximately (S17).
+ * live typing, whose base is only known approximately (S22).
  */
 export function mergeText(
   base: string,

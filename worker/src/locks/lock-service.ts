@@ -1,4 +1,4 @@
-import { LOCK_TTL_DEFAULT_MS } from '#shared/locks/limits';
+import { LOCK_TTL_DEFAULT_MS, LOCK_WAITERS_SHOWN } from '#shared/locks/limits';
 import { emptyLockState, holderOf, LockMachine, type Clock, type LockChange } from '#shared/locks/machine';
 import type {
   AcquireRequest,
@@ -246,6 +246,7 @@ export class LockService {
       holder: holder ? holderOf(holder) : null,
       lastToken,
       queueLength: queue.length,
+      waiters: queue.slice(0, LOCK_WAITERS_SHOWN).map((waiter) => waiter.owner),
       rev,
     };
   }

@@ -84,6 +84,17 @@ export class LockStore {
         JSON.stringify(state),
       );
       for (const c of changes) {
+        if (c.kind === 'renewed') {
+          // A renewal is no history line of its own: it moves the end written on its grant (L10).
+          sql.exec(
+            `UPDATE lock_history SET detail = CASE WHEN instr(detail, ', renewed') > 0
+               THEN substr(detail, 1, instr(detail, ', renewed') - 1) ELSE detail END || ', renewed ' || ?
+             WHERE kind = 'granted' AND token = ?`,
+            c.detail,
+            c.token,
+          );
+          continue;
+        }
         sql.exec(
           'INSERT INTO lock_history (at, kind, token, request_id, user_id, username, detail) VALUES (?, ?, ?, ?, ?, ?, ?)',
           c.at,

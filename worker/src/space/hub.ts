@@ -153,7 +153,7 @@ export class SpaceHub {
   }
 
   /**
-   * Clients send pings (answered by the runtime) and presence (S21), which is relayed to the
+   * Clients send pings (answered by the runtime) and presence (S26), which is relayed to the
    * space's other sockets with the sender's name and never stored; anything else is ignored.
    */
   onMessage(ws: WebSocket, message: string | ArrayBuffer): void {
@@ -189,7 +189,7 @@ export class SpaceHub {
     );
   }
 
-  /** Completes the closing handshake; the others learn the connection is gone (S21). */
+  /** Completes the closing handshake; the others learn the connection is gone (S26). */
   onClose(ws: WebSocket, code: number, reason: string): void {
     const peer = peerOfSocket(ws);
     if (peer) this.relayPresence(ws, peer, null, 'viewing');

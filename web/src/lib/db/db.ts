@@ -42,7 +42,7 @@ export interface OutboxEntry {
 }
 
 /**
- * The text a local edit of each text field started from (S17): the version of the field its base
+ * The text a local edit of each text field started from (S22): the version of the field its base
  * stamp names, or for a run of this device's own edits the version the run started from. When
  * the server keeps a conflict copy of that edit, the device merges base / mine / theirs.
  */
@@ -107,7 +107,7 @@ export class BatonDatabase extends Dexie {
     this.version(5).stores({
       outbox: '++seq, &mutationId, [spaceId+seq], [spaceId+state], [spaceId+itemId], [spaceId+state+seq]',
     });
-    // Text merge (S17): the text each local edit started from, until its conflict copy is merged.
+    // Text merge (S22): the text each local edit started from, until its conflict copy is merged.
     this.version(6).stores({ editBases: 'mutationId, [spaceId+itemId], spaceId' });
   }
 }

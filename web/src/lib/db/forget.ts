@@ -1,6 +1,6 @@
 import type { BatonDatabase } from './db';
 
-// Sign-out is private (S20): what a signed-in person's cloud spaces left on this device goes.
+// Sign-out is private (S25): what a signed-in person's cloud spaces left on this device goes.
 
 /** The cloud spaces this device holds data of: every space with a sync state, or items, not local-only. */
 export async function cloudSpacesOnDevice(

@@ -46,7 +46,7 @@ async function shared(server: FakeServer) {
 }
 
 describe('text merge on the device', () => {
-  it('[S17] two devices edit different lines from one version: the server keeps a copy, the device that made it merges and dismisses it', async () => {
+  it('[S22] two devices edit different lines from one version: the server keeps a copy, the device that made it merges and dismisses it', async () => {
     const server = new FakeServer();
     const { a, b, seen } = await shared(server);
     await writeEdit(a.db, SPACE, {
@@ -71,7 +71,7 @@ describe('text merge on the device', () => {
     expect(await openCopies(b.db)).toEqual([]);
   });
 
-  it('[S18] two devices edit one line: one version in the note, the other in a copy on both devices', async () => {
+  it('[S23] two devices edit one line: one version in the note, the other in a copy on both devices', async () => {
     const server = new FakeServer();
     const { a, b, seen } = await shared(server);
     await writeEdit(a.db, SPACE, {
@@ -99,7 +99,7 @@ describe('text merge on the device', () => {
     }
   });
 
-  it('[S17] a write whose base another tab moved on merges with it instead of claiming it', async () => {
+  it('[S22] a write whose base another tab moved on merges with it instead of claiming it', async () => {
     const db = new BatonDatabase(`merge-test-${++n}`);
     open.push(db);
     const { mutation } = await writeEdit(db, SPACE, { itemId: NOTE, kind: 'note', values: { body: START } });
@@ -121,7 +121,7 @@ describe('text merge on the device', () => {
     expect(await openCopies(db)).toEqual([]);
   });
 
-  it('[S18] two tabs overlapping one line: the later write stays, the other is kept as a copy made on the device', async () => {
+  it('[S23] two tabs overlapping one line: the later write stays, the other is kept as a copy made on the device', async () => {
     const db = new BatonDatabase(`merge-test-${++n}`);
     open.push(db);
     const { mutation } = await writeEdit(db, SPACE, { itemId: NOTE, kind: 'note', values: { body: START } });

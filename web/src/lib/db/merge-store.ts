@@ -1,9 +1,10 @@
 import { stampNode } from '#shared/sync/hlc';
-import { COPY_OF_FIELD, DELETED_FIELD, type ItemState, type JsonValue } from '#shared/sync/item';
+import { CONFLICT_REASON, DELETED_FIELD, type ItemState, type JsonValue } from '#shared/sync/item';
+import { IMPORTED_CONFLICT, IMPORTED_CONFLICT_FIELDS } from './imported-conflict';
 import { diffLines, mergeText } from '#shared/sync/text-merge';
 import type { BatonDatabase, EditBase } from './db';
 
-// The device's side of the text merge (S17, S18), run inside the write and pull transactions of
+// The device's side of the text merge (S22, S23), run inside the write and pull transactions of
 // sync-store.ts. The server merges by stamps only (S5); texts are combined here.
 
 /** The version of a text field an editor showed the user: its stamp and its text. */
@@ -15,7 +16,7 @@ export interface TextBase {
 /** An edit's text fields after merging in what changed under the editor since its base. */
 export interface MergedTexts {
   values: Record<string, JsonValue>;
-  /** The stored item to keep as a conflict copy, when an edit overlapped it (S18). */
+  /** The stored item to keep as a conflict copy, when an edit overlapped it (S23). */
   overlapped: ItemState | null;
 }
 
@@ -49,18 +50,20 @@ export function mergeUnder(
   return { values: out, overlapped: overlapped && local ? local : null };
 }
 
-/** The values of a conflict copy a device makes of `item` (S18): its fields, tagged with the original. */
+/** The values of a conflict copy a device makes of `item` (S25): its fields, labelled with the original. */
 export function copyValues(item: ItemState): Record<string, JsonValue> {
   const values: Record<string, JsonValue> = {};
   for (const [name, entry] of Object.entries(item.fields)) {
-    if (name !== DELETED_FIELD && name !== COPY_OF_FIELD) values[name] = entry.v;
+    if (name !== DELETED_FIELD && !IMPORTED_CONFLICT_FIELDS.includes(name)) values[name] = entry.v;
   }
-  values[COPY_OF_FIELD] = item.id;
+  // Labelled like an imported copy (S23): only the server makes `conflict` records.
+  values[IMPORTED_CONFLICT.of] = item.id;
+  values[IMPORTED_CONFLICT.reason] = CONFLICT_REASON.overwritten;
   return values;
 }
 
 /**
- * The text each written text field starts from (S17): after this device's own edit, the text
+ * The text each written text field starts from (S22): after this device's own edit, the text
  * that edit started from (so a run of keystrokes keeps the version before the run); otherwise
  * the stored text the write replaces.
  */
@@ -105,12 +108,12 @@ function shared(a: string, b: string): number {
 }
 
 /**
- * How a conflict copy the server made of this device's edit resolves (S17): per text field the
+ * How a conflict copy the server made of this device's edit resolves (S22): per text field the
  * edit wrote, the item now and the copy merged against the version they both grew from. The
  * server keeps one base stamp per field, so that version is found among the ones this device
  * knows (the edit's base, and the texts its recent edits wrote): the one closest to the other
  * side, since the other side grew from it. `null` when some field overlaps or is not text: the
- * copy then stays for the user (S18).
+ * copy then stays for the user (S23).
  */
 export function resolveCopy(
   base: EditBase,
@@ -147,7 +150,7 @@ export function resolveCopy(
 /**
  * True when every text field of `older` (a conflict copy of this device's edit) is in `newer`
  * (a later copy of its edits of the same item) line for line, or typed on: the later copy
- * holds all of it, so one copy is enough (S18).
+ * holds all of it, so one copy is enough (S23).
  */
 export function supersedes(newer: ItemState, older: ItemState, names: readonly string[]): boolean {
   return names.every((name) => {

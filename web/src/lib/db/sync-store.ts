@@ -1,7 +1,8 @@
+import { importedConflict } from './imported-conflict';
 import Dexie from 'dexie';
 import { compareStamps, Hlc, stampNode, stampWall } from '#shared/sync/hlc';
 import { mergeText } from '#shared/sync/text-merge';
-import { conflictOf, DELETED_FIELD, isDeleted, newestStamp } from '#shared/sync/item';
+import { DELETED_FIELD, isDeleted, newestStamp } from '#shared/sync/item';
 import type { ItemKind, ItemState, JsonValue } from '#shared/sync/item';
 import type { LockClaim, Mutation } from '#shared/sync/mutation';
 import { jsonBytes, type PullResponse, type PushResponse } from '#shared/sync/protocol';
@@ -32,7 +33,7 @@ export function randomId(): string {
 /** The item as the shared merge sees it (without the local bookkeeping). */
 export function itemStateOf(row: LocalItem): ItemState {
   const item: ItemState = { id: row.id, kind: row.kind, fields: row.fields };
-  const conflict = row.conflict ?? conflictOf(row);
+  const conflict = row.conflict ?? importedConflict(row);
   if (conflict) item.conflict = conflict;
   return item;
 }
@@ -40,8 +41,11 @@ export function itemStateOf(row: LocalItem): ItemState {
 function toRow(spaceId: string, item: ItemState): LocalItem {
   const newest = newestStamp(item);
   const row: LocalItem = { ...item, spaceId, updatedAt: newest ? stampWall(newest) : 0 };
-  const copyOf = conflictOf(item)?.of;
-  if (copyOf) row.conflictOf = copyOf;
+  const conflict = item.conflict ?? importedConflict(item); // an imported copy keeps its label (S18)
+  if (conflict) {
+    row.conflict = conflict;
+    row.conflictOf = conflict.of;
+  }
   return row;
 }
 
@@ -72,7 +76,7 @@ export interface EditRequest {
   kind: ItemKind;
   values: Record<string, JsonValue>;
   lock?: LockClaim;
-  /** For text fields typed in an editor: the version the editor showed (S17). */
+  /** For text fields typed in an editor: the version the editor showed (S22). */
   bases?: Record<string, TextBase>;
 }
 
@@ -85,8 +89,8 @@ export interface WrittenEdit {
 /**
  * Writes an edit: the item, its outbox entry and the clock, in one transaction (S1). The
  * stamp comes from the space's HLC as stored, so tabs writing at once never share a stamp.
- * Text fields whose stored version moved on since the editor's base are merged into it (S17);
- * where they overlap, the stored version is kept as a conflict copy (S18).
+ * Text fields whose stored version moved on since the editor's base are merged into it (S22);
+ * where they overlap, the stored version is kept as a conflict copy (S23).
  */
 export function writeEdit(
   db: BatonDatabase,
@@ -320,10 +324,10 @@ export function applyPullPage(
 }
 
 /**
- * Merges a pulled text into this device's edits of it still waiting to go up (S17): the push
+ * Merges a pulled text into this device's edits of it still waiting to go up (S22): the push
  * and the pull never overlap (the engine runs them in turn), so the waiting edits of a field
  * are replaced by one merged edit based on the pulled version, and the server sees no
- * concurrency. Overlapping edits stay as they are; the server keeps the loser as a copy (S18).
+ * concurrency. Overlapping edits stay as they are; the server keeps the loser as a copy (S23).
  */
 async function rebasePending(
   db: BatonDatabase,
@@ -378,9 +382,9 @@ async function rebasePending(
 }
 
 /**
- * Merges the conflict copies the server made of this device's text edits (S17): where base /
+ * Merges the conflict copies the server made of this device's text edits (S22): where base /
  * the item now / the copy combine without overlap, the merged text is written to the item and
- * the copy is dismissed; otherwise the copy stays for the user (S18). Only the device that made
+ * the copy is dismissed; otherwise the copy stays for the user (S23). Only the device that made
  * the edit holds its base, so one device resolves each copy.
  */
 async function mergeOwnCopies(

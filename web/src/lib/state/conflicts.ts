@@ -1,6 +1,7 @@
-import { COPY_OF_FIELD, DELETED_FIELD, isDeleted, type ItemState, type JsonValue } from '#shared/sync/item';
+import { DELETED_FIELD, isDeleted, type ItemState, type JsonValue } from '#shared/sync/item';
 import { diffLines, type LineDiff } from '#shared/sync/text-merge';
 import { db } from '../db/db';
+import { IMPORTED_CONFLICT_FIELDS } from '../db/imported-conflict';
 import { conflictsOfSpace } from '../db/queries';
 import { itemStateOf } from '../db/sync-store';
 import { createItem, dismissConflictCopy, editItem, restoreConflictCopy } from '../sync/edits';
@@ -32,7 +33,7 @@ export interface FieldDiff {
   copy: string;
   current: string;
   differs: boolean;
-  /** For text that differs: its lines in order, marked by the version they are in (S18). */
+  /** For text that differs: its lines in order, marked by the version they are in (S23). */
   lines: LineDiff[] | null;
   /** For text that differs: every line of both versions, in order (the "both" choice). */
   both: string | null;
@@ -55,7 +56,7 @@ function label(name: string): string {
 export function compareFields(pair: ConflictPair): FieldDiff[] {
   const names = new Set([...Object.keys(pair.copy.fields), ...Object.keys(pair.current?.fields ?? {})]);
   names.delete(FIELD.order);
-  names.delete(COPY_OF_FIELD);
+  for (const name of IMPORTED_CONFLICT_FIELDS) names.delete(name);
   const rank = (name: string): string =>
     name === FIELD.title ? '0' : name === FIELD.body ? '1' : `2${name}`;
   return [...names]
@@ -86,7 +87,7 @@ export function keepCurrent(spaceId: string, copyId: string): Promise<void> {
 export type FieldChoice = 'current' | 'copy' | 'both';
 
 /**
- * Keeps, field by field, what the user chose (S18): only the fields taken from the copy (or
+ * Keeps, field by field, what the user chose (S23): only the fields taken from the copy (or
  * from both) are written onto the item, so the other fields keep their current values; then
  * the copy goes away.
  */
@@ -113,7 +114,7 @@ export async function keepChoices(
 export async function keepBoth(spaceId: string, pair: ConflictPair): Promise<string> {
   const values: Record<string, JsonValue> = {};
   for (const [name, entry] of Object.entries(pair.copy.fields)) {
-    if (name !== DELETED_FIELD && name !== COPY_OF_FIELD) values[name] = entry.v;
+    if (name !== DELETED_FIELD && !IMPORTED_CONFLICT_FIELDS.includes(name)) values[name] = entry.v;
   }
   const title = values[FIELD.title];
   values[FIELD.title] = `${typeof title === 'string' && title ? title : 'Untitled'} (other version)`;

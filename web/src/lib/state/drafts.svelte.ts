@@ -1,5 +1,5 @@
 /**
- * What is typed but not yet stored on this device, across every editor of the tab (S19): while
+ * What is typed but not yet stored on this device, across every editor of the tab (S24): while
  * anything is, the sync status says "Saving…", never "Synced".
  */
 class Drafts {

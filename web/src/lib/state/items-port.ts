@@ -13,7 +13,7 @@ export interface ItemsPort {
   get(spaceId: string, itemId: string): Promise<ItemState | undefined>;
   /**
    * Writes an edit. `bases` names, per text field, the version the editor showed the user; a
-   * field stored since is merged with it (S17). Answers the stamp and the values as stored.
+   * field stored since is merged with it (S22). Answers the stamp and the values as stored.
    */
   edit(spaceId: string, edit: ItemEdit): Promise<SavedEdit>;
 }

@@ -1,4 +1,4 @@
-import { conflictOf, type ItemState } from '#shared/sync/item';
+import type { ItemState } from '#shared/sync/item';
 import { db, type LocalItem } from '../db/db';
 import { itemOf, itemsOfSpace } from '../db/queries';
 import type * as SyncStore from '../db/sync-store';
@@ -15,11 +15,11 @@ export function preloadWritePath(): Promise<typeof SyncStore> {
   return writePath;
 }
 
-// The item as screens see it; a copy a device made (S18) is tagged like the server's copies.
+// The item as screens see it; a copy made on a device (import, S18; overlap, S23) carries its
+// label in fields, which the replica stores as the row's `conflict`.
 function itemStateOf(row: LocalItem): ItemState {
   const item: ItemState = { id: row.id, kind: row.kind, fields: row.fields };
-  const conflict = row.conflict ?? conflictOf(row);
-  if (conflict) item.conflict = conflict;
+  if (row.conflict) item.conflict = row.conflict;
   return item;
 }
 

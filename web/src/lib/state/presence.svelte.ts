@@ -4,7 +4,7 @@ import type { PresenceChannel, Present } from '../sync/presence';
 const TYPING_MS = 3_000;
 
 /**
- * Who else has an item open, and who is typing in it (S21), for the item's screen. Names, never
+ * Who else has an item open, and who is typing in it (S26), for the item's screen. Names, never
  * ids; another tab of the same person shows as "you, in another tab".
  */
 export class ItemPresence {

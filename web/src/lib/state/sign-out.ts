@@ -12,7 +12,7 @@ export interface SignOutCheck {
   total: number;
 }
 
-/** Looks at what this device holds of the account's cloud spaces before signing out (S20). */
+/** Looks at what this device holds of the account's cloud spaces before signing out (S25). */
 export async function checkSignOut(): Promise<SignOutCheck> {
   const spaceIds = await cloudSpacesOnDevice(db, isLocalSpace);
   const counts = await unsyncedEdits(db, spaceIds);
@@ -21,7 +21,7 @@ export async function checkSignOut(): Promise<SignOutCheck> {
 }
 
 /**
- * Signs out and removes the account's cloud spaces from this device (S20): their items, edits,
+ * Signs out and removes the account's cloud spaces from this device (S25): their items, edits,
  * sync state, upload state and offline file copies (Cache Storage). The device-only spaces stay.
  * The caller has checked {@link checkSignOut} and told the user what would be lost.
  */

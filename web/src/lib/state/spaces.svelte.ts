@@ -98,7 +98,7 @@ class SpacesState {
     }
   }
 
-  /** Signed out: the cloud spaces are no longer this device's to list (S20). */
+  /** Signed out: the cloud spaces are no longer this device's to list (S25). */
   forgetCloud(): void {
     this.signedIn = false;
     this.cloud = [];

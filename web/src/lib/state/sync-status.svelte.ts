@@ -30,7 +30,7 @@ class SyncStatusState {
       $effect.root(() => {
         this.#queries = {
           pending: new LiveQuery(async () => {
-            // When the count was read: an edit stored before then is in it (S19).
+            // When the count was read: an edit stored before then is in it (S24).
             const at = performance.now();
             return { count: await pendingCount(db, spaceId), at };
           }),

@@ -10,7 +10,7 @@ export interface Caret {
 }
 
 /**
- * One text field as an editor holds it (S17): what the user sees (`text`), and the stored
+ * One text field as an editor holds it (S22): what the user sees (`text`), and the stored
  * version it started from (`base`). Typing is written within a frame; a stored change that
  * arrives meanwhile is merged into the text, keeping every keystroke and the caret.
  */
@@ -84,7 +84,7 @@ function moved(before: string, after: string, caret: Caret): Caret {
 
 /**
  * Writes an editor's fields as the user types: at most one write in flight, the next one
- * coalescing every keystroke typed meanwhile, started within a frame (S19). Registers with
+ * coalescing every keystroke typed meanwhile, started within a frame (S24). Registers with
  * {@link drafts} while anything typed is not yet stored.
  */
 export class DraftWriter {
@@ -120,7 +120,7 @@ export class DraftWriter {
   /**
    * Writes what is typed. While typing, one write at a time (the next starts when the one in
    * flight is stored, with its result as base). {@link flushNow} (the tab is hidden or closing)
-   * does not wait: IndexedDB runs writes in order and each merges with what the one before stored (S17),
+   * does not wait: IndexedDB runs writes in order and each merges with what the one before stored (S22),
    * so a key typed just before a reload is already on its way.
    */
   flush(): void {

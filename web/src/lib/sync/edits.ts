@@ -1,4 +1,5 @@
-import { COPY_OF_FIELD, DELETED_FIELD, type ItemKind, type JsonValue } from '#shared/sync/item';
+import { IMPORTED_CONFLICT_FIELDS } from '../db/imported-conflict';
+import { DELETED_FIELD, type ItemKind, type JsonValue } from '#shared/sync/item';
 import type { LockClaim } from '#shared/sync/mutation';
 import { db as defaultDb, type BatonDatabase } from '../db/db';
 import { discardRejected, randomId, retryRejected, writeEdit } from '../db/sync-store';
@@ -65,7 +66,7 @@ export async function restoreConflictCopy(
   if (!copy?.conflict) return;
   const values = Object.fromEntries(
     Object.entries(copy.fields)
-      .filter(([name]) => name !== COPY_OF_FIELD)
+      .filter(([name]) => !IMPORTED_CONFLICT_FIELDS.includes(name)) // the label is the copy's, not the item's
       .map(([name, entry]) => [name, entry.v]),
   );
   await editItem(

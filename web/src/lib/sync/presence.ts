@@ -17,7 +17,7 @@ export interface Present {
 }
 
 /**
- * Presence on one item (S21): tells the space's other sockets that this tab has the item open
+ * Presence on one item (S26): tells the space's other sockets that this tab has the item open
  * or is typing in it, and follows who else does. Its own socket, opened while the item is on
  * screen; reconnects with backoff; nothing of it is stored anywhere.
  */
