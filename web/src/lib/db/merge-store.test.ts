@@ -5,7 +5,8 @@ import { SyncEngine } from '../sync/engine';
 import { FakeServer } from '../sync/fake-transport';
 import { BatonDatabase } from './db';
 import { conflictsOfSpace, itemOf } from './queries';
-import { itemStateOf, writeEdit } from './sync-store';
+import { writeEdit } from './edit-writes';
+import { itemStateOf } from './sync-store';
 
 const SPACE = 'space-merge-test';
 const NOTE = 'noteAAAA0001';
@@ -39,7 +40,7 @@ async function openCopies(db: BatonDatabase) {
 async function shared(server: FakeServer) {
   const a = device(server);
   const b = device(server);
-  const { mutation } = await writeEdit(a.db, SPACE, { itemId: NOTE, kind: 'note', values: { body: START } });
+  const mutation = await writeEdit(a.db, SPACE, { itemId: NOTE, kind: 'note', values: { body: START } });
   await a.engine.sync();
   await b.engine.sync();
   return { a, b, seen: { stamp: mutation.stamp, text: START } };
@@ -102,7 +103,7 @@ describe('text merge on the device', () => {
   it('[S22] a write whose base another tab moved on merges with it instead of claiming it', async () => {
     const db = new BatonDatabase(`merge-test-${++n}`);
     open.push(db);
-    const { mutation } = await writeEdit(db, SPACE, { itemId: NOTE, kind: 'note', values: { body: START } });
+    const mutation = await writeEdit(db, SPACE, { itemId: NOTE, kind: 'note', values: { body: START } });
     const seen = { stamp: mutation.stamp, text: START };
     await writeEdit(db, SPACE, {
       itemId: NOTE,
@@ -116,7 +117,7 @@ describe('text merge on the device', () => {
       values: { body: 'one tab 1\ntwo\nthree' },
       bases: { body: seen },
     });
-    expect(late.values['body']).toBe('one tab 1\ntwo\nthree tab 2');
+    expect(late.set['body']?.v).toBe('one tab 1\ntwo\nthree tab 2');
     expect(await body(db)).toBe('one tab 1\ntwo\nthree tab 2');
     expect(await openCopies(db)).toEqual([]);
   });
@@ -124,7 +125,7 @@ describe('text merge on the device', () => {
   it('[S23] two tabs overlapping one line: the later write stays, the other is kept as a copy made on the device', async () => {
     const db = new BatonDatabase(`merge-test-${++n}`);
     open.push(db);
-    const { mutation } = await writeEdit(db, SPACE, { itemId: NOTE, kind: 'note', values: { body: START } });
+    const mutation = await writeEdit(db, SPACE, { itemId: NOTE, kind: 'note', values: { body: START } });
     const seen = { stamp: mutation.stamp, text: START };
     await writeEdit(db, SPACE, {
       itemId: NOTE,

@@ -3,20 +3,14 @@ import Dexie from 'dexie';
 import { compareStamps, Hlc, stampNode, stampWall } from '#shared/sync/hlc';
 import { mergeText } from '#shared/sync/text-merge';
 import { DELETED_FIELD, isDeleted, newestStamp } from '#shared/sync/item';
-import type { ItemKind, ItemState, JsonValue } from '#shared/sync/item';
-import type { LockClaim, Mutation } from '#shared/sync/mutation';
+import type { ItemState, JsonValue } from '#shared/sync/item';
 import { jsonBytes, type PullResponse, type PushResponse } from '#shared/sync/protocol';
-import { applyPulled, localEdit, rebase } from '#shared/sync/replica';
+import { applyPulled, rebase } from '#shared/sync/replica';
 import type { BatonDatabase, LocalItem, OutboxEntry, SyncState } from './db';
-import {
-  baseTexts,
-  copyValues,
-  keepBase,
-  mergeUnder,
-  resolveCopy,
-  supersedes,
-  type TextBase,
-} from './merge-store';
+// The pull's merges write edits (S22); edit-writes.ts imports this module's helpers in turn,
+// which is fine for functions called after both modules loaded.
+import { writeEdit } from './edit-writes';
+import { resolveCopy, supersedes } from './merge-store';
 
 // The sync engine's storage: every function is one Dexie transaction, so an edit, a pull page
 // or a push result lands whole or not at all, in this tab and as seen from every other tab.
@@ -38,7 +32,8 @@ export function itemStateOf(row: LocalItem): ItemState {
   return item;
 }
 
-function toRow(spaceId: string, item: ItemState): LocalItem {
+/** The stored row of an item state. */
+export function toRow(spaceId: string, item: ItemState): LocalItem {
   const newest = newestStamp(item);
   const row: LocalItem = { ...item, spaceId, updatedAt: newest ? stampWall(newest) : 0 };
   const conflict = item.conflict ?? importedConflict(item); // an imported copy keeps its label (S18)
@@ -49,7 +44,8 @@ function toRow(spaceId: string, item: ItemState): LocalItem {
   return row;
 }
 
-async function stateOf(db: BatonDatabase, spaceId: string): Promise<SyncState> {
+/** This device's sync state for the space, created on first use; call inside a transaction. */
+export async function stateOf(db: BatonDatabase, spaceId: string): Promise<SyncState> {
   const existing = await db.syncState.get(spaceId);
   if (existing) return existing;
   const fresh: SyncState = {
@@ -68,94 +64,6 @@ async function stateOf(db: BatonDatabase, spaceId: string): Promise<SyncState> {
 /** This device's sync state for the space, created on first use. */
 export function syncStateOf(db: BatonDatabase, spaceId: string): Promise<SyncState> {
   return db.transaction('rw', db.syncState, () => stateOf(db, spaceId));
-}
-
-/** A local edit of one item: new values for some fields; a delete writes `$deleted: true`. */
-export interface EditRequest {
-  itemId: string;
-  kind: ItemKind;
-  values: Record<string, JsonValue>;
-  lock?: LockClaim;
-  /** For text fields typed in an editor: the version the editor showed (S22). */
-  bases?: Record<string, TextBase>;
-}
-
-/** A written edit: its mutation, and the values as stored (merged with what moved under the editor). */
-export interface WrittenEdit {
-  mutation: Mutation;
-  values: Record<string, JsonValue>;
-}
-
-/**
- * Writes an edit: the item, its outbox entry and the clock, in one transaction (S1). The
- * stamp comes from the space's HLC as stored, so tabs writing at once never share a stamp.
- * Text fields whose stored version moved on since the editor's base are merged into it (S22);
- * where they overlap, the stored version is kept as a conflict copy (S23).
- */
-export function writeEdit(
-  db: BatonDatabase,
-  spaceId: string,
-  edit: EditRequest,
-  now: () => number = Date.now,
-): Promise<WrittenEdit> {
-  return db.transaction('rw', [db.items, db.outbox, db.syncState, db.editBases], async () => {
-    const state = await stateOf(db, spaceId);
-    const hlc = new Hlc(state.clientId, () => now() + state.clockOffsetMs, state.lastStamp);
-    const row = await db.items.get([spaceId, edit.itemId]);
-    const local = row ? itemStateOf(row) : null;
-    const { values, overlapped } = mergeUnder(local, edit.values, edit.bases);
-    if (overlapped) {
-      const copy = localEdit(null, {
-        id: randomId(),
-        itemId: randomId(),
-        kind: overlapped.kind,
-        stamp: hlc.now(),
-        values: copyValues(overlapped),
-      });
-      await putEdit(db, spaceId, copy, now);
-    }
-    const bases = await baseTexts(db, spaceId, state.clientId, local, values);
-    const input = {
-      id: randomId(),
-      itemId: edit.itemId,
-      kind: local?.kind ?? edit.kind,
-      stamp: hlc.now(),
-      values,
-    };
-    const written = localEdit(local, edit.lock ? { ...input, lock: edit.lock } : input);
-    await putEdit(db, spaceId, written, now);
-    const { mutation } = written;
-    if (Object.values(values).every((value) => typeof value === 'string')) {
-      await keepBase(db, {
-        spaceId,
-        itemId: edit.itemId,
-        mutationId: mutation.id,
-        stamp: mutation.stamp,
-        fields: bases,
-        wrote: values as Record<string, string>,
-      });
-    }
-    await db.syncState.update(spaceId, { lastStamp: hlc.last() });
-    return { mutation, values };
-  });
-}
-
-async function putEdit(
-  db: BatonDatabase,
-  spaceId: string,
-  { mutation, item }: { mutation: Mutation; item: ItemState },
-  now: () => number,
-): Promise<void> {
-  await db.items.put(toRow(spaceId, item));
-  await db.outbox.add({
-    spaceId,
-    mutationId: mutation.id,
-    itemId: mutation.itemId,
-    mutation,
-    bytes: jsonBytes(mutation),
-    state: 'pending',
-    createdAt: now(),
-  });
 }
 
 /**
@@ -453,6 +361,23 @@ async function dropSupersededCopies(
   }
 }
 
+/**
+ * Stores a page a poke carried (S21) if it follows exactly what this device holds, in one
+ * transaction; answers false (nothing written) when it does not, and the caller pulls instead.
+ */
+export function applyPokedPage(
+  db: BatonDatabase,
+  spaceId: string,
+  from: number,
+  page: PullResponse,
+): Promise<boolean> {
+  return db.transaction('rw', [db.items, db.syncState, db.outbox, db.editBases], async () => {
+    if ((await stateOf(db, spaceId)).after !== from) return false;
+    await applyPullPage(db, spaceId, page);
+    return true;
+  });
+}
+
 async function touchState(
   db: BatonDatabase,
   spaceId: string,
@@ -485,17 +410,4 @@ export async function recordSyncError(
 /** Forgets a refused edit the user chose to discard. */
 export async function discardRejected(db: BatonDatabase, seq: number): Promise<void> {
   await db.outbox.delete(seq);
-}
-
-/** Tries a refused edit again as a new edit of the same values, stamped now. */
-export function retryRejected(db: BatonDatabase, seq: number): Promise<void> {
-  return db.transaction('rw', [db.items, db.outbox, db.syncState, db.editBases], async () => {
-    const entry = await db.outbox.get(seq);
-    if (!entry || entry.state !== 'rejected') return;
-    const values = Object.fromEntries(
-      Object.entries(entry.mutation.set).map(([name, write]) => [name, write.v]),
-    );
-    await db.outbox.delete(seq);
-    await writeEdit(db, entry.spaceId, { itemId: entry.itemId, kind: entry.mutation.kind, values });
-  });
 }

@@ -1,17 +1,17 @@
 import type { ItemState } from '#shared/sync/item';
 import { db, type LocalItem } from '../db/db';
 import { itemOf, itemsOfSpace } from '../db/queries';
-import type * as SyncStore from '../db/sync-store';
+import type * as EditWrites from '../db/edit-writes';
 import type { ItemsPort } from './items-port';
 
-let writePath: Promise<typeof SyncStore> | undefined;
+let writePath: Promise<typeof EditWrites> | undefined;
 
 /**
  * Loads the write path (HLC, merge, outbox) ahead of the first edit. Screens that edit call it
  * when they open, so a save never waits for a download, even one made just before the page goes.
  */
-export function preloadWritePath(): Promise<typeof SyncStore> {
-  writePath ??= import('../db/sync-store');
+export function preloadWritePath(): Promise<typeof EditWrites> {
+  writePath ??= import('../db/edit-writes');
   return writePath;
 }
 
@@ -35,7 +35,9 @@ export const itemsPort: ItemsPort = {
   async edit(spaceId, edit) {
     // The write path loads with the first editing screen (preloadWritePath), not the first screen.
     const { writeEdit } = await preloadWritePath();
-    const { mutation, values } = await writeEdit(db, spaceId, edit);
+    const mutation = await writeEdit(db, spaceId, edit);
+    // The values as stored: merged with what moved under the editor (S22).
+    const values = Object.fromEntries(Object.entries(mutation.set).map(([name, write]) => [name, write.v]));
     return { stamp: mutation.stamp, values };
   },
 };
