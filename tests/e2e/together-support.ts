@@ -60,5 +60,11 @@ export async function openConflicts(page: Page, spaceId: string): Promise<number
   await page.goto(`${baseUrl}/spaces/${spaceId}/conflicts`);
   await page.getByRole('heading', { name: 'Conflict copies' }).waitFor();
   await waitSynced(page);
+  // The list is read from IndexedDB after the page renders: wait for it, copies or none.
+  await page
+    .getByRole('article')
+    .first()
+    .or(page.getByText('No conflicts. Everything merged cleanly.'))
+    .waitFor({ timeout: 30_000 });
   return page.getByRole('article').count();
 }

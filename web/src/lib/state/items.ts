@@ -2,6 +2,7 @@ import type { ItemState } from '#shared/sync/item';
 import { db, type LocalItem } from '../db/db';
 import { itemOf, itemsOfSpace } from '../db/queries';
 import type * as EditWrites from '../db/edit-writes';
+import { drafts } from './drafts.svelte';
 import type { ItemsPort } from './items-port';
 
 let writePath: Promise<typeof EditWrites> | undefined;
@@ -35,6 +36,8 @@ export const itemsPort: ItemsPort = {
   async edit(spaceId, edit) {
     // The write path loads with the first editing screen (preloadWritePath), not the first screen.
     const { writeEdit } = await preloadWritePath();
+    // Until the waiting count is read after this write, the status does not say "Synced" (S24).
+    drafts.wrote();
     const mutation = await writeEdit(db, spaceId, edit);
     // The values as stored: merged with what moved under the editor (S22).
     const values = Object.fromEntries(Object.entries(mutation.set).map(([name, write]) => [name, write.v]));

@@ -62,7 +62,8 @@ class SyncStatusState {
 
   /** True when the waiting count was read after `time` (performance.now()), so it counts what was stored by then. */
   countedSince(time: number): boolean {
-    return (this.#queries?.pending.current?.at ?? -1) > time;
+    // Nothing written in this tab yet: nothing to wait for.
+    return time < 0 || (this.#queries?.pending.current?.at ?? -1) > time;
   }
 
   get pending(): number {
