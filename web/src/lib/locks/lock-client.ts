@@ -425,6 +425,14 @@ export class LockClient {
     return v.parse(LockSummarySchema, await this.http('GET', this.lockPath(name)));
   }
 
+  /**
+   * Releases the caller's own grant `token` of `name` over HTTP: a checkout held until released
+   * (L17) outlives the tab that took it, so a later tab releases it by the token the list shows.
+   */
+  async releaseByToken(name: string, token: number): Promise<void> {
+    v.parse(ReleaseResponseSchema, await this.http('POST', `${this.lockPath(name)}/release`, { token }));
+  }
+
   /** Ends whoever's lease on `name` (space owners only). */
   async breakLock(name: string, reason?: string): Promise<void> {
     await this.http('POST', `${this.lockPath(name)}/break`, reason === undefined ? {} : { reason });

@@ -64,12 +64,13 @@ export class SpaceLocks {
   }
 
   /** Takes the lock now, or waits in line for it when `wait` is set. Answers whether this tab got it. */
-  async take(name: string, options: { wait: boolean }): Promise<boolean> {
+  async take(name: string, options: { wait: boolean; untilReleased?: boolean }): Promise<boolean> {
     this.error = '';
     if (options.wait) this.waiting.add(name);
     try {
       const outcome = await this.client.acquire(name, {
-        ttlMs: CHECKOUT_TTL_MS,
+        // "Check out until I release it": no lease to renew, held across closed tabs (L17).
+        ...(options.untilReleased ? { kind: 'checkout' as const } : { ttlMs: CHECKOUT_TTL_MS }),
         waitMs: options.wait ? WAIT_IN_LINE_MS : 0,
         onQueued: (position) => this.positions.set(name, position),
       });
@@ -100,6 +101,17 @@ export class SpaceLocks {
 
   async release(name: string): Promise<void> {
     const lock = this.held.get(name);
+    const summary = this.summaries.get(name);
+    if (!lock && summary?.holder?.kind === 'checkout') {
+      // A checkout until released, taken in another tab or before a reload: released by its token.
+      this.error = '';
+      try {
+        await this.client.releaseByToken(name, summary.holder.token);
+      } catch (error) {
+        this.error = error instanceof Error ? error.message : 'Could not release the lock.';
+      }
+      return;
+    }
     if (!lock) return;
     this.error = '';
     try {
