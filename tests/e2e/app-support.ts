@@ -1,7 +1,8 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { TestUser } from '../support/api-client';
 import { ARTIFACTS_DIR } from '../support/browser';
 
 const require = createRequire(import.meta.url);
@@ -54,4 +55,12 @@ export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(ARTIFACTS_DIR, { recursive: true });
   await page.screenshot({ path: join(ARTIFACTS_DIR, `${name}.png`), fullPage: true });
+}
+
+/** A browser context signed in as `user` (their session cookie on `baseUrl`). */
+export async function contextFor(browser: Browser, baseUrl: string, user: TestUser): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 850 } });
+  const [name, value] = user.cookie.split('=') as [string, string];
+  await context.addCookies([{ name, value, url: baseUrl, httpOnly: true, secure: true, sameSite: 'Lax' }]);
+  return context;
 }

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { apiClient, type TestUser } from '../support/api-client';
 import { launchBrowser } from '../support/browser';
 import { GitUser, gitRoot, lfsUrl, makeAppPassword } from '../support/git-lfs';
-import { screenshot } from './app-support';
+import { contextFor, screenshot } from './app-support';
 
 // The app's lock manager in Chromium follows what the real git-lfs client does, live: a lock
 // taken with `git lfs lock` shows as "alice · Git LFS" with no time limit, leaves on unlock and
@@ -14,13 +14,6 @@ import { screenshot } from './app-support';
 
 const client = apiClient(inject('baseUrl'));
 const baseUrl = client.baseUrl;
-
-async function contextFor(browser: Browser, user: TestUser): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 850 } });
-  const [name, value] = user.cookie.split('=') as [string, string];
-  await context.addCookies([{ name, value, url: baseUrl, httpOnly: true, secure: true, sameSite: 'Lax' }]);
-  return context;
-}
 
 /** The lock manager's row of `path`, showing `text`. */
 function row(page: Page, path: string, text: string) {
@@ -65,7 +58,7 @@ describe('the app shows Git LFS locks live', { timeout: 180_000 }, () => {
     ] as const)
       await person.ok(root, 'clone', '-q', remote, join(root, dir));
     browser = await launchBrowser();
-    context = await contextFor(browser, owner);
+    context = await contextFor(browser, baseUrl, owner);
     page = await context.newPage();
   }, 180_000);
 

@@ -2,7 +2,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { apiClient, type TestUser } from '../support/api-client';
 import { launchBrowser } from '../support/browser';
-import { screenshot } from './app-support';
+import { contextFor, screenshot } from './app-support';
 
 // Sync in Chromium, two people in two browser contexts against the real local server:
 // offline edits of the same field on both sides converge and leave a visible conflict copy
@@ -11,13 +11,6 @@ import { screenshot } from './app-support';
 
 const client = apiClient(inject('baseUrl'));
 const baseUrl = client.baseUrl;
-
-async function contextFor(browser: Browser, user: TestUser): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 850 } });
-  const [name, value] = user.cookie.split('=') as [string, string];
-  await context.addCookies([{ name, value, url: baseUrl, httpOnly: true, secure: true, sameSite: 'Lax' }]);
-  return context;
-}
 
 function title(page: Page) {
   return page.getByLabel('Title');
@@ -47,8 +40,8 @@ describe('sync between two people in Chromium', () => {
     ({ spaceId } = await client.createSpace(owner.cookie, 'Sync e2e'));
     editor = await client.addMember(owner.cookie, spaceId, 'editor');
     browser = await launchBrowser();
-    contextA = await contextFor(browser, editor);
-    contextB = await contextFor(browser, owner);
+    contextA = await contextFor(browser, baseUrl, editor);
+    contextB = await contextFor(browser, baseUrl, owner);
     a = await contextA.newPage();
     b = await contextB.newPage();
   });
