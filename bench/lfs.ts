@@ -111,9 +111,11 @@ async function main(): Promise<void> {
           join(repo, '.gitattributes'),
           '*.bin filter=lfs diff=lfs merge=lfs -text\n*.psd lockable\n',
         );
-        // `git lfs unlock <path>` looks at the file first: it has to exist.
+        // `git lfs unlock <path>` refuses a file that is missing or has uncommitted changes.
         mkdirSync(join(repo, 'art'));
         writeFileSync(join(repo, 'art/cycle.psd'), 'psd');
+        await alice.ok(repo, 'add', '.');
+        await alice.ok(repo, 'commit', '-q', '-m', 'lockable');
         for (let i = 0; i < CYCLES + 3; i++) {
           const ms = await timed(async () => {
             await alice.ok(repo, 'lfs', 'lock', 'art/cycle.psd');
