@@ -26,7 +26,7 @@ beforeAll(async () => {
 
 async function call(user: LfsUser, method: string, path: string, json?: unknown) {
   const res = await lfs(`/${spaceId}${path}`, user, { method, ...(json === undefined ? {} : { json }) });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  return { status: res.status, body: await res.json<Record<string, unknown>>() };
 }
 
 describe('Git LFS locks', () => {
