@@ -10,6 +10,8 @@ export interface LocalServer {
   baseUrl: string;
   port: number;
   stop(): Promise<void>;
+  /** Kills wrangler and its workerd processes at once (SIGKILL: a crash, nothing is shut down cleanly). */
+  kill(): Promise<void>;
 }
 
 /** Asks the OS for a free TCP port on loopback. */
@@ -39,13 +41,21 @@ export interface LocalServerOptions {
   configPath?: string;
   /** Path that answers below 500 once the Worker is up; `/api/health` by default. */
   readyPath?: string;
+  /** Keep state here (and leave it on stop) instead of a throwaway folder: a restart resumes it. */
+  stateDir?: string;
+  /** Listen on this port (a restarted server keeps its clients' URLs). */
+  port?: number;
 }
 
 /** Starts a Worker with wrangler dev and waits until it answers. */
 export async function startLocalServer(options: LocalServerOptions = {}): Promise<LocalServer> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const inspectorPort = await freePort();
-  const stateDir = mkdtempSync(join(tmpdir(), 'baton-state-'));
+  const ownState = options.stateDir === undefined;
+  const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'baton-state-'));
+  const removeState = () => {
+    if (ownState) rmSync(stateDir, { recursive: true, force: true });
+  };
   const args = [
     'dev',
     '--ip',
@@ -87,7 +97,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     );
   } catch (error) {
     await stopProcess(child);
-    rmSync(stateDir, { recursive: true, force: true });
+    removeState();
     throw error;
   }
   return {
@@ -95,7 +105,10 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     port,
     async stop() {
       await stopProcess(child);
-      rmSync(stateDir, { recursive: true, force: true });
+      removeState();
+    },
+    async kill() {
+      await stopProcess(child, 'SIGKILL');
     },
   };
 }
@@ -115,11 +128,11 @@ async function waitUntilReady(url: string, child: ChildProcess, log: () => strin
   throw new Error(`wrangler dev did not answer ${url} within 90 s:\n${log()}`);
 }
 
-async function stopProcess(child: ChildProcess): Promise<void> {
+async function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   if (child.exitCode !== null || child.pid === undefined) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   try {
-    process.kill(-child.pid, 'SIGTERM'); // the whole group: wrangler and its workerd processes
+    process.kill(-child.pid, signal); // the whole group: wrangler and its workerd processes
   } catch {
     return;
   }

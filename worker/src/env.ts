@@ -9,6 +9,11 @@ export interface Env {
   ACCOUNTS: DurableObjectNamespace<AccountObject>;
   BLOBS: R2Bucket;
   ASSETS: Fetcher;
+  /**
+   * Where the client's address comes from: `cf-connecting-ip` behind Cloudflare's edge (set by
+   * `npm run deploy`); anything else (the local default `none`) trusts no request header (A12).
+   */
+  CLIENT_IP_SOURCE?: string;
 }
 
 /** Hono's environment for every route: the bindings plus per-request variables set by middleware. */

@@ -1,3 +1,5 @@
+import { env } from 'cloudflare:workers';
+import { runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import * as v from 'valibot';
 import { ErrorBodySchema } from '#shared/errors';
@@ -6,7 +8,7 @@ import {
   PasskeyLoginOptionsResponseSchema,
   PasskeyRegisterOptionsResponseSchema,
 } from '#shared/accounts/passkeys';
-import { api, ORIGIN, sessionCookieOf, signUp } from './support/accounts';
+import { api, ORIGIN, sessionCookieOf, signUp, TEST_PASSWORD } from './support/accounts';
 import { SoftAuthenticator } from './support/accounts-passkey';
 
 async function registerOptions(json: unknown, cookie?: string) {
@@ -125,5 +127,27 @@ describe('passkeys', () => {
     const res = await api('/api/auth/passkey/register/options', { method: 'POST', json: { username } });
     expect(res.status).toBe(409);
     expect(v.parse(ErrorBodySchema, await res.json()).code).toBe('USERNAME_TAKEN');
+  });
+
+  it('[A10] a passkey sign-in goes through while password guesses hold the account back', async () => {
+    const authenticator = await SoftAuthenticator.create();
+    expect((await passkeySignUp('Guessed-Pat', authenticator)).status).toBe(201);
+    // As if guessers from many addresses had just failed on the account a thousand times.
+    await runInDurableObject(env.ACCOUNTS.get(env.ACCOUNTS.idFromName('directory')), (_instance, state) => {
+      state.storage.sql.exec(
+        'INSERT OR REPLACE INTO throttle (key, failures, last_failure_at) VALUES (?, ?, ?)',
+        'acct:guessed-pat',
+        1000,
+        Date.now(),
+      );
+    });
+    const password = await api('/api/auth/sign-in', {
+      method: 'POST',
+      json: { username: 'guessed-pat', password: TEST_PASSWORD },
+    });
+    expect(password.status).toBe(429);
+    expect(v.parse(ErrorBodySchema, await password.json()).retryAfterMs).toBeLessThanOrEqual(60_000);
+    const res = await passkeySignIn(authenticator);
+    expect(res.status, await res.clone().text()).toBe(200);
   });
 });

@@ -9,6 +9,7 @@ import {
 } from '#shared/accounts/app-passwords';
 import { ErrorBodySchema } from '#shared/errors';
 import { effectiveRole, requireAppPassword, type AppPasswordVariables } from '../src/auth/app-password';
+import { ACCOUNT_THROTTLE } from '../src/accounts/throttle';
 import type { Env } from '../src/env';
 import { addMember, api, createSpace, signUp } from './support/accounts';
 
@@ -177,8 +178,9 @@ describe('app passwords', { timeout: 30_000 }, () => {
     const { spaceId } = await createSpace(alice.cookie);
     const made = await create(alice.cookie);
     const wrong = made.password.slice(0, -4) + (made.password.endsWith('AAAA') ? 'BBBB' : 'AAAA');
-    // Five free failures, each from a different address: the per-user key counts them all.
-    for (let i = 0; i < 5; i++)
+    // The account policy's free failures (A10: 20), each from a different address: the per-user
+    // key counts them all.
+    for (let i = 0; i < ACCOUNT_THROTTLE.freeFailures; i++)
       expect((await callFront(`/front/${spaceId}`, basic(alice.username, wrong))).status).toBe(401);
     const refused = await callFront(`/front/${spaceId}`, basic(alice.username, made.password));
     expect(refused.status).toBe(429);

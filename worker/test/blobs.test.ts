@@ -3,79 +3,19 @@ import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as v from 'valibot';
 import { MIN_PART_BYTES } from '#shared/blobs/limits';
-import {
-  BlobInfoSchema,
-  BlobUsageSchema,
-  CreateUploadResponseSchema,
-  PART_SHA256_HEADER,
-  UploadStateSchema,
-} from '#shared/blobs/protocol';
-import { ErrorBodySchema } from '#shared/errors';
+import { BlobInfoSchema, BlobUsageSchema, UploadStateSchema } from '#shared/blobs/protocol';
 import { BlobRefs } from '../src/space/blob-refs';
 import { addMember, api, createSpace, signUp } from './support/accounts';
-
-async function sha256(data: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', data);
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-function randomBytes(length: number): Uint8Array {
-  const out = new Uint8Array(length);
-  for (let offset = 0; offset < length; offset += 65536)
-    crypto.getRandomValues(out.subarray(offset, Math.min(length, offset + 65536)));
-  return out;
-}
-
-async function codeOf(res: Response): Promise<string> {
-  return v.parse(ErrorBodySchema, await res.json()).code;
-}
+import { blobsOf, codeOf, multipart, put, putPart, randomBytes, sha256 } from './support/blobs';
 
 let owner: { cookie: string };
 let spaceId: string;
-const blobsOf = (id: string) => `/api/spaces/${id}/blobs`;
 const space = (id: string) => env.SPACES.get(env.SPACES.idFromName(id));
 
 beforeAll(async () => {
   owner = await signUp();
   ({ spaceId } = await createSpace(owner.cookie, 'Files'));
 });
-
-async function put(cookie: string, id: string, data: Uint8Array, hash?: string) {
-  return api(`${blobsOf(id)}/${hash ?? (await sha256(data))}`, { method: 'PUT', cookie, body: data });
-}
-
-async function multipart(
-  cookie: string,
-  id: string,
-  data: Uint8Array,
-  partSize = MIN_PART_BYTES,
-  hash?: string,
-) {
-  const sha = hash ?? (await sha256(data));
-  const res = await api(`${blobsOf(id)}/uploads`, {
-    method: 'POST',
-    cookie,
-    json: { sha256: sha, size: data.length, partSize },
-  });
-  const json: unknown = await res.json();
-  return { res, body: res.ok ? v.parse(CreateUploadResponseSchema, json) : json, sha };
-}
-
-async function putPart(
-  cookie: string,
-  id: string,
-  uploadId: string,
-  n: number,
-  part: Uint8Array,
-  hash?: string,
-) {
-  return api(`${blobsOf(id)}/uploads/${uploadId}/parts/${n}`, {
-    method: 'PUT',
-    cookie,
-    body: part,
-    headers: { [PART_SHA256_HEADER]: hash ?? (await sha256(part)) },
-  });
-}
 
 describe('single-request upload', () => {
   it('[B3] stores a small file, which then reads back byte for byte', async () => {

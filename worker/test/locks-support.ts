@@ -1,6 +1,10 @@
 import { env } from 'cloudflare:workers';
 import * as v from 'valibot';
-import { LockSocketServerMessageSchema, type LockSocketServerMessage } from '#shared/locks/schemas';
+import {
+  AcquireResponseSchema,
+  LockSocketServerMessageSchema,
+  type LockSocketServerMessage,
+} from '#shared/locks/schemas';
 import { lockObjectName } from '../src/objects/lock-object';
 import { api } from './support/accounts';
 
@@ -22,6 +26,16 @@ export async function post(
 ): Promise<{ status: number; body: unknown }> {
   const res = await api(lockPath(spaceId, name, action), { method: 'POST', cookie, json });
   return { status: res.status, body: await res.json() };
+}
+
+/** Acquires a free lock over HTTP and answers its token (throws when it is not granted). */
+export async function grantedToken(cookie: string, spaceId: string, name: string): Promise<number> {
+  const answer = v.parse(
+    AcquireResponseSchema,
+    (await post(cookie, spaceId, name, 'acquire', { requestId: rid() })).body,
+  );
+  if (answer.status !== 'granted') throw new Error(`expected a grant of ${name}`);
+  return answer.token;
 }
 
 /** The lock's Durable Object stub. */

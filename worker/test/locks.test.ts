@@ -312,6 +312,7 @@ describe('fence', () => {
         granted: { token: 2, userId: 'u2' },
         freedToken: 1,
         summary: summary(4, 2),
+        stake: ['u2'],
       });
       // A late report of token 1's grant changes nothing.
       fence.apply({
@@ -319,6 +320,7 @@ describe('fence', () => {
         granted: { token: 1, userId: 'u1' },
         freedToken: null,
         summary: summary(1, 1),
+        stake: ['u1'],
       });
       expect(fence.current('fence-unit')).toEqual({ token: 2, held: true, holderUserId: 'u2' });
       expect(fence.check('fence-unit', 1, 'u1')).toMatchObject({ ok: false, reason: 'stale_token' });

@@ -41,4 +41,13 @@ describe('lock history CSV', () => {
     expect(csvField(-1)).toBe('-1');
     expect(csvField(null)).toBe('');
   });
+
+  it('[L12] defuses formulas behind leading whitespace and full-width formula characters', () => {
+    expect(csvField(' =1+1')).toBe("' =1+1");
+    expect(csvField('\u00a0\u3000+SUM(A1)')).toBe("'\u00a0\u3000+SUM(A1)");
+    expect(csvField('\n=1')).toBe(`"'\n=1"`);
+    for (const wide of ['＝1+1', '＋1', '－1', '＠SUM(A1)', '  ＝1']) expect(csvField(wide)).toBe(`'${wide}`);
+    expect(csvField(' plain text')).toBe(' plain text');
+    expect(csvField('a=b')).toBe('a=b');
+  });
 });

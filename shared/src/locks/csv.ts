@@ -15,14 +15,21 @@ export const LOCK_HISTORY_CSV_COLUMNS = [
 ] as const;
 
 /**
+ * What a spreadsheet may run as a formula (rule L12): a leading `=`, `+`, `-`, `@` or their
+ * full-width forms (`＝ ＋ － ＠`, which some spreadsheets fold to ASCII), also behind leading
+ * whitespace (spreadsheets trim it), or a leading tab or CR.
+ */
+const FORMULA_START = /^(?:[\s\u200b\ufeff]*[=+\-@\uff1d\uff0b\uff0d\uff20]|[\t\r])/u;
+
+/**
  * One CSV field (RFC 4180): quoted when it holds a comma, quote or line break. A field that a
- * spreadsheet would run as a formula (leading `=`, `+`, `-`, `@`, tab or CR) gets a leading `'`,
- * since usernames and reasons are user input.
+ * spreadsheet would run as a formula ({@link FORMULA_START}) gets a leading `'`, since
+ * usernames, reasons and record fields are user input. Every CSV writer of the tree uses this.
  */
 export function csvField(value: string | number | null): string {
   if (value === null) return '';
   let text = String(value);
-  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  if (typeof value === 'string' && FORMULA_START.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 

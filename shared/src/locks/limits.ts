@@ -10,3 +10,8 @@ export const LOCK_WAIT_MAX_MS = 600_000;
 export const LOCK_QUEUE_MAX = 1_000;
 /** How many past grants a lock remembers by request id, so that a late retry is recognised (rule L9). */
 export const LOCK_SERVED_MEMORY = 64;
+/**
+ * An HTTP waiter has no connection to lose, so it re-asks (the same acquire, rule L9) at least this
+ * often; one not heard from for longer is passed over when its turn comes (rule L14).
+ */
+export const LOCK_HTTP_WAITER_QUIET_MS = 30_000;

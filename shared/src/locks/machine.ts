@@ -1,4 +1,4 @@
-import { LOCK_QUEUE_MAX, LOCK_SERVED_MEMORY } from './limits';
+import { LOCK_HTTP_WAITER_QUIET_MS, LOCK_QUEUE_MAX, LOCK_SERVED_MEMORY } from './limits';
 import type { AcquireResponse, LockEventKind, LockHolder, LockKind, LockOwner, LockVia } from './schemas';
 
 /** Where the machine reads the time. Durable Objects pass `Date.now`; tests pass a fake. */
@@ -36,6 +36,8 @@ export interface Waiter {
   /** When the caller stops waiting. */
   deadline: number;
   connId: string | null;
+  /** When an HTTP waiter last asked (rule L14); absent until it asks again. */
+  seenAt?: number;
 }
 
 /**
@@ -192,6 +194,7 @@ export class LockMachine {
     const queuedAt = queue.findIndex(mine);
     if (queuedAt >= 0) {
       this.moveTo(queue[queuedAt]!, input.connId);
+      if (input.connId === null) this.seen(queue[queuedAt]!, now);
       return { status: 'queued', requestId: input.requestId, position: queuedAt + 1 };
     }
     const served = this.state.served.find(mine);
@@ -299,6 +302,36 @@ export class LockMachine {
     this.removeWaiters((w) => w.connId === connId, 'disconnected');
   }
 
+  /**
+   * A member lost the right to lock (removed from the space, or lowered below editor): their
+   * waiters leave the queue and their lease ends at once, recorded with `detail` (L13). Waiters go
+   * first, so that ending the lease cannot hand it to another of their requests.
+   */
+  evict(input: { userId: string; detail: string }): { left: number; endedToken: number | null } {
+    const left = this.removeWaiters((w) => w.owner.userId === input.userId, input.detail);
+    this.tick();
+    const holder = this.state.holder;
+    if (!holder || holder.owner.userId !== input.userId) return { left, endedToken: null };
+    const now = this.clock.now();
+    this.state.holder = null;
+    this.record('broken', now, holder, holder.requestId, holder.owner, input.detail, holder.connId);
+    this.grantNext(now);
+    return { left, endedToken: holder.token };
+  }
+
+  /** Waiters whose sockets are gone (lost in a restart) leave before anything is granted (L14). */
+  dropConnections(connIds: ReadonlySet<string>): void {
+    this.removeWaiters(
+      (w) => w.connId !== null && connIds.has(w.connId),
+      'its connection was lost in a restart',
+    );
+  }
+
+  private seen(waiter: Waiter, now: number): void {
+    waiter.seenAt = now;
+    this.dirty = true;
+  }
+
   private removeWaiters(match: (waiter: Waiter) => boolean, why: string): number {
     const now = this.clock.now();
     const before = this.state.queue.length;
@@ -323,8 +356,15 @@ export class LockMachine {
 
   private grantNext(now: number): void {
     if (this.state.holder) return;
-    const next = this.state.queue.shift();
-    if (next) this.grant(next, now, true);
+    for (let next = this.state.queue.shift(); next; next = this.state.queue.shift()) {
+      // L14: an HTTP waiter that stopped asking is not handed a lease nobody would use.
+      if (next.connId === null && (next.seenAt ?? next.enqueuedAt) + LOCK_HTTP_WAITER_QUIET_MS <= now) {
+        this.record('left_queue', now, next, next.requestId, next.owner, 'stopped asking', null);
+        continue;
+      }
+      this.grant(next, now, true);
+      return;
+    }
   }
 
   /** Grants the lock. A waiter (`push`) is told on its socket; a direct grant is in the acquire's answer. */

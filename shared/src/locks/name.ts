@@ -42,3 +42,17 @@ export const LockNameSchema = v.pipe(
 
 /** A valid, normalised lock name. */
 export type LockName = v.InferOutput<typeof LockNameSchema>;
+
+/**
+ * Decodes one percent-encoded URL path segment strictly (rule L16): a `%` not followed by two hex
+ * digits, or bytes that are not UTF-8, make the whole segment invalid (null), instead of being
+ * taken literally as lenient decoders do.
+ */
+export function decodePathSegment(segment: string): string | null {
+  if (/%(?![0-9A-Fa-f]{2})/.test(segment)) return null;
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
+}

@@ -9,7 +9,8 @@ export type StoredResult =
   | { status: 'rejected'; code: RejectCode; message: string; copies: string[] };
 
 /** Codes a single mutation can be rejected with, while the rest of its batch applies. */
-export type RejectCode = 'FENCED' | 'KIND_MISMATCH' | 'ITEM_TOO_LARGE' | 'VALIDATION_FAILED';
+export type RejectCode =
+  'FENCED' | 'LOCK_CLAIM_INVALID' | 'KIND_MISMATCH' | 'ITEM_TOO_LARGE' | 'VALIDATION_FAILED';
 
 /**
  * The storage the change log needs. The Durable Object implements it over SQLite inside one
@@ -26,8 +27,14 @@ export interface SyncStore {
   head(): number;
 }
 
-/** Decides whether a mutation may write despite locks (S8); `null` lets it through. */
-export type FenceCheck = (mutation: Mutation) => { code: 'FENCED'; message: string } | null;
+/**
+ * Decides whether a mutation may write despite locks (S8); `null` lets it through. `FENCED` keeps
+ * the refused write as a conflict copy; `LOCK_CLAIM_INVALID` (a claim on a lock that does not
+ * guard the item, L15) is refused outright.
+ */
+export type FenceCheck = (
+  mutation: Mutation,
+) => { code: 'FENCED' | 'LOCK_CLAIM_INVALID'; message: string } | null;
 
 /**
  * Applies a push batch in order and answers one result per mutation (S3, S6, S8). A mutation
@@ -70,6 +77,7 @@ function decide(
     return reject('KIND_MISMATCH', `Item ${mutation.itemId} is a ${current.kind}, not a ${mutation.kind}.`);
   }
   const fenced = fence(mutation);
+  if (fenced?.code === 'LOCK_CLAIM_INVALID') return reject(fenced.code, fenced.message);
   if (fenced) {
     const copy = fencedCopy(current, mutation);
     put(copy);

@@ -3,7 +3,7 @@ import type { User } from '#shared/accounts/auth';
 import { randomToken } from './crypto';
 import { str } from './sql';
 import { fail, ok, type Clock, type Result } from './result';
-import { recordFailure, throttleWaitMs, type ThrottlePolicy, type ThrottleState } from './throttle';
+import { recordFailure, throttleWaitMs, type ThrottleKey, type ThrottleState } from './throttle';
 
 /**
  * Schema steps of every AccountObject (append-only). The one named 'directory' uses users,
@@ -117,16 +117,12 @@ export class Directory {
    * wait; otherwise counted as a failure up front (so parallel guesses cannot slip past), to be
    * forgiven by {@link forgiveAttempt} when it succeeds.
    */
-  beginAttempt(keys: readonly { key: string; policy: ThrottlePolicy }[]): Result<null> {
+  beginAttempt(keys: readonly ThrottleKey[], what = 'failed sign-ins'): Result<null> {
     const now = this.clock.now();
     const states = keys.map(({ key }) => this.throttleState(key));
     const wait = Math.max(0, ...keys.map(({ policy }, i) => throttleWaitMs(states[i], policy, now)));
     if (wait > 0) {
-      return fail(
-        'RATE_LIMITED',
-        `Too many failed sign-ins. Try again in ${Math.ceil(wait / 1000)} s.`,
-        wait,
-      );
+      return fail('RATE_LIMITED', `Too many ${what}. Try again in ${Math.ceil(wait / 1000)} s.`, wait);
     }
     keys.forEach(({ key, policy }, i) => this.saveThrottle(key, recordFailure(states[i], policy, now)));
     return ok(null);
@@ -137,7 +133,7 @@ export class Directory {
    * credentials that are verified elsewhere (app passwords, in the user's own object), whose
    * failures are then counted with {@link recordFailures}.
    */
-  attemptWaitMs(keys: readonly { key: string; policy: ThrottlePolicy }[]): number {
+  attemptWaitMs(keys: readonly ThrottleKey[]): number {
     const now = this.clock.now();
     return Math.max(
       0,
@@ -146,16 +142,17 @@ export class Directory {
   }
 
   /** Counts one failure for each of `keys`. */
-  recordFailures(keys: readonly { key: string; policy: ThrottlePolicy }[]): void {
+  recordFailures(keys: readonly ThrottleKey[]): void {
     const now = this.clock.now();
     for (const { key, policy } of keys)
       this.saveThrottle(key, recordFailure(this.throttleState(key), policy, now));
   }
 
-  /** A successful attempt: the account key starts clean, the address key gets its failure back. */
-  forgiveAttempt(accountKey: string | null, addressKey: string): void {
-    if (accountKey) this.sql.exec('DELETE FROM throttle WHERE key = ?', accountKey);
-    this.sql.exec('UPDATE throttle SET failures = max(0, failures - 1) WHERE key = ?', addressKey);
+  /** A successful attempt: the keys in `clear` start clean, those in `giveBack` get its one failure back. */
+  forgiveAttempt(clear: readonly string[], giveBack: readonly string[]): void {
+    for (const key of clear) this.sql.exec('DELETE FROM throttle WHERE key = ?', key);
+    for (const key of giveBack)
+      this.sql.exec('UPDATE throttle SET failures = max(0, failures - 1) WHERE key = ?', key);
   }
 
   private throttleState(key: string): ThrottleState | undefined {

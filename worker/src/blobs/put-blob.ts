@@ -2,7 +2,7 @@ import type { BlobInfo } from '#shared/blobs/protocol';
 import { spaceStub } from '../auth/session';
 import type { Env } from '../env';
 import { ApiError } from '../http/api-error';
-import type { Outcome } from '../space/blob-refs';
+import type { Outcome } from '../space/blob-schema';
 import { hashWhileStreaming } from './hashing';
 import { blobKey } from './keys';
 
@@ -43,13 +43,13 @@ export async function putBlob(
   } catch (error) {
     // R2 checks the sha256 we pass too; either way a failed write leaves nothing behind.
     await env.BLOBS.delete(key);
-    await stub.blobAbort(begun.uploadId);
+    await stub.blobAbort(begun.uploadId, null);
     if (isChecksumError(error)) throw hashMismatch();
     throw new ApiError('BAD_REQUEST', `The upload did not arrive whole: ${messageOf(error)}`);
   }
   if (actual !== sha256) {
     await env.BLOBS.delete(key);
-    await stub.blobAbort(begun.uploadId);
+    await stub.blobAbort(begun.uploadId, null);
     throw hashMismatch();
   }
   return { info: unwrapOutcome(await stub.blobFinishPut(begun.uploadId)), created: true };

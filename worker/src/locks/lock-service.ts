@@ -26,6 +26,8 @@ export type { SpaceLink };
 export interface LockPorts {
   /** Sends `text` to the lock socket `connId`, if it is still open. */
   pushTo(connId: string, text: string): void;
+  /** Whether the lock socket `connId` is still open (hibernation keeps sockets; a restart does not). */
+  isOpen(connId: string): boolean;
   scheduleAlarm(at: number): void;
 }
 
@@ -45,6 +47,8 @@ export class LockService {
   private machine: LockMachine;
   private ref: LockRef | null;
   private alarmAt: number | null = null;
+  /** Until the first command after this object (re)started: sockets may have died with the old one. */
+  private fresh = true;
 
   private readonly reporter: SpaceReporter;
 
@@ -61,6 +65,7 @@ export class LockService {
       space,
       () => this.requireRef(),
       () => this.snapshot(),
+      () => this.stake(),
     );
   }
 
@@ -110,6 +115,15 @@ export class LockService {
     return this.run((m) => m.cancel({ requestId, userId: owner.userId }));
   }
 
+  /**
+   * `userId` may no longer lock (removed, or lowered below editor): their waiters leave and their
+   * lease ends, and the space's fence hears of it before this resolves (L13).
+   */
+  async evict(userId: string, detail: string): Promise<void> {
+    await this.run((m) => m.evict({ userId, detail }));
+    await this.reporter.flushNow();
+  }
+
   /** A socket closed: its waiters leave the queue (L7). */
   async disconnect(connId: string): Promise<void> {
     if (!this.ref) return; // a socket that never sent a command left nothing behind
@@ -146,6 +160,7 @@ export class LockService {
    */
   private async run<T>(command: (machine: LockMachine) => T, answerWaitsForFence = true): Promise<T> {
     const ref = this.requireRef();
+    if (this.fresh) this.dropLostConnections();
     const result = command(this.machine);
     const dirty = this.machine.dirty;
     const changes = this.machine.drain();
@@ -155,6 +170,20 @@ export class LockService {
     if (answerWaitsForFence) await reported;
     else reported.catch((error: unknown) => console.error(`lock ${ref.name}: fencing a grant failed`, error));
     return result;
+  }
+
+  /**
+   * After a restart, waiters whose lock socket did not survive leave the queue before anything is
+   * granted (L14): their close was never delivered (L7), and a grant would be a lease nobody uses.
+   * A client that reconnects retries its acquire (L9) and queues again.
+   */
+  private dropLostConnections(): void {
+    this.fresh = false;
+    const lost = new Set<string>();
+    for (const waiter of this.machine.state.queue) {
+      if (waiter.connId !== null && !this.ports.isOpen(waiter.connId)) lost.add(waiter.connId);
+    }
+    if (lost.size > 0) this.machine.dropConnections(lost);
   }
 
   /** Hands `changes` to the space and the sockets; resolves once a grant among them is fenced. */
@@ -210,6 +239,14 @@ export class LockService {
       this.alarmAt = next;
       this.ports.scheduleAlarm(next);
     }
+  }
+
+  /** Who holds or waits for the lock, once each. */
+  private stake(): string[] {
+    const { holder, queue } = this.machine.state;
+    const users = queue.map((w) => w.owner.userId);
+    if (holder) users.unshift(holder.owner.userId);
+    return [...new Set(users)];
   }
 
   private snapshot(): LockSummary {

@@ -54,6 +54,7 @@ const LockStateSchema = v.object({
       enqueuedAt: v.number(),
       deadline: v.number(),
       connId: v.nullable(v.string()),
+      seenAt: v.optional(v.number()),
     }),
   ),
   served: v.array(v.object({ requestId: v.string(), userId: v.string(), token: v.number() })),

@@ -30,7 +30,13 @@ export class SpaceReporter {
     private readonly space: SpaceLink,
     private readonly ref: () => LockRef,
     private readonly summary: () => LockSummary,
+    private readonly stake: () => string[],
   ) {}
+
+  /** Sends what is waiting now instead of after {@link COALESCE_MS} (an eviction must free the fence at once, L13). */
+  async flushNow(): Promise<void> {
+    if (this.events.length > 0 || this.freedToken !== null) await this.flush(null);
+  }
 
   /** Queues `changes`' events; when they include a grant, resolves once the fence has it. */
   report(changes: readonly LockChange[], events: readonly LockEventMessage[]): Promise<void> {
@@ -73,6 +79,7 @@ export class SpaceReporter {
       granted,
       freedToken: this.freedToken,
       summary: this.summary(),
+      stake: this.stake(),
     };
     const events = this.events;
     this.events = [];

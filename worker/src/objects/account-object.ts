@@ -9,7 +9,7 @@ import {
   type StoredPasskey,
 } from '../accounts/directory';
 import { systemClock, type Result } from '../accounts/result';
-import type { ThrottlePolicy } from '../accounts/throttle';
+import type { ThrottleKey } from '../accounts/throttle';
 import { UserRecord, type MembershipEntry, type SessionOwner } from '../accounts/user-record';
 import type { Env } from '../env';
 import { migrate } from '../storage/migrate';
@@ -46,17 +46,17 @@ export class AccountObject extends DurableObject<Env> {
   passwordOf(username: string): { userId: string; passwordHash: string | null } | undefined {
     return this.directory.passwordOf(username);
   }
-  beginAttempt(keys: { key: string; policy: ThrottlePolicy }[]): Result<null> {
-    return this.directory.beginAttempt(keys);
+  beginAttempt(keys: ThrottleKey[], what?: string): Result<null> {
+    return this.directory.beginAttempt(keys, what);
   }
-  attemptWaitMs(keys: { key: string; policy: ThrottlePolicy }[]): number {
+  attemptWaitMs(keys: ThrottleKey[]): number {
     return this.directory.attemptWaitMs(keys);
   }
-  recordFailures(keys: { key: string; policy: ThrottlePolicy }[]): void {
+  recordFailures(keys: ThrottleKey[]): void {
     this.directory.recordFailures(keys);
   }
-  forgiveAttempt(accountKey: string | null, addressKey: string): void {
-    this.directory.forgiveAttempt(accountKey, addressKey);
+  forgiveAttempt(clear: string[], giveBack: string[]): void {
+    this.directory.forgiveAttempt(clear, giveBack);
   }
   putChallenge(challenge: PendingChallenge): { challengeId: string } {
     return this.directory.putChallenge(challenge);

@@ -64,6 +64,7 @@ export class LockObject extends DurableObject<Env> {
     };
     const ports = {
       pushTo: (connId: string, text: string) => void sendAll(ctx.getWebSockets(connTag(connId)), text),
+      isOpen: (connId: string) => ctx.getWebSockets(connTag(connId)).length > 0,
       scheduleAlarm: (at: number) => void ctx.storage.setAlarm(at),
     };
     this.service = new LockService(new LockStore(ctx.storage), systemClock, space, ports);
@@ -107,6 +108,22 @@ export class LockObject extends DurableObject<Env> {
   latestHistory(ref: LockRef, limit: number): LockHistoryEntry[] {
     this.service.bind(ref);
     return this.service.latestHistory(limit);
+  }
+
+  /**
+   * The space says `userId` lost the right to lock (L13): their queued requests and lease end, and
+   * their sockets on this lock close (4003), so that no grant is pushed to them.
+   */
+  async evict(ref: LockRef, userId: string, detail: string): Promise<void> {
+    this.service.bind(ref);
+    for (const ws of this.ctx.getWebSockets(`user:${userId}`)) {
+      try {
+        ws.close(4003, 'You no longer have access to this space.');
+      } catch {
+        // Already closed.
+      }
+    }
+    await this.service.evict(userId, detail);
   }
 
   /** Upgrades to the lock's WebSocket; the Worker authorized the peer (routes/locks.ts). */

@@ -2,7 +2,7 @@ import { DurableObject } from 'cloudflare:workers';
 import type { Env } from '../env';
 import { migrate } from '../storage/migrate';
 import type { Link } from '#shared/accounts/links';
-import type { Role } from '#shared/accounts/roles';
+import { roleAtLeast, type Role } from '#shared/accounts/roles';
 import type { Member } from '#shared/accounts/spaces';
 import { randomToken } from '../accounts/crypto';
 import { systemClock, type Result } from '../accounts/result';
@@ -10,21 +10,30 @@ import { Membership, MEMBERSHIP_SCHEMA_STEP, type SpaceAccess, type SpaceInfo } 
 import type { BlobInfo, BlobUsage, UploadState } from '#shared/blobs/protocol';
 import type { LockEventMessage, LockSummary } from '#shared/locks/schemas';
 import type { SpaceSocketMessage } from '#shared/socket';
-import { Fence, FENCE_SCHEMA_STEP, type FenceUpdate, type FenceVerdict } from '../space/fence';
+import {
+  Fence,
+  FENCE_SCHEMA_STEP,
+  FENCE_SCHEMA_STEP_2,
+  type FenceUpdate,
+  type FenceVerdict,
+} from '../space/fence';
+import { lockObjectName } from './lock-object';
 import { HUB_SCHEMA_STEP, SpaceHub } from '../space/hub';
+import { LockEvictions } from '../space/lock-evictions';
 import { ChangeLog, CHANGE_LOG_SCHEMA_STEP } from '../space/change-log';
 import type { Mutation } from '#shared/sync/mutation';
 import type { PushResponse } from '#shared/sync/protocol';
+import { BlobRefs } from '../space/blob-refs';
 import {
   BLOB_SCHEMA_STEP,
   BLOB_SCHEMA_STEP_2,
-  BlobRefs,
+  BLOB_SCHEMA_STEP_3,
   r2BlobBucket,
   type BlobSettings,
   type CompleteTarget,
   type Outcome,
   type PartTarget,
-} from '../space/blob-refs';
+} from '../space/blob-schema';
 
 const SCHEMA: readonly string[] = [
   'CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)',
@@ -34,6 +43,8 @@ const SCHEMA: readonly string[] = [
   CHANGE_LOG_SCHEMA_STEP,
   BLOB_SCHEMA_STEP_2,
   HUB_SCHEMA_STEP,
+  FENCE_SCHEMA_STEP_2,
+  BLOB_SCHEMA_STEP_3,
 ];
 
 /** Durable Object for one space; see docs/architecture.md. */
@@ -43,6 +54,7 @@ export class SpaceObject extends DurableObject<Env> {
   private readonly hub: SpaceHub;
   private readonly fence: Fence;
   private readonly changeLog: ChangeLog;
+  private readonly evictions: LockEvictions;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -56,6 +68,12 @@ export class SpaceObject extends DurableObject<Env> {
     );
     this.hub = new SpaceHub(ctx);
     this.fence = new Fence(ctx.storage.sql);
+    this.evictions = new LockEvictions(
+      this.membership,
+      this.fence,
+      (spaceId, name) => env.LOCKS.get(env.LOCKS.idFromName(lockObjectName(spaceId, name))),
+      (work) => ctx.waitUntil(work),
+    );
     this.changeLog = new ChangeLog(ctx.storage, (name, token, userId) =>
       this.fence.check(name, token, userId),
     );
@@ -83,15 +101,23 @@ export class SpaceObject extends DurableObject<Env> {
   listMembers(): Member[] {
     return this.membership.members();
   }
-  /** A member whose role changed reconnects, so that their sockets carry the new role. */
-  changeRole(userId: string, role: Role): Result<Member> {
+  /**
+   * A member whose role changed reconnects, so that their sockets carry the new role; one lowered
+   * below editor loses their queued requests and held locks at once (L13).
+   */
+  async changeRole(userId: string, role: Role): Promise<Result<Member>> {
     const result = this.membership.changeRole(userId, role);
-    if (result.ok) this.hub.close({ userId }, 'Your role in this space changed.');
+    if (!result.ok) return result;
+    this.hub.close({ userId }, 'Your role in this space changed.');
+    if (!roleAtLeast(role, 'editor')) await this.evictions.memberLost(userId, result.value.username);
     return result;
   }
-  removeMember(userId: string): Result<null> {
+  async removeMember(userId: string): Promise<Result<null>> {
+    const username = this.membership.access(userId)?.username ?? 'a former member';
     const result = this.membership.remove(userId);
-    if (result.ok) this.hub.close({ userId }, 'You are no longer a member of this space.');
+    if (!result.ok) return result;
+    this.hub.close({ userId }, 'You are no longer a member of this space.');
+    await this.evictions.memberLost(userId, username);
     return result;
   }
   createLink(
@@ -130,10 +156,10 @@ export class SpaceObject extends DurableObject<Env> {
     return this.blobs.settings();
   }
   blobBeginPut(sha256: string, size: number, key: string, userId: string) {
-    return this.blobs.beginPut(sha256, size, key, userId);
+    return this.blobs.uploads.beginPut(sha256, size, key, userId);
   }
   blobFinishPut(uploadId: string): Promise<Outcome<BlobInfo>> {
-    return this.blobs.finishPut(uploadId);
+    return this.blobs.uploads.finishPut(uploadId);
   }
   blobCreateUpload(
     sha256: string,
@@ -142,13 +168,19 @@ export class SpaceObject extends DurableObject<Env> {
     key: string,
     userId: string,
   ): Promise<Outcome<BlobInfo | UploadState>> {
-    return this.blobs.createUpload(sha256, size, partSize, key, userId);
+    return this.blobs.uploads.createUpload(sha256, size, partSize, key, userId);
   }
-  blobUploadState(uploadId: string): Outcome<UploadState> {
-    return this.blobs.state(uploadId);
+  blobUploadState(uploadId: string, userId: string): Outcome<UploadState> {
+    return this.blobs.uploads.state(uploadId, userId);
   }
-  blobPartTarget(uploadId: string, partNumber: number, length: number): Outcome<PartTarget> {
-    return this.blobs.partTarget(uploadId, partNumber, length);
+  blobPartTarget(
+    uploadId: string,
+    partNumber: number,
+    length: number,
+    sha256: string,
+    userId: string,
+  ): Outcome<PartTarget> {
+    return this.blobs.uploads.partTarget(uploadId, partNumber, length, sha256, userId);
   }
   blobRecordPart(
     uploadId: string,
@@ -156,17 +188,22 @@ export class SpaceObject extends DurableObject<Env> {
     size: number,
     etag: string,
     sha256: string,
+    userId: string,
   ): Outcome<null> {
-    return this.blobs.recordPart(uploadId, partNumber, size, etag, sha256);
+    return this.blobs.uploads.recordPart(uploadId, partNumber, size, etag, sha256, userId);
   }
-  blobBeginComplete(uploadId: string): Outcome<CompleteTarget> {
-    return this.blobs.beginComplete(uploadId);
+  blobBeginComplete(uploadId: string, userId: string): Outcome<CompleteTarget> {
+    return this.blobs.uploads.beginComplete(uploadId, userId);
+  }
+  blobReopenUpload(uploadId: string): Outcome<{ missing: number[] }> {
+    return this.blobs.uploads.reopen(uploadId);
   }
   blobFinishComplete(uploadId: string, verified: boolean): Promise<Outcome<BlobInfo>> {
-    return this.blobs.finishComplete(uploadId, verified);
+    return this.blobs.uploads.finishComplete(uploadId, verified);
   }
-  blobAbort(uploadId: string): Promise<Outcome<null>> {
-    return this.blobs.abort(uploadId);
+  /** Aborts the caller's upload; `userId` null is the space itself (a failed single PUT). */
+  blobAbort(uploadId: string, userId: string | null): Promise<Outcome<null>> {
+    return this.blobs.uploads.abort(uploadId, userId);
   }
   /** For the sync engine: item `itemId` now points at blob `sha256` (or at none). */
   blobSetItemRef(itemId: string, sha256: string | null): Promise<void> {
@@ -209,6 +246,7 @@ export class SpaceObject extends DurableObject<Env> {
   lockChanged(update: FenceUpdate, events: LockEventMessage[]): void {
     this.fence.apply(update);
     for (const event of events) this.hub.broadcast(event);
+    this.evictions.checkReport(update);
   }
   listLocks(): LockSummary[] {
     return this.fence.list(Date.now());

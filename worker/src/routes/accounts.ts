@@ -1,18 +1,18 @@
 import { Hono } from 'hono';
-import { clientAddressKey } from '../auth/client-address';
 import * as v from 'valibot';
 import { SignInRequestSchema, SignUpRequestSchema, type SessionListResponse } from '#shared/accounts/auth';
 import { RecordIdSchema } from '#shared/accounts/ids';
 import { normaliseUsername } from '#shared/accounts/username';
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from '../accounts/password';
 import { unwrap } from '../accounts/result';
-import { ACCOUNT_THROTTLE, ADDRESS_THROTTLE } from '../accounts/throttle';
+import { signInThrottle } from '../accounts/throttle';
 import { requireSession } from '../auth/require-session';
 import { clearSessionCookie, directory, meOf, spaceStub, startSession, userRecord } from '../auth/session';
 import type { AppEnv, Env } from '../env';
 import { ApiError } from '../http/api-error';
 import { readJson } from '../http/validate';
 import { passkeyRoutes } from './passkeys';
+import { clientAddress, probeLimited } from './throttled';
 
 /** A revoked session's live sockets close too, in every space of the user (rule A7). */
 async function closeSessionSockets(env: Env, userId: string, sessionId: string): Promise<void> {
@@ -28,8 +28,9 @@ async function closeSessionSockets(env: Env, userId: string, sessionId: string):
 export const accountRoutes = new Hono<AppEnv>()
   .post('/auth/sign-up', async (c) => {
     const body = await readJson(c, SignUpRequestSchema);
-    const passwordHash = await hashPassword(body.password);
-    const { userId } = unwrap(await directory(c.env).createUser(body.username, passwordHash));
+    const { userId } = await probeLimited(c, async () =>
+      unwrap(await directory(c.env).createUser(body.username, await hashPassword(body.password))),
+    );
     const answer = await meOf(c.env, userId);
     await startSession(c, answer.user);
     return c.json(answer, 201);
@@ -37,22 +38,16 @@ export const accountRoutes = new Hono<AppEnv>()
   .post('/auth/sign-in', async (c) => {
     const body = await readJson(c, SignInRequestSchema);
     const username = normaliseUsername(body.username);
-    const accountKey = `acct:${username}`;
-    const addressKey = clientAddressKey(c);
+    const throttle = signInThrottle(clientAddress(c), username);
     const dir = directory(c.env);
-    unwrap(
-      await dir.beginAttempt([
-        { key: accountKey, policy: ACCOUNT_THROTTLE },
-        { key: addressKey, policy: ADDRESS_THROTTLE },
-      ]),
-    );
+    unwrap(await dir.beginAttempt(throttle.keys));
     const account = await dir.passwordOf(username);
     // Verify against a dummy hash when there is nothing to check, so timing does not reveal accounts.
     const matches = await verifyPassword(body.password, account?.passwordHash ?? DUMMY_PASSWORD_HASH);
     if (!account || account.passwordHash === null || !matches) {
       throw new ApiError('INVALID_CREDENTIALS', 'Wrong username or password.');
     }
-    await dir.forgiveAttempt(accountKey, addressKey);
+    await dir.forgiveAttempt(throttle.clear, throttle.giveBack);
     const answer = await meOf(c.env, account.userId);
     await startSession(c, answer.user);
     return c.json(answer, 200);

@@ -105,7 +105,8 @@ export const blobRoutes = new Hono<BlobEnv>()
     return c.json(result, result.status === 'stored' ? 200 : 201, NO_STORE);
   })
   .get(`${BASE}/uploads/:uploadId`, requireSpaceRole('editor'), async (c) => {
-    return c.json(unwrap(await space(c).blobUploadState(uploadIdParam(c))), 200, NO_STORE);
+    const state = await space(c).blobUploadState(uploadIdParam(c), c.var.member.userId);
+    return c.json(unwrap(state), 200, NO_STORE);
   })
   .put(`${BASE}/uploads/:uploadId/parts/:partNumber`, requireSpaceRole('editor'), async (c) => {
     const uploadId = uploadIdParam(c);
@@ -119,7 +120,10 @@ export const blobRoutes = new Hono<BlobEnv>()
     }
     const length = contentLength(c, MAX_FILE_BYTES);
     const stub = space(c);
-    const target = unwrap(await stub.blobPartTarget(uploadId, partNumber, length));
+    const { userId } = c.var.member;
+    const target = unwrap(await stub.blobPartTarget(uploadId, partNumber, length, claimed, userId));
+    // Already accepted with this digest (B19): the bytes are not read, so they cannot replace it.
+    if (target.status === 'stored') return c.json({ partNumber, size: length }, 200, NO_STORE);
     const upload = c.env.BLOBS.resumeMultipartUpload(target.key, target.r2UploadId);
     const { stream, digest } = hashWhileStreaming(c.req.raw.body ?? emptyStream(), length);
     let part: R2UploadedPart;
@@ -131,27 +135,36 @@ export const blobRoutes = new Hono<BlobEnv>()
     // A bad part is not recorded; sending it again overwrites it in R2.
     if ((await digest) !== claimed)
       throw hashMismatch(`Part ${partNumber} does not have the SHA-256 it was sent with.`);
-    unwrap(await stub.blobRecordPart(uploadId, partNumber, length, part.etag, claimed));
+    unwrap(await stub.blobRecordPart(uploadId, partNumber, length, part.etag, claimed, userId));
     return c.json({ partNumber, size: length }, 200, NO_STORE);
   })
   .post(`${BASE}/uploads/:uploadId/complete`, requireSpaceRole('editor'), async (c) =>
     complete(c, uploadIdParam(c)),
   )
   .delete(`${BASE}/uploads/:uploadId`, requireSpaceRole('editor'), async (c) => {
-    unwrap(await space(c).blobAbort(uploadIdParam(c)));
+    unwrap(await space(c).blobAbort(uploadIdParam(c), c.var.member.userId));
     return c.body(null, 204);
   });
 
 /** Assembles the parts, then reads the object back once and checks its SHA-256 before it becomes visible (B9, B10). */
 async function complete(c: BlobContext, uploadId: string): Promise<Response> {
   const stub = space(c);
-  const target = unwrap(await stub.blobBeginComplete(uploadId));
+  const target = unwrap(await stub.blobBeginComplete(uploadId, c.var.member.userId));
   try {
     await c.env.BLOBS.resumeMultipartUpload(target.key, target.r2UploadId).complete(target.parts);
   } catch (error) {
     // A retry after a lost reply finds the upload already assembled; anything else is worth a retry.
     const head = await c.env.BLOBS.head(target.key);
     if (!head || head.size !== target.size) {
+      // The upload opens again so that it can finish (B20); after repeated failures its parts go.
+      const { missing } = unwrap(await stub.blobReopenUpload(uploadId));
+      if (missing.length > 0) {
+        throw new ApiError(
+          'UPLOAD_INCOMPLETE',
+          `The parts could not be assembled (${messageOf(error)}); send parts ${missing.join(', ')} again, then complete.`,
+          { details: { missing } },
+        );
+      }
       throw new ApiError(
         'UNAVAILABLE',
         `The parts could not be assembled (${messageOf(error)}); try completing again.`,

@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
 import * as v from 'valibot';
 import { compareSpaceLockHistory, lockHistoryToCsv, spaceLockHistoryToCsv } from '#shared/locks/csv';
-import { LockNameSchema } from '#shared/locks/name';
+import { decodePathSegment, LockNameSchema } from '#shared/locks/name';
 import {
   AcquireRequestSchema,
   BreakRequestSchema,
@@ -29,9 +29,25 @@ const CSV_ROWS_MAX = 100_000;
 
 type LockContext = Context<{ Bindings: Env; Variables: SpaceVariables }>;
 
+/**
+ * The `:name` segment as sent, decoded strictly (L16): the router's own decoding keeps malformed
+ * escapes such as `%ZZ` literally, which would name a lock nobody meant.
+ */
+function rawLockName(c: LockContext): string {
+  const segment = /\/locks\/([^/]*)/.exec(new URL(c.req.url).pathname)?.[1] ?? '';
+  const name = decodePathSegment(segment);
+  if (name === null) {
+    throw new ApiError(
+      'BAD_LOCK_NAME',
+      'The lock name in the URL is not valid percent-encoded UTF-8 (encode it with encodeURIComponent).',
+    );
+  }
+  return name;
+}
+
 /** The lock named by the route (`:name` is one URL-encoded segment: `designs%2Flogo.psd`), validated. */
 function lockOf(c: LockContext): { ref: LockRef; stub: DurableObjectStub<LockObject> } {
-  const name = parseWith(LockNameSchema, c.req.param('name'), 'lock name');
+  const name = parseWith(LockNameSchema, rawLockName(c), 'lock name');
   const ref = { spaceId: c.var.member.spaceId, name };
   return { ref, stub: c.env.LOCKS.get(c.env.LOCKS.idFromName(lockObjectName(ref.spaceId, name))) };
 }

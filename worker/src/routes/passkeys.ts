@@ -17,6 +17,7 @@ import { meOf, startSession } from '../auth/session';
 import type { AppEnv } from '../env';
 import { ApiError } from '../http/api-error';
 import { readJson } from '../http/validate';
+import { probeLimited } from './throttled';
 
 /** Passkey ceremonies (rule A9): sign up, add to a signed-in account, discoverable sign-in. */
 export const passkeyRoutes = new Hono<AppEnv>()
@@ -27,9 +28,12 @@ export const passkeyRoutes = new Hono<AppEnv>()
     if (session) who = { session };
     else if (body.username !== undefined) who = { username: body.username };
     else throw new ApiError('VALIDATION_FAILED', 'Choose a username for the new account.');
-    return c.json(await registrationOptions(c.env, relyingPartyOf(c.req.url), who), 200, {
-      'cache-control': 'no-store',
-    });
+    const rp = relyingPartyOf(c.req.url);
+    // Without a session the answer tells whether a username is taken: limited per address (A11).
+    const options = session
+      ? await registrationOptions(c.env, rp, who)
+      : await probeLimited(c, () => registrationOptions(c.env, rp, who));
+    return c.json(options, 200, { 'cache-control': 'no-store' });
   })
   .post('/auth/passkey/register/verify', async (c) => {
     const body = await readJson(c, PasskeyRegisterVerifyRequestSchema);

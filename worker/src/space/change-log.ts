@@ -18,7 +18,15 @@ export type FenceLookup = (
   name: string,
   token: number | null,
   userId: string,
-) => { ok: true } | { ok: false; reason: 'stale_token' | 'locked' };
+) => { ok: true } | { ok: false; reason: 'stale_token' | 'locked' | 'never_granted' };
+
+/**
+ * The locks that guard an item (S8, L15): its own, named by its id. A claim must name one of
+ * them; this is the one place to widen that (a path lock, say).
+ */
+export function guardingLocks(mutation: Mutation): string[] {
+  return [mutation.itemId];
+}
 
 /** The outcome of one push, for the route and for the hub's poke. */
 export interface PushOutcome {
@@ -85,21 +93,29 @@ export class ChangeLog {
     return headOf(this.storage.sql);
   }
 
-  // S8: the lock guarding an item is named by the item's id; a claim on another lock is checked too.
+  // S8: the lock guarding an item is named by the item's id; a claim on any other lock is refused (L15).
   private check(mutation: Mutation, userId: string): ReturnType<FenceCheck> {
     const claim = mutation.lock;
-    const names = claim && claim.name !== mutation.itemId ? [mutation.itemId, claim.name] : [mutation.itemId];
-    for (const name of names) {
-      const verdict = this.fence(name, claim?.name === name ? claim.token : null, userId);
-      if (!verdict.ok) {
-        const message =
-          verdict.reason === 'locked'
-            ? `"${name}" is checked out by someone else; your version was kept as a conflict copy.`
-            : `Your lock on "${name}" ran out and was taken again; your version was kept as a conflict copy.`;
-        return { code: 'FENCED', message };
-      }
+    if (claim && !guardingLocks(mutation).includes(claim.name)) {
+      return {
+        code: 'LOCK_CLAIM_INVALID',
+        message: `The lock "${claim.name}" does not guard this item; claim the item's own lock or none.`,
+      };
     }
-    return null;
+    const name = mutation.itemId;
+    const verdict = this.fence(name, claim?.token ?? null, userId);
+    if (verdict.ok) return null;
+    if (verdict.reason === 'never_granted') {
+      return {
+        code: 'LOCK_CLAIM_INVALID',
+        message: `This item's lock was never granted, so its claim cannot be yours; write without one.`,
+      };
+    }
+    const message =
+      verdict.reason === 'locked'
+        ? `"${name}" is checked out by someone else; your version was kept as a conflict copy.`
+        : `Your lock on "${name}" ran out and was taken again; your version was kept as a conflict copy.`;
+    return { code: 'FENCED', message };
   }
 }
 

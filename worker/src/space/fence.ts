@@ -9,6 +9,9 @@ export const FENCE_SCHEMA_STEP = `
   CREATE TABLE lock_fence (name TEXT PRIMARY KEY, token INTEGER NOT NULL, freed_token INTEGER NOT NULL,
     holder_user_id TEXT, rev INTEGER NOT NULL, summary TEXT NOT NULL)`;
 
+/** Appended as its own step: who holds or waits for each lock (L13). */
+export const FENCE_SCHEMA_STEP_2 = "ALTER TABLE lock_fence ADD COLUMN stake TEXT NOT NULL DEFAULT '[]'";
+
 /** How long past its last reported expiry a lease still counts as held by the fence. */
 export const FENCE_GRACE_MS = 2_000;
 
@@ -20,11 +23,15 @@ export interface FenceUpdate {
   /** The highest token whose lease just ended (release, expiry, break), if any. */
   freedToken: number | null;
   summary: LockSummary;
+  /** Who holds or waits for the lock now (user ids), so that the space can end their part when they lose the editor role (L13). */
+  stake: string[];
 }
 
 /** The fence's answer to "may this write go ahead?" (for the sync layer). */
 export type FenceVerdict =
-  { ok: true } | { ok: false; reason: 'stale_token' | 'locked'; token: number; holderUserId: string | null };
+  | { ok: true }
+  | { ok: false; reason: 'stale_token' | 'locked'; token: number; holderUserId: string | null }
+  | { ok: false; reason: 'never_granted' };
 
 interface FenceRow {
   token: number;
@@ -32,6 +39,7 @@ interface FenceRow {
   holder_user_id: string | null;
   rev: number;
   summary: string;
+  stake: string;
   [key: string]: SqlStorageValue;
 }
 
@@ -58,17 +66,31 @@ export class Fence {
     const newer = !row || update.summary.rev > row.rev;
     const rev = newer ? update.summary.rev : row.rev;
     const summary = newer ? JSON.stringify(update.summary) : row.summary;
+    const stake = newer ? JSON.stringify(update.stake) : row.stake;
     this.sql.exec(
-      `INSERT INTO lock_fence (name, token, freed_token, holder_user_id, rev, summary) VALUES (?, ?, ?, ?, ?, ?)
+      `INSERT INTO lock_fence (name, token, freed_token, holder_user_id, rev, summary, stake) VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (name) DO UPDATE SET token = excluded.token, freed_token = excluded.freed_token,
-         holder_user_id = excluded.holder_user_id, rev = excluded.rev, summary = excluded.summary`,
+         holder_user_id = excluded.holder_user_id, rev = excluded.rev, summary = excluded.summary,
+         stake = excluded.stake`,
       update.name,
       token,
       freed,
       holder,
       rev,
       summary,
+      stake,
     );
+  }
+
+  /** The locks `userId` holds or waits for, as last reported (L13). */
+  namesWithStake(userId: string): string[] {
+    return this.sql
+      .exec<{ name: string }>(
+        'SELECT name FROM lock_fence WHERE EXISTS (SELECT 1 FROM json_each(stake) WHERE value = ?) ORDER BY name',
+        userId,
+      )
+      .toArray()
+      .map((row) => row.name);
   }
 
   /** The current token of a lock and whether it is held; null for a lock never granted. */
@@ -97,7 +119,8 @@ export class Fence {
    */
   check(name: string, token: number | null, userId: string): FenceVerdict {
     const current = this.current(name);
-    if (!current) return { ok: true };
+    // A token for a lock this space never granted is no claim at all (L15).
+    if (!current) return token === null ? { ok: true } : { ok: false, reason: 'never_granted' };
     if (token !== null && token !== current.token)
       return { ok: false, reason: 'stale_token', token: current.token, holderUserId: current.holderUserId };
     if (current.held && current.holderUserId !== userId) {
@@ -136,7 +159,7 @@ export class Fence {
   private row(name: string): FenceRow | undefined {
     return this.sql
       .exec<FenceRow>(
-        'SELECT token, freed_token, holder_user_id, rev, summary FROM lock_fence WHERE name = ?',
+        'SELECT token, freed_token, holder_user_id, rev, summary, stake FROM lock_fence WHERE name = ?',
         name,
       )
       .toArray()[0];

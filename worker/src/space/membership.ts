@@ -110,6 +110,19 @@ export class Membership {
     return { space, username: str(row.username), role: v.parse(RoleSchema, row.role) };
   }
 
+  /** Those of `userIds` who are not (or no longer) editors or owners here (L13). */
+  notEditors(userIds: readonly string[]): string[] {
+    if (userIds.length === 0) return [];
+    return this.sql
+      .exec<{ value: string }>(
+        `SELECT value FROM json_each(?) WHERE value NOT IN
+           (SELECT user_id FROM members WHERE role IN ('owner', 'editor'))`,
+        JSON.stringify(userIds),
+      )
+      .toArray()
+      .map((row) => row.value);
+  }
+
   /** Renames the space. */
   rename(name: string): SpaceInfo | undefined {
     if (!this.info()) return undefined;

@@ -93,4 +93,21 @@ describe('the uploader', () => {
     expect(server.requests.filter((request) => request.startsWith('PUT'))).toHaveLength(1);
     expect(await store.list('s1')).toEqual([]);
   });
+
+  it('[B21] a permanent refusal stops at once and is not resumed again; a retryable one is kept for later', async () => {
+    for (const [answer, kept] of [
+      [{ status: 403, body: { code: 'UPLOAD_NOT_YOURS', message: 'bob started it' } }, false],
+      [{ status: 409, body: { code: 'CONFLICT', message: 'part already stored' } }, false],
+      [{ status: 503, body: { code: 'UNAVAILABLE', message: 'try again' } }, true],
+    ] as const) {
+      const server = fakeServer({ quotaBytes: 10_000, putAnswer: Array(10).fill(answer) });
+      const store = new MemoryUploadStore();
+      await expect(
+        uploadFile({ api: new BlobApi('s1', { fetch: server.fetch }), store, file, hash: hashBlob }),
+      ).rejects.toMatchObject({ code: answer.body.code });
+      const puts = server.requests.filter((request) => request.startsWith('PUT')).length;
+      expect(puts, answer.body.code).toBe(kept ? 5 : 1);
+      expect((await store.list('s1')).length, answer.body.code).toBe(kept ? 1 : 0);
+    }
+  }, 30_000);
 });

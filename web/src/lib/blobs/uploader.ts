@@ -1,3 +1,4 @@
+import { ERROR_REACTION, isErrorCode } from '#shared/errors';
 import {
   DEFAULT_PART_BYTES,
   MAX_FILE_BYTES,
@@ -111,13 +112,10 @@ export async function uploadFile(options: UploadOptions): Promise<BlobInfo> {
     report({ phase: 'done', loaded: file.size, total: file.size });
     return info;
   } catch (error) {
-    // A file whose bytes do not match its hash (it changed on disk) starts over next time.
-    if (
-      error instanceof ApiRequestError &&
-      (error.code === 'HASH_MISMATCH' || error.code === 'FILE_TOO_LARGE' || error.code === 'QUOTA_EXCEEDED')
-    ) {
-      await store.delete(key);
-    }
+    // A refusal that retrying cannot change (a file that changed on disk, too large, over quota,
+    // someone else's upload, a part stored with other bytes…) stops here and is shown, instead
+    // of being resumed on every start (B21). Network failures and retryable codes stay for later.
+    if (error instanceof ApiRequestError && isPermanent(error.code)) await store.delete(key);
     throw error;
   }
 }
@@ -150,13 +148,13 @@ async function multipart(
     updatedAt: Date.now(),
   });
 
-  const done = new Set(upload.parts.map((part) => part.partNumber));
+  let done = new Set(upload.parts.map((part) => part.partNumber));
   let loaded = upload.parts.reduce((sum, part) => sum + part.size, 0);
   // Bytes of parts still in flight, for a bar that moves within a part on a slow network.
   const sending = new Map<number, number>();
   const inFlight = () => [...sending.values()].reduce((sum, sent) => sum + sent, 0);
   report({ phase: 'uploading', loaded, total: file.size });
-  const queue = Array.from({ length: upload.partCount }, (_, i) => i + 1).filter((n) => !done.has(n));
+  let queue = Array.from({ length: upload.partCount }, (_, i) => i + 1).filter((n) => !done.has(n));
   const sendOne = async (partNumber: number) => {
     const start = (partNumber - 1) * upload.partSize;
     const length = partLengthFor(file.size, upload.partSize, partNumber);
@@ -182,12 +180,28 @@ async function multipart(
       updatedAt: Date.now(),
     });
   };
-  const lanes = Array.from({ length: Math.max(1, options.partsInFlight ?? PARTS_IN_FLIGHT) }, async () => {
-    for (let next = queue.shift(); next !== undefined; next = queue.shift()) await sendOne(next);
-  });
-  await Promise.all(lanes);
-  report({ phase: 'verifying', loaded: file.size, total: file.size });
-  return withRetries(() => api.complete(upload.uploadId, signal), signal);
+  for (let round = 0; ; round++) {
+    const lanes = Array.from({ length: Math.max(1, options.partsInFlight ?? PARTS_IN_FLIGHT) }, async () => {
+      for (let next = queue.shift(); next !== undefined; next = queue.shift()) await sendOne(next);
+    });
+    await Promise.all(lanes);
+    report({ phase: 'verifying', loaded: file.size, total: file.size });
+    try {
+      return await withRetries(() => api.complete(upload.uploadId, signal), signal);
+    } catch (error) {
+      // The server could not assemble the parts and asks for them again (B20): once.
+      if (round > 0 || !(error instanceof ApiRequestError) || error.code !== 'UPLOAD_INCOMPLETE') throw error;
+      const fresh = await api.uploadState(upload.uploadId, signal);
+      done = new Set(fresh.parts.map((part) => part.partNumber));
+      loaded = fresh.parts.reduce((sum, part) => sum + part.size, 0);
+      queue = Array.from({ length: upload.partCount }, (_, i) => i + 1).filter((n) => !done.has(n));
+    }
+  }
+}
+
+/** A server refusal that the same request would meet again (its reaction is not `retry`). */
+function isPermanent(code: string): boolean {
+  return isErrorCode(code) && ERROR_REACTION[code] !== 'retry';
 }
 
 /**
