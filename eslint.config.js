@@ -14,6 +14,7 @@ export default tseslint.config(
       '.tools/',
       '.wrangler/',
       'web/dist/',
+      'selfhost/dist/',
       'bench/results/',
       'test-results/',
       '**/*.d.ts',

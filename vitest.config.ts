@@ -3,7 +3,7 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vitest/config';
 
 // One config, one project per runtime: plain Node, the Workers runtime (workerd), and a real
-// Chromium against the real local server.
+// Chromium against the real local server, and the container image.
 export default defineConfig({
   test: {
     projects: [
@@ -40,6 +40,18 @@ export default defineConfig({
           globalSetup: ['tests/support/global-server.ts'],
           testTimeout: 90_000,
           hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        // The container image built and run with Podman (docs/self-hosting.md). Its own project:
+        // the first build on a fresh machine makes a Debian base and installs npm packages.
+        test: {
+          name: 'container',
+          environment: 'node',
+          include: ['tests/container/**/*.test.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 1_200_000,
           fileParallelism: false,
         },
       },

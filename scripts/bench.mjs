@@ -8,6 +8,7 @@ const NEEDS = {
   blobs: [],
   web: ['chromium'],
   lfs: ['git', 'git-lfs'],
+  image: ['podman', 'runc', 'debootstrap'],
 };
 
 const name = process.argv[2] ?? '';

@@ -11,6 +11,10 @@ export const DEBIAN_PROGRAMS = {
   // The real Git LFS client for tests/integration/git-lfs.test.ts and bench/lfs.ts.
   git: '/usr/bin/git',
   'git-lfs': '/usr/bin/git-lfs',
+  // The container image (npm run image, tests/container).
+  podman: '/usr/bin/podman',
+  runc: '/usr/sbin/runc',
+  debootstrap: '/usr/sbin/debootstrap',
 };
 
 export function ensureDebianPackage(pkg) {

@@ -126,6 +126,9 @@ describe('accounts in the browser', () => {
     await ownerPage.getByRole('cell', { name: guestName, exact: true }).waitFor();
     await ownerPage.goto(`${baseUrl}/spaces/${spaceId}/share`);
     await ownerPage.getByRole('button', { name: /^Revoke/ }).click();
+    // Revoking asks first; nothing is revoked until confirmed.
+    await expect(ownerPage.getByText('revoked', { exact: true }).count()).resolves.toBe(0);
+    await ownerPage.getByRole('button', { name: /^Revoke the link/ }).click();
     await ownerPage.getByText('revoked', { exact: true }).waitFor();
 
     // A third person opening the revoked link is told exactly that.

@@ -74,13 +74,20 @@ describe('the app is accessible on its main screens (axe-core, no serious or cri
       it('note editor with Markdown preview', async () => {
         await page.goto(`${baseUrl}/spaces/local`);
         await page.getByRole('link', { name: 'Groceries' }).click();
-        await page.getByLabel('Text (Markdown)').fill('# Shop\n\n- **milk**\n- <script>alert(1)</script>');
+        await page
+          .getByLabel('Text (Markdown)')
+          .fill('# Shop\n\n- **milk**\n- <script>alert(1)</script>\n\n- [x] bread\n- [ ] eggs');
         await page.getByRole('button', { name: 'Show preview' }).click();
         const preview = page.getByRole('region', { name: 'Preview' });
         await preview.getByRole('heading', { name: 'Shop' }).waitFor();
         // Raw HTML in a note is shown as text, never run.
         await expect(preview.locator('script').count()).resolves.toBe(0);
         await expect(preview.getByText('<script>alert(1)</script>').isVisible()).resolves.toBe(true);
+        // Task list items are read-only checkboxes.
+        await expect(preview.getByRole('checkbox', { name: 'Done', exact: true }).isChecked()).resolves.toBe(
+          true,
+        );
+        await expect(preview.getByRole('checkbox', { name: 'Not done' }).isDisabled()).resolves.toBe(true);
         await screenshot(page, `app-note-${viewport.name}`);
         await expectAccessible(page, 'note editor');
       });

@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { signUp } from '../support/api-client';
+import * as v from 'valibot';
+import { SpaceListResponseSchema } from '#shared/accounts/spaces';
+import { api, signUp } from '../support/api-client';
 import { launchBrowser } from '../support/browser';
 import { screenshot } from './app-support';
 
@@ -54,7 +56,7 @@ describe('data: export and import, and a large space', () => {
     await browser.close();
   });
 
-  it('export then import into a new space reproduces it; a corrupt file changes nothing', async () => {
+  it('[S18] export then import into a new space reproduces it, conflict copies still labelled; a corrupt file changes nothing', async () => {
     await page.goto(baseUrl);
     for (const title of ['Alpha, "quoted"', 'Beta', 'Gamma']) {
       await page.getByLabel('New note').fill(title);
@@ -113,6 +115,42 @@ describe('data: export and import, and a large space', () => {
 
     const copy = await exportJson(page, newId);
     expect(content(copy.items)).toEqual(content(original.items));
+
+    // [S18] A conflict copy in the file (as the server makes them) imports labelled as one: it
+    // is on the conflicts screen beside its original, not a second "Gamma" in the list.
+    const withCopy = JSON.parse(original.bytes.toString('utf8')) as { items: (ExportedItem & object)[] };
+    const gamma = withCopy.items.find((item) => item.fields['title']?.v === 'Gamma');
+    if (!gamma) throw new Error('Gamma is in the export');
+    withCopy.items.push({
+      id: 'mutnodeB00001~l',
+      kind: 'note',
+      fields: { ...gamma.fields, title: { v: 'Gamma, the losing edit', s: gamma.fields['title']!.s } },
+      conflict: {
+        of: gamma.id,
+        reason: 'lost',
+        mutationId: 'mutnodeB00001',
+        stamp: gamma.fields['title']!.s,
+      },
+    } as ExportedItem);
+    await page.goto(`${baseUrl}/spaces/local/export`);
+    await page.getByLabel('Export file').setInputFiles({
+      name: 'with-conflict.baton.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify(withCopy)),
+    });
+    await page.getByLabel('New space name').fill('Restored with a conflict');
+    await page.getByRole('button', { name: 'Import' }).click();
+    await page.waitForURL(
+      (url) => /\/spaces\/local-[A-Za-z0-9_-]{10}$/.test(url.pathname) && !url.pathname.endsWith(newId),
+    );
+    await page.getByRole('link', { name: 'Gamma' }).waitFor();
+    await expect(page.getByRole('link', { name: /Gamma, the losing edit/ }).count()).resolves.toBe(0);
+    await page.goto(`${page.url()}/conflicts`);
+    const article = page.getByRole('article');
+    await article.first().waitFor({ timeout: 15_000 });
+    await expect(article.count()).resolves.toBe(1);
+    await expect(article.textContent()).resolves.toContain('This edit lost to a newer edit');
+    await expect(article.textContent()).resolves.toContain('Gamma, the losing edit');
   });
 
   it('a space of 10,000 items stays a short DOM: only the rows in view are rendered', async () => {
@@ -165,7 +203,7 @@ describe('data: export and import, and a large space', () => {
     await page.getByText(`${Math.floor(count / 3)} items`).waitFor();
   });
 
-  it('a local space is published to the cloud, and another device of the same person gets it', async () => {
+  it('[S17] publishing asks for the name, twice makes no duplicate, and another device of the same person gets it', async () => {
     const user = await signUp(baseUrl);
     const [name = '', value = ''] = user.cookie.split(/=(.*)/s);
     const device = async () => {
@@ -183,9 +221,29 @@ describe('data: export and import, and a large space', () => {
       await one.getByRole('link', { name: 'Written before signing up' }).waitFor();
       await one.goto(`${baseUrl}/spaces/local`);
       await one.getByRole('button', { name: 'Publish a copy to the cloud' }).click();
+      // The name is asked for; then the device-only space links to its cloud space.
+      await one.getByLabel('Name of the cloud space').fill('Field notes');
+      await one.getByRole('button', { name: 'Publish', exact: true }).click();
       await one.waitForURL(/\/spaces\/[A-Za-z0-9_-]{22}$/);
       await one.getByText('Synced', { exact: true }).waitFor({ timeout: 30_000 });
       const cloudUrl = one.url();
+      await expect(one.locator('h1').textContent()).resolves.toBe('Field notes');
+
+      // Back on the device-only space: no second publish, a link to the one made.
+      await one.goto(`${baseUrl}/spaces/local`);
+      await one.getByRole('link', { name: '“Field notes”' }).waitFor();
+      await expect(one.getByRole('button', { name: 'Publish a copy to the cloud' }).count()).resolves.toBe(0);
+      await one.getByRole('link', { name: '“Field notes”' }).click();
+      await one.waitForURL(cloudUrl);
+      const listed = v.parse(
+        SpaceListResponseSchema,
+        await (await api(baseUrl, '/api/spaces', { cookie: user.cookie })).json(),
+      );
+      expect(listed.spaces.map((space) => space.name)).toEqual(['Field notes']);
+      // Renaming starts from the current name.
+      await one.goto(`${baseUrl}/spaces`);
+      await one.getByRole('button', { name: 'Rename Field notes' }).click();
+      await expect(one.getByLabel('New name').inputValue()).resolves.toBe('Field notes');
 
       const two = await second.newPage();
       await two.goto(cloudUrl);

@@ -124,7 +124,7 @@ describe('two people share a space, check out a note in turn, and sync an offlin
     await b.getByRole('button', { name: 'Wait in line for Launch plan' }).click();
     await b.getByText('You are #1 in line').waitFor();
 
-    // In-app navigation: the checkout belongs to this tab's page, which a reload would end.
+    // In-app navigation keeps the checkout (a reload would take it back too, L18).
     await a.getByRole('link', { name: '← Studio' }).click();
     await a.getByRole('navigation', { name: 'Space' }).getByRole('link', { name: 'Locks' }).click();
     await a.getByRole('cell', { name: 'you' }).waitFor();
@@ -139,12 +139,13 @@ describe('two people share a space, check out a note in turn, and sync an offlin
             .textContent(),
         { timeout: 15_000 },
       )
-      .toBe('1');
+      .toMatch(/^1 ?\(bob-/); // the count, and who waits (L17)
     await screenshot(a, 'story-a-locks');
     await expectAccessible(a, 'lock manager');
 
     // A releases; B is granted the note automatically and gets the editor.
-    await a.getByRole('button', { name: 'Release Launch plan' }).click();
+    // With B in line, A's Release names who gets it next (L17).
+    await a.getByRole('button', { name: new RegExp(`^Hand over to bob-.* Launch plan$`) }).click();
     await b.getByText(/You have this checked out/).waitFor({ timeout: 15_000 });
     await expect(noteText(b).getAttribute('readonly')).resolves.toBeNull();
 

@@ -2,7 +2,6 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { TestUser } from '../support/api-client';
 import { ARTIFACTS_DIR } from '../support/browser';
 
 const require = createRequire(import.meta.url);
@@ -57,10 +56,23 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(ARTIFACTS_DIR, `${name}.png`), fullPage: true });
 }
 
-/** A browser context signed in as `user` (their session cookie on `baseUrl`). */
-export async function contextFor(browser: Browser, baseUrl: string, user: TestUser): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 850 } });
-  const [name, value] = user.cookie.split('=') as [string, string];
+/** A browser context signed in as `user` (the session cookie set for `baseUrl`). */
+export async function signedInContext(
+  browser: Browser,
+  baseUrl: string,
+  user: { cookie: string },
+  viewport = { width: 1100, height: 850 },
+): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport });
+  const [name = '', value = ''] = user.cookie.split(/=(.*)/s);
   await context.addCookies([{ name, value, url: baseUrl, httpOnly: true, secure: true, sameSite: 'Lax' }]);
   return context;
+}
+
+/** Waits until the service worker is activated and controls the page (offline tests need its cache). */
+export async function waitForServiceWorkerControl(page: Page): Promise<void> {
+  await page.waitForFunction(async () => {
+    const registration = await navigator.serviceWorker.ready;
+    return registration.active?.state === 'activated' && navigator.serviceWorker.controller !== null;
+  });
 }

@@ -49,7 +49,10 @@ describe('an interrupted upload after a reload', () => {
       return route.continue();
     });
     await page.goto(`${baseUrl}/spaces/${spaceId}`);
-    const part1 = page.waitForResponse((res) => /\/parts\/1$/.test(res.url()) && res.ok());
+    // Hashing 20 MiB comes first; on a loaded machine that alone can take most of 30 s.
+    const part1 = page.waitForResponse((res) => /\/parts\/1$/.test(res.url()) && res.ok(), {
+      timeout: 90_000,
+    });
     await page
       .locator('input[type="file"]')
       .setInputFiles({ name: 'resume.bin', mimeType: 'application/octet-stream', buffer: bytes });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { apiClient, type TestUser } from '../support/api-client';
 import { launchBrowser } from '../support/browser';
 import { GitUser, gitRoot, lfsUrl, makeAppPassword } from '../support/git-lfs';
-import { contextFor, screenshot } from './app-support';
+import { screenshot, signedInContext } from './app-support';
 
 // The app's lock manager in Chromium follows what the real git-lfs client does, live: a lock
 // taken with `git lfs lock` shows as "alice · Git LFS" with no time limit, leaves on unlock and
@@ -58,7 +58,7 @@ describe('the app shows Git LFS locks live', { timeout: 180_000 }, () => {
     ] as const)
       await person.ok(root, 'clone', '-q', remote, join(root, dir));
     browser = await launchBrowser();
-    context = await contextFor(browser, baseUrl, owner);
+    context = await signedInContext(browser, baseUrl, owner);
     page = await context.newPage();
   }, 180_000);
 
@@ -67,14 +67,14 @@ describe('the app shows Git LFS locks live', { timeout: 180_000 }, () => {
     await browser?.close();
   });
 
-  it('[G6][L18] the space page gives the git config line to copy', async () => {
+  it('[G6][L20] the space page gives the git config line to copy', async () => {
     await page.goto(`${baseUrl}/spaces/${spaceId}`);
     await page.getByText('Git LFS', { exact: true }).click();
     const line = page.getByLabel('Git LFS setup command');
     expect(await line.textContent()).toBe(`git config lfs.url ${baseUrl}/lfs/${spaceId}`);
   });
 
-  it('[G6][G9][L17][L18] git lock, unlock, lock by another and force-unlock show in the lock manager as they happen', async () => {
+  it('[G6][G9][L19][L20] git lock, unlock, lock by another and force-unlock show in the lock manager as they happen', async () => {
     await page.goto(`${baseUrl}/spaces/${spaceId}/locks`);
     await page.getByText('Live.').waitFor();
     await alice.ok(join(root, 'a'), 'lfs', 'lock', 'art/a.psd');
@@ -93,7 +93,7 @@ describe('the app shows Git LFS locks live', { timeout: 180_000 }, () => {
     await page.getByText('Nothing is checked out.').waitFor();
   });
 
-  it('[L17][G8] a check-out until I release it, taken in the app, is a lock git sees and honours', async () => {
+  it('[L19][G8] a check-out until I release it, taken in the app, is a lock git sees and honours', async () => {
     await page.getByLabel('Lock a path').fill('art/a.psd');
     await page.getByRole('button', { name: 'Check out until I release it' }).click();
     const mine = row(page, 'art/a.psd', 'you');

@@ -2,7 +2,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { apiClient, type TestUser } from '../support/api-client';
 import { launchBrowser } from '../support/browser';
-import { contextFor, screenshot } from './app-support';
+import { screenshot, signedInContext } from './app-support';
 
 // Sync in Chromium, two people in two browser contexts against the real local server:
 // offline edits of the same field on both sides converge and leave a visible conflict copy
@@ -40,8 +40,8 @@ describe('sync between two people in Chromium', () => {
     ({ spaceId } = await client.createSpace(owner.cookie, 'Sync e2e'));
     editor = await client.addMember(owner.cookie, spaceId, 'editor');
     browser = await launchBrowser();
-    contextA = await contextFor(browser, baseUrl, editor);
-    contextB = await contextFor(browser, baseUrl, owner);
+    contextA = await signedInContext(browser, baseUrl, editor);
+    contextB = await signedInContext(browser, baseUrl, owner);
     a = await contextA.newPage();
     b = await contextB.newPage();
   });
@@ -102,6 +102,7 @@ describe('sync between two people in Chromium', () => {
     // Meanwhile the owner breaks the lock and checks the note out.
     await b.goto(noteUrl);
     await b.getByRole('button', { name: /Break the lock on Contract/ }).click();
+    await b.getByRole('button', { name: /Confirm break of the lock on Contract/ }).click();
     await b.getByRole('button', { name: 'Check out Contract' }).click();
     await b.getByText(/You have this checked out/).waitFor({ timeout: 15_000 });
 

@@ -14,6 +14,12 @@ export interface Env {
    * `npm run deploy`); anything else (the local default `none`) trusts no request header (A12).
    */
   CLIENT_IP_SOURCE?: string;
+  // Optional settings (worker/src/config.ts reads them, with today's values as defaults).
+  PUBLIC_ORIGIN?: string;
+  COOKIE_SECURE?: string;
+  MAX_PUSH_BYTES?: string;
+  MAX_FILE_BYTES?: string;
+  SPACE_QUOTA_BYTES?: string;
 }
 
 /** Hono's environment for every route: the bindings plus per-request variables set by middleware. */

@@ -39,9 +39,11 @@ describe('sessions', () => {
         session?.sessionId ?? '',
       ),
     );
-    const res = await api('/api/auth/me', { cookie });
+    const res = await api('/api/auth/sessions', { cookie });
     expect(res.status).toBe(401);
     expect(v.parse(ErrorBodySchema, await res.json()).code).toBe('UNAUTHENTICATED');
+    const me = await api('/api/auth/me', { cookie });
+    expect([me.status, await me.json()]).toEqual([200, { user: null }]);
   });
 
   it('[A4] the cookie lasts as long as the session, and sign-out expires it', async () => {

@@ -101,7 +101,8 @@ export const ROWS: Row[] = [
     body: () => ({ challengeId: 'none', credential: FAKE_ASSERTION }),
   },
   { route: 'POST /api/auth/sign-out', access: 'session', ok: 204 },
-  { route: 'GET /api/auth/me', access: 'session', ok: 200 },
+  // Signed out it answers `{ user: null }` (a normal state of the app's first load, not an error).
+  { route: 'GET /api/auth/me', access: 'public', ok: 200 },
   { route: 'GET /api/auth/sessions', access: 'session', ok: 200 },
   // Another user's (here: nobody's) session is "not found" for everyone.
   { route: 'DELETE /api/auth/sessions/:sessionId', access: 'session', ok: 404 },

@@ -114,7 +114,23 @@ describe('lock routes', () => {
     expect(entry?.detail).toContain('gone home');
   });
 
-  it('[L10] history lists every grant, renewal, release and break, as JSON pages and as CSV', async () => {
+  it('[L17] the lock list names who waits, in line order, and forgets a waiter who cancels', async () => {
+    const name = 'notes/waiters.md';
+    await post(editor.cookie, spaceId, name, 'acquire', { requestId: rid() });
+    const leaving = rid();
+    await post(editor2.cookie, spaceId, name, 'acquire', { requestId: leaving, waitMs: 60_000 });
+    await post(owner.cookie, spaceId, name, 'acquire', { requestId: rid(), waitMs: 60_000 });
+    const summary = async () =>
+      v.parse(
+        LockSummarySchema,
+        await (await api(lockPath(spaceId, name), { cookie: viewer.cookie })).json(),
+      );
+    expect((await summary()).waiters?.map((w) => w.username)).toEqual([editor2.username, owner.username]);
+    await post(editor2.cookie, spaceId, name, 'cancel', { requestId: leaving });
+    expect(await summary()).toMatchObject({ queueLength: 1, waiters: [{ username: owner.username }] });
+  });
+
+  it("[L10] history lists every grant, release and break, as JSON pages and as CSV; a renewal moves its grant's end", async () => {
     const name = 'history/all.txt';
     const a = v.parse(
       AcquireResponseSchema,
@@ -129,27 +145,22 @@ describe('lock routes', () => {
       LockHistoryResponseSchema,
       await (await api(`${lockPath(spaceId, name, 'history')}?limit=2`, { cookie: viewer.cookie })).json(),
     );
-    expect(page1.entries.map((e) => e.kind)).toEqual(['granted', 'renewed']);
+    expect(page1.entries.map((e) => e.kind)).toEqual(['granted', 'released']);
+    expect(page1.entries[0]?.detail).toMatch(/^lease of 60000 ms, renewed until \d{4}-/);
     const page2 = v.parse(
       LockHistoryResponseSchema,
       await (
         await api(`${lockPath(spaceId, name, 'history')}?after=${page1.next}`, { cookie: viewer.cookie })
       ).json(),
     );
-    expect(page2.entries.map((e) => `${e.kind}:${e.token}`)).toEqual(['released:1', 'granted:2', 'broken:2']);
+    expect(page2.entries.map((e) => `${e.kind}:${e.token}`)).toEqual(['granted:2', 'broken:2']);
     expect(page2.next).toBeNull();
     const csv = await api(`${lockPath(spaceId, name, 'history')}?format=csv`, { cookie: viewer.cookie });
     expect(csv.headers.get('content-type')).toContain('text/csv');
     const lines = (await csv.text()).trim().split('\r\n');
     expect(lines[0]).toBe('seq,at,kind,token,request_id,user_id,username,detail,via');
-    expect(lines.slice(1).map((l) => l.split(',')[2])).toEqual([
-      'granted',
-      'renewed',
-      'released',
-      'granted',
-      'broken',
-    ]);
-    // [L18] every line names the front of its grant: these came in through the app.
+    expect(lines.slice(1).map((l) => l.split(',')[2])).toEqual(['granted', 'released', 'granted', 'broken']);
+    // [L20] every line names the front of its grant: these came in through the app.
     expect(lines.slice(1).every((l) => l.endsWith(',app'))).toBe(true);
   });
 

@@ -48,6 +48,11 @@ export const MeResponseSchema = v.object({ user: UserSchema });
 /** Response of sign-up, sign-in and `GET /api/auth/me`. */
 export type MeResponse = v.InferOutput<typeof MeResponseSchema>;
 
+/** Response of `GET /api/auth/me`: the signed-in user, or `null` when there is no live session. */
+export const MeOrNobodyResponseSchema = v.object({ user: v.nullable(UserSchema) });
+/** Response of `GET /api/auth/me`. */
+export type MeOrNobodyResponse = v.InferOutput<typeof MeOrNobodyResponseSchema>;
+
 /** One of the user's sessions, for `GET /api/auth/sessions`. */
 export const SessionInfoSchema = v.object({
   sessionId: RecordIdSchema,

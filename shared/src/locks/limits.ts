@@ -15,3 +15,5 @@ export const LOCK_SERVED_MEMORY = 64;
  * often; one not heard from for longer is passed over when its turn comes (rule L14).
  */
 export const LOCK_HTTP_WAITER_QUIET_MS = 30_000;
+/** How many waiters a lock's summary names, in line order (rule L17); `queueLength` counts them all. */
+export const LOCK_WAITERS_SHOWN = 10;

@@ -15,6 +15,7 @@ import {
 import { fromBase64Url, randomToken, toBase64Url } from '../accounts/crypto';
 import type { SessionOwner } from '../accounts/user-record';
 import { unwrap } from '../accounts/result';
+import { publicOrigin } from '../config';
 import type { Env } from '../env';
 import { ApiError } from '../http/api-error';
 import { directory } from './session';
@@ -25,9 +26,12 @@ export interface RelyingParty {
   origin: string;
 }
 
-/** The relying party of a request URL. */
-export function relyingPartyOf(url: string): RelyingParty {
-  const parsed = new URL(url);
+/**
+ * The relying party of a request: the app's public origin (PUBLIC_ORIGIN behind a proxy,
+ * worker/src/config.ts), else the origin the request was sent to.
+ */
+export function relyingPartyOf(c: { env: Env; req: { url: string } }): RelyingParty {
+  const parsed = new URL(publicOrigin(c.env, c.req.url));
   return { id: parsed.hostname, origin: parsed.origin };
 }
 

@@ -4,6 +4,7 @@ import { SESSION_COOKIE, type MeResponse } from '#shared/accounts/auth';
 import { randomToken, sha256Hex } from '../accounts/crypto';
 import { describeDevice } from '../accounts/device';
 import { SESSION_TTL_MS } from '../accounts/user-record';
+import { cookieSecure } from '../config';
 import type { Env } from '../env';
 import type { AccountObject } from '../objects/account-object';
 import type { SpaceObject } from '../objects/space-object';
@@ -38,7 +39,8 @@ export function sessionToken(c: Context): { token: string; userId: string } | un
 /**
  * Starts a session: a 256-bit random secret, prefixed with the user id, kept by the server only
  * as the SHA-256 of the whole token, sent as an HttpOnly, Secure, SameSite=Lax cookie.
- * (Browsers accept Secure cookies from http://localhost, so the local server needs no TLS.)
+ * (Browsers accept Secure cookies from http://localhost, so the local server needs no TLS; a
+ * self-hosted server reached over plain HTTP by another name sets COOKIE_SECURE=false.)
  */
 export async function startSession<E extends { Bindings: Env }>(
   c: Context<E>,
@@ -54,7 +56,7 @@ export async function startSession<E extends { Bindings: Env }>(
   );
   setCookie(c, SESSION_COOKIE, token, {
     httpOnly: true,
-    secure: true,
+    secure: cookieSecure(c.env),
     sameSite: 'Lax',
     path: '/',
     maxAge: Math.floor(SESSION_TTL_MS / 1000),
@@ -63,8 +65,13 @@ export async function startSession<E extends { Bindings: Env }>(
 }
 
 /** Tells the browser to forget the session cookie. */
-export function clearSessionCookie(c: Context): void {
-  deleteCookie(c, SESSION_COOKIE, { path: '/', secure: true, httpOnly: true, sameSite: 'Lax' });
+export function clearSessionCookie<E extends { Bindings: Env }>(c: Context<E>): void {
+  deleteCookie(c, SESSION_COOKIE, {
+    path: '/',
+    secure: cookieSecure(c.env),
+    httpOnly: true,
+    sameSite: 'Lax',
+  });
 }
 
 /** The answer of sign-up, sign-in and `GET /api/auth/me` for `userId`. */

@@ -1,4 +1,4 @@
-import { LOCK_TTL_DEFAULT_MS } from '#shared/locks/limits';
+import { LOCK_TTL_DEFAULT_MS, LOCK_WAITERS_SHOWN } from '#shared/locks/limits';
 import { emptyLockState, holderOf, LockMachine, type Clock, type LockChange } from '#shared/locks/machine';
 import type {
   AcquireRequest,
@@ -76,7 +76,7 @@ export class LockService {
     this.ref = ref;
   }
 
-  /** `via` is the front the request came in on (L18): set by the route, not the client. */
+  /** `via` is the front the request came in on (L20): set by the route, not the client. */
   async acquire(
     owner: LockOwner,
     req: AcquireRequest,
@@ -256,6 +256,7 @@ export class LockService {
       holder: holder ? holderOf(holder) : null,
       lastToken,
       queueLength: queue.length,
+      waiters: queue.slice(0, LOCK_WAITERS_SHOWN).map((waiter) => waiter.owner),
       rev,
     };
   }

@@ -14,7 +14,7 @@ export const LOCK_SCHEMA_STEP = `
   CREATE TABLE lock_history (seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, kind TEXT NOT NULL,
     token INTEGER, request_id TEXT, user_id TEXT, username TEXT, detail TEXT NOT NULL)`;
 
-/** Schema step: the front of each history line (L18). */
+/** Schema step: the front of each history line (L20). */
 export const LOCK_VIA_SCHEMA_STEP = 'ALTER TABLE lock_history ADD COLUMN via TEXT';
 
 /** Which lock an object is: its space and name (the object id is derived from both). */
@@ -101,6 +101,17 @@ export class LockStore {
         JSON.stringify(state),
       );
       for (const c of changes) {
+        if (c.kind === 'renewed') {
+          // A renewal is no history line of its own: it moves the end written on its grant (L10).
+          sql.exec(
+            `UPDATE lock_history SET detail = CASE WHEN instr(detail, ', renewed') > 0
+               THEN substr(detail, 1, instr(detail, ', renewed') - 1) ELSE detail END || ', renewed ' || ?
+             WHERE kind = 'granted' AND token = ?`,
+            c.detail,
+            c.token,
+          );
+          continue;
+        }
         sql.exec(
           'INSERT INTO lock_history (at, kind, token, request_id, user_id, username, via, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
           c.at,

@@ -1,4 +1,5 @@
 import { DurableObject } from 'cloudflare:workers';
+import { blobLimits } from '../config';
 import type { Env } from '../env';
 import { migrate } from '../storage/migrate';
 import type { Link } from '#shared/accounts/links';
@@ -65,6 +66,7 @@ export class SpaceObject extends DurableObject<Env> {
       r2BlobBucket(env.BLOBS),
       () => systemClock.now(),
       (at) => this.scheduleAlarm(at),
+      blobLimits(env),
     );
     this.hub = new SpaceHub(ctx);
     this.fence = new Fence(ctx.storage.sql);

@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import * as v from 'valibot';
-import { DEFAULT_PART_BYTES, MAX_FILE_BYTES, SINGLE_PUT_MAX_BYTES } from '#shared/blobs/limits';
+import { DEFAULT_PART_BYTES, SINGLE_PUT_MAX_BYTES } from '#shared/blobs/limits';
 import {
   BlobHasRequestSchema,
   CreateUploadRequestSchema,
@@ -16,6 +16,7 @@ import { hashObject, hashWhileStreaming } from '../blobs/hashing';
 import { emptyStream, hashMismatch, messageOf, putBlob, unwrapOutcome } from '../blobs/put-blob';
 import { blobEtag, blobKey } from '../blobs/keys';
 import { contentRange, parseRange, unsatisfiedRange } from '../blobs/range';
+import { blobLimits } from '../config';
 import type { Env } from '../env';
 import { ApiError, errorResponse } from '../http/api-error';
 import { readJson } from '../http/validate';
@@ -90,7 +91,7 @@ export const blobRoutes = new Hono<BlobEnv>()
   .get(`${BASE}/:sha256`, requireSpaceRole('viewer'), async (c) => download(c, shaParam(c)))
   .put(`${BASE}/:sha256`, requireSpaceRole('editor'), async (c) => {
     const sha256 = shaParam(c);
-    const size = contentLength(c, Math.min(SINGLE_PUT_MAX_BYTES, MAX_FILE_BYTES));
+    const size = contentLength(c, Math.min(SINGLE_PUT_MAX_BYTES, blobLimits(c.env).maxFileBytes));
     const { spaceId, userId } = c.var.member;
     const stored = await putBlob(c.env, spaceId, sha256, size, c.req.raw.body, userId);
     return c.json(stored.info, stored.created ? 201 : 200, NO_STORE);
@@ -118,7 +119,7 @@ export const blobRoutes = new Hono<BlobEnv>()
         `The ${PART_SHA256_HEADER} header must carry the part's SHA-256 in lowercase hex.`,
       );
     }
-    const length = contentLength(c, MAX_FILE_BYTES);
+    const length = contentLength(c, blobLimits(c.env).maxFileBytes);
     const stub = space(c);
     const { userId } = c.var.member;
     const target = unwrap(await stub.blobPartTarget(uploadId, partNumber, length, claimed, userId));

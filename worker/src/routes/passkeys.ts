@@ -28,7 +28,7 @@ export const passkeyRoutes = new Hono<AppEnv>()
     if (session) who = { session };
     else if (body.username !== undefined) who = { username: body.username };
     else throw new ApiError('VALIDATION_FAILED', 'Choose a username for the new account.');
-    const rp = relyingPartyOf(c.req.url);
+    const rp = relyingPartyOf(c);
     // Without a session the answer tells whether a username is taken: limited per address (A11).
     const options = session
       ? await registrationOptions(c.env, rp, who)
@@ -38,20 +38,20 @@ export const passkeyRoutes = new Hono<AppEnv>()
   .post('/auth/passkey/register/verify', async (c) => {
     const body = await readJson(c, PasskeyRegisterVerifyRequestSchema);
     const session = await findSession(c);
-    const { userId, newAccount } = await finishRegistration(c.env, relyingPartyOf(c.req.url), body, session);
+    const { userId, newAccount } = await finishRegistration(c.env, relyingPartyOf(c), body, session);
     const answer = await meOf(c.env, userId);
     if (newAccount) await startSession(c, answer.user);
     return c.json(answer, 201);
   })
   .post('/auth/passkey/login/options', async (c) => {
     await readJson(c, PasskeyLoginOptionsRequestSchema);
-    return c.json(await authenticationOptions(c.env, relyingPartyOf(c.req.url)), 200, {
+    return c.json(await authenticationOptions(c.env, relyingPartyOf(c)), 200, {
       'cache-control': 'no-store',
     });
   })
   .post('/auth/passkey/login/verify', async (c) => {
     const body = await readJson(c, PasskeyLoginVerifyRequestSchema);
-    const { userId } = await finishAuthentication(c.env, relyingPartyOf(c.req.url), body);
+    const { userId } = await finishAuthentication(c.env, relyingPartyOf(c), body);
     const answer = await meOf(c.env, userId);
     await startSession(c, answer.user);
     return c.json(answer, 200);

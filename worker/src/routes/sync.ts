@@ -1,7 +1,6 @@
 import { Hono } from 'hono';
 import {
   batchProblem,
-  MAX_PUSH_BYTES,
   PULL_PAGE_DEFAULT,
   PullQuerySchema,
   PushRequestSchema,
@@ -9,6 +8,7 @@ import {
 } from '#shared/sync/protocol';
 import { requireSpaceRole, type SpaceVariables } from '../auth/require-space-role';
 import { spaceStub } from '../auth/session';
+import { maxPushBytes } from '../config';
 import type { Env } from '../env';
 import { ApiError } from '../http/api-error';
 import { parseWith, readJson } from '../http/validate';
@@ -22,7 +22,7 @@ const JSON_NO_STORE = { 'content-type': 'application/json; charset=utf-8', 'cach
 export const syncRoutes = new Hono<SyncEnv>()
   // Editors push: a batch of the outbox, all or nothing (S2, S3, S9).
   .post(`${BASE}/push`, requireSpaceRole('editor'), async (c) => {
-    const request = await readJson(c, PushRequestSchema, MAX_PUSH_BYTES);
+    const request = await readJson(c, PushRequestSchema, maxPushBytes(c.env));
     const now = Date.now();
     const problem = batchProblem(request, now);
     if (problem) throw new ApiError(problem.code, problem.message, { details: { serverTime: now } });

@@ -1,6 +1,4 @@
 import {
-  DEFAULT_SPACE_QUOTA_BYTES,
-  MAX_FILE_BYTES,
   ORPHAN_GRACE_MS,
   RELEASED_BLOB_GRACE_MS,
   SINGLE_PUT_TTL_MS,
@@ -8,6 +6,7 @@ import {
 } from '#shared/blobs/limits';
 import type { BlobInfo, BlobUsage } from '#shared/blobs/protocol';
 import { planCleanup } from '../blobs/cleanup';
+import { DEFAULT_BLOB_LIMITS, type BlobLimits } from '../config';
 import { fail, ok, type BlobBucket, type BlobSettings, type Outcome, type UploadRow } from './blob-schema';
 import { BlobUploads, type BlobRecords } from './blob-uploads';
 
@@ -27,6 +26,7 @@ export class BlobRefs implements BlobRecords {
     private readonly bucket: BlobBucket,
     private readonly now: () => number,
     private readonly scheduleAt: (at: number) => Promise<void>,
+    private readonly limits: BlobLimits = DEFAULT_BLOB_LIMITS,
   ) {
     this.uploads = new BlobUploads(sql, bucket, now, scheduleAt, this);
   }
@@ -37,7 +37,7 @@ export class BlobRefs implements BlobRecords {
       .toArray();
     const get = (key: string) => rows.find((row) => row.key === key)?.value;
     return {
-      quotaBytes: get('quota_bytes') ?? DEFAULT_SPACE_QUOTA_BYTES,
+      quotaBytes: get('quota_bytes') ?? this.limits.quotaBytes,
       graceMs: get('grace_ms') ?? ORPHAN_GRACE_MS,
       releasedGraceMs: get('released_grace_ms') ?? RELEASED_BLOB_GRACE_MS,
     };
@@ -61,7 +61,7 @@ export class BlobRefs implements BlobRecords {
       reservedBytes: reserved?.bytes ?? 0,
       quotaBytes: this.settings().quotaBytes,
       blobCount: blobs?.n ?? 0,
-      maxFileBytes: MAX_FILE_BYTES,
+      maxFileBytes: this.limits.maxFileBytes,
     };
   }
 

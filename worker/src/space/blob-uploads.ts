@@ -1,10 +1,4 @@
-import {
-  MAX_FILE_BYTES,
-  MAX_PARTS,
-  UPLOAD_IDLE_TTL_MS,
-  partCountFor,
-  partLengthFor,
-} from '#shared/blobs/limits';
+import { MAX_PARTS, UPLOAD_IDLE_TTL_MS, partCountFor, partLengthFor } from '#shared/blobs/limits';
 import type { BlobInfo, BlobUsage, UploadState } from '#shared/blobs/protocol';
 import { checkQuota } from '#shared/blobs/quota';
 import {
@@ -73,7 +67,8 @@ export class BlobUploads {
     if (busy) return busy;
     const existing = this.records.existingOrBusy(sha256, size);
     if (existing) return existing;
-    const fits = checkQuota(this.records.usage(), size, MAX_FILE_BYTES);
+    const usage = this.records.usage(); // carries the configured largest file (worker/src/config.ts)
+    const fits = checkQuota(usage, size, usage.maxFileBytes);
     if (!fits.ok) return fail(fits.code, fits.message);
     const uploadId = crypto.randomUUID();
     this.rows.insert(uploadId, sha256, key, size, size, 'single', 'open', userId);
@@ -113,7 +108,8 @@ export class BlobUploads {
         `A file of ${size} bytes needs parts of at least ${Math.ceil(size / MAX_PARTS)} bytes.`,
       );
     }
-    const fits = checkQuota(this.records.usage(), size, MAX_FILE_BYTES);
+    const usage = this.records.usage(); // carries the configured largest file (worker/src/config.ts)
+    const fits = checkQuota(usage, size, usage.maxFileBytes);
     if (!fits.ok) return fail(fits.code, fits.message);
     const uploadId = crypto.randomUUID();
     // Reserve before the R2 call: other requests run while it is awaited, and the UNIQUE hash keeps them out.

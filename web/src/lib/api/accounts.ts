@@ -1,5 +1,10 @@
 import * as v from 'valibot';
-import { MeResponseSchema, SessionListResponseSchema, type User } from '#shared/accounts/auth';
+import {
+  MeOrNobodyResponseSchema,
+  MeResponseSchema,
+  SessionListResponseSchema,
+  type User,
+} from '#shared/accounts/auth';
 import {
   CreateLinkResponseSchema,
   JoinResponseSchema,
@@ -24,12 +29,7 @@ const enc = encodeURIComponent;
 
 /** The signed-in user, or null when the session is missing or over. */
 export async function fetchMe(): Promise<User | null> {
-  try {
-    return (await apiFetch('/api/auth/me', MeResponseSchema)).user;
-  } catch (error) {
-    if (error instanceof ApiRequestError && error.status === 401) return null;
-    throw error;
-  }
+  return (await apiFetch('/api/auth/me', MeOrNobodyResponseSchema)).user;
 }
 
 /** Creates an account with a password and signs it in. */

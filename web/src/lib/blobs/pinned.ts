@@ -61,20 +61,47 @@ export class OfflineBlobs {
     const response = await api.download(sha256, signal);
     await cache.put(api.url(sha256), response.clone());
     const blob = await response.blob();
+    await this.keep(api, sha256, meta, blob.size, record);
+    return typed(blob, meta.type);
+  }
+
+  /**
+   * Keeps a file this device has just uploaded (B22): its bytes are here already, so it opens
+   * offline without a download. Kept as opened (not pinned), so the usual limit applies.
+   */
+  async keepUploaded(api: BlobApi, sha256: string, meta: FileMeta, bytes: Blob): Promise<void> {
+    const cache = await this.storage.open(BLOB_CACHE_NAME);
+    const headers = {
+      'content-type': meta.type || 'application/octet-stream',
+      'content-length': String(bytes.size),
+    };
+    await cache.put(api.url(sha256), new Response(bytes, { headers }));
+    await this.keep(api, sha256, meta, bytes.size, await this.table.get(keyOf(api.spaceId, sha256)));
+  }
+
+  /** Lists a copy whose bytes are now in the cache (pinned stays pinned), then trims the opened ones. */
+  private async keep(
+    api: BlobApi,
+    sha256: string,
+    meta: FileMeta,
+    size: number,
+    record: PinnedBlob | undefined,
+  ): Promise<void> {
+    const key = keyOf(api.spaceId, sha256);
+    const now = this.now();
     await this.table.put({
       key,
       spaceId: api.spaceId,
       sha256,
       name: meta.name,
       type: meta.type,
-      size: blob.size,
+      size,
       pinned: record?.pinned ?? false,
-      cachedAt: this.now(),
-      lastUsedAt: this.now(),
+      cachedAt: now,
+      lastUsedAt: now,
     });
     // Opened copies are a cache: keep the device from filling up; pinned ones are never evicted.
     await this.evictOpened(api, this.openedKeepBytes, key);
-    return typed(blob, meta.type);
   }
 
   /** Keeps the file on this device until unpinned, downloading it now if needed. */

@@ -82,7 +82,9 @@ export async function uploadFile(options: UploadOptions): Promise<BlobInfo> {
   }
   const sha256 = record.sha256;
   report({ phase: 'checking', loaded: 0, total: file.size });
-  if ((await api.has([sha256], signal)).includes(sha256)) {
+  // Every request waits for the network when offline (withRetries), so an upload started offline
+  // carries on by itself once the browser is back online.
+  if ((await withRetries(() => api.has([sha256], signal), signal)).includes(sha256)) {
     await store.delete(key);
     report({ phase: 'done', loaded: file.size, total: file.size });
     return { status: 'stored', sha256, size: file.size, created: false };
@@ -90,7 +92,8 @@ export async function uploadFile(options: UploadOptions): Promise<BlobInfo> {
   try {
     if (!record.uploadId) {
       // Refuse before any byte is sent; the server checks again when the upload starts.
-      const verdict = checkQuota(await api.usage(signal), file.size, MAX_FILE_BYTES);
+      const usage = await withRetries(() => api.usage(signal), signal);
+      const verdict = checkQuota(usage, file.size, MAX_FILE_BYTES);
       if (!verdict.ok)
         throw new ApiRequestError(
           verdict.code,
@@ -129,7 +132,8 @@ async function multipart(
   const { api, store, file, signal } = options;
   let state: UploadState | BlobInfo | undefined;
   if (record.uploadId) {
-    state = await api.uploadState(record.uploadId, signal).catch((error: unknown) => {
+    const uploadId = record.uploadId;
+    state = await withRetries(() => api.uploadState(uploadId, signal), signal).catch((error: unknown) => {
       if (error instanceof ApiRequestError && error.status === 404) return undefined; // expired: start again
       throw error;
     });

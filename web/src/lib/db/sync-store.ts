@@ -1,3 +1,4 @@
+import { importedConflict } from './imported-conflict';
 import Dexie from 'dexie';
 import { compareStamps, Hlc, stampWall } from '#shared/sync/hlc';
 import type { ItemKind, ItemState, JsonValue } from '#shared/sync/item';
@@ -29,7 +30,11 @@ export function itemStateOf(row: LocalItem): ItemState {
 function toRow(spaceId: string, item: ItemState): LocalItem {
   const newest = newestStamp(item);
   const row: LocalItem = { ...item, spaceId, updatedAt: newest ? stampWall(newest) : 0 };
-  if (item.conflict) row.conflictOf = item.conflict.of;
+  const conflict = item.conflict ?? importedConflict(item); // an imported copy keeps its label (S18)
+  if (conflict) {
+    row.conflict = conflict;
+    row.conflictOf = conflict.of;
+  }
   return row;
 }
 

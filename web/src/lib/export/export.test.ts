@@ -1,3 +1,4 @@
+import { importedConflict } from '../db/imported-conflict';
 import { strToU8, unzipSync, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { sha256Hex } from '#shared/blobs/sha256';
@@ -78,15 +79,18 @@ describe('space export', () => {
     expect(result.blobs.get(PDF_HASH)).toEqual(PDF);
   });
 
-  it('import into a new space reproduces every item, field, value and tombstone', () => {
+  it('[S18] import into a new space reproduces every item, field, value and tombstone, conflict labels included', () => {
     const original = sampleSpace();
     const data = buildExport('Team', original, [], 1);
     const target = replica('nodeC');
     for (const write of planImport(data)) target.edit(write.itemId, write.kind, write.values);
     const again = buildExport('Team', [...target.items.values()], [], 2);
     expect(spaceContent(again.items)).toEqual(spaceContent(original));
-    // The conflict copy survives as an ordinary item under a client-made id.
-    expect(target.items.get('mutnodeB00001_l')?.fields['body']?.v).toBe('edited body');
+    // [S18] The conflict copy survives under a client-made id, still labelled as a copy of the note.
+    const copy = target.items.get('mutnodeB00001_l');
+    expect(copy?.fields['body']?.v).toBe('edited body');
+    expect(copy && importedConflict(copy)).toMatchObject({ of: 'note0001', reason: 'lost' });
+    expect(importedConflict(target.items.get('note0001')!)).toBeUndefined();
   });
 
   it.each([

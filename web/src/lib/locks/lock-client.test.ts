@@ -210,7 +210,7 @@ describe('LockClient', () => {
     expect(await released).toBe(false);
   });
 
-  it('[L17] a checkout is never renewed and never lost to time; only a break ends it', async () => {
+  it('[L19] a checkout is never renewed and never lost to time; only a break ends it', async () => {
     const server = new FakeServer();
     const a = clientFor(server, 'alice').acquire('doc', { kind: 'checkout' });
     await vi.advanceTimersByTimeAsync(10);
@@ -310,5 +310,57 @@ describe('LockClient', () => {
     await vi.advanceTimersByTimeAsync(1_200);
     expect(await b).toEqual({ status: 'timeout' });
     expect(server.machine.state.queue).toEqual([]);
+  });
+
+  it('[L7][L17] a waiter that leaves the line is out of the queue at once and never granted', async () => {
+    const server = new FakeServer();
+    const a = clientFor(server, 'alice').acquire('doc', { ttlMs: 60_000 });
+    await vi.advanceTimersByTimeAsync(10);
+    const held = await a;
+    const leave = new AbortController();
+    const b = clientFor(server, 'bob').acquire('doc', { waitMs: 60_000, signal: leave.signal });
+    await vi.advanceTimersByTimeAsync(10);
+    expect(server.machine.state.queue.map((w) => w.owner.userId)).toEqual(['bob']);
+    leave.abort();
+    await vi.advanceTimersByTimeAsync(10);
+    expect(await b).toEqual({ status: 'left' });
+    expect(server.machine.state.queue).toEqual([]);
+    if (held.status !== 'granted') throw new Error(held.status);
+    void held.lock.release();
+    await vi.advanceTimersByTimeAsync(10);
+    expect(server.machine.state.holder).toBeNull();
+  });
+
+  it('[L18] a new client (a reload) takes back the same grant with its request id, and renews it at once', async () => {
+    const server = new FakeServer();
+    const a = clientFor(server, 'alice').acquire('doc', { ttlMs: 60_000 });
+    await vi.advanceTimersByTimeAsync(10);
+    const first = await a;
+    if (first.status !== 'granted') throw new Error(first.status);
+    await vi.advanceTimersByTimeAsync(50_000); // the page is gone; its renewals too, in effect
+    const reloaded = clientFor(server, 'alice').resume('doc', first.lock.requestId, 60_000);
+    await vi.advanceTimersByTimeAsync(10);
+    const again = await reloaded;
+    if (again.status !== 'granted') throw new Error(again.status);
+    expect(again.lock).toMatchObject({ token: first.lock.token, held: true });
+    expect(server.machine.state.holder?.expiresAt).toBeGreaterThan(Date.now() + 55_000);
+    // Someone else's client cannot take it back with the same id.
+    const other = clientFor(server, 'bob').resume('doc', first.lock.requestId, 60_000);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(await other).toMatchObject({ status: 'ended', holder: { userId: 'alice' } });
+  });
+
+  it('[L18] a grant that ended while the page was away resumes as ended', async () => {
+    const server = new FakeServer();
+    const a = clientFor(server, 'alice').acquire('doc', { ttlMs: 5_000, autoRenew: false });
+    await vi.advanceTimersByTimeAsync(10);
+    const first = await a;
+    if (first.status !== 'granted') throw new Error(first.status);
+    await vi.advanceTimersByTimeAsync(6_000);
+    server.pushChanges();
+    const reloaded = clientFor(server, 'alice').resume('doc', first.lock.requestId, 5_000);
+    await vi.advanceTimersByTimeAsync(10);
+    expect(await reloaded).toEqual({ status: 'ended', holder: null });
+    expect(server.machine.state.holder).toBeNull();
   });
 });

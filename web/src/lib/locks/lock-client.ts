@@ -4,16 +4,19 @@ import {
   CancelResponseSchema,
   LockHolderSchema,
   LockListResponseSchema,
-  LockSocketServerMessageSchema,
   LockSummarySchema,
   ReleaseResponseSchema,
-  RenewResponseSchema,
   type LockEventMessage,
   type LockHolder,
   type LockKind,
   type LockSummary,
 } from '#shared/locks/schemas';
 import { ErrorBodySchema, type ErrorBody } from '#shared/errors';
+import { HeldLock } from './held-lock';
+import { LockChannel, LockError } from './lock-channel';
+
+export { HeldLock, type LockLossReason } from './held-lock';
+export { LockError } from './lock-channel';
 
 /**
  * The lock client (docs/spec/locks.md): acquire (optionally waiting in line), automatic renewal
@@ -33,234 +36,16 @@ export interface LockClientOptions {
   commandTimeoutMs?: number;
 }
 
-/** Why a held lock was lost. */
-export type LockLossReason = 'expired' | 'broken' | 'refused';
-
-/** What {@link LockClient.acquire} answers. */
+/** What {@link LockClient.acquire} answers. `left` when the caller left the line (its `signal`). */
 export type AcquireOutcome =
-  { status: 'granted'; lock: HeldLock } | { status: 'busy'; holder: LockHolder } | { status: 'timeout' };
+  | { status: 'granted'; lock: HeldLock }
+  | { status: 'busy'; holder: LockHolder }
+  | { status: 'timeout' }
+  | { status: 'left' };
 
-/** A failed command, with the server's error code (or `UNAVAILABLE` when the socket failed). */
-export class LockError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'LockError';
-  }
-}
-
-type Pending = {
-  resolve: (result: unknown) => void;
-  reject: (error: LockError) => void;
-  timer: ReturnType<typeof setTimeout>;
-};
-
-/** One lock's WebSocket: commands paired with replies by id, and pushed lock events. Reconnects on demand. */
-class LockChannel {
-  private socket: Promise<WebSocket> | null = null;
-  private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
-  readonly listeners = new Set<(event: LockEventMessage) => void>();
-  /** Called when the socket closes (a waiter must ask again: the server dropped it from the queue). */
-  readonly closeListeners = new Set<() => void>();
-
-  constructor(
-    private readonly url: string,
-    private readonly open: (url: string) => WebSocket,
-    private readonly timeoutMs: number,
-  ) {}
-
-  async command(command: Record<string, unknown>): Promise<unknown> {
-    const ws = await this.connect();
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () => this.settle(id, new LockError('UNAVAILABLE', 'The lock service did not answer in time.')),
-        this.timeoutMs,
-      );
-      this.pending.set(id, { resolve, reject, timer });
-      try {
-        ws.send(JSON.stringify({ ...command, id }));
-      } catch {
-        this.settle(id, new LockError('UNAVAILABLE', 'The connection to the lock service closed.'));
-      }
-    });
-  }
-
-  close(): void {
-    void this.socket?.then((ws) => ws.close(1000, 'done')).catch(() => {});
-    this.socket = null;
-  }
-
-  private connect(): Promise<WebSocket> {
-    if (this.socket) return this.socket;
-    const socket = new Promise<WebSocket>((resolve, reject) => {
-      const ws = this.open(this.url);
-      ws.addEventListener('open', () => resolve(ws));
-      ws.addEventListener('message', (event) => this.onMessage(event.data));
-      ws.addEventListener('close', () => {
-        if (this.socket === socket) this.socket = null;
-        reject(new LockError('UNAVAILABLE', 'Could not connect to the lock service.'));
-        for (const id of [...this.pending.keys()])
-          this.settle(id, new LockError('UNAVAILABLE', 'The connection to the lock service closed.'));
-        for (const listener of this.closeListeners) listener();
-      });
-    });
-    this.socket = socket;
-    return socket;
-  }
-
-  private onMessage(data: unknown): void {
-    let json: unknown;
-    try {
-      json = JSON.parse(String(data));
-    } catch {
-      return;
-    }
-    const parsed = v.safeParse(LockSocketServerMessageSchema, json);
-    if (!parsed.success) return; // a newer server's message we do not know
-    const message = parsed.output;
-    if (message.type === 'lock') {
-      for (const listener of this.listeners) listener(message);
-    } else if (message.error) {
-      this.settle(message.id, new LockError(message.error.code, message.error.message));
-    } else {
-      this.settle(message.id, message.result);
-    }
-  }
-
-  private settle(id: number, outcome: unknown): void {
-    const entry = this.pending.get(id);
-    if (!entry) return;
-    this.pending.delete(id);
-    clearTimeout(entry.timer);
-    if (outcome instanceof LockError) entry.reject(outcome);
-    else entry.resolve(outcome);
-  }
-}
-
-/**
- * A lock this client holds: a lease renewed automatically until released or lost, or a checkout
- * (`expiresAt` null), held with no renewal until released or broken (L17).
- */
-export class HeldLock {
-  /** The lease's end as the server said; renewals move it. Null for a checkout. */
-  expiresAt: number | null;
-  /** Null while held; why it was lost otherwise. Released locks are not "lost". */
-  lostReason: LockLossReason | null = null;
-  released = false;
-  private readonly lossListeners = new Set<(reason: LockLossReason) => void>();
-  private renewTimer: ReturnType<typeof setTimeout> | null = null;
-  private deadlineTimer: ReturnType<typeof setTimeout> | null = null;
-  private readonly unsubscribe: () => void;
-
-  constructor(
-    private readonly channel: LockChannel,
-    readonly name: string,
-    readonly token: number,
-    expiresAt: number | null,
-    private readonly ttlMs: number,
-    sentAt: number,
-    autoRenew: boolean,
-  ) {
-    this.expiresAt = expiresAt;
-    const listener = (event: LockEventMessage) => {
-      if (event.token !== token) return;
-      if (event.kind === 'expired') this.lose('expired');
-      if (event.kind === 'broken') this.lose('broken');
-    };
-    channel.listeners.add(listener);
-    this.unsubscribe = () => channel.listeners.delete(listener);
-    // A checkout has no lease to time or renew (L17).
-    if (expiresAt === null) return;
-    this.extendLocalDeadline(sentAt);
-    if (autoRenew) this.scheduleRenew();
-  }
-
-  /** True while the lease is ours (not released, not lost). */
-  get held(): boolean {
-    return !this.released && this.lostReason === null;
-  }
-
-  /** Calls `listener` once if the lock is lost; returns an unsubscribe function. */
-  onLost(listener: (reason: LockLossReason) => void): () => void {
-    if (this.lostReason) listener(this.lostReason);
-    else this.lossListeners.add(listener);
-    return () => this.lossListeners.delete(listener);
-  }
-
-  /** Extends the lease now. Throws LockError; `LOCK_NOT_HELD` also marks the lock lost. */
-  async renew(): Promise<void> {
-    const sentAt = Date.now();
-    try {
-      const result = v.parse(
-        RenewResponseSchema,
-        await this.channel.command({ op: 'renew', token: this.token, ttlMs: this.ttlMs }),
-      );
-      this.expiresAt = result.expiresAt;
-      if (this.held) this.extendLocalDeadline(sentAt);
-    } catch (error) {
-      if (error instanceof LockError && error.code === 'LOCK_NOT_HELD') this.lose('refused');
-      throw error;
-    }
-  }
-
-  /** Releases the lock. Answers false when it was no longer ours. */
-  async release(): Promise<boolean> {
-    if (!this.held) return false;
-    this.stopTimers();
-    try {
-      v.parse(ReleaseResponseSchema, await this.channel.command({ op: 'release', token: this.token }));
-      this.released = true;
-      this.unsubscribe();
-      return true;
-    } catch (error) {
-      if (error instanceof LockError && error.code === 'LOCK_NOT_HELD') {
-        this.lose('refused');
-        return false;
-      }
-      throw error;
-    }
-  }
-
-  private scheduleRenew(): void {
-    this.renewTimer = setTimeout(
-      () => {
-        if (!this.held) return;
-        this.renew().then(
-          () => this.held && this.scheduleRenew(),
-          () => this.held && this.scheduleRenew(), // a transient failure: try again; the local deadline decides loss
-        );
-      },
-      Math.max(100, Math.floor(this.ttlMs / 3)),
-    );
-  }
-
-  /** The client's own view of the lease end, timed from when the request was sent: never later than the server's. */
-  private extendLocalDeadline(sentAt: number): void {
-    if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
-    this.deadlineTimer = setTimeout(
-      () => this.lose('expired'),
-      Math.max(0, sentAt + this.ttlMs - Date.now()),
-    );
-  }
-
-  private lose(reason: LockLossReason): void {
-    if (!this.held) return;
-    this.lostReason = reason;
-    this.stopTimers();
-    this.unsubscribe();
-    for (const listener of this.lossListeners) listener(reason);
-    this.lossListeners.clear();
-  }
-
-  private stopTimers(): void {
-    if (this.renewTimer) clearTimeout(this.renewTimer);
-    if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
-  }
-}
+/** What {@link LockClient.resume} answers: the grant again, or that it ended (and who holds the lock now). */
+export type ResumeOutcome =
+  { status: 'granted'; lock: HeldLock } | { status: 'ended'; holder: LockHolder | null };
 
 /** Options of {@link LockClient.acquire}. */
 export interface AcquireOptions {
@@ -268,7 +53,7 @@ export interface AcquireOptions {
   ttlMs?: number;
   /** Wait in line up to this long (0: answer busy at once). */
   waitMs?: number;
-  /** `checkout`: held until released or broken, no lease and no renewal (L17). Default `lease`. */
+  /** `checkout`: held until released or broken, no lease and no renewal (L19). Default `lease`. */
   kind?: LockKind;
   /** Renew automatically at a third of the lease (default true). */
   autoRenew?: boolean;
@@ -279,7 +64,12 @@ export interface AcquireOptions {
    * the server said.
    */
   onQueued?: (position: number) => void;
+  /** Aborting it leaves the line (a cancel, L7); the acquire then answers `left`. */
+  signal?: AbortSignal;
 }
+
+/** What an acquire asks for: a lease of `ttlMs`, or a checkout (L19). */
+type AcquireTerms = { kind: LockKind } | { ttlMs: number };
 
 const RECONNECT_GRACE_MS = 5_000;
 
@@ -307,15 +97,16 @@ export class LockClient {
   async acquire(name: string, options: AcquireOptions = {}): Promise<AcquireOutcome> {
     const channel = this.channel(name);
     const ttlMs = options.ttlMs ?? 60_000;
+    const kind = options.kind ?? 'lease';
+    const terms: AcquireTerms = kind === 'checkout' ? { kind } : { ttlMs };
     const autoRenew = options.autoRenew ?? true;
     const deadline = Date.now() + (options.waitMs ?? 0);
     // Reconnecting (a dropped socket, a restarting server) is retried a little past the deadline.
     const giveUpAt = deadline + RECONNECT_GRACE_MS;
-    const kind = options.kind ?? 'lease';
     const held = (token: number, expiresAt: number | null, sentAt: number) =>
       ({
         status: 'granted',
-        lock: new HeldLock(channel, name, token, expiresAt, ttlMs, sentAt, autoRenew),
+        lock: new HeldLock(channel, name, got.requestId, token, expiresAt, ttlMs, sentAt, autoRenew),
       }) as const;
     const got: { requestId: string; push: LockEventMessage | null; wake: () => void } = {
       requestId: randomRequestId(),
@@ -331,6 +122,7 @@ export class LockClient {
     const onClose = () => got.wake();
     channel.listeners.add(listener);
     channel.closeListeners.add(onClose);
+    options.signal?.addEventListener('abort', onClose);
     try {
       for (let failures = 0; ;) {
         const sentAt = Date.now();
@@ -343,7 +135,7 @@ export class LockClient {
             await channel.command({
               op: 'acquire',
               requestId: got.requestId,
-              ...(kind === 'checkout' ? { kind } : { ttlMs }),
+              ...terms,
               ...(remaining > 0 ? { waitMs: remaining } : {}),
             }),
           );
@@ -355,6 +147,8 @@ export class LockClient {
           continue;
         }
         if (answer.status === 'granted') return held(answer.token, answer.expiresAt, sentAt);
+        if (options.signal?.aborted)
+          return await this.stopWaiting(channel, got.requestId, terms, held, 'left');
         if (answer.status === 'busy')
           return { status: 'busy', holder: v.parse(LockHolderSchema, answer.holder) };
         if (answer.status === 'ended') {
@@ -377,29 +171,47 @@ export class LockClient {
           const expiresAt = push.lock.holder ? push.lock.holder.expiresAt : Date.now() + ttlMs;
           return held(push.token, kind === 'checkout' ? null : (expiresAt ?? Date.now() + ttlMs), Date.now());
         }
+        if (options.signal?.aborted)
+          return await this.stopWaiting(channel, got.requestId, terms, held, 'left');
         if (Date.now() >= deadline)
-          return await this.stopWaiting(
-            channel,
-            got.requestId,
-            kind === 'checkout' ? { kind } : { ttlMs },
-            held,
-          );
+          return await this.stopWaiting(channel, got.requestId, terms, held, 'timeout');
       }
     } finally {
       channel.listeners.delete(listener);
       channel.closeListeners.delete(onClose);
+      options.signal?.removeEventListener('abort', onClose);
     }
+  }
+
+  /**
+   * Takes back a grant this device got before (a reload): the acquire retried with its request id
+   * answers the grant while it lasts (L9), and a renew at once restarts the local deadline.
+   */
+  async resume(name: string, requestId: string, ttlMs: number): Promise<ResumeOutcome> {
+    const channel = this.channel(name);
+    const sentAt = Date.now();
+    const answer = v.parse(AcquireResponseSchema, await channel.command({ op: 'acquire', requestId, ttlMs }));
+    if (answer.status === 'busy')
+      return { status: 'ended', holder: v.parse(LockHolderSchema, answer.holder) };
+    if (answer.status !== 'granted') return { status: 'ended', holder: null };
+    const lock = new HeldLock(channel, name, requestId, answer.token, answer.expiresAt, ttlMs, sentAt, true);
+    await lock.renew().catch(() => {}); // a refusal marks it lost; a network failure is retried by the renew timer
+    return { status: 'granted', lock };
   }
 
   /** Leaves the queue; a grant that raced the cancel is kept and answered (L9 tells us). */
   private async stopWaiting(
     channel: LockChannel,
     requestId: string,
-    terms: { kind: LockKind } | { ttlMs: number },
+    terms: AcquireTerms,
     held: (token: number, expiresAt: number | null, sentAt: number) => AcquireOutcome,
+    why: 'timeout' | 'left',
   ): Promise<AcquireOutcome> {
     try {
-      v.parse(CancelResponseSchema, await channel.command({ op: 'cancel', requestId }));
+      const cancel = v.parse(CancelResponseSchema, await channel.command({ op: 'cancel', requestId }));
+      // Still in line: now out of it. Otherwise the grant may have raced the cancel: ask for it
+      // (a retry with the same id; it cannot make a new grant while the old one is remembered).
+      if (cancel.status === 'cancelled') return { status: why };
       const sentAt = Date.now();
       const last = v.parse(
         AcquireResponseSchema,
@@ -409,7 +221,7 @@ export class LockClient {
     } catch (error) {
       if (!(error instanceof LockError)) throw error;
     }
-    return { status: 'timeout' };
+    return { status: why };
   }
 
   /** Every held or contended lock of the space. */
@@ -427,7 +239,7 @@ export class LockClient {
 
   /**
    * Releases the caller's own grant `token` of `name` over HTTP: a checkout held until released
-   * (L17) outlives the tab that took it, so a later tab releases it by the token the list shows.
+   * (L19) outlives the tab that took it, so a later tab releases it by the token the list shows.
    */
   async releaseByToken(name: string, token: number): Promise<void> {
     v.parse(ReleaseResponseSchema, await this.http('POST', `${this.lockPath(name)}/release`, { token }));

@@ -1,5 +1,6 @@
 import { DELETED_FIELD, isDeleted, type ItemState, type JsonValue } from '#shared/sync/item';
 import { db } from '../db/db';
+import { IMPORTED_CONFLICT_FIELDS } from '../db/imported-conflict';
 import { conflictsOfSpace } from '../db/queries';
 import { itemStateOf } from '../db/sync-store';
 import { dismissConflictCopy, restoreConflictCopy } from '../sync/edits';
@@ -48,6 +49,7 @@ function label(name: string): string {
 export function compareFields(pair: ConflictPair): FieldDiff[] {
   const names = new Set([...Object.keys(pair.copy.fields), ...Object.keys(pair.current?.fields ?? {})]);
   names.delete(FIELD.order);
+  for (const name of IMPORTED_CONFLICT_FIELDS) names.delete(name);
   const rank = (name: string): string =>
     name === FIELD.title ? '0' : name === FIELD.body ? '1' : `2${name}`;
   return [...names]

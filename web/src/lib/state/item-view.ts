@@ -61,9 +61,22 @@ export interface ItemFilter {
 /** Deleted items stay restorable this long; after it the trash no longer lists them. */
 export const TRASH_KEEP_MS = 30 * 24 * 3_600_000;
 
+/** A record field's value as words to search: strings, numbers and dates, in typed wrappers too. */
+function valueText(value: unknown): string {
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+    return String(value);
+  if (Array.isArray(value)) return value.map(valueText).join(' ');
+  if (value !== null && typeof value === 'object') return Object.values(value).map(valueText).join(' ');
+  return '';
+}
+
 function searchText(view: ItemView): string {
   const body = text(view.item, FIELD.body);
-  return `${view.title}\n${body}`.toLowerCase();
+  // Records are found by their values too (a customer's name, a date), not only by title.
+  const values = Object.entries(view.item.fields)
+    .filter(([name]) => name.startsWith(RECORD_FIELD_PREFIX))
+    .map(([, entry]) => valueText(entry.v));
+  return [view.title, body, ...values].join('\n').toLowerCase();
 }
 
 /**

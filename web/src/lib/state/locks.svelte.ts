@@ -3,8 +3,11 @@ import { spaceLockHistoryToCsv } from '#shared/locks/csv';
 import type { LockSummary, SpaceLockHistoryEntry } from '#shared/locks/schemas';
 import { SvelteMap, SvelteSet } from 'svelte/reactivity';
 import { fetchSpaceLockHistory } from '../api/lock-history';
-import { LockClient, LockError, type HeldLock } from '../locks/lock-client';
+import { forgetGrant, rememberGrant, storedGrants } from '../locks/grant-store';
+import { LockClient, type HeldLock, type LockLossReason } from '../locks/lock-client';
 import { watchLocks } from '../locks/lock-watch';
+import { session } from './session.svelte';
+import { breakReason, clockTime, lockLabel, personName, sentenceStart } from './lock-words';
 
 /** How long "wait in line" waits before giving up: the longest wait the server allows. */
 export const WAIT_IN_LINE_MS = LOCK_WAIT_MAX_MS;
@@ -22,20 +25,27 @@ export interface LockRow {
 
 /**
  * The locks of one space, live: held and contended locks from lib/locks' `watchLocks` (the list,
- * kept current by the lock events on the space's WebSocket), plus what this tab holds and waits for. `now` ticks every second for the
- * countdowns. One per space for the tab's life (see {@link spaceLocks}), so a checkout survives
- * moving between screens.
+ * kept current by the lock events on the space's WebSocket), plus what this tab holds and waits
+ * for. `now` ticks every second for the countdowns. One per space for the tab's life (see
+ * {@link spaceLocks}), so a checkout survives moving between screens; the grants themselves are
+ * stored on the device (lib/locks/grant-store) and taken back after a reload (L18).
+ * Messages name people and items: "you", usernames, titles (lock-words.ts).
  */
 export class SpaceLocks {
   readonly summaries = new SvelteMap<string, LockSummary>();
   readonly held = new SvelteMap<string, HeldLock>();
   readonly waiting = new SvelteSet<string>();
+  /** Locks whose checkout by this device ended without a release: offered "Check out again". */
+  readonly lapsed = new SvelteSet<string>();
   /** This tab's place in line (1-based) for each lock it waits for, as the server last said. */
   readonly positions = new SvelteMap<string, number>();
   now = $state(Date.now());
   error = $state('');
   connected = $state(false);
   readonly client: LockClient;
+  // Not read reactively: how to leave each line this tab waits in.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  readonly #leaving = new Map<string, AbortController>();
 
   constructor(readonly spaceId: string) {
     this.client = new LockClient({ baseUrl: location.origin, spaceId });
@@ -66,39 +76,54 @@ export class SpaceLocks {
   /** Takes the lock now, or waits in line for it when `wait` is set. Answers whether this tab got it. */
   async take(name: string, options: { wait: boolean; untilReleased?: boolean }): Promise<boolean> {
     this.error = '';
-    if (options.wait) this.waiting.add(name);
+    this.lapsed.delete(name);
+    const leave = new AbortController();
+    if (options.wait) {
+      this.waiting.add(name);
+      this.#leaving.set(name, leave);
+    }
     try {
       const outcome = await this.client.acquire(name, {
-        // "Check out until I release it": no lease to renew, held across closed tabs (L17).
+        // "Check out until I release it": no lease to renew, held across closed tabs (L19).
         ...(options.untilReleased ? { kind: 'checkout' as const } : { ttlMs: CHECKOUT_TTL_MS }),
         waitMs: options.wait ? WAIT_IN_LINE_MS : 0,
         onQueued: (position) => this.positions.set(name, position),
+        signal: leave.signal,
       });
       if (outcome.status === 'granted') {
-        const lock = outcome.lock;
-        this.held.set(name, lock);
-        lock.onLost((reason) => {
-          this.#forget(name, lock);
-          this.error =
-            reason === 'broken'
-              ? `Your checkout of “${name}” was broken by an owner.`
-              : `Your checkout of “${name}” ran out.`;
-        });
+        if (leave.signal.aborted) {
+          // The grant raced "Leave the line": the person asked not to have it.
+          await outcome.lock.release().catch(() => {});
+          return false;
+        }
+        this.#hold(outcome.lock);
         return true;
       }
-      if (outcome.status === 'busy') this.error = `“${name}” is checked out by ${outcome.holder.username}.`;
-      else this.error = `Gave up waiting for “${name}”.`;
+      const label = await lockLabel(this.spaceId, name);
+      if (outcome.status === 'busy') {
+        const who = personName(outcome.holder);
+        this.error =
+          who === 'you'
+            ? `You already have “${label}” checked out, in another tab or on another device.`
+            : `“${label}” is checked out by ${who}.`;
+      } else if (outcome.status === 'timeout') this.error = `Gave up waiting for “${label}”.`;
       return false;
     } catch (error) {
-      this.error =
-        error instanceof LockError || error instanceof Error ? error.message : 'Could not take the lock.';
+      this.error = error instanceof Error ? error.message : 'Could not take the lock.';
       return false;
     } finally {
       this.waiting.delete(name);
       this.positions.delete(name);
+      this.#leaving.delete(name);
     }
   }
 
+  /** Leaves the line for `name` (a cancel, L7). */
+  leaveLine(name: string): void {
+    this.#leaving.get(name)?.abort();
+  }
+
+  /** Releases the lock; the next in line, if any, gets it at once (a hand-over, L5). */
   async release(name: string): Promise<void> {
     const lock = this.held.get(name);
     const summary = this.summaries.get(name);
@@ -119,15 +144,18 @@ export class SpaceLocks {
     } catch (error) {
       this.error = error instanceof Error ? error.message : 'Could not release the lock.';
     }
-    this.#forget(name, lock);
+    this.#forget(lock);
   }
 
-  async breakLock(name: string): Promise<void> {
+  /** Ends whoever's checkout of `name` (owners); `reason` is told to the person who loses it (L8). */
+  async breakLock(name: string, reason: string): Promise<boolean> {
     this.error = '';
     try {
-      await this.client.breakLock(name, 'broken from the lock manager');
+      await this.client.breakLock(name, reason.trim().slice(0, 200));
+      return true;
     } catch (error) {
       this.error = error instanceof Error ? error.message : 'Could not break the lock.';
+      return false;
     }
   }
 
@@ -141,12 +169,64 @@ export class SpaceLocks {
     return spaceLockHistoryToCsv((await fetchSpaceLockHistory(this.spaceId)).entries);
   }
 
-  #forget(name: string, lock: HeldLock): void {
-    if (this.held.get(name) === lock) this.held.delete(name);
+  #hold(lock: HeldLock): void {
+    this.held.set(lock.name, lock);
+    rememberGrant(this.spaceId, lock.name, { requestId: lock.requestId, token: lock.token });
+    lock.onLost((reason) => {
+      this.#forget(lock);
+      this.lapsed.add(lock.name);
+      void this.#lossMessage(lock, reason).then((message) => (this.error = message));
+    });
+  }
+
+  async #lossMessage(lock: HeldLock, reason: LockLossReason): Promise<string> {
+    const label = await lockLabel(this.spaceId, lock.name);
+    if (reason === 'broken') {
+      const entry = await this.history()
+        .then((entries) =>
+          entries.find((e) => e.lock === lock.name && e.kind === 'broken' && e.token === lock.token),
+        )
+        .catch(() => undefined);
+      if (!entry) return `Your checkout of “${label}” was broken by an owner of the space.`;
+      const why = breakReason(entry);
+      return `${sentenceStart(personName(entry))} broke your checkout of “${label}”${why ? `: “${why}”` : '.'}`;
+    }
+    if (reason === 'expired')
+      return `Your checkout of “${label}” ran out at ${clockTime(lock.expiresAt ?? Date.now())}. Edits made after that may come back as conflict copies.`;
+    return `Your checkout of “${label}” had already ended.`;
+  }
+
+  #forget(lock: HeldLock): void {
+    forgetGrant(this.spaceId, lock.name, lock.token);
+    if (this.held.get(lock.name) === lock) this.held.delete(lock.name);
+  }
+
+  /** Takes back the grants this device stored before a reload (L18); says so plainly when one ended meanwhile. */
+  async #resume(): Promise<void> {
+    for (const [name, grant] of Object.entries(storedGrants(this.spaceId))) {
+      try {
+        const outcome = await this.client.resume(name, grant.requestId, CHECKOUT_TTL_MS);
+        if (outcome.status === 'granted' && outcome.lock.held) {
+          this.#hold(outcome.lock);
+          continue;
+        }
+        forgetGrant(this.spaceId, name, grant.token);
+        this.lapsed.add(name);
+        const label = await lockLabel(this.spaceId, name);
+        const now =
+          outcome.status === 'ended' && outcome.holder ? `; ${personName(outcome.holder)} has it now` : '';
+        this.error = `Your checkout of “${label}” ended while this page was closed${now}.`;
+      } catch {
+        // Offline or the server is away: keep the stored grant for the next load.
+      }
+    }
   }
 
   #start(): void {
     setInterval(() => (this.now = Date.now()), 1000);
+    // Messages say "you" for the signed-in person: know who that is.
+    if (session.user === undefined) void session.refresh();
+    void this.#resume();
     // lib/locks follows the space's socket: the list on every (re)connect, then the lock events.
     watchLocks({
       baseUrl: location.origin,

@@ -10,5 +10,17 @@ export async function renderMarkdown(source: string): Promise<string> {
     ({ default: Markdown }) => new Markdown({ html: false, linkify: true, breaks: false }),
   );
   const md = await renderer;
-  return md.render(source);
+  return taskLists(md.render(source));
+}
+
+/**
+ * GitHub-style task list items (`- [ ] to do`, `- [x] done`) as read-only checkboxes. Runs on
+ * markdown-it's output, where raw HTML is already escaped, so only its own `<li>` is matched.
+ */
+export function taskLists(html: string): string {
+  return html.replace(/<li>(\s*<p>)?\[([ xX])\] /g, (_match, paragraph: string | undefined, mark: string) => {
+    const done = mark !== ' ';
+    const box = `<input type="checkbox" disabled${done ? ' checked' : ''} aria-label="${done ? 'Done' : 'Not done'}"> `;
+    return `<li class="task">${paragraph ?? ''}${box}`;
+  });
 }

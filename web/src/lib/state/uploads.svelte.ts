@@ -9,6 +9,8 @@ export interface UploadEntry {
   name: string;
   progress: UploadProgress;
   error: string | null;
+  /** When the first byte went out and how many bytes the server already had then: the base of speed and time left. */
+  sendingSince: { at: number; loaded: number } | null;
 }
 
 /** What a resumed upload does once its blob is stored: the space page passes `createFileItem`. */
@@ -23,7 +25,21 @@ const loadUploader = () =>
     import('../blobs/hasher'),
     import('../blobs/resume'),
     import('../blobs/upload-store'),
+    import('../blobs/pinned'),
   ]);
+
+/** Keeps the bytes of a file this device uploaded, so it opens offline at once (B22). */
+async function keepOnDevice(
+  spaceId: string,
+  sha256: string,
+  file: { name: string; type: string },
+  bytes: Blob,
+) {
+  const [, { BlobApi }, { dexiePinnedTable }, , , , { OfflineBlobs }] = await loadUploader();
+  await new OfflineBlobs(dexiePinnedTable)
+    .keepUploaded(new BlobApi(spaceId), sha256, { name: file.name, type: file.type }, bytes)
+    .catch(() => {}); // no room or no Cache Storage: the file is still in the cloud
+}
 
 /**
  * Runs `work` while holding this browser's lock on upload `key`, so that two tabs (or a resume
@@ -46,9 +62,26 @@ async function withUploadLock<T>(
 class Uploads {
   entries = $state<UploadEntry[]>([]);
   #next = 1;
+  /** What each space does with a resumed upload, for resuming again when the network returns. */
+  readonly #resumers = new Map<string, OnResumed>();
+
+  constructor() {
+    // A network that comes back resumes what failed while it was away, without a reload (B11).
+    if (typeof window !== 'undefined')
+      addEventListener('online', () => {
+        for (const [spaceId, onResumed] of this.#resumers)
+          if (this.entries.some((e) => e.spaceId === spaceId && e.error !== null))
+            void this.resume(spaceId, onResumed);
+      });
+  }
 
   get active(): UploadEntry[] {
     return this.entries.filter((entry) => entry.progress.phase !== 'done' && entry.error === null);
+  }
+
+  /** Uploads not yet stored on the server, running or stopped by an error (the sync status counts them). */
+  get pending(): UploadEntry[] {
+    return this.entries.filter((entry) => entry.progress.phase !== 'done');
   }
 
   /** Uploads `file` to the space's blobs and answers its address; the entry stays on error for a retry. */
@@ -60,6 +93,7 @@ class Uploads {
         uploadFile({ api: new BlobApi(spaceId), store: dexieUploadStore, file, hash: hashFile, onProgress }),
       );
       if (!info) throw new Error('The upload could not start.');
+      await keepOnDevice(spaceId, info.sha256, file, file);
       return info;
     });
   }
@@ -70,6 +104,7 @@ class Uploads {
    * running in this or another tab are left to it. Errors stay in the list, like a fresh upload's.
    */
   async resume(spaceId: string, onResumed: OnResumed): Promise<void> {
+    this.#resumers.set(spaceId, onResumed);
     const [, { BlobApi }, { dexieUploadStore }, { hashFile }, { listResumable, resumeUpload }] =
       await loadUploader();
     const unfinished = await listResumable(dexieUploadStore, spaceId);
@@ -90,11 +125,9 @@ class Uploads {
               onProgress,
             }),
           );
-          await onResumed(
-            spaceId,
-            { name: upload.name, type: upload.type ?? '', size: upload.size },
-            info.sha256,
-          );
+          const facts = { name: upload.name, type: upload.type ?? '', size: upload.size };
+          if (upload.file) await keepOnDevice(spaceId, info.sha256, facts, upload.file);
+          await onResumed(spaceId, facts, info.sha256);
         }).catch(() => {
           // The upload list shows the error with the file's name; the record stays for next time.
         }),
@@ -119,12 +152,16 @@ class Uploads {
       name,
       progress: { phase: 'hashing', loaded: 0, total: size },
       error: null,
+      sendingSince: null,
     };
     this.entries.push(entry);
     const live = this.entries.find((e) => e.id === entry.id);
     try {
       const result = await work((progress) => {
-        if (live) live.progress = progress;
+        if (!live) return;
+        if (progress.phase === 'uploading' && live.sendingSince === null)
+          live.sendingSince = { at: Date.now(), loaded: progress.loaded };
+        live.progress = progress;
       });
       this.entries = this.entries.filter((e) => e.id !== entry.id);
       return result;

@@ -1,3 +1,4 @@
+import { IMPORTED_CONFLICT_FIELDS } from '../db/imported-conflict';
 import { DELETED_FIELD, type ItemKind, type JsonValue } from '#shared/sync/item';
 import type { LockClaim } from '#shared/sync/mutation';
 import { db as defaultDb, type BatonDatabase } from '../db/db';
@@ -63,7 +64,11 @@ export async function restoreConflictCopy(
 ): Promise<void> {
   const copy = await db.items.get([spaceId, copyId]);
   if (!copy?.conflict) return;
-  const values = Object.fromEntries(Object.entries(copy.fields).map(([name, entry]) => [name, entry.v]));
+  const values = Object.fromEntries(
+    Object.entries(copy.fields)
+      .filter(([name]) => !IMPORTED_CONFLICT_FIELDS.includes(name)) // the label is the copy's, not the item's
+      .map(([name, entry]) => [name, entry.v]),
+  );
   await editItem(
     spaceId,
     copy.conflict.of,
