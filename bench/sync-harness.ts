@@ -6,11 +6,12 @@
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
 import { formatStamp } from '#shared/sync/hlc';
-import { BatonDatabase } from '../web/src/lib/db/db';
-import { settlePush, syncStateOf, takeBatch, writeEdit } from '../web/src/lib/db/sync-store';
+import { BatonDatabase, liveQuery } from '../web/src/lib/db/db';
+import { writeEdit } from '../web/src/lib/db/edit-writes';
+import { settlePush, syncStateOf, takeBatch } from '../web/src/lib/db/sync-store';
 import { SyncEngine } from '../web/src/lib/sync/engine';
 import { SpaceSync } from '../web/src/lib/sync/space-sync';
-import { HttpTransport } from '../web/src/lib/sync/transport';
+import { HttpTransport, type SyncTransport } from '../web/src/lib/sync/transport';
 
 const databases = new Map<string, BatonDatabase>();
 const syncs = new Map<string, SpaceSync>();
@@ -37,6 +38,33 @@ function dbNamed(name: string): BatonDatabase {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** A high-resolution wall clock that two pages of one browser share (ms). */
+const clock = () => performance.timeOrigin + performance.now();
+/** One network call: what, when it started and ended on `clock()`. */
+type Span = [op: string, start: number, end: number];
+let armed: Promise<number> | null = null;
+let lastPush: { spaceId: string; body: Parameters<HttpTransport['push']>[1] } | null = null;
+
+/** The real HTTP transport, recording each push and pull as a span on `into`. */
+function traced(into: Span[]): SyncTransport {
+  const http = new HttpTransport();
+  return {
+    push: async (id: string, request: Parameters<HttpTransport['push']>[1]) => {
+      const start = clock();
+      lastPush = { spaceId: id, body: request };
+      const reply = await http.push(id, request);
+      into.push(['push', start, clock()]);
+      return reply;
+    },
+    pull: async (id: string, after: number, limit?: number) => {
+      const start = clock();
+      const page = await http.pull(id, after, limit);
+      into.push(['pull', start, clock()]);
+      return page;
+    },
+    connect: http.connect.bind(http),
+  };
+}
 
 const api = {
   async signUp(username: string, password: string): Promise<void> {
@@ -74,7 +102,46 @@ const api = {
       await post(`/api/spaces/${spaceId}/sync/push`, { clientId, mutations });
     }
   },
-  /** Local edits without syncing (the device is "offline"); answers ms spent. */
+  /**
+   * The same edits issued in a loop without awaiting each (a paste, an import, a script), until
+   * every one is durable; answers ms spent.
+   */
+  async editsBurst(
+    dbName: string,
+    spaceId: string,
+    from: number,
+    count: number,
+    items: number,
+  ): Promise<number> {
+    const db = dbNamed(dbName);
+    const start = performance.now();
+    const writes: Promise<unknown>[] = [];
+    for (let i = from; i < from + count; i++) {
+      writes.push(
+        writeEdit(db, spaceId, {
+          itemId: `item${String(i % items).padStart(6, '0')}`,
+          kind: 'note',
+          values: { [`f${Math.floor(i / items)}`]: `v${i}` },
+        }),
+      );
+    }
+    await Promise.all(writes);
+    return performance.now() - start;
+  },
+
+  /** `count` single edits, each awaited until durable; answers each one's ms. */
+  async editLatencies(dbName: string, spaceId: string, count: number): Promise<number[]> {
+    const db = dbNamed(dbName);
+    const times: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const start = performance.now();
+      await writeEdit(db, spaceId, { itemId: 'latency0', kind: 'note', values: { body: `v${i}` } });
+      times.push(performance.now() - start);
+    }
+    return times;
+  },
+
+  /** Local edits without syncing (the device is "offline"), each awaited; answers ms spent. */
   async edits(dbName: string, spaceId: string, from: number, count: number, items: number): Promise<number> {
     const db = dbNamed(dbName);
     const start = performance.now();
@@ -87,27 +154,9 @@ const api = {
     }
     return performance.now() - start;
   },
-  /** Network calls of the last `syncOnce`, with their durations (ms), for finding where time goes. */
-  trace: [] as [string, number, number][],
+  /** One sync run (push all, pull all) of a fresh engine; its calls go to `spans`. Answers ms. */
   async syncOnce(dbName: string, spaceId: string, pullLimit?: number): Promise<number> {
-    const http = new HttpTransport();
-    api.trace = [];
-    const t0 = performance.now();
-    const transport = {
-      push: async (id: string, request: Parameters<HttpTransport['push']>[1]) => {
-        const t = performance.now();
-        const reply = await http.push(id, request);
-        api.trace.push(['push', Math.round(t - t0), Math.round(performance.now() - t)]);
-        return reply;
-      },
-      pull: async (id: string, after: number, limit?: number) => {
-        const t = performance.now();
-        const page = await http.pull(id, after, limit);
-        api.trace.push(['pull', Math.round(t - t0), Math.round(performance.now() - t)]);
-        return page;
-      },
-      connect: http.connect.bind(http),
-    };
+    const transport = traced(api.spans);
     const engine = new SyncEngine({
       db: dbNamed(dbName),
       spaceId,
@@ -143,11 +192,59 @@ const api = {
       steps.push([batch.length, Math.round(take), Math.round(state), Math.round(push), Math.round(settle)]);
     }
   },
-  getTrace(): [string, number, number][] {
-    return api.trace;
+  clockNow(): number {
+    return clock();
   },
+  /** Pushes and pulls of the live client, for the step breakdown (cleared by `liveSpans(true)`). */
+  spans: [] as Span[],
   startLive(dbName: string, spaceId: string): void {
-    syncs.set(dbName, new SpaceSync(spaceId, { db: dbNamed(dbName), pushDelayMs: 0 }).start());
+    syncs.set(
+      dbName,
+      new SpaceSync(spaceId, { db: dbNamed(dbName), pushDelayMs: 0, transport: traced(api.spans) }).start(),
+    );
+  },
+  liveSpans(clear: boolean): Span[] {
+    const spans = [...api.spans];
+    if (clear) api.spans.length = 0;
+    return spans;
+  },
+  /** Reading the outbox as the engine's first push does (read only); answers ms. */
+  async timeTakeBatch(dbName: string, spaceId: string): Promise<number> {
+    const start = performance.now();
+    await takeBatch(dbNamed(dbName), spaceId, 10_000, 4 * 1024 * 1024 - 1024);
+    return performance.now() - start;
+  },
+  /**
+   * Sends the last push again: every mutation id is remembered, so the server parses, checks
+   * and answers from memory without applying anything. The difference to the first push is
+   * what applying cost inside the SpaceObject (its clock does not move inside a transaction).
+   */
+  async repushLast(): Promise<number> {
+    if (!lastPush) throw new Error('no push to repeat');
+    const start = clock();
+    await new HttpTransport().push(lastPush.spaceId, lastPush.body);
+    return clock() - start;
+  },
+  /** Watches for `field` of `itemId` to hold `value` in the replica; `armedAt` answers when it did. */
+  arm(dbName: string, spaceId: string, itemId: string, field: string, value: string): void {
+    const db = dbNamed(dbName);
+    armed = new Promise((resolve) => {
+      const subscription = liveQuery(() => db.items.get([spaceId, itemId])).subscribe((row) => {
+        if (row?.fields[field]?.v !== value) return;
+        resolve(clock());
+        queueMicrotask(() => subscription.unsubscribe());
+      });
+    });
+  },
+  armedAt(): Promise<number> {
+    if (!armed) throw new Error('nothing armed');
+    return armed;
+  },
+  /** One edit through the app's write path on a live client; answers when it was made. */
+  liveEdit(dbName: string, spaceId: string, itemId: string, field: string, value: string): number {
+    const start = clock();
+    void writeEdit(dbNamed(dbName), spaceId, { itemId, kind: 'note', values: { [field]: value } });
+    return start;
   },
   async after(dbName: string, spaceId: string): Promise<number> {
     return (await dbNamed(dbName).syncState.get(spaceId))?.after ?? 0;
@@ -256,6 +353,32 @@ const api = {
       });
     }
     return performance.now() - start;
+  },
+  /** Watches the Yjs document for `field` of `itemId` to hold `value`. */
+  yjsArm(itemId: string, field: string, value: string): void {
+    const doc = ydoc!;
+    armed = new Promise((resolve) => {
+      const check = () => {
+        if (doc.getMap<Y.Map<string>>('items').get(itemId)?.get(field) !== value) return;
+        resolve(clock());
+        doc.off('afterTransaction', check);
+      };
+      doc.on('afterTransaction', check);
+    });
+  },
+  yjsLiveEdit(itemId: string, field: string, value: string): number {
+    const doc = ydoc!;
+    const start = clock();
+    doc.transact(() => {
+      const root = doc.getMap<Y.Map<string>>('items');
+      let item = root.get(itemId);
+      if (!item) {
+        item = new Y.Map<string>();
+        root.set(itemId, item);
+      }
+      item.set(field, value);
+    });
+    return start;
   },
   yjsCount(): number {
     let count = 0;

@@ -118,7 +118,9 @@ describe('web sync client against the real Worker', () => {
     netB.online = false;
     await editItem(spaceId, ids[0]!, { title: 'A offline' }, {}, dbA);
     await editItem(spaceId, ids[1]!, { body: 'A edits body' }, {}, dbA);
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    // B edits later. Each device corrects its clock by the server time of its last exchange,
+    // which can be off by a reply's latency on a busy machine: wait well past that.
+    await new Promise((resolve) => setTimeout(resolve, 150));
     await editItem(spaceId, ids[0]!, { title: 'B offline' }, {}, dbB);
     await editItem(spaceId, ids[1]!, { title: 'B edits title' }, {}, dbB);
     await a.sync();

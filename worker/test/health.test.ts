@@ -36,4 +36,15 @@ describe('health and the error path', () => {
     expect(res.headers.get('referrer-policy')).toBe('no-referrer');
     expect(res.headers.get('x-frame-options')).toBe('DENY');
   });
+
+  it('[B1] only the file-hashing worker script may compile WebAssembly', async () => {
+    const hashWorker = await worker.fetch('http://baton.test/assets/hash.worker-Abc_12.js');
+    expect(hashWorker.headers.get('content-security-policy')).toContain(
+      "script-src 'self' 'wasm-unsafe-eval'",
+    );
+    for (const path of ['/', '/assets/index-Abc_12.js', '/api/health', '/x/assets/hash.worker-Abc_12.js']) {
+      const res = await worker.fetch(`http://baton.test${path}`);
+      expect(res.headers.get('content-security-policy')).not.toContain('wasm-unsafe-eval');
+    }
+  });
 });

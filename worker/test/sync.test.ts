@@ -2,7 +2,8 @@ import { env } from 'cloudflare:workers';
 import { evictDurableObject, runInDurableObject } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { formatStamp, MAX_CLOCK_SKEW_MS } from '#shared/sync/hlc';
-import { MAX_PUSH_MUTATIONS } from '#shared/sync/protocol';
+import * as v from 'valibot';
+import { MAX_PUSH_MUTATIONS, POKE_PAGE_MAX_CHANGES, PokeMessageSchema } from '#shared/sync/protocol';
 import { ChangeLog } from '../src/space/change-log';
 import { addMember, api, createSpace, signUp } from './support/accounts';
 import { clientId, mutation, pullAll, push, pushRaw } from './support/sync';
@@ -307,23 +308,44 @@ describe('[S8] fencing', () => {
 });
 
 describe('[S11] live pokes', () => {
-  it('a push that stores changes pokes every member with the new sequence', async () => {
+  it('[S11] [S21] a push that stores changes pokes every member; a small one carries its changes', async () => {
     const res = await api(`/api/spaces/${spaceId}/socket`, {
       cookie: viewer.cookie,
       headers: { upgrade: 'websocket' },
     });
     const ws = res.webSocket;
     if (!ws) throw new Error(`no socket: ${res.status}`);
-    const messages: { type: string; seq?: number }[] = [];
-    ws.addEventListener('message', (event) =>
-      messages.push(JSON.parse(String(event.data)) as { type: string }),
-    );
+    const pokes: unknown[] = [];
+    ws.addEventListener('message', (event) => {
+      const message = JSON.parse(String(event.data)) as { type: string };
+      if (message.type === 'poke') pokes.push(v.parse(PokeMessageSchema, message));
+    });
     ws.accept();
+    const waitPokes = async (count: number) => {
+      for (let i = 0; i < 100 && pokes.length < count; i++) await new Promise((r) => setTimeout(r, 10));
+    };
     const client = clientId();
+    const before = (await pullAll(viewer.cookie, spaceId)).next;
     const reply = await push(editor.cookie, spaceId, client, [mutation(client, 'poke0001', { t: 1 })]);
-    for (let i = 0; i < 50 && !messages.some((m) => m.type === 'poke'); i++)
-      await new Promise((r) => setTimeout(r, 10));
-    expect(messages.filter((m) => m.type === 'poke')).toEqual([{ type: 'poke', seq: reply.head }]);
+    await waitPokes(1);
+    expect(pokes).toEqual([
+      {
+        type: 'poke',
+        seq: reply.head,
+        from: before,
+        page: expect.objectContaining({ next: reply.head, head: reply.head, more: false }) as unknown,
+      },
+    ]);
+    const page = (pokes[0] as { page: { changes: { item: { id: string; fields: unknown } }[] } }).page;
+    expect(page.changes.map((change) => change.item.id)).toEqual(['poke0001']);
+
+    // A push of more changes than a poke carries pokes with the sequence only; clients pull.
+    const many = Array.from({ length: POKE_PAGE_MAX_CHANGES + 1 }, (_, i) =>
+      mutation(client, `pokebulk${String(i).padStart(4, '0')}`, { t: i }),
+    );
+    const big = await push(editor.cookie, spaceId, client, many);
+    await waitPokes(2);
+    expect(pokes[1]).toEqual({ type: 'poke', seq: big.head });
     ws.close();
   });
 });

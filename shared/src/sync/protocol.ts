@@ -144,11 +144,23 @@ export function jsonBytes(value: unknown): number {
   return bytes;
 }
 
+/** Largest pull page a poke carries (S21): a few keystrokes' worth, so every socket gets it cheaply. */
+export const POKE_PAGE_MAX_BYTES = 64 * 1024;
+/** Most changes a poke carries (S21). */
+export const POKE_PAGE_MAX_CHANGES = 100;
+
 /**
- * `{ type: 'poke', seq }` on the space's WebSocket: the space's sequence grew to `seq` (S11).
- * It carries no data; a client that is behind pulls. A missed poke only delays a pull.
+ * `{ type: 'poke', seq }` on the space's WebSocket: the space's sequence grew to `seq` (S11). A
+ * client that is behind pulls; a missed poke only delays a pull. When the push that grew it was
+ * small, the poke also carries its changes as the pull page after `from` (S21), so a client that
+ * holds exactly `from` applies it without a pull.
  */
-export const PokeMessageSchema = v.object({ type: v.literal('poke'), seq: v.number() });
+export const PokeMessageSchema = v.object({
+  type: v.literal('poke'),
+  seq: v.number(),
+  from: v.optional(v.number()),
+  page: v.optional(PullResponseSchema),
+});
 
 /** A poke. */
 export type PokeMessage = v.InferOutput<typeof PokeMessageSchema>;

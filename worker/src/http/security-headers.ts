@@ -21,6 +21,18 @@ export const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
+/**
+ * The file-hashing Web Worker compiles hash-wasm's WebAssembly SHA-256, which CSP allows only with
+ * `'wasm-unsafe-eval'`. A dedicated worker is governed by its own script response's policy
+ * (https://www.w3.org/TR/CSP3/#initialize-global-object-csp), so only that script gets it; the
+ * page keeps the stricter policy.
+ */
+const HASH_WORKER_PATH = /^\/assets\/hash\.worker-[\w-]+\.js$/;
+export const HASH_WORKER_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace(
+  "script-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+);
+
 const HEADERS: Record<string, string> = {
   'content-security-policy': CONTENT_SECURITY_POLICY,
   'x-content-type-options': 'nosniff',
@@ -37,6 +49,9 @@ export const securityHeaders: MiddlewareHandler = async (c, next) => {
   if (c.res.status === 101) return;
   // Responses from bindings (assets, R2) can have immutable headers: copy before editing.
   const response = new Response(c.res.body, c.res);
+  if (HASH_WORKER_PATH.test(c.req.path)) {
+    response.headers.set('content-security-policy', HASH_WORKER_CONTENT_SECURITY_POLICY);
+  }
   for (const [name, value] of Object.entries(HEADERS)) {
     if (!response.headers.has(name)) response.headers.set(name, value);
   }

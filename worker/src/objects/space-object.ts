@@ -23,7 +23,7 @@ import { HUB_SCHEMA_STEP, SpaceHub } from '../space/hub';
 import { LockEvictions } from '../space/lock-evictions';
 import { ChangeLog, CHANGE_LOG_SCHEMA_STEP } from '../space/change-log';
 import type { Mutation } from '#shared/sync/mutation';
-import type { PushResponse } from '#shared/sync/protocol';
+import { POKE_PAGE_MAX_BYTES, POKE_PAGE_MAX_CHANGES, type PushResponse } from '#shared/sync/protocol';
 import { BlobRefs } from '../space/blob-refs';
 import {
   BLOB_SCHEMA_STEP,
@@ -270,9 +270,19 @@ export class SpaceObject extends DurableObject<Env> {
   /** Applies a push batch all or nothing, pokes the members, then updates blob references. */
   async syncPush(mutations: Mutation[], userId: string): Promise<PushResponse> {
     const outcome = this.changeLog.push(mutations, userId);
-    if (outcome.grew) this.hub.broadcast({ type: 'poke', seq: outcome.head });
+    if (outcome.grew) this.poke(outcome.before, outcome.head);
     for (const ref of outcome.blobRefs) await this.blobs.setItemRef(ref.itemId, ref.sha256);
     return { results: outcome.results, head: outcome.head, serverTime: Date.now() };
+  }
+  /** Tells every socket the sequence grew; a small push's changes ride along as a pull page (S21). */
+  private poke(before: number, head: number): void {
+    const page = this.changeLog.page(before, POKE_PAGE_MAX_CHANGES, Date.now());
+    const carried = !page.more && page.json.length <= POKE_PAGE_MAX_BYTES;
+    this.hub.broadcastText(
+      carried
+        ? `{"type":"poke","seq":${head},"from":${before},"page":${page.json}}`
+        : JSON.stringify({ type: 'poke', seq: head }),
+    );
   }
   /** One page of changes after `after`, as the JSON text of a PullResponse. */
   syncPull(after: number, limit: number): string {

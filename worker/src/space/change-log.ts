@@ -31,6 +31,8 @@ export function guardingLocks(mutation: Mutation): string[] {
 /** The outcome of one push, for the route and for the hub's poke. */
 export interface PushOutcome {
   results: MutationResult[];
+  /** The sequence before the batch and after it. */
+  before: number;
   head: number;
   /** True when the batch stored at least one change, so peers should be poked (S11). */
   grew: boolean;
@@ -61,7 +63,7 @@ export class ChangeLog {
         const item = store.getItem(itemId);
         if (item?.kind === 'file') blobRefs.push({ itemId, sha256: blobRefOf(item) });
       }
-      return { results, head: store.head(), grew: store.head() > before, blobRefs };
+      return { results, before, head: store.head(), grew: store.head() > before, blobRefs };
     });
   }
 
@@ -70,6 +72,11 @@ export class ChangeLog {
    * spliced in without parsing, which keeps a 100,000-item first pull cheap (S10).
    */
   pull(after: number, limit: number, serverTime: number): string {
+    return this.page(after, limit, serverTime).json;
+  }
+
+  /** {@link pull}, also telling whether more changes follow the page. */
+  page(after: number, limit: number, serverTime: number): { json: string; more: boolean } {
     const cursor = this.storage.sql.exec<{ seq: number; body: string }>(
       'SELECT seq, body FROM sync_items WHERE seq > ? ORDER BY seq LIMIT ?',
       after,
@@ -85,7 +92,11 @@ export class ChangeLog {
       if (bytes >= PULL_PAGE_MAX_BYTES) break;
     }
     const head = headOf(this.storage.sql);
-    return `{"changes":[${parts.join(',')}],"next":${next},"head":${head},"more":${next < head},"serverTime":${serverTime}}`;
+    const more = next < head;
+    return {
+      json: `{"changes":[${parts.join(',')}],"next":${next},"head":${head},"more":${more},"serverTime":${serverTime}}`,
+      more,
+    };
   }
 
   /** The space's sequence: the number of the latest change (0 when there is none). */

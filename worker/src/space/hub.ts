@@ -118,6 +118,11 @@ export class SpaceHub {
     return sendAll(this.ctx.getWebSockets(), JSON.stringify(message));
   }
 
+  /** Sends a message already serialised as JSON (a poke carrying a page spliced from storage). */
+  broadcastText(json: string): number {
+    return sendAll(this.ctx.getWebSockets(), json);
+  }
+
   /** Closes the sockets of a user (removed from the space) or of a session (revoked, remembered). */
   close(target: { userId: string } | { sessionId: string }, reason: string): number {
     if ('sessionId' in target) {

@@ -1,11 +1,10 @@
 import { importedConflict } from './imported-conflict';
 import Dexie from 'dexie';
 import { compareStamps, Hlc, stampWall } from '#shared/sync/hlc';
-import type { ItemKind, ItemState, JsonValue } from '#shared/sync/item';
+import type { ItemState } from '#shared/sync/item';
 import { newestStamp } from '#shared/sync/item';
-import type { LockClaim, Mutation } from '#shared/sync/mutation';
-import { jsonBytes, type PullResponse, type PushResponse } from '#shared/sync/protocol';
-import { applyPulled, localEdit, rebase } from '#shared/sync/replica';
+import type { PullResponse, PushResponse } from '#shared/sync/protocol';
+import { applyPulled, rebase } from '#shared/sync/replica';
 import type { BatonDatabase, LocalItem, OutboxEntry, SyncState } from './db';
 
 // The sync engine's storage: every function is one Dexie transaction, so an edit, a pull page
@@ -27,7 +26,8 @@ export function itemStateOf(row: LocalItem): ItemState {
   return item;
 }
 
-function toRow(spaceId: string, item: ItemState): LocalItem {
+/** The stored row of an item state. */
+export function toRow(spaceId: string, item: ItemState): LocalItem {
   const newest = newestStamp(item);
   const row: LocalItem = { ...item, spaceId, updatedAt: newest ? stampWall(newest) : 0 };
   const conflict = item.conflict ?? importedConflict(item); // an imported copy keeps its label (S18)
@@ -38,7 +38,8 @@ function toRow(spaceId: string, item: ItemState): LocalItem {
   return row;
 }
 
-async function stateOf(db: BatonDatabase, spaceId: string): Promise<SyncState> {
+/** This device's sync state for the space, created on first use; call inside a transaction. */
+export async function stateOf(db: BatonDatabase, spaceId: string): Promise<SyncState> {
   const existing = await db.syncState.get(spaceId);
   if (existing) return existing;
   const fresh: SyncState = {
@@ -57,52 +58,6 @@ async function stateOf(db: BatonDatabase, spaceId: string): Promise<SyncState> {
 /** This device's sync state for the space, created on first use. */
 export function syncStateOf(db: BatonDatabase, spaceId: string): Promise<SyncState> {
   return db.transaction('rw', db.syncState, () => stateOf(db, spaceId));
-}
-
-/** A local edit of one item: new values for some fields; a delete writes `$deleted: true`. */
-export interface EditRequest {
-  itemId: string;
-  kind: ItemKind;
-  values: Record<string, JsonValue>;
-  lock?: LockClaim;
-}
-
-/**
- * Writes an edit: the item, its outbox entry and the clock, in one transaction (S1). The
- * stamp comes from the space's HLC as stored, so tabs writing at once never share a stamp.
- */
-export function writeEdit(
-  db: BatonDatabase,
-  spaceId: string,
-  edit: EditRequest,
-  now: () => number = Date.now,
-): Promise<Mutation> {
-  return db.transaction('rw', db.items, db.outbox, db.syncState, async () => {
-    const state = await stateOf(db, spaceId);
-    const hlc = new Hlc(state.clientId, () => now() + state.clockOffsetMs, state.lastStamp);
-    const row = await db.items.get([spaceId, edit.itemId]);
-    const local = row ? itemStateOf(row) : null;
-    const input = {
-      id: randomId(),
-      itemId: edit.itemId,
-      kind: local?.kind ?? edit.kind,
-      stamp: hlc.now(),
-      values: edit.values,
-    };
-    const { mutation, item } = localEdit(local, edit.lock ? { ...input, lock: edit.lock } : input);
-    await db.items.put(toRow(spaceId, item));
-    await db.outbox.add({
-      spaceId,
-      mutationId: mutation.id,
-      itemId: mutation.itemId,
-      mutation,
-      bytes: jsonBytes(mutation),
-      state: 'pending',
-      createdAt: now(),
-    });
-    await db.syncState.update(spaceId, { lastStamp: hlc.last() });
-    return mutation;
-  });
 }
 
 /**
@@ -267,6 +222,23 @@ export function applyPullPage(
   });
 }
 
+/**
+ * Stores a page a poke carried (S21) if it follows exactly what this device holds, in one
+ * transaction; answers false (nothing written) when it does not, and the caller pulls instead.
+ */
+export function applyPokedPage(
+  db: BatonDatabase,
+  spaceId: string,
+  from: number,
+  page: PullResponse,
+): Promise<boolean> {
+  return db.transaction('rw', db.items, db.syncState, db.outbox, async () => {
+    if ((await stateOf(db, spaceId)).after !== from) return false;
+    await applyPullPage(db, spaceId, page);
+    return true;
+  });
+}
+
 async function touchState(
   db: BatonDatabase,
   spaceId: string,
@@ -299,17 +271,4 @@ export async function recordSyncError(
 /** Forgets a refused edit the user chose to discard. */
 export async function discardRejected(db: BatonDatabase, seq: number): Promise<void> {
   await db.outbox.delete(seq);
-}
-
-/** Tries a refused edit again as a new edit of the same values, stamped now. */
-export function retryRejected(db: BatonDatabase, seq: number): Promise<void> {
-  return db.transaction('rw', db.items, db.outbox, db.syncState, async () => {
-    const entry = await db.outbox.get(seq);
-    if (!entry || entry.state !== 'rejected') return;
-    const values = Object.fromEntries(
-      Object.entries(entry.mutation.set).map(([name, write]) => [name, write.v]),
-    );
-    await db.outbox.delete(seq);
-    await writeEdit(db, entry.spaceId, { itemId: entry.itemId, kind: entry.mutation.kind, values });
-  });
 }

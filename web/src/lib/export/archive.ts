@@ -1,6 +1,6 @@
 import { strFromU8, strToU8, unzipSync, zipSync, type Zippable } from 'fflate';
 import * as v from 'valibot';
-import { sha256Hex } from '#shared/blobs/sha256';
+import { hashBytes } from '../blobs/hash-blob';
 import { EXPORT_FORMAT, exportToJson, SpaceExportSchema, type SpaceExport } from './format';
 
 /** The name of the export inside a zip; the blobs sit beside it at `blobs/<sha256>`. */
@@ -56,7 +56,7 @@ function parseExport(text: string): ImportResult {
  * Reads an export file (JSON, or a zip with `space.json` and `blobs/`), validating everything
  * before anything is written: a bad file is refused with a message and changes nothing.
  */
-export function readImport(bytes: Uint8Array): ImportResult {
+export async function readImport(bytes: Uint8Array): Promise<ImportResult> {
   if (bytes.length > MAX_IMPORT_BYTES) return { ok: false, message: 'The file is too large to import.' };
   if (!isZip(bytes)) {
     let text: string;
@@ -86,7 +86,7 @@ export function readImport(bytes: Uint8Array): ImportResult {
   for (const blob of result.data.blobs) {
     const data = files[`blobs/${blob.sha256}`];
     if (!data) continue;
-    if (data.length !== blob.size || sha256Hex(data) !== blob.sha256) {
+    if (data.length !== blob.size || (await hashBytes(new Uint8Array(data))) !== blob.sha256) {
       return {
         ok: false,
         message: `The file for blob ${blob.sha256.slice(0, 12)}… is damaged (its hash does not match).`,

@@ -1,7 +1,7 @@
 import { importedConflict } from '../db/imported-conflict';
 import { strToU8, unzipSync, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { sha256Hex } from '#shared/blobs/sha256';
+import { createHash } from 'node:crypto';
 import { Hlc } from '#shared/sync/hlc';
 import { DELETED_FIELD, type ItemState, type JsonValue } from '#shared/sync/item';
 import { localEdit } from '#shared/sync/replica';
@@ -11,7 +11,7 @@ import { planImport, spaceContent } from './import-plan';
 import { recordsToCsv } from './records-csv';
 
 const PDF = strToU8('%PDF-1.4 not really a pdf, but bytes all the same');
-const PDF_HASH = sha256Hex(PDF);
+const PDF_HASH = createHash('sha256').update(PDF).digest('hex');
 
 /** A small replica: items built through the same pure edit functions the sync engine uses. */
 function replica(node: string) {
@@ -64,16 +64,16 @@ function sampleSpace(): ItemState[] {
 }
 
 describe('space export', () => {
-  it('JSON export reads back exactly, stamps included', () => {
+  it('JSON export reads back exactly, stamps included', async () => {
     const data = buildExport('Team', sampleSpace(), [{ sha256: PDF_HASH, size: PDF.length }], 1);
-    const result = readImport(strToU8(exportToJson(data)));
+    const result = await readImport(strToU8(exportToJson(data)));
     expect(result.ok && result.data).toEqual(data);
   });
 
-  it('zip export carries the blob bytes and reads back exactly', () => {
+  it('zip export carries the blob bytes and reads back exactly', async () => {
     const data = buildExport('Team', sampleSpace(), [{ sha256: PDF_HASH, size: PDF.length }], 1);
     const zip = zipExport(data, new Map([[PDF_HASH, PDF]]));
-    const result = readImport(zip);
+    const result = await readImport(zip);
     if (!result.ok) throw new Error(result.message);
     expect(result.data).toEqual(data);
     expect(result.blobs.get(PDF_HASH)).toEqual(PDF);
@@ -100,27 +100,27 @@ describe('space export', () => {
     ['binary junk', new Uint8Array([0xff, 0xfe, 0x00, 0x81]), /neither/],
     ['a truncated zip', zipSync({ [ZIP_MANIFEST]: strToU8('{}') }).slice(0, 30), /damaged/],
     ['a zip without space.json', zipSync({ 'other.txt': strToU8('x') }), /no space.json/],
-  ])('refuses %s with a clear message', (_name, bytes, message) => {
-    const result = readImport(bytes);
+  ])('refuses %s with a clear message', async (_name, bytes, message) => {
+    const result = await readImport(bytes);
     expect(result.ok).toBe(false);
     expect(!result.ok && result.message).toMatch(message);
   });
 
-  it('refuses an export with a malformed item, naming where', () => {
+  it('refuses an export with a malformed item, naming where', async () => {
     const data = buildExport('Team', sampleSpace(), [], 1);
     const json = JSON.parse(exportToJson(data)) as { items: { kind: string }[] };
     json.items[1]!.kind = 'spreadsheet';
-    const result = readImport(strToU8(JSON.stringify(json)));
+    const result = await readImport(strToU8(JSON.stringify(json)));
     expect(!result.ok && result.message).toMatch(/Unknown item kind.*items\.1\.kind/);
   });
 
-  it('refuses a zip whose blob bytes do not match their hash', () => {
+  it('refuses a zip whose blob bytes do not match their hash', async () => {
     const data = buildExport('Team', sampleSpace(), [{ sha256: PDF_HASH, size: PDF.length }], 1);
     const files = unzipSync(zipExport(data, new Map([[PDF_HASH, PDF]])));
     const tampered = PDF.slice();
     tampered[0] = 0x41;
     files[`blobs/${PDF_HASH}`] = tampered;
-    const result = readImport(zipSync(files));
+    const result = await readImport(zipSync(files));
     expect(!result.ok && result.message).toMatch(/damaged/);
   });
 });

@@ -1,7 +1,7 @@
 import type { ItemState } from '#shared/sync/item';
 import { db, type LocalItem } from '../db/db';
 import { itemOf, itemsOfSpace } from '../db/queries';
-import type * as SyncStore from '../db/sync-store';
+import type * as EditWrites from '../db/edit-writes';
 import type { ItemsPort } from './items-port';
 
 function stateOf(row: LocalItem): ItemState {
@@ -10,14 +10,14 @@ function stateOf(row: LocalItem): ItemState {
   return item;
 }
 
-let writePath: Promise<typeof SyncStore> | undefined;
+let writePath: Promise<typeof EditWrites> | undefined;
 
 /**
  * Loads the write path (HLC, merge, outbox) ahead of the first edit. Screens that edit call it
  * when they open, so a save never waits for a download, even one made just before the page goes.
  */
-export function preloadWritePath(): Promise<typeof SyncStore> {
-  writePath ??= import('../db/sync-store');
+export function preloadWritePath(): Promise<typeof EditWrites> {
+  writePath ??= import('../db/edit-writes');
   return writePath;
 }
 

@@ -1,7 +1,7 @@
 import { FILE_BLOB_FIELD, type ItemState } from '#shared/sync/item';
 import { BlobApi } from '../blobs/blob-api';
 import { db } from '../db/db';
-import { writeEdit } from '../db/sync-store';
+import { writeEdits } from '../db/edit-writes';
 import type { ImportResult } from '../export/archive';
 import { buildExport, type ExportBlob, type SpaceExport } from '../export/format';
 import { FIELD } from './item-view';
@@ -87,9 +87,7 @@ export async function writeImport(
 ): Promise<number> {
   const { planImport } = await import('../export/import-plan');
   const writes = planImport(result.data);
-  await db.transaction('rw', db.items, db.outbox, db.syncState, async () => {
-    for (const write of writes) await writeEdit(db, spaceId, write);
-  });
+  await writeEdits(db, spaceId, writes);
   return writes.length;
 }
 

@@ -101,6 +101,55 @@ describe('web sync engine over IndexedDB', () => {
     expect((await itemOf(b.db, SPACE, id))?.fields.title?.v).toBe('from A');
   });
 
+  it('[S21] a small push reaches a live device inside the poke, without a pull; after a gap it pulls', async () => {
+    const server = new FakeServer();
+    const a = device(server);
+    const db = new BatonDatabase(`engine-test-${++n}`);
+    open.push(db);
+    let bPulls = 0;
+    const inner = server.transport();
+    const transport = {
+      ...inner,
+      pull: (...args: Parameters<typeof inner.pull>) => (bPulls++, inner.pull(...args)),
+    };
+    const b = new SyncEngine({ db, spaceId: SPACE, transport, random: () => 0 });
+    const listen = () =>
+      inner.connect(SPACE, {
+        onOpen: () => undefined,
+        onClose: () => undefined,
+        onMessage: (message) => {
+          if (message.type !== 'poke') return;
+          const { seq, from, page } = message;
+          b.poked(seq, from !== undefined && page ? { from, page } : undefined);
+        },
+      });
+    await b.sync();
+    let socket = listen();
+    const arrived = async (itemId: string) => {
+      for (let i = 0; i < 200 && !(await itemOf(db, SPACE, itemId)); i++)
+        await new Promise((r) => setTimeout(r, 5));
+      return (await itemOf(db, SPACE, itemId))?.fields.title?.v;
+    };
+    const pullsAfterStart = bPulls;
+    const first = await createItem(SPACE, 'note', { title: 'carried' }, a.db);
+    await a.engine.sync();
+    expect(await arrived(first)).toBe('carried');
+    expect(bPulls).toBe(pullsAfterStart);
+
+    // B misses a poke (its socket was away): the next carried page does not follow what B holds.
+    socket.close();
+    const missed = await createItem(SPACE, 'note', { title: 'missed' }, a.db);
+    await a.engine.sync();
+    socket = listen();
+    const next = await createItem(SPACE, 'note', { title: 'after the gap' }, a.db);
+    await a.engine.sync();
+    expect(await arrived(next)).toBe('after the gap');
+    expect(await arrived(missed)).toBe('missed');
+    expect(bPulls).toBe(pullsAfterStart + 1);
+    socket.close();
+    b.stop();
+  });
+
   it('[S8] a fenced edit disappears from the item, lives on as a conflict copy, and is not left pending', async () => {
     const server = new FakeServer();
     const { db, engine } = device(server);
@@ -120,7 +169,7 @@ describe('web sync engine over IndexedDB', () => {
     const { db, engine } = device(server);
     await createItem(SPACE, 'note', { title: 'good 1' }, db);
     const far = Date.now() + 3_600_000;
-    const { writeEdit } = await import('../db/sync-store');
+    const { writeEdit } = await import('../db/edit-writes');
     await writeEdit(
       db,
       SPACE,
@@ -141,7 +190,8 @@ describe('web sync engine over IndexedDB', () => {
   });
 
   it('[S10] a first pull writes pages without reading them back, yet never overwrites an edit made during the run', async () => {
-    const { applyPullPage, beginPullRun, writeEdit } = await import('../db/sync-store');
+    const { applyPullPage, beginPullRun } = await import('../db/sync-store');
+    const { writeEdit } = await import('../db/edit-writes');
     const { formatStamp } = await import('#shared/sync/hlc');
     const server = new FakeServer();
     const { db } = device(server);

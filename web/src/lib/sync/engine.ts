@@ -1,6 +1,7 @@
 import { MAX_PUSH_BYTES, MAX_PUSH_MUTATIONS, PULL_PAGE_DEFAULT } from '#shared/sync/protocol';
 import type { BatonDatabase, OutboxEntry } from '../db/db';
 import {
+  applyPokedPage,
   applyPullPage,
   beginPullRun,
   recordSyncError,
@@ -10,12 +11,15 @@ import {
   takeBatch,
 } from '../db/sync-store';
 import { backoffDelay } from './backoff';
+import type { CarriedPage } from './live';
 import { SyncError, type SyncTransport } from './transport';
 
 /** What the engine is doing, for the status line. Counts and times live in IndexedDB (all tabs see them). */
 export interface EngineStatus {
   phase: 'idle' | 'syncing' | 'offline' | 'error' | 'stopped';
   lastError: { code: string; message: string } | null;
+  /** While a pull runs that needs more than one page: changes stored so far, of how many (S20). */
+  pull: { done: number; total: number } | null;
 }
 
 /** Knobs of the engine; the defaults are the protocol's bounds. */
@@ -39,7 +43,7 @@ const ENVELOPE_BYTES = 1024;
  * retried with backoff and jitter (S12); refused edits stay visible in the outbox.
  */
 export class SyncEngine {
-  status: EngineStatus = { phase: 'idle', lastError: null };
+  status: EngineStatus = { phase: 'idle', lastError: null, pull: null };
   private readonly db: BatonDatabase;
   private readonly spaceId: string;
   private readonly transport: SyncTransport;
@@ -53,6 +57,7 @@ export class SyncEngine {
   private stopped = false;
   private attempt = 0;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private clientId: string | undefined;
   /** The highest sequence this engine has pulled up to, to skip pokes it has already seen. */
   private pulledTo = -1;
 
@@ -87,16 +92,37 @@ export class SyncEngine {
     return this.running;
   }
 
-  /** A poke said the space's sequence is `seq` (S11): pull unless already there. */
-  poked(seq: number): void {
-    if (seq > this.pulledTo) void this.sync();
+  /**
+   * A poke said the space's sequence is `seq` (S11): pull unless already there. When it carried
+   * the page right after what this device holds (S21), that page is stored instead of pulled.
+   */
+  poked(seq: number, carried?: CarriedPage): void {
+    if (this.stopped || seq <= this.pulledTo) return;
+    if (!carried || this.running || carried.from !== this.pulledTo) {
+      void this.sync();
+      return;
+    }
+    this.running = this.storeCarried(carried).finally(() => {
+      this.running = null;
+    });
+  }
+
+  private async storeCarried(carried: CarriedPage): Promise<void> {
+    let stored = false;
+    try {
+      stored = await applyPokedPage(this.db, this.spaceId, carried.from, carried.page);
+    } catch {
+      // Left to an ordinary pull, which reports its own failures.
+    }
+    if (stored) this.pulledTo = Math.max(this.pulledTo, carried.page.next);
+    if (!stored || this.again) await this.loop();
   }
 
   /** Stops syncing; a run in progress finishes its current step. */
   stop(): void {
     this.stopped = true;
     clearTimeout(this.retryTimer);
-    this.setStatus({ phase: 'stopped', lastError: this.status.lastError });
+    this.setStatus({ pull: null, phase: 'stopped', lastError: this.status.lastError });
   }
 
   private async loop(): Promise<void> {
@@ -107,21 +133,25 @@ export class SyncEngine {
   }
 
   private async once(): Promise<void> {
-    this.setStatus({ phase: 'syncing', lastError: this.status.lastError });
+    this.setStatus({ pull: null, phase: 'syncing', lastError: this.status.lastError });
     try {
       await this.pushAll();
       await this.pullAll();
       this.attempt = 0;
       if (this.status.lastError) await recordSyncError(this.db, this.spaceId, null);
-      this.setStatus({ phase: 'idle', lastError: null });
+      this.setStatus({ pull: null, phase: 'idle', lastError: null });
     } catch (error) {
       const failure = error instanceof SyncError ? error : new SyncError('CLIENT', String(error), 0, 'retry');
       await recordSyncError(this.db, this.spaceId, { code: failure.code, message: failure.message });
       if (failure.reaction === 'stop') {
-        this.setStatus({ phase: 'stopped', lastError: failure });
+        this.setStatus({ pull: null, phase: 'stopped', lastError: failure });
         return;
       }
-      this.setStatus({ phase: failure.code === 'NETWORK' ? 'offline' : 'error', lastError: failure });
+      this.setStatus({
+        pull: null,
+        phase: failure.code === 'NETWORK' ? 'offline' : 'error',
+        lastError: failure,
+      });
       this.scheduleRetry(failure.retryAfterMs);
     }
   }
@@ -140,7 +170,9 @@ export class SyncEngine {
   private async pushAll(): Promise<void> {
     const take = (afterSeq?: number) =>
       takeBatch(this.db, this.spaceId, this.maxBatchCount, this.maxBatchBytes, afterSeq);
-    const { clientId } = await syncStateOf(this.db, this.spaceId);
+    // The client id never changes once made: read it once, not on every push.
+    this.clientId ??= (await syncStateOf(this.db, this.spaceId)).clientId;
+    const clientId = this.clientId;
     let batch = await take();
     let settling: Promise<void> = Promise.resolve();
     try {
@@ -192,21 +224,27 @@ export class SyncEngine {
     await settlePush(this.db, this.spaceId, batch, reply);
   }
 
-  // The next page is fetched while the current one is written to IndexedDB (S10).
+  // The next page is fetched while the current one is written to IndexedDB (S10). Each page
+  // moves the stored position, so an interrupted pull resumes after its last stored page (S20).
   private async pullAll(): Promise<void> {
     const { after } = await syncStateOf(this.db, this.spaceId);
     const run = await beginPullRun(this.db, this.spaceId);
     let pending = this.transport.pull(this.spaceId, after, this.pullLimit);
-    for (;;) {
-      const page = await pending;
-      const next =
-        page.more && !this.stopped ? this.transport.pull(this.spaceId, page.next, this.pullLimit) : null;
-      // If writing this page fails, the prefetch's own failure must not go unhandled.
-      next?.catch(() => undefined);
-      await applyPullPage(this.db, this.spaceId, page, run);
-      this.pulledTo = Math.max(this.pulledTo, page.next);
-      if (!next) return;
-      pending = next;
+    try {
+      for (;;) {
+        const page = await pending;
+        const next =
+          page.more && !this.stopped ? this.transport.pull(this.spaceId, page.next, this.pullLimit) : null;
+        // If writing this page fails, the prefetch's own failure must not go unhandled.
+        next?.catch(() => undefined);
+        await applyPullPage(this.db, this.spaceId, page, run);
+        this.pulledTo = Math.max(this.pulledTo, page.next);
+        if (!next) return;
+        this.setStatus({ ...this.status, pull: { done: page.next - after, total: page.head - after } });
+        pending = next;
+      }
+    } finally {
+      if (this.status.pull) this.setStatus({ ...this.status, pull: null });
     }
   }
 

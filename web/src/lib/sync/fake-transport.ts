@@ -2,6 +2,7 @@ import { applyBatch, type FenceCheck } from '#shared/sync/apply';
 import { MemorySyncStore } from '#shared/sync/memory-store';
 import {
   batchProblem,
+  POKE_PAGE_MAX_CHANGES,
   PULL_PAGE_DEFAULT,
   type PullResponse,
   type PushRequest,
@@ -20,6 +21,10 @@ export class FakeServer {
   /** Lose the reply of the next N pushes (after applying them). */
   loseReplies = 0;
   pushes: PushRequest[] = [];
+  /** How many pulls were answered. */
+  pulls = 0;
+  /** Whether pokes carry a small push's changes, as the SpaceObject's do (S21). */
+  carryPages = true;
   private readonly sockets = new Set<LiveHandlers>();
 
   transport(): SyncTransport {
@@ -39,7 +44,11 @@ export class FakeServer {
     const before = this.store.head();
     const results = this.store.transaction(() => applyBatch(this.store, request.mutations, this.fence));
     const head = this.store.head();
-    if (head > before) for (const socket of this.sockets) socket.onMessage({ type: 'poke', seq: head });
+    if (head > before) {
+      const page = this.changesPage(before, POKE_PAGE_MAX_CHANGES);
+      const poke = this.carryPages && !page.more ? { from: before, page } : {};
+      for (const socket of this.sockets) socket.onMessage({ type: 'poke', seq: head, ...poke });
+    }
     if (this.loseReplies > 0) {
       this.loseReplies -= 1;
       throw new SyncError('NETWORK', 'reply lost', 0, 'retry');
@@ -49,6 +58,11 @@ export class FakeServer {
 
   private pull(after: number, limit: number): PullResponse {
     if (!this.online) throw new SyncError('NETWORK', 'offline', 0, 'retry');
+    this.pulls += 1;
+    return this.changesPage(after, limit);
+  }
+
+  private changesPage(after: number, limit: number): PullResponse {
     const changes = this.store.changesAfter(after, limit);
     const next = changes.at(-1)?.seq ?? after;
     const head = this.store.head();

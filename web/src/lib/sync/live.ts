@@ -1,5 +1,12 @@
 import { backoffDelay } from './backoff';
+import type { PullResponse } from '#shared/sync/protocol';
 import type { LiveSocket, SyncTransport } from './transport';
+
+/** The changes a poke carried (S21): the pull page after `from`. */
+export interface CarriedPage {
+  from: number;
+  page: PullResponse;
+}
 
 /**
  * Keeps the space's WebSocket open (S11, S12): pokes go to `onPoke`; every (re)connection calls
@@ -17,7 +24,7 @@ export class LiveChannel {
     private readonly transport: SyncTransport,
     private readonly spaceId: string,
     private readonly handlers: {
-      onPoke(seq: number): void;
+      onPoke(seq: number, carried?: CarriedPage): void;
       onConnected(): void;
       onStatus?(connected: boolean): void;
     },
@@ -52,7 +59,9 @@ export class LiveChannel {
           this.handlers.onConnected();
         },
         onMessage: (message) => {
-          if (message.type === 'poke') this.handlers.onPoke(message.seq);
+          if (message.type !== 'poke') return;
+          const { seq, from, page } = message;
+          this.handlers.onPoke(seq, from !== undefined && page ? { from, page } : undefined);
         },
         onClose: () => {
           this.socket = null;

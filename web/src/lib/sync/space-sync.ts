@@ -1,5 +1,6 @@
 import { db as defaultDb, liveQuery, type BatonDatabase } from '../db/db';
 import { pendingCount } from '../db/queries';
+import { onOutboxGrew } from '../db/outbox-signal';
 import { SyncEngine, type EngineStatus } from './engine';
 import { runAsLeader } from './leader';
 import { LiveChannel } from './live';
@@ -33,7 +34,13 @@ export class SpaceSync {
   private readonly channel: BroadcastChannel | null;
   private readonly listeners = new Set<(status: LiveStatus) => void>();
   private engine: SyncEngine | null = null;
-  private status: LiveStatus = { phase: 'idle', lastError: null, leader: false, connected: false };
+  private status: LiveStatus = {
+    phase: 'idle',
+    lastError: null,
+    pull: null,
+    leader: false,
+    connected: false,
+  };
 
   constructor(
     readonly spaceId: string,
@@ -41,7 +48,9 @@ export class SpaceSync {
   ) {
     this.db = options.db ?? defaultDb;
     this.transport = options.transport ?? new HttpTransport();
-    this.pushDelayMs = options.pushDelayMs ?? 50;
+    // Edits made while a push is in flight go up together in the next one (the engine runs one
+    // sync at a time), so a push needs no waiting to batch keystrokes.
+    this.pushDelayMs = options.pushDelayMs ?? 0;
     this.channel =
       typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel(`baton-sync:${spaceId}`);
   }
@@ -79,7 +88,7 @@ export class SpaceSync {
     this.engine = engine;
     const unsubscribeEngine = engine.subscribe((status) => this.setStatus({ ...status, leader: true }));
     const live = new LiveChannel(this.transport, this.spaceId, {
-      onPoke: (seq) => engine.poked(seq),
+      onPoke: (seq, carried) => engine.poked(seq, carried),
       onConnected: () => void engine.sync(),
       onStatus: (connected) => this.setStatus({ connected }),
     });
@@ -93,6 +102,9 @@ export class SpaceSync {
         }
         lastPending = count;
       },
+    });
+    const stopSignal = onOutboxGrew((db, spaceId) => {
+      if (db === this.db && spaceId === this.spaceId) void engine.sync();
     });
     const onOnline = (): void => {
       live.reconnectNow();
@@ -121,6 +133,7 @@ export class SpaceSync {
     }
     clearTimeout(pushTimer);
     outbox.unsubscribe();
+    stopSignal();
     live.stop();
     engine.stop();
     unsubscribeEngine();

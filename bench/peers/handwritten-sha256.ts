@@ -1,7 +1,6 @@
 /**
- * Incremental SHA-256 (FIPS 180-4). WebCrypto can only digest a whole buffer at once, so a
- * file of any size is hashed here in chunks without ever sitting whole in memory. Tested
- * against WebCrypto on random inputs and split points (sha256.test.ts).
+ * The hand-written incremental SHA-256 the app used before hash-wasm, kept only as the
+ * benchmark peer that `client_hash_mb_s` is compared with (bench:blobs).
  */
 
 const K = new Uint32Array([
