@@ -97,13 +97,13 @@ describe('app passwords', { timeout: 30_000 }, () => {
       { authorization: `Bearer ${made.password}` },
       basic(alice.username, made.password),
     ]) {
-      expect((await api('/api/auth/me', { headers })).status).toBe(401);
+      // Signed out, `me` answers `{ user: null }` (A-rules): an app password signs nobody in.
+      expect(await (await api('/api/auth/me', { headers })).json()).toEqual({ user: null });
       expect((await api('/api/spaces', { headers })).status).toBe(401);
     }
     // Nor as a cookie.
-    expect(
-      (await api('/api/auth/me', { headers: { cookie: `baton_session=${made.password}` } })).status,
-    ).toBe(401);
+    const asCookie = await api('/api/auth/me', { headers: { cookie: `baton_session=${made.password}` } });
+    expect(await asCookie.json()).toEqual({ user: null });
   });
 
   it('[P3] missing or wrong credentials answer 401 with the Basic challenge', async () => {
