@@ -18,19 +18,11 @@ import { MemoryUploadStore } from '../web/src/lib/blobs/upload-store';
 import { uploadFile } from '../web/src/lib/blobs/uploader';
 import { createSpace, signUp } from '../tests/support/api-client';
 import { startLocalServer } from '../tests/support/local-server';
+import { mbPerS, median, timed } from './measure';
 import { Sha256 as HandwrittenSha256 } from './peers/handwritten-sha256';
 
 const SIZE = 100 * 1024 * 1024;
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-
-const mbPerS = (bytes: number, ms: number) => bytes / 1e6 / (ms / 1000);
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
-
-async function timed(fn: () => Promise<unknown>): Promise<number> {
-  const start = performance.now();
-  await fn();
-  return performance.now() - start;
-}
 
 async function drain(response: Response): Promise<number> {
   let total = 0;

@@ -7,6 +7,7 @@ const NEEDS = {
   sync: ['chromium'],
   blobs: [],
   web: ['chromium'],
+  lfs: ['git', 'git-lfs'],
   image: ['podman', 'runc', 'debootstrap'],
 };
 

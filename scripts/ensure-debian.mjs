@@ -1,5 +1,5 @@
 // Makes sure a program from Debian is installed (Chromium for the browser tests and benchmarks,
-// redis-server for the lock benchmark): installs it with apt when this is root on Debian,
+// redis-server for the lock benchmark, git and git-lfs for the Git LFS tests): installs it with apt when this is root on Debian,
 // otherwise stops with the exact command that installs it.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -8,6 +8,9 @@ import { existsSync } from 'node:fs';
 export const DEBIAN_PROGRAMS = {
   chromium: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
   'redis-server': '/usr/bin/redis-server',
+  // The real Git LFS client for tests/integration/git-lfs.test.ts and bench/lfs.ts.
+  git: '/usr/bin/git',
+  'git-lfs': '/usr/bin/git-lfs',
   // The container image (npm run image, tests/container).
   podman: '/usr/bin/podman',
   runc: '/usr/sbin/runc',

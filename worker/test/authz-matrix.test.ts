@@ -106,6 +106,20 @@ export const ROWS: Row[] = [
   { route: 'GET /api/auth/sessions', access: 'session', ok: 200 },
   // Another user's (here: nobody's) session is "not found" for everyone.
   { route: 'DELETE /api/auth/sessions/:sessionId', access: 'session', ok: 404 },
+  // App passwords (P1–P7): the session's own; another user's (here: nobody's) is "not found".
+  { route: 'GET /api/auth/app-passwords', access: 'session', ok: 200 },
+  {
+    route: 'POST /api/auth/app-passwords',
+    access: 'session',
+    ok: 201,
+    body: () => ({ name: 'rclone', spaceId: null, access: 'read' }),
+  },
+  {
+    route: 'DELETE /api/auth/app-passwords/:appPasswordId',
+    access: 'session',
+    ok: 404,
+    params: () => ({ appPasswordId: 'AAAAAAAAAAAAAAAAAAAAAA' }),
+  },
   { route: 'GET /api/spaces', access: 'session', ok: 200 },
   { route: 'POST /api/spaces', access: 'session', ok: 201, body: () => ({ name: 'Another space' }) },
   { route: 'GET /api/join/:token', access: 'public', ok: 200 },
@@ -184,6 +198,13 @@ export const ROWS: Row[] = [
     params: () => ({ name: 'designs%2Flogo.psd' }),
   },
   { route: 'GET /api/spaces/:spaceId/socket', access: 'viewer', ok: 400 },
+  // Git LFS: an owner lets an object go (the /lfs front itself is proven in lfs*.test.ts).
+  {
+    route: 'DELETE /api/spaces/:spaceId/lfs/objects/:oid',
+    access: 'owner',
+    ok: 204,
+    params: () => ({ oid: 'a'.repeat(64) }),
+  },
   // Other areas: only authorization is checked until each area pins the statuses of allowed callers.
   ...(
     [

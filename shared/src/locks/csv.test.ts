@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { csvField, lockHistoryToCsv } from './csv';
 
 describe('lock history CSV', () => {
-  it('[L10] has a header and one row per entry with ISO times', () => {
+  it('[L10][L20] has a header and one row per entry with ISO times', () => {
     const csv = lockHistoryToCsv([
       {
         seq: 1,
@@ -13,6 +13,7 @@ describe('lock history CSV', () => {
         userId: 'u1',
         username: 'alice',
         detail: 'lease of 1000 ms',
+        via: 'webdav',
       },
       {
         seq: 2,
@@ -23,12 +24,13 @@ describe('lock history CSV', () => {
         userId: 'u2',
         username: 'bob, "the owner"',
         detail: '',
+        via: null,
       },
     ]);
     expect(csv.split('\r\n')).toEqual([
-      'seq,at,kind,token,request_id,user_id,username,detail',
-      '1,2026-11-28T03:00:00.000Z,granted,1,r1,u1,alice,lease of 1000 ms',
-      '2,2026-11-28T03:00:01.000Z,broken,1,r1,u2,"bob, ""the owner""",',
+      'seq,at,kind,token,request_id,user_id,username,detail,via',
+      '1,2026-11-28T03:00:00.000Z,granted,1,r1,u1,alice,lease of 1000 ms,webdav',
+      '2,2026-11-28T03:00:01.000Z,broken,1,r1,u2,"bob, ""the owner""",,',
       '',
     ]);
   });

@@ -10,6 +10,8 @@ export const LOCK_HISTORY_CSV_COLUMNS = [
   'user_id',
   'username',
   'detail',
+  // Appended last so that readers of the earlier columns keep working (L20).
+  'via',
 ] as const;
 
 /**
@@ -33,7 +35,17 @@ export function csvField(value: string | number | null): string {
 
 /** The fields of one history entry, in the order of {@link LOCK_HISTORY_CSV_COLUMNS}. */
 function entryFields(e: LockHistoryEntry): (string | number | null)[] {
-  return [e.seq, new Date(e.at).toISOString(), e.kind, e.token, e.requestId, e.userId, e.username, e.detail];
+  return [
+    e.seq,
+    new Date(e.at).toISOString(),
+    e.kind,
+    e.token,
+    e.requestId,
+    e.userId,
+    e.username,
+    e.detail,
+    e.via,
+  ];
 }
 
 /** A lock's history as CSV with a header row, CRLF line ends, times in ISO 8601 UTC. */

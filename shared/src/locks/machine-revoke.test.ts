@@ -5,6 +5,8 @@ import { ALICE, BOB, CAROL, newMachine, restart } from './test-support';
 const acquire = (requestId: string, owner = ALICE, extra: { waitMs?: number; connId?: string } = {}) => ({
   requestId,
   owner,
+  kind: 'lease' as const,
+  via: 'app' as const,
   ttlMs: 3_600_000,
   waitMs: extra.waitMs ?? 0,
   connId: extra.connId ?? null,

@@ -2,18 +2,28 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LOCK_SERVED_MEMORY } from './limits';
 import type { LockChange, LockMachine } from './machine';
-import type { LockOwner } from './schemas';
+import type { LockKind, LockOwner, LockVia } from './schemas';
 import { newMachine, restart } from './test-support';
 
 // Model-based test: random commands run against the real machine and against a deliberately
 // naive model of rules L2–L9; the answers must agree, and the stream of changes must keep L1
 // (one holder at a time), L3 (tokens strictly grow) and L7 (grants to waiters in FIFO order)
-// across crashes (the machine is rebuilt from its persisted JSON).
+// across crashes (the machine is rebuilt from its persisted JSON). Requests are leases or
+// checkouts (L19: no expiry, renew changes nothing) and carry a front (L20) that the grant keeps.
 
 const USERS: LockOwner[] = [0, 1, 2].map((i) => ({ userId: `u${i}`, username: `user${i}` }));
 
 type Op =
-  | { t: 'acquire'; user: number; rid: number; ttl: number; wait: number; conn: number | null }
+  | {
+      t: 'acquire';
+      user: number;
+      rid: number;
+      ttl: number;
+      wait: number;
+      conn: number | null;
+      kind: LockKind;
+      via: LockVia;
+    }
   | { t: 'renew' | 'release'; user: number; pick: 'current' | 'stale' | 'next'; ttl: number | undefined }
   | { t: 'break' }
   | { t: 'cancel'; user: number; rid: number }
@@ -33,6 +43,8 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
       ttl: fc.integer({ min: 1_000, max: 5_000 }),
       wait: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 8_000 })),
       conn: fc.option(fc.integer({ min: 0, max: 2 })),
+      kind: fc.constantFrom('lease' as const, 'checkout' as const),
+      via: fc.constantFrom('app' as const, 'webdav' as const, 'git-lfs' as const),
     }),
   },
   {
@@ -57,17 +69,20 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ t: fc.constant('crash' as const) }) },
 );
 
+/** `exp` and `ttl` are null for a checkout. */
 interface ModelLease {
   token: number;
   rid: string;
   uid: string;
-  exp: number;
-  ttl: number;
+  exp: number | null;
+  ttl: number | null;
+  via: LockVia;
 }
 interface ModelWaiter {
   rid: string;
   uid: string;
-  ttl: number;
+  ttl: number | null;
+  via: LockVia;
   deadline: number;
   conn: string | null;
 }
@@ -81,16 +96,16 @@ class Model {
   served: { key: string; token: number }[] = [];
 
   tick(): void {
-    if (this.holder && this.holder.exp <= this.now) this.holder = null;
+    if (this.holder?.exp != null && this.holder.exp <= this.now) this.holder = null;
     this.queue = this.queue.filter((w) => w.deadline > this.now);
     if (!this.holder) {
       const next = this.queue.shift();
-      if (next) this.grant(next.rid, next.uid, next.ttl);
+      if (next) this.grant(next.rid, next.uid, next.ttl, next.via);
     }
   }
-  grant(rid: string, uid: string, ttl: number): ModelLease {
+  grant(rid: string, uid: string, ttl: number | null, via: LockVia): ModelLease {
     this.lastToken += 1;
-    this.holder = { token: this.lastToken, rid, uid, exp: this.now + ttl, ttl };
+    this.holder = { token: this.lastToken, rid, uid, exp: ttl === null ? null : this.now + ttl, ttl, via };
     this.served = [...this.served, { key: `${uid}/${rid}`, token: this.lastToken }].slice(
       -LOCK_SERVED_MEMORY,
     );
@@ -150,7 +165,16 @@ function run(ops: Op[]): void {
         const owner = USERS[op.user]!;
         const requestId = `req-000${op.rid}`;
         const conn = op.conn === null ? null : `c${op.conn}`;
-        const got = machine.acquire({ requestId, owner, ttlMs: op.ttl, waitMs: op.wait, connId: conn });
+        const got = machine.acquire({
+          requestId,
+          owner,
+          kind: op.kind,
+          via: op.via,
+          ttlMs: op.ttl,
+          waitMs: op.wait,
+          connId: conn,
+        });
+        const ttl = op.kind === 'checkout' ? null : op.ttl;
         model.tick();
         const key = `${owner.userId}/${requestId}`;
         let want: unknown;
@@ -163,13 +187,14 @@ function run(ops: Op[]): void {
           if (conn !== null) model.queue[qi]!.conn = conn; // a retry on a new socket moves there
         } else if (served) want = { status: 'ended', token: served.token };
         else if (!h) {
-          const lease = model.grant(requestId, owner.userId, op.ttl);
+          const lease = model.grant(requestId, owner.userId, ttl, op.via);
           want = { status: 'granted', token: lease.token, expiresAt: lease.exp };
         } else if (op.wait > 0) {
           model.queue.push({
             rid: requestId,
             uid: owner.userId,
-            ttl: op.ttl,
+            ttl,
+            via: op.via,
             deadline: model.now + op.wait,
             conn,
           });
@@ -192,11 +217,11 @@ function run(ops: Op[]): void {
         expect(got.status, `${op.t} of token ${token} by ${userId}`).toBe(
           mine ? (op.t === 'renew' ? 'renewed' : 'released') : 'not_held',
         );
-        if (mine && op.t === 'renew') {
+        if (mine && op.t === 'renew' && h.ttl !== null) {
           h.ttl = op.ttl ?? h.ttl;
           h.exp = model.now + h.ttl;
-          expect(got).toMatchObject({ expiresAt: h.exp });
         }
+        if (mine && op.t === 'renew') expect(got).toMatchObject({ expiresAt: h.exp });
         if (mine && op.t === 'release') {
           model.holder = null;
           model.tick();
@@ -237,6 +262,10 @@ function run(ops: Op[]): void {
     stream.check(machine.drain());
     // The machine's view and the model's view of holder and queue agree after every command.
     expect(machine.state.holder?.token ?? null).toBe(model.holder?.token ?? null);
+    expect(machine.state.holder?.via ?? null, '[L20] the grant keeps its front').toBe(
+      model.holder?.via ?? null,
+    );
+    expect(machine.state.holder?.expiresAt ?? null).toBe(model.holder?.exp ?? null);
     expect(machine.state.queue.map((w) => `${w.owner.userId}/${w.requestId}`)).toEqual(
       model.queue.map((w) => `${w.uid}/${w.rid}`),
     );
@@ -245,7 +274,7 @@ function run(ops: Op[]): void {
 }
 
 describe('LockMachine against a model (fast-check)', () => {
-  it('[L1][L3][L4][L5][L6][L7][L8][L9] random commands, time and crashes agree with the model', () => {
+  it('[L1][L3][L4][L5][L6][L7][L8][L9][L19][L20] random commands, time and crashes agree with the model', () => {
     fc.assert(fc.property(fc.array(opArb, { minLength: 1, maxLength: 150 }), run), { numRuns: 400 });
   });
 });

@@ -1,13 +1,17 @@
 import { describe, expect, it } from 'vitest';
+import { LOCK_TTL_MAX_MS } from './limits';
+import type { LockKind, LockVia } from './schemas';
 import { ALICE, BOB, CAROL, newMachine, restart } from './test-support';
 
 const acquire = (
   requestId: string,
   owner = ALICE,
-  extra: { ttlMs?: number; waitMs?: number; connId?: string } = {},
+  extra: { ttlMs?: number; waitMs?: number; connId?: string; kind?: LockKind; via?: LockVia } = {},
 ) => ({
   requestId,
   owner,
+  kind: extra.kind ?? 'lease',
+  via: extra.via ?? 'app',
   ttlMs: extra.ttlMs ?? 10_000,
   waitMs: extra.waitMs ?? 0,
   connId: extra.connId ?? null,
@@ -249,6 +253,75 @@ describe('LockMachine', () => {
       'broken:3',
     ]);
     expect(machine.state.rev).toBe(7);
+  });
+
+  it('[L19] a checkout has no expiry: held past the longest lease without renewal, until released', () => {
+    const { machine, clock } = newMachine();
+    expect(machine.acquire(acquire('req-alice-1', ALICE, { kind: 'checkout' }))).toEqual({
+      status: 'granted',
+      requestId: 'req-alice-1',
+      token: 1,
+      expiresAt: null,
+    });
+    expect(machine.nextDeadline()).toBeNull();
+    clock.advance(LOCK_TTL_MAX_MS * 24);
+    machine.tick();
+    machine.disconnect('any-socket');
+    expect(machine.acquire(acquire('req-bob-01', BOB))).toMatchObject({
+      status: 'busy',
+      holder: { username: 'alice', kind: 'checkout', expiresAt: null },
+      expiresAt: null,
+    });
+    expect(machine.state.holder?.token).toBe(1);
+    // Renewing has nothing to extend and changes nothing; a stale token is still refused.
+    machine.drain();
+    expect(machine.renew({ token: 1, userId: ALICE.userId, ttlMs: 5_000 })).toEqual({
+      status: 'renewed',
+      token: 1,
+      expiresAt: null,
+    });
+    expect(machine.drain()).toEqual([]);
+    expect(machine.renew({ token: 1, userId: BOB.userId, ttlMs: undefined })).toEqual({ status: 'not_held' });
+    expect(machine.release({ token: 1, userId: ALICE.userId })).toEqual({ status: 'released', token: 1 });
+    expect(machine.state.holder).toBeNull();
+  });
+
+  it('[L19] waiters for a checkout are served first come, first served, and an owner breaks it', () => {
+    const { machine, clock } = newMachine();
+    machine.acquire(acquire('req-alice-1', ALICE, { kind: 'checkout' }));
+    machine.acquire(acquire('req-bob-01', BOB, { waitMs: 600_000, kind: 'checkout', connId: 'b' }));
+    machine.acquire(acquire('req-carol-1', CAROL, { waitMs: 600_000, ttlMs: 5_000, connId: 'c' }));
+    clock.advance(1_000);
+    const broken = machine.breakLock({ by: CAROL, reason: 'on holiday' });
+    expect(broken).toMatchObject({ status: 'broken', token: 1, holder: { username: 'alice' } });
+    expect(machine.state.holder).toMatchObject({ token: 2, owner: BOB, kind: 'checkout', expiresAt: null });
+    expect(machine.drain().find((c) => c.kind === 'broken')?.detail).toBe(
+      'broke the checkout of alice: on holiday',
+    );
+    machine.release({ token: 2, userId: BOB.userId });
+    expect(machine.state.holder).toMatchObject({ token: 3, owner: CAROL, kind: 'lease' });
+    expect(machine.state.holder?.expiresAt).toBe(clock.now() + 5_000);
+  });
+
+  it('[L20] a grant keeps the front it came in on, through the queue, in its changes and its holder', () => {
+    const { machine, clock } = newMachine();
+    machine.acquire(acquire('req-alice-1', ALICE, { via: 'git-lfs', kind: 'checkout' }));
+    machine.acquire(acquire('req-bob-01', BOB, { via: 'webdav', waitMs: 5_000 }));
+    machine.release({ token: 1, userId: ALICE.userId });
+    clock.advance(10_000);
+    machine.tick();
+    expect(machine.drain().map((c) => `${c.kind}:${c.actor?.username}:${c.via}`)).toEqual([
+      'granted:alice:git-lfs',
+      'queued:bob:webdav',
+      'released:alice:git-lfs',
+      'granted:bob:webdav',
+      'expired:bob:webdav',
+    ]);
+    machine.acquire(acquire('req-carol-1', CAROL, { via: 'webdav' }));
+    expect(machine.acquire(acquire('req-alice-2'))).toMatchObject({
+      status: 'busy',
+      holder: { username: 'carol', via: 'webdav', kind: 'lease' },
+    });
   });
 
   it('nextDeadline is the earliest of the lease expiry and the waiters deadlines', () => {

@@ -1,19 +1,25 @@
 import { LOCK_HTTP_WAITER_QUIET_MS, LOCK_QUEUE_MAX, LOCK_SERVED_MEMORY } from './limits';
-import type { AcquireResponse, LockEventKind, LockHolder, LockOwner } from './schemas';
+import type { AcquireResponse, LockEventKind, LockHolder, LockKind, LockOwner, LockVia } from './schemas';
 
 /** Where the machine reads the time. Durable Objects pass `Date.now`; tests pass a fake. */
 export interface Clock {
   now(): number;
 }
 
-/** The lease of the current holder. */
+/**
+ * The grant of the current holder: a lease (`expiresAt`, renewed or it runs out) or a checkout
+ * (`expiresAt` and `ttlMs` null: held until released or broken, rule L19).
+ */
 export interface Lease {
   token: number;
   requestId: string;
   owner: LockOwner;
+  kind: LockKind;
+  /** The front that took it (rule L20). */
+  via: LockVia;
   grantedAt: number;
-  expiresAt: number;
-  ttlMs: number;
+  expiresAt: number | null;
+  ttlMs: number | null;
   /** The connection that asked, when it asked over a socket; its grant is pushed there. */
   connId: string | null;
 }
@@ -22,7 +28,10 @@ export interface Lease {
 export interface Waiter {
   requestId: string;
   owner: LockOwner;
-  ttlMs: number;
+  kind: LockKind;
+  via: LockVia;
+  /** Null for a checkout. */
+  ttlMs: number | null;
   enqueuedAt: number;
   /** When the caller stops waiting. */
   deadline: number;
@@ -52,6 +61,8 @@ export interface LockChange {
   token: number | null;
   requestId: string | null;
   actor: LockOwner | null;
+  /** The front of the grant or request concerned (rule L20). */
+  via: LockVia | null;
   detail: string;
   /** The socket to tell: the grantee's for a grant, the holder's for an expiry or a break. */
   connId: string | null;
@@ -61,6 +72,9 @@ export interface LockChange {
 export interface AcquireInput {
   requestId: string;
   owner: LockOwner;
+  kind: LockKind;
+  via: LockVia;
+  /** The lease length; ignored for a checkout. */
   ttlMs: number;
   waitMs: number;
   connId: string | null;
@@ -71,7 +85,8 @@ export type AcquireOutcome = DistributiveOmit<AcquireResponse, 'name'>;
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /** The answer to renew: the new expiry, or not held by that token and user (rule L4). */
-export type RenewOutcome = { status: 'renewed'; token: number; expiresAt: number } | { status: 'not_held' };
+export type RenewOutcome =
+  { status: 'renewed'; token: number; expiresAt: number | null } | { status: 'not_held' };
 /** The answer to release (rule L5). */
 export type ReleaseOutcome = { status: 'released'; token: number } | { status: 'not_held' };
 /** The answer to a break (rule L8). */
@@ -90,6 +105,8 @@ export function holderOf(lease: Lease): LockHolder {
     userId: lease.owner.userId,
     username: lease.owner.username,
     token: lease.token,
+    kind: lease.kind,
+    via: lease.via,
     grantedAt: lease.grantedAt,
     expiresAt: lease.expiresAt,
   };
@@ -123,6 +140,7 @@ export class LockMachine {
 
   /** When time alone next changes something (lease expiry or a waiter's deadline), or null. */
   nextDeadline(): number | null {
+    // A checkout has no deadline (L19): only waiters' timeouts remain.
     let next = this.state.holder?.expiresAt ?? Infinity;
     for (const waiter of this.state.queue) next = Math.min(next, waiter.deadline);
     return next === Infinity ? null : next;
@@ -132,12 +150,12 @@ export class LockMachine {
   tick(): void {
     const now = this.clock.now();
     const holder = this.state.holder;
-    if (holder && holder.expiresAt <= now) {
+    if (holder && holder.expiresAt !== null && holder.expiresAt <= now) {
       this.state.holder = null;
       this.record(
         'expired',
         now,
-        holder.token,
+        holder,
         holder.requestId,
         holder.owner,
         `lease of ${holder.ttlMs} ms ran out`,
@@ -147,7 +165,7 @@ export class LockMachine {
     const stillWaiting: Waiter[] = [];
     for (const waiter of this.state.queue) {
       if (waiter.deadline <= now)
-        this.record('left_queue', now, null, waiter.requestId, waiter.owner, 'timed out', null);
+        this.record('left_queue', now, waiter, waiter.requestId, waiter.owner, 'timed out', null);
       else stillWaiting.push(waiter);
     }
     this.state.queue = stillWaiting;
@@ -192,18 +210,21 @@ export class LockMachine {
       };
     }
     if (input.waitMs > 0 && queue.length < LOCK_QUEUE_MAX) {
-      queue.push({
+      const waiter: Waiter = {
         requestId: input.requestId,
         owner: input.owner,
-        ttlMs: input.ttlMs,
+        kind: input.kind,
+        via: input.via,
+        ttlMs: input.kind === 'checkout' ? null : input.ttlMs,
         enqueuedAt: now,
         deadline: now + input.waitMs,
         connId: input.connId,
-      });
+      };
+      queue.push(waiter);
       this.record(
         'queued',
         now,
-        null,
+        waiter,
         input.requestId,
         input.owner,
         `position ${queue.length}`,
@@ -214,18 +235,22 @@ export class LockMachine {
     return { status: 'busy', holder: holderOf(holder), expiresAt: holder.expiresAt };
   }
 
-  /** Extends the lease, only for the current holder with the current token (L4). */
+  /**
+   * Extends the lease, only for the current holder with the current token (L4). A checkout has
+   * nothing to extend: its holder is answered with no expiry and nothing changes (L19).
+   */
   renew(input: { token: number; userId: string; ttlMs: number | undefined }): RenewOutcome {
     this.tick();
     const holder = this.currentLease(input.token, input.userId);
     if (!holder) return { status: 'not_held' };
+    if (holder.ttlMs === null) return { status: 'renewed', token: holder.token, expiresAt: null };
     const now = this.clock.now();
     holder.ttlMs = input.ttlMs ?? holder.ttlMs;
     holder.expiresAt = now + holder.ttlMs;
     this.record(
       'renewed',
       now,
-      holder.token,
+      holder,
       holder.requestId,
       holder.owner,
       `until ${new Date(holder.expiresAt).toISOString()}`,
@@ -241,7 +266,7 @@ export class LockMachine {
     if (!holder) return { status: 'not_held' };
     const now = this.clock.now();
     this.state.holder = null;
-    this.record('released', now, holder.token, holder.requestId, holder.owner, '', null);
+    this.record('released', now, holder, holder.requestId, holder.owner, '', null);
     this.grantNext(now);
     return { status: 'released', token: holder.token };
   }
@@ -253,8 +278,9 @@ export class LockMachine {
     if (!holder) return { status: 'not_held' };
     const now = this.clock.now();
     this.state.holder = null;
-    const detail = `broke the lease of ${holder.owner.username}${input.reason ? `: ${input.reason}` : ''}`;
-    this.record('broken', now, holder.token, holder.requestId, input.by, detail, holder.connId);
+    const what = holder.kind === 'checkout' ? 'checkout' : 'lease';
+    const detail = `broke the ${what} of ${holder.owner.username}${input.reason ? `: ${input.reason}` : ''}`;
+    this.record('broken', now, holder, holder.requestId, input.by, detail, holder.connId);
     this.grantNext(now);
     return { status: 'broken', token: holder.token, holder: holderOf(holder) };
   }
@@ -270,7 +296,7 @@ export class LockMachine {
       : { status: 'not_queued' };
   }
 
-  /** A socket closed: its waiters leave the queue (L7). A lease it holds stays until it runs out. */
+  /** A socket closed: its waiters leave the queue (L7). A lease it holds stays until it runs out, a checkout until released. */
   disconnect(connId: string): void {
     this.tick();
     this.removeWaiters((w) => w.connId === connId, 'disconnected');
@@ -288,7 +314,7 @@ export class LockMachine {
     if (!holder || holder.owner.userId !== input.userId) return { left, endedToken: null };
     const now = this.clock.now();
     this.state.holder = null;
-    this.record('broken', now, holder.token, holder.requestId, holder.owner, input.detail, holder.connId);
+    this.record('broken', now, holder, holder.requestId, holder.owner, input.detail, holder.connId);
     this.grantNext(now);
     return { left, endedToken: holder.token };
   }
@@ -311,7 +337,7 @@ export class LockMachine {
     const before = this.state.queue.length;
     this.state.queue = this.state.queue.filter((waiter) => {
       if (!match(waiter)) return true;
-      this.record('left_queue', now, null, waiter.requestId, waiter.owner, why, null);
+      this.record('left_queue', now, waiter, waiter.requestId, waiter.owner, why, null);
       return false;
     });
     return before - this.state.queue.length;
@@ -333,7 +359,7 @@ export class LockMachine {
     for (let next = this.state.queue.shift(); next; next = this.state.queue.shift()) {
       // L14: an HTTP waiter that stopped asking is not handed a lease nobody would use.
       if (next.connId === null && (next.seenAt ?? next.enqueuedAt) + LOCK_HTTP_WAITER_QUIET_MS <= now) {
-        this.record('left_queue', now, null, next.requestId, next.owner, 'stopped asking', null);
+        this.record('left_queue', now, next, next.requestId, next.owner, 'stopped asking', null);
         continue;
       }
       this.grant(next, now, true);
@@ -343,19 +369,29 @@ export class LockMachine {
 
   /** Grants the lock. A waiter (`push`) is told on its socket; a direct grant is in the acquire's answer. */
   private grant(
-    request: { requestId: string; owner: LockOwner; ttlMs: number; connId: string | null },
+    request: {
+      requestId: string;
+      owner: LockOwner;
+      kind: LockKind;
+      via: LockVia;
+      ttlMs: number | null;
+      connId: string | null;
+    },
     now: number,
     push: boolean,
   ): Lease {
     const token = this.state.lastToken + 1;
     this.state.lastToken = token;
+    const ttlMs = request.kind === 'checkout' ? null : request.ttlMs;
     const lease: Lease = {
       token,
       requestId: request.requestId,
       owner: request.owner,
+      kind: request.kind,
+      via: request.via,
       grantedAt: now,
-      expiresAt: now + request.ttlMs,
-      ttlMs: request.ttlMs,
+      expiresAt: ttlMs === null ? null : now + ttlMs,
+      ttlMs,
       connId: request.connId,
     };
     this.state.holder = lease;
@@ -364,25 +400,27 @@ export class LockMachine {
     this.record(
       'granted',
       now,
-      token,
+      lease,
       request.requestId,
       request.owner,
-      `lease of ${request.ttlMs} ms`,
+      ttlMs === null ? 'checkout until released' : `lease of ${ttlMs} ms`,
       push ? request.connId : null,
     );
     return lease;
   }
 
+  /** `about` is the grant (its token and front) or the waiter (its front only) the change concerns. */
   private record(
     kind: LockEventKind,
     at: number,
-    token: number | null,
+    about: { token?: number; via: LockVia },
     requestId: string | null,
     actor: LockOwner | null,
     detail: string,
     connId: string | null,
   ): void {
     this.state.rev += 1;
-    this.changes.push({ kind, at, token, requestId, actor, detail, connId });
+    const token = about.token ?? null;
+    this.changes.push({ kind, at, token, requestId, actor, via: about.via, detail, connId });
   }
 }

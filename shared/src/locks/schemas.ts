@@ -28,11 +28,32 @@ export const WaitMsSchema = v.pipe(
   v.maxValue(LOCK_WAIT_MAX_MS, `A wait may last at most ${LOCK_WAIT_MAX_MS} ms`),
 );
 
+/**
+ * What a grant is: a `lease` that runs out unless renewed (L2, L6), or a `checkout` held until
+ * its holder releases it or an owner breaks it, with no expiry and no renewal (L19).
+ */
+export const LOCK_KIND = { LEASE: 'lease', CHECKOUT: 'checkout' } as const;
+/** One of {@link LOCK_KIND}. */
+export type LockKind = (typeof LOCK_KIND)[keyof typeof LOCK_KIND];
+/** The lock kinds as a schema. */
+export const LockKindSchema = v.picklist(Object.values(LOCK_KIND));
+
+/**
+ * Which front took a grant (L20): the app (HTTP API and lock sockets), WebDAV or Git LFS. Set by
+ * the server from the route the request came in on, never by the client.
+ */
+export const LOCK_VIA = { APP: 'app', WEBDAV: 'webdav', GIT_LFS: 'git-lfs' } as const;
+/** One of {@link LOCK_VIA}. */
+export type LockVia = (typeof LOCK_VIA)[keyof typeof LOCK_VIA];
+/** The fronts as a schema. */
+export const LockViaSchema = v.picklist(Object.values(LOCK_VIA));
+
 // ---- requests (parsed strictly by the server) ----
 
-/** `POST …/locks/:name/acquire` */
+/** `POST …/locks/:name/acquire`; `kind` defaults to `lease`, and a checkout ignores `ttlMs` (L19). */
 export const AcquireRequestSchema = v.strictObject({
   requestId: RequestIdSchema,
+  kind: v.optional(LockKindSchema),
   ttlMs: v.optional(LeaseTtlSchema),
   waitMs: v.optional(WaitMsSchema),
 });
@@ -71,13 +92,18 @@ export const LockOwnerSchema = v.object({ userId: v.string(), username: v.string
 /** A user as seen by the lock service. */
 export type LockOwner = v.InferOutput<typeof LockOwnerSchema>;
 
-/** The current lease of a held lock. `grantedAt` is the Git LFS `locked_at`. */
+/**
+ * The current grant of a held lock. `grantedAt` is the Git LFS `locked_at`; `expiresAt` is null
+ * for a checkout (L19). `kind` and `via` default for records written before they existed.
+ */
 export const LockHolderSchema = v.object({
   userId: v.string(),
   username: v.string(),
   token: v.number(),
+  kind: v.optional(LockKindSchema, 'lease'),
+  via: v.optional(LockViaSchema, 'app'),
   grantedAt: v.number(),
-  expiresAt: v.number(),
+  expiresAt: v.nullable(v.number()),
 });
 /** The public view of a lease (no request id). */
 export type LockHolder = v.InferOutput<typeof LockHolderSchema>;
@@ -108,20 +134,26 @@ export const AcquireResponseSchema = v.variant('status', [
     name: v.string(),
     requestId: v.string(),
     token: v.number(),
-    expiresAt: v.number(),
+    /** Null for a checkout (L19). */
+    expiresAt: v.nullable(v.number()),
   }),
-  v.object({ status: v.literal('busy'), name: v.string(), holder: LockHolderSchema, expiresAt: v.number() }),
+  v.object({
+    status: v.literal('busy'),
+    name: v.string(),
+    holder: LockHolderSchema,
+    expiresAt: v.nullable(v.number()),
+  }),
   v.object({ status: v.literal('queued'), name: v.string(), requestId: v.string(), position: v.number() }),
   v.object({ status: v.literal('ended'), name: v.string(), requestId: v.string(), token: v.number() }),
 ]);
 /** Body of an acquire answer. */
 export type AcquireResponse = v.InferOutput<typeof AcquireResponseSchema>;
 
-/** The answer to a successful renew. */
+/** The answer to a successful renew; a checkout answers `expiresAt: null` (L19). */
 export const RenewResponseSchema = v.object({
   status: v.literal('renewed'),
   token: v.number(),
-  expiresAt: v.number(),
+  expiresAt: v.nullable(v.number()),
 });
 /** Body of a renew answer. */
 export type RenewResponse = v.InferOutput<typeof RenewResponseSchema>;
@@ -170,6 +202,8 @@ export const LockHistoryEntrySchema = v.object({
   requestId: v.nullable(v.string()),
   userId: v.nullable(v.string()),
   username: v.nullable(v.string()),
+  /** The front of the grant or request concerned (L20); null in entries written before it existed. */
+  via: v.optional(v.nullable(LockViaSchema), null),
   detail: v.string(),
 });
 /** A history entry. */
@@ -211,6 +245,8 @@ export const LockEventMessageSchema = v.object({
   at: v.number(),
   requestId: v.nullable(v.string()),
   token: v.nullable(v.number()),
+  /** The front of the grant or request concerned (L20). */
+  via: v.optional(v.nullable(LockViaSchema), null),
   lock: LockSummarySchema,
 });
 /** A live lock event. */
@@ -224,6 +260,7 @@ export const LockCommandSchema = v.variant('op', [
     op: v.literal('acquire'),
     id: v.pipe(v.number(), v.safeInteger()),
     requestId: RequestIdSchema,
+    kind: v.optional(LockKindSchema),
     ttlMs: v.optional(LeaseTtlSchema),
     waitMs: v.optional(WaitMsSchema),
   }),

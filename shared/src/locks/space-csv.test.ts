@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { spaceLockHistoryToCsv } from './csv';
 
 describe('space lock history CSV', () => {
-  it('[L10] one row per entry, oldest first, with the lock name first and RFC 4180 quoting', () => {
-    const entry = { token: 1, requestId: 'req-1', userId: 'u1', username: 'ana', detail: '' };
+  it('[L10][L20] one row per entry, oldest first, with the lock name first and RFC 4180 quoting', () => {
+    const entry = { token: 1, requestId: 'req-1', userId: 'u1', username: 'ana', via: null, detail: '' };
     const csv = spaceLockHistoryToCsv([
       {
         ...entry,
@@ -11,6 +11,7 @@ describe('space lock history CSV', () => {
         seq: 2,
         at: Date.UTC(2026, 10, 28, 3, 0, 1),
         kind: 'released',
+        via: 'git-lfs' as const,
       },
       {
         ...entry,
@@ -22,9 +23,9 @@ describe('space lock history CSV', () => {
       },
     ]);
     expect(csv).toBe(
-      'lock,seq,at,kind,token,request_id,user_id,username,detail\r\n' +
-        `"designs/logo, v2.psd",1,2026-11-28T03:00:00.000Z,granted,1,req-1,u1,ana,'=cmd\r\n` +
-        '"designs/logo, v2.psd",2,2026-11-28T03:00:01.000Z,released,1,req-1,u1,ana,\r\n',
+      'lock,seq,at,kind,token,request_id,user_id,username,detail,via\r\n' +
+        `"designs/logo, v2.psd",1,2026-11-28T03:00:00.000Z,granted,1,req-1,u1,ana,'=cmd,\r\n` +
+        '"designs/logo, v2.psd",2,2026-11-28T03:00:01.000Z,released,1,req-1,u1,ana,,git-lfs\r\n',
     );
   });
 });

@@ -26,6 +26,9 @@ export const DIRECTORY_SCHEMA: readonly string[] = [
    CREATE INDEX passkeys_by_user ON passkeys (user_id);
    CREATE TABLE challenges (challenge_id TEXT PRIMARY KEY, challenge TEXT NOT NULL, purpose TEXT NOT NULL,
      user_id TEXT, username TEXT, expires_at INTEGER NOT NULL)`,
+  // App passwords live in each user's own object (see app-password-store.ts).
+  `CREATE TABLE app_passwords (app_password_id TEXT PRIMARY KEY, token_hash TEXT NOT NULL UNIQUE,
+     name TEXT NOT NULL, space_id TEXT, access TEXT NOT NULL, created_at INTEGER NOT NULL, last_used_at INTEGER)`,
 ];
 
 type Row = Record<string, SqlStorageValue>;
@@ -123,6 +126,26 @@ export class Directory {
     }
     keys.forEach(({ key, policy }, i) => this.saveThrottle(key, recordFailure(states[i], policy, now)));
     return ok(null);
+  }
+
+  /**
+   * The wait before the next attempt for any of `keys`, without counting one: the check for
+   * credentials that are verified elsewhere (app passwords, in the user's own object), whose
+   * failures are then counted with {@link recordFailures}.
+   */
+  attemptWaitMs(keys: readonly ThrottleKey[]): number {
+    const now = this.clock.now();
+    return Math.max(
+      0,
+      ...keys.map(({ key, policy }) => throttleWaitMs(this.throttleState(key), policy, now)),
+    );
+  }
+
+  /** Counts one failure for each of `keys`. */
+  recordFailures(keys: readonly ThrottleKey[]): void {
+    const now = this.clock.now();
+    for (const { key, policy } of keys)
+      this.saveThrottle(key, recordFailure(this.throttleState(key), policy, now));
   }
 
   /** A successful attempt: the keys in `clear` start clean, those in `giveBack` get its one failure back. */

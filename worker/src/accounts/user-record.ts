@@ -42,7 +42,8 @@ export class UserRecord {
     return this.sql.exec<Row>(query, ...params).toArray()[0];
   }
 
-  private username(): string {
+  /** The user's username, as recorded when their first session started. */
+  username(): string {
     return str(this.one("SELECT value FROM meta WHERE key = 'username'")?.value ?? '');
   }
 

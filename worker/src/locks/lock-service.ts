@@ -11,6 +11,7 @@ import type {
   LockHistoryResponse,
   LockOwner,
   LockSummary,
+  LockVia,
   ReleaseResponse,
   RenewRequest,
   RenewResponse,
@@ -75,10 +76,17 @@ export class LockService {
     this.ref = ref;
   }
 
-  async acquire(owner: LockOwner, req: AcquireRequest, connId: string | null): Promise<AcquireResponse> {
+  /** `via` is the front the request came in on (L20): set by the route, not the client. */
+  async acquire(
+    owner: LockOwner,
+    req: AcquireRequest,
+    connId: string | null,
+    via: LockVia = 'app',
+  ): Promise<AcquireResponse> {
     const ttlMs = req.ttlMs ?? LOCK_TTL_DEFAULT_MS;
+    const kind = req.kind ?? 'lease';
     const outcome = await this.run((m) =>
-      m.acquire({ requestId: req.requestId, owner, ttlMs, waitMs: req.waitMs ?? 0, connId }),
+      m.acquire({ requestId: req.requestId, owner, kind, via, ttlMs, waitMs: req.waitMs ?? 0, connId }),
     );
     // A retry may reveal a grant whose fence report failed or was lost with an eviction (L9, L11).
     if (outcome.status === 'granted') await this.reporter.fence(outcome.token, owner.userId);
@@ -187,6 +195,7 @@ export class LockService {
       at: c.at,
       requestId: c.requestId,
       token: c.token,
+      via: c.via,
       lock: summary,
     }));
     // On the lock's own sockets only the party concerned hears: a waiter of its grant, a holder
@@ -216,6 +225,7 @@ export class LockService {
         at: holder.grantedAt,
         requestId: holder.requestId,
         token: holder.token,
+        via: holder.via,
         lock: this.snapshot(),
       };
       this.ports.pushTo(holder.connId, JSON.stringify(event));

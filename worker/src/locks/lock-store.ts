@@ -1,6 +1,11 @@
 import * as v from 'valibot';
 import type { LockChange, LockState } from '#shared/locks/machine';
-import { LockEventKindSchema, type LockHistoryEntry } from '#shared/locks/schemas';
+import {
+  LockEventKindSchema,
+  LockKindSchema,
+  LockViaSchema,
+  type LockHistoryEntry,
+} from '#shared/locks/schemas';
 
 /** Schema step of a LockObject: its one state row (the whole machine state as JSON) and its history (L10). */
 export const LOCK_SCHEMA_STEP = `
@@ -9,11 +14,20 @@ export const LOCK_SCHEMA_STEP = `
   CREATE TABLE lock_history (seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, kind TEXT NOT NULL,
     token INTEGER, request_id TEXT, user_id TEXT, username TEXT, detail TEXT NOT NULL)`;
 
+/** Schema step: the front of each history line (L20). */
+export const LOCK_VIA_SCHEMA_STEP = 'ALTER TABLE lock_history ADD COLUMN via TEXT';
+
 /** Which lock an object is: its space and name (the object id is derived from both). */
 export interface LockRef {
   spaceId: string;
   name: string;
 }
+
+/** States stored before checkouts and fronts existed hold leases taken in the app. */
+const kindAndVia = {
+  kind: v.optional(LockKindSchema, 'lease'),
+  via: v.optional(LockViaSchema, 'app'),
+};
 
 /** The persisted part of the state; `lastToken` is what makes tokens survive eviction (L3). */
 const LockStateSchema = v.object({
@@ -24,9 +38,10 @@ const LockStateSchema = v.object({
       token: v.number(),
       requestId: v.string(),
       owner: v.object({ userId: v.string(), username: v.string() }),
+      ...kindAndVia,
       grantedAt: v.number(),
-      expiresAt: v.number(),
-      ttlMs: v.number(),
+      expiresAt: v.nullable(v.number()),
+      ttlMs: v.nullable(v.number()),
       connId: v.nullable(v.string()),
     }),
   ),
@@ -34,7 +49,8 @@ const LockStateSchema = v.object({
     v.object({
       requestId: v.string(),
       owner: v.object({ userId: v.string(), username: v.string() }),
-      ttlMs: v.number(),
+      ...kindAndVia,
+      ttlMs: v.nullable(v.number()),
       enqueuedAt: v.number(),
       deadline: v.number(),
       connId: v.nullable(v.string()),
@@ -52,6 +68,7 @@ type HistoryRow = {
   request_id: string | null;
   user_id: string | null;
   username: string | null;
+  via: string | null;
   detail: string;
 };
 
@@ -96,13 +113,14 @@ export class LockStore {
           continue;
         }
         sql.exec(
-          'INSERT INTO lock_history (at, kind, token, request_id, user_id, username, detail) VALUES (?, ?, ?, ?, ?, ?, ?)',
+          'INSERT INTO lock_history (at, kind, token, request_id, user_id, username, via, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
           c.at,
           c.kind,
           c.token,
           c.requestId,
           c.actor?.userId ?? null,
           c.actor?.username ?? null,
+          c.via,
           c.detail,
         );
       }
@@ -112,7 +130,7 @@ export class LockStore {
   /** History entries with `seq > after`, oldest first, at most `limit`. */
   history(after: number, limit: number): LockHistoryEntry[] {
     return this.entries(
-      'SELECT seq, at, kind, token, request_id, user_id, username, detail FROM lock_history WHERE seq > ? ORDER BY seq LIMIT ?',
+      'SELECT seq, at, kind, token, request_id, user_id, username, via, detail FROM lock_history WHERE seq > ? ORDER BY seq LIMIT ?',
       after,
       limit,
     );
@@ -121,7 +139,7 @@ export class LockStore {
   /** The latest `limit` history entries, oldest first. */
   latest(limit: number): LockHistoryEntry[] {
     return this.entries(
-      `SELECT * FROM (SELECT seq, at, kind, token, request_id, user_id, username, detail FROM lock_history
+      `SELECT * FROM (SELECT seq, at, kind, token, request_id, user_id, username, via, detail FROM lock_history
          ORDER BY seq DESC LIMIT ?) ORDER BY seq`,
       limit,
     );
@@ -137,6 +155,7 @@ export class LockStore {
       requestId: r.request_id,
       userId: r.user_id,
       username: r.username,
+      via: r.via === null ? null : v.parse(LockViaSchema, r.via),
       detail: r.detail,
     }));
   }

@@ -1,5 +1,7 @@
 import { DurableObject } from 'cloudflare:workers';
+import type { AppPasswordAccess, AppPasswordInfo } from '#shared/accounts/app-passwords';
 import type { SessionInfo, User } from '#shared/accounts/auth';
+import { AppPasswordStore, type AppPasswordGrant } from '../accounts/app-password-store';
 import {
   Directory,
   DIRECTORY_SCHEMA,
@@ -21,12 +23,14 @@ import { migrate } from '../storage/migrate';
 export class AccountObject extends DurableObject<Env> {
   private readonly directory: Directory;
   private readonly record: UserRecord;
+  private readonly appPasswords: AppPasswordStore;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     migrate(ctx.storage, DIRECTORY_SCHEMA);
     this.directory = new Directory(ctx.storage.sql, systemClock);
     this.record = new UserRecord(ctx.storage.sql, systemClock);
+    this.appPasswords = new AppPasswordStore(ctx.storage.sql, systemClock, this.directory);
   }
 
   // The directory.
@@ -44,6 +48,12 @@ export class AccountObject extends DurableObject<Env> {
   }
   beginAttempt(keys: ThrottleKey[], what?: string): Result<null> {
     return this.directory.beginAttempt(keys, what);
+  }
+  attemptWaitMs(keys: ThrottleKey[]): number {
+    return this.directory.attemptWaitMs(keys);
+  }
+  recordFailures(keys: ThrottleKey[]): void {
+    this.directory.recordFailures(keys);
   }
   forgiveAttempt(clear: string[], giveBack: string[]): void {
     this.directory.forgiveAttempt(clear, giveBack);
@@ -91,5 +101,24 @@ export class AccountObject extends DurableObject<Env> {
   }
   listMemberships(): MembershipEntry[] {
     return this.record.listMemberships();
+  }
+
+  // One user's app passwords.
+  createAppPassword(
+    input: { name: string; spaceId: string | null; access: AppPasswordAccess },
+    tokenHash: string,
+  ): Result<AppPasswordInfo> {
+    return this.appPasswords.create(input, tokenHash);
+  }
+  listAppPasswords(): AppPasswordInfo[] {
+    return this.appPasswords.list();
+  }
+  revokeAppPassword(appPasswordId: string): boolean {
+    return this.appPasswords.revoke(appPasswordId);
+  }
+  /** Checks an app password of this user (see AppPasswordStore.check) and names its owner. */
+  checkAppPassword(tokenHash: string): Result<AppPasswordGrant & { username: string }> {
+    const result = this.appPasswords.check(tokenHash);
+    return result.ok ? { ok: true, value: { ...result.value, username: this.record.username() } } : result;
   }
 }

@@ -10,6 +10,7 @@ import type {
   LockHistoryResponse,
   LockOwner,
   LockSummary,
+  LockVia,
   ReleaseResponse,
   RenewRequest,
   RenewResponse,
@@ -17,7 +18,7 @@ import type {
 import { systemClock, type Result } from '../accounts/result';
 import { spaceStub } from '../auth/session';
 import type { Env } from '../env';
-import { LOCK_SCHEMA_STEP, LockStore, type LockRef } from '../locks/lock-store';
+import { LOCK_SCHEMA_STEP, LOCK_VIA_SCHEMA_STEP, LockStore, type LockRef } from '../locks/lock-store';
 import { LockService, type SpaceLink } from '../locks/lock-service';
 import { freshPeer, runLockCommand } from '../locks/lock-socket';
 import { acceptSocket, connTag, peerOf, peerOfSocket, sendAll } from '../space/hub';
@@ -26,6 +27,7 @@ import { migrate } from '../storage/migrate';
 const SCHEMA: readonly string[] = [
   'CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)',
   LOCK_SCHEMA_STEP,
+  LOCK_VIA_SCHEMA_STEP,
 ];
 
 const LOCK_REF_HEADER = 'x-baton-lock';
@@ -68,9 +70,15 @@ export class LockObject extends DurableObject<Env> {
     this.service = new LockService(new LockStore(ctx.storage), systemClock, space, ports);
   }
 
-  acquire(ref: LockRef, owner: LockOwner, req: AcquireRequest): Promise<AcquireResponse> {
+  /** `via`: the front the request came in on (L20). */
+  acquire(
+    ref: LockRef,
+    owner: LockOwner,
+    req: AcquireRequest,
+    via: LockVia = 'app',
+  ): Promise<AcquireResponse> {
     this.service.bind(ref);
-    return this.service.acquire(owner, req, null);
+    return this.service.acquire(owner, req, null, via);
   }
   renew(ref: LockRef, owner: LockOwner, req: RenewRequest): Promise<Result<RenewResponse>> {
     this.service.bind(ref);

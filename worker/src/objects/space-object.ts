@@ -5,6 +5,7 @@ import { migrate } from '../storage/migrate';
 import type { Link } from '#shared/accounts/links';
 import { roleAtLeast, type Role } from '#shared/accounts/roles';
 import type { Member } from '#shared/accounts/spaces';
+import { randomToken } from '../accounts/crypto';
 import { systemClock, type Result } from '../accounts/result';
 import { Membership, MEMBERSHIP_SCHEMA_STEP, type SpaceAccess, type SpaceInfo } from '../space/membership';
 import type { BlobInfo, BlobUsage, UploadState } from '#shared/blobs/protocol';
@@ -209,6 +210,19 @@ export class SpaceObject extends DurableObject<Env> {
   /** For the sync engine: item `itemId` now points at blob `sha256` (or at none). */
   blobSetItemRef(itemId: string, sha256: string | null): Promise<void> {
     return this.blobs.setItemRef(itemId, sha256);
+  }
+
+  // Git LFS (logic in ../lfs/; rules in docs/spec/git-lfs.md).
+  /** The key that signs this space's LFS transfer actions (G3): made on first use, gone with the space. */
+  lfsActionKey(): string {
+    const sql = this.ctx.storage.sql;
+    const row = sql
+      .exec<{ value: string }>("SELECT value FROM meta WHERE key = 'lfs_action_key'")
+      .toArray()[0];
+    if (row) return row.value;
+    const key = randomToken(32);
+    sql.exec("INSERT INTO meta (key, value) VALUES ('lfs_action_key', ?)", key);
+    return key;
   }
 
   // Live channel and lock fence (logic in ../space/hub.ts and ../space/fence.ts; rules in docs/spec/locks.md).

@@ -13,13 +13,13 @@ import { requireSpaceRole, type SpaceVariables } from '../auth/require-space-rol
 import { spaceStub } from '../auth/session';
 import { contentDisposition, servedContentType } from '../blobs/disposition';
 import { hashObject, hashWhileStreaming } from '../blobs/hashing';
+import { emptyStream, hashMismatch, messageOf, putBlob, unwrapOutcome } from '../blobs/put-blob';
 import { blobEtag, blobKey } from '../blobs/keys';
 import { contentRange, parseRange, unsatisfiedRange } from '../blobs/range';
 import { blobLimits } from '../config';
 import type { Env } from '../env';
 import { ApiError, errorResponse } from '../http/api-error';
 import { readJson } from '../http/validate';
-import type { Outcome } from '../space/blob-schema';
 
 type BlobEnv = { Bindings: Env; Variables: SpaceVariables };
 type BlobContext = Context<BlobEnv>;
@@ -34,15 +34,7 @@ const USER_CONTENT_CSP =
   "default-src 'none'; img-src 'self' data: blob:; media-src 'self'; style-src 'unsafe-inline'; sandbox; frame-ancestors 'none'";
 const UPLOAD_ID = /^[0-9a-f-]{36}$/;
 
-function unwrap<T>(outcome: Outcome<T>): T {
-  if (!outcome.ok)
-    throw new ApiError(
-      outcome.code,
-      outcome.message,
-      outcome.details === undefined ? {} : { details: outcome.details },
-    );
-  return outcome.value;
-}
+const unwrap = unwrapOutcome;
 
 function shaParam(c: BlobContext): string {
   const sha256 = c.req.param('sha256');
@@ -100,29 +92,9 @@ export const blobRoutes = new Hono<BlobEnv>()
   .put(`${BASE}/:sha256`, requireSpaceRole('editor'), async (c) => {
     const sha256 = shaParam(c);
     const size = contentLength(c, Math.min(SINGLE_PUT_MAX_BYTES, blobLimits(c.env).maxFileBytes));
-    const key = blobKey(c.var.member.spaceId, sha256);
-    const stub = space(c);
-    const begun = unwrap(await stub.blobBeginPut(sha256, size, key, c.var.member.userId));
-    if (begun.status === 'stored') return c.json(begun, 200, NO_STORE);
-    let actual: string;
-    try {
-      const { stream, digest } = hashWhileStreaming(c.req.raw.body ?? emptyStream(), size);
-      await c.env.BLOBS.put(key, stream, { sha256 });
-      actual = await digest;
-    } catch (error) {
-      // R2 checks the sha256 we pass too; either way a failed write leaves nothing behind.
-      await c.env.BLOBS.delete(key);
-      await stub.blobAbort(begun.uploadId, null);
-      if (isChecksumError(error)) throw hashMismatch();
-      throw new ApiError('BAD_REQUEST', `The upload did not arrive whole: ${messageOf(error)}`);
-    }
-    if (actual !== sha256) {
-      await c.env.BLOBS.delete(key);
-      await stub.blobAbort(begun.uploadId, null);
-      throw hashMismatch();
-    }
-    const stored = unwrap(await stub.blobFinishPut(begun.uploadId));
-    return c.json(stored, 201, NO_STORE);
+    const { spaceId, userId } = c.var.member;
+    const stored = await putBlob(c.env, spaceId, sha256, size, c.req.raw.body, userId);
+    return c.json(stored.info, stored.created ? 201 : 200, NO_STORE);
   })
   .post(`${BASE}/uploads`, requireSpaceRole('editor'), async (c) => {
     const body = await readJson(c, CreateUploadRequestSchema);
@@ -268,22 +240,4 @@ async function download(c: BlobContext, sha256: string): Promise<Response> {
   }
   headers.set('content-length', String(blob.size));
   return new Response(object.body, { status: 200, headers });
-}
-
-function hashMismatch(
-  message = 'The uploaded bytes do not have the SHA-256 they were sent with; nothing was kept.',
-): ApiError {
-  return new ApiError('HASH_MISMATCH', message);
-}
-
-function isChecksumError(error: unknown): boolean {
-  return /sha-?256|checksum|digest/i.test(messageOf(error));
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-function emptyStream(): ReadableStream<Uint8Array> {
-  return new ReadableStream({ start: (controller) => controller.close() });
 }

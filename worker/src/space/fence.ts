@@ -101,7 +101,11 @@ export class Fence {
     // reported (the lock object was lost in the moment between the two): the fence must not keep
     // an item locked forever. Renewals are reported within ms, far inside the grace.
     const holder = this.summaryOf(row)?.holder;
-    const lapsed = holder?.token === row.token && holder.expiresAt + FENCE_GRACE_MS <= this.now();
+    // A checkout has no expiry (L19): only its reported end frees it.
+    const lapsed =
+      holder?.token === row.token &&
+      holder.expiresAt !== null &&
+      holder.expiresAt + FENCE_GRACE_MS <= this.now();
     const held = row.token > row.freed_token && !lapsed;
     return { token: row.token, held, holderUserId: held ? row.holder_user_id : null };
   }
@@ -133,7 +137,7 @@ export class Fence {
       const parsed = v.safeParse(LockSummarySchema, JSON.parse(row.summary));
       if (!parsed.success) continue;
       const lock = parsed.output;
-      if (lock.holder && lock.holder.expiresAt <= now) lock.holder = null;
+      if (lock.holder?.expiresAt != null && lock.holder.expiresAt <= now) lock.holder = null;
       if (lock.holder || lock.queueLength > 0) out.push(lock);
     }
     return out;

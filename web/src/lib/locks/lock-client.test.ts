@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { emptyLockState, LockMachine } from '#shared/locks/machine';
+import { emptyLockState, holderOf, LockMachine } from '#shared/locks/machine';
 import { LockCommandSchema, type LockEventMessage } from '#shared/locks/schemas';
 import { LockClient } from './lock-client';
 
@@ -33,6 +33,8 @@ class FakeServer {
         ...this.machine.acquire({
           requestId: command.requestId,
           owner,
+          kind: command.kind ?? 'lease',
+          via: 'app',
           ttlMs: command.ttlMs ?? 60_000,
           waitMs: command.waitMs ?? 0,
           connId: socket.connId,
@@ -68,17 +70,10 @@ class FakeServer {
         at: change.at,
         requestId: change.requestId,
         token: change.token,
+        via: change.via,
         lock: {
           name: 'doc',
-          holder: holder
-            ? {
-                userId: holder.owner.userId,
-                username: holder.owner.username,
-                token: holder.token,
-                grantedAt: holder.grantedAt,
-                expiresAt: holder.expiresAt,
-              }
-            : null,
+          holder: holder ? holderOf(holder) : null,
           lastToken,
           queueLength: queue.length,
           rev,
@@ -213,6 +208,25 @@ describe('LockClient', () => {
     expect(got.lock.held).toBe(false);
     const released = got.lock.release();
     expect(await released).toBe(false);
+  });
+
+  it('[L19] a checkout is never renewed and never lost to time; only a break ends it', async () => {
+    const server = new FakeServer();
+    const a = clientFor(server, 'alice').acquire('doc', { kind: 'checkout' });
+    await vi.advanceTimersByTimeAsync(10);
+    const got = await a;
+    if (got.status !== 'granted') throw new Error(got.status);
+    expect(got.lock.expiresAt).toBeNull();
+    const lost: string[] = [];
+    got.lock.onLost((reason) => lost.push(reason));
+    // Far past the longest lease (1 h): no renewals sent, still held.
+    await vi.advanceTimersByTimeAsync(3 * 3_600_000);
+    expect(server.commands).toEqual(['alice:acquire']);
+    expect(got.lock.held).toBe(true);
+    server.machine.breakLock({ by: { userId: 'owner', username: 'owner' }, reason: '' });
+    server.pushChanges();
+    await vi.advanceTimersByTimeAsync(10);
+    expect(lost).toEqual(['broken']);
   });
 
   it('[L8] signals "broken" when an owner breaks the lock', async () => {

@@ -5,8 +5,10 @@ import {
   LockHolderSchema,
   LockListResponseSchema,
   LockSummarySchema,
+  ReleaseResponseSchema,
   type LockEventMessage,
   type LockHolder,
+  type LockKind,
   type LockSummary,
 } from '#shared/locks/schemas';
 import { ErrorBodySchema, type ErrorBody } from '#shared/errors';
@@ -51,6 +53,8 @@ export interface AcquireOptions {
   ttlMs?: number;
   /** Wait in line up to this long (0: answer busy at once). */
   waitMs?: number;
+  /** `checkout`: held until released or broken, no lease and no renewal (L19). Default `lease`. */
+  kind?: LockKind;
   /** Renew automatically at a third of the lease (default true). */
   autoRenew?: boolean;
   /**
@@ -63,6 +67,9 @@ export interface AcquireOptions {
   /** Aborting it leaves the line (a cancel, L7); the acquire then answers `left`. */
   signal?: AbortSignal;
 }
+
+/** What an acquire asks for: a lease of `ttlMs`, or a checkout (L19). */
+type AcquireTerms = { kind: LockKind } | { ttlMs: number };
 
 const RECONNECT_GRACE_MS = 5_000;
 
@@ -90,11 +97,13 @@ export class LockClient {
   async acquire(name: string, options: AcquireOptions = {}): Promise<AcquireOutcome> {
     const channel = this.channel(name);
     const ttlMs = options.ttlMs ?? 60_000;
+    const kind = options.kind ?? 'lease';
+    const terms: AcquireTerms = kind === 'checkout' ? { kind } : { ttlMs };
     const autoRenew = options.autoRenew ?? true;
     const deadline = Date.now() + (options.waitMs ?? 0);
     // Reconnecting (a dropped socket, a restarting server) is retried a little past the deadline.
     const giveUpAt = deadline + RECONNECT_GRACE_MS;
-    const held = (token: number, expiresAt: number, sentAt: number) =>
+    const held = (token: number, expiresAt: number | null, sentAt: number) =>
       ({
         status: 'granted',
         lock: new HeldLock(channel, name, got.requestId, token, expiresAt, ttlMs, sentAt, autoRenew),
@@ -126,7 +135,7 @@ export class LockClient {
             await channel.command({
               op: 'acquire',
               requestId: got.requestId,
-              ttlMs,
+              ...terms,
               ...(remaining > 0 ? { waitMs: remaining } : {}),
             }),
           );
@@ -139,7 +148,7 @@ export class LockClient {
         }
         if (answer.status === 'granted') return held(answer.token, answer.expiresAt, sentAt);
         if (options.signal?.aborted)
-          return await this.stopWaiting(channel, got.requestId, ttlMs, held, 'left');
+          return await this.stopWaiting(channel, got.requestId, terms, held, 'left');
         if (answer.status === 'busy')
           return { status: 'busy', holder: v.parse(LockHolderSchema, answer.holder) };
         if (answer.status === 'ended') {
@@ -159,12 +168,13 @@ export class LockClient {
         const push = got.push;
         if (push?.token) {
           // The lease runs from the grant; timing it from the push's arrival is late only by its one-way trip.
-          return held(push.token, push.lock.holder?.expiresAt ?? Date.now() + ttlMs, Date.now());
+          const expiresAt = push.lock.holder ? push.lock.holder.expiresAt : Date.now() + ttlMs;
+          return held(push.token, kind === 'checkout' ? null : (expiresAt ?? Date.now() + ttlMs), Date.now());
         }
         if (options.signal?.aborted)
-          return await this.stopWaiting(channel, got.requestId, ttlMs, held, 'left');
+          return await this.stopWaiting(channel, got.requestId, terms, held, 'left');
         if (Date.now() >= deadline)
-          return await this.stopWaiting(channel, got.requestId, ttlMs, held, 'timeout');
+          return await this.stopWaiting(channel, got.requestId, terms, held, 'timeout');
       }
     } finally {
       channel.listeners.delete(listener);
@@ -193,8 +203,8 @@ export class LockClient {
   private async stopWaiting(
     channel: LockChannel,
     requestId: string,
-    ttlMs: number,
-    held: (token: number, expiresAt: number, sentAt: number) => AcquireOutcome,
+    terms: AcquireTerms,
+    held: (token: number, expiresAt: number | null, sentAt: number) => AcquireOutcome,
     why: 'timeout' | 'left',
   ): Promise<AcquireOutcome> {
     try {
@@ -203,7 +213,10 @@ export class LockClient {
       // (a retry with the same id; it cannot make a new grant while the old one is remembered).
       if (cancel.status === 'cancelled') return { status: why };
       const sentAt = Date.now();
-      const last = v.parse(AcquireResponseSchema, await channel.command({ op: 'acquire', requestId, ttlMs }));
+      const last = v.parse(
+        AcquireResponseSchema,
+        await channel.command({ op: 'acquire', requestId, ...terms }),
+      );
       if (last.status === 'granted') return held(last.token, last.expiresAt, sentAt);
     } catch (error) {
       if (!(error instanceof LockError)) throw error;
@@ -222,6 +235,14 @@ export class LockClient {
   /** One lock's state. */
   async get(name: string): Promise<LockSummary> {
     return v.parse(LockSummarySchema, await this.http('GET', this.lockPath(name)));
+  }
+
+  /**
+   * Releases the caller's own grant `token` of `name` over HTTP: a checkout held until released
+   * (L19) outlives the tab that took it, so a later tab releases it by the token the list shows.
+   */
+  async releaseByToken(name: string, token: number): Promise<void> {
+    v.parse(ReleaseResponseSchema, await this.http('POST', `${this.lockPath(name)}/release`, { token }));
   }
 
   /** Ends whoever's lease on `name` (space owners only). */

@@ -24,7 +24,17 @@ class FakeSpaceSocket {
 
 const lock = (name: string, rev: number, holder: string | null, queueLength = 0): LockSummary => ({
   name,
-  holder: holder ? { userId: holder, username: holder, token: rev, grantedAt: 1, expiresAt: 60_001 } : null,
+  holder: holder
+    ? {
+        userId: holder,
+        username: holder,
+        token: rev,
+        kind: 'lease',
+        via: 'app',
+        grantedAt: 1,
+        expiresAt: 60_001,
+      }
+    : null,
   lastToken: rev,
   queueLength,
   rev,
