@@ -96,7 +96,7 @@ describe('signing out', () => {
     await page.getByText('Saved', { exact: true }).waitFor();
     await page.getByRole('link', { name: 'Settings' }).click();
     await page.getByRole('button', { name: 'Sign out' }).click();
-    const warning = page.getByRole('alert');
+    const warning = page.getByRole('alert').filter({ hasText: 'not reached the server yet' });
     await warning.getByText(/not reached the server yet/).waitFor();
     const said = (await warning.textContent())?.replace(/\s+/g, ' ') ?? '';
     const waiting = await page.evaluate(async () => {

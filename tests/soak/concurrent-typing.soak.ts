@@ -95,4 +95,35 @@ describe('two people typing in one note at once', () => {
       await second.close();
     }
   });
+  it('[S23] overlapping edits of one line: one in the note, the other in a conflict copy on both sides', async () => {
+    await openNewNote(spaceId, [a, b]);
+    // The owner edits offline, so the server surely sees two writes that did not see each other.
+    await contextA.setOffline(true);
+    await body(a).fill(START.replace('line three', 'line three OWNER'));
+    await a.getByText('Saved', { exact: true }).waitFor();
+    await body(b).fill(START.replace('line three', 'line three EDITOR'));
+    await waitSynced(b);
+    await contextA.setOffline(false);
+    await waitSynced(a);
+    const versions = [
+      START.replace('line three', 'line three OWNER'),
+      START.replace('line three', 'line three EDITOR'),
+    ];
+    await expect
+      .poll(async () => [await body(a).inputValue(), await body(b).inputValue()], { timeout: 30_000 })
+      .toSatisfy(([x, y]) => x === y && versions.includes(String(x)));
+    const kept = await body(a).inputValue();
+    const other = versions.find((text) => text !== kept)!;
+    for (const page of [a, b]) {
+      await expect(openConflicts(page, spaceId)).resolves.toBe(1);
+      const copy = page.getByRole('article');
+      await expect(copy.textContent()).resolves.toContain(other.split('\n')[2]);
+      // The line the two versions differ in is highlighted.
+      await expect(copy.locator('mark').first().textContent()).resolves.toMatch(/line three (OWNER|EDITOR)/);
+    }
+    await screenshot(b, 'concurrent-typing-conflict');
+    // Settled: the copy goes away everywhere.
+    await a.getByRole('button', { name: 'Keep the current version' }).click();
+    await a.getByText('No conflicts. Everything merged cleanly.').waitFor({ timeout: 30_000 });
+  });
 });
