@@ -16,7 +16,8 @@ import { MemoryUploadStore } from '../web/src/lib/blobs/upload-store';
 import { uploadFile } from '../web/src/lib/blobs/uploader';
 import { createSpace, signUp } from '../tests/support/api-client';
 import { startLocalServer } from '../tests/support/local-server';
-import { drain, mbPerS, median, rawServer, timed } from './http-floor';
+import { drain, rawServer } from './http-floor';
+import { mbPerS, median, timed } from './measure';
 import { Sha256 as HandwrittenSha256 } from './peers/handwritten-sha256';
 
 const SIZE = 100 * 1024 * 1024;

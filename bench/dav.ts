@@ -17,7 +17,8 @@ import { formatStamp } from '#shared/sync/hlc';
 import { api, createSpace, signUp } from '../tests/support/api-client';
 import { appPassword, dav } from '../tests/support/dav';
 import { freePort, startLocalServer } from '../tests/support/local-server';
-import { drain, mbPerS, median, rawServer, timed } from './http-floor';
+import { drain, rawServer } from './http-floor';
+import { mbPerS, median, timed } from './measure';
 
 const SIZE = 100 * 1024 * 1024;
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);

@@ -1,16 +1,6 @@
-/** Helpers the benchmarks share: timing, medians, and a plain Node HTTP server as the floor. */
+/** The loopback floor the transfer benchmarks share: a plain Node HTTP server, and reading a body to its end. */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-
-export const mbPerS = (bytes: number, ms: number) => bytes / 1e6 / (ms / 1000);
-export const median = (values: number[]) =>
-  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
-
-export async function timed(fn: () => Promise<unknown>): Promise<number> {
-  const start = performance.now();
-  await fn();
-  return performance.now() - start;
-}
 
 export async function drain(response: Response): Promise<number> {
   let total = 0;

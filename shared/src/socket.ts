@@ -14,6 +14,44 @@ export const HelloMessageSchema = v.object({
 /** The greeting on a space's WebSocket. */
 export type HelloMessage = v.InferOutput<typeof HelloMessageSchema>;
 
+/** What a person is doing with an item: it is open on their screen, or they are typing in it. */
+export const PRESENCE_STATE = { viewing: 'viewing', editing: 'editing' } as const;
+
+/** One of {@link PRESENCE_STATE}. */
+export type PresenceState = (typeof PRESENCE_STATE)[keyof typeof PRESENCE_STATE];
+
+/**
+ * Client→server on a space's WebSocket: which item this connection has open (null: none) and
+ * whether its person is typing (S26). Sent on change and every {@link PRESENCE_REFRESH_MS};
+ * never stored. Strict: anything else is ignored.
+ */
+export const PresenceUpdateSchema = v.strictObject({
+  type: v.literal('presence'),
+  itemId: v.nullable(v.pipe(v.string(), v.maxLength(100))),
+  state: v.picklist([PRESENCE_STATE.viewing, PRESENCE_STATE.editing]),
+});
+/** A presence update from a client. */
+export type PresenceUpdate = v.InferOutput<typeof PresenceUpdateSchema>;
+
+/**
+ * Server→client: another connection's presence, relayed to the other sockets of the space with
+ * the name of its person (S26). `itemId` null: it closed the item or went away.
+ */
+export const PresenceMessageSchema = v.object({
+  type: v.literal('presence'),
+  connId: v.string(),
+  username: v.string(),
+  itemId: v.nullable(v.string()),
+  state: v.picklist([PRESENCE_STATE.viewing, PRESENCE_STATE.editing]),
+});
+/** Another connection's presence. */
+export type PresenceMessage = v.InferOutput<typeof PresenceMessageSchema>;
+
+/** How often a client repeats its presence; one not heard of for {@link PRESENCE_EXPIRY_MS} is gone. */
+export const PRESENCE_REFRESH_MS = 10_000;
+/** How long a presence counts without being repeated. */
+export const PRESENCE_EXPIRY_MS = 25_000;
+
 /**
  * Every message the server sends on a space's WebSocket, one union discriminated by `type`.
  * Areas add their message schema here (locks: `lock`; sync: `poke`). Clients parse with this
@@ -23,6 +61,7 @@ export const SpaceSocketMessageSchema = v.variant('type', [
   HelloMessageSchema,
   LockEventMessageSchema,
   PokeMessageSchema,
+  PresenceMessageSchema,
 ]);
 /** A server→client message on a space's WebSocket. */
 export type SpaceSocketMessage = v.InferOutput<typeof SpaceSocketMessageSchema>;

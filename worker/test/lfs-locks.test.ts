@@ -5,7 +5,7 @@ import { addMember, api, createSpace, signUp } from './support/accounts';
 import { appPassword, lfs, type LfsUser } from './support/lfs';
 import { lockPath, post, rid } from './locks-support';
 
-// The Git LFS locking API (G6–G9) as Baton checkouts taken via git-lfs (L17, L18).
+// The Git LFS locking API (G6–G9) as Baton checkouts taken via git-lfs (L19, L20).
 
 let owner: LfsUser;
 let alice: LfsUser;
@@ -26,11 +26,11 @@ beforeAll(async () => {
 
 async function call(user: LfsUser, method: string, path: string, json?: unknown) {
   const res = await lfs(`/${spaceId}${path}`, user, { method, ...(json === undefined ? {} : { json }) });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  return { status: res.status, body: await res.json<Record<string, unknown>>() };
 }
 
 describe('Git LFS locks', () => {
-  it('[G6][L17][L18] a lock is a checkout via git-lfs, seen by the app; a second lock is 409 naming the holder', async () => {
+  it('[G6][L19][L20] a lock is a checkout via git-lfs, seen by the app; a second lock is 409 naming the holder', async () => {
     const made = await call(alice, 'POST', '/locks', { path: 'art/a.psd', ref: { name: 'refs/heads/main' } });
     expect(made.status).toBe(201);
     const lock = made.body.lock as LfsLockBody;

@@ -43,7 +43,7 @@ async function batch(user: LfsUser | null, operation: string, objects: { oid: st
     method: 'POST',
     json: { operation, transfers: ['basic'], objects, hash_algo: 'sha256' },
   });
-  return { res, body: (await res.json()) as Batch & { message?: string } };
+  return { res, body: await res.json<Batch & { message?: string }>() };
 }
 
 async function push(user: LfsUser, data: Uint8Array): Promise<string> {
@@ -174,7 +174,7 @@ describe('Git LFS batch and transfer', () => {
       });
       expect(res.status, JSON.stringify(json)).toBeGreaterThanOrEqual(400);
       expect(res.status, JSON.stringify(json)).toBeLessThan(500);
-      expect(((await res.json()) as { message: string }).message.length).toBeGreaterThan(0);
+      expect((await res.json<{ message: string }>()).message.length).toBeGreaterThan(0);
     }
     expect(await spaceStubOf(spaceId).blobUsage()).toEqual(usage);
   });

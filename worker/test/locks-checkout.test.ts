@@ -14,8 +14,8 @@ import { addMember, api, createSpace, signUp } from './support/accounts';
 import { clientId, mutation, push } from './support/sync';
 import { lockPath, lockStub, post, rid, spaceStubOf, TestSocket } from './locks-support';
 
-// Checkouts (L17: no lease, held until released or broken, still fenced and queued) and the
-// front a grant came in on (L18), through the real routes and objects.
+// Checkouts (L19: no lease, held until released or broken, still fenced and queued) and the
+// front a grant came in on (L20), through the real routes and objects.
 
 let owner: { cookie: string; userId: string; username: string };
 let editor: { cookie: string; userId: string; username: string };
@@ -36,7 +36,7 @@ async function checkout(cookie: string, name: string, extra: Record<string, unkn
 }
 
 describe('checkouts', () => {
-  it('[L17] a checkout has no expiry and books no alarm; the fence holds it far past the longest lease', async () => {
+  it('[L19] a checkout has no expiry and books no alarm; the fence holds it far past the longest lease', async () => {
     const name = 'art/hero.psd';
     const got = await checkout(editor.cookie, name);
     expect(got).toMatchObject({ status: 'granted', token: 1, expiresAt: null });
@@ -68,7 +68,7 @@ describe('checkouts', () => {
     });
   });
 
-  it('[L17] a write carrying an older token is refused once an owner broke the checkout and it moved on', async () => {
+  it('[L19] a write carrying an older token is refused once an owner broke the checkout and it moved on', async () => {
     const item = 'checkout-item';
     const client = clientId();
     const first = await checkout(editor.cookie, item);
@@ -113,7 +113,7 @@ describe('checkouts', () => {
     ]);
   });
 
-  it('[L17] a checkout is taken on the lock socket too, and stays when that socket closes', async () => {
+  it('[L19] a checkout is taken on the lock socket too, and stays when that socket closes', async () => {
     const name = 'sounds/theme.wav';
     const socket = await TestSocket.open(editor.cookie, `${lockPath(spaceId, name)}/socket`);
     const reply = await socket.command({ op: 'acquire', requestId: rid(), kind: 'checkout' });
@@ -128,7 +128,7 @@ describe('checkouts', () => {
 });
 
 describe('fronts', () => {
-  it('[L18] a grant taken through another front keeps its label in the list, events, history and CSV', async () => {
+  it('[L20] a grant taken through another front keeps its label in the list, events, history and CSV', async () => {
     const name = 'models/ship.blend';
     const socket = await TestSocket.open(editor2.cookie, `/api/spaces/${spaceId}/socket`);
     const got = await lockStub(spaceId, name).acquire(
@@ -169,7 +169,7 @@ describe('fronts', () => {
     expect(csv.split('\r\n')[0]).toBe('lock,seq,at,kind,token,request_id,user_id,username,detail,via');
   });
 
-  it('[L18] the app cannot claim another front: the acquire body has no via field', async () => {
+  it('[L20] the app cannot claim another front: the acquire body has no via field', async () => {
     const res = await post(editor.cookie, spaceId, 'spoofed', 'acquire', {
       requestId: rid(),
       via: 'git-lfs',

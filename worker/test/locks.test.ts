@@ -160,7 +160,7 @@ describe('lock routes', () => {
     const lines = (await csv.text()).trim().split('\r\n');
     expect(lines[0]).toBe('seq,at,kind,token,request_id,user_id,username,detail,via');
     expect(lines.slice(1).map((l) => l.split(',')[2])).toEqual(['granted', 'released', 'granted', 'broken']);
-    // [L18] every line names the front of its grant: these came in through the app.
+    // [L20] every line names the front of its grant: these came in through the app.
     expect(lines.slice(1).every((l) => l.endsWith(',app'))).toBe(true);
   });
 

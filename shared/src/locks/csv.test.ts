@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { csvField, lockHistoryToCsv } from './csv';
 
 describe('lock history CSV', () => {
-  it('[L10][L18] has a header and one row per entry with ISO times', () => {
+  it('[L10][L20] has a header and one row per entry with ISO times', () => {
     const csv = lockHistoryToCsv([
       {
         seq: 1,

@@ -10,7 +10,7 @@ export const LOCK_HISTORY_CSV_COLUMNS = [
   'user_id',
   'username',
   'detail',
-  // Appended last so that readers of the earlier columns keep working (L18).
+  // Appended last so that readers of the earlier columns keep working (L20).
   'via',
 ] as const;
 

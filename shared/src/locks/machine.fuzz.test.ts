@@ -9,7 +9,7 @@ import { newMachine, restart } from './test-support';
 // naive model of rules L2–L9; the answers must agree, and the stream of changes must keep L1
 // (one holder at a time), L3 (tokens strictly grow) and L7 (grants to waiters in FIFO order)
 // across crashes (the machine is rebuilt from its persisted JSON). Requests are leases or
-// checkouts (L17: no expiry, renew changes nothing) and carry a front (L18) that the grant keeps.
+// checkouts (L19: no expiry, renew changes nothing) and carry a front (L20) that the grant keeps.
 
 const USERS: LockOwner[] = [0, 1, 2].map((i) => ({ userId: `u${i}`, username: `user${i}` }));
 
@@ -262,7 +262,7 @@ function run(ops: Op[]): void {
     stream.check(machine.drain());
     // The machine's view and the model's view of holder and queue agree after every command.
     expect(machine.state.holder?.token ?? null).toBe(model.holder?.token ?? null);
-    expect(machine.state.holder?.via ?? null, '[L18] the grant keeps its front').toBe(
+    expect(machine.state.holder?.via ?? null, '[L20] the grant keeps its front').toBe(
       model.holder?.via ?? null,
     );
     expect(machine.state.holder?.expiresAt ?? null).toBe(model.holder?.exp ?? null);
@@ -274,7 +274,7 @@ function run(ops: Op[]): void {
 }
 
 describe('LockMachine against a model (fast-check)', () => {
-  it('[L1][L3][L4][L5][L6][L7][L8][L9][L17][L18] random commands, time and crashes agree with the model', () => {
+  it('[L1][L3][L4][L5][L6][L7][L8][L9][L19][L20] random commands, time and crashes agree with the model', () => {
     fc.assert(fc.property(fc.array(opArb, { minLength: 1, maxLength: 150 }), run), { numRuns: 400 });
   });
 });

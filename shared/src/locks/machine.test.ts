@@ -255,7 +255,7 @@ describe('LockMachine', () => {
     expect(machine.state.rev).toBe(7);
   });
 
-  it('[L17] a checkout has no expiry: held past the longest lease without renewal, until released', () => {
+  it('[L19] a checkout has no expiry: held past the longest lease without renewal, until released', () => {
     const { machine, clock } = newMachine();
     expect(machine.acquire(acquire('req-alice-1', ALICE, { kind: 'checkout' }))).toEqual({
       status: 'granted',
@@ -286,7 +286,7 @@ describe('LockMachine', () => {
     expect(machine.state.holder).toBeNull();
   });
 
-  it('[L17] waiters for a checkout are served first come, first served, and an owner breaks it', () => {
+  it('[L19] waiters for a checkout are served first come, first served, and an owner breaks it', () => {
     const { machine, clock } = newMachine();
     machine.acquire(acquire('req-alice-1', ALICE, { kind: 'checkout' }));
     machine.acquire(acquire('req-bob-01', BOB, { waitMs: 600_000, kind: 'checkout', connId: 'b' }));
@@ -303,7 +303,7 @@ describe('LockMachine', () => {
     expect(machine.state.holder?.expiresAt).toBe(clock.now() + 5_000);
   });
 
-  it('[L18] a grant keeps the front it came in on, through the queue, in its changes and its holder', () => {
+  it('[L20] a grant keeps the front it came in on, through the queue, in its changes and its holder', () => {
     const { machine, clock } = newMachine();
     machine.acquire(acquire('req-alice-1', ALICE, { via: 'git-lfs', kind: 'checkout' }));
     machine.acquire(acquire('req-bob-01', BOB, { via: 'webdav', waitMs: 5_000 }));

@@ -8,14 +8,14 @@ export interface Clock {
 
 /**
  * The grant of the current holder: a lease (`expiresAt`, renewed or it runs out) or a checkout
- * (`expiresAt` and `ttlMs` null: held until released or broken, rule L17).
+ * (`expiresAt` and `ttlMs` null: held until released or broken, rule L19).
  */
 export interface Lease {
   token: number;
   requestId: string;
   owner: LockOwner;
   kind: LockKind;
-  /** The front that took it (rule L18). */
+  /** The front that took it (rule L20). */
   via: LockVia;
   grantedAt: number;
   expiresAt: number | null;
@@ -61,7 +61,7 @@ export interface LockChange {
   token: number | null;
   requestId: string | null;
   actor: LockOwner | null;
-  /** The front of the grant or request concerned (rule L18). */
+  /** The front of the grant or request concerned (rule L20). */
   via: LockVia | null;
   detail: string;
   /** The socket to tell: the grantee's for a grant, the holder's for an expiry or a break. */
@@ -140,7 +140,7 @@ export class LockMachine {
 
   /** When time alone next changes something (lease expiry or a waiter's deadline), or null. */
   nextDeadline(): number | null {
-    // A checkout has no deadline (L17): only waiters' timeouts remain.
+    // A checkout has no deadline (L19): only waiters' timeouts remain.
     let next = this.state.holder?.expiresAt ?? Infinity;
     for (const waiter of this.state.queue) next = Math.min(next, waiter.deadline);
     return next === Infinity ? null : next;
@@ -237,7 +237,7 @@ export class LockMachine {
 
   /**
    * Extends the lease, only for the current holder with the current token (L4). A checkout has
-   * nothing to extend: its holder is answered with no expiry and nothing changes (L17).
+   * nothing to extend: its holder is answered with no expiry and nothing changes (L19).
    */
   renew(input: { token: number; userId: string; ttlMs: number | undefined }): RenewOutcome {
     this.tick();

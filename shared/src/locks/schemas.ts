@@ -30,7 +30,7 @@ export const WaitMsSchema = v.pipe(
 
 /**
  * What a grant is: a `lease` that runs out unless renewed (L2, L6), or a `checkout` held until
- * its holder releases it or an owner breaks it, with no expiry and no renewal (L17).
+ * its holder releases it or an owner breaks it, with no expiry and no renewal (L19).
  */
 export const LOCK_KIND = { LEASE: 'lease', CHECKOUT: 'checkout' } as const;
 /** One of {@link LOCK_KIND}. */
@@ -39,7 +39,7 @@ export type LockKind = (typeof LOCK_KIND)[keyof typeof LOCK_KIND];
 export const LockKindSchema = v.picklist(Object.values(LOCK_KIND));
 
 /**
- * Which front took a grant (L18): the app (HTTP API and lock sockets), WebDAV or Git LFS. Set by
+ * Which front took a grant (L20): the app (HTTP API and lock sockets), WebDAV or Git LFS. Set by
  * the server from the route the request came in on, never by the client.
  */
 export const LOCK_VIA = { APP: 'app', WEBDAV: 'webdav', GIT_LFS: 'git-lfs' } as const;
@@ -50,7 +50,7 @@ export const LockViaSchema = v.picklist(Object.values(LOCK_VIA));
 
 // ---- requests (parsed strictly by the server) ----
 
-/** `POST …/locks/:name/acquire`; `kind` defaults to `lease`, and a checkout ignores `ttlMs` (L17). */
+/** `POST …/locks/:name/acquire`; `kind` defaults to `lease`, and a checkout ignores `ttlMs` (L19). */
 export const AcquireRequestSchema = v.strictObject({
   requestId: RequestIdSchema,
   kind: v.optional(LockKindSchema),
@@ -94,7 +94,7 @@ export type LockOwner = v.InferOutput<typeof LockOwnerSchema>;
 
 /**
  * The current grant of a held lock. `grantedAt` is the Git LFS `locked_at`; `expiresAt` is null
- * for a checkout (L17). `kind` and `via` default for records written before they existed.
+ * for a checkout (L19). `kind` and `via` default for records written before they existed.
  */
 export const LockHolderSchema = v.object({
   userId: v.string(),
@@ -134,7 +134,7 @@ export const AcquireResponseSchema = v.variant('status', [
     name: v.string(),
     requestId: v.string(),
     token: v.number(),
-    /** Null for a checkout (L17). */
+    /** Null for a checkout (L19). */
     expiresAt: v.nullable(v.number()),
   }),
   v.object({
@@ -149,7 +149,7 @@ export const AcquireResponseSchema = v.variant('status', [
 /** Body of an acquire answer. */
 export type AcquireResponse = v.InferOutput<typeof AcquireResponseSchema>;
 
-/** The answer to a successful renew; a checkout answers `expiresAt: null` (L17). */
+/** The answer to a successful renew; a checkout answers `expiresAt: null` (L19). */
 export const RenewResponseSchema = v.object({
   status: v.literal('renewed'),
   token: v.number(),
@@ -202,7 +202,7 @@ export const LockHistoryEntrySchema = v.object({
   requestId: v.nullable(v.string()),
   userId: v.nullable(v.string()),
   username: v.nullable(v.string()),
-  /** The front of the grant or request concerned (L18); null in entries written before it existed. */
+  /** The front of the grant or request concerned (L20); null in entries written before it existed. */
   via: v.optional(v.nullable(LockViaSchema), null),
   detail: v.string(),
 });
@@ -245,7 +245,7 @@ export const LockEventMessageSchema = v.object({
   at: v.number(),
   requestId: v.nullable(v.string()),
   token: v.nullable(v.number()),
-  /** The front of the grant or request concerned (L18). */
+  /** The front of the grant or request concerned (L20). */
   via: v.optional(v.nullable(LockViaSchema), null),
   lock: LockSummarySchema,
 });

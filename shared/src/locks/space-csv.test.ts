@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { spaceLockHistoryToCsv } from './csv';
 
 describe('space lock history CSV', () => {
-  it('[L10][L18] one row per entry, oldest first, with the lock name first and RFC 4180 quoting', () => {
+  it('[L10][L20] one row per entry, oldest first, with the lock name first and RFC 4180 quoting', () => {
     const entry = { token: 1, requestId: 'req-1', userId: 'u1', username: 'ana', via: null, detail: '' };
     const csv = spaceLockHistoryToCsv([
       {

@@ -12,8 +12,8 @@ import { lockObjectName } from '../objects/lock-object';
 import type { LfsCaller } from './respond';
 
 /**
- * The Git LFS locking API over Baton's locks (G6–G9): an LFS lock is a checkout (L17) of the
- * file's path taken with `via: git-lfs` (L18), so the app sees it live, its history and CSV
+ * The Git LFS locking API over Baton's locks (G6–G9): an LFS lock is a checkout (L19) of the
+ * file's path taken with `via: git-lfs` (L20), so the app sees it live, its history and CSV
  * record it, and a lock taken in the app on the same path is a lock for git too.
  */
 

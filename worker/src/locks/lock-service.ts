@@ -76,7 +76,7 @@ export class LockService {
     this.ref = ref;
   }
 
-  /** `via` is the front the request came in on (L18): set by the route, not the client. */
+  /** `via` is the front the request came in on (L20): set by the route, not the client. */
   async acquire(
     owner: LockOwner,
     req: AcquireRequest,

@@ -14,7 +14,7 @@ export const LOCK_SCHEMA_STEP = `
   CREATE TABLE lock_history (seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, kind TEXT NOT NULL,
     token INTEGER, request_id TEXT, user_id TEXT, username TEXT, detail TEXT NOT NULL)`;
 
-/** Schema step: the front of each history line (L18). */
+/** Schema step: the front of each history line (L20). */
 export const LOCK_VIA_SCHEMA_STEP = 'ALTER TABLE lock_history ADD COLUMN via TEXT';
 
 /** Which lock an object is: its space and name (the object id is derived from both). */

@@ -70,7 +70,7 @@ export class LockObject extends DurableObject<Env> {
     this.service = new LockService(new LockStore(ctx.storage), systemClock, space, ports);
   }
 
-  /** `via`: the front the request came in on (L18). */
+  /** `via`: the front the request came in on (L20). */
   acquire(
     ref: LockRef,
     owner: LockOwner,

@@ -101,7 +101,7 @@ export class Fence {
     // reported (the lock object was lost in the moment between the two): the fence must not keep
     // an item locked forever. Renewals are reported within ms, far inside the grace.
     const holder = this.summaryOf(row)?.holder;
-    // A checkout has no expiry (L17): only its reported end frees it.
+    // A checkout has no expiry (L19): only its reported end frees it.
     const lapsed =
       holder?.token === row.token &&
       holder.expiresAt !== null &&

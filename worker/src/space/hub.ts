@@ -1,6 +1,12 @@
 import * as v from 'valibot';
 import { RoleSchema } from '#shared/accounts/roles';
-import { SOCKET_PING, SOCKET_PONG, type SpaceSocketMessage } from '#shared/socket';
+import {
+  PresenceUpdateSchema,
+  SOCKET_PING,
+  SOCKET_PONG,
+  type PresenceState,
+  type SpaceSocketMessage,
+} from '#shared/socket';
 import { PROTOCOL_VERSION } from '#shared/version';
 
 /**
@@ -151,11 +157,47 @@ export class SpaceHub {
     return this.ctx.getWebSockets().length;
   }
 
-  /** Clients send nothing but pings (answered by the runtime); anything else is ignored. */
-  onMessage(_ws: WebSocket, _message: string | ArrayBuffer): void {}
+  /**
+   * Clients send pings (answered by the runtime) and presence (S26), which is relayed to the
+   * space's other sockets with the sender's name and never stored; anything else is ignored.
+   */
+  onMessage(ws: WebSocket, message: string | ArrayBuffer): void {
+    if (typeof message !== 'string' || message.length > 1000) return;
+    let json: unknown;
+    try {
+      json = JSON.parse(message);
+    } catch {
+      return;
+    }
+    const parsed = v.safeParse(PresenceUpdateSchema, json);
+    const peer = peerOfSocket(ws);
+    if (!parsed.success || !peer) return;
+    this.relayPresence(ws, peer, parsed.output.itemId, parsed.output.state);
+  }
 
-  /** Completes the closing handshake. */
+  private relayPresence(
+    from: WebSocket,
+    peer: SocketPeer,
+    itemId: string | null,
+    state: PresenceState,
+  ): void {
+    const message: SpaceSocketMessage = {
+      type: 'presence',
+      connId: peer.connId,
+      username: peer.username,
+      itemId,
+      state,
+    };
+    sendAll(
+      this.ctx.getWebSockets().filter((ws) => ws !== from),
+      JSON.stringify(message),
+    );
+  }
+
+  /** Completes the closing handshake; the others learn the connection is gone (S26). */
   onClose(ws: WebSocket, code: number, reason: string): void {
+    const peer = peerOfSocket(ws);
+    if (peer) this.relayPresence(ws, peer, null, 'viewing');
     try {
       ws.close(code === 1005 || code === 1006 ? 1000 : code, reason);
     } catch {

@@ -41,6 +41,22 @@ export interface OutboxEntry {
   createdAt: number;
 }
 
+/**
+ * The text a local edit of each text field started from (S22): the version of the field its base
+ * stamp names, or for a run of this device's own edits the version the run started from. When
+ * the server keeps a conflict copy of that edit, the device merges base / mine / theirs.
+ */
+export interface EditBase {
+  mutationId: string;
+  spaceId: string;
+  itemId: string;
+  /** The edit's stamp, so a later edit on top of it can start from the same text. */
+  stamp: string;
+  fields: Record<string, string>;
+  /** The texts the edit wrote: later, candidates for the version another edit started from. */
+  wrote?: Record<string, string>;
+}
+
 /** Where this device stands with one space's sync. */
 export interface SyncState {
   spaceId: string;
@@ -65,6 +81,7 @@ export class BatonDatabase extends Dexie {
   /** Files: uploads to resume (lib/blobs/upload-store.ts) and files kept offline (lib/blobs/pinned.ts). */
   blobUploads!: EntityTable<UploadRecord, 'key'>;
   pinnedBlobs!: EntityTable<PinnedBlob, 'key'>;
+  editBases!: EntityTable<EditBase, 'mutationId'>;
 
   constructor(name = 'baton') {
     super(name);
@@ -90,6 +107,8 @@ export class BatonDatabase extends Dexie {
     this.version(5).stores({
       outbox: '++seq, &mutationId, [spaceId+seq], [spaceId+state], [spaceId+itemId], [spaceId+state+seq]',
     });
+    // Text merge (S22): the text each local edit started from, until its conflict copy is merged.
+    this.version(6).stores({ editBases: 'mutationId, [spaceId+itemId], spaceId' });
   }
 }
 

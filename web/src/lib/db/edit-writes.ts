@@ -7,6 +7,7 @@ import { localEdit } from '#shared/sync/replica';
 import type { BatonDatabase, OutboxEntry } from './db';
 import { GroupCommit } from './group-commit';
 import { signalOutboxGrew } from './outbox-signal';
+import { baseTexts, copyValues, keepBase, mergeUnder, type TextBase } from './merge-store';
 import { itemStateOf, randomId, stateOf, toRow } from './sync-store';
 
 /** A local edit of one item: new values for some fields; a delete writes `$deleted: true`. */
@@ -15,12 +16,17 @@ export interface EditRequest {
   kind: ItemKind;
   values: Record<string, JsonValue>;
   lock?: LockClaim;
+  /** For text fields typed in an editor: the version the editor showed (S22). */
+  bases?: Record<string, TextBase>;
 }
 
 /**
  * Writes edits of one space in one transaction (S1): items, outbox entries (in the given order)
  * and the clock. Stamps come from the space's HLC as stored, one after another, so the result is
  * exactly that of writing the edits one by one, and tabs writing at once never share a stamp.
+ * Text fields whose stored version moved on since the editor's base are merged into it (S22);
+ * where they overlap, the stored version is kept as a conflict copy made here (S23). The
+ * mutation's `set` holds the values as stored.
  */
 export function writeEdits(
   db: BatonDatabase,
@@ -28,7 +34,7 @@ export function writeEdits(
   edits: readonly EditRequest[],
   now: () => number = Date.now,
 ): Promise<Mutation[]> {
-  return db.transaction('rw', db.items, db.outbox, db.syncState, async () => {
+  return db.transaction('rw', [db.items, db.outbox, db.syncState, db.editBases], async () => {
     const state = await stateOf(db, spaceId);
     const hlc = new Hlc(state.clientId, () => now() + state.clockOffsetMs, state.lastStamp);
     const itemIds = [...new Set(edits.map((edit) => edit.itemId))];
@@ -40,27 +46,55 @@ export function writeEdits(
     });
     const mutations: Mutation[] = [];
     const entries: OutboxEntry[] = [];
+    const entry = (mutation: Mutation): OutboxEntry => ({
+      spaceId,
+      mutationId: mutation.id,
+      itemId: mutation.itemId,
+      mutation,
+      bytes: jsonBytes(mutation),
+      state: 'pending',
+      createdAt: now(),
+    });
     for (const edit of edits) {
       const local = current.get(edit.itemId) ?? null;
+      const { values, overlapped } = mergeUnder(local, edit.values, edit.bases);
+      if (overlapped) {
+        const copy = localEdit(null, {
+          id: randomId(),
+          itemId: randomId(),
+          kind: overlapped.kind,
+          stamp: hlc.now(),
+          values: copyValues(overlapped),
+        });
+        current.set(copy.item.id, copy.item);
+        itemIds.push(copy.item.id);
+        entries.push(entry(copy.mutation));
+      }
+      const bases = await baseTexts(db, spaceId, state.clientId, local, values);
       const input = {
         id: randomId(),
         itemId: edit.itemId,
         kind: local?.kind ?? edit.kind,
         stamp: hlc.now(),
-        values: edit.values,
+        values,
       };
       const { mutation, item } = localEdit(local, edit.lock ? { ...input, lock: edit.lock } : input);
       current.set(edit.itemId, item);
       mutations.push(mutation);
-      entries.push({
-        spaceId,
-        mutationId: mutation.id,
-        itemId: mutation.itemId,
-        mutation,
-        bytes: jsonBytes(mutation),
-        state: 'pending',
-        createdAt: now(),
-      });
+      entries.push(entry(mutation));
+      const texts = Object.entries(values).filter(
+        (pair): pair is [string, string] => typeof pair[1] === 'string',
+      );
+      if (texts.length === Object.keys(values).length) {
+        await keepBase(db, {
+          spaceId,
+          itemId: edit.itemId,
+          mutationId: mutation.id,
+          stamp: mutation.stamp,
+          fields: bases,
+          wrote: Object.fromEntries(texts),
+        });
+      }
     }
     const written = itemIds.flatMap((itemId) => {
       const item = current.get(itemId);
@@ -111,7 +145,7 @@ export function writeEdit(
 
 /** Tries a refused edit again as a new edit of the same values, stamped now. */
 export function retryRejected(db: BatonDatabase, seq: number): Promise<void> {
-  return db.transaction('rw', db.items, db.outbox, db.syncState, async () => {
+  return db.transaction('rw', [db.items, db.outbox, db.syncState, db.editBases], async () => {
     const entry = await db.outbox.get(seq);
     if (!entry || entry.state !== 'rejected') return;
     const values = Object.fromEntries(

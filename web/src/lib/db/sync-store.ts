@@ -1,11 +1,16 @@
 import { importedConflict } from './imported-conflict';
 import Dexie from 'dexie';
-import { compareStamps, Hlc, stampWall } from '#shared/sync/hlc';
-import type { ItemState } from '#shared/sync/item';
-import { newestStamp } from '#shared/sync/item';
-import type { PullResponse, PushResponse } from '#shared/sync/protocol';
+import { compareStamps, Hlc, stampNode, stampWall } from '#shared/sync/hlc';
+import { mergeText } from '#shared/sync/text-merge';
+import { DELETED_FIELD, isDeleted, newestStamp } from '#shared/sync/item';
+import type { ItemState, JsonValue } from '#shared/sync/item';
+import { jsonBytes, type PullResponse, type PushResponse } from '#shared/sync/protocol';
 import { applyPulled, rebase } from '#shared/sync/replica';
 import type { BatonDatabase, LocalItem, OutboxEntry, SyncState } from './db';
+// The pull's merges write edits (S22); edit-writes.ts imports this module's helpers in turn,
+// which is fine for functions called after both modules loaded.
+import { writeEdit } from './edit-writes';
+import { resolveCopy, supersedes } from './merge-store';
 
 // The sync engine's storage: every function is one Dexie transaction, so an edit, a pull page
 // or a push result lands whole or not at all, in this tab and as seen from every other tab.
@@ -22,7 +27,8 @@ export function randomId(): string {
 /** The item as the shared merge sees it (without the local bookkeeping). */
 export function itemStateOf(row: LocalItem): ItemState {
   const item: ItemState = { id: row.id, kind: row.kind, fields: row.fields };
-  if (row.conflict) item.conflict = row.conflict;
+  const conflict = row.conflict ?? importedConflict(row);
+  if (conflict) item.conflict = conflict;
   return item;
 }
 
@@ -194,7 +200,7 @@ export function applyPullPage(
   run?: PullRun,
   now: () => number = Date.now,
 ): Promise<void> {
-  return db.transaction('rw', db.items, db.syncState, db.outbox, async () => {
+  return db.transaction('rw', [db.items, db.syncState, db.outbox, db.editBases], async () => {
     const state = await stateOf(db, spaceId);
     if (page.next <= state.after && page.changes.length > 0) return;
     if (run?.blind && (await outboxTop(db)) !== run.outboxTop) run.blind = false;
@@ -219,7 +225,140 @@ export function applyPullPage(
       after: Math.max(state.after, page.next),
       ...done,
     });
+    // After the clock saw the page, so a merged write is newer than what it merges.
+    await rebasePending(db, spaceId, page.changes, now);
+    await mergeOwnCopies(db, spaceId, page.changes, now);
   });
+}
+
+/**
+ * Merges a pulled text into this device's edits of it still waiting to go up (S22): the push
+ * and the pull never overlap (the engine runs them in turn), so the waiting edits of a field
+ * are replaced by one merged edit based on the pulled version, and the server sees no
+ * concurrency. Overlapping edits stay as they are; the server keeps the loser as a copy (S23).
+ */
+async function rebasePending(
+  db: BatonDatabase,
+  spaceId: string,
+  changes: PullResponse['changes'],
+  now: () => number,
+): Promise<void> {
+  const { clientId } = await stateOf(db, spaceId);
+  for (const { item: pulled } of changes) {
+    if (pulled.conflict) continue;
+    const pending = await db.outbox
+      .where('[spaceId+itemId]')
+      .equals([spaceId, pulled.id])
+      .filter((entry) => entry.state === 'pending')
+      .sortBy('seq');
+    if (pending.length === 0) continue;
+    const bases = await db.editBases.bulkGet(pending.map((entry) => entry.mutationId));
+    const values: Record<string, JsonValue> = {};
+    for (const [name, entry] of Object.entries(pulled.fields)) {
+      if (stampNode(entry.s) === clientId || typeof entry.v !== 'string') continue;
+      const writes = pending.filter((other) => name in other.mutation.set);
+      const first = writes[0];
+      const base = first && bases[pending.indexOf(first)]?.fields[name];
+      const seenStamp = first?.mutation.set[name]?.b;
+      const mine = writes.at(-1)?.mutation.set[name]?.v;
+      if (base === undefined || typeof mine !== 'string' || (seenStamp && seenStamp >= entry.s)) continue;
+      const merged = mergeText(base, mine, entry.v, { extensions: true });
+      if (!merged.conflict) values[name] = merged.text;
+    }
+    const names = Object.keys(values);
+    if (names.length === 0) continue;
+    for (const entry of pending) {
+      if (!names.some((name) => name in entry.mutation.set)) continue;
+      const set = { ...entry.mutation.set };
+      for (const name of names) delete set[name];
+      if (Object.keys(set).length === 0) {
+        await db.outbox.delete(entry.seq);
+        await db.editBases.delete(entry.mutationId);
+      } else {
+        const mutation = { ...entry.mutation, set };
+        await db.outbox.update(entry.seq, { mutation, bytes: jsonBytes(mutation) });
+      }
+    }
+    // The item takes the pulled version of those fields; the merged edit goes on top of it.
+    const row = await db.items.get([spaceId, pulled.id]);
+    if (!row) continue;
+    const fields = { ...row.fields };
+    for (const name of names) fields[name] = pulled.fields[name]!;
+    await db.items.put(toRow(spaceId, { ...itemStateOf(row), fields }));
+    await writeEdit(db, spaceId, { itemId: pulled.id, kind: row.kind, values }, now);
+  }
+}
+
+/**
+ * Merges the conflict copies the server made of this device's text edits (S22): where base /
+ * the item now / the copy combine without overlap, the merged text is written to the item and
+ * the copy is dismissed; otherwise the copy stays for the user (S23). Only the device that made
+ * the edit holds its base, so one device resolves each copy.
+ */
+async function mergeOwnCopies(
+  db: BatonDatabase,
+  spaceId: string,
+  changes: PullResponse['changes'],
+  now: () => number,
+): Promise<void> {
+  const copies = changes
+    .map((change) => change.item)
+    .filter(
+      (item) =>
+        (item.conflict?.reason === 'lost' || item.conflict?.reason === 'overwritten') && !isDeleted(item),
+    );
+  if (copies.length === 0) return;
+  const bases = await db.editBases.bulkGet(copies.map((copy) => copy.conflict?.mutationId ?? ''));
+  for (const [index, copy] of copies.entries()) {
+    const base = bases[index];
+    const of = copy.conflict?.of;
+    if (!base || !of) continue;
+    const row = await db.items.get([spaceId, of]);
+    if (!row) continue;
+    const known = await db.editBases.where('[spaceId+itemId]').equals([spaceId, of]).toArray();
+    const { clientId } = await stateOf(db, spaceId);
+    const values = resolveCopy(base, known, itemStateOf(row), copy, clientId);
+    if (!values) {
+      await dropSupersededCopies(db, spaceId, copy, Object.keys(base.fields), now);
+      continue;
+    }
+    if (Object.keys(values).length > 0)
+      await writeEdit(db, spaceId, { itemId: of, kind: row.kind, values }, now);
+    await writeEdit(
+      db,
+      spaceId,
+      { itemId: copy.id, kind: copy.kind, values: { [DELETED_FIELD]: true } },
+      now,
+    );
+  }
+}
+
+// Live typing that lost several times leaves one copy per lost edit; each later one holds the
+// earlier ones, so only the newest stays.
+async function dropSupersededCopies(
+  db: BatonDatabase,
+  spaceId: string,
+  copy: ItemState,
+  names: string[],
+  now: () => number,
+): Promise<void> {
+  const of = copy.conflict?.of ?? '';
+  const { clientId } = await stateOf(db, spaceId);
+  const siblings = (await db.items.where('[spaceId+conflictOf]').equals([spaceId, of]).toArray())
+    .map(itemStateOf)
+    .filter((other) => other.id !== copy.id && !isDeleted(other) && other.conflict)
+    .filter((other) => stampNode(other.conflict!.stamp) === clientId);
+  for (const other of siblings) {
+    const [older, newer] = other.conflict!.stamp < copy.conflict!.stamp ? [other, copy] : [copy, other];
+    if (!supersedes(newer, older, names)) continue;
+    await writeEdit(
+      db,
+      spaceId,
+      { itemId: older.id, kind: older.kind, values: { [DELETED_FIELD]: true } },
+      now,
+    );
+    if (older === copy) return;
+  }
 }
 
 /**
@@ -232,7 +371,7 @@ export function applyPokedPage(
   from: number,
   page: PullResponse,
 ): Promise<boolean> {
-  return db.transaction('rw', db.items, db.syncState, db.outbox, async () => {
+  return db.transaction('rw', [db.items, db.syncState, db.outbox, db.editBases], async () => {
     if ((await stateOf(db, spaceId)).after !== from) return false;
     await applyPullPage(db, spaceId, page);
     return true;

@@ -8,7 +8,7 @@ export type LockLossReason = 'expired' | 'broken' | 'refused';
 /** A lock this client holds: renewed automatically until released or lost. */
 export class HeldLock {
   /** The lease's end as the server said; renewals move it. */
-  /** Null for a checkout (L17 of the lock kinds): no lease to time or renew. */
+  /** Null for a checkout held until released (L19): nothing to renew, never lost to time. */
   expiresAt: number | null;
   /** Null while held; why it was lost otherwise. Released locks are not "lost". */
   lostReason: LockLossReason | null = null;
@@ -37,7 +37,7 @@ export class HeldLock {
     };
     channel.listeners.add(listener);
     this.unsubscribe = () => channel.listeners.delete(listener);
-    // A checkout has no lease to time or renew.
+    // A checkout has no lease to time or renew (L19).
     if (expiresAt === null) return;
     this.extendLocalDeadline(sentAt);
     if (autoRenew) this.scheduleRenew();
@@ -64,7 +64,7 @@ export class HeldLock {
         await this.channel.command({ op: 'renew', token: this.token, ttlMs: this.ttlMs }),
       );
       this.expiresAt = result.expiresAt;
-      if (this.held) this.extendLocalDeadline(sentAt);
+      if (this.held && result.expiresAt !== null) this.extendLocalDeadline(sentAt);
     } catch (error) {
       if (error instanceof LockError && error.code === 'LOCK_NOT_HELD') this.lose('refused');
       throw error;

@@ -210,7 +210,7 @@ describe('LockClient', () => {
     expect(await released).toBe(false);
   });
 
-  it('[L17] a checkout is never renewed and never lost to time; only a break ends it', async () => {
+  it('[L19] a checkout is never renewed and never lost to time; only a break ends it', async () => {
     const server = new FakeServer();
     const a = clientFor(server, 'alice').acquire('doc', { kind: 'checkout' });
     await vi.advanceTimersByTimeAsync(10);

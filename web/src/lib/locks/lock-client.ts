@@ -5,6 +5,7 @@ import {
   LockHolderSchema,
   LockListResponseSchema,
   LockSummarySchema,
+  ReleaseResponseSchema,
   type LockEventMessage,
   type LockHolder,
   type LockKind,
@@ -52,7 +53,7 @@ export interface AcquireOptions {
   ttlMs?: number;
   /** Wait in line up to this long (0: answer busy at once). */
   waitMs?: number;
-  /** `checkout`: held until released or broken, no lease and no renewal (L17). Default `lease`. */
+  /** `checkout`: held until released or broken, no lease and no renewal (L19). Default `lease`. */
   kind?: LockKind;
   /** Renew automatically at a third of the lease (default true). */
   autoRenew?: boolean;
@@ -66,6 +67,9 @@ export interface AcquireOptions {
   /** Aborting it leaves the line (a cancel, L7); the acquire then answers `left`. */
   signal?: AbortSignal;
 }
+
+/** What an acquire asks for: a lease of `ttlMs`, or a checkout (L19). */
+type AcquireTerms = { kind: LockKind } | { ttlMs: number };
 
 const RECONNECT_GRACE_MS = 5_000;
 
@@ -93,11 +97,12 @@ export class LockClient {
   async acquire(name: string, options: AcquireOptions = {}): Promise<AcquireOutcome> {
     const channel = this.channel(name);
     const ttlMs = options.ttlMs ?? 60_000;
+    const kind = options.kind ?? 'lease';
+    const terms: AcquireTerms = kind === 'checkout' ? { kind } : { ttlMs };
     const autoRenew = options.autoRenew ?? true;
     const deadline = Date.now() + (options.waitMs ?? 0);
     // Reconnecting (a dropped socket, a restarting server) is retried a little past the deadline.
     const giveUpAt = deadline + RECONNECT_GRACE_MS;
-    const kind = options.kind ?? 'lease';
     const held = (token: number, expiresAt: number | null, sentAt: number) =>
       ({
         status: 'granted',
@@ -130,7 +135,7 @@ export class LockClient {
             await channel.command({
               op: 'acquire',
               requestId: got.requestId,
-              ...(kind === 'checkout' ? { kind } : { ttlMs }),
+              ...terms,
               ...(remaining > 0 ? { waitMs: remaining } : {}),
             }),
           );
@@ -143,13 +148,7 @@ export class LockClient {
         }
         if (answer.status === 'granted') return held(answer.token, answer.expiresAt, sentAt);
         if (options.signal?.aborted)
-          return await this.stopWaiting(
-            channel,
-            got.requestId,
-            kind === 'checkout' ? { kind } : { ttlMs },
-            held,
-            'left',
-          );
+          return await this.stopWaiting(channel, got.requestId, terms, held, 'left');
         if (answer.status === 'busy')
           return { status: 'busy', holder: v.parse(LockHolderSchema, answer.holder) };
         if (answer.status === 'ended') {
@@ -172,7 +171,6 @@ export class LockClient {
           const expiresAt = push.lock.holder ? push.lock.holder.expiresAt : Date.now() + ttlMs;
           return held(push.token, kind === 'checkout' ? null : (expiresAt ?? Date.now() + ttlMs), Date.now());
         }
-        const terms = kind === 'checkout' ? { kind } : { ttlMs };
         if (options.signal?.aborted)
           return await this.stopWaiting(channel, got.requestId, terms, held, 'left');
         if (Date.now() >= deadline)
@@ -205,7 +203,7 @@ export class LockClient {
   private async stopWaiting(
     channel: LockChannel,
     requestId: string,
-    terms: { kind: LockKind } | { ttlMs: number },
+    terms: AcquireTerms,
     held: (token: number, expiresAt: number | null, sentAt: number) => AcquireOutcome,
     why: 'timeout' | 'left',
   ): Promise<AcquireOutcome> {
@@ -237,6 +235,14 @@ export class LockClient {
   /** One lock's state. */
   async get(name: string): Promise<LockSummary> {
     return v.parse(LockSummarySchema, await this.http('GET', this.lockPath(name)));
+  }
+
+  /**
+   * Releases the caller's own grant `token` of `name` over HTTP: a checkout held until released
+   * (L19) outlives the tab that took it, so a later tab releases it by the token the list shows.
+   */
+  async releaseByToken(name: string, token: number): Promise<void> {
+    v.parse(ReleaseResponseSchema, await this.http('POST', `${this.lockPath(name)}/release`, { token }));
   }
 
   /** Ends whoever's lease on `name` (space owners only). */

@@ -20,9 +20,14 @@ export function formatCountdown(ms: number): string {
   return hours > 0 ? `${hours}:${String(minutes).padStart(2, '0')}:${seconds}` : `${minutes}:${seconds}`;
 }
 
-/** What is left of a grant: its countdown, or `until released` for a checkout (no expiry, L17). */
+/** What is left of a grant: its countdown, or `until released` for a checkout (no expiry, L19). */
 export function formatTimeLeft(expiresAt: number | null, now: number): string {
   return expiresAt === null ? 'until released' : formatCountdown(expiresAt - now);
+}
+
+/** What people read after a holder's name for the front that took the lock (L20): `' · Git LFS'`, `' · WebDAV'`, or nothing for the app. */
+export function formatVia(via: 'app' | 'webdav' | 'git-lfs' | null | undefined): string {
+  return via === 'git-lfs' ? ' · Git LFS' : via === 'webdav' ? ' · WebDAV' : '';
 }
 
 /** A past moment relative to `now`: `just now`, `5 min ago`, `3 h ago`, or the date. */
@@ -34,9 +39,4 @@ export function formatAgo(at: number, now: number): string {
   const hours = Math.round(minutes / 60);
   if (hours < 24) return `${hours} h ago`;
   return new Date(at).toLocaleDateString();
-}
-
-/** Where a grant was taken, as the lock manager shows it after the holder: `` (the app), ` · WebDAV`, ` · Git LFS`. */
-export function formatVia(via: 'app' | 'webdav' | 'git-lfs' | undefined): string {
-  return via === 'webdav' ? ' · WebDAV' : via === 'git-lfs' ? ' · Git LFS' : '';
 }

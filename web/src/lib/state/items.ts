@@ -2,13 +2,8 @@ import type { ItemState } from '#shared/sync/item';
 import { db, type LocalItem } from '../db/db';
 import { itemOf, itemsOfSpace } from '../db/queries';
 import type * as EditWrites from '../db/edit-writes';
+import { drafts } from './drafts.svelte';
 import type { ItemsPort } from './items-port';
-
-function stateOf(row: LocalItem): ItemState {
-  const item: ItemState = { id: row.id, kind: row.kind, fields: row.fields };
-  if (row.conflict) item.conflict = row.conflict;
-  return item;
-}
 
 let writePath: Promise<typeof EditWrites> | undefined;
 
@@ -21,18 +16,31 @@ export function preloadWritePath(): Promise<typeof EditWrites> {
   return writePath;
 }
 
+// The item as screens see it; a copy made on a device (import, S18; overlap, S23) carries its
+// label in fields, which the replica stores as the row's `conflict`.
+function itemStateOf(row: LocalItem): ItemState {
+  const item: ItemState = { id: row.id, kind: row.kind, fields: row.fields };
+  if (row.conflict) item.conflict = row.conflict;
+  return item;
+}
+
 /** The items of a space on this device: read from the sync layer's replica, written through its outbox. */
 export const itemsPort: ItemsPort = {
   async list(spaceId) {
-    return (await itemsOfSpace(db, spaceId)).map(stateOf);
+    return (await itemsOfSpace(db, spaceId)).map(itemStateOf);
   },
   async get(spaceId, itemId) {
     const row = await itemOf(db, spaceId, itemId);
-    return row ? stateOf(row) : undefined;
+    return row ? itemStateOf(row) : undefined;
   },
   async edit(spaceId, edit) {
     // The write path loads with the first editing screen (preloadWritePath), not the first screen.
     const { writeEdit } = await preloadWritePath();
-    await writeEdit(db, spaceId, edit);
+    // Until the waiting count is read after this write, the status does not say "Synced" (S24).
+    drafts.wrote();
+    const mutation = await writeEdit(db, spaceId, edit);
+    // The values as stored: merged with what moved under the editor (S22).
+    const values = Object.fromEntries(Object.entries(mutation.set).map(([name, write]) => [name, write.v]));
+    return { stamp: mutation.stamp, values };
   },
 };

@@ -74,7 +74,7 @@ export class SpaceLocks {
   }
 
   /** Takes the lock now, or waits in line for it when `wait` is set. Answers whether this tab got it. */
-  async take(name: string, options: { wait: boolean }): Promise<boolean> {
+  async take(name: string, options: { wait: boolean; untilReleased?: boolean }): Promise<boolean> {
     this.error = '';
     this.lapsed.delete(name);
     const leave = new AbortController();
@@ -84,7 +84,8 @@ export class SpaceLocks {
     }
     try {
       const outcome = await this.client.acquire(name, {
-        ttlMs: CHECKOUT_TTL_MS,
+        // "Check out until I release it": no lease to renew, held across closed tabs (L19).
+        ...(options.untilReleased ? { kind: 'checkout' as const } : { ttlMs: CHECKOUT_TTL_MS }),
         waitMs: options.wait ? WAIT_IN_LINE_MS : 0,
         onQueued: (position) => this.positions.set(name, position),
         signal: leave.signal,
@@ -125,6 +126,17 @@ export class SpaceLocks {
   /** Releases the lock; the next in line, if any, gets it at once (a hand-over, L5). */
   async release(name: string): Promise<void> {
     const lock = this.held.get(name);
+    const summary = this.summaries.get(name);
+    if (!lock && summary?.holder?.kind === 'checkout') {
+      // A checkout until released, taken in another tab or before a reload: released by its token.
+      this.error = '';
+      try {
+        await this.client.releaseByToken(name, summary.holder.token);
+      } catch (error) {
+        this.error = error instanceof Error ? error.message : 'Could not release the lock.';
+      }
+      return;
+    }
     if (!lock) return;
     this.error = '';
     try {
@@ -180,7 +192,7 @@ export class SpaceLocks {
       return `${sentenceStart(personName(entry))} broke your checkout of “${label}”${why ? `: “${why}”` : '.'}`;
     }
     if (reason === 'expired')
-      return `Your checkout of “${label}” ran out at ${lock.expiresAt === null ? 'its end' : clockTime(lock.expiresAt)}. Edits made after that may come back as conflict copies.`;
+      return `Your checkout of “${label}” ran out at ${clockTime(lock.expiresAt ?? Date.now())}. Edits made after that may come back as conflict copies.`;
     return `Your checkout of “${label}” had already ended.`;
   }
 

@@ -98,6 +98,13 @@ class SpacesState {
     }
   }
 
+  /** Signed out: the cloud spaces are no longer this device's to list (S25). */
+  forgetCloud(): void {
+    this.signedIn = false;
+    this.cloud = [];
+    localStorage.removeItem(CACHE_KEY);
+  }
+
   /** A new local-only space (used by imports when not signed in). */
   async createLocal(name: string): Promise<string> {
     const id = newLocalSpaceId();

@@ -13,7 +13,7 @@ class SyncStatusState {
   spaceId = $state<string | null>(null);
   live = $state.raw<LiveStatus | null>(null);
   #queries = $state.raw<{
-    pending: LiveQuery<number>;
+    pending: LiveQuery<{ count: number; at: number }>;
     refused: LiveQuery<OutboxEntry[]>;
     state: LiveQuery<SyncState | undefined>;
   } | null>(null);
@@ -29,7 +29,11 @@ class SyncStatusState {
     this.#stops.push(
       $effect.root(() => {
         this.#queries = {
-          pending: new LiveQuery(() => pendingCount(db, spaceId)),
+          pending: new LiveQuery(async () => {
+            // When the count was read: an edit stored before then is in it (S24).
+            const at = performance.now();
+            return { count: await pendingCount(db, spaceId), at };
+          }),
           refused: new LiveQuery(() => rejectedEdits(db, spaceId)),
           state: new LiveQuery(() => syncStateFor(db, spaceId)),
         };
@@ -56,8 +60,14 @@ class SyncStatusState {
     this.#queries = null;
   }
 
+  /** True when the waiting count was read after `time` (performance.now()), so it counts what was stored by then. */
+  countedSince(time: number): boolean {
+    // Nothing written in this tab yet: nothing to wait for.
+    return time < 0 || (this.#queries?.pending.current?.at ?? -1) > time;
+  }
+
   get pending(): number {
-    return this.#queries?.pending.current ?? 0;
+    return this.#queries?.pending.current?.count ?? 0;
   }
 
   get refused(): OutboxEntry[] {

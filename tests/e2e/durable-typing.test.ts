@@ -1,0 +1,128 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { api, apiClient, type TestUser } from '../support/api-client';
+import { launchBrowser } from '../support/browser';
+import { contextFor } from './together-support';
+
+// Every keystroke is stored as it is typed (S24): a reload right after typing keeps it, in a
+// note and in a record field; the status never says "Synced" before the server has the edit;
+// a conflict is settled field by field; removing a record field asks first.
+
+const client = apiClient(inject('baseUrl'));
+const baseUrl = client.baseUrl;
+
+const status = (page: Page) => page.locator('summary', { hasText: 'Sync status' });
+
+async function serverItems(
+  user: TestUser,
+  spaceId: string,
+): Promise<{ fields: Record<string, { v: unknown }> }[]> {
+  const res = await api(baseUrl, `/api/spaces/${spaceId}/sync/pull?after=0`, { cookie: user.cookie });
+  const body = (await res.json()) as { changes: { item: { fields: Record<string, { v: unknown }> } }[] };
+  return body.changes.map((change) => change.item);
+}
+
+describe('every keystroke is kept', () => {
+  let browser: Browser;
+  let user: TestUser;
+  let spaceId: string;
+  let context: BrowserContext;
+  let page: Page;
+
+  beforeAll(async () => {
+    user = await client.signUp();
+    ({ spaceId } = await client.createSpace(user.cookie, 'Durable'));
+    browser = await launchBrowser();
+    context = await contextFor(browser, user);
+    page = await context.newPage();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('[S24] a reload 50 ms after the last key keeps the note text', async () => {
+    await page.goto(`${baseUrl}/spaces/${spaceId}`);
+    await page.getByRole('button', { name: 'New note' }).click();
+    await page.waitForURL(/\/items\//);
+    await page.getByLabel('Text (Markdown)').click();
+    await page.keyboard.type('typed just before the reload');
+    await page.waitForTimeout(50);
+    await page.reload();
+    await expect
+      .poll(() => page.getByLabel('Text (Markdown)').inputValue(), { timeout: 15_000 })
+      .toBe('typed just before the reload');
+  });
+
+  it('[S24] a reload 50 ms after typing into a record field (no blur) keeps the value', async () => {
+    await page.goto(`${baseUrl}/spaces/${spaceId}`);
+    await page.getByRole('button', { name: 'New record' }).click();
+    await page.waitForURL(/\/items\//);
+    await page.getByLabel('Field name').fill('City');
+    await page.getByRole('button', { name: 'Add field' }).click();
+    await page.getByLabel(/^City/).click();
+    await page.keyboard.type('Lisbon');
+    await page.waitForTimeout(50);
+    await page.reload();
+    await expect.poll(() => page.getByLabel(/^City/).inputValue(), { timeout: 15_000 }).toBe('Lisbon');
+  });
+
+  it('[S24] "Synced" is never shown before the server has the edit', async () => {
+    await page.goto(`${baseUrl}/spaces/${spaceId}`);
+    await page.getByRole('button', { name: 'New note' }).click();
+    await page.waitForURL(/\/items\//);
+    await status(page).getByText('Synced', { exact: true }).waitFor({ timeout: 30_000 });
+    // Pushes are held back: the edit is on the device only, so the status must not say Synced.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route('**/sync/push', async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.getByLabel('Title').click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('Only on this device');
+    // Watch every text the status shows from now until the server has the title.
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { seenStatus: string[] }).seenStatus = seen;
+      const summary = [...document.querySelectorAll('summary')].find((s) =>
+        s.textContent?.includes('Sync status'),
+      )!;
+      seen.push(summary.textContent ?? '');
+      new MutationObserver(() => seen.push(summary.textContent ?? '')).observe(summary, {
+        subtree: true,
+        characterData: true,
+        childList: true,
+      });
+    });
+    await status(page)
+      .getByText(/Syncing|waiting/)
+      .waitFor({ timeout: 15_000 });
+    const onServer = async () =>
+      (await serverItems(user, spaceId)).some((item) => item.fields['title']?.v === 'Only on this device');
+    await expect(onServer()).resolves.toBe(false);
+    const before = await page.evaluate(() => (window as unknown as { seenStatus: string[] }).seenStatus);
+    expect(before.length).toBeGreaterThan(0);
+    expect(before.filter((text) => text.includes('Synced'))).toEqual([]);
+    release();
+    await status(page).getByText('Synced', { exact: true }).waitFor({ timeout: 30_000 });
+    await expect(onServer()).resolves.toBe(true);
+    await page.unroute('**/sync/push');
+  });
+
+  it('[S24] removing a record field asks first; "Keep it" keeps it', async () => {
+    await page.goto(`${baseUrl}/spaces/${spaceId}`);
+    await page.getByRole('button', { name: 'New record' }).click();
+    await page.waitForURL(/\/items\//);
+    await page.getByLabel('Field name').fill('Phone');
+    await page.getByRole('button', { name: 'Add field' }).click();
+    await page.getByLabel(/^Phone/).fill('555 0100');
+    await page.getByRole('button', { name: 'Remove field Phone' }).click();
+    await page.getByText('Remove “Phone” and its value?').waitFor();
+    await page.getByRole('button', { name: 'Keep it' }).click();
+    await expect(page.getByLabel(/^Phone/).inputValue()).resolves.toBe('555 0100');
+    await page.getByRole('button', { name: 'Remove field Phone' }).click();
+    await page.getByRole('button', { name: 'Remove field Phone for good' }).click();
+    await page.getByText('No fields yet.').waitFor();
+  });
+});

@@ -1,0 +1,70 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { expect, inject } from 'vitest';
+import type { TestUser } from '../support/api-client';
+
+// Helpers for tests of people editing together: a browser context per person, the sync status,
+// and a shared note (S22–S26).
+
+const baseUrl = inject('baseUrl');
+
+/** The text every shared note starts with. */
+export const START = 'line one\nline two\nline three\nline four\nline five';
+
+/** A browser context signed in as `user`. */
+export async function contextFor(browser: Browser, user: TestUser): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 850 } });
+  const [name, value] = user.cookie.split('=') as [string, string];
+  await context.addCookies([{ name, value, url: baseUrl, httpOnly: true, secure: true, sameSite: 'Lax' }]);
+  return context;
+}
+
+/** Waits until the status line says the server has every edit. */
+export async function waitSynced(page: Page): Promise<void> {
+  await page.locator('summary', { hasText: 'Sync status' }).getByText('Synced', { exact: true }).waitFor({
+    timeout: 30_000,
+  });
+}
+
+/** The note's text box. */
+export const body = (page: Page) => page.getByLabel('Text (Markdown)');
+
+/** Creates a note with {@link START} in the space and opens it on every page. */
+export async function openNewNote(spaceId: string, pages: Page[]): Promise<string> {
+  const [first, ...rest] = pages as [Page, ...Page[]];
+  await first.goto(`${baseUrl}/spaces/${spaceId}`);
+  await first.getByRole('button', { name: 'New note' }).click();
+  await first.waitForURL(/\/items\//);
+  const url = first.url();
+  await first.getByLabel('Title').fill('Plan');
+  await body(first).fill(START);
+  await waitSynced(first);
+  for (const page of rest) {
+    await page.goto(url);
+    await expect.poll(() => body(page).inputValue(), { timeout: 30_000 }).toBe(START);
+  }
+  return url;
+}
+
+/** Puts the caret at the end of line `line` (1-based) of the note's text. */
+export async function caretAtEndOf(page: Page, line: number): Promise<void> {
+  await body(page).evaluate((element, at) => {
+    const textarea = element as HTMLTextAreaElement;
+    const offset = textarea.value.split('\n').slice(0, at).join('\n').length;
+    textarea.focus();
+    textarea.setSelectionRange(offset, offset);
+  }, line);
+}
+
+/** Opens the space's conflicts screen once synced; answers how many copies it lists. */
+export async function openConflicts(page: Page, spaceId: string): Promise<number> {
+  await page.goto(`${baseUrl}/spaces/${spaceId}/conflicts`);
+  await page.getByRole('heading', { name: 'Conflict copies' }).waitFor();
+  await waitSynced(page);
+  // The list is read from IndexedDB after the page renders: wait for it, copies or none.
+  await page
+    .getByRole('article')
+    .first()
+    .or(page.getByText('No conflicts. Everything merged cleanly.'))
+    .waitFor({ timeout: 30_000 });
+  return page.getByRole('article').count();
+}

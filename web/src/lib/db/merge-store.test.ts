@@ -1,0 +1,148 @@
+import 'fake-indexeddb/auto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { isDeleted } from '#shared/sync/item';
+import { SyncEngine } from '../sync/engine';
+import { FakeServer } from '../sync/fake-transport';
+import { BatonDatabase } from './db';
+import { conflictsOfSpace, itemOf } from './queries';
+import { writeEdit } from './edit-writes';
+import { itemStateOf } from './sync-store';
+
+const SPACE = 'space-merge-test';
+const NOTE = 'noteAAAA0001';
+const START = 'one\ntwo\nthree';
+let n = 0;
+const open: BatonDatabase[] = [];
+
+function device(server: FakeServer) {
+  const db = new BatonDatabase(`merge-test-${++n}`);
+  open.push(db);
+  const engine = new SyncEngine({ db, spaceId: SPACE, transport: server.transport(), random: () => 0 });
+  return { db, engine };
+}
+
+afterEach(async () => {
+  for (const db of open.splice(0)) {
+    db.close();
+    await db.delete();
+  }
+});
+
+async function body(db: BatonDatabase): Promise<unknown> {
+  return (await itemOf(db, SPACE, NOTE))?.fields['body']?.v;
+}
+
+async function openCopies(db: BatonDatabase) {
+  return (await conflictsOfSpace(db, SPACE)).map(itemStateOf).filter((copy) => !isDeleted(copy));
+}
+
+/** Both devices hold the note with {@link START}; answers the stamp each editor saw. */
+async function shared(server: FakeServer) {
+  const a = device(server);
+  const b = device(server);
+  const mutation = await writeEdit(a.db, SPACE, { itemId: NOTE, kind: 'note', values: { body: START } });
+  await a.engine.sync();
+  await b.engine.sync();
+  return { a, b, seen: { stamp: mutation.stamp, text: START } };
+}
+
+describe('text merge on the device', () => {
+  it('[S22] two devices edit different lines from one version: the server keeps a copy, the device that made it merges and dismisses it', async () => {
+    const server = new FakeServer();
+    const { a, b, seen } = await shared(server);
+    await writeEdit(a.db, SPACE, {
+      itemId: NOTE,
+      kind: 'note',
+      values: { body: 'one A\ntwo\nthree' },
+      bases: { body: seen },
+    });
+    await writeEdit(b.db, SPACE, {
+      itemId: NOTE,
+      kind: 'note',
+      values: { body: 'one\ntwo\nthree B' },
+      bases: { body: seen },
+    });
+    await a.engine.sync();
+    await b.engine.sync();
+    await b.engine.sync();
+    await a.engine.sync();
+    expect(await body(a.db)).toBe('one A\ntwo\nthree B');
+    expect(await body(b.db)).toBe('one A\ntwo\nthree B');
+    expect(await openCopies(a.db)).toEqual([]);
+    expect(await openCopies(b.db)).toEqual([]);
+  });
+
+  it('[S23] two devices edit one line: one version in the note, the other in a copy on both devices', async () => {
+    const server = new FakeServer();
+    const { a, b, seen } = await shared(server);
+    await writeEdit(a.db, SPACE, {
+      itemId: NOTE,
+      kind: 'note',
+      values: { body: 'one\nTWO by A\nthree' },
+      bases: { body: seen },
+    });
+    await writeEdit(b.db, SPACE, {
+      itemId: NOTE,
+      kind: 'note',
+      values: { body: 'one\ntwo by B\nthree' },
+      bases: { body: seen },
+    });
+    for (const side of [a, b, b, a]) await side.engine.sync();
+    const kept = await body(a.db);
+    expect(await body(b.db)).toBe(kept);
+    for (const side of [a, b]) {
+      const copies = await openCopies(side.db);
+      expect(copies.length).toBe(1);
+      expect([kept, copies[0]?.fields['body']?.v].sort()).toEqual([
+        'one\nTWO by A\nthree',
+        'one\ntwo by B\nthree',
+      ]);
+    }
+  });
+
+  it('[S22] a write whose base another tab moved on merges with it instead of claiming it', async () => {
+    const db = new BatonDatabase(`merge-test-${++n}`);
+    open.push(db);
+    const mutation = await writeEdit(db, SPACE, { itemId: NOTE, kind: 'note', values: { body: START } });
+    const seen = { stamp: mutation.stamp, text: START };
+    await writeEdit(db, SPACE, {
+      itemId: NOTE,
+      kind: 'note',
+      values: { body: 'one\ntwo\nthree tab 2' },
+      bases: { body: seen },
+    });
+    const late = await writeEdit(db, SPACE, {
+      itemId: NOTE,
+      kind: 'note',
+      values: { body: 'one tab 1\ntwo\nthree' },
+      bases: { body: seen },
+    });
+    expect(late.set['body']?.v).toBe('one tab 1\ntwo\nthree tab 2');
+    expect(await body(db)).toBe('one tab 1\ntwo\nthree tab 2');
+    expect(await openCopies(db)).toEqual([]);
+  });
+
+  it('[S23] two tabs overlapping one line: the later write stays, the other is kept as a copy made on the device', async () => {
+    const db = new BatonDatabase(`merge-test-${++n}`);
+    open.push(db);
+    const mutation = await writeEdit(db, SPACE, { itemId: NOTE, kind: 'note', values: { body: START } });
+    const seen = { stamp: mutation.stamp, text: START };
+    await writeEdit(db, SPACE, {
+      itemId: NOTE,
+      kind: 'note',
+      values: { body: 'one\ntwo (tab 2)\nthree' },
+      bases: { body: seen },
+    });
+    await writeEdit(db, SPACE, {
+      itemId: NOTE,
+      kind: 'note',
+      values: { body: 'one\ntwo (tab 1)\nthree' },
+      bases: { body: seen },
+    });
+    expect(await body(db)).toBe('one\ntwo (tab 1)\nthree');
+    const copies = await openCopies(db);
+    expect(copies.map((copy) => [copy.conflict?.of, copy.fields['body']?.v])).toEqual([
+      [NOTE, 'one\ntwo (tab 2)\nthree'],
+    ]);
+  });
+});
