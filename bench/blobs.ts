@@ -9,8 +9,6 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { DEFAULT_PART_BYTES, PARTS_IN_FLIGHT } from '#shared/blobs/limits';
 import { BlobApi } from '../web/src/lib/blobs/blob-api';
 import { HASH_CHUNK_BYTES, hashBlob } from '../web/src/lib/blobs/hash-blob';
@@ -18,41 +16,12 @@ import { MemoryUploadStore } from '../web/src/lib/blobs/upload-store';
 import { uploadFile } from '../web/src/lib/blobs/uploader';
 import { createSpace, signUp } from '../tests/support/api-client';
 import { startLocalServer } from '../tests/support/local-server';
+import { drain, rawServer } from './http-floor';
 import { mbPerS, median, timed } from './measure';
 import { Sha256 as HandwrittenSha256 } from './peers/handwritten-sha256';
 
 const SIZE = 100 * 1024 * 1024;
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-
-async function drain(response: Response): Promise<number> {
-  let total = 0;
-  const reader = response.body?.getReader();
-  if (!reader) return 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return total;
-    total += value.byteLength;
-  }
-}
-
-/** A plain Node HTTP server: swallows POST bodies, answers GET with the bytes. */
-async function rawServer(bytes: Uint8Array<ArrayBuffer>): Promise<{ url: string; server: Server }> {
-  const server = createServer((req, res) => {
-    if (req.method === 'POST') {
-      let received = 0;
-      req.on('data', (chunk: Buffer) => (received += chunk.length));
-      req.on('end', () => res.end(String(received)));
-    } else {
-      res.writeHead(200, {
-        'content-length': String(bytes.length),
-        'content-type': 'application/octet-stream',
-      });
-      res.end(bytes);
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, server };
-}
 
 /**
  * The floor of local R2 itself: a bare Worker that puts the request body into R2 and streams it

@@ -8,6 +8,7 @@ const NEEDS = {
   blobs: [],
   web: ['chromium'],
   lfs: ['git', 'git-lfs'],
+  dav: ['rclone'],
   image: ['podman', 'runc', 'debootstrap'],
 };
 

@@ -11,6 +11,9 @@ export const DEBIAN_PROGRAMS = {
   // The real Git LFS client for tests/integration/git-lfs.test.ts and bench/lfs.ts.
   git: '/usr/bin/git',
   'git-lfs': '/usr/bin/git-lfs',
+  // WebDAV conformance and client tests (tests/integration/webdav*.test.ts).
+  litmus: '/usr/bin/litmus',
+  rclone: '/usr/bin/rclone',
   // The container image (npm run image, tests/container).
   podman: '/usr/bin/podman',
   runc: '/usr/sbin/runc',

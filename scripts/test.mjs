@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { ensureDebianPackage } from './ensure-debian.mjs';
 
-for (const pkg of ['chromium', 'git', 'git-lfs']) ensureDebianPackage(pkg);
+for (const pkg of ['chromium', 'git', 'git-lfs', 'litmus', 'rclone']) ensureDebianPackage(pkg);
 // The container tests (tests/container) build and run the image with Podman.
 for (const pkg of ['podman', 'runc', 'debootstrap']) ensureDebianPackage(pkg);
 const build = spawnSync('vite', ['build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], {

@@ -40,6 +40,13 @@ export const ERROR_CODE = {
   FENCED: 'FENCED',
   KIND_MISMATCH: 'KIND_MISMATCH',
   ITEM_TOO_LARGE: 'ITEM_TOO_LARGE',
+  // WebDAV (docs/spec/webdav.md)
+  LOCKED: 'LOCKED',
+  PRECONDITION_FAILED: 'PRECONDITION_FAILED',
+  LENGTH_REQUIRED: 'LENGTH_REQUIRED',
+  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  BAD_DESTINATION: 'BAD_DESTINATION',
+  NOT_IMPLEMENTED: 'NOT_IMPLEMENTED',
 } as const;
 
 /** One of {@link ERROR_CODE}. */
@@ -93,6 +100,12 @@ export const ERROR_REACTION: Record<ErrorCode, ErrorReaction> = {
   FENCED: 'reject',
   KIND_MISMATCH: 'reject',
   ITEM_TOO_LARGE: 'reject',
+  LOCKED: 'reject',
+  PRECONDITION_FAILED: 'reject',
+  LENGTH_REQUIRED: 'reject',
+  UNSUPPORTED_MEDIA_TYPE: 'reject',
+  BAD_DESTINATION: 'reject',
+  NOT_IMPLEMENTED: 'reject',
 };
 
 /** The HTTP status each code is sent with. */
@@ -129,6 +142,12 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   FENCED: 409,
   KIND_MISMATCH: 409,
   ITEM_TOO_LARGE: 413,
+  LOCKED: 423,
+  PRECONDITION_FAILED: 412,
+  LENGTH_REQUIRED: 411,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  BAD_DESTINATION: 502,
+  NOT_IMPLEMENTED: 501,
 };
 
 /** True when `code` is one this version of the protocol knows. */

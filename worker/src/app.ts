@@ -11,6 +11,7 @@ import { blobRoutes } from './routes/blobs';
 import { lockRoutes } from './routes/locks';
 import { socketRoutes } from './routes/socket';
 import { syncRoutes } from './routes/sync';
+import { davRoutes } from './dav/routes';
 import { lfsApiRoutes, lfsRoutes } from './routes/lfs';
 
 const api = new Hono<AppEnv>();
@@ -30,6 +31,8 @@ api.all('*', apiNotFound);
 export const app = new Hono<AppEnv>();
 app.use('*', securityHeaders);
 app.route('/api', api);
+// WebDAV for desktop programs, with app passwords (docs/webdav.md).
+app.route('/dav', davRoutes);
 // Git LFS clients (docs/git-lfs.md): app passwords, no cookies, so outside the API's Origin rule.
 app.route('/lfs', lfsRoutes);
 // Static assets, with the SPA fallback to index.html configured in wrangler.toml.

@@ -9,7 +9,7 @@ import { randomToken, sha256Hex } from '../accounts/crypto';
 import { ADDRESS_THROTTLE } from '../accounts/throttle';
 import type { Env } from '../env';
 import { ApiError, errorResponse } from '../http/api-error';
-import { clientAddressKey } from './client-address';
+import { clientAddress } from '../routes/throttled';
 import { directory, spaceStub, userRecord } from './session';
 
 /**
@@ -94,7 +94,7 @@ export async function authenticateAppPassword<E extends { Bindings: Env }>(
     if (!result.ok && result.code === 'RATE_LIMITED')
       throw new ApiError(result.code, result.message, { retryAfterMs: result.retryAfterMs });
   }
-  const keys = [{ key: clientAddressKey(c), policy: ADDRESS_THROTTLE }];
+  const keys = [{ key: `addr:${clientAddress(c)}`, policy: ADDRESS_THROTTLE }];
   const dir = directory(c.env);
   const wait = await dir.attemptWaitMs(keys);
   if (wait > 0) {

@@ -23,8 +23,15 @@ import { HUB_SCHEMA_STEP, SpaceHub } from '../space/hub';
 import { LockEvictions } from '../space/lock-evictions';
 import { ChangeLog, CHANGE_LOG_SCHEMA_STEP } from '../space/change-log';
 import type { Mutation } from '#shared/sync/mutation';
-import { POKE_PAGE_MAX_BYTES, POKE_PAGE_MAX_CHANGES, type PushResponse } from '#shared/sync/protocol';
+import {
+  POKE_PAGE_MAX_BYTES,
+  POKE_PAGE_MAX_CHANGES,
+  type MutationResult,
+  type PushResponse,
+} from '#shared/sync/protocol';
 import { BlobRefs } from '../space/blob-refs';
+import { DAV_SCHEMA_STEP, DavStore, type DavEntry } from '../space/dav-store';
+import { serverMutation, type ServerEdit } from '../space/server-edit';
 import {
   BLOB_SCHEMA_STEP,
   BLOB_SCHEMA_STEP_2,
@@ -46,6 +53,7 @@ const SCHEMA: readonly string[] = [
   HUB_SCHEMA_STEP,
   FENCE_SCHEMA_STEP_2,
   BLOB_SCHEMA_STEP_3,
+  DAV_SCHEMA_STEP,
 ];
 
 /** Durable Object for one space; see docs/architecture.md. */
@@ -56,6 +64,7 @@ export class SpaceObject extends DurableObject<Env> {
   private readonly fence: Fence;
   private readonly changeLog: ChangeLog;
   private readonly evictions: LockEvictions;
+  private readonly dav: DavStore;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -79,6 +88,7 @@ export class SpaceObject extends DurableObject<Env> {
     this.changeLog = new ChangeLog(ctx.storage, (name, token, userId) =>
       this.fence.check(name, token, userId),
     );
+    this.dav = new DavStore(ctx.storage.sql, () => systemClock.now());
   }
 
   // Accounts: members, roles and share links (logic in ../space/membership.ts).
@@ -274,6 +284,15 @@ export class SpaceObject extends DurableObject<Env> {
     for (const ref of outcome.blobRefs) await this.blobs.setItemRef(ref.itemId, ref.sha256);
     return { results: outcome.results, head: outcome.head, serverTime: Date.now() };
   }
+  /**
+   * Edits made by the server for a protocol front (WebDAV), as `userId`: each is stamped by the
+   * server's clock and goes through {@link syncPush} like a pushed mutation (docs/spec/webdav.md).
+   */
+  async serverEdit(edits: ServerEdit[], userId: string): Promise<MutationResult[]> {
+    const now = Date.now();
+    const mutations = edits.map((edit) => serverMutation(this.dav.item(edit.itemId), edit, now));
+    return (await this.syncPush(mutations, userId)).results;
+  }
   /** Tells every socket the sequence grew; a small push's changes ride along as a pull page (S21). */
   private poke(before: number, head: number): void {
     const page = this.changeLog.page(before, POKE_PAGE_MAX_CHANGES, Date.now());
@@ -287,6 +306,47 @@ export class SpaceObject extends DurableObject<Env> {
   /** One page of changes after `after`, as the JSON text of a PullResponse. */
   syncPull(after: number, limit: number): string {
     return this.changeLog.pull(after, limit, Date.now());
+  }
+
+  // The WebDAV front's reads, empty folders and dead properties (logic in ../space/dav-store.ts).
+  davTree(): { entries: DavEntry[]; folders: string[] } {
+    return this.dav.tree();
+  }
+  /** One item's state as JSON text (plain text keeps the RPC types shallow). */
+  davItem(itemId: string): string | null {
+    const item = this.dav.item(itemId);
+    return item ? JSON.stringify(item) : null;
+  }
+  davAddFolder(path: string): void {
+    this.dav.addFolder(path);
+  }
+  davRemoveFolders(path: string): void {
+    this.dav.removeFolders(path);
+  }
+  davCopyFolders(from: string, to: string): void {
+    this.dav.copyFolders(from, to);
+  }
+  davMoveFolders(from: string, to: string): void {
+    this.dav.moveFolders(from, to);
+  }
+  davProps(target: string): Record<string, string> {
+    return this.dav.props(target);
+  }
+  davPropsBelow(path: string): Record<string, Record<string, string>> {
+    return this.dav.propsBelow(path);
+  }
+  davPatchProps(target: string, set: Record<string, string>, remove: string[]): void {
+    this.dav.patchProps(target, set, remove);
+  }
+  davCopyProps(from: string, to: string): void {
+    this.dav.copyProps(from, to);
+  }
+  davDropProps(target: string): void {
+    this.dav.dropProps(target);
+  }
+  /** The current token of lock `name` and whether (and by whom) it is held (rule L11). */
+  lockState(name: string): { token: number; held: boolean; holderUserId: string | null } | null {
+    return this.fence.current(name);
   }
 
   /** One alarm per object, shared by the areas: each handler does its due work and books its next time. */

@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import { unwrap } from '../accounts/result';
 import { probeThrottle } from '../accounts/throttle';
 import { directory } from '../auth/session';
-import type { AppEnv } from '../env';
+import type { AppEnv, Env } from '../env';
 
 /**
  * The client's address for throttles (A12). Only Cloudflare's edge guarantees `CF-Connecting-IP`
@@ -11,7 +11,7 @@ import type { AppEnv } from '../env';
  * (`CLIENT_IP_SOURCE = "cf-connecting-ip"`, set by `npm run deploy`); elsewhere every caller
  * shares one fixed address.
  */
-export function clientAddress(c: Context<AppEnv>): string {
+export function clientAddress<E extends { Bindings: Env }>(c: Context<E>): string {
   const trusted = c.env.CLIENT_IP_SOURCE === 'cf-connecting-ip';
   return (trusted ? c.req.header('cf-connecting-ip') : undefined) ?? 'local';
 }

@@ -1,3 +1,4 @@
+import { FOLDER_FIELD } from '#shared/sync/folders';
 import { FIELD } from './item-view';
 import { itemsPort } from './items';
 import { newItemId } from './items-port';
@@ -15,7 +16,12 @@ export interface FileFacts {
  * upload resumed after a reload end, so the two give the same item (an upload no item points at
  * is removed after the grace period, B12).
  */
-export async function createFileItem(spaceId: string, file: FileFacts, sha256: string): Promise<void> {
+export async function createFileItem(
+  spaceId: string,
+  file: FileFacts,
+  sha256: string,
+  folder = '',
+): Promise<void> {
   await itemsPort.edit(spaceId, {
     itemId: newItemId(),
     kind: 'file',
@@ -25,6 +31,7 @@ export async function createFileItem(spaceId: string, file: FileFacts, sha256: s
       [FIELD.type]: file.type || 'application/octet-stream',
       [FIELD.size]: file.size,
       sha256,
+      ...(folder === '' ? {} : { [FOLDER_FIELD]: folder }),
     },
   });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatAgo, formatBytes, formatCountdown } from './format';
+import { formatAgo, formatBytes, formatCountdown, formatVia } from './format';
 
 describe('format', () => {
   it('bytes', () => {
@@ -17,5 +17,11 @@ describe('format', () => {
     expect(formatAgo(1000, 2000)).toBe('just now');
     expect(formatAgo(0, 5 * 60_000)).toBe('5 min ago');
     expect(formatAgo(0, 3 * 3_600_000)).toBe('3 h ago');
+  });
+
+  it('[D5] the front a check-out came from, after the holder', () => {
+    expect(formatVia('webdav')).toBe(' · WebDAV');
+    expect(formatVia('git-lfs')).toBe(' · Git LFS');
+    expect(formatVia('app')).toBe('');
   });
 });

@@ -1,0 +1,220 @@
+import * as v from 'valibot';
+import type { LockSummary } from '#shared/locks/schemas';
+import { ItemStateSchema } from '#shared/sync/item';
+import { blobKey } from '../blobs/keys';
+import { contentRange, parseRange, unsatisfiedRange } from '../blobs/range';
+import { ApiError } from '../http/api-error';
+import { recordJson } from '../space/dav-store';
+import { hrefOf, spacesOf, type DavContext } from './context';
+import { lockTokenOf } from './locks';
+import { etagOf, multistatus, propResponse, type DavResource, type PropRequest } from './props';
+import type { Target } from './target';
+import type { SpaceTree } from './tree';
+import { clark, DAV_NS, davChild, elements, parseXml, XmlProblem } from './xml';
+
+/** Largest XML body accepted (PROPFIND, PROPPATCH, LOCK). */
+export const XML_BODY_MAX = 256 * 1024;
+
+/** Reads and parses an XML body, bounded in size; malformed XML is `400`. */
+export async function readXml(c: DavContext) {
+  if (Number(c.req.header('content-length') ?? '0') > XML_BODY_MAX)
+    throw new ApiError('PAYLOAD_TOO_LARGE', 'The XML body is too large.');
+  const text = await c.req.text();
+  if (text.length > XML_BODY_MAX) throw new ApiError('PAYLOAD_TOO_LARGE', 'The XML body is too large.');
+  try {
+    return parseXml(text);
+  } catch (error) {
+    if (error instanceof XmlProblem) throw new ApiError('BAD_REQUEST', error.message);
+    throw error;
+  }
+}
+
+function propRequestOf(root: ReturnType<typeof parseXml>): PropRequest {
+  if (!root) return { kind: 'allprop' };
+  if (root.ns !== DAV_NS || root.local !== 'propfind')
+    throw new ApiError('BAD_REQUEST', 'Expected a DAV:propfind body.');
+  if (davChild(root, 'propname')) return { kind: 'propname' };
+  const prop = davChild(root, 'prop');
+  if (prop) return { kind: 'prop', names: elements(prop).map(clark) };
+  if (davChild(root, 'allprop')) return { kind: 'allprop' };
+  throw new ApiError('BAD_REQUEST', 'A propfind names allprop, propname or prop.');
+}
+
+/** PROPFIND with Depth 0 or 1 (infinity is refused: `propfind-finite-depth`). */
+export async function propfind(c: DavContext, target: Target): Promise<Response> {
+  const depth = c.req.header('depth') ?? 'infinity';
+  if (depth.toLowerCase() === 'infinity') {
+    return c.body(
+      '<?xml version="1.0" encoding="utf-8"?>\n<D:error xmlns:D="DAV:"><D:propfind-finite-depth/></D:error>',
+      403,
+      { 'content-type': 'application/xml; charset=utf-8' },
+    );
+  }
+  if (depth !== '0' && depth !== '1') throw new ApiError('BAD_REQUEST', 'Depth must be 0 or 1.');
+  const request = propRequestOf(await readXml(c));
+  const now = Date.now();
+  const resources: DavResource[] = [];
+  if (target.kind === 'root') {
+    resources.push({ href: '/dav/', collection: true, displayName: 'Baton', dead: {}, lock: null });
+    if (depth === '1') {
+      for (const space of await spacesOf(c)) {
+        resources.push({
+          href: hrefOf([space.name], true),
+          collection: true,
+          displayName: space.name,
+          dead: {},
+          lock: null,
+        });
+      }
+    }
+  } else if (target.kind === 'missing') {
+    throw new ApiError('NOT_FOUND', 'Nothing is at this path.');
+  } else {
+    const { space } = target;
+    const locks = new Map<string, LockSummary>((await space.stub.listLocks()).map((l) => [l.name, l]));
+    const usage = await space.stub.blobUsage();
+    const quota = {
+      used: usage.usedBytes,
+      available: Math.max(0, usage.quotaBytes - usage.usedBytes - usage.reservedBytes),
+    };
+    const describe = async (segments: string[], node: Parameters<typeof resourceOf>[1]) =>
+      resourceOf(
+        segments,
+        node,
+        locks,
+        now,
+        quota,
+        await space.stub.davProps(node.type === 'folder' ? `folder:${node.path}` : node.entry.id),
+        space.spaceId,
+      );
+    if (target.kind === 'folder') {
+      resources.push(
+        await describe(target.segments, {
+          type: 'folder',
+          name: target.segments.at(-1) ?? '',
+          path: target.path,
+        }),
+      );
+      if (depth === '1') {
+        const props = await space.stub.davPropsBelow(target.path);
+        for (const child of space.tree.children(target.path)) {
+          const key = child.type === 'folder' ? `folder:${child.path}` : child.entry.id;
+          resources.push(
+            await resourceOf(
+              [...target.segments, child.name],
+              child,
+              locks,
+              now,
+              quota,
+              props[key] ?? {},
+              space.spaceId,
+            ),
+          );
+        }
+      }
+    } else {
+      resources.push(
+        await describe(target.segments, { type: 'item', name: target.name, entry: target.entry }),
+      );
+    }
+  }
+  return c.body(multistatus(resources.map((r) => propResponse(r, request, now))), 207, {
+    'content-type': 'application/xml; charset=utf-8',
+  });
+}
+
+async function resourceOf(
+  segments: string[],
+  node: ReturnType<SpaceTree['children']>[number],
+  locks: Map<string, LockSummary>,
+  now: number,
+  quota: { used: number; available: number },
+  dead: Record<string, string>,
+  spaceId: string,
+): Promise<DavResource> {
+  if (node.type === 'folder') {
+    return {
+      href: hrefOf(segments, true),
+      collection: true,
+      displayName: segments.at(-1) ?? '',
+      dead,
+      lock: null,
+      quota,
+    };
+  }
+  const holder = locks.get(node.entry.id)?.holder ?? null;
+  const lock = holder && (holder.expiresAt === null || holder.expiresAt > now) ? holder : null;
+  return {
+    href: hrefOf(segments, false),
+    collection: false,
+    displayName: node.name,
+    entry: node.entry,
+    dead,
+    lock,
+    ...(lock ? { lockToken: await lockTokenOf(spaceId, node.entry.id, lock.token) } : {}),
+  };
+}
+
+/** GET and HEAD: a file's bytes (with Range and ETag), a note's Markdown, a record's JSON, or a folder listing. */
+export async function get(c: DavContext, target: Target, head: boolean): Promise<Response> {
+  if (target.kind === 'missing') throw new ApiError('NOT_FOUND', 'Nothing is at this path.');
+  if (target.kind !== 'item') {
+    const names =
+      target.kind === 'root'
+        ? (await spacesOf(c)).map((s) => `${s.name}/`)
+        : target.space.tree
+            .children(target.path)
+            .map((ch) => (ch.type === 'folder' ? `${ch.name}/` : ch.name));
+    return new Response(head ? null : `${names.join('\n')}\n`, {
+      status: 200,
+      headers: { 'content-type': 'text/plain; charset=utf-8' },
+    });
+  }
+  const { entry, space } = target;
+  const etag = etagOf(entry);
+  const headers = new Headers({
+    etag,
+    'last-modified': new Date(entry.modified).toUTCString(),
+    'content-type': entry.type,
+    'accept-ranges': 'bytes',
+    'x-content-type-options': 'nosniff',
+    'content-security-policy': "default-src 'none'; sandbox",
+  });
+  const ifNoneMatch = c.req.header('if-none-match');
+  if (ifNoneMatch && ifNoneMatch.split(',').some((t) => t.trim() === etag || t.trim() === '*'))
+    return new Response(null, { status: 304, headers });
+  if (entry.kind !== 'file') {
+    const json = await space.stub.davItem(entry.id);
+    const item = json === null ? null : v.parse(ItemStateSchema, JSON.parse(json));
+    const body =
+      entry.kind === 'note'
+        ? typeof item?.fields.body?.v === 'string'
+          ? item.fields.body.v
+          : ''
+        : item
+          ? recordJson(item)
+          : '';
+    const bytes = new TextEncoder().encode(body);
+    headers.set('content-length', String(bytes.length));
+    return new Response(head ? null : bytes, { status: 200, headers });
+  }
+  const range =
+    c.req.header('if-range') && c.req.header('if-range') !== etag
+      ? { kind: 'full' as const }
+      : parseRange(c.req.header('range'), entry.size);
+  if (range.kind === 'unsatisfiable') {
+    headers.set('content-range', unsatisfiedRange(entry.size));
+    return new Response(null, { status: 416, headers });
+  }
+  const partial = range.kind === 'partial';
+  headers.set('content-length', String(partial ? range.end - range.start + 1 : entry.size));
+  if (partial) headers.set('content-range', contentRange(range.start, range.end, entry.size));
+  if (head || entry.size === 0 || !entry.sha256)
+    return new Response(head || entry.size > 0 ? null : '', { status: partial ? 206 : 200, headers });
+  const object = await c.env.BLOBS.get(
+    blobKey(space.spaceId, entry.sha256),
+    partial ? { range: { offset: range.start, length: range.end - range.start + 1 } } : {},
+  );
+  if (!object) throw new ApiError('NOT_FOUND', 'The file’s bytes are missing.');
+  return new Response(object.body, { status: partial ? 206 : 200, headers });
+}

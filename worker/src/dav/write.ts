@@ -1,0 +1,288 @@
+import { FOLDER_FIELD, joinPath, nameProblem } from '#shared/sync/folders';
+import * as v from 'valibot';
+import { DELETED_FIELD, ItemStateSchema } from '#shared/sync/item';
+import { randomToken } from '../accounts/crypto';
+import { ApiError } from '../http/api-error';
+import type { ServerEdit } from '../space/server-edit';
+import type { DavEntry } from '../space/dav-store';
+import { storeBody } from './blob-put';
+import { needRole, segmentsOf, type DavContext, type OpenSpace } from './context';
+import { checkWriteLock, parseIf, ifHolds, lockTokenOf } from './locks';
+import { etagOf, versionOfEtag } from './props';
+import { edit, placeValues, resolveTarget, typeOf, type Target } from './target';
+
+/** The lock tokens the request submits in `If`, after checking the header holds for the item. */
+export async function submittedTokens(
+  c: DavContext,
+  space: OpenSpace,
+  entry: DavEntry | null,
+): Promise<string[]> {
+  const header = parseIf(c.req.header('if'));
+  if (!header) return [];
+  let lockToken: string | null = null;
+  if (entry) {
+    const state = await space.stub.lockState(entry.id);
+    if (state?.held) lockToken = await lockTokenOf(space.spaceId, entry.id, state.token);
+  }
+  if (!ifHolds(header, { lockToken, etag: entry ? etagOf(entry) : null })) {
+    // A token of a lock someone else now holds is answered as locked, not as a failed condition.
+    if (lockToken && !header.tokens.includes(lockToken))
+      throw new ApiError('LOCKED', 'This item is checked out by someone else.');
+    throw new ApiError('PRECONDITION_FAILED', 'The If header does not hold for this resource.');
+  }
+  return header.tokens;
+}
+
+async function lockClaim(c: DavContext, space: OpenSpace, entry: DavEntry, tokens: string[]) {
+  const fencing = await checkWriteLock(c, space, entry.id, tokens);
+  return fencing === null ? {} : { lock: { name: entry.id, token: fencing } };
+}
+
+function lengthOf(c: DavContext): number {
+  const header = c.req.header('content-length');
+  if (header === undefined) {
+    if (c.req.header('transfer-encoding'))
+      throw new ApiError('LENGTH_REQUIRED', 'Send a Content-Length with the file.');
+    return 0;
+  }
+  if (!/^\d{1,16}$/.test(header)) throw new ApiError('BAD_REQUEST', 'The Content-Length is not a number.');
+  return Number(header);
+}
+
+/** PUT: a new file, a new version of a file, or a note's new Markdown. */
+export async function put(c: DavContext, target: Target, emptyBody = false): Promise<Response> {
+  if (target.kind === 'root' || target.kind === 'folder')
+    throw new ApiError('METHOD_NOT_ALLOWED', 'A folder cannot be written to.');
+  const { space } = target;
+  needRole(space, 'editor');
+  if (target.kind === 'missing' && target.parent === null)
+    throw new ApiError('CONFLICT', 'The folder for this file does not exist.');
+  const entry = target.kind === 'item' ? target.entry : null;
+  const tokens = await submittedTokens(c, space, entry);
+  const bases = basesOf(c.req.header('if-match'), entry);
+  if (c.req.header('if-none-match') === '*' && entry)
+    throw new ApiError('PRECONDITION_FAILED', 'The file exists.');
+  if (entry?.kind === 'record')
+    throw new ApiError('FORBIDDEN', 'Records are read-only over WebDAV; edit them in the app.');
+  const claim = entry ? await lockClaim(c, space, entry, tokens) : {};
+  const size = emptyBody ? 0 : lengthOf(c);
+  if (entry?.kind === 'note') {
+    const text = await readText(c, size);
+    await edit(c, space, [{ itemId: entry.id, kind: 'note', values: { body: text }, ...claim, ...bases }]);
+    return c.body(null, 204);
+  }
+  if (target.kind === 'missing') {
+    const problem = nameProblem(target.name);
+    if (problem) throw new ApiError('BAD_REQUEST', problem);
+  }
+  const sha256 = emptyBody
+    ? await storeBody(c, space, 0, new ReadableStream({ start: (ctl) => ctl.close() }))
+    : await storeBody(c, space, size);
+  const name = target.kind === 'item' ? target.entry.name : target.name;
+  const values = {
+    sha256,
+    size,
+    ...(entry
+      ? {}
+      : {
+          ...placeValues({ kind: 'file' }, name, target.kind === 'missing' ? (target.parent ?? '') : ''),
+          type: typeOf(name, c.req.header('content-type')),
+        }),
+  };
+  await edit(c, space, [{ itemId: entry?.id ?? randomToken(), kind: 'file', values, ...claim, ...bases }]);
+  return c.body(null, entry ? 204 : 201);
+}
+
+/**
+ * `If-Match` on PUT: the current ETag (or `*`) writes as usual; the ETag of an older version of
+ * the same item writes too, with that version as the base, so the version it overwrites (an
+ * edit made in the app meanwhile) is kept as a conflict copy (S6, D4); anything else is 412.
+ */
+function basesOf(ifMatch: string | undefined, entry: DavEntry | null): { bases?: Record<string, string> } {
+  if (ifMatch === undefined || ifMatch.trim() === '*') return {};
+  const tags = ifMatch.split(',').map((t) => t.trim());
+  if (!entry) throw new ApiError('PRECONDITION_FAILED', 'There is no file here to match.');
+  if (tags.includes(etagOf(entry))) return {};
+  const version = tags.map((t) => versionOfEtag(entry.id, t)).find((found) => found !== null);
+  if (!version) throw new ApiError('PRECONDITION_FAILED', 'The file changed since you read it.');
+  const fields = entry.kind === 'note' ? ['body'] : ['sha256', 'size'];
+  return { bases: Object.fromEntries(fields.map((field) => [field, version])) };
+}
+
+async function readText(c: DavContext, size: number): Promise<string> {
+  if (size > 1024 * 1024) throw new ApiError('PAYLOAD_TOO_LARGE', 'A note holds at most 1 MiB of text.');
+  const bytes = new Uint8Array(await c.req.arrayBuffer());
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'A note is UTF-8 text.');
+  }
+}
+
+/** The edits that put every item of a folder (or one item) in the trash. */
+async function trashEdits(c: DavContext, target: Target, tokens: string[]): Promise<ServerEdit[]> {
+  if (target.kind === 'item')
+    return [
+      {
+        itemId: target.entry.id,
+        kind: target.entry.kind,
+        values: { [DELETED_FIELD]: true },
+        ...(await lockClaim(c, target.space, target.entry, tokens)),
+      },
+    ];
+  if (target.kind !== 'folder') return [];
+  const edits: ServerEdit[] = [];
+  for (const entry of target.space.tree.itemsBelow(target.path)) {
+    edits.push({
+      itemId: entry.id,
+      kind: entry.kind,
+      values: { [DELETED_FIELD]: true },
+      ...(await lockClaim(c, target.space, entry, tokens)),
+    });
+  }
+  return edits;
+}
+
+/** DELETE: to the trash (restorable in the app); a folder with everything in it. */
+export async function remove(c: DavContext, target: Target): Promise<Response> {
+  if (target.kind === 'root' || (target.kind === 'folder' && target.path === ''))
+    throw new ApiError('FORBIDDEN', 'Spaces are deleted in the app.');
+  if (target.kind === 'missing') throw new ApiError('NOT_FOUND', 'Nothing is at this path.');
+  needRole(target.space, 'editor');
+  const tokens = await submittedTokens(c, target.space, target.kind === 'item' ? target.entry : null);
+  await edit(c, target.space, await trashEdits(c, target, tokens));
+  if (target.kind === 'folder') await target.space.stub.davRemoveFolders(target.path);
+  else await target.space.stub.davDropProps(target.entry.id);
+  return c.body(null, 204);
+}
+
+/** MKCOL: an empty folder. */
+export async function mkcol(c: DavContext, target: Target): Promise<Response> {
+  if ((c.req.header('content-length') ?? '0') !== '0' || c.req.header('transfer-encoding'))
+    throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'MKCOL takes no body.');
+  if (target.kind === 'root' || (target.kind === 'folder' && target.segments.length === 1))
+    throw new ApiError('FORBIDDEN', 'Spaces are made in the app.');
+  if (target.kind !== 'missing')
+    throw new ApiError('METHOD_NOT_ALLOWED', 'Something already exists at this path.');
+  needRole(target.space, 'editor');
+  if (target.parent === null) throw new ApiError('CONFLICT', 'The parent folder does not exist.');
+  const problem = nameProblem(target.name);
+  if (problem) throw new ApiError('BAD_REQUEST', problem);
+  await target.space.stub.davAddFolder(joinPath(target.parent, target.name));
+  return c.body(null, 201);
+}
+
+/** COPY and MOVE: `move` renames or moves items (never their bytes); COPY makes new items that share the blob. */
+export async function copyOrMove(c: DavContext, source: Target, move: boolean): Promise<Response> {
+  if (source.kind === 'root' || source.kind === 'missing')
+    throw new ApiError('NOT_FOUND', 'Nothing is at this path.');
+  if (source.kind === 'folder' && source.path === '')
+    throw new ApiError('FORBIDDEN', 'A whole space cannot be copied or moved.');
+  const space = source.space;
+  needRole(space, 'editor');
+  const destination = destinationOf(c);
+  if (destination[0] !== source.segments[0])
+    throw new ApiError('BAD_DESTINATION', 'Copy or move within one space.');
+  const dest = await resolveTarget(c, destination);
+  if (dest.kind === 'root' || (dest.kind === 'folder' && dest.path === ''))
+    throw new ApiError('FORBIDDEN', 'That destination is a space.');
+  if (destination.join('/') === source.segments.join('/'))
+    throw new ApiError('FORBIDDEN', 'Source and destination are the same.');
+  if (source.kind === 'folder' && `${destination.join('/')}/`.startsWith(`${source.segments.join('/')}/`))
+    throw new ApiError('FORBIDDEN', 'A folder cannot go inside itself.');
+  const overwrite = (c.req.header('overwrite') ?? 'T').toUpperCase() !== 'F';
+  const tokens = await submittedTokens(c, space, source.kind === 'item' ? source.entry : null);
+  const existed = dest.kind !== 'missing';
+  if (existed && !overwrite)
+    throw new ApiError('PRECONDITION_FAILED', 'The destination exists and Overwrite is F.');
+  if (dest.kind === 'missing' && dest.parent === null)
+    throw new ApiError('CONFLICT', 'The destination folder does not exist.');
+  const [destFolder, destName] =
+    dest.kind === 'missing' ? [dest.parent ?? '', dest.name] : splitDest(destination);
+  const problem = nameProblem(destName);
+  if (problem) throw new ApiError('BAD_REQUEST', problem);
+  const edits: ServerEdit[] = existed ? await trashEdits(c, dest, tokens) : [];
+  if (dest.kind === 'folder') await space.stub.davRemoveFolders(dest.path);
+  const depth = c.req.header('depth') ?? 'infinity';
+  if (source.kind === 'item') {
+    edits.push(
+      move
+        ? {
+            itemId: source.entry.id,
+            kind: source.entry.kind,
+            values: placeValues(source.entry, destName, destFolder),
+            ...(await lockClaim(c, space, source.entry, tokens)),
+          }
+        : await copyEdit(space, source.entry, destName, destFolder),
+    );
+    await edit(c, space, edits);
+    if (!move) await space.stub.davCopyProps(source.entry.id, edits.at(-1)?.itemId ?? '');
+    return c.body(null, existed ? 204 : 201);
+  }
+  const from = source.path;
+  const to = joinPath(destFolder, destName);
+  const below = move || depth !== '0' ? space.tree.itemsBelow(from) : [];
+  for (const entry of below) {
+    const folder = to + entry.folder.slice(from.length);
+    const name =
+      entry.kind === 'file' ? entry.name : entry.kind === 'note' ? `${entry.name}.md` : `${entry.name}.json`;
+    edits.push(
+      move
+        ? {
+            itemId: entry.id,
+            kind: entry.kind,
+            values: { [FOLDER_FIELD]: folder },
+            ...(await lockClaim(c, space, entry, tokens)),
+          }
+        : await copyEdit(space, entry, name, folder),
+    );
+  }
+  await edit(c, space, edits);
+  if (move) {
+    await space.stub.davMoveFolders(from, to);
+    await space.stub.davRemoveFolders(from);
+    await space.stub.davAddFolder(to);
+  } else if (depth === '0') await space.stub.davAddFolder(to);
+  else await space.stub.davCopyFolders(from, to);
+  return c.body(null, existed ? 204 : 201);
+}
+
+async function copyEdit(
+  space: OpenSpace,
+  entry: DavEntry,
+  name: string,
+  folder: string,
+): Promise<ServerEdit> {
+  const json = await space.stub.davItem(entry.id);
+  const item = json === null ? null : v.parse(ItemStateSchema, JSON.parse(json));
+  const values: ServerEdit['values'] = {};
+  for (const [field, value] of Object.entries(item?.fields ?? {}))
+    if (field !== DELETED_FIELD) values[field] = value.v;
+  return {
+    itemId: randomToken(),
+    kind: entry.kind,
+    values: { ...values, ...placeValues(entry, name, folder) },
+  };
+}
+
+function splitDest(segments: string[]): [string, string] {
+  return [segments.slice(1, -1).join('/'), segments.at(-1) ?? ''];
+}
+
+/** The Destination header's path segments; another host is `502` (RFC 4918 §9.8.4). */
+function destinationOf(c: DavContext): string[] {
+  const header = c.req.header('destination');
+  if (!header) throw new ApiError('BAD_REQUEST', 'A Destination header is required.');
+  // The URL parser would resolve these silently; a Destination that has them is refused.
+  if (/(^|\/)(\.|%2e){2}(\/|$)/i.test(header.split(/[?#]/)[0] ?? ''))
+    throw new ApiError('BAD_REQUEST', 'Paths may not contain . or .. segments.');
+  let url: URL;
+  try {
+    url = new URL(header, c.req.url);
+  } catch {
+    throw new ApiError('BAD_REQUEST', 'The Destination is not a URL.');
+  }
+  if (url.host !== new URL(c.req.url).host)
+    throw new ApiError('BAD_DESTINATION', 'The Destination is on another server.');
+  return segmentsOf(url.pathname);
+}
