@@ -66,6 +66,11 @@ class SyncStatusState {
     return time < 0 || (this.#queries?.pending.current?.at ?? -1) > time;
   }
 
+  /** False until the waiting count has been read from IndexedDB once for the open space. */
+  get pendingKnown(): boolean {
+    return this.#queries?.pending.current !== undefined;
+  }
+
   get pending(): number {
     return this.#queries?.pending.current?.count ?? 0;
   }
