@@ -18,6 +18,7 @@ export default tseslint.config(
       'bench/results/',
       'test-results/',
       '**/*.d.ts',
+      '**/*.d.mts',
       'scripts/make-icons.mjs',
     ],
   },
