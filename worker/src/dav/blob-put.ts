@@ -1,7 +1,7 @@
-import { MAX_FILE_BYTES } from '#shared/blobs/limits';
 import { checkQuota } from '#shared/blobs/quota';
 import { hashWhileStreaming } from '../blobs/hashing';
 import { blobKey } from '../blobs/keys';
+import { blobLimits } from '../config';
 import { ApiError } from '../http/api-error';
 import type { Outcome } from '../space/blob-schema';
 import type { DavContext, OpenSpace } from './context';
@@ -24,7 +24,7 @@ export async function storeBody(
   size: number,
   body: ReadableStream = c.req.raw.body ?? new ReadableStream({ start: (ctl) => ctl.close() }),
 ): Promise<string> {
-  const fits = checkQuota(await space.stub.blobUsage(), size, MAX_FILE_BYTES);
+  const fits = checkQuota(await space.stub.blobUsage(), size, blobLimits(c.env).maxFileBytes);
   if (!fits.ok) throw new ApiError(fits.code, fits.message);
   const incoming = `spaces/${space.spaceId}/incoming/${crypto.randomUUID()}`;
   try {
