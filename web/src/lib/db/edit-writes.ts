@@ -7,7 +7,7 @@ import { localEdit } from '#shared/sync/replica';
 import type { BatonDatabase, OutboxEntry } from './db';
 import { GroupCommit } from './group-commit';
 import { signalOutboxGrew } from './outbox-signal';
-import { baseTexts, copyValues, keepBase, mergeUnder, type TextBase } from './merge-store';
+import { copyValues, EditBaseBatch, mergeUnder, type TextBase } from './merge-store';
 import { itemStateOf, randomId, stateOf, toRow } from './sync-store';
 
 /** A local edit of one item: new values for some fields; a delete writes `$deleted: true`. */
@@ -44,6 +44,7 @@ export function writeEdits(
       const row = rows[i];
       current.set(itemId, row ? itemStateOf(row) : null);
     });
+    const editBases = await EditBaseBatch.load(db, spaceId, itemIds);
     const mutations: Mutation[] = [];
     const entries: OutboxEntry[] = [];
     const entry = (mutation: Mutation): OutboxEntry => ({
@@ -70,7 +71,7 @@ export function writeEdits(
         itemIds.push(copy.item.id);
         entries.push(entry(copy.mutation));
       }
-      const bases = await baseTexts(db, spaceId, state.clientId, local, values);
+      const bases = editBases.baseTexts(state.clientId, local, values);
       const input = {
         id: randomId(),
         itemId: edit.itemId,
@@ -86,7 +87,7 @@ export function writeEdits(
         (pair): pair is [string, string] => typeof pair[1] === 'string',
       );
       if (texts.length === Object.keys(values).length) {
-        await keepBase(db, {
+        editBases.keep({
           spaceId,
           itemId: edit.itemId,
           mutationId: mutation.id,
@@ -102,6 +103,7 @@ export function writeEdits(
     });
     await db.items.bulkPut(written);
     await db.outbox.bulkAdd(entries);
+    await editBases.flush(db);
     await db.syncState.update(spaceId, { lastStamp: hlc.last() });
     return mutations;
   });
