@@ -1,13 +1,12 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { apiClient, type TestUser } from '../support/api-client';
-import { launchBrowser } from '../support/browser';
 import {
   body,
   caretAtEndOf,
-  contextFor,
   openConflicts,
   openNewNote,
+  twoPeople,
   START,
   waitSynced,
 } from './together-support';
@@ -26,20 +25,11 @@ describe('two people typing in one note at once', () => {
   let owner: TestUser;
   let editor: TestUser;
   let spaceId: string;
-  let contextA: BrowserContext;
-  let contextB: BrowserContext;
   let a: Page;
   let b: Page;
 
   beforeAll(async () => {
-    owner = await client.signUp();
-    ({ spaceId } = await client.createSpace(owner.cookie, 'Typing together'));
-    editor = await client.addMember(owner.cookie, spaceId, 'editor');
-    browser = await launchBrowser();
-    contextA = await contextFor(browser, owner);
-    contextB = await contextFor(browser, editor);
-    a = await contextA.newPage();
-    b = await contextB.newPage();
+    ({ browser, owner, editor, spaceId, a, b } = await twoPeople('Typing together'));
   });
   afterAll(async () => {
     await browser?.close();
@@ -65,15 +55,15 @@ describe('two people typing in one note at once', () => {
 
   it('[S22] the same offline: different lines combine when both come back', async () => {
     await openNewNote(spaceId, [a, b]);
-    await contextA.setOffline(true);
-    await contextB.setOffline(true);
+    await a.context().setOffline(true);
+    await b.context().setOffline(true);
     await caretAtEndOf(a, 2);
     await a.keyboard.type(' (owner, offline)');
     await caretAtEndOf(b, 4);
     await b.keyboard.type(' (editor, offline)');
-    await contextA.setOffline(false);
+    await a.context().setOffline(false);
     await waitSynced(a);
-    await contextB.setOffline(false);
+    await b.context().setOffline(false);
     await waitSynced(b);
     const expected = START.replace('line two', 'line two (owner, offline)').replace(
       'line four',
@@ -86,7 +76,7 @@ describe('two people typing in one note at once', () => {
   });
 
   it('[S22] two tabs of one person typing different lines: both lines kept in both tabs', async () => {
-    const second = await contextA.newPage();
+    const second = await a.context().newPage();
     try {
       await openNewNote(spaceId, [a, second]);
       await Promise.all([

@@ -1,6 +1,8 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { expect, inject } from 'vitest';
-import type { TestUser } from '../support/api-client';
+import { apiClient, type TestUser } from '../support/api-client';
+import { launchBrowser } from '../support/browser';
+import { signedInContext } from './app-support';
 
 // Helpers for tests of people editing together: a browser context per person, the sync status,
 // and a shared note (S22–S26).
@@ -11,11 +13,27 @@ const baseUrl = inject('baseUrl');
 export const START = 'line one\nline two\nline three\nline four\nline five';
 
 /** A browser context signed in as `user`. */
-export async function contextFor(browser: Browser, user: TestUser): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 850 } });
-  const [name, value] = user.cookie.split('=') as [string, string];
-  await context.addCookies([{ name, value, url: baseUrl, httpOnly: true, secure: true, sameSite: 'Lax' }]);
-  return context;
+export function contextFor(browser: Browser, user: TestUser): Promise<BrowserContext> {
+  return signedInContext(browser, baseUrl, user);
+}
+
+/** Two people in one new space (its owner and an editor), each with a page of their own browser context. */
+export async function twoPeople(spaceName: string): Promise<{
+  browser: Browser;
+  owner: TestUser;
+  editor: TestUser;
+  spaceId: string;
+  a: Page;
+  b: Page;
+}> {
+  const client = apiClient(baseUrl);
+  const owner = await client.signUp();
+  const { spaceId } = await client.createSpace(owner.cookie, spaceName);
+  const editor = await client.addMember(owner.cookie, spaceId, 'editor');
+  const browser = await launchBrowser();
+  const a = await (await contextFor(browser, owner)).newPage();
+  const b = await (await contextFor(browser, editor)).newPage();
+  return { browser, owner, editor, spaceId, a, b };
 }
 
 /** Waits until the status line says the server has every edit. */

@@ -1,13 +1,11 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { apiClient, type TestUser } from '../support/api-client';
-import { launchBrowser } from '../support/browser';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   body,
   caretAtEndOf,
-  contextFor,
   openConflicts,
   openNewNote,
+  twoPeople,
   START,
   waitSynced,
 } from '../e2e/together-support';
@@ -18,7 +16,6 @@ import { screenshot } from '../e2e/app-support';
 // conflict copy (S22); edits of one line keep one version in the note and the other in a
 // conflict copy that both people see (S23).
 
-const client = apiClient(inject('baseUrl'));
 /** Both type at once, a key at a time, as people do. */
 async function typeAtOnce(a: Page, aText: string, b: Page, bText: string): Promise<void> {
   await Promise.all([a.keyboard.type(aText, { delay: 45 }), b.keyboard.type(bText, { delay: 55 })]);
@@ -26,23 +23,12 @@ async function typeAtOnce(a: Page, aText: string, b: Page, bText: string): Promi
 
 describe('two people typing in one note at once', () => {
   let browser: Browser;
-  let owner: TestUser;
-  let editor: TestUser;
   let spaceId: string;
-  let contextA: BrowserContext;
-  let contextB: BrowserContext;
   let a: Page;
   let b: Page;
 
   beforeAll(async () => {
-    owner = await client.signUp();
-    ({ spaceId } = await client.createSpace(owner.cookie, 'Typing together'));
-    editor = await client.addMember(owner.cookie, spaceId, 'editor');
-    browser = await launchBrowser();
-    contextA = await contextFor(browser, owner);
-    contextB = await contextFor(browser, editor);
-    a = await contextA.newPage();
-    b = await contextB.newPage();
+    ({ browser, spaceId, a, b } = await twoPeople('Typing together'));
   });
   afterAll(async () => {
     await browser?.close();
@@ -68,7 +54,7 @@ describe('two people typing in one note at once', () => {
   });
 
   it('[S22] two tabs of one person typing different lines: both lines kept in both tabs', async () => {
-    const second = await contextA.newPage();
+    const second = await a.context().newPage();
     try {
       await openNewNote(spaceId, [a, second]);
       await caretAtEndOf(a, 1);
@@ -98,12 +84,12 @@ describe('two people typing in one note at once', () => {
   it('[S23] overlapping edits of one line: one in the note, the other in a conflict copy on both sides', async () => {
     await openNewNote(spaceId, [a, b]);
     // The owner edits offline, so the server surely sees two writes that did not see each other.
-    await contextA.setOffline(true);
+    await a.context().setOffline(true);
     await body(a).fill(START.replace('line three', 'line three OWNER'));
     await a.getByText('Saved', { exact: true }).waitFor();
     await body(b).fill(START.replace('line three', 'line three EDITOR'));
     await waitSynced(b);
-    await contextA.setOffline(false);
+    await a.context().setOffline(false);
     await waitSynced(a);
     const versions = [
       START.replace('line three', 'line three OWNER'),
