@@ -55,6 +55,8 @@ export interface EditBase {
   fields: Record<string, string>;
   /** The texts the edit wrote: later, candidates for the version another edit started from. */
   wrote?: Record<string, string>;
+  /** Per field, the base stamp the edit claimed (its `b`), to follow a run of edits back. */
+  seen?: Record<string, string | null>;
 }
 
 /** Where this device stands with one space's sync. */

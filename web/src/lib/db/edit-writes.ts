@@ -94,6 +94,7 @@ export function writeEdits(
           stamp: mutation.stamp,
           fields: bases,
           wrote: Object.fromEntries(texts),
+          seen: Object.fromEntries(texts.map(([name]) => [name, mutation.set[name]?.b ?? null])),
         });
       }
     }

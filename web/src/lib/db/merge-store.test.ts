@@ -3,9 +3,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { isDeleted } from '#shared/sync/item';
 import { SyncEngine } from '../sync/engine';
 import { FakeServer } from '../sync/fake-transport';
+import { SyncError } from '../sync/transport';
 import { BatonDatabase } from './db';
 import { conflictsOfSpace, itemOf } from './queries';
-import { writeEdit } from './edit-writes';
+import { writeEdit, writeEdits } from './edit-writes';
 import { itemStateOf } from './sync-store';
 
 const SPACE = 'space-merge-test';
@@ -98,6 +99,81 @@ describe('text merge on the device', () => {
         'one\ntwo by B\nthree',
       ]);
     }
+  });
+
+  it("[S22] a version that overwrote this device's typing without seeing it never shows without that typing", async () => {
+    const server = new FakeServer();
+    const { a, b, seen } = await shared(server);
+    // B types on line three and pushes; A, not having pulled it, types on line one later (its
+    // clock is ahead), so A's write wins and the server keeps B's text in an `overwritten` copy.
+    const typed = await writeEdit(b.db, SPACE, {
+      itemId: NOTE,
+      kind: 'note',
+      values: { body: 'one\ntwo\nthree B' },
+      bases: { body: seen },
+    });
+    await b.engine.sync();
+    await writeEdits(
+      a.db,
+      SPACE,
+      [{ itemId: NOTE, kind: 'note', values: { body: 'one A\ntwo\nthree' }, bases: { body: seen } }],
+      () => Date.now() + 5_000,
+    );
+    server.online = false; // A's own merge of the copy stays on A for now
+    await a.engine.sync().catch(() => undefined);
+    server.online = true;
+    await a.engine.sync();
+    expect(typed.stamp < (await itemOf(a.db, SPACE, NOTE))!.fields['body']!.s).toBe(true);
+    // B pulls A's version and the copy together: B's line stays in B's note.
+    await b.engine.sync();
+    expect(await body(b.db)).toBe('one A\ntwo\nthree B');
+    // Both merged it; once everyone synced, one version and no copy remain.
+    for (const side of [a, b, a, b, a, b]) await side.engine.sync();
+    expect(await body(a.db)).toBe('one A\ntwo\nthree B');
+    expect(await body(b.db)).toBe('one A\ntwo\nthree B');
+    expect(await openCopies(a.db)).toEqual([]);
+    expect(await openCopies(b.db)).toEqual([]);
+  });
+
+  it('[S22] older keystrokes that lost and a newer one that was overwritten: the newest typing is what comes back', async () => {
+    const server = new FakeServer();
+    const { a, b, seen } = await shared(server);
+    const edit = (
+      side: typeof a,
+      text: string,
+      base: { stamp: string | null; text: string },
+      ahead: number,
+    ) =>
+      writeEdits(
+        side.db,
+        SPACE,
+        [{ itemId: NOTE, kind: 'note', values: { body: text }, bases: { body: base } }],
+        () => Date.now() + ahead,
+      ).then(([mutation]) => ({ stamp: mutation!.stamp, text }));
+    // A's line one reaches the server first; B's first key (older clock) then loses to it, B's
+    // second key (newer clock) overwrites it, and A's next key overwrites B's second.
+    const a1 = await edit(a, 'one A\ntwo\nthree', seen, 5_000);
+    await a.engine.sync();
+    const b1 = await edit(b, 'one\ntwo\nthree B', seen, 0);
+    await edit(b, 'one\ntwo\nthree BB', b1, 10_000);
+    // B's keys go up, but B pulls nothing yet (its pull fails).
+    const noPull = {
+      ...server.transport(),
+      pull: () => Promise.reject(new SyncError('NETWORK', 'offline', 0, 'retry')),
+    };
+    const pushOnly = new SyncEngine({ db: b.db, spaceId: SPACE, transport: noPull, random: () => 0 });
+    await pushOnly.sync();
+    pushOnly.stop();
+    await edit(a, 'one AA\ntwo\nthree', a1, 15_000);
+    server.online = false;
+    await a.engine.sync().catch(() => undefined);
+    server.online = true;
+    await a.engine.sync();
+    await b.engine.sync();
+    expect(await body(b.db)).toBe('one AA\ntwo\nthree BB');
+    for (const side of [a, b, a, b, a, b]) await side.engine.sync();
+    expect(await body(a.db)).toBe('one AA\ntwo\nthree BB');
+    expect(await body(b.db)).toBe('one AA\ntwo\nthree BB');
   });
 
   it('[S22] a write whose base another tab moved on merges with it instead of claiming it', async () => {

@@ -1,7 +1,7 @@
 import { stampNode } from '#shared/sync/hlc';
 import { CONFLICT_REASON, DELETED_FIELD, type ItemState, type JsonValue } from '#shared/sync/item';
 import { IMPORTED_CONFLICT, IMPORTED_CONFLICT_FIELDS } from './imported-conflict';
-import { diffLines, mergeText } from '#shared/sync/text-merge';
+import { mergeText } from '#shared/sync/text-merge';
 import type { BatonDatabase, EditBase } from './db';
 
 // The device's side of the text merge (S22, S23), run inside the write and pull transactions of
@@ -131,66 +131,4 @@ export class EditBaseBatch {
     }
     if (dropped.length > 0) await db.editBases.bulkDelete(dropped);
   }
-}
-
-/** How many lines two texts share, in order. */
-function shared(a: string, b: string): number {
-  return diffLines(a, b).filter((line) => line.side === 'both').length;
-}
-
-/**
- * How a conflict copy the server made of this device's edit resolves (S22): per text field the
- * edit wrote, the item now and the copy merged against the version they both grew from. The
- * server keeps one base stamp per field, so that version is found among the ones this device
- * knows (the edit's base, and the texts its recent edits wrote): the one closest to the other
- * side, since the other side grew from it. `null` when some field overlaps or is not text: the
- * copy then stays for the user (S23).
- */
-export function resolveCopy(
-  base: EditBase,
-  known: readonly EditBase[],
-  current: ItemState,
-  copy: ItemState,
-  clientId: string,
-): Record<string, JsonValue> | null {
-  const values: Record<string, JsonValue> = {};
-  const lost = copy.conflict?.reason === 'lost';
-  const ours = lost ? copy : current;
-  const theirs = lost ? current : copy;
-  for (const [name, text] of Object.entries(base.fields)) {
-    const now = current.fields[name];
-    // This device wrote the field again since the lost edit: that later edit carries it, and
-    // meets the winner on the server in turn (and then comes back as an `overwritten` copy).
-    if (lost && now && stampNode(now.s) === clientId) continue;
-    const mine = ours.fields[name]?.v;
-    const other = theirs.fields[name]?.v;
-    if (mine === other) continue;
-    if (typeof mine !== 'string' || typeof other !== 'string') return null;
-    let from = text;
-    for (const row of known) {
-      const candidate = row.wrote?.[name];
-      if (candidate !== undefined && shared(candidate, other) > shared(from, other)) from = candidate;
-    }
-    const merged = mergeText(from, mine, other, { extensions: true });
-    if (merged.conflict) return null;
-    if (merged.text !== current.fields[name]?.v) values[name] = merged.text;
-  }
-  return values;
-}
-
-/**
- * True when every text field of `older` (a conflict copy of this device's edit) is in `newer`
- * (a later copy of its edits of the same item) line for line, or typed on: the later copy
- * holds all of it, so one copy is enough (S23).
- */
-export function supersedes(newer: ItemState, older: ItemState, names: readonly string[]): boolean {
-  return names.every((name) => {
-    const a = older.fields[name]?.v;
-    const b = newer.fields[name]?.v;
-    if (a === b) return true;
-    if (typeof a !== 'string' || typeof b !== 'string') return false;
-    const was = a.split('\n');
-    const now = b.split('\n');
-    return was.length === now.length && was.every((line, index) => now[index]!.startsWith(line));
-  });
 }

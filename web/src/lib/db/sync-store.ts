@@ -1,16 +1,14 @@
 import { importedConflict } from './imported-conflict';
 import Dexie from 'dexie';
-import { compareStamps, Hlc, stampNode, stampWall } from '#shared/sync/hlc';
-import { mergeText } from '#shared/sync/text-merge';
-import { DELETED_FIELD, isDeleted, newestStamp } from '#shared/sync/item';
-import type { ItemState, JsonValue } from '#shared/sync/item';
-import { jsonBytes, type PullResponse, type PushResponse } from '#shared/sync/protocol';
+import { compareStamps, Hlc, stampWall } from '#shared/sync/hlc';
+import { newestStamp } from '#shared/sync/item';
+import type { ItemState } from '#shared/sync/item';
+import type { PullResponse, PushResponse } from '#shared/sync/protocol';
 import { applyPulled, rebase } from '#shared/sync/replica';
 import type { BatonDatabase, LocalItem, OutboxEntry, SyncState } from './db';
-// The pull's merges write edits (S22); edit-writes.ts imports this module's helpers in turn,
-// which is fine for functions called after both modules loaded.
-import { writeEdit } from './edit-writes';
-import { resolveCopy, supersedes } from './merge-store';
+// The pull's text merges (S22) live in pull-merge.ts, which imports this module's helpers in
+// turn: fine for functions called after both modules loaded.
+import { mergePulled } from './pull-merge';
 
 // The sync engine's storage: every function is one Dexie transaction, so an edit, a pull page
 // or a push result lands whole or not at all, in this tab and as seen from every other tab.
@@ -226,145 +224,8 @@ export function applyPullPage(
       ...done,
     });
     // After the clock saw the page, so a merged write is newer than what it merges.
-    await rebasePending(db, spaceId, page.changes, now);
-    await mergeOwnCopies(db, spaceId, page.changes, now);
+    await mergePulled(db, spaceId, page.changes, now);
   });
-}
-
-/**
- * Merges a pulled text into this device's edits of it still waiting to go up (S22): the push
- * and the pull never overlap (the engine runs them in turn), so the waiting edits of a field
- * are replaced by one merged edit based on the pulled version, and the server sees no
- * concurrency. Overlapping edits stay as they are; the server keeps the loser as a copy (S23).
- */
-async function rebasePending(
-  db: BatonDatabase,
-  spaceId: string,
-  changes: PullResponse['changes'],
-  now: () => number,
-): Promise<void> {
-  // One read of the space's waiting edits, not one query per pulled item: a first pull (nothing
-  // waiting) costs a single empty read, and a page holds each item once (S10).
-  const waiting = await db.outbox.where('[spaceId+state]').equals([spaceId, 'pending']).toArray();
-  if (waiting.length === 0) return;
-  const waitingByItem = new Map<string, OutboxEntry[]>();
-  for (const entry of waiting) {
-    const list = waitingByItem.get(entry.itemId);
-    if (list) list.push(entry);
-    else waitingByItem.set(entry.itemId, [entry]);
-  }
-  const { clientId } = await stateOf(db, spaceId);
-  for (const { item: pulled } of changes) {
-    if (pulled.conflict) continue;
-    const pending = (waitingByItem.get(pulled.id) ?? []).sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
-    if (pending.length === 0) continue;
-    const bases = await db.editBases.bulkGet(pending.map((entry) => entry.mutationId));
-    const values: Record<string, JsonValue> = {};
-    for (const [name, entry] of Object.entries(pulled.fields)) {
-      if (stampNode(entry.s) === clientId || typeof entry.v !== 'string') continue;
-      const writes = pending.filter((other) => name in other.mutation.set);
-      const first = writes[0];
-      const base = first && bases[pending.indexOf(first)]?.fields[name];
-      const seenStamp = first?.mutation.set[name]?.b;
-      const mine = writes.at(-1)?.mutation.set[name]?.v;
-      if (base === undefined || typeof mine !== 'string' || (seenStamp && seenStamp >= entry.s)) continue;
-      const merged = mergeText(base, mine, entry.v, { extensions: true });
-      if (!merged.conflict) values[name] = merged.text;
-    }
-    const names = Object.keys(values);
-    if (names.length === 0) continue;
-    for (const entry of pending) {
-      if (!names.some((name) => name in entry.mutation.set)) continue;
-      const set = { ...entry.mutation.set };
-      for (const name of names) delete set[name];
-      if (Object.keys(set).length === 0) {
-        await db.outbox.delete(entry.seq);
-        await db.editBases.delete(entry.mutationId);
-      } else {
-        const mutation = { ...entry.mutation, set };
-        await db.outbox.update(entry.seq, { mutation, bytes: jsonBytes(mutation) });
-      }
-    }
-    // The item takes the pulled version of those fields; the merged edit goes on top of it.
-    const row = await db.items.get([spaceId, pulled.id]);
-    if (!row) continue;
-    const fields = { ...row.fields };
-    for (const name of names) fields[name] = pulled.fields[name]!;
-    await db.items.put(toRow(spaceId, { ...itemStateOf(row), fields }));
-    await writeEdit(db, spaceId, { itemId: pulled.id, kind: row.kind, values }, now);
-  }
-}
-
-/**
- * Merges the conflict copies the server made of this device's text edits (S22): where base /
- * the item now / the copy combine without overlap, the merged text is written to the item and
- * the copy is dismissed; otherwise the copy stays for the user (S23). Only the device that made
- * the edit holds its base, so one device resolves each copy.
- */
-async function mergeOwnCopies(
-  db: BatonDatabase,
-  spaceId: string,
-  changes: PullResponse['changes'],
-  now: () => number,
-): Promise<void> {
-  const copies = changes
-    .map((change) => change.item)
-    .filter(
-      (item) =>
-        (item.conflict?.reason === 'lost' || item.conflict?.reason === 'overwritten') && !isDeleted(item),
-    );
-  if (copies.length === 0) return;
-  const bases = await db.editBases.bulkGet(copies.map((copy) => copy.conflict?.mutationId ?? ''));
-  for (const [index, copy] of copies.entries()) {
-    const base = bases[index];
-    const of = copy.conflict?.of;
-    if (!base || !of) continue;
-    const row = await db.items.get([spaceId, of]);
-    if (!row) continue;
-    const known = await db.editBases.where('[spaceId+itemId]').equals([spaceId, of]).toArray();
-    const { clientId } = await stateOf(db, spaceId);
-    const values = resolveCopy(base, known, itemStateOf(row), copy, clientId);
-    if (!values) {
-      await dropSupersededCopies(db, spaceId, copy, Object.keys(base.fields), now);
-      continue;
-    }
-    if (Object.keys(values).length > 0)
-      await writeEdit(db, spaceId, { itemId: of, kind: row.kind, values }, now);
-    await writeEdit(
-      db,
-      spaceId,
-      { itemId: copy.id, kind: copy.kind, values: { [DELETED_FIELD]: true } },
-      now,
-    );
-  }
-}
-
-// Live typing that lost several times leaves one copy per lost edit; each later one holds the
-// earlier ones, so only the newest stays.
-async function dropSupersededCopies(
-  db: BatonDatabase,
-  spaceId: string,
-  copy: ItemState,
-  names: string[],
-  now: () => number,
-): Promise<void> {
-  const of = copy.conflict?.of ?? '';
-  const { clientId } = await stateOf(db, spaceId);
-  const siblings = (await db.items.where('[spaceId+conflictOf]').equals([spaceId, of]).toArray())
-    .map(itemStateOf)
-    .filter((other) => other.id !== copy.id && !isDeleted(other) && other.conflict)
-    .filter((other) => stampNode(other.conflict!.stamp) === clientId);
-  for (const other of siblings) {
-    const [older, newer] = other.conflict!.stamp < copy.conflict!.stamp ? [other, copy] : [copy, other];
-    if (!supersedes(newer, older, names)) continue;
-    await writeEdit(
-      db,
-      spaceId,
-      { itemId: older.id, kind: older.kind, values: { [DELETED_FIELD]: true } },
-      now,
-    );
-    if (older === copy) return;
-  }
 }
 
 /**

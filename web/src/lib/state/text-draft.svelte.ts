@@ -65,15 +65,26 @@ export class TextDraft {
     return this.text !== this.base.text;
   }
 
-  /** After a write of `sent`: the stored version is now what it answered, merged with later typing. */
-  saved(sent: string, edit: SavedEdit, name: string, caret: Caret | null): Caret | null {
+  /**
+   * After a write of `sent` (typed on `sentBase`): the stored version is now what it answered,
+   * merged with what was typed since. A stored change the editor followed while the write was on
+   * its way is part of both, so the merge starts from `sent` moved onto it; where the merge
+   * overlaps, the draft keeps its base and text, and its next write merges in the store (S22).
+   */
+  saved(sent: string, sentBase: TextBase, edit: SavedEdit, name: string, caret: Caret | null): Caret | null {
     const stored = edit.values[name];
     const text = typeof stored === 'string' ? stored : sent;
+    // Already following a newer stored version, which holds this write.
+    if (this.base.stamp !== null && edit.stamp < this.base.stamp) return null;
+    const from =
+      this.base.stamp === sentBase.stamp ? sent : mergeText(sentBase.text, sent, this.base.text).text;
+    const merged = mergeText(from, this.text, text);
+    if (merged.conflict) return null;
     this.prior = this.base.stamp;
     this.base = { stamp: edit.stamp, text };
-    if (text === sent) return null;
+    if (merged.text === this.text) return null;
     const before = this.text;
-    this.text = mergeText(sent, this.text, text).text;
+    this.text = merged.text;
     return caret && moved(before, this.text, caret);
   }
 }
@@ -104,7 +115,11 @@ export class DraftWriter {
       values: Record<string, JsonValue>,
       bases: Record<string, TextBase>,
     ) => Promise<SavedEdit | null>,
-    private readonly settled: (sent: Record<string, JsonValue>, edit: SavedEdit) => void,
+    private readonly settled: (
+      sent: Record<string, JsonValue>,
+      edit: SavedEdit,
+      bases: Record<string, TextBase>,
+    ) => void,
   ) {}
 
   /** The user typed: write soon. */
@@ -147,7 +162,7 @@ export class DraftWriter {
     void this.write(next.values, next.bases)
       .then((edit) => {
         this.error = '';
-        if (edit) this.settled(next.values, edit);
+        if (edit) this.settled(next.values, edit, next.bases);
         return edit !== null;
       })
       .catch((error: unknown) => {

@@ -1,0 +1,201 @@
+import { stampNode } from '#shared/sync/hlc';
+import { DELETED_FIELD, isDeleted, type ItemState, type JsonValue } from '#shared/sync/item';
+import { jsonBytes, type PullResponse } from '#shared/sync/protocol';
+import type { BatonDatabase, EditBase, OutboxEntry } from './db';
+import { holdsEveryLine, mergeConcurrent, resolveCopy, supersedes } from './copy-merge';
+// The pull's merges write edits (S22); edit-writes.ts imports sync-store.ts, which imports this
+// module: fine for functions called after all of them loaded.
+import { writeEdit } from './edit-writes';
+import { itemStateOf, stateOf, toRow } from './sync-store';
+
+// The pull side of the text merge (S22, S23), run inside the transaction that stores a pulled
+// page, after the clock saw it (so a merged write is newer than what it merges), so the editor
+// never shows a pulled version without this device's text merged back into it.
+
+/** Merges what a pulled page brought into this device's text edits; see the functions below. */
+export async function mergePulled(
+  db: BatonDatabase,
+  spaceId: string,
+  changes: PullResponse['changes'],
+  now: () => number,
+): Promise<void> {
+  const { clientId } = await stateOf(db, spaceId);
+  await rebasePending(db, spaceId, clientId, changes, now);
+  await mergeOwnCopies(db, spaceId, clientId, changes, now);
+  await mergeOverwritten(db, spaceId, clientId, changes, now);
+}
+
+function basesOf(db: BatonDatabase, spaceId: string, itemId: string): Promise<EditBase[]> {
+  return db.editBases.where('[spaceId+itemId]').equals([spaceId, itemId]).toArray();
+}
+
+function dismiss(db: BatonDatabase, spaceId: string, copy: ItemState, now: () => number): Promise<unknown> {
+  return writeEdit(db, spaceId, { itemId: copy.id, kind: copy.kind, values: { [DELETED_FIELD]: true } }, now);
+}
+
+/**
+ * Merges a pulled text into this device's edits of it still waiting to go up: the push and the
+ * pull never overlap (the engine runs them in turn), so the waiting edits of a field are
+ * replaced by one merged edit based on the pulled version, and the server sees no concurrency.
+ * Overlapping edits (or a merge that would drop a typed line) stay as they are; the server
+ * keeps the loser as a copy (S23).
+ */
+async function rebasePending(
+  db: BatonDatabase,
+  spaceId: string,
+  clientId: string,
+  changes: PullResponse['changes'],
+  now: () => number,
+): Promise<void> {
+  // One read of the space's waiting edits, not one query per pulled item: a first pull (nothing
+  // waiting) costs a single empty read, and a page holds each item once (S10).
+  const waiting = await db.outbox.where('[spaceId+state]').equals([spaceId, 'pending']).toArray();
+  if (waiting.length === 0) return;
+  const waitingByItem = new Map<string, OutboxEntry[]>();
+  for (const entry of waiting) {
+    const list = waitingByItem.get(entry.itemId);
+    if (list) list.push(entry);
+    else waitingByItem.set(entry.itemId, [entry]);
+  }
+  for (const { item: pulled } of changes) {
+    if (pulled.conflict) continue;
+    const pending = (waitingByItem.get(pulled.id) ?? []).sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
+    if (pending.length === 0) continue;
+    const known = await basesOf(db, spaceId, pulled.id);
+    const values: Record<string, JsonValue> = {};
+    for (const [name, entry] of Object.entries(pulled.fields)) {
+      if (stampNode(entry.s) === clientId || typeof entry.v !== 'string') continue;
+      const writes = pending.filter((other) => name in other.mutation.set);
+      const first = writes[0];
+      const row = first && known.find((other) => other.mutationId === first.mutationId);
+      const seenStamp = first?.mutation.set[name]?.b;
+      const mine = writes.at(-1)?.mutation.set[name]?.v;
+      if (!row || row.fields[name] === undefined || typeof mine !== 'string') continue;
+      if (seenStamp && seenStamp >= entry.s) continue;
+      const merged = mergeConcurrent(row, known, name, mine, entry.v);
+      if (merged !== null) values[name] = merged;
+    }
+    const names = Object.keys(values);
+    if (names.length === 0) continue;
+    for (const entry of pending) {
+      if (!names.some((name) => name in entry.mutation.set)) continue;
+      const set = { ...entry.mutation.set };
+      for (const name of names) delete set[name];
+      if (Object.keys(set).length === 0) {
+        await db.outbox.delete(entry.seq);
+        await db.editBases.delete(entry.mutationId);
+      } else {
+        const mutation = { ...entry.mutation, set };
+        await db.outbox.update(entry.seq, { mutation, bytes: jsonBytes(mutation) });
+      }
+    }
+    // The item takes the pulled version of those fields; the merged edit goes on top of it.
+    const stored = await db.items.get([spaceId, pulled.id]);
+    if (!stored) continue;
+    const fields = { ...stored.fields };
+    for (const name of names) fields[name] = pulled.fields[name]!;
+    await db.items.put(toRow(spaceId, { ...itemStateOf(stored), fields }));
+    await writeEdit(db, spaceId, { itemId: pulled.id, kind: stored.kind, values }, now);
+  }
+}
+
+function liveCopies(changes: PullResponse['changes'], reasons: readonly string[]): ItemState[] {
+  return changes
+    .map((change) => change.item)
+    .filter((item) => item.conflict && reasons.includes(item.conflict.reason) && !isDeleted(item));
+}
+
+/**
+ * Merges the conflict copies the server made of this device's text edits: where base / the
+ * item now / the copy combine without overlap and without dropping a line, the merged text is
+ * written to the item and the copy is dismissed; otherwise the copy stays for the user (S23).
+ * Only the device that made the edit holds its base, so one device resolves each copy.
+ */
+async function mergeOwnCopies(
+  db: BatonDatabase,
+  spaceId: string,
+  clientId: string,
+  changes: PullResponse['changes'],
+  now: () => number,
+): Promise<void> {
+  const copies = liveCopies(changes, ['lost', 'overwritten']);
+  if (copies.length === 0) return;
+  const bases = await db.editBases.bulkGet(copies.map((copy) => copy.conflict?.mutationId ?? ''));
+  for (const [index, copy] of copies.entries()) {
+    const base = bases[index];
+    const of = copy.conflict?.of;
+    if (!base || !of) continue;
+    const stored = await db.items.get([spaceId, of]);
+    if (!stored) continue;
+    const known = await basesOf(db, spaceId, of);
+    const values = resolveCopy(base, known, itemStateOf(stored), copy, clientId);
+    if (!values) {
+      await dropSupersededCopies(db, spaceId, clientId, copy, Object.keys(base.fields), now);
+      continue;
+    }
+    if (Object.keys(values).length > 0)
+      await writeEdit(db, spaceId, { itemId: of, kind: stored.kind, values }, now);
+    await dismiss(db, spaceId, copy, now);
+  }
+}
+
+/**
+ * Someone else's write overwrote this device's text without having seen it (the server kept
+ * this device's version in an `overwritten` copy of their edit). Their device settles that copy
+ * (it holds the edit's base, and one device dismissing it keeps dismissals from meeting); this
+ * device merges its own text back at once, in the transaction that brings their version, so the
+ * editor never shows their text without what was typed here and the next keystroke does not
+ * build on it (S22). A field whose text already holds it is left alone; an overlap is left to
+ * the copy (S23).
+ */
+async function mergeOverwritten(
+  db: BatonDatabase,
+  spaceId: string,
+  clientId: string,
+  changes: PullResponse['changes'],
+  now: () => number,
+): Promise<void> {
+  for (const copy of liveCopies(changes, ['overwritten'])) {
+    const conflict = copy.conflict!;
+    if (stampNode(conflict.stamp) === clientId) continue;
+    const stored = await db.items.get([spaceId, conflict.of]);
+    if (!stored) continue;
+    const known = await basesOf(db, spaceId, conflict.of);
+    const values: Record<string, JsonValue> = {};
+    for (const [name, entry] of Object.entries(copy.fields)) {
+      const current = stored.fields[name];
+      const row = known.find((other) => other.stamp === entry.s);
+      if (!row || row.wrote?.[name] === undefined || stampNode(entry.s) !== clientId) continue;
+      if (typeof entry.v !== 'string' || typeof current?.v !== 'string') continue;
+      // Already back in the item (this device merged it, or wrote it again on top).
+      if (holdsEveryLine(current.v, entry.v)) continue;
+      const merged = mergeConcurrent(row, known, name, entry.v, current.v);
+      if (merged !== null && merged !== current.v) values[name] = merged;
+    }
+    if (Object.keys(values).length > 0)
+      await writeEdit(db, spaceId, { itemId: conflict.of, kind: stored.kind, values }, now);
+  }
+}
+
+// Live typing that lost several times leaves one copy per lost edit; each later one holds the
+// earlier ones, so only the newest stays.
+async function dropSupersededCopies(
+  db: BatonDatabase,
+  spaceId: string,
+  clientId: string,
+  copy: ItemState,
+  names: string[],
+  now: () => number,
+): Promise<void> {
+  const of = copy.conflict?.of ?? '';
+  const siblings = (await db.items.where('[spaceId+conflictOf]').equals([spaceId, of]).toArray())
+    .map(itemStateOf)
+    .filter((other) => other.id !== copy.id && !isDeleted(other) && other.conflict)
+    .filter((other) => stampNode(other.conflict!.stamp) === clientId);
+  for (const other of siblings) {
+    const [older, newer] = other.conflict!.stamp < copy.conflict!.stamp ? [other, copy] : [copy, other];
+    if (!supersedes(newer, older, names)) continue;
+    await dismiss(db, spaceId, older, now);
+    if (older === copy) return;
+  }
+}
