@@ -15,8 +15,8 @@ import { screenshot } from './app-support';
 // Two people editing one note at once, in two browser contexts, and one person in two tabs,
 // against the real local server: edits of different lines combine on every screen with no
 // conflict copy (S22); who else is there shows by name (S26). Each edit here lands as one write
-// at the same moment. Key-by-key typing at human speed, and one line edited by both (S23) in the
-// browser, are in tests/soak/concurrent-typing.soak.ts (not yet reliable: docs/spec/sync.md).
+// at the same moment. Key-by-key typing at human speed, and one line edited by both (S23), are in
+// tests/e2e/typing-together.test.ts.
 
 const client = apiClient(inject('baseUrl'));
 const baseUrl = client.baseUrl;
