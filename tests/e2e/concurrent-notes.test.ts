@@ -4,6 +4,7 @@ import { apiClient, type TestUser } from '../support/api-client';
 import {
   body,
   caretAtEndOf,
+  expectOnEveryScreen,
   openConflicts,
   openNewNote,
   twoPeople,
@@ -44,11 +45,7 @@ describe('two people typing in one note at once', () => {
       'line five',
       'line five written by the editor',
     );
-    await expect
-      .poll(() => Promise.all([a, b].map((page) => body(page).inputValue())), { timeout: 30_000 })
-      .toEqual([expected, expected]);
-    await waitSynced(a);
-    await waitSynced(b);
+    await expectOnEveryScreen([a, b], expected);
     await screenshot(a, 'concurrent-notes-merged');
     for (const page of [a, b]) await expect(openConflicts(page, spaceId)).resolves.toBe(0);
   });

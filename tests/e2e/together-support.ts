@@ -1,5 +1,5 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { expect, inject } from 'vitest';
+import { afterAll, beforeAll, expect, inject } from 'vitest';
 import { apiClient, type TestUser } from '../support/api-client';
 import { launchBrowser } from '../support/browser';
 import { signedInContext } from './app-support';
@@ -36,6 +36,26 @@ export async function twoPeople(spaceName: string): Promise<{
   return { browser, owner, editor, spaceId, a, b };
 }
 
+/** {@link twoPeople} for the tests of one `describe`: set up before them, the browser closed after. */
+export function twoPeopleForSuite(spaceName: string): Awaited<ReturnType<typeof twoPeople>> {
+  const people = {} as Awaited<ReturnType<typeof twoPeople>>;
+  beforeAll(async () => {
+    Object.assign(people, await twoPeople(spaceName));
+  });
+  afterAll(async () => {
+    await people.browser?.close();
+  });
+  return people;
+}
+
+/** Waits until every page's note text is `expected`, then until each says the server has it all. */
+export async function expectOnEveryScreen(pages: Page[], expected: string): Promise<void> {
+  await expect
+    .poll(() => Promise.all(pages.map((page) => body(page).inputValue())), { timeout: 30_000 })
+    .toEqual(pages.map(() => expected));
+  for (const page of pages) await waitSynced(page);
+}
+
 /** Waits until the status line says the server has every edit. */
 export async function waitSynced(page: Page): Promise<void> {
   await page.locator('summary', { hasText: 'Sync status' }).getByText('Synced', { exact: true }).waitFor({
@@ -52,6 +72,9 @@ export async function openNewNote(spaceId: string, pages: Page[]): Promise<strin
   await first.goto(`${baseUrl}/spaces/${spaceId}`);
   await first.getByRole('button', { name: 'New note' }).click();
   await first.waitForURL(/\/items\//);
+  // The app puts the caret in the new note's title once its page has loaded: wait for it, or
+  // the text filled into the body meanwhile would land in the title.
+  await first.waitForFunction(() => document.activeElement?.matches('main label.field input') === true);
   const url = first.url();
   await first.getByLabel('Title').fill('Plan');
   await body(first).fill(START);

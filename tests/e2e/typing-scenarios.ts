@@ -1,6 +1,14 @@
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
-import { body, caretAtEndOf, openConflicts, openNewNote, START, waitSynced } from './together-support';
+import {
+  body,
+  caretAtEndOf,
+  expectOnEveryScreen,
+  openConflicts,
+  openNewNote,
+  START,
+  waitSynced,
+} from './together-support';
 
 // Key-by-key typing at human speed in one note, against the real local server: two people in
 // two browser contexts, and one person in two tabs (S22, S23, S27–S30). Each scenario opens a
@@ -30,11 +38,7 @@ export async function typeDifferentLines(spaceId: string, a: Page, b: Page): Pro
     'line five',
     'line five written by the editor',
   );
-  await expect
-    .poll(() => Promise.all([a, b].map((page) => body(page).inputValue())), { timeout: 30_000 })
-    .toEqual([expected, expected]);
-  await waitSynced(a);
-  await waitSynced(b);
+  await expectOnEveryScreen([a, b], expected);
   for (const page of [a, b]) await expect(body(page).inputValue()).resolves.toBe(expected);
   for (const page of [a, b]) await expect(copiesOf(page, spaceId, before)).resolves.toBe(0);
 }
@@ -60,10 +64,7 @@ export async function typeInTwoTabs(spaceId: string, a: Page): Promise<void> {
       'line five',
       'line five from tab two',
     );
-    for (const page of [a, second]) {
-      await expect.poll(() => body(page).inputValue(), { timeout: 30_000 }).toBe(expected);
-    }
-    await waitSynced(a);
+    await expectOnEveryScreen([a, second], expected);
     await expect(copiesOf(a, spaceId, before)).resolves.toBe(0);
   } finally {
     await second.close();

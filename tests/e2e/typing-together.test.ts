@@ -1,6 +1,5 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, it } from 'vitest';
-import { twoPeople } from './together-support';
+import { describe, it } from 'vitest';
+import { twoPeopleForSuite } from './together-support';
 import { overlapOneLineOffline, typeDifferentLines, typeInTwoTabs } from './typing-scenarios';
 
 // Two people typing in one note key by key at human speed, in two browser contexts, and one
@@ -8,27 +7,17 @@ import { overlapOneLineOffline, typeDifferentLines, typeInTwoTabs } from './typi
 // tests/soak/concurrent-typing.soak.ts repeats the same scenarios many times.
 
 describe('typing together, key by key', () => {
-  let browser: Browser;
-  let spaceId: string;
-  let a: Page;
-  let b: Page;
-
-  beforeAll(async () => {
-    ({ browser, spaceId, a, b } = await twoPeople('Typing together'));
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const people = twoPeopleForSuite('Typing together');
 
   it('[S22][S29] two people type different lines at once: both lines in the note on both sides, no conflict copy', async () => {
-    await typeDifferentLines(spaceId, a, b);
+    await typeDifferentLines(people.spaceId, people.a, people.b);
   });
 
   it('[S22][S30] one person types different lines in two tabs: both lines in both tabs, no conflict copy', async () => {
-    await typeInTwoTabs(spaceId, a);
+    await typeInTwoTabs(people.spaceId, people.a);
   });
 
   it('[S23][S27][S28] both change one line, one offline: one version in the note, the other in a conflict copy both see', async () => {
-    await overlapOneLineOffline(spaceId, a, b);
+    await overlapOneLineOffline(people.spaceId, people.a, people.b);
   });
 });

@@ -1,6 +1,5 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, it } from 'vitest';
-import { twoPeople } from '../e2e/together-support';
+import { describe, it } from 'vitest';
+import { twoPeopleForSuite } from '../e2e/together-support';
 import { overlapOneLineOffline, typeDifferentLines, typeInTwoTabs } from '../e2e/typing-scenarios';
 
 // Soak: the key-by-key scenarios of tests/e2e/typing-together.test.ts, many times over in one
@@ -9,27 +8,17 @@ import { overlapOneLineOffline, typeDifferentLines, typeInTwoTabs } from '../e2e
 const ROUNDS = Number(process.env['BATON_SOAK_ROUNDS'] ?? 6);
 
 describe('typing together, again and again', () => {
-  let browser: Browser;
-  let spaceId: string;
-  let a: Page;
-  let b: Page;
-
-  beforeAll(async () => {
-    ({ browser, spaceId, a, b } = await twoPeople('Typing together'));
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const people = twoPeopleForSuite('Typing together');
 
   for (let round = 1; round <= ROUNDS; round++) {
     it(`[S22][S29] round ${round}: two people type different lines at once`, async () => {
-      await typeDifferentLines(spaceId, a, b);
+      await typeDifferentLines(people.spaceId, people.a, people.b);
     });
     it(`[S22][S30] round ${round}: one person types different lines in two tabs`, async () => {
-      await typeInTwoTabs(spaceId, a);
+      await typeInTwoTabs(people.spaceId, people.a);
     });
     it(`[S23][S28] round ${round}: both change one line, one offline`, async () => {
-      await overlapOneLineOffline(spaceId, a, b);
+      await overlapOneLineOffline(people.spaceId, people.a, people.b);
     });
   }
 });

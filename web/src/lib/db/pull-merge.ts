@@ -12,6 +12,14 @@ import { itemStateOf, stateOf, toRow } from './sync-store';
 // page, after the clock saw it (so a merged write is newer than what it merges), so the editor
 // never shows a pulled version without this device's text merged back into it.
 
+/** Where the merges of one pulled page run: this device's database, space, client id and clock. */
+interface Device {
+  db: BatonDatabase;
+  spaceId: string;
+  clientId: string;
+  now: () => number;
+}
+
 /** Merges what a pulled page brought into this device's text edits; see the functions below. */
 export async function mergePulled(
   db: BatonDatabase,
@@ -19,10 +27,10 @@ export async function mergePulled(
   changes: PullResponse['changes'],
   now: () => number,
 ): Promise<void> {
-  const { clientId } = await stateOf(db, spaceId);
-  await rebasePending(db, spaceId, clientId, changes, now);
-  await mergeOwnCopies(db, spaceId, clientId, changes, now);
-  await mergeOverwritten(db, spaceId, clientId, changes, now);
+  const device: Device = { db, spaceId, clientId: (await stateOf(db, spaceId)).clientId, now };
+  await rebasePending(device, changes);
+  await mergeOwnCopies(device, changes);
+  await mergeOverwritten(device, changes);
 }
 
 function basesOf(db: BatonDatabase, spaceId: string, itemId: string): Promise<EditBase[]> {
@@ -41,11 +49,8 @@ function dismiss(db: BatonDatabase, spaceId: string, copy: ItemState, now: () =>
  * keeps the loser as a copy (S23).
  */
 async function rebasePending(
-  db: BatonDatabase,
-  spaceId: string,
-  clientId: string,
+  { db, spaceId, clientId, now }: Device,
   changes: PullResponse['changes'],
-  now: () => number,
 ): Promise<void> {
   // One read of the space's waiting edits, not one query per pulled item: a first pull (nothing
   // waiting) costs a single empty read, and a page holds each item once (S10).
@@ -111,13 +116,8 @@ function liveCopies(changes: PullResponse['changes'], reasons: readonly string[]
  * written to the item and the copy is dismissed; otherwise the copy stays for the user (S23).
  * Only the device that made the edit holds its base, so one device resolves each copy.
  */
-async function mergeOwnCopies(
-  db: BatonDatabase,
-  spaceId: string,
-  clientId: string,
-  changes: PullResponse['changes'],
-  now: () => number,
-): Promise<void> {
+async function mergeOwnCopies(device: Device, changes: PullResponse['changes']): Promise<void> {
+  const { db, spaceId, clientId, now } = device;
   const copies = liveCopies(changes, ['lost', 'overwritten']);
   if (copies.length === 0) return;
   const bases = await db.editBases.bulkGet(copies.map((copy) => copy.conflict?.mutationId ?? ''));
@@ -130,7 +130,7 @@ async function mergeOwnCopies(
     const known = await basesOf(db, spaceId, of);
     const values = resolveCopy(base, known, itemStateOf(stored), copy, clientId);
     if (!values) {
-      await dropSupersededCopies(db, spaceId, clientId, copy, Object.keys(base.fields), now);
+      await dropSupersededCopies(device, copy, Object.keys(base.fields));
       continue;
     }
     if (Object.keys(values).length > 0)
@@ -149,11 +149,8 @@ async function mergeOwnCopies(
  * the copy (S23).
  */
 async function mergeOverwritten(
-  db: BatonDatabase,
-  spaceId: string,
-  clientId: string,
+  { db, spaceId, clientId, now }: Device,
   changes: PullResponse['changes'],
-  now: () => number,
 ): Promise<void> {
   for (const copy of liveCopies(changes, ['overwritten'])) {
     const conflict = copy.conflict!;
@@ -180,12 +177,9 @@ async function mergeOverwritten(
 // Live typing that lost several times leaves one copy per lost edit; each later one holds the
 // earlier ones, so only the newest stays.
 async function dropSupersededCopies(
-  db: BatonDatabase,
-  spaceId: string,
-  clientId: string,
+  { db, spaceId, clientId, now }: Device,
   copy: ItemState,
   names: string[],
-  now: () => number,
 ): Promise<void> {
   const of = copy.conflict?.of ?? '';
   const siblings = (await db.items.where('[spaceId+conflictOf]').equals([spaceId, of]).toArray())
