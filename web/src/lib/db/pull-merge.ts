@@ -6,7 +6,7 @@ import { holdsEveryLine, mergeConcurrent, resolveCopy, supersedes } from './copy
 // The pull's merges write edits (S22); edit-writes.ts imports sync-store.ts, which imports this
 // module: fine for functions called after all of them loaded.
 import { writeEdit } from './edit-writes';
-import { itemStateOf, stateOf, toRow } from './sync-store';
+import { itemStateOf, toRow } from './sync-store';
 
 // The pull side of the text merge (S22, S23), run inside the transaction that stores a pulled
 // page, after the clock saw it (so a merged write is newer than what it merges), so the editor
@@ -24,10 +24,11 @@ interface Device {
 export async function mergePulled(
   db: BatonDatabase,
   spaceId: string,
+  clientId: string,
   changes: PullResponse['changes'],
   now: () => number,
 ): Promise<void> {
-  const device: Device = { db, spaceId, clientId: (await stateOf(db, spaceId)).clientId, now };
+  const device: Device = { db, spaceId, clientId, now };
   await rebasePending(device, changes);
   await mergeOwnCopies(device, changes);
   await mergeOverwritten(device, changes);

@@ -224,7 +224,7 @@ export function applyPullPage(
       ...done,
     });
     // After the clock saw the page, so a merged write is newer than what it merges.
-    await mergePulled(db, spaceId, page.changes, now);
+    await mergePulled(db, spaceId, state.clientId, page.changes, now);
   });
 }
 
