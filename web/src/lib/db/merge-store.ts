@@ -4,8 +4,8 @@ import { IMPORTED_CONFLICT, IMPORTED_CONFLICT_FIELDS } from './imported-conflict
 import { mergeText } from '#shared/sync/text-merge';
 import type { BatonDatabase, EditBase } from './db';
 
-// The device's side of the text merge (S22, S23), run inside the write and pull transactions of
-// sync-store.ts. The server merges by stamps only (S5); texts are combined here.
+// The device's side of the text merge (S22, S23), run inside the write transactions of
+// edit-writes.ts. The server merges by stamps only (S5); texts are combined here.
 
 /** The version of a text field an editor showed the user: its stamp and its text. */
 export interface TextBase {

@@ -2,7 +2,8 @@ import { stampNode } from '#shared/sync/hlc';
 import { DELETED_FIELD, isDeleted, type ItemState, type JsonValue } from '#shared/sync/item';
 import { jsonBytes, type PullResponse } from '#shared/sync/protocol';
 import type { BatonDatabase, EditBase, OutboxEntry } from './db';
-import { holdsEveryLine, mergeConcurrent, resolveCopy, supersedes } from './copy-merge';
+import Dexie from 'dexie';
+import { holdsAll, holdsEveryLine, mergeConcurrent, resolveCopy, supersedes } from './copy-merge';
 // The pull's merges write edits (S22); edit-writes.ts imports sync-store.ts, which imports this
 // module: fine for functions called after all of them loaded.
 import { writeEdit } from './edit-writes';
@@ -119,13 +120,29 @@ function liveCopies(changes: PullResponse['changes'], reasons: readonly string[]
  */
 async function mergeOwnCopies(device: Device, changes: PullResponse['changes']): Promise<void> {
   const { db, spaceId, clientId, now } = device;
+  // A later write of an item can come to hold a copy made earlier (the copy's author typed on).
+  const withCopies = new Set(
+    (
+      await db.items
+        .where('[spaceId+conflictOf]')
+        .between([spaceId, Dexie.minKey], [spaceId, Dexie.maxKey])
+        .uniqueKeys()
+    ).map((key) => (Array.isArray(key) ? String(key[1]) : '')),
+  );
+  for (const change of changes) {
+    if (!change.item.conflict && withCopies.has(change.item.id)) await dropHeldCopies(device, change.item.id);
+  }
   const copies = liveCopies(changes, ['lost', 'overwritten']);
   if (copies.length === 0) return;
   const bases = await db.editBases.bulkGet(copies.map((copy) => copy.conflict?.mutationId ?? ''));
   for (const [index, copy] of copies.entries()) {
     const base = bases[index];
     const of = copy.conflict?.of;
-    if (!base || !of) continue;
+    if (!of) continue;
+    if (!base) {
+      await dropHeldCopies(device, of);
+      continue;
+    }
     const stored = await db.items.get([spaceId, of]);
     if (!stored) continue;
     const known = await basesOf(db, spaceId, of);
@@ -192,5 +209,29 @@ async function dropSupersededCopies(
     if (!supersedes(newer, older, names)) continue;
     await dismiss(db, spaceId, older, now);
     if (older === copy) return;
+  }
+}
+
+// Copies of edits without a text base (record fields typed by two people at once): this
+// device dismisses each copy of its own edits that the item, or a later copy, holds (S23).
+async function dropHeldCopies({ db, spaceId, clientId, now }: Device, of: string): Promise<void> {
+  const row = await db.items.get([spaceId, of]);
+  if (!row) return;
+  const current = itemStateOf(row);
+  const open = (await db.items.where('[spaceId+conflictOf]').equals([spaceId, of]).toArray())
+    .map(itemStateOf)
+    .filter((copy) => copy.conflict && !isDeleted(copy));
+  for (const copy of open) {
+    if (stampNode(copy.conflict!.stamp) !== clientId) continue;
+    // Another copy holds this one: the longer text, whichever stamp it has (two copies that hold
+    // each other are equal, and the older goes).
+    const heldElsewhere = open.some(
+      (other) =>
+        other !== copy &&
+        holdsAll(other, copy) &&
+        (!holdsAll(copy, other) || other.conflict!.stamp > copy.conflict!.stamp),
+    );
+    if (!holdsAll(current, copy) && !heldElsewhere) continue;
+    await dismiss(db, spaceId, copy, now);
   }
 }
