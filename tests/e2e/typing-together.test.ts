@@ -9,15 +9,15 @@ import { overlapOneLineOffline, typeDifferentLines, typeInTwoTabs } from './typi
 describe('typing together, key by key', () => {
   const people = twoPeopleForSuite('Typing together');
 
-  it('[S22][S31] two people type different lines at once: both lines in the note on both sides, no conflict copy', async () => {
+  it('[S22][S32] two people type different lines at once: both lines in the note on both sides, no conflict copy', async () => {
     await typeDifferentLines(people.spaceId, people.a, people.b);
   });
 
-  it('[S22][S32] one person types different lines in two tabs: both lines in both tabs, no conflict copy', async () => {
+  it('[S22][S33] one person types different lines in two tabs: both lines in both tabs, no conflict copy', async () => {
     await typeInTwoTabs(people.spaceId, people.a);
   });
 
-  it('[S23][S29][S30] both change one line, one offline: one version in the note, the other in a conflict copy both see', async () => {
+  it('[S23][S30][S31] both change one line, one offline: one version in the note, the other in a conflict copy both see', async () => {
     await overlapOneLineOffline(people.spaceId, people.a, people.b);
   });
 });

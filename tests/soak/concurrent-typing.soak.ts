@@ -11,13 +11,13 @@ describe('typing together, again and again', () => {
   const people = twoPeopleForSuite('Typing together');
 
   for (let round = 1; round <= ROUNDS; round++) {
-    it(`[S22][S31] round ${round}: two people type different lines at once`, async () => {
+    it(`[S22][S32] round ${round}: two people type different lines at once`, async () => {
       await typeDifferentLines(people.spaceId, people.a, people.b);
     });
-    it(`[S22][S32] round ${round}: one person types different lines in two tabs`, async () => {
+    it(`[S22][S33] round ${round}: one person types different lines in two tabs`, async () => {
       await typeInTwoTabs(people.spaceId, people.a);
     });
-    it(`[S23][S30] round ${round}: both change one line, one offline`, async () => {
+    it(`[S23][S31] round ${round}: both change one line, one offline`, async () => {
       await overlapOneLineOffline(people.spaceId, people.a, people.b);
     });
   }

@@ -101,7 +101,7 @@ describe('text merge on the device', () => {
     }
   });
 
-  it("[S31] a version that overwrote this device's typing without seeing it never shows without that typing", async () => {
+  it("[S32] a version that overwrote this device's typing without seeing it never shows without that typing", async () => {
     const server = new FakeServer();
     const { a, b, seen } = await shared(server);
     // B types on line three and pushes; A, not having pulled it, types on line one later (its
@@ -135,7 +135,7 @@ describe('text merge on the device', () => {
     expect(await openCopies(b.db)).toEqual([]);
   });
 
-  it('[S31] older keystrokes that lost and a newer one that was overwritten: the newest typing is what comes back', async () => {
+  it('[S32] older keystrokes that lost and a newer one that was overwritten: the newest typing is what comes back', async () => {
     const server = new FakeServer();
     const { a, b, seen } = await shared(server);
     const edit = (

@@ -42,13 +42,13 @@ const copy: ItemState = {
 };
 
 describe('settling a conflict copy of this device', () => {
-  it('[S23][S29] one line edited on both sides (this side offline): the copy stays whatever order the device reads its edits in', () => {
+  it('[S23][S30] one line edited on both sides (this side offline): the copy stays whatever order the device reads its edits in', () => {
     // The edit's own text is never the version the other side started from.
     expect(resolveCopy(lostEdit, [lostEdit, created], current, copy, ME)).toBeNull();
     expect(resolveCopy(lostEdit, [created, lostEdit], current, copy, ME)).toBeNull();
   });
 
-  it('[S23][S29] an overwritten copy of the same overlap stays too', () => {
+  it('[S23][S30] an overwritten copy of the same overlap stays too', () => {
     const mine: ItemState = { ...current, fields: { body: { v: OWNER, s: stamp(4000, ME) } } };
     const theirs: ItemState = {
       ...copy,
@@ -60,7 +60,7 @@ describe('settling a conflict copy of this device', () => {
     expect(resolveCopy(won, [won, created], mine, theirs, ME)).toBeNull();
   });
 
-  it('[S22][S29] different lines on both sides still merge and dismiss the copy', () => {
+  it('[S22][S30] different lines on both sides still merge and dismiss the copy', () => {
     const mineText = START.replace('line one', 'line one OWNER');
     const mineCopy: ItemState = { ...copy, fields: { body: { v: mineText, s: lostEdit.stamp } } };
     const edit = { ...lostEdit, wrote: { body: mineText } };
@@ -68,7 +68,7 @@ describe('settling a conflict copy of this device', () => {
     expect(values).toEqual({ body: EDITOR.replace('line one', 'line one OWNER') });
   });
 
-  it('[S29] a copy is not merged against an own earlier edit the overwritten text did not grow from', () => {
+  it('[S30] a copy is not merged against an own earlier edit the overwritten text did not grow from', () => {
     // This device typed "the ed", then took a version from the other side that lacked the "d"
     // and typed "i" on it: its write "the ei" grew from their "the e", not from its own "the ed".
     const line = (tail: string) => START.replace('line five', `line five the ${tail}`);
@@ -96,7 +96,7 @@ describe('settling a conflict copy of this device', () => {
     expect(resolveCopy(typedI, [typedD, typedI], now, theirs, ME)).toBeNull();
   });
 
-  it('[S30] a merge that would drop a typed line is refused', () => {
+  it('[S31] a merge that would drop a typed line is refused', () => {
     expect(keepsEveryLine(EDITOR, OWNER, EDITOR, START)).toBe(false);
     expect(keepsEveryLine(`${START} typed on`, START, START, '')).toBe(true);
     // A line this side deleted may go; one only the other side lacks may not.
