@@ -117,7 +117,7 @@ export class BatonDatabase extends Dexie {
     this.version(7)
       .stores({
         items:
-          '[spaceId+id], [spaceId+updatedAt], [spaceId+conflictOf], [spaceId+place+updatedAt], [spaceId+place+kind+updatedAt]',
+          '[spaceId+id], [spaceId+updatedAt], [spaceId+conflictOf], [spaceId+place+updatedAt+id], [spaceId+place+kind+updatedAt+id]',
       })
       .upgrade((tx) =>
         tx

@@ -4,7 +4,7 @@ import type { BatonDatabase, LocalItem } from './db';
 import { LIVE_PLACES, livePlace } from './item-place';
 
 // The space view's reads (S27): one place (a folder, the trash) and maybe one kind, newest first,
-// read a page at a time and counted through the `[spaceId+place(+kind)+updatedAt]` indexes, so
+// read a page at a time and counted through the `[spaceId+place(+kind)+updatedAt+id]` indexes, so
 // a space of 100,000 items opens by reading the rows in view, never the whole space.
 
 /** One list of the space view. `since` leaves out rows last changed before it (the trash). */
@@ -15,25 +15,28 @@ export interface ListRange {
   since?: number;
 }
 
-/** Where a streaming scan stands: before the rows changed at `updatedAt`, `ties` of them already read. */
+/** Where a streaming scan stands: it goes on with the rows listed after this one. */
 export interface ScanCursor {
   updatedAt: number;
-  ties: number;
+  id: string;
 }
 
-function collection(db: BatonDatabase, range: ListRange, upTo: number = Dexie.maxKey as never) {
+// Each index ends in the item id, so rows changed in the same millisecond (a paste, an import)
+// still have one order, and a scan goes on from the last row it read without counting ties.
+function collection(db: BatonDatabase, range: ListRange, before?: ScanCursor) {
   const from = range.since ?? Dexie.minKey;
+  const to = before ? [before.updatedAt, before.id] : [Dexie.maxKey];
   return range.kind === 'all'
     ? db.items
-        .where('[spaceId+place+updatedAt]')
-        .between([range.spaceId, range.place, from], [range.spaceId, range.place, upTo], true, true)
+        .where('[spaceId+place+updatedAt+id]')
+        .between([range.spaceId, range.place, from], [range.spaceId, range.place, ...to], true, false)
     : db.items
-        .where('[spaceId+place+kind+updatedAt]')
+        .where('[spaceId+place+kind+updatedAt+id]')
         .between(
           [range.spaceId, range.place, range.kind, from],
-          [range.spaceId, range.place, range.kind, upTo],
+          [range.spaceId, range.place, range.kind, ...to],
           true,
-          true,
+          false,
         );
 }
 
@@ -76,16 +79,12 @@ export async function scanListed(
   from: ScanCursor | null,
   limit: number,
 ): Promise<{ rows: LocalItem[]; next: ScanCursor | null }> {
-  const rows = await collection(db, range, from?.updatedAt)
+  const rows = await collection(db, range, from ?? undefined)
     .reverse()
-    .offset(from?.ties ?? 0)
     .limit(limit)
     .toArray();
   const last = rows.at(-1);
-  if (!last || rows.length < limit) return { rows, next: null };
-  let ties = rows.filter((row) => row.updatedAt === last.updatedAt).length;
-  if (from && last.updatedAt === from.updatedAt) ties += from.ties;
-  return { rows, next: { updatedAt: last.updatedAt, ties } };
+  return { rows, next: last && rows.length === limit ? { updatedAt: last.updatedAt, id: last.id } : null };
 }
 
 /** The newest row's key and the size of the list: changes whenever the list does. */
@@ -116,7 +115,7 @@ export function foldersHoldingItems(db: BatonDatabase, spaceId: string, folder: 
     let lower: unknown[] = [spaceId, top, Dexie.minKey];
     for (;;) {
       const [key] = await db.items
-        .where('[spaceId+place+updatedAt]')
+        .where('[spaceId+place+updatedAt+id]')
         .between(lower, [spaceId, end, Dexie.maxKey])
         .limit(1)
         .keys();
@@ -137,7 +136,7 @@ export async function rowsInFolderTree(
   folder: string,
 ): Promise<LocalItem[]> {
   const rows = await db.items
-    .where('[spaceId+place+updatedAt]')
+    .where('[spaceId+place+updatedAt+id]')
     .between(
       [spaceId, livePlace(folder), Dexie.minKey],
       [spaceId, `${livePlace(folder)}/\uffff`, Dexie.maxKey],
