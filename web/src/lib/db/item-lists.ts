@@ -146,3 +146,22 @@ export async function rowsInFolderTree(
     (row) => row.place === livePlace(folder) || row.place?.startsWith(`${livePlace(folder)}/`),
   );
 }
+
+/** The newest `limit` live items of the space, in any folder (a short scan by time). */
+export function newestLive(db: BatonDatabase, spaceId: string, limit: number): Promise<LocalItem[]> {
+  return db.items
+    .where('[spaceId+updatedAt]')
+    .between([spaceId, Dexie.minKey], [spaceId, Dexie.maxKey])
+    .reverse()
+    .filter((row) => row.place?.startsWith(LIVE_PLACES.from) ?? false)
+    .limit(limit)
+    .toArray();
+}
+
+/** How many live items the space has, in every folder (from the index alone). */
+export function countLive(db: BatonDatabase, spaceId: string): Promise<number> {
+  return db.items
+    .where('[spaceId+place+updatedAt+id]')
+    .between([spaceId, LIVE_PLACES.from], [spaceId, LIVE_PLACES.to])
+    .count();
+}
