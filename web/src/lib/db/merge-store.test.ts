@@ -146,3 +146,69 @@ describe('text merge on the device', () => {
     ]);
   });
 });
+
+describe('record fields typed by two people at once', () => {
+  const RECORD = 'recordAAAA01';
+  const HOST = 'f:Host';
+  const text = (v: string) => ({ t: 'text', v });
+
+  async function host(db: BatonDatabase): Promise<unknown> {
+    return (await itemOf(db, SPACE, RECORD))?.fields[HOST]?.v;
+  }
+
+  // How the keystrokes and syncs of the two interleave: each write is a key, each sync a push and pull.
+  const schedules = {
+    'each syncs after each key': ['a', 'A', 'b', 'B'],
+    'both type, then b syncs first': ['a', 'b', 'B', 'A'],
+    'b types ahead of what it pulled': ['b', 'a', 'A', 'b', 'B'],
+  } as const;
+
+  for (const [name, schedule] of Object.entries(schedules)) {
+    it(`[S23] key by key into one field (${name}): one value kept, one copy with the whole other value`, async () => {
+      const server = new FakeServer();
+      const a = device(server);
+      const b = device(server);
+      const start = await writeEdit(a.db, SPACE, {
+        itemId: RECORD,
+        kind: 'record',
+        values: { [HOST]: text('') },
+      });
+      await a.engine.sync();
+      await b.engine.sync();
+      // Each editor's base is the version it saw when its person started, then its own last write.
+      const people = {
+        a: { side: a, words: 'Maria Silva', typed: 0, seen: start.stamp },
+        b: { side: b, words: 'Joao Costa', typed: 0, seen: start.stamp },
+      };
+      const done = () => Object.values(people).every((p) => p.typed === p.words.length);
+      while (!done()) {
+        for (const step of schedule) {
+          const person = people[step.toLowerCase() as 'a' | 'b'];
+          if (step === step.toUpperCase()) {
+            await person.side.engine.sync();
+            continue;
+          }
+          if (person.typed === person.words.length) continue;
+          person.typed += 1;
+          const edit = await writeEdit(person.side.db, SPACE, {
+            itemId: RECORD,
+            kind: 'record',
+            values: { [HOST]: text(person.words.slice(0, person.typed)) },
+            bases: { [HOST]: { stamp: person.seen, text: '' } },
+          });
+          person.seen = edit.stamp;
+        }
+      }
+      // Each dismisses the copies of its own edits; the last syncs bring the dismissals across.
+      for (const side of [a, b, a, b, a]) await side.engine.sync();
+      const kept = (await host(a.db)) as { v: string };
+      expect(await host(b.db)).toEqual(kept);
+      expect(['Maria Silva', 'Joao Costa']).toContain(kept.v);
+      const other = kept.v === 'Maria Silva' ? 'Joao Costa' : 'Maria Silva';
+      for (const side of [a, b]) {
+        const copies = await openCopies(side.db);
+        expect(copies.map((copy) => (copy.fields[HOST]?.v as { v: string }).v)).toEqual([other]);
+      }
+    });
+  }
+});

@@ -178,19 +178,46 @@ export function resolveCopy(
   return values;
 }
 
+/** The text of a field value: a note's string, or a record text field's `{ t: 'text', v }`. */
+function textOf(value: JsonValue | undefined): string | undefined {
+  if (typeof value === 'string') return value;
+  if (value && typeof value === 'object' && !Array.isArray(value) && value['t'] === 'text') {
+    const text = value['v'];
+    return typeof text === 'string' ? text : undefined;
+  }
+  return undefined;
+}
+
+/** True when `later` is `earlier`, or text typed on from it: the same lines, each the same or longer. */
+function typedOn(earlier: JsonValue | undefined, later: JsonValue | undefined): boolean {
+  if (JSON.stringify(earlier) === JSON.stringify(later)) return true;
+  const a = textOf(earlier);
+  const b = textOf(later);
+  if (a === undefined || b === undefined) return false;
+  const was = a.split('\n');
+  const now = b.split('\n');
+  return was.length === now.length && was.every((line, index) => now[index]!.startsWith(line));
+}
+
 /**
  * True when every text field of `older` (a conflict copy of this device's edit) is in `newer`
  * (a later copy of its edits of the same item) line for line, or typed on: the later copy
  * holds all of it, so one copy is enough (S23).
  */
 export function supersedes(newer: ItemState, older: ItemState, names: readonly string[]): boolean {
-  return names.every((name) => {
-    const a = older.fields[name]?.v;
-    const b = newer.fields[name]?.v;
-    if (a === b) return true;
-    if (typeof a !== 'string' || typeof b !== 'string') return false;
-    const was = a.split('\n');
-    const now = b.split('\n');
-    return was.length === now.length && was.every((line, index) => now[index]!.startsWith(line));
+  return names.every((name) => typedOn(older.fields[name]?.v, newer.fields[name]?.v));
+}
+
+/**
+ * True when `holder` (the item, or a later copy of it) has every field of `copy`: the same
+ * value, or text typed on from it (S23). Such a copy shows nothing the holder lacks. Used for
+ * copies of edits that kept no text base (record fields), where live typing by two people
+ * leaves one copy per keystroke.
+ */
+export function holdsAll(holder: ItemState, copy: ItemState): boolean {
+  return Object.entries(copy.fields).every(([name, entry]) => {
+    if (IMPORTED_CONFLICT_FIELDS.includes(name)) return true; // the label of a copy made on the device
+    const held = holder.fields[name];
+    return held !== undefined && (held.s === entry.s || typedOn(entry.v, held.v));
   });
 }

@@ -10,7 +10,7 @@ import type { BatonDatabase, LocalItem, OutboxEntry, SyncState } from './db';
 // The pull's merges write edits (S22); edit-writes.ts imports this module's helpers in turn,
 // which is fine for functions called after both modules loaded.
 import { writeEdit } from './edit-writes';
-import { resolveCopy, supersedes } from './merge-store';
+import { holdsAll, resolveCopy, supersedes } from './merge-store';
 
 // The sync engine's storage: every function is one Dexie transaction, so an edit, a pull page
 // or a push result lands whole or not at all, in this tab and as seen from every other tab.
@@ -313,12 +313,29 @@ async function mergeOwnCopies(
       (item) =>
         (item.conflict?.reason === 'lost' || item.conflict?.reason === 'overwritten') && !isDeleted(item),
     );
+  // A later write of an item can come to hold a copy made earlier (the copy's author typed on).
+  const withCopies = new Set(
+    (
+      await db.items
+        .where('[spaceId+conflictOf]')
+        .between([spaceId, Dexie.minKey], [spaceId, Dexie.maxKey])
+        .uniqueKeys()
+    ).map((key) => (Array.isArray(key) ? String(key[1]) : '')),
+  );
+  for (const change of changes) {
+    if (!change.item.conflict && withCopies.has(change.item.id))
+      await dropHeldCopies(db, spaceId, change.item.id, now);
+  }
   if (copies.length === 0) return;
   const bases = await db.editBases.bulkGet(copies.map((copy) => copy.conflict?.mutationId ?? ''));
   for (const [index, copy] of copies.entries()) {
     const base = bases[index];
     const of = copy.conflict?.of;
-    if (!base || !of) continue;
+    if (!of) continue;
+    if (!base) {
+      await dropHeldCopies(db, spaceId, of, now);
+      continue;
+    }
     const row = await db.items.get([spaceId, of]);
     if (!row) continue;
     const known = await db.editBases.where('[spaceId+itemId]').equals([spaceId, of]).toArray();
@@ -364,6 +381,41 @@ async function dropSupersededCopies(
       now,
     );
     if (older === copy) return;
+  }
+}
+
+// Copies of edits without a text base (record fields typed by two people at once): this
+// device dismisses each copy of its own edits that the item, or a later copy, holds (S23).
+async function dropHeldCopies(
+  db: BatonDatabase,
+  spaceId: string,
+  of: string,
+  now: () => number,
+): Promise<void> {
+  const row = await db.items.get([spaceId, of]);
+  if (!row) return;
+  const current = itemStateOf(row);
+  const { clientId } = await stateOf(db, spaceId);
+  const open = (await db.items.where('[spaceId+conflictOf]').equals([spaceId, of]).toArray())
+    .map(itemStateOf)
+    .filter((copy) => copy.conflict && !isDeleted(copy));
+  for (const copy of open) {
+    if (stampNode(copy.conflict!.stamp) !== clientId) continue;
+    // Another copy holds this one: the longer text, whichever stamp it has (two copies that hold
+    // each other are equal, and the older goes).
+    const heldElsewhere = open.some(
+      (other) =>
+        other !== copy &&
+        holdsAll(other, copy) &&
+        (!holdsAll(copy, other) || other.conflict!.stamp > copy.conflict!.stamp),
+    );
+    if (!holdsAll(current, copy) && !heldElsewhere) continue;
+    await writeEdit(
+      db,
+      spaceId,
+      { itemId: copy.id, kind: copy.kind, values: { [DELETED_FIELD]: true } },
+      now,
+    );
   }
 }
 

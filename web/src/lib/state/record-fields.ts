@@ -12,6 +12,14 @@ export const RECORD_FIELD_TYPE = {
 /** One of {@link RECORD_FIELD_TYPE}. */
 export type RecordFieldType = (typeof RECORD_FIELD_TYPE)[keyof typeof RECORD_FIELD_TYPE];
 
+/** What the editor calls each type. */
+export const RECORD_FIELD_LABEL: Record<RecordFieldType, string> = {
+  text: 'Text',
+  number: 'Number',
+  date: 'Date',
+  boolean: 'Yes/no',
+};
+
 /** A record field as the editor shows it. Dates are `YYYY-MM-DD` strings. */
 export type RecordField =
   | { name: string; type: 'text'; value: string }
