@@ -150,6 +150,55 @@ describe('web sync engine over IndexedDB', () => {
     b.stop();
   });
 
+  it('[S28] while pokes are heard, a push is not followed by a pull: what it stored (a conflict copy too) arrives in the poke', async () => {
+    const server = new FakeServer();
+    const db = new BatonDatabase(`engine-test-${++n}`);
+    open.push(db);
+    let pulls = 0;
+    const inner = server.transport();
+    const transport = {
+      ...inner,
+      pull: (...args: Parameters<typeof inner.pull>) => (pulls++, inner.pull(...args)),
+    };
+    const a = new SyncEngine({ db, spaceId: SPACE, transport, random: () => 0 });
+    const socket = inner.connect(SPACE, {
+      onOpen: () => a.setLive(true),
+      onClose: () => undefined,
+      onMessage: (message) => {
+        if (message.type !== 'poke') return;
+        const { seq, from, page } = message;
+        a.poked(seq, from !== undefined && page ? { from, page } : undefined);
+      },
+    });
+    const b = device(server);
+    await a.sync();
+    const id = await createItem(SPACE, 'note', { title: 'start' }, db);
+    await a.push();
+    await b.engine.sync();
+    const pullsBefore = pulls;
+
+    // Both change the title from the same version; B's lands first, so A's push meets it.
+    await editItem(SPACE, id, { title: 'by B' }, {}, b.db);
+    await editItem(SPACE, id, { title: 'by A' }, {}, db);
+    await b.engine.sync();
+    await a.push();
+    await a.push();
+    expect(pulls).toBe(pullsBefore);
+    expect(await pendingCount(db, SPACE)).toBe(0);
+    const copies = await conflictsOfSpace(db, SPACE);
+    expect(copies.length).toBe(1);
+    const titles = [(await itemOf(db, SPACE, id))?.fields.title?.v, copies[0]?.fields.title?.v].sort();
+    expect(titles).toEqual(['by A', 'by B']);
+
+    // Without the socket, a push pulls as before.
+    socket.close();
+    a.setLive(false);
+    await editItem(SPACE, id, { title: 'offline socket' }, {}, db);
+    await a.push();
+    expect(pulls).toBe(pullsBefore + 1);
+    a.stop();
+  });
+
   it('[S8] a fenced edit disappears from the item, lives on as a conflict copy, and is not left pending', async () => {
     const server = new FakeServer();
     const { db, engine } = device(server);

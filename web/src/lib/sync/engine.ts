@@ -60,6 +60,12 @@ export class SyncEngine {
   private clientId: string | undefined;
   /** The highest sequence this engine has pulled up to, to skip pokes it has already seen. */
   private pulledTo = -1;
+  /** Whether the next run pulls: always, except after pushes while pokes are heard (S28). */
+  private wantPull = true;
+  /** Whether the space's socket is open, so every stored change is poked to this tab. */
+  private live = false;
+  /** Pages pokes carried while a run was in progress, stored after its push instead of pulled. */
+  private carriedWaiting: CarriedPage[] = [];
 
   constructor(options: SyncEngineOptions) {
     this.db = options.db;
@@ -80,6 +86,26 @@ export class SyncEngine {
 
   /** Syncs now, or once more right after the run in progress. Resolves when that run ends. */
   sync(): Promise<void> {
+    this.wantPull = true;
+    return this.run();
+  }
+
+  /**
+   * The outbox grew: pushes now, or right after the run in progress. While the socket is open
+   * the push is not followed by a pull: the server pokes this tab with what the push stored (S21,
+   * S28), so the next edit never waits behind a pull round trip.
+   */
+  push(): Promise<void> {
+    if (!this.live) this.wantPull = true;
+    return this.run();
+  }
+
+  /** The space's socket opened or closed; when it opens, what was missed is pulled. */
+  setLive(live: boolean): void {
+    this.live = live;
+  }
+
+  private run(): Promise<void> {
     if (this.stopped) return Promise.resolve();
     clearTimeout(this.retryTimer);
     if (this.running) {
@@ -98,7 +124,12 @@ export class SyncEngine {
    */
   poked(seq: number, carried?: CarriedPage): void {
     if (this.stopped || seq <= this.pulledTo) return;
-    if (!carried || this.running || carried.from !== this.pulledTo) {
+    if (carried && this.running) {
+      this.carriedWaiting.push(carried);
+      this.again = true;
+      return;
+    }
+    if (!carried || carried.from !== this.pulledTo) {
       void this.sync();
       return;
     }
@@ -136,7 +167,10 @@ export class SyncEngine {
     this.setStatus({ pull: null, phase: 'syncing', lastError: this.status.lastError });
     try {
       await this.pushAll();
-      await this.pullAll();
+      await this.storeCarriedWaiting();
+      const pull = this.wantPull;
+      this.wantPull = false;
+      if (pull) await this.pullAll();
       this.attempt = 0;
       if (this.status.lastError) await recordSyncError(this.db, this.spaceId, null);
       this.setStatus({ pull: null, phase: 'idle', lastError: null });
@@ -153,6 +187,23 @@ export class SyncEngine {
         lastError: failure,
       });
       this.scheduleRetry(failure.retryAfterMs);
+    }
+  }
+
+  // Pages poked during the run, in order: each that follows what this device holds is stored
+  // with no request; a gap means a pull.
+  private async storeCarriedWaiting(): Promise<void> {
+    const pages = this.carriedWaiting.splice(0).sort((a, b) => a.from - b.from);
+    for (const carried of pages) {
+      if (carried.page.next <= this.pulledTo) continue;
+      if (
+        carried.from !== this.pulledTo ||
+        !(await applyPokedPage(this.db, this.spaceId, carried.from, carried.page))
+      ) {
+        this.wantPull = true;
+        return;
+      }
+      this.pulledTo = carried.page.next;
     }
   }
 

@@ -90,7 +90,10 @@ export class SpaceSync {
     const live = new LiveChannel(this.transport, this.spaceId, {
       onPoke: (seq, carried) => engine.poked(seq, carried),
       onConnected: () => void engine.sync(),
-      onStatus: (connected) => this.setStatus({ connected }),
+      onStatus: (connected) => {
+        engine.setLive(connected);
+        this.setStatus({ connected });
+      },
     });
     let pushTimer: ReturnType<typeof setTimeout> | undefined;
     let lastPending = 0;
@@ -98,13 +101,13 @@ export class SpaceSync {
       next: (count) => {
         if (count > lastPending) {
           clearTimeout(pushTimer);
-          pushTimer = setTimeout(() => void engine.sync(), this.pushDelayMs);
+          pushTimer = setTimeout(() => void engine.push(), this.pushDelayMs);
         }
         lastPending = count;
       },
     });
     const stopSignal = onOutboxGrew((db, spaceId) => {
-      if (db === this.db && spaceId === this.spaceId) void engine.sync();
+      if (db === this.db && spaceId === this.spaceId) void engine.push();
     });
     const onOnline = (): void => {
       live.reconnectNow();
