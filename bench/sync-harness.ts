@@ -5,6 +5,7 @@
  */
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
+import { IndexeddbPersistence } from 'y-indexeddb';
 import { formatStamp } from '#shared/sync/hlc';
 import { BatonDatabase, liveQuery } from '../web/src/lib/db/db';
 import { writeEdit } from '../web/src/lib/db/edit-writes';
@@ -17,6 +18,7 @@ const databases = new Map<string, BatonDatabase>();
 const syncs = new Map<string, SpaceSync>();
 let ydoc: Y.Doc | null = null;
 let provider: WebsocketProvider | null = null;
+let persistence: IndexeddbPersistence | null = null;
 
 async function post(path: string, body: unknown): Promise<unknown> {
   const res = await fetch(path, {
@@ -323,9 +325,29 @@ const api = {
   },
 
   // Yjs: one document per page, a map of per-item maps, like the Baton items.
-  yjsOpen(url: string, room: string, connect: boolean): void {
+  /** Opens the room; with `durableName`, the document is also kept in IndexedDB by y-indexeddb. */
+  async yjsOpen(url: string, room: string, connect: boolean, durableName?: string): Promise<void> {
     ydoc = new Y.Doc();
+    if (durableName) {
+      persistence = new IndexeddbPersistence(durableName, ydoc);
+      await persistence.whenSynced;
+    }
     provider = new WebsocketProvider(url, room, ydoc, { connect, disableBc: true });
+  },
+  /**
+   * Resolves (with Date.now()) once every update y-indexeddb has queued so far is stored: it
+   * writes each update in its own transaction, and IndexedDB runs transactions on one store in
+   * the order they were made, so one more read-write transaction completes after all of them.
+   */
+  async yjsFlushed(): Promise<number> {
+    const idb = persistence?.db;
+    if (!idb) throw new Error('no durable Yjs document open');
+    await new Promise<void>((resolve, reject) => {
+      const tx = idb.transaction(['updates'], 'readwrite');
+      tx.oncomplete = () => resolve();
+      tx.onerror = () => reject(tx.error ?? new Error('flush failed'));
+    });
+    return Date.now();
   },
   yjsDisconnect(): void {
     provider?.disconnect();
@@ -406,11 +428,24 @@ const api = {
     }
     return Date.now();
   },
-  yjsClose(): void {
+  async yjsClose(): Promise<void> {
     provider?.destroy();
     ydoc?.destroy();
+    await persistence?.destroy();
     provider = null;
     ydoc = null;
+    persistence = null;
+  },
+  /** Reads every item of the space, as the space view did before S27; answers ms. */
+  async readAllMs(dbName: string, spaceId: string): Promise<number> {
+    const start = performance.now();
+    const rows = await dbNamed(dbName)
+      .items.where('[spaceId+updatedAt]')
+      .between([spaceId, -Infinity], [spaceId, Infinity])
+      .reverse()
+      .toArray();
+    if (rows.length === 0) throw new Error('nothing to read');
+    return performance.now() - start;
   },
 };
 

@@ -8,7 +8,14 @@
  *     `bulkPut` of the same rows into a fresh database of the same schema;
  *  4. one edit at a time at A until B (both live) holds it, Baton and Yjs, 200 times each;
  *  5. local edits: 10,000 issued in a loop until all are durable (group commit), one awaited
- *     edit, and 10,000 awaited one after another.
+ *     edit, and 10,000 awaited one after another;
+ *  6. run 2 again with y-indexeddb 9 on both Yjs clients (a durable peer: B counts once its
+ *     IndexedDB holds the last update), beside Baton, whose replica is always in IndexedDB;
+ *  7. the built app (vite build, served by the same wrangler dev) opens the 100,000-item space
+ *     after pulling it: the time from navigation until the first row of the list shows, and the
+ *     page's JS heap (CDP Performance.getMetrics, JSHeapUsedSize) once it has settled and after a
+ *     garbage collection; beside it, what reading every item of the space costs (what the space
+ *     view did before S27).
  * For run 1 it also prints where the time goes, step by step (A reads the outbox, the push round
  * trip, the SpaceObject's apply, push start to B's first pull, B's pulls, B's last write).
  * Every client runs in Debian's Chromium (two pages, two browser contexts); Baton goes through
@@ -28,6 +35,7 @@ import { WebSocketServer } from 'ws';
 import { setupWSConnection } from '@y/websocket-server/utils';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../tests/support/browser';
+import { ensureWebBuilt } from '../tests/support/build-web';
 import { startLocalServer } from '../tests/support/local-server';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -63,6 +71,8 @@ async function main(): Promise<void> {
     minify: true,
   });
   const harnessJs = bundle.outputFiles[0]!.text;
+  // The space view is measured in the built app, as it ships.
+  ensureWebBuilt();
   const server = await startLocalServer();
   const yjs = await startYjsServer();
   // The harness page is served by Playwright (route.fulfill), which Chromium's Local Network
@@ -106,6 +116,11 @@ async function main(): Promise<void> {
     const yjsRuns: { toPeerMs: number; localEditsMs: number }[] = [];
     for (let run = 0; run < RUNS; run++)
       yjsRuns.push(await yjsTenK(a, b, `ws://127.0.0.1:${yjs.port}`, `bench-${stamp}-${run}`));
+    const yjsDurableRuns: { toPeerMs: number; localEditsMs: number }[] = [];
+    for (let run = 0; run < RUNS; run++)
+      yjsDurableRuns.push(
+        await yjsTenK(a, b, `ws://127.0.0.1:${yjs.port}`, `bench-durable-${stamp}-${run}`, true),
+      );
     const live = await batonLive(a, b, stamp);
     const yjsLiveTimes = await yjsLive(a, b, `ws://127.0.0.1:${yjs.port}`, `bench-live-${stamp}`);
     // One edit at a time, each awaited until durable: what a single keystroke costs, and the
@@ -118,6 +133,7 @@ async function main(): Promise<void> {
     await call(a, 'seed', pullSpace, PULL_ITEMS);
     for (let run = 0; run < Math.max(1, Math.min(RUNS, 2)); run++)
       pullRuns.push(await pullHundredK(a, pullSpace, run));
+    const open = await openHundredK(a, server.baseUrl, pullSpace);
 
     const edits = median(batonRuns.map((r) => r.toPeerMs)) / 1000;
     const yjsEdits = median(yjsRuns.map((r) => r.toPeerMs)) / 1000;
@@ -127,6 +143,9 @@ async function main(): Promise<void> {
       edits10k_to_peer_s: round(edits),
       yjs_edits10k_to_peer_s: round(yjsEdits),
       ratio_vs_yjs: round(edits / yjsEdits, 2),
+      yjs_durable_edits10k_to_peer_s: round(median(yjsDurableRuns.map((r) => r.toPeerMs)) / 1000),
+      ratio_vs_yjs_durable: round(edits / (median(yjsDurableRuns.map((r) => r.toPeerMs)) / 1000), 2),
+      yjs_durable_local_edits10k_s: round(median(yjsDurableRuns.map((r) => r.localEditsMs)) / 1000),
       pull100k_s: round(pull),
       dexie_bulkput100k_s: round(bulkPut),
       ratio_pull_vs_bulkput: round(pull / bulkPut, 2),
@@ -144,16 +163,28 @@ async function main(): Promise<void> {
       steps10k_ms: Object.fromEntries(
         Object.keys(batonRuns[0]?.steps ?? {}).map((key) => [key, round(stepMedian(batonRuns, key), 1)]),
       ),
+      open_100k_ms: round(median(open.openMs), 0),
+      heap_100k_mb: round(open.heapAfterGcMb, 1),
+      heap_100k_before_gc_mb: round(open.heapMb, 1),
+      read_all_100k_ms: round(open.readAllMs, 0),
       pull_items: PULL_ITEMS,
-      runs: { baton: batonRuns, yjs: yjsRuns, pull: pullRuns },
+      runs: {
+        baton: batonRuns,
+        yjs: yjsRuns,
+        yjsDurable: yjsDurableRuns,
+        pull: pullRuns,
+        openMs: open.openMs,
+      },
       targets: {
         ratio_vs_yjs_max: 1.0,
         ratio_pull_vs_bulkput_max: 1.0,
         local_edits10k_s_max: 1,
         local_edit_p50_ms_max: 2,
+        open_100k_ms_max: 1000,
+        heap_100k_mb_max: 150,
       },
       setup:
-        'Chromium (Debian), two browser contexts; Baton via wrangler dev (workerd, SQLite, X_LOCAL_OBSERVABILITY=false); Yjs 13.6 + y-websocket 3 + @y/websocket-server 0.1.1 in memory',
+        'Chromium (Debian), two browser contexts; Baton via wrangler dev (workerd, SQLite, X_LOCAL_OBSERVABILITY=false); Yjs 13.6 + y-websocket 3 + @y/websocket-server 0.1.1 in memory, and with y-indexeddb 9.0.12 on both clients (durable); open_100k in the built app (vite build) at 1100x850, first row of the list after navigation, heap after a CDP HeapProfiler.collectGarbage',
       measuredAt: new Date().toISOString(),
     };
     mkdirSync('bench/results', { recursive: true });
@@ -170,6 +201,12 @@ async function main(): Promise<void> {
         yjs: results.yjs_live_edit_p50_ms,
         ratio: results.ratio_live_edit_vs_yjs,
         target: '≤ 2',
+      },
+      '10k offline edits → durable peer (s)': {
+        baton: results.edits10k_to_peer_s,
+        yjs: results.yjs_durable_edits10k_to_peer_s,
+        ratio: results.ratio_vs_yjs_durable,
+        target: 'reported',
       },
       '10k local edits in a loop, until durable (s)': {
         baton: results.local_edits10k_s,
@@ -197,6 +234,24 @@ async function main(): Promise<void> {
       },
       [`raw Dexie bulkPut ${PULL_ITEMS} rows (s)`]: {
         baton: results.dexie_bulkput100k_s,
+        yjs: '',
+        ratio: '',
+        target: '',
+      },
+      [`open a ${PULL_ITEMS}-item space, first rows (ms)`]: {
+        baton: results.open_100k_ms,
+        yjs: '',
+        ratio: '',
+        target: '≤ 1000',
+      },
+      [`JS heap after, collected (MB)`]: {
+        baton: results.heap_100k_mb,
+        yjs: '',
+        ratio: '',
+        target: '≤ 150',
+      },
+      [`read every item of it, as before S27 (ms)`]: {
+        baton: results.read_all_100k_ms,
         yjs: '',
         ratio: '',
         target: '',
@@ -353,23 +408,29 @@ function stepMedian(runs: { steps?: Steps }[], key: string): number {
   );
 }
 
+/**
+ * The 10k backlog with Yjs. `durable`: both documents are kept in IndexedDB by y-indexeddb, A's
+ * edits are stored before it reconnects (as Baton's are), and B counts once its store has them.
+ */
 async function yjsTenK(
   a: Page,
   b: Page,
   url: string,
   room: string,
+  durable = false,
 ): Promise<{ toPeerMs: number; localEditsMs: number }> {
-  await call(a, 'yjsOpen', url, room, true);
+  await call(a, 'yjsOpen', url, room, true, durable ? `${room}-a` : undefined);
   await call(a, 'yjsSynced');
   void call<number>(a, 'yjsEdits', 0, ITEMS, ITEMS);
-  await call(b, 'yjsOpen', url, room, true);
+  await call(b, 'yjsOpen', url, room, true, durable ? `${room}-b` : undefined);
   await call(b, 'yjsSynced');
   await call(b, 'yjsWaitCount', ITEMS);
   await call(a, 'yjsDisconnect');
   const localEditsMs = await call<number>(a, 'yjsEdits', ITEMS, EDITS, ITEMS);
+  if (durable) await call(a, 'yjsFlushed');
   const start = Date.now();
   const last = ITEMS + EDITS - 1;
-  const [, doneAt] = await Promise.all([
+  const [, seenAt] = await Promise.all([
     call(a, 'yjsConnect'),
     call<number>(
       b,
@@ -378,6 +439,7 @@ async function yjsTenK(
       `f${Math.floor(last / ITEMS)}`,
     ),
   ]);
+  const doneAt = durable ? await call<number>(b, 'yjsFlushed') : seenAt;
   const count = await call<number>(b, 'yjsCount');
   if (count !== ITEMS + EDITS) throw new Error(`Yjs B has ${count} fields, expected ${ITEMS + EDITS}`);
   await call(a, 'yjsClose');
@@ -398,6 +460,47 @@ async function pullHundredK(
   await call(a, 'deleteDb', fresh);
   await call(a, 'deleteDb', raw);
   return { pullMs, bulkPutMs };
+}
+
+/**
+ * Opens the space in the built app once to pull it, then `max(RUNS, 3)` times more from this
+ * device's storage: ms from navigation (the page's time origin) until Playwright has seen the
+ * list's first row in the DOM (an upper bound: it includes Playwright's polling and one CDP round
+ * trip), and the JS heap once it has settled.
+ */
+const FIRST_ROW = '[role="list"][aria-label="Items"] a';
+
+async function openHundredK(
+  harness: Page,
+  baseUrl: string,
+  spaceId: string,
+): Promise<{ openMs: number[]; heapMb: number; heapAfterGcMb: number; readAllMs: number }> {
+  const page = await harness.context().newPage();
+  const url = `${baseUrl}/spaces/${spaceId}`;
+  const allShown = () => page.getByText(`${PULL_ITEMS} items`, { exact: true }).waitFor({ timeout: 900_000 });
+  await page.goto(url);
+  await allShown();
+  await page.getByText('Synced', { exact: true }).waitFor({ timeout: 900_000 });
+  const openMs: number[] = [];
+  for (let run = 0; run < Math.max(RUNS, 3); run++) {
+    await page.goto(url);
+    await page.locator(FIRST_ROW).first().waitFor({ timeout: 120_000 });
+    openMs.push(await page.evaluate(() => performance.now()));
+    await allShown();
+  }
+  await page.getByText('Synced', { exact: true }).waitFor({ timeout: 120_000 });
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const heap = async () => {
+    const { metrics } = await cdp.send('Performance.getMetrics');
+    return (metrics.find((metric) => metric.name === 'JSHeapUsedSize')?.value ?? NaN) / 2 ** 20;
+  };
+  const heapMb = await heap();
+  await cdp.send('HeapProfiler.collectGarbage');
+  const heapAfterGcMb = await heap();
+  await page.close();
+  const readAllMs = await call<number>(harness, 'readAllMs', 'baton', spaceId);
+  return { openMs, heapMb, heapAfterGcMb, readAllMs };
 }
 
 async function startYjsServer(): Promise<{ port: number; close(): void }> {

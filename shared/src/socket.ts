@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { LockEventMessageSchema } from './locks/schemas';
-import { PokeMessageSchema } from './sync/protocol';
+import { ErrorBodySchema } from './errors';
+import { PokeMessageSchema, PushRequestSchema, PushResponseSchema } from './sync/protocol';
 
 /**
  * The first message on a space's WebSocket (`GET /api/spaces/:spaceId/socket`): the connection
@@ -53,6 +54,38 @@ export const PRESENCE_REFRESH_MS = 10_000;
 export const PRESENCE_EXPIRY_MS = 25_000;
 
 /**
+ * Client→server: a push sent over the space's socket instead of `POST …/sync/push` (S29), so a
+ * live edit skips an HTTP request. Same request, same rules, same answer; `id` pairs the reply.
+ */
+export const SocketPushSchema = v.strictObject({
+  type: v.literal('push'),
+  id: v.pipe(v.string(), v.minLength(1), v.maxLength(64)),
+  request: PushRequestSchema,
+});
+/** A push over the socket. */
+export type SocketPush = v.InferOutput<typeof SocketPushSchema>;
+
+/** The largest push a client sends over the socket (the runtime takes messages up to 1 MiB); bigger ones go over HTTP. */
+export const SOCKET_PUSH_MAX_BYTES = 256 * 1024;
+
+/** Server→client: the answer to the socket push `id`, exactly what the HTTP route answers. */
+export const PushedMessageSchema = v.object({
+  type: v.literal('pushed'),
+  id: v.string(),
+  response: PushResponseSchema,
+});
+/** Server→client: the socket push `id` was refused, with the error the HTTP route would send. */
+export const PushFailedMessageSchema = v.object({
+  type: v.literal('push-failed'),
+  id: v.string(),
+  status: v.number(),
+  error: ErrorBodySchema,
+});
+/** The answer to a socket push. */
+export type PushReplyMessage =
+  v.InferOutput<typeof PushedMessageSchema> | v.InferOutput<typeof PushFailedMessageSchema>;
+
+/**
  * Every message the server sends on a space's WebSocket, one union discriminated by `type`.
  * Areas add their message schema here (locks: `lock`; sync: `poke`). Clients parse with this
  * schema and ignore what fails to parse (a newer server may send types they do not know).
@@ -62,6 +95,8 @@ export const SpaceSocketMessageSchema = v.variant('type', [
   LockEventMessageSchema,
   PokeMessageSchema,
   PresenceMessageSchema,
+  PushedMessageSchema,
+  PushFailedMessageSchema,
 ]);
 /** A server→client message on a space's WebSocket. */
 export type SpaceSocketMessage = v.InferOutput<typeof SpaceSocketMessageSchema>;

@@ -175,6 +175,8 @@ describe('data: export and import, and a large space', () => {
           kind: i % 3 === 0 ? 'record' : 'note',
           fields: { title: { v: `Bulk item ${i}`, s: stamp } },
           updatedAt: wall,
+          // Written past the app's Dexie, so the row carries the list place the app derives (S27).
+          place: 'live:',
         });
       }
       await new Promise<void>((resolve, reject) => {

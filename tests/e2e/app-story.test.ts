@@ -147,7 +147,7 @@ describe('two people share a space, check out a note in turn, and sync an offlin
     // With B in line, A's Release names who gets it next (L17).
     await a.getByRole('button', { name: new RegExp(`^Hand over to bob-.* Launch plan$`) }).click();
     await b.getByText(/You have this checked out/).waitFor({ timeout: 15_000 });
-    await expect(noteText(b).getAttribute('readonly')).resolves.toBeNull();
+    await expect.poll(() => noteText(b).getAttribute('readonly'), { timeout: 15_000 }).toBeNull();
 
     // B goes offline, edits, and comes back; A sees B's edit.
     await contextB.setOffline(true);

@@ -79,6 +79,19 @@ describe('two people typing in one record at once', () => {
     await b.getByText(`${owner.username} is editing.`).waitFor({ timeout: 30_000 });
   });
 
+  it('[S29] with HTTP pushes blocked, what one person types still reaches the other over the socket', async () => {
+    await openNewRecord(spaceId, [a, b], ['Caterer']);
+    await a.route('**/sync/push', (route) => route.abort());
+    try {
+      await field(a, 'Caterer').click();
+      await a.keyboard.type('Casa Lisboa');
+      await expect.poll(() => field(b, 'Caterer').inputValue(), { timeout: 30_000 }).toBe('Casa Lisboa');
+      await waitSynced(a);
+    } finally {
+      await a.unroute('**/sync/push');
+    }
+  });
+
   it('[S4] two tabs of one person typing different fields: both values in both tabs', async () => {
     const second = await a.context().newPage();
     try {

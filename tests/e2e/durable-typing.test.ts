@@ -67,13 +67,28 @@ describe('every keystroke is kept', () => {
   });
 
   it('[S24] "Synced" is never shown before the server has the edit', async () => {
+    // Pushes are held back, over HTTP and over the space socket (S29): the edit is on the device
+    // only, so the status must not say Synced.
+    let releasePushes!: () => void;
+    const held = new Promise<void>((resolve) => (releasePushes = resolve));
+    let holding = false;
+    await page.routeWebSocket(/\/socket$/, (ws) => {
+      const server = ws.connectToServer();
+      ws.onMessage((message) => {
+        if (holding && typeof message === 'string' && message.startsWith('{"type":"push"'))
+          void held.then(() => server.send(message));
+        else server.send(message);
+      });
+    });
+    const release = (): void => {
+      holding = false;
+      releasePushes();
+    };
     await page.goto(`${baseUrl}/spaces/${spaceId}`);
     await page.getByRole('button', { name: 'New note' }).click();
     await page.waitForURL(/\/items\//);
     await status(page).getByText('Synced', { exact: true }).waitFor({ timeout: 30_000 });
-    // Pushes are held back: the edit is on the device only, so the status must not say Synced.
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
+    holding = true;
     await page.route('**/sync/push', async (route) => {
       await held;
       await route.continue();
@@ -108,6 +123,7 @@ describe('every keystroke is kept', () => {
     await status(page).getByText('Synced', { exact: true }).waitFor({ timeout: 30_000 });
     await expect(onServer()).resolves.toBe(true);
     await page.unroute('**/sync/push');
+    await page.unrouteAll();
   });
 
   it('[S24] removing a record field asks first; "Keep it" keeps it', async () => {

@@ -17,6 +17,20 @@ export interface TestUser {
 /** Options of {@link api}: a fetch init plus the session cookie and a JSON body. */
 export type ApiInit = RequestInit & { cookie?: string; json?: unknown };
 
+/**
+ * `fetch`, tried once more when a pooled keep-alive connection turns out closed by the local
+ * server before any answer ("other side closed"): the request never reached the server.
+ */
+export async function fetchAgainIfStale(url: URL | string, init: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (error) {
+    const code = (error as { cause?: { code?: string } }).cause?.code;
+    if (code !== 'UND_ERR_SOCKET' && code !== 'ECONNRESET') throw error;
+    return fetch(url, init);
+  }
+}
+
 /** Calls the real server at `baseUrl` with a same-origin `Origin` header, the cookie, and `json` as the body. */
 export async function api(baseUrl: string, path: string, init: ApiInit = {}): Promise<Response> {
   const { cookie, json, ...rest } = init;
@@ -28,7 +42,7 @@ export async function api(baseUrl: string, path: string, init: ApiInit = {}): Pr
     headers.set('content-type', 'application/json');
     body = JSON.stringify(json);
   }
-  return fetch(new URL(path, baseUrl), { ...rest, headers, body });
+  return fetchAgainIfStale(new URL(path, baseUrl), { ...rest, headers, body });
 }
 
 /** The `name=value` part of the session cookie a response sets. */

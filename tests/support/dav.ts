@@ -3,7 +3,7 @@ import {
   CreateAppPasswordResponseSchema,
   type CreateAppPasswordRequest,
 } from '#shared/accounts/app-passwords';
-import { api, type TestUser } from './api-client';
+import { api, fetchAgainIfStale, type TestUser } from './api-client';
 
 /** Makes an app password for `user` (as the Settings page does) and answers the secret. */
 export async function appPassword(
@@ -29,7 +29,7 @@ export function dav(
   path: string,
   init: { body?: string | Blob; headers?: Record<string, string> } = {},
 ): Promise<Response> {
-  return fetch(new URL(path, baseUrl), {
+  return fetchAgainIfStale(new URL(path, baseUrl), {
     method,
     headers: { authorization: `Basic ${btoa(`${auth.username}:${auth.password}`)}`, ...init.headers },
     body: init.body ?? null,

@@ -1,5 +1,5 @@
 import { DurableObject } from 'cloudflare:workers';
-import { blobLimits } from '../config';
+import { blobLimits, maxPushBytes } from '../config';
 import type { Env } from '../env';
 import { migrate } from '../storage/migrate';
 import type { Link } from '#shared/accounts/links';
@@ -20,6 +20,7 @@ import {
 } from '../space/fence';
 import { lockObjectName } from './lock-object';
 import { HUB_SCHEMA_STEP, SpaceHub } from '../space/hub';
+import { replyToSocketPush } from '../space/socket-push';
 import { LockEvictions } from '../space/lock-evictions';
 import { ChangeLog, CHANGE_LOG_SCHEMA_STEP } from '../space/change-log';
 import type { Mutation } from '#shared/sync/mutation';
@@ -77,7 +78,13 @@ export class SpaceObject extends DurableObject<Env> {
       (at) => this.scheduleAlarm(at),
       blobLimits(env),
     );
-    this.hub = new SpaceHub(ctx);
+    this.hub = new SpaceHub(ctx, (ws, peer, message) =>
+      replyToSocketPush(ws, message, peer, {
+        roleOf: (userId, sessionId) => this.socketPeerRole(userId, sessionId),
+        push: (mutations, userId) => this.syncPush(mutations, userId),
+        maxBytes: maxPushBytes(env),
+      }),
+    );
     this.fence = new Fence(ctx.storage.sql);
     this.evictions = new LockEvictions(
       this.membership,
@@ -240,8 +247,8 @@ export class SpaceObject extends DurableObject<Env> {
   override fetch(request: Request): Response {
     return this.hub.accept(request);
   }
-  override webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): void {
-    this.hub.onMessage(ws, message);
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    await this.hub.onMessage(ws, message);
   }
   override webSocketClose(ws: WebSocket, code: number, reason: string): void {
     this.hub.onClose(ws, code, reason);

@@ -8,6 +8,7 @@ import {
   type SpaceSocketMessage,
 } from '#shared/socket';
 import { PROTOCOL_VERSION } from '#shared/version';
+import { isSocketPush } from './socket-push';
 
 /**
  * Who is on the other end of a socket. The Worker authorizes the upgrade, then hands the peer
@@ -106,7 +107,12 @@ export function sendAll(sockets: Iterable<WebSocket>, text: string): number {
  * server→client message of {@link SpaceSocketMessage} (lock events, sync pokes, …).
  */
 export class SpaceHub {
-  constructor(private readonly ctx: DurableObjectState) {
+  constructor(
+    private readonly ctx: DurableObjectState,
+    /** Answers a push sent over the socket (S29); the hub only routes it. */
+    private readonly onPush: (ws: WebSocket, peer: SocketPeer, message: string) => Promise<void> = () =>
+      Promise.resolve(),
+  ) {
     // Keep-alive pings are answered by the runtime without waking the object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(SOCKET_PING, SOCKET_PONG));
   }
@@ -158,10 +164,15 @@ export class SpaceHub {
   }
 
   /**
-   * Clients send pings (answered by the runtime) and presence (S26), which is relayed to the
-   * space's other sockets with the sender's name and never stored; anything else is ignored.
+   * Clients send pings (answered by the runtime), pushes (S29, answered by `onPush`) and presence
+   * (S26), which is relayed to the space's other sockets with the sender's name and never stored;
+   * anything else is ignored.
    */
-  onMessage(ws: WebSocket, message: string | ArrayBuffer): void {
+  onMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> | undefined {
+    if (typeof message === 'string' && isSocketPush(message)) {
+      const peer = peerOfSocket(ws);
+      return peer ? this.onPush(ws, peer, message) : undefined;
+    }
     if (typeof message !== 'string' || message.length > 1000) return;
     let json: unknown;
     try {

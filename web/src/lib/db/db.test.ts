@@ -19,7 +19,7 @@ describe('the Dexie schema', () => {
     await db.items.put({ spaceId: 's2', id: 'item0001', kind: 'note', fields: {}, updatedAt: 6 });
     expect(await db.items.count()).toBe(2);
     expect(await db.spaces.get('local')).toEqual({ id: 'local', name: 'Mine', createdAt: 1 });
-    expect(db.verno).toBe(6);
+    expect(db.verno).toBe(7);
     db.close();
     await db.delete();
   });

@@ -5,6 +5,7 @@ import type { ItemState } from '#shared/sync/item';
 import type { Mutation } from '#shared/sync/mutation';
 import type { PinnedBlob } from '../blobs/pinned';
 import type { UploadRecord } from '../blobs/upload-store';
+import { placeMiddleware, placeOf } from './item-place';
 
 /** A space as this device knows it. Local-only spaces have no cloud id yet. */
 export interface LocalSpace {
@@ -22,6 +23,8 @@ export interface LocalItem extends ItemState {
   spaceId: string;
   updatedAt: number;
   conflictOf?: string;
+  /** Where the space view lists it (live in a folder, trash, conflict copy), set on every write (S27). */
+  place?: string;
 }
 
 /** A local edit waiting to go up (S1, S2), or refused by the server and kept visible until the user acts. */
@@ -111,6 +114,22 @@ export class BatonDatabase extends Dexie {
     });
     // Text merge (S22): the text each local edit started from, until its conflict copy is merged.
     this.version(6).stores({ editBases: 'mutationId, [spaceId+itemId], spaceId' });
+    // Big spaces (S27): a folder, the trash or one kind is read in pages, newest first, and
+    // counted, through these indexes; rows stored before get their place once here.
+    this.version(7)
+      .stores({
+        items:
+          '[spaceId+id], [spaceId+updatedAt], [spaceId+conflictOf], [spaceId+place+updatedAt+id], [spaceId+place+kind+updatedAt+id]',
+      })
+      .upgrade((tx) =>
+        tx
+          .table<LocalItem>('items')
+          .toCollection()
+          .modify((row) => {
+            row.place = placeOf(row);
+          }),
+      );
+    this.use(placeMiddleware);
   }
 }
 

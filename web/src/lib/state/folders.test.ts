@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ItemState } from '#shared/sync/item';
-import { allFolders, breadcrumbs, renameFolderEdits, subfoldersOf } from './folders';
+import { breadcrumbs, childFolders, impliedFolders, renameFolderEdits } from './folders';
 import { toView } from './item-view';
 
 const S = '000001764300000000-000000-abcd';
@@ -19,11 +19,12 @@ describe('folders', () => {
     view('dddddddd', 'Old', true),
   ];
 
-  it('[D2] folders come from the items in them and above them; deleted items make none', () => {
-    expect(allFolders(views)).toEqual(['Plans', 'Plans/2027']);
-    expect(subfoldersOf(views, '')).toEqual(['Plans']);
-    expect(subfoldersOf(views, 'Plans')).toEqual(['Plans/2027']);
-    expect(subfoldersOf(views, '', ['New'])).toEqual(['New', 'Plans']);
+  it('[D2] folders come from the folders holding items and the folders above them', () => {
+    const holding = ['Plans/2027/Q1', 'Plans', ''];
+    expect(impliedFolders(holding)).toEqual(['Plans', 'Plans/2027', 'Plans/2027/Q1']);
+    expect(childFolders(holding, '')).toEqual(['Plans']);
+    expect(childFolders(holding, 'Plans')).toEqual(['Plans/2027']);
+    expect(childFolders(holding, '', ['New'])).toEqual(['New', 'Plans']);
   });
 
   it('[D2] breadcrumbs name each folder down to the open one', () => {

@@ -7,23 +7,25 @@ export function folderOfView(view: ItemView): string {
   return folderOf(view.item.fields[FOLDER_FIELD]?.v);
 }
 
-/** Every folder the live items imply: each item's folder and the folders above it. */
-export function allFolders(views: readonly ItemView[]): string[] {
+/** Every folder the given folders imply: each one and the folders above it, sorted. */
+export function impliedFolders(paths: Iterable<string>): string[] {
   const out = new Set<string>();
-  for (const view of views) {
-    if (view.deleted) continue;
-    for (let path = folderOfView(view); path !== ''; path = parentOf(path)) out.add(path);
+  for (const folder of paths) {
+    for (let path = folder; path !== ''; path = parentOf(path)) out.add(path);
   }
   return [...out].sort();
 }
 
-/** The folders directly inside `folder`, by name; `extra` are folders made here but still empty. */
-export function subfoldersOf(
-  views: readonly ItemView[],
+/**
+ * The folders directly inside `folder`, by name, of those `paths` imply (the folders holding
+ * items); `extra` are folders made here but still empty.
+ */
+export function childFolders(
+  paths: Iterable<string>,
   folder: string,
   extra: readonly string[] = [],
 ): string[] {
-  const all = new Set([...allFolders(views), ...extra]);
+  const all = new Set([...impliedFolders(paths), ...extra]);
   return [...all]
     .filter((path) => path !== folder && parentOf(path) === folder)
     .sort((a, b) => a.localeCompare(b));

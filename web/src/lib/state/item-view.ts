@@ -79,13 +79,25 @@ function searchText(view: ItemView): string {
   return [view.title, body, ...values].join('\n').toLowerCase();
 }
 
+/** The words of a search, lower case; none for an empty search. */
+export function queryWords(query: string): string[] {
+  const trimmed = query.trim().toLowerCase();
+  return trimmed ? trimmed.split(/\s+/) : [];
+}
+
+/** True when every word is in the item's title, body or record values. */
+export function matchesWords(view: ItemView, words: readonly string[]): boolean {
+  if (words.length === 0) return true;
+  const haystack = searchText(view);
+  return words.every((word) => haystack.includes(word));
+}
+
 /**
  * Filters and sorts (newest first) the items for the space view. Conflict copies are listed on
  * the conflicts screen, not here.
  */
 export function filterItems(views: readonly ItemView[], filter: ItemFilter, now: number): ItemView[] {
-  const query = filter.query.trim().toLowerCase();
-  const words = query ? query.split(/\s+/) : [];
+  const words = queryWords(filter.query);
   const out = views.filter((view) => {
     if (view.conflictOf !== null) return false;
     if (
@@ -94,9 +106,7 @@ export function filterItems(views: readonly ItemView[], filter: ItemFilter, now:
       return false;
     }
     if (filter.kind !== 'all' && view.kind !== filter.kind) return false;
-    if (words.length === 0) return true;
-    const haystack = searchText(view);
-    return words.every((word) => haystack.includes(word));
+    return matchesWords(view, words);
   });
   return out.sort((a, b) => b.updatedAt - a.updatedAt || (a.id < b.id ? -1 : 1));
 }

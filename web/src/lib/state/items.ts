@@ -18,7 +18,7 @@ export function preloadWritePath(): Promise<typeof EditWrites> {
 
 // The item as screens see it; a copy made on a device (import, S18; overlap, S23) carries its
 // label in fields, which the replica stores as the row's `conflict`.
-function itemStateOf(row: LocalItem): ItemState {
+export function itemStateOf(row: LocalItem): ItemState {
   const item: ItemState = { id: row.id, kind: row.kind, fields: row.fields };
   if (row.conflict) item.conflict = row.conflict;
   return item;

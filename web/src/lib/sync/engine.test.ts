@@ -26,6 +26,30 @@ function device(
   return { db, engine };
 }
 
+/** A device that counts its pulls and listens to the server's pokes on a socket of its own. */
+function listeningDevice(server: FakeServer) {
+  const db = new BatonDatabase(`engine-test-${++n}`);
+  open.push(db);
+  const counts = { pulls: 0 };
+  const inner = server.transport();
+  const transport = {
+    ...inner,
+    pull: (...args: Parameters<typeof inner.pull>) => (counts.pulls++, inner.pull(...args)),
+  };
+  const engine = new SyncEngine({ db, spaceId: SPACE, transport, random: () => 0 });
+  const listen = () =>
+    inner.connect(SPACE, {
+      onOpen: () => engine.setLive(true),
+      onClose: () => undefined,
+      onMessage: (message) => {
+        if (message.type !== 'poke') return;
+        const { seq, from, page } = message;
+        engine.poked(seq, from !== undefined && page ? { from, page } : undefined);
+      },
+    });
+  return { db, engine, counts, listen };
+}
+
 function plain(items: { id: string; fields: unknown; kind: string; conflict?: unknown }[]) {
   return items
     .map(({ id, fields, kind, conflict }) => ({ id, fields, kind, conflict }))
@@ -104,25 +128,7 @@ describe('web sync engine over IndexedDB', () => {
   it('[S21] a small push reaches a live device inside the poke, without a pull; after a gap it pulls', async () => {
     const server = new FakeServer();
     const a = device(server);
-    const db = new BatonDatabase(`engine-test-${++n}`);
-    open.push(db);
-    let bPulls = 0;
-    const inner = server.transport();
-    const transport = {
-      ...inner,
-      pull: (...args: Parameters<typeof inner.pull>) => (bPulls++, inner.pull(...args)),
-    };
-    const b = new SyncEngine({ db, spaceId: SPACE, transport, random: () => 0 });
-    const listen = () =>
-      inner.connect(SPACE, {
-        onOpen: () => undefined,
-        onClose: () => undefined,
-        onMessage: (message) => {
-          if (message.type !== 'poke') return;
-          const { seq, from, page } = message;
-          b.poked(seq, from !== undefined && page ? { from, page } : undefined);
-        },
-      });
+    const { db, engine: b, counts, listen } = listeningDevice(server);
     await b.sync();
     let socket = listen();
     const arrived = async (itemId: string) => {
@@ -130,11 +136,11 @@ describe('web sync engine over IndexedDB', () => {
         await new Promise((r) => setTimeout(r, 5));
       return (await itemOf(db, SPACE, itemId))?.fields.title?.v;
     };
-    const pullsAfterStart = bPulls;
+    const pullsAfterStart = counts.pulls;
     const first = await createItem(SPACE, 'note', { title: 'carried' }, a.db);
     await a.engine.sync();
     expect(await arrived(first)).toBe('carried');
-    expect(bPulls).toBe(pullsAfterStart);
+    expect(counts.pulls).toBe(pullsAfterStart);
 
     // B misses a poke (its socket was away): the next carried page does not follow what B holds.
     socket.close();
@@ -145,37 +151,21 @@ describe('web sync engine over IndexedDB', () => {
     await a.engine.sync();
     expect(await arrived(next)).toBe('after the gap');
     expect(await arrived(missed)).toBe('missed');
-    expect(bPulls).toBe(pullsAfterStart + 1);
+    expect(counts.pulls).toBe(pullsAfterStart + 1);
     socket.close();
     b.stop();
   });
 
   it('[S28] while pokes are heard, a push is not followed by a pull: what it stored (a conflict copy too) arrives in the poke', async () => {
     const server = new FakeServer();
-    const db = new BatonDatabase(`engine-test-${++n}`);
-    open.push(db);
-    let pulls = 0;
-    const inner = server.transport();
-    const transport = {
-      ...inner,
-      pull: (...args: Parameters<typeof inner.pull>) => (pulls++, inner.pull(...args)),
-    };
-    const a = new SyncEngine({ db, spaceId: SPACE, transport, random: () => 0 });
-    const socket = inner.connect(SPACE, {
-      onOpen: () => a.setLive(true),
-      onClose: () => undefined,
-      onMessage: (message) => {
-        if (message.type !== 'poke') return;
-        const { seq, from, page } = message;
-        a.poked(seq, from !== undefined && page ? { from, page } : undefined);
-      },
-    });
+    const { db, engine: a, counts, listen } = listeningDevice(server);
+    const socket = listen();
     const b = device(server);
     await a.sync();
     const id = await createItem(SPACE, 'note', { title: 'start' }, db);
     await a.push();
     await b.engine.sync();
-    const pullsBefore = pulls;
+    const pullsBefore = counts.pulls;
 
     // Both change the title from the same version; B's lands first, so A's push meets it.
     await editItem(SPACE, id, { title: 'by B' }, {}, b.db);
@@ -183,7 +173,7 @@ describe('web sync engine over IndexedDB', () => {
     await b.engine.sync();
     await a.push();
     await a.push();
-    expect(pulls).toBe(pullsBefore);
+    expect(counts.pulls).toBe(pullsBefore);
     expect(await pendingCount(db, SPACE)).toBe(0);
     const copies = await conflictsOfSpace(db, SPACE);
     expect(copies.length).toBe(1);
@@ -195,7 +185,7 @@ describe('web sync engine over IndexedDB', () => {
     a.setLive(false);
     await editItem(SPACE, id, { title: 'offline socket' }, {}, db);
     await a.push();
-    expect(pulls).toBe(pullsBefore + 1);
+    expect(counts.pulls).toBe(pullsBefore + 1);
     a.stop();
   });
 

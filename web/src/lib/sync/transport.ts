@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { ERROR_REACTION, ErrorBodySchema, isErrorCode, type ErrorReaction } from '#shared/errors';
+import { ErrorBodySchema } from '#shared/errors';
 import {
   PullResponseSchema,
   PushResponseSchema,
@@ -8,20 +8,10 @@ import {
   type PushResponse,
 } from '#shared/sync/protocol';
 import { SOCKET_PING, SpaceSocketMessageSchema, type SpaceSocketMessage } from '#shared/socket';
+import { SocketPusher } from './socket-push';
+import { SyncError, syncFailure } from './sync-error';
 
-/** A failed sync request, with what the client should do about it (retry, reject the edits, stop). */
-export class SyncError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly status: number,
-    readonly reaction: ErrorReaction,
-    readonly retryAfterMs?: number,
-  ) {
-    super(message);
-    this.name = 'SyncError';
-  }
-}
+export { SyncError };
 
 /** A live connection to the space's WebSocket. */
 export interface LiveSocket {
@@ -59,6 +49,8 @@ export class HttpTransport implements SyncTransport {
   private readonly baseUrl: string;
   private readonly headers: Record<string, string>;
   private readonly WebSocketImpl: typeof WebSocket | undefined;
+  /** Per space, the open socket's pusher (S29): pushes go over it while it is open. */
+  private readonly pushers = new Map<string, SocketPusher>();
 
   constructor(options: HttpTransportOptions = {}) {
     this.baseUrl = options.baseUrl ?? '';
@@ -67,6 +59,8 @@ export class HttpTransport implements SyncTransport {
   }
 
   push(spaceId: string, request: PushRequest): Promise<PushResponse> {
+    const overSocket = this.pushers.get(spaceId)?.push(request);
+    if (overSocket) return overSocket;
     return this.call(`/api/spaces/${spaceId}/sync/push`, PushResponseSchema, {
       method: 'POST',
       body: JSON.stringify(request),
@@ -93,10 +87,23 @@ export class HttpTransport implements SyncTransport {
         : new Impl(url);
     let keepalive: ReturnType<typeof setInterval> | undefined;
     let closed = false;
+    // The browser knows the network went away before a socket does: what waits on it fails now
+    // (and is retried), not after the answer's timeout; the channel reconnects when it is back.
+    const drop = (): void => {
+      finish();
+      ws.close();
+    };
+    const pusher = new SocketPusher((text) => ws.send(text), drop);
+    this.pushers.set(spaceId, pusher);
+    const inWindow = typeof window !== 'undefined';
+    if (inWindow) addEventListener('offline', drop);
     const finish = (): void => {
       if (closed) return;
       closed = true;
       clearInterval(keepalive);
+      if (inWindow) removeEventListener('offline', drop);
+      pusher.close();
+      if (this.pushers.get(spaceId) === pusher) this.pushers.delete(spaceId);
       handlers.onClose();
     };
     ws.addEventListener('open', () => {
@@ -113,16 +120,11 @@ export class HttpTransport implements SyncTransport {
       }
       // Lenient: a message this version does not know is ignored.
       const parsed = v.safeParse(SpaceSocketMessageSchema, json);
-      if (parsed.success) handlers.onMessage(parsed.output);
+      if (parsed.success && !pusher.take(parsed.output)) handlers.onMessage(parsed.output);
     });
     ws.addEventListener('close', finish);
     ws.addEventListener('error', finish);
-    return {
-      close: () => {
-        finish();
-        ws.close();
-      },
-    };
+    return { close: drop };
   }
 
   private async call<S extends v.GenericSchema>(
@@ -148,20 +150,7 @@ export class HttpTransport implements SyncTransport {
     const json: unknown = await response.json().catch(() => undefined);
     if (!response.ok) {
       const body = v.safeParse(ErrorBodySchema, json);
-      const code = body.success ? body.output.code : `HTTP_${response.status}`;
-      const message = body.success ? body.output.message : `The server answered ${response.status}.`;
-      const reaction: ErrorReaction = isErrorCode(code)
-        ? ERROR_REACTION[code]
-        : response.status >= 500
-          ? 'retry'
-          : 'reject';
-      throw new SyncError(
-        code,
-        message,
-        response.status,
-        reaction,
-        body.success ? body.output.retryAfterMs : undefined,
-      );
+      throw syncFailure(response.status, body.success ? body.output : null);
     }
     const parsed = v.safeParse(schema, json);
     if (!parsed.success)
