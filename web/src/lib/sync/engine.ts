@@ -1,16 +1,14 @@
 import { MAX_PUSH_BYTES, MAX_PUSH_MUTATIONS, PULL_PAGE_DEFAULT } from '#shared/sync/protocol';
-import type { BatonDatabase, OutboxEntry } from '../db/db';
+import type { BatonDatabase } from '../db/db';
 import {
   applyPokedPage,
   applyPullPage,
   beginPullRun,
   recordSyncError,
-  rejectBatch,
-  settlePush,
   syncStateOf,
-  takeBatch,
 } from '../db/sync-store';
 import { backoffDelay } from './backoff';
+import { pushOutbox } from './push-outbox';
 import type { CarriedPage } from './live';
 import { SyncError, type SyncTransport } from './transport';
 
@@ -215,64 +213,18 @@ export class SyncEngine {
     this.retryTimer = setTimeout(() => void this.sync(), delay);
   }
 
-  // Pipelined: while a batch is on the wire the next one is read from IndexedDB, and while the
-  // next one is on the wire the reply to the previous one is written. The server still gets
-  // the batches in outbox order, one at a time.
   private async pushAll(): Promise<void> {
-    const take = (afterSeq?: number) =>
-      takeBatch(this.db, this.spaceId, this.maxBatchCount, this.maxBatchBytes, afterSeq);
     // The client id never changes once made: read it once, not on every push.
     this.clientId ??= (await syncStateOf(this.db, this.spaceId)).clientId;
-    const clientId = this.clientId;
-    let batch = await take();
-    let settling: Promise<void> = Promise.resolve();
-    try {
-      while (batch.length > 0 && !this.stopped) {
-        const request = this.transport.push(this.spaceId, {
-          clientId,
-          mutations: batch.map((entry) => entry.mutation),
-        });
-        const nextBatch = take(batch.at(-1)?.seq);
-        nextBatch.catch(() => undefined);
-        let reply;
-        try {
-          reply = await request;
-        } catch (error) {
-          await settling;
-          if (!(error instanceof SyncError) || error.reaction !== 'reject') throw error;
-          // The server refused the whole batch (S9): send its edits one by one, so only the bad
-          // one is kept as rejected and the rest go through.
-          if (batch.length === 1) await rejectBatch(this.db, batch, error.code, error.message);
-          else for (const entry of batch) await this.pushAlone(entry);
-          batch = await nextBatch;
-          continue;
-        }
-        await settling;
-        settling = settlePush(this.db, this.spaceId, batch, reply);
-        settling.catch(() => undefined);
-        batch = await nextBatch;
-      }
-    } finally {
-      await settling;
-    }
-  }
-
-  private async pushAlone(entry: OutboxEntry): Promise<void> {
-    try {
-      await this.pushBatch([entry]);
-    } catch (error) {
-      if (!(error instanceof SyncError) || error.reaction !== 'reject') throw error;
-      await rejectBatch(this.db, [entry], error.code, error.message);
-    }
-  }
-
-  private async pushBatch(batch: OutboxEntry[]): Promise<void> {
-    const { clientId } = await syncStateOf(this.db, this.spaceId);
-    const reply = await this.transport.push(this.spaceId, {
-      clientId,
-      mutations: batch.map((entry) => entry.mutation),
+    await pushOutbox({
+      db: this.db,
+      spaceId: this.spaceId,
+      transport: this.transport,
+      clientId: this.clientId,
+      maxBatchCount: this.maxBatchCount,
+      maxBatchBytes: this.maxBatchBytes,
+      stopped: () => this.stopped,
     });
-    await settlePush(this.db, this.spaceId, batch, reply);
   }
 
   // The next page is fetched while the current one is written to IndexedDB (S10). Each page
