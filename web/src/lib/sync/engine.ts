@@ -1,12 +1,6 @@
 import { MAX_PUSH_BYTES, MAX_PUSH_MUTATIONS, PULL_PAGE_DEFAULT } from '#shared/sync/protocol';
 import type { BatonDatabase } from '../db/db';
-import {
-  applyPokedPage,
-  applyPullPage,
-  beginPullRun,
-  recordSyncError,
-  syncStateOf,
-} from '../db/sync-store';
+import { applyPokedPage, applyPullPage, beginPullRun, recordSyncError, syncStateOf } from '../db/sync-store';
 import { backoffDelay } from './backoff';
 import { pushOutbox } from './push-outbox';
 import type { CarriedPage } from './live';
