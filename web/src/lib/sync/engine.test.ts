@@ -5,6 +5,7 @@ import { conflictsOfSpace, itemOf, itemsOfSpace, pendingCount, rejectedEdits } f
 import { createItem, deleteItem, editItem, restoreConflictCopy } from './edits';
 import { SyncEngine } from './engine';
 import { FakeServer } from './fake-transport';
+import type { CarriedPage } from './live';
 
 const SPACE = 'space-under-test';
 let n = 0;
@@ -187,6 +188,38 @@ describe('web sync engine over IndexedDB', () => {
     await a.push();
     expect(counts.pulls).toBe(pullsBefore + 1);
     a.stop();
+  });
+
+  it('[S21] a poked page that can no longer be stored as it is (the device moved on meanwhile) is pulled instead', async () => {
+    const server = new FakeServer();
+    const a = device(server);
+    const { db, engine: b } = listeningDevice(server);
+    // A second engine on the same database (a tab that led for a while) moves its position on.
+    const other = new SyncEngine({ db, spaceId: SPACE, transport: server.transport(), random: () => 0 });
+    await b.sync();
+    const pokes: { seq: number; from: number; page: NonNullable<CarriedPage>['page'] }[] = [];
+    const socket = server.transport().connect(SPACE, {
+      onOpen: () => undefined,
+      onClose: () => undefined,
+      onMessage: (message) => {
+        if (message.type === 'poke' && message.from !== undefined && message.page)
+          pokes.push({ seq: message.seq, from: message.from, page: message.page });
+      },
+    });
+    await createItem(SPACE, 'note', { title: 'first' }, a.db);
+    await a.engine.sync();
+    await other.sync();
+    const second = await createItem(SPACE, 'note', { title: 'second' }, a.db);
+    await a.engine.sync();
+    // B hears the first poke late: it follows B's own position but not the database's.
+    const [late] = pokes;
+    b.poked(late!.seq, { from: late!.from, page: late!.page });
+    for (let i = 0; i < 200 && !(await itemOf(db, SPACE, second)); i++)
+      await new Promise((r) => setTimeout(r, 5));
+    expect((await itemOf(db, SPACE, second))?.fields.title?.v).toBe('second');
+    socket.close();
+    b.stop();
+    other.stop();
   });
 
   it('[S8] a fenced edit disappears from the item, lives on as a conflict copy, and is not left pending', async () => {

@@ -131,14 +131,9 @@ export class SyncEngine {
   }
 
   private async storeCarried(carried: CarriedPage): Promise<void> {
-    let stored = false;
-    try {
-      stored = await applyPokedPage(this.db, this.spaceId, carried.from, carried.page);
-    } catch {
-      // Left to an ordinary pull, which reports its own failures.
-    }
-    if (stored) this.pulledTo = Math.max(this.pulledTo, carried.page.next);
-    if (!stored || this.again) await this.loop();
+    this.carriedWaiting.push(carried);
+    await this.storeCarriedWaiting();
+    if (this.wantPull || this.again) await this.loop();
   }
 
   /** Stops syncing; a run in progress finishes its current step. */
@@ -182,16 +177,17 @@ export class SyncEngine {
     }
   }
 
-  // Pages poked during the run, in order: each that follows what this device holds is stored
-  // with no request; a gap means a pull.
+  // Pages poked (during a run, or the one that woke an idle engine), in order: each that follows
+  // what this device holds is stored with no request; a gap or a failure to store means a pull,
+  // which reports its own failures.
   private async storeCarriedWaiting(): Promise<void> {
     const pages = this.carriedWaiting.splice(0).sort((a, b) => a.from - b.from);
     for (const carried of pages) {
       if (carried.page.next <= this.pulledTo) continue;
-      if (
-        carried.from !== this.pulledTo ||
-        !(await applyPokedPage(this.db, this.spaceId, carried.from, carried.page))
-      ) {
+      const stored =
+        carried.from === this.pulledTo &&
+        (await applyPokedPage(this.db, this.spaceId, carried.from, carried.page).catch(() => false));
+      if (!stored) {
         this.wantPull = true;
         return;
       }
