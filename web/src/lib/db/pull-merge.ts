@@ -120,7 +120,9 @@ function liveCopies(changes: PullResponse['changes'], reasons: readonly string[]
  */
 async function mergeOwnCopies(device: Device, changes: PullResponse['changes']): Promise<void> {
   const { db, spaceId, clientId, now } = device;
-  // A later write of an item can come to hold a copy made earlier (the copy's author typed on).
+  // Items whose copies may now be held by the item or by another copy (record fields, S23): a
+  // pulled item that has copies (a later write can come to hold one made earlier), and the item
+  // of each pulled copy without a text base. Each is checked once, after the text copies settled.
   const withCopies = new Set(
     (
       await db.items
@@ -129,18 +131,17 @@ async function mergeOwnCopies(device: Device, changes: PullResponse['changes']):
         .uniqueKeys()
     ).map((key) => (Array.isArray(key) ? String(key[1]) : '')),
   );
-  for (const change of changes) {
-    if (!change.item.conflict && withCopies.has(change.item.id)) await dropHeldCopies(device, change.item.id);
-  }
+  const recheck = new Set(
+    changes.filter(({ item }) => !item.conflict && withCopies.has(item.id)).map(({ item }) => item.id),
+  );
   const copies = liveCopies(changes, ['lost', 'overwritten']);
-  if (copies.length === 0) return;
-  const bases = await db.editBases.bulkGet(copies.map((copy) => copy.conflict?.mutationId ?? ''));
+  const bases =
+    copies.length > 0 ? await db.editBases.bulkGet(copies.map((copy) => copy.conflict!.mutationId)) : [];
   for (const [index, copy] of copies.entries()) {
     const base = bases[index];
-    const of = copy.conflict?.of;
-    if (!of) continue;
+    const of = copy.conflict!.of;
     if (!base) {
-      await dropHeldCopies(device, of);
+      recheck.add(of);
       continue;
     }
     const stored = await db.items.get([spaceId, of]);
@@ -155,6 +156,7 @@ async function mergeOwnCopies(device: Device, changes: PullResponse['changes']):
       await writeEdit(db, spaceId, { itemId: of, kind: stored.kind, values }, now);
     await dismiss(db, spaceId, copy, now);
   }
+  for (const of of recheck) await dropHeldCopies(device, of);
 }
 
 /**
@@ -213,7 +215,7 @@ async function dropSupersededCopies(
 }
 
 // Copies of edits without a text base (record fields typed by two people at once): this
-// device dismisses each copy of its own edits that the item, or a later copy, holds (S23).
+// device dismisses each copy of its own edits that the item, or another open copy, holds (S23).
 async function dropHeldCopies({ db, spaceId, clientId, now }: Device, of: string): Promise<void> {
   const row = await db.items.get([spaceId, of]);
   if (!row) return;
