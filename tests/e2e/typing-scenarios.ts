@@ -43,6 +43,28 @@ export async function typeDifferentLines(spaceId: string, a: Page, b: Page): Pro
   for (const page of [a, b]) await expect(copiesOf(page, spaceId, before)).resolves.toBe(0);
 }
 
+/**
+ * Two people type different lines at once; the owner reloads 50 ms after their last key while
+ * the editor is still typing: after the reload both lines are in the note on both screens.
+ */
+export async function reloadWhileTypingTogether(spaceId: string, a: Page, b: Page): Promise<void> {
+  const before = await openConflicts(a, spaceId);
+  await openNewNote(spaceId, [a, b]);
+  await caretAtEndOf(a, 2);
+  await caretAtEndOf(b, 4);
+  const editorTyping = b.keyboard.type(' typed by the editor meanwhile', { delay: 55 });
+  await a.keyboard.type(' kept over a reload', { delay: 45 });
+  await a.waitForTimeout(50);
+  await a.reload();
+  await editorTyping;
+  const expected = START.replace('line two', 'line two kept over a reload').replace(
+    'line four',
+    'line four typed by the editor meanwhile',
+  );
+  await expectOnEveryScreen([a, b], expected);
+  for (const page of [a, b]) await expect(copiesOf(page, spaceId, before)).resolves.toBe(0);
+}
+
 /** One person types different lines in two tabs, turn by turn: both lines stay in both tabs. */
 export async function typeInTwoTabs(spaceId: string, a: Page): Promise<void> {
   const before = await openConflicts(a, spaceId);
