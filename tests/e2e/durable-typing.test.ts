@@ -2,7 +2,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { api, apiClient, type TestUser } from '../support/api-client';
 import { launchBrowser } from '../support/browser';
-import { contextFor } from './together-support';
+import { contextFor, keepStorageBusy } from './together-support';
 
 // Every keystroke is stored as it is typed (S24): a reload right after typing keeps it, in a
 // note and in a record field; the status never says "Synced" before the server has the edit;
@@ -64,6 +64,61 @@ describe('every keystroke is kept', () => {
     await page.waitForTimeout(50);
     await page.reload();
     await expect.poll(() => page.getByLabel(/^City/).inputValue(), { timeout: 15_000 }).toBe('Lisbon');
+  });
+
+  it('[S34] a reload while the device storage is busy keeps the keys typed just before it', async () => {
+    await page.goto(`${baseUrl}/spaces/${spaceId}`);
+    await page.getByRole('button', { name: 'New note' }).click();
+    await page.waitForURL(/\/items\//);
+    await page.getByLabel('Text (Markdown)').click();
+    await page.keyboard.type('stored first');
+    await page.getByRole('status').getByText('Saved', { exact: true }).waitFor();
+    await keepStorageBusy(page, 3_000);
+    await page.keyboard.type(', then typed while the disk was busy');
+    await page.waitForTimeout(50);
+    await page.reload();
+    await expect
+      .poll(() => page.getByLabel('Text (Markdown)').inputValue(), { timeout: 15_000 })
+      .toBe('stored first, then typed while the disk was busy');
+    await page.getByRole('status').getByText('Saved', { exact: true }).waitFor();
+  });
+
+  it('[S34] the same in a record field', async () => {
+    await page.goto(`${baseUrl}/spaces/${spaceId}`);
+    await page.getByRole('button', { name: 'New record' }).click();
+    await page.waitForURL(/\/items\//);
+    await page.getByLabel('Field name').fill('Town');
+    await page.getByRole('button', { name: 'Add field' }).click();
+    await page.getByLabel(/^Town/).click();
+    await page.keyboard.type('Por');
+    await page.getByRole('status').getByText('Saved', { exact: true }).waitFor();
+    await keepStorageBusy(page, 3_000);
+    await page.keyboard.type('to');
+    await page.waitForTimeout(50);
+    await page.reload();
+    await expect.poll(() => page.getByLabel(/^Town/).inputValue(), { timeout: 15_000 }).toBe('Porto');
+  });
+
+  it('[S34] closing the tab while the device storage is busy keeps the keys typed just before it', async () => {
+    const tab = await context.newPage();
+    await tab.goto(`${baseUrl}/spaces/${spaceId}`);
+    await tab.getByRole('button', { name: 'New note' }).click();
+    await tab.waitForURL(/\/items\//);
+    const url = tab.url();
+    await tab.getByLabel('Title').fill('Closed while busy');
+    await tab.getByLabel('Text (Markdown)').click();
+    await tab.keyboard.type('first part');
+    await tab.getByRole('status').getByText('Saved', { exact: true }).waitFor();
+    await keepStorageBusy(tab, 3_000);
+    await tab.keyboard.type(' and the part typed as the tab closed');
+    await tab.waitForTimeout(50);
+    await tab.close();
+    const again = await context.newPage();
+    await again.goto(url);
+    await expect
+      .poll(() => again.getByLabel('Text (Markdown)').inputValue(), { timeout: 15_000 })
+      .toBe('first part and the part typed as the tab closed');
+    await again.close();
   });
 
   it('[S24] "Synced" is never shown before the server has the edit', async () => {

@@ -86,6 +86,31 @@ export async function openNewNote(spaceId: string, pages: Page[]): Promise<strin
   return url;
 }
 
+/**
+ * Keeps the app's IndexedDB busy for `ms`: a read-write transaction over the stores an edit
+ * writes, so the next edit waits behind it, as it does behind a slow disk or another tab's
+ * big write. The page going away before that edit commits must not lose it.
+ */
+export async function keepStorageBusy(page: Page, ms: number): Promise<void> {
+  await page.evaluate(
+    (ms) =>
+      new Promise<void>((started, failed) => {
+        const open = indexedDB.open('baton');
+        open.onerror = () => failed(new Error('could not open the app database'));
+        open.onsuccess = () => {
+          const busy = open.result.transaction(['items', 'outbox', 'syncState', 'editBases'], 'readwrite');
+          const until = performance.now() + ms;
+          const spin = (): void => {
+            if (performance.now() < until) busy.objectStore('syncState').count().onsuccess = spin;
+          };
+          spin();
+          started();
+        };
+      }),
+    ms,
+  );
+}
+
 /** Puts the caret at the end of line `line` (1-based) of the note's text. */
 export async function caretAtEndOf(page: Page, line: number): Promise<void> {
   await body(page).evaluate((element, at) => {

@@ -4,6 +4,7 @@ import {
   body,
   caretAtEndOf,
   expectOnEveryScreen,
+  keepStorageBusy,
   openConflicts,
   openNewNote,
   START,
@@ -44,8 +45,9 @@ export async function typeDifferentLines(spaceId: string, a: Page, b: Page): Pro
 }
 
 /**
- * Two people type different lines at once; the owner reloads 50 ms after their last key while
- * the editor is still typing: after the reload both lines are in the note on both screens.
+ * Two people type different lines at once; the owner's last keys wait behind a busy IndexedDB
+ * and they reload 50 ms after the last one while the editor is still typing: after the reload
+ * both lines are in the note on both screens, and no conflict copy is left (S34).
  */
 export async function reloadWhileTypingTogether(spaceId: string, a: Page, b: Page): Promise<void> {
   const before = await openConflicts(a, spaceId);
@@ -53,7 +55,9 @@ export async function reloadWhileTypingTogether(spaceId: string, a: Page, b: Pag
   await caretAtEndOf(a, 2);
   await caretAtEndOf(b, 4);
   const editorTyping = b.keyboard.type(' typed by the editor meanwhile', { delay: 55 });
-  await a.keyboard.type(' kept over a reload', { delay: 45 });
+  await a.keyboard.type(' kept over', { delay: 45 });
+  await keepStorageBusy(a, 2_000);
+  await a.keyboard.type(' a reload', { delay: 45 });
   await a.waitForTimeout(50);
   await a.reload();
   await editorTyping;

@@ -1,11 +1,15 @@
 import { describe, it } from 'vitest';
 import { twoPeopleForSuite } from './together-support';
-import { overlapOneLineOffline, typeDifferentLines, typeInTwoTabs } from './typing-scenarios';
+import {
+  overlapOneLineOffline,
+  reloadWhileTypingTogether,
+  typeDifferentLines,
+  typeInTwoTabs,
+} from './typing-scenarios';
 
 // Two people typing in one note key by key at human speed, in two browser contexts, and one
 // person in two tabs, against the real local server (tests/e2e/typing-scenarios.ts).
-// tests/soak/concurrent-typing.soak.ts repeats the same scenarios many times, and one more that
-// still fails now and then: a reload 50 ms after the last key while the other person types.
+// tests/soak/concurrent-typing.soak.ts repeats the same scenarios many times.
 
 describe('typing together, key by key', () => {
   const people = twoPeopleForSuite('Typing together');
@@ -20,5 +24,9 @@ describe('typing together, key by key', () => {
 
   it('[S23][S30][S31] both change one line, one offline: one version in the note, the other in a conflict copy both see', async () => {
     await overlapOneLineOffline(people.spaceId, people.a, people.b);
+  });
+
+  it('[S22][S34] one of two typing at once reloads 50 ms after the last key, with storage busy: both lines kept', async () => {
+    await reloadWhileTypingTogether(people.spaceId, people.a, people.b);
   });
 });

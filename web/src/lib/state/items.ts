@@ -4,6 +4,7 @@ import { itemOf, itemsOfSpace } from '../db/queries';
 import type * as EditWrites from '../db/edit-writes';
 import { drafts } from './drafts.svelte';
 import type { ItemsPort } from './items-port';
+import { pageEdits } from './page-journal';
 
 let writePath: Promise<typeof EditWrites> | undefined;
 
@@ -34,11 +35,20 @@ export const itemsPort: ItemsPort = {
     return row ? itemStateOf(row) : undefined;
   },
   async edit(spaceId, edit) {
-    // The write path loads with the first editing screen (preloadWritePath), not the first screen.
-    const { writeEdit } = await preloadWritePath();
-    // Until the waiting count is read after this write, the status does not say "Synced" (S24).
-    drafts.wrote();
-    const mutation = await writeEdit(db, spaceId, edit);
+    // Kept in the page's journal until stored, so a page that goes first does not lose it (S34).
+    const ticket = pageEdits.begin(spaceId, edit);
+    let mutation;
+    try {
+      // The write path loads with the first editing screen (preloadWritePath), not the first screen.
+      const { writeEdit } = await preloadWritePath();
+      // Until the waiting count is read after this write, the status does not say "Synced" (S24).
+      drafts.wrote();
+      mutation = await writeEdit(db, spaceId, edit);
+    } catch (error) {
+      pageEdits.failed(ticket);
+      throw error;
+    }
+    pageEdits.stored(ticket, mutation.stamp);
     // The values as stored: merged with what moved under the editor (S22).
     const values = Object.fromEntries(Object.entries(mutation.set).map(([name, write]) => [name, write.v]));
     return { stamp: mutation.stamp, values };

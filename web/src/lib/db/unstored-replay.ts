@@ -1,0 +1,81 @@
+import type { JsonValue } from '#shared/sync/item';
+import type { PageEdit, PageJournal } from '../state/unstored-edits';
+import type { BatonDatabase } from './db';
+import { writeEdit } from './edit-writes';
+import type { TextBase } from './merge-store';
+
+/**
+ * Stores the edits a page left unstored when it went (S34), in the order it asked for them.
+ * Each is written as a new edit on the bases it was typed on, so whatever moved since merges in
+ * (S22). A field that already holds the value is left out: the page's own commit may have
+ * landed after all. An edit sent while the page's previous edit of that item was still on its
+ * way was typed on the same base; that previous edit is stored now (by the page, or just
+ * before by this), so the later one builds on it instead of overlapping it. Answers how many
+ * edits were written.
+ */
+export async function storeJournal(db: BatonDatabase, journal: PageJournal): Promise<number> {
+  const earlier: Earlier[] = journal.stored.flatMap((edit) => fieldsOf(edit, edit.stamp));
+  let written = 0;
+  for (const left of journal.waiting) {
+    const { spaceId, edit } = left;
+    // A space no longer on this device (signed out of, which syncs first) has nothing to take it.
+    if (!(await db.syncState.get(spaceId))) continue;
+    const row = await db.items.get([spaceId, edit.itemId]);
+    const values: Record<string, JsonValue> = {};
+    const bases: Record<string, TextBase> = {};
+    for (const [name, value] of Object.entries(edit.values)) {
+      const stored = row?.fields[name];
+      if (stored && JSON.stringify(stored.v) === JSON.stringify(value)) {
+        earlier.push(...fieldsOf(left, stored.s, name));
+        continue;
+      }
+      values[name] = value;
+      const base = edit.bases?.[name];
+      if (base) bases[name] = builtOn(earlier, left, name, base);
+    }
+    if (Object.keys(values).length === 0) continue;
+    const mutation = await writeEdit(db, spaceId, { ...edit, values, bases });
+    earlier.push(...Object.keys(values).flatMap((name) => fieldsOf(left, mutation.stamp, name)));
+    written += 1;
+  }
+  return written;
+}
+
+/** A field a journal's edit wrote, now stored as `stamp`, and the base it was typed on. */
+interface Earlier {
+  spaceId: string;
+  itemId: string;
+  name: string;
+  typedOn: string | null | undefined;
+  text: string;
+  stamp: string;
+}
+
+function fieldsOf(left: PageEdit, stamp: string, only?: string): Earlier[] {
+  return Object.entries(left.edit.values).flatMap(([name, value]) =>
+    only !== undefined && name !== only
+      ? []
+      : [
+          {
+            spaceId: left.spaceId,
+            itemId: left.edit.itemId,
+            name,
+            typedOn: left.edit.bases?.[name]?.stamp,
+            text: typeof value === 'string' ? value : '',
+            stamp,
+          },
+        ],
+  );
+}
+
+/** The base of `name` for `left`: the page's latest stored write of it typed on the same base, if any. */
+function builtOn(earlier: readonly Earlier[], left: PageEdit, name: string, base: TextBase): TextBase {
+  const before = earlier.findLast(
+    (field) =>
+      field.spaceId === left.spaceId &&
+      field.itemId === left.edit.itemId &&
+      field.name === name &&
+      field.typedOn === base.stamp,
+  );
+  return before ? { stamp: before.stamp, text: before.text } : base;
+}
