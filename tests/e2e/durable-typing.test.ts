@@ -121,6 +121,31 @@ describe('every keystroke is kept', () => {
     await again.close();
   });
 
+  it('[S34] closing one of two tabs while the device storage is busy: the other tab shows its last keys', async () => {
+    const closing = await context.newPage();
+    await closing.goto(`${baseUrl}/spaces/${spaceId}`);
+    await closing.getByRole('button', { name: 'New note' }).click();
+    await closing.waitForURL(/\/items\//);
+    await closing.getByLabel('Title').fill('Two tabs, one closed');
+    await closing.getByLabel('Text (Markdown)').click();
+    await closing.keyboard.type('in both tabs');
+    await closing.getByRole('status').getByText('Saved', { exact: true }).waitFor();
+    const staying = await context.newPage();
+    await staying.goto(closing.url());
+    await expect.poll(() => staying.getByLabel('Text (Markdown)').inputValue()).toBe('in both tabs');
+    await keepStorageBusy(closing, 3_000);
+    await closing.getByLabel('Text (Markdown)').click();
+    await closing.keyboard.press('End');
+    await closing.keyboard.type(', then typed in the tab that closed');
+    await closing.waitForTimeout(50);
+    await closing.close();
+    // No reload: the open tab stores what the closed one left, and shows it.
+    await expect
+      .poll(() => staying.getByLabel('Text (Markdown)').inputValue(), { timeout: 15_000 })
+      .toBe('in both tabs, then typed in the tab that closed');
+    await staying.close();
+  });
+
   it('[S24] "Synced" is never shown before the server has the edit', async () => {
     // Pushes are held back, over HTTP and over the space socket (S29): the edit is on the device
     // only, so the status must not say Synced.

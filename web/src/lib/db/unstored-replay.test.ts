@@ -4,8 +4,9 @@ import { isDeleted } from '#shared/sync/item';
 import { BatonDatabase } from './db';
 import { writeEdit } from './edit-writes';
 import { conflictsOfSpace, itemOf } from './queries';
-import { storeJournal } from './unstored-replay';
-import type { PageEdit } from '../state/unstored-edits';
+import { storeJournal, storeLeftJournal } from './unstored-replay';
+import { UnstoredEdits, type PageEdit } from '../state/unstored-edits';
+import { memoryStorage } from '../state/memory-storage';
 
 // S34: a later page stores what a page left unstored, without losing or doubling anything.
 
@@ -47,6 +48,18 @@ describe('storing the edits a page left [S34]', () => {
       1,
     );
     await expect(bodyAndCopies(db)).resolves.toEqual({ body: 'hello big world', copies: 0 });
+  });
+
+  it('stores the journal a page left in localStorage, then forgets it', async () => {
+    const { db, stamp } = await deviceWith('hello world');
+    const storage = memoryStorage();
+    const page = new UnstoredEdits(storage, 'gone');
+    page.begin(SPACE, typed('hello big world', { stamp, text: 'hello world' }).edit);
+    page.keep();
+    await expect(storeLeftJournal(db, storage, 'gone')).resolves.toBe(1);
+    await expect(bodyAndCopies(db)).resolves.toEqual({ body: 'hello big world', copies: 0 });
+    expect(storage.length).toBe(0);
+    await expect(storeLeftJournal(db, storage, 'gone')).resolves.toBe(0);
   });
 
   it('writes nothing for an edit whose commit landed after all', async () => {

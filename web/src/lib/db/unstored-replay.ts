@@ -1,8 +1,21 @@
 import type { JsonValue } from '#shared/sync/item';
-import type { PageEdit, PageJournal } from '../state/unstored-edits';
+import { readJournal } from '../state/journal-schema';
+import { journalKey, type PageEdit, type PageJournal } from '../state/unstored-edits';
 import type { BatonDatabase } from './db';
 import { writeEdit } from './edit-writes';
 import type { TextBase } from './merge-store';
+
+/**
+ * Stores the journal page `pageId` left in `storage` and then forgets it; one that fails to
+ * store stays for the next page. Call once that page is gone. Answers how many edits were written.
+ */
+export async function storeLeftJournal(db: BatonDatabase, storage: Storage, pageId: string): Promise<number> {
+  const journal = readJournal(storage, pageId);
+  if (!journal) return 0;
+  const written = await storeJournal(db, journal);
+  storage.removeItem(journalKey(pageId));
+  return written;
+}
 
 /**
  * Stores the edits a page left unstored when it went (S34), in the order it asked for them.

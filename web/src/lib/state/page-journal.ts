@@ -1,6 +1,7 @@
 import { db } from '../db/db';
 import { drafts } from './drafts.svelte';
-import { dropJournal, leftJournals, pageLockName, readJournal, UnstoredEdits } from './unstored-edits';
+import { leftPageIds, pageLockName, pageOfJournalKey, UnstoredEdits } from './unstored-edits';
+import { memoryStorage } from './memory-storage';
 
 // This page's journal of edits not yet stored (S34), written to localStorage while the page is
 // hidden or leaving, and the replay of the journals other pages of this browser left behind.
@@ -23,45 +24,41 @@ if (inBrowser) {
   void navigator.locks?.request(pageLockName(pageId), () => new Promise<never>(() => {}));
 }
 
+/** Pages whose journal this page waits to store (their lock is asked for). */
+const awaited = new Set<string>();
+
 /**
  * Stores what other pages of this browser left unstored, each once that page is gone (its lock
- * is free). The status says "Saving…" meanwhile. A journal that fails to store stays for the next
- * page.
+ * is free): those found now, and those another tab writes later (it is hidden or closing), so an
+ * open tab takes over what a closed one could not store. The status says "Saving…" meanwhile. A
+ * journal that fails to store stays for the next page.
  */
 export function storeLeftEdits(): void {
   if (!inBrowser) return;
-  for (const left of leftJournals(localStorage, pageId).keys()) {
-    const store = async (): Promise<void> => {
-      // Read again: another page may have stored it while this one waited for the lock.
-      const journal = readJournal(localStorage, left);
-      if (!journal) return;
-      const token = Symbol('left edits');
-      drafts.hold(token);
-      try {
-        const { storeJournal } = await import('../db/unstored-replay');
-        await storeJournal(db, journal);
-        dropJournal(localStorage, left);
-      } catch (error) {
-        console.error('Could not store the edits a closed page left', error);
-      } finally {
-        drafts.release(token);
-      }
-    };
-    if (navigator.locks) void navigator.locks.request(pageLockName(left), store);
-    else void store();
-  }
+  for (const left of leftPageIds(localStorage, pageId)) storeOnceGone(left);
+  addEventListener('storage', (event) => {
+    const left = event.key === null ? null : pageOfJournalKey(event.key);
+    if (left !== null && left !== pageId && event.newValue !== null) storeOnceGone(left);
+  });
 }
 
-function memoryStorage(): Storage {
-  const items = new Map<string, string>();
-  return {
-    get length() {
-      return items.size;
-    },
-    clear: () => items.clear(),
-    getItem: (key) => items.get(key) ?? null,
-    key: (index) => [...items.keys()][index] ?? null,
-    removeItem: (key) => void items.delete(key),
-    setItem: (key, value) => void items.set(key, value),
+function storeOnceGone(left: string): void {
+  if (awaited.has(left)) return;
+  awaited.add(left);
+  const store = async (): Promise<void> => {
+    const token = Symbol('left edits');
+    drafts.hold(token);
+    try {
+      const { storeLeftJournal } = await import('../db/unstored-replay');
+      // Read there, once the lock is ours: another page may have stored it meanwhile.
+      await storeLeftJournal(db, localStorage, left);
+    } catch (error) {
+      console.error('Could not store the edits a closed page left', error);
+    } finally {
+      drafts.release(token);
+      awaited.delete(left);
+    }
   };
+  if (navigator.locks) void navigator.locks.request(pageLockName(left), store);
+  else void store();
 }

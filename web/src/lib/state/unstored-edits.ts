@@ -1,6 +1,3 @@
-import * as v from 'valibot';
-import { ItemKindSchema, JsonValueSchema } from '#shared/sync/item';
-import { LockClaimSchema } from '#shared/sync/mutation';
 import type { ItemEdit } from './items-port';
 
 // A page that goes away (reload, close, a hidden tab discarded) loses an IndexedDB transaction
@@ -27,19 +24,6 @@ export interface PageJournal {
   stored: StoredEdit[];
 }
 
-const EditSchema = v.object({
-  itemId: v.string(),
-  kind: ItemKindSchema,
-  values: v.record(v.string(), JsonValueSchema),
-  lock: v.optional(LockClaimSchema),
-  bases: v.optional(v.record(v.string(), v.object({ stamp: v.nullable(v.string()), text: v.string() }))),
-});
-const PageEditSchema = v.object({ spaceId: v.string(), edit: EditSchema });
-const JournalSchema = v.object({
-  waiting: v.array(PageEditSchema),
-  stored: v.array(v.object({ ...PageEditSchema.entries, stamp: v.string() })),
-});
-
 function itemKey(spaceId: string, itemId: string): string {
   return `${spaceId}\u0000${itemId}`;
 }
@@ -47,6 +31,11 @@ function itemKey(spaceId: string, itemId: string): string {
 /** The name of the Web Lock a page holds for as long as it lives. */
 export function pageLockName(pageId: string): string {
   return `${PREFIX}page.${pageId}`;
+}
+
+/** The localStorage key of a page's journal. */
+export function journalKey(pageId: string): string {
+  return PREFIX + pageId;
 }
 
 /**
@@ -127,7 +116,7 @@ export class UnstoredEdits {
   }
 
   #write(): void {
-    const key = PREFIX + this.pageId;
+    const key = journalKey(this.pageId);
     try {
       if (this.#waiting.size === 0) {
         this.storage.removeItem(key);
@@ -147,37 +136,17 @@ export class UnstoredEdits {
   }
 }
 
-/** The journals other pages left in `storage`, by page id (this page's own excluded). */
-export function leftJournals(storage: Storage, ownPageId: string): Map<string, PageJournal> {
-  const found = new Map<string, PageJournal>();
+/** The page whose journal `key` is, or null for any other key. */
+export function pageOfJournalKey(key: string): string | null {
+  return key.startsWith(PREFIX) && !key.startsWith(pageLockName('')) ? key.slice(PREFIX.length) : null;
+}
+
+/** The pages other than `ownPageId` whose journals are in `storage`. */
+export function leftPageIds(storage: Storage, ownPageId: string): string[] {
+  const found: string[] = [];
   for (let i = 0; i < storage.length; i++) {
-    const key = storage.key(i);
-    if (!key?.startsWith(PREFIX) || key.startsWith(`${PREFIX}page.`)) continue;
-    const pageId = key.slice(PREFIX.length);
-    if (pageId === ownPageId) continue;
-    const journal = readJournal(storage, pageId);
-    if (journal) found.set(pageId, journal);
+    const pageId = pageOfJournalKey(storage.key(i) ?? '');
+    if (pageId !== null && pageId !== ownPageId) found.push(pageId);
   }
   return found;
-}
-
-/** A page's journal as stored; a malformed one is dropped. */
-export function readJournal(storage: Storage, pageId: string): PageJournal | null {
-  const key = PREFIX + pageId;
-  const raw = storage.getItem(key);
-  if (raw === null) return null;
-  try {
-    const parsed = v.safeParse(JournalSchema, JSON.parse(raw));
-    if (parsed.success) return parsed.output;
-  } catch {
-    // Not JSON: dropped below.
-  }
-  console.warn('Dropped an unreadable journal of unsaved edits');
-  storage.removeItem(key);
-  return null;
-}
-
-/** Forgets a page's journal once every edit in it is stored. */
-export function dropJournal(storage: Storage, pageId: string): void {
-  storage.removeItem(PREFIX + pageId);
 }
