@@ -114,6 +114,11 @@ const COPY_SUFFIX: Record<ConflictReason, string> = {
   fenced: 'f',
 };
 
+/** True when `copyId` (as a push result lists a mutation's copies) is that mutation's `lost` copy. */
+export function isLostCopyId(copyId: string): boolean {
+  return copyId.endsWith(`~${COPY_SUFFIX.lost}`);
+}
+
 /** A conflict copy: a new item whose id derives from the mutation id, so retries make the same copy. */
 function conflictCopy(
   of: ItemState,

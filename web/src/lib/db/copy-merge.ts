@@ -98,6 +98,19 @@ export function mergeConcurrent(
   return merged.text;
 }
 
+/**
+ * This device's newest edit of field `name` among `known` (its edit bases of one item), when it
+ * is newer than `row`: what its person typed there last, which holds what they typed before.
+ */
+export function laterOwnEdit(row: EditBase, known: readonly EditBase[], name: string): EditBase | null {
+  let latest: EditBase | null = null;
+  for (const other of known) {
+    if (other.wrote?.[name] === undefined || other.stamp <= row.stamp) continue;
+    if (!latest || other.stamp > latest.stamp) latest = other;
+  }
+  return latest;
+}
+
 /** True when an edit this device made after `row` wrote a text of `name` holding all of `text`. */
 function carriedLater(row: EditBase, known: readonly EditBase[], name: string, text: string): boolean {
   return known.some((other) => {
@@ -128,15 +141,18 @@ export function resolveCopy(
     const other = theirs.fields[name]?.v;
     if (mine === other) continue;
     if (typeof mine !== 'string' || typeof other !== 'string') return null;
-    // This device wrote the field again since the lost edit, and that later write holds all of
-    // it: the later write carries it (in the item, on its way, or in a copy of its own), so the
-    // lost edit's stale text is not merged in again over it.
-    if (
-      lost &&
-      (carriedLater(base, known, name, mine) ||
-        (now && stampNode(now.s) === clientId && holdsEveryLine(other, mine)))
-    )
+    if (lost && now && stampNode(now.s) === clientId && holdsEveryLine(other, mine)) continue;
+    // This device wrote the field again since the lost edit and that later write holds all of
+    // it: the lost edit's stale text is not merged in again over it. The later write is what
+    // must be in the item; its own copy may come in a later page, so it is merged now where it
+    // merges cleanly, and otherwise left to that copy.
+    const later = lost && carriedLater(base, known, name, mine) ? laterOwnEdit(base, known, name) : null;
+    const typed = later?.wrote?.[name];
+    if (later && typed !== undefined) {
+      const merged = holdsEveryLine(other, typed) ? null : mergeConcurrent(later, known, name, typed, other);
+      if (merged !== null && merged !== now?.v) values[name] = merged;
       continue;
+    }
     const merged = mergeConcurrent(base, known, name, mine, other);
     if (merged === null) return null;
     if (merged !== now?.v) values[name] = merged;

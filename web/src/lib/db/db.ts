@@ -75,6 +75,11 @@ export interface SyncState {
   clockOffsetMs: number;
   lastSyncedAt: number | null;
   lastError: { code: string; message: string; at: number } | null;
+  /**
+   * This device's text edits the server kept another version over (their push answers named a
+   * `lost` copy), until a pulled version of the item holds them (S35).
+   */
+  lostEdits?: string[];
 }
 
 /** The app's IndexedDB database. Versions are append-only: never edit one that has shipped. */

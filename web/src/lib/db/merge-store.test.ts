@@ -176,6 +176,113 @@ describe('text merge on the device', () => {
     expect(await body(b.db)).toBe('one AA\ntwo\nthree BB');
   });
 
+  it("[S32] a version that overwrote an older keystroke, stored before the newer one's copy comes: the newest typing stays", async () => {
+    const server = new FakeServer();
+    const { a, b, seen } = await shared(server);
+    const edit = (
+      side: typeof a,
+      text: string,
+      base: { stamp: string | null; text: string },
+      ahead: number,
+    ) =>
+      writeEdits(
+        side.db,
+        SPACE,
+        [{ itemId: NOTE, kind: 'note', values: { body: text }, bases: { body: base } }],
+        () => Date.now() + ahead,
+      ).then(([mutation]) => ({ stamp: mutation!.stamp, text }));
+    const pushOnly = (side: typeof a) =>
+      new SyncEngine({
+        db: side.db,
+        spaceId: SPACE,
+        transport: {
+          ...server.transport(),
+          pull: () => Promise.reject(new SyncError('NETWORK', 'offline', 0, 'retry')),
+        },
+        random: () => 0,
+      });
+    // A's first key reaches the server; B, not having seen it, overwrites it (its clock is
+    // ahead); A's next key then reaches the server and loses to B's.
+    const a1 = await edit(a, 'one A\ntwo\nthree', seen, 0);
+    await a.engine.sync();
+    await edit(b, 'one\ntwo\nthree B', seen, 10_000);
+    const bPush = pushOnly(b);
+    await bPush.sync();
+    bPush.stop();
+    await edit(a, 'one AA\ntwo\nthree', a1, 5_000);
+    const aPush = pushOnly(a);
+    await aPush.sync();
+    aPush.stop();
+    // A stores B's version (and the copy of its first key) before the copy of its newer key comes.
+    const firstPageOnly = new SyncEngine({
+      db: a.db,
+      spaceId: SPACE,
+      transport: {
+        ...server.transport(),
+        pull: (spaceId, after) =>
+          server
+            .transport()
+            .pull(spaceId, after, 2)
+            .then((page) => ({ ...page, more: false })),
+      },
+      random: () => 0,
+    });
+    await firstPageOnly.sync();
+    firstPageOnly.stop();
+    expect(await body(a.db)).toBe('one AA\ntwo\nthree B');
+    for (const side of [a, b, a, b, a, b]) await side.engine.sync();
+    expect(await body(a.db)).toBe('one AA\ntwo\nthree B');
+    expect(await body(b.db)).toBe('one AA\ntwo\nthree B');
+    expect(await openCopies(a.db)).toEqual([]);
+  });
+
+  it('[S35] a keystroke that lost at the server stays on screen when the winner comes before its copy', async () => {
+    const server = new FakeServer();
+    const { a, b, seen } = await shared(server);
+    // A's line one reaches the server first (its clock is ahead); B's key, typed on the same
+    // version, then loses to it. B hears A's version (a poke of A's push) before the page that
+    // holds the copy of its own lost key.
+    await writeEdits(
+      a.db,
+      SPACE,
+      [{ itemId: NOTE, kind: 'note', values: { body: 'one A\ntwo\nthree' }, bases: { body: seen } }],
+      () => Date.now() + 10_000,
+    );
+    await a.engine.sync();
+    const afterA = server.store.head();
+    await writeEdit(b.db, SPACE, {
+      itemId: NOTE,
+      kind: 'note',
+      values: { body: 'one\ntwo\nthree B' },
+      bases: { body: seen },
+    });
+    const upToA = new SyncEngine({
+      db: b.db,
+      spaceId: SPACE,
+      transport: {
+        ...server.transport(),
+        pull: (spaceId, after) =>
+          server
+            .transport()
+            .pull(spaceId, after, 50)
+            .then((page) => ({
+              ...page,
+              changes: page.changes.filter((change) => change.seq <= afterA),
+              next: afterA,
+              more: false,
+            })),
+      },
+      random: () => 0,
+    });
+    await upToA.sync();
+    upToA.stop();
+    expect(await body(b.db)).toBe('one A\ntwo\nthree B');
+    for (const side of [b, a, b, a]) await side.engine.sync();
+    expect(await body(a.db)).toBe('one A\ntwo\nthree B');
+    expect(await body(b.db)).toBe('one A\ntwo\nthree B');
+    expect(await openCopies(b.db)).toEqual([]);
+  });
+
   it('[S22] a write whose base another tab moved on merges with it instead of claiming it', async () => {
     const db = new BatonDatabase(`merge-test-${++n}`);
     open.push(db);

@@ -3,7 +3,14 @@ import { DELETED_FIELD, isDeleted, type ItemState, type JsonValue } from '#share
 import { jsonBytes, type PullResponse } from '#shared/sync/protocol';
 import type { BatonDatabase, EditBase, OutboxEntry } from './db';
 import Dexie from 'dexie';
-import { holdsAll, holdsEveryLine, mergeConcurrent, resolveCopy, supersedes } from './copy-merge';
+import {
+  holdsAll,
+  holdsEveryLine,
+  laterOwnEdit,
+  mergeConcurrent,
+  resolveCopy,
+  supersedes,
+} from './copy-merge';
 // The pull's merges write edits (S22); edit-writes.ts imports sync-store.ts, which imports this
 // module: fine for functions called after all of them loaded.
 import { writeEdit } from './edit-writes';
@@ -28,9 +35,11 @@ export async function mergePulled(
   clientId: string,
   changes: PullResponse['changes'],
   now: () => number,
+  lostEdits: readonly string[] = [],
 ): Promise<void> {
   const device: Device = { db, spaceId, clientId, now };
   await rebasePending(device, changes);
+  if (lostEdits.length > 0) await mergeLost(device, changes, lostEdits);
   await mergeOwnCopies(device, changes);
   await mergeOverwritten(device, changes);
 }
@@ -104,6 +113,46 @@ async function rebasePending(
     await db.items.put(toRow(spaceId, { ...itemStateOf(stored), fields }));
     await writeEdit(db, spaceId, { itemId: pulled.id, kind: stored.kind, values }, now);
   }
+}
+
+/**
+ * This device's last edit of a text field lost at the server (its push answer said so), and a
+ * pulled version of the item, the one it lost to, does not hold it: its text is merged back at
+ * once, in the transaction that brings that version, instead of when the page with the copy of
+ * the lost edit comes (S35). Then the copy is held by the item and goes (S32). Only the newest
+ * edit of the field counts (pending ones are rebased above), and only once.
+ */
+async function mergeLost(
+  { db, spaceId, now }: Device,
+  changes: PullResponse['changes'],
+  lostEdits: readonly string[],
+): Promise<void> {
+  const rows = (await db.editBases.bulkGet([...lostEdits])).filter((row) => row !== undefined);
+  const pulled = new Set(changes.filter(({ item }) => !item.conflict).map(({ item }) => item.id));
+  const handled = new Set<string>();
+  for (const itemId of new Set(rows.map((row) => row.itemId))) {
+    if (!pulled.has(itemId)) continue;
+    const stored = await db.items.get([spaceId, itemId]);
+    if (!stored) continue;
+    const known = await basesOf(db, spaceId, itemId);
+    const values: Record<string, JsonValue> = {};
+    for (const row of rows.filter((lost) => lost.itemId === itemId)) {
+      handled.add(row.mutationId);
+      for (const [name, mine] of Object.entries(row.wrote ?? {})) {
+        const current = stored.fields[name]?.v;
+        if (typeof current !== 'string' || laterOwnEdit(row, known, name)) continue;
+        if (holdsEveryLine(current, mine)) continue;
+        const merged = mergeConcurrent(row, known, name, mine, current);
+        if (merged !== null) values[name] = merged;
+      }
+    }
+    if (Object.keys(values).length > 0)
+      await writeEdit(db, spaceId, { itemId, kind: stored.kind, values }, now);
+  }
+  // Edits whose base rows are gone, or that were handled, are not remembered any longer.
+  const kept = new Set(rows.map((row) => row.mutationId));
+  const left = lostEdits.filter((id) => kept.has(id) && !handled.has(id));
+  if (left.length !== lostEdits.length) await db.syncState.update(spaceId, { lostEdits: left });
 }
 
 function liveCopies(changes: PullResponse['changes'], reasons: readonly string[]): ItemState[] {
@@ -181,12 +230,18 @@ async function mergeOverwritten(
     const values: Record<string, JsonValue> = {};
     for (const [name, entry] of Object.entries(copy.fields)) {
       const current = stored.fields[name];
-      const row = known.find((other) => other.stamp === entry.s);
-      if (!row || row.wrote?.[name] === undefined || stampNode(entry.s) !== clientId) continue;
+      const overwritten = known.find((other) => other.stamp === entry.s);
+      if (!overwritten || overwritten.wrote?.[name] === undefined || stampNode(entry.s) !== clientId)
+        continue;
       if (typeof entry.v !== 'string' || typeof current?.v !== 'string') continue;
+      // What this device typed last: a later edit of the field holds the overwritten one, and
+      // merging the older text back would take the newer keys off the screen until their own
+      // copy comes.
+      const row = laterOwnEdit(overwritten, known, name) ?? overwritten;
+      const mine = row === overwritten ? entry.v : row.wrote![name]!;
       // Already back in the item (this device merged it, or wrote it again on top).
-      if (holdsEveryLine(current.v, entry.v)) continue;
-      const merged = mergeConcurrent(row, known, name, entry.v, current.v);
+      if (holdsEveryLine(current.v, mine)) continue;
+      const merged = mergeConcurrent(row, known, name, mine, current.v);
       if (merged !== null && merged !== current.v) values[name] = merged;
     }
     if (Object.keys(values).length > 0)

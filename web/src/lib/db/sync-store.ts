@@ -9,6 +9,7 @@ import type { BatonDatabase, LocalItem, OutboxEntry, SyncState } from './db';
 // The pull's text merges (S22) live in pull-merge.ts, which imports this module's helpers in
 // turn: fine for functions called after both modules loaded.
 import { mergePulled } from './pull-merge';
+import { isLostCopyId } from '#shared/sync/merge';
 
 // The sync engine's storage: every function is one Dexie transaction, so an edit, a pull page
 // or a push result lands whole or not at all, in this tab and as seen from every other tab.
@@ -111,9 +112,11 @@ export function settlePush(
     const byId = new Map(entries.map((entry) => [entry.mutationId, entry]));
     const observed: string[] = [];
     const applied: number[] = [];
+    const lost: string[] = [];
     for (const result of reply.results) {
       const entry = byId.get(result.id);
       if (entry?.seq !== undefined && result.status === 'applied') applied.push(entry.seq);
+      if (result.status === 'applied' && result.copies.some(isLostCopyId)) lost.push(result.id);
     }
     // A batch is usually a run of consecutive outbox positions: one range delete, not one per key.
     applied.sort((x, y) => x - y);
@@ -143,9 +146,17 @@ export function settlePush(
       else
         await db.outbox.update(entry.seq, { state: 'rejected', code: result.code, message: result.message });
     }
-    await touchState(db, spaceId, reply.serverTime, observed, now, {});
+    // Remembered until a pulled version of the item holds them (S35); the newest few are enough.
+    const lostEdits =
+      lost.length > 0
+        ? { lostEdits: [...((await stateOf(db, spaceId)).lostEdits ?? []), ...lost].slice(-LOST_EDITS_KEPT) }
+        : {};
+    await touchState(db, spaceId, reply.serverTime, observed, now, lostEdits);
   });
 }
+
+/** How many lost edits a space remembers for S35. */
+const LOST_EDITS_KEPT = 200;
 
 /** The server refused a whole batch (a 4xx): its edits are kept as rejected, with the reason. */
 export async function rejectBatch(
@@ -224,7 +235,7 @@ export function applyPullPage(
       ...done,
     });
     // After the clock saw the page, so a merged write is newer than what it merges.
-    await mergePulled(db, spaceId, state.clientId, page.changes, now);
+    await mergePulled(db, spaceId, state.clientId, page.changes, now, state.lostEdits ?? []);
   });
 }
 
