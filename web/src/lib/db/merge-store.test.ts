@@ -7,7 +7,7 @@ import { SyncError } from '../sync/transport';
 import { BatonDatabase } from './db';
 import { conflictsOfSpace, itemOf } from './queries';
 import { writeEdit, writeEdits } from './edit-writes';
-import { itemStateOf } from './sync-store';
+import { applyPullPage, itemStateOf, syncStateOf } from './sync-store';
 
 const SPACE = 'space-merge-test';
 const NOTE = 'noteAAAA0001';
@@ -281,6 +281,47 @@ describe('text merge on the device', () => {
     expect(await body(a.db)).toBe('one A\ntwo\nthree B');
     expect(await body(b.db)).toBe('one A\ntwo\nthree B');
     expect(await openCopies(b.db)).toEqual([]);
+  });
+
+  it('[S35] an older version of the item coming first does not make the device forget its lost keystroke', async () => {
+    const server = new FakeServer();
+    const { a, b, seen } = await shared(server);
+    await writeEdits(
+      a.db,
+      SPACE,
+      [{ itemId: NOTE, kind: 'note', values: { body: 'one A\ntwo\nthree' }, bases: { body: seen } }],
+      () => Date.now() + 10_000,
+    );
+    await a.engine.sync();
+    const afterB = (await syncStateOf(b.db, SPACE)).after;
+    await writeEdit(b.db, SPACE, {
+      itemId: NOTE,
+      kind: 'note',
+      values: { body: 'one\ntwo\nthree B' },
+      bases: { body: seen },
+    });
+    const pushOnly = new SyncEngine({
+      db: b.db,
+      spaceId: SPACE,
+      transport: {
+        ...server.transport(),
+        pull: () => Promise.reject(new SyncError('NETWORK', 'offline', 0, 'retry')),
+      },
+      random: () => 0,
+    });
+    await pushOnly.sync();
+    pushOnly.stop();
+    const page = await server.transport().pull(SPACE, afterB, 50);
+    const winner = page.changes.find((change) => change.item.id === NOTE)!;
+    // First a page with an older version of the note (it loses to B's own text on B), then the winner.
+    const older = {
+      ...winner,
+      item: { ...winner.item, fields: { ...winner.item.fields, body: { v: START, s: seen.stamp } } },
+    };
+    await applyPullPage(b.db, SPACE, { ...page, changes: [older], next: afterB + 1, more: true });
+    expect(await body(b.db)).toBe('one\ntwo\nthree B');
+    await applyPullPage(b.db, SPACE, { ...page, changes: [winner], more: false });
+    expect(await body(b.db)).toBe('one A\ntwo\nthree B');
   });
 
   it('[S22] a write whose base another tab moved on merges with it instead of claiming it', async () => {

@@ -123,7 +123,7 @@ async function rebasePending(
  * edit of the field counts (pending ones are rebased above), and only once.
  */
 async function mergeLost(
-  { db, spaceId, now }: Device,
+  { db, spaceId, clientId, now }: Device,
   changes: PullResponse['changes'],
   lostEdits: readonly string[],
 ): Promise<void> {
@@ -137,8 +137,11 @@ async function mergeLost(
     const known = await basesOf(db, spaceId, itemId);
     const values: Record<string, JsonValue> = {};
     for (const row of rows.filter((lost) => lost.itemId === itemId)) {
+      // Until the item shows someone else's version, the version the edit lost to is still to come.
+      const fields = Object.entries(row.wrote ?? {});
+      if (fields.some(([name]) => stampNode(stored.fields[name]?.s ?? clientId) === clientId)) continue;
       handled.add(row.mutationId);
-      for (const [name, mine] of Object.entries(row.wrote ?? {})) {
+      for (const [name, mine] of fields) {
         const current = stored.fields[name]?.v;
         if (typeof current !== 'string' || laterOwnEdit(row, known, name)) continue;
         if (holdsEveryLine(current, mine)) continue;
