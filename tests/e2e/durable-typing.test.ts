@@ -22,6 +22,29 @@ async function serverItems(
   return body.changes.map((change) => change.item);
 }
 
+/** Opens a new note in the space and types `text` into its body, key by key. */
+async function newNoteTyped(page: Page, spaceId: string, text: string): Promise<void> {
+  await page.goto(`${baseUrl}/spaces/${spaceId}`);
+  await page.getByRole('button', { name: 'New note' }).click();
+  await page.waitForURL(/\/items\//);
+  await page.getByLabel('Text (Markdown)').click();
+  await page.keyboard.type(text);
+}
+
+/** Opens a new record in the space, adds the text field `name` and types `text` into it. */
+async function newRecordTyped(page: Page, spaceId: string, name: string, text: string): Promise<void> {
+  await page.goto(`${baseUrl}/spaces/${spaceId}`);
+  await page.getByRole('button', { name: 'New record' }).click();
+  await page.waitForURL(/\/items\//);
+  await page.getByLabel('Field name').fill(name);
+  await page.getByRole('button', { name: 'Add field' }).click();
+  await page.getByLabel(new RegExp(`^${name}`)).click();
+  await page.keyboard.type(text);
+}
+
+const saved = (page: Page) => page.getByRole('status').getByText('Saved', { exact: true }).waitFor();
+const noteText = (page: Page) => page.getByLabel('Text (Markdown)').inputValue();
+
 describe('every keystroke is kept', () => {
   let browser: Browser;
   let user: TestUser;
@@ -41,57 +64,35 @@ describe('every keystroke is kept', () => {
   });
 
   it('[S24] a reload 50 ms after the last key keeps the note text', async () => {
-    await page.goto(`${baseUrl}/spaces/${spaceId}`);
-    await page.getByRole('button', { name: 'New note' }).click();
-    await page.waitForURL(/\/items\//);
-    await page.getByLabel('Text (Markdown)').click();
-    await page.keyboard.type('typed just before the reload');
+    await newNoteTyped(page, spaceId, 'typed just before the reload');
     await page.waitForTimeout(50);
     await page.reload();
-    await expect
-      .poll(() => page.getByLabel('Text (Markdown)').inputValue(), { timeout: 15_000 })
-      .toBe('typed just before the reload');
+    await expect.poll(() => noteText(page), { timeout: 15_000 }).toBe('typed just before the reload');
   });
 
   it('[S24] a reload 50 ms after typing into a record field (no blur) keeps the value', async () => {
-    await page.goto(`${baseUrl}/spaces/${spaceId}`);
-    await page.getByRole('button', { name: 'New record' }).click();
-    await page.waitForURL(/\/items\//);
-    await page.getByLabel('Field name').fill('City');
-    await page.getByRole('button', { name: 'Add field' }).click();
-    await page.getByLabel(/^City/).click();
-    await page.keyboard.type('Lisbon');
+    await newRecordTyped(page, spaceId, 'City', 'Lisbon');
     await page.waitForTimeout(50);
     await page.reload();
     await expect.poll(() => page.getByLabel(/^City/).inputValue(), { timeout: 15_000 }).toBe('Lisbon');
   });
 
   it('[S34] a reload while the device storage is busy keeps the keys typed just before it', async () => {
-    await page.goto(`${baseUrl}/spaces/${spaceId}`);
-    await page.getByRole('button', { name: 'New note' }).click();
-    await page.waitForURL(/\/items\//);
-    await page.getByLabel('Text (Markdown)').click();
-    await page.keyboard.type('stored first');
-    await page.getByRole('status').getByText('Saved', { exact: true }).waitFor();
+    await newNoteTyped(page, spaceId, 'stored first');
+    await saved(page);
     await keepStorageBusy(page, 3_000);
     await page.keyboard.type(', then typed while the disk was busy');
     await page.waitForTimeout(50);
     await page.reload();
     await expect
-      .poll(() => page.getByLabel('Text (Markdown)').inputValue(), { timeout: 15_000 })
+      .poll(() => noteText(page), { timeout: 15_000 })
       .toBe('stored first, then typed while the disk was busy');
-    await page.getByRole('status').getByText('Saved', { exact: true }).waitFor();
+    await saved(page);
   });
 
   it('[S34] the same in a record field', async () => {
-    await page.goto(`${baseUrl}/spaces/${spaceId}`);
-    await page.getByRole('button', { name: 'New record' }).click();
-    await page.waitForURL(/\/items\//);
-    await page.getByLabel('Field name').fill('Town');
-    await page.getByRole('button', { name: 'Add field' }).click();
-    await page.getByLabel(/^Town/).click();
-    await page.keyboard.type('Por');
-    await page.getByRole('status').getByText('Saved', { exact: true }).waitFor();
+    await newRecordTyped(page, spaceId, 'Town', 'Por');
+    await saved(page);
     await keepStorageBusy(page, 3_000);
     await page.keyboard.type('to');
     await page.waitForTimeout(50);
@@ -101,14 +102,9 @@ describe('every keystroke is kept', () => {
 
   it('[S34] closing the tab while the device storage is busy keeps the keys typed just before it', async () => {
     const tab = await context.newPage();
-    await tab.goto(`${baseUrl}/spaces/${spaceId}`);
-    await tab.getByRole('button', { name: 'New note' }).click();
-    await tab.waitForURL(/\/items\//);
+    await newNoteTyped(tab, spaceId, 'first part');
     const url = tab.url();
-    await tab.getByLabel('Title').fill('Closed while busy');
-    await tab.getByLabel('Text (Markdown)').click();
-    await tab.keyboard.type('first part');
-    await tab.getByRole('status').getByText('Saved', { exact: true }).waitFor();
+    await saved(tab);
     await keepStorageBusy(tab, 3_000);
     await tab.keyboard.type(' and the part typed as the tab closed');
     await tab.waitForTimeout(50);
@@ -116,23 +112,18 @@ describe('every keystroke is kept', () => {
     const again = await context.newPage();
     await again.goto(url);
     await expect
-      .poll(() => again.getByLabel('Text (Markdown)').inputValue(), { timeout: 15_000 })
+      .poll(() => noteText(again), { timeout: 15_000 })
       .toBe('first part and the part typed as the tab closed');
     await again.close();
   });
 
   it('[S34] closing one of two tabs while the device storage is busy: the other tab shows its last keys', async () => {
     const closing = await context.newPage();
-    await closing.goto(`${baseUrl}/spaces/${spaceId}`);
-    await closing.getByRole('button', { name: 'New note' }).click();
-    await closing.waitForURL(/\/items\//);
-    await closing.getByLabel('Title').fill('Two tabs, one closed');
-    await closing.getByLabel('Text (Markdown)').click();
-    await closing.keyboard.type('in both tabs');
-    await closing.getByRole('status').getByText('Saved', { exact: true }).waitFor();
+    await newNoteTyped(closing, spaceId, 'in both tabs');
+    await saved(closing);
     const staying = await context.newPage();
     await staying.goto(closing.url());
-    await expect.poll(() => staying.getByLabel('Text (Markdown)').inputValue()).toBe('in both tabs');
+    await expect.poll(() => noteText(staying)).toBe('in both tabs');
     await keepStorageBusy(closing, 3_000);
     await closing.getByLabel('Text (Markdown)').click();
     await closing.keyboard.press('End');
@@ -141,7 +132,7 @@ describe('every keystroke is kept', () => {
     await closing.close();
     // No reload: the open tab stores what the closed one left, and shows it.
     await expect
-      .poll(() => staying.getByLabel('Text (Markdown)').inputValue(), { timeout: 15_000 })
+      .poll(() => noteText(staying), { timeout: 15_000 })
       .toBe('in both tabs, then typed in the tab that closed');
     await staying.close();
   });
