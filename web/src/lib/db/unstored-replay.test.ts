@@ -1,31 +1,17 @@
 import 'fake-indexeddb/auto';
-import { afterEach, describe, expect, it } from 'vitest';
-import { isDeleted } from '#shared/sync/item';
-import { BatonDatabase } from './db';
+import { describe, expect, it } from 'vitest';
+import type { BatonDatabase } from './db';
 import { writeEdit } from './edit-writes';
-import { conflictsOfSpace, itemOf } from './queries';
+import { body, database, NOTE, openCopies, SPACE } from './merge-test-support';
 import { storeJournal, storeLeftJournal } from './unstored-replay';
 import { UnstoredEdits, type PageEdit } from '../state/unstored-edits';
 import { memoryStorage } from '../state/memory-storage';
 
 // S34: a later page stores what a page left unstored, without losing or doubling anything.
 
-const SPACE = 'space-replay-test';
-const NOTE = 'noteAAAA0001';
-let n = 0;
-const open: BatonDatabase[] = [];
-
-afterEach(async () => {
-  for (const db of open.splice(0)) {
-    db.close();
-    await db.delete();
-  }
-});
-
 /** A device holding the note with `text`; answers the stamp of that version. */
 async function deviceWith(text: string): Promise<{ db: BatonDatabase; stamp: string }> {
-  const db = new BatonDatabase(`replay-test-${++n}`);
-  open.push(db);
+  const db = database();
   const mutation = await writeEdit(db, SPACE, { itemId: NOTE, kind: 'note', values: { body: text } });
   return { db, stamp: mutation.stamp };
 }
@@ -36,8 +22,7 @@ const typed = (text: string, base: { stamp: string; text: string }): PageEdit =>
 });
 
 async function bodyAndCopies(db: BatonDatabase) {
-  const copies = (await conflictsOfSpace(db, SPACE)).filter((row) => !isDeleted(row));
-  return { body: (await itemOf(db, SPACE, NOTE))?.fields['body']?.v, copies: copies.length };
+  return { body: await body(db), copies: (await openCopies(db)).length };
 }
 
 describe('storing the edits a page left [S34]', () => {
