@@ -1,9 +1,10 @@
 import type { ItemState } from '#shared/sync/item';
+import type { Mutation } from '#shared/sync/mutation';
 import { db, type LocalItem } from '../db/db';
 import { itemOf, itemsOfSpace } from '../db/queries';
 import type * as EditWrites from '../db/edit-writes';
 import { drafts } from './drafts.svelte';
-import type { ItemsPort } from './items-port';
+import type { ItemEdit, ItemsPort } from './items-port';
 import { pageEdits } from './page-journal';
 
 let writePath: Promise<typeof EditWrites> | undefined;
@@ -25,6 +26,14 @@ export function itemStateOf(row: LocalItem): ItemState {
   return item;
 }
 
+async function writeNow(spaceId: string, edit: ItemEdit): Promise<Mutation> {
+  // The write path loads with the first editing screen (preloadWritePath), not the first screen.
+  const { writeEdit } = await preloadWritePath();
+  // Until the waiting count is read after this write, the status does not say "Synced" (S24).
+  drafts.wrote();
+  return writeEdit(db, spaceId, edit);
+}
+
 /** The items of a space on this device: read from the sync layer's replica, written through its outbox. */
 export const itemsPort: ItemsPort = {
   async list(spaceId) {
@@ -37,17 +46,10 @@ export const itemsPort: ItemsPort = {
   async edit(spaceId, edit) {
     // Kept in the page's journal until stored, so a page that goes first does not lose it (S34).
     const ticket = pageEdits.begin(spaceId, edit);
-    let mutation;
-    try {
-      // The write path loads with the first editing screen (preloadWritePath), not the first screen.
-      const { writeEdit } = await preloadWritePath();
-      // Until the waiting count is read after this write, the status does not say "Synced" (S24).
-      drafts.wrote();
-      mutation = await writeEdit(db, spaceId, edit);
-    } catch (error) {
+    const mutation = await writeNow(spaceId, edit).catch((error: unknown) => {
       pageEdits.failed(ticket);
       throw error;
-    }
+    });
     pageEdits.stored(ticket, mutation.stamp);
     // The values as stored: merged with what moved under the editor (S22).
     const values = Object.fromEntries(Object.entries(mutation.set).map(([name, write]) => [name, write.v]));
