@@ -1,11 +1,14 @@
 import { isClientItemId, type Mutation } from './mutation';
-import { fencedCopy, applyMutation } from './merge';
+import { fencedCopy, applyMutation, type MergeContext } from './merge';
+import { Hlc } from './hlc';
 import type { ItemState } from './item';
+import type { TextOp } from './text-ops';
+import type { VersionFront, VersionStore } from './versions';
 import { jsonBytes, MAX_ITEM_BYTES, type MutationResult } from './protocol';
 
 /** What the server remembers about a mutation it has seen, so a retry gets the same answer (S3). */
 export type StoredResult =
-  | { status: 'applied'; copies: string[] }
+  | { status: 'applied'; copies: string[]; merged?: Record<string, TextOp | null> }
   | { status: 'rejected'; code: RejectCode; message: string; copies: string[] };
 
 /** Codes a single mutation can be rejected with, while the rest of its batch applies. */
@@ -25,6 +28,18 @@ export interface SyncStore {
   putResult(mutationId: string, result: StoredResult): void;
   /** The highest sequence number given out so far (0 for a new space). */
   head(): number;
+  /** The memory of every version (S36); without it text is not merged (S5 only). */
+  readonly versions?: VersionStore;
+}
+
+/** The HLC node of the versions the server makes: merges (S37), revivals (S38), front edits. */
+export const SERVER_NODE = 'server';
+
+/** Who writes a batch, through which door, and when (server time): recorded with each version. */
+export interface BatchWriter {
+  author: string;
+  front: VersionFront;
+  now: number;
 }
 
 /**
@@ -45,8 +60,10 @@ export function applyBatch(
   store: SyncStore,
   mutations: readonly Mutation[],
   fence: FenceCheck,
+  writer: BatchWriter = { author: '', front: 'app', now: 0 },
 ): MutationResult[] {
   let seq = store.head();
+  const context = mergeContext(store, writer);
   const put = (item: ItemState): void => {
     seq += 1;
     store.putItem(item, seq);
@@ -55,7 +72,7 @@ export function applyBatch(
     const known = store.getResult(mutation.id);
     if (known) return toResult(mutation, known, store);
     const current = store.getItem(mutation.itemId);
-    const stored = decide(current, mutation, fence, put);
+    const stored = decide(current, mutation, fence, put, context);
     store.putResult(mutation.id, stored);
     return toResult(mutation, stored, store);
   });
@@ -66,6 +83,7 @@ function decide(
   mutation: Mutation,
   fence: FenceCheck,
   put: (item: ItemState) => void,
+  context: MergeContext | undefined,
 ): StoredResult {
   if (current === null && !isClientItemId(mutation.itemId)) {
     return reject(
@@ -83,13 +101,33 @@ function decide(
     put(copy);
     return { status: 'rejected', code: fenced.code, message: fenced.message, copies: [copy.id] };
   }
-  const applied = applyMutation(current, mutation);
+  const applied = applyMutation(current, mutation, context);
   if (applied.changed && jsonBytes(applied.item) > MAX_ITEM_BYTES) {
     return reject('ITEM_TOO_LARGE', `Item ${mutation.itemId} would be larger than ${MAX_ITEM_BYTES} bytes.`);
   }
   if (applied.changed) put(applied.item);
   for (const copy of applied.copies) put(copy);
-  return { status: 'applied', copies: applied.copies.map((copy) => copy.id) };
+  return {
+    status: 'applied',
+    copies: applied.copies.map((copy) => copy.id),
+    ...(Object.keys(applied.merged).length > 0 ? { merged: applied.merged } : {}),
+  };
+}
+
+function mergeContext(store: SyncStore, writer: BatchWriter): MergeContext | undefined {
+  const versions = store.versions;
+  if (!versions) return undefined;
+  const clock = new Hlc(SERVER_NODE, () => writer.now);
+  return {
+    versions,
+    author: writer.author,
+    front: writer.front,
+    now: writer.now,
+    stamp(after) {
+      clock.observe(after);
+      return clock.now();
+    },
+  };
 }
 
 function reject(code: RejectCode, message: string): StoredResult {
@@ -99,6 +137,12 @@ function reject(code: RejectCode, message: string): StoredResult {
 // A rejected result carries the server's item as it is now (not as it was when first refused),
 // so a client that retries after a lost reply repairs its copy against fresh state.
 function toResult(mutation: Mutation, stored: StoredResult, store: SyncStore): MutationResult {
-  if (stored.status === 'applied') return { id: mutation.id, status: 'applied', copies: stored.copies };
+  if (stored.status === 'applied') {
+    if (!stored.merged) return { id: mutation.id, status: 'applied', copies: stored.copies };
+    // A merged write (S37): the device moves what it typed since onto the merged version.
+    const current = store.getItem(mutation.itemId);
+    const moved = stored.merged;
+    return { id: mutation.id, status: 'applied', copies: stored.copies, moved, ...(current ? { current } : {}) };
+  }
   return { id: mutation.id, ...stored, current: store.getItem(mutation.itemId) };
 }

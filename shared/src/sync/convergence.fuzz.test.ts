@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { applyBatch } from './apply';
+import { applyBatch, SERVER_NODE } from './apply';
 import { Hlc, stampNode } from './hlc';
 import { DELETED_FIELD, isDeleted, type ItemState, type JsonValue } from './item';
-import { MemorySyncStore } from './memory-store';
+import { MemorySyncStore, type MemoryVersionStore } from './memory-store';
 import type { Mutation } from './mutation';
 import type { MutationResult, PullResponse } from './protocol';
 import { applyPulled, localEdit, rebase } from './replica';
@@ -274,7 +274,7 @@ function run(ops: Op[]): void {
     // Applied, or fenced off by a lock: then its writes live on in the `~f` conflict copy.
     const fenced = result?.status === 'rejected' && result.code === 'FENCED';
     expect(result?.status === 'applied' || fenced).toBe(true);
-    checkKept(mutation, writes, state, fenced);
+    checkKept(mutation, writes, state, fenced, server.store.versions);
   }
 }
 
@@ -284,6 +284,7 @@ function checkKept(
   writes: Mutation[],
   state: Map<string, ItemState>,
   fenced = false,
+  versions?: MemoryVersionStore,
 ): void {
   if (fenced) {
     // A refused write is kept whole in its `fenced` copy (a refused delete as the live item it
@@ -297,8 +298,12 @@ function checkKept(
   }
   for (const [field, write] of Object.entries(mutation.set)) {
     if (field === DELETED_FIELD) {
-      // No replica restores in this model, so a delete must stick.
-      expect(isDeleted(state.get(mutation.itemId)!)).toBe(true);
+      // No replica restores in this model, so a delete sticks unless someone who had not seen it
+      // edited the item, which brings it back (S38) with the delete in its history.
+      const revived = versions
+        ?.of(mutation.itemId, DELETED_FIELD)
+        .some((version) => version.value === false && stampNode(version.stamp) === SERVER_NODE);
+      expect(isDeleted(state.get(mutation.itemId)!) || revived).toBe(true);
       continue;
     }
     const replaced = writes.some(
@@ -309,6 +314,12 @@ function checkKept(
           (stampNode(other.stamp) === stampNode(mutation.stamp) && other.stamp > mutation.stamp)),
     );
     if (replaced) continue;
+    // S37: a text written on an older version is merged into a new version; what the merge keeps
+    // of each side is the text-merge property test's business.
+    const merged = versions
+      ?.of(mutation.itemId, field)
+      .some((version) => version.mergedFrom === mutation.stamp);
+    if (merged) continue;
     const kept = [...state.values()].some(
       (item) => item.fields[field]?.s === mutation.stamp && item.fields[field].v === write.v,
     );

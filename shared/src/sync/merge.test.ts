@@ -135,7 +135,7 @@ describe('conflict detection', () => {
     const seen = applyMutation(current, mutation(s(5, 'aaaa'), { title: { v: 'mine', b: s(3, 'bbbb') } }));
     expect(seen.copies).toEqual([]);
     const ownOlder = applyMutation(current, mutation(s(2, 'aaaa'), { body: { v: 'older', b: null } }));
-    expect(ownOlder).toEqual({ item: current, changed: false, copies: [] });
+    expect(ownOlder).toEqual({ item: current, changed: false, copies: [], merged: {} });
   });
 
   it('[S6] editing an item someone else deleted keeps the edit in a live copy', () => {

@@ -1,3 +1,4 @@
+import { TextOpSchema } from './text-ops';
 import * as v from 'valibot';
 import { isTooFarAhead, MAX_CLOCK_SKEW_MS, NodeIdSchema } from './hlc';
 import { ItemStateSchema } from './item';
@@ -41,6 +42,17 @@ export const MutationResultSchema = v.variant('status', [
     status: v.literal('applied'),
     /** Ids of the conflict copies this mutation caused (S6). */
     copies: v.array(v.string()),
+    /**
+     * Protocol 5: when the server merged a text field of the write with a version the writer had
+     * not seen (S37), the item as merged, so the device moves what it typed since onto it.
+     */
+    current: v.optional(ItemStateSchema),
+    /**
+     * Protocol 5, beside `current`: per merged field, the exact edit from the written text to the
+     * merged one (null where overlapping changes were left out and kept in a copy), so the device
+     * moves its later typing without guessing where the other side's characters went.
+     */
+    moved: v.optional(v.record(v.string(), v.nullable(TextOpSchema))),
   }),
   v.object({
     id: v.string(),

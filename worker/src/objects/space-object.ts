@@ -23,6 +23,8 @@ import { HUB_SCHEMA_STEP, SpaceHub } from '../space/hub';
 import { replyToSocketPush } from '../space/socket-push';
 import { LockEvictions } from '../space/lock-evictions';
 import { ChangeLog, CHANGE_LOG_SCHEMA_STEP } from '../space/change-log';
+import { VERSION_STORE_SCHEMA_STEP } from '../space/version-store';
+import type { VersionFront } from '#shared/sync/versions';
 import type { Mutation } from '#shared/sync/mutation';
 import {
   POKE_PAGE_MAX_BYTES,
@@ -55,6 +57,7 @@ const SCHEMA: readonly string[] = [
   FENCE_SCHEMA_STEP_2,
   BLOB_SCHEMA_STEP_3,
   DAV_SCHEMA_STEP,
+  VERSION_STORE_SCHEMA_STEP,
 ];
 
 /** Durable Object for one space; see docs/architecture.md. */
@@ -285,8 +288,8 @@ export class SpaceObject extends DurableObject<Env> {
 
   // Sync: items, change log, pokes (logic in ../space/change-log.ts; rules in docs/spec/sync.md).
   /** Applies a push batch all or nothing, pokes the members, then updates blob references. */
-  async syncPush(mutations: Mutation[], userId: string): Promise<PushResponse> {
-    const outcome = this.changeLog.push(mutations, userId);
+  async syncPush(mutations: Mutation[], userId: string, front: VersionFront = 'app'): Promise<PushResponse> {
+    const outcome = this.changeLog.push(mutations, userId, front);
     if (outcome.grew) this.poke(outcome.before, outcome.head);
     for (const ref of outcome.blobRefs) await this.blobs.setItemRef(ref.itemId, ref.sha256);
     return { results: outcome.results, head: outcome.head, serverTime: Date.now() };
@@ -295,10 +298,10 @@ export class SpaceObject extends DurableObject<Env> {
    * Edits made by the server for a protocol front (WebDAV), as `userId`: each is stamped by the
    * server's clock and goes through {@link syncPush} like a pushed mutation (docs/spec/webdav.md).
    */
-  async serverEdit(edits: ServerEdit[], userId: string): Promise<MutationResult[]> {
+  async serverEdit(edits: ServerEdit[], userId: string, front: VersionFront = 'webdav'): Promise<MutationResult[]> {
     const now = Date.now();
     const mutations = edits.map((edit) => serverMutation(this.dav.item(edit.itemId), edit, now));
-    return (await this.syncPush(mutations, userId)).results;
+    return (await this.syncPush(mutations, userId, front)).results;
   }
   /** Tells every socket the sequence grew; a small push's changes ride along as a pull page (S21). */
   private poke(before: number, head: number): void {

@@ -1,4 +1,6 @@
 import { applyBatch, type FenceCheck, type StoredResult, type SyncStore } from '#shared/sync/apply';
+import type { VersionFront } from '#shared/sync/versions';
+import { BatchVersionStore } from './version-store';
 import { blobRefOf, type ItemState } from '#shared/sync/item';
 import type { Mutation } from '#shared/sync/mutation';
 import { PULL_PAGE_MAX_BYTES, type MutationResult } from '#shared/sync/protocol';
@@ -48,15 +50,20 @@ export class ChangeLog {
   ) {}
 
   /** Applies a batch in one transaction: all of it or nothing (S3). */
-  push(mutations: readonly Mutation[], userId: string): PushOutcome {
+  push(mutations: readonly Mutation[], userId: string, front: VersionFront = 'app'): PushOutcome {
     const touched = new Set<string>();
     return this.storage.transactionSync(() => {
       const store = new BatchSqlStore(this.storage.sql, mutations);
       const before = store.head();
-      const results = applyBatch(store, mutations, (mutation) => {
-        touched.add(mutation.itemId);
-        return this.check(mutation, userId);
-      });
+      const results = applyBatch(
+        store,
+        mutations,
+        (mutation) => {
+          touched.add(mutation.itemId);
+          return this.check(mutation, userId);
+        },
+        { author: userId, front, now: Date.now() },
+      );
       store.flush();
       const blobRefs: PushOutcome['blobRefs'] = [];
       for (const itemId of touched) {
@@ -169,12 +176,14 @@ class BatchSqlStore implements SyncStore {
   private readonly dirtyItems = new Map<string, { item: ItemState; seq: number }>();
   private readonly newResults = new Map<string, StoredResult>();
   private seq: number;
+  readonly versions: BatchVersionStore;
 
   constructor(
     private readonly sql: SqlStorage,
     mutations: readonly Mutation[],
   ) {
     this.seq = headOf(sql);
+    this.versions = new BatchVersionStore(sql);
     const itemIds = [...new Set(mutations.map((m) => m.itemId))];
     const mutationIds = [...new Set(mutations.map((m) => m.id))];
     for (const id of itemIds) this.items.set(id, null);
@@ -248,5 +257,6 @@ class BatchSqlStore implements SyncStore {
     }
     this.dirtyItems.clear();
     this.newResults.clear();
+    this.versions.flush();
   }
 }

@@ -3,8 +3,9 @@ import { newestStamp, type ItemKind, type ItemState, type JsonValue } from '#sha
 import type { LockClaim, Mutation } from '#shared/sync/mutation';
 import { randomToken } from '../accounts/crypto';
 
-/** The HLC node of edits the server makes for a protocol front (WebDAV). */
-export const SERVER_NODE = 'server';
+/** The HLC node of edits the server makes for a protocol front (WebDAV), and of its merges. */
+export { SERVER_NODE } from '#shared/sync/apply';
+import { SERVER_NODE } from '#shared/sync/apply';
 
 /** An edit a front asks the server to make, as one user, to one item. */
 export interface ServerEdit {

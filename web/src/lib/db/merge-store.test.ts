@@ -32,7 +32,7 @@ describe('text merge on the device', () => {
     expect(await openCopies(b.db)).toEqual([]);
   });
 
-  it('[S23] two devices edit one line: one version in the note, the other in a copy on both devices', async () => {
+  it('[S23] [S37] two devices change one word: one version in the note, the other in a copy on both devices', async () => {
     const server = new FakeServer();
     const { a, b, seen } = await shared(server);
     await writeEdit(a.db, SPACE, {
@@ -44,7 +44,7 @@ describe('text merge on the device', () => {
     await writeEdit(b.db, SPACE, {
       itemId: NOTE,
       kind: 'note',
-      values: { body: 'one\ntwo by B\nthree' },
+      values: { body: 'one\nTwo\nthree' },
       bases: { body: seen },
     });
     for (const side of [a, b, b, a]) await side.engine.sync();
@@ -55,7 +55,7 @@ describe('text merge on the device', () => {
       expect(copies.length).toBe(1);
       expect([kept, copies[0]?.fields['body']?.v].sort()).toEqual([
         'one\nTWO by A\nthree',
-        'one\ntwo by B\nthree',
+        'one\nTwo\nthree',
       ]);
     }
   });

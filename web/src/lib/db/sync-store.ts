@@ -118,6 +118,24 @@ export function settlePush(
       if (entry?.seq !== undefined && result.status === 'applied') applied.push(entry.seq);
       if (result.status === 'applied' && result.copies.some(isLostCopyId)) lost.push(result.id);
     }
+    // A write the server merged with a version this device had not seen (S37): the merged value
+    // replaces the written one wherever no later edit of this device wrote the field since (a later
+    // edit names the written version as its base, and the server merges it in turn).
+    for (const result of reply.results) {
+      const entry = byId.get(result.id);
+      if (!entry || result.status !== 'applied' || !result.current) continue;
+      const stored = await db.items.get([spaceId, entry.itemId]);
+      if (!stored) continue;
+      const fields = { ...stored.fields };
+      let changed = false;
+      for (const [name, merged] of Object.entries(result.current.fields)) {
+        if (fields[name]?.s !== entry.mutation.stamp) continue;
+        fields[name] = merged;
+        observed.push(merged.s);
+        changed = true;
+      }
+      if (changed) await db.items.put(toRow(spaceId, { ...itemStateOf(stored), fields }));
+    }
     // A batch is usually a run of consecutive outbox positions: one range delete, not one per key.
     applied.sort((x, y) => x - y);
     const first = applied[0];
