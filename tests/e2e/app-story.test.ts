@@ -164,17 +164,18 @@ describe('two people share a space, check out a note in turn, and sync an offlin
       { timeout: 30_000 },
     );
 
-    // Both edit the record's title offline at once; after syncing, the losing version is a
-    // conflict copy that A compares side by side and restores.
+    // Both rename the record offline at once (each replaces the same word, S37); after syncing,
+    // the version that reached the server second is a conflict copy that A compares side by side
+    // and restores.
     await a.goto(recordUrl);
     await b.goto(recordUrl);
     await a.getByLabel('Title').waitFor();
     await b.getByLabel('Title').waitFor();
     await contextA.setOffline(true);
     await contextB.setOffline(true);
-    await a.getByLabel('Title').fill('Budget (Alice)');
+    await a.getByLabel('Title').fill('Costs (Alice)');
     await a.getByLabel('Title').press('Enter');
-    await b.getByLabel('Title').fill('Budget (Bob)');
+    await b.getByLabel('Title').fill('Spending (Bob)');
     await b.getByLabel('Title').press('Enter');
     await contextA.setOffline(false);
     await a.getByText('Synced', { exact: true }).waitFor({ timeout: 30_000 });
@@ -184,7 +185,7 @@ describe('two people share a space, check out a note in turn, and sync an offlin
     const conflict = a.getByRole('article');
     await conflict.waitFor({ timeout: 30_000 });
     await expect(conflict.getByRole('row', { name: /Title/ }).textContent()).resolves.toMatch(
-      /Budget \((Alice|Bob)\).*Budget \((Alice|Bob)\)/,
+      /(Costs \(Alice\)|Spending \(Bob\)).*(Costs \(Alice\)|Spending \(Bob\))/,
     );
     await screenshot(a, 'story-a-conflict');
     await expectAccessible(a, 'conflicts');

@@ -49,7 +49,7 @@ describe('sync between two people in Chromium', () => {
     await browser?.close();
   });
 
-  it('[S4] [S6] both edit the same field offline; both end with the same data and see the conflict copy', async () => {
+  it('[S4] [S37] both rename a note offline; both end with the same data and see the conflict copy', async () => {
     await a.goto(`${baseUrl}/spaces/${spaceId}`);
     await a.getByRole('button', { name: 'New note' }).click();
     await a.waitForURL(/\/items\//);
@@ -61,28 +61,52 @@ describe('sync between two people in Chromium', () => {
 
     await contextA.setOffline(true);
     await contextB.setOffline(true);
-    await setTitle(a, 'Agenda by A (offline)');
-    await setTitle(b, 'Agenda by B (offline)');
+    await setTitle(a, 'Minutes by A (offline)');
+    await setTitle(b, 'Notes by B (offline)');
     await a.getByText('Offline', { exact: true }).waitFor();
     await contextA.setOffline(false);
     await waitSynced(a);
     await contextB.setOffline(false);
     await waitSynced(b);
 
-    // Both converge on one title, and both list the losing version as a conflict copy.
+    // Both replaced the same word (S37): both converge on one title, and both list the other
+    // version as a conflict copy.
     await expect
       .poll(async () => [await title(a).inputValue(), await title(b).inputValue()], { timeout: 30_000 })
-      .toSatisfy(([x, y]) => x === y && /Agenda by (A|B) \(offline\)/.test(String(x)));
+      .toSatisfy(([x, y]) => x === y && /^(Minutes by A|Notes by B) \(offline\)$/.test(String(x)));
     for (const page of [a, b]) {
       await page.goto(`${baseUrl}/spaces/${spaceId}/conflicts`);
       const copy = page.getByRole('article');
       await copy.first().waitFor({ timeout: 30_000 });
       await expect(copy.count()).resolves.toBe(1);
       await expect(copy.getByRole('row', { name: /Title/ }).textContent()).resolves.toMatch(
-        /Agenda by A \(offline\)[\s\S]*Agenda by B \(offline\)|Agenda by B \(offline\)[\s\S]*Agenda by A \(offline\)/,
+        /Minutes by A \(offline\)[\s\S]*Notes by B \(offline\)|Notes by B \(offline\)[\s\S]*Minutes by A \(offline\)/,
       );
     }
     await screenshot(a, 'sync-conflict-copy');
+  });
+
+  it("[S37] both add to a note's title offline; both additions are kept, with no conflict copy", async () => {
+    await a.goto(`${baseUrl}/spaces/${spaceId}`);
+    await a.getByRole('button', { name: 'New note' }).click();
+    await a.waitForURL(/\/items\//);
+    const noteUrl = a.url();
+    await setTitle(a, 'Plan');
+    await waitSynced(a);
+    await b.goto(noteUrl);
+    await expect.poll(() => title(b).inputValue(), { timeout: 30_000 }).toBe('Plan');
+    await contextA.setOffline(true);
+    await contextB.setOffline(true);
+    await setTitle(a, 'Plan for May');
+    await setTitle(b, 'Big Plan');
+    await a.getByText('Offline', { exact: true }).waitFor();
+    await contextA.setOffline(false);
+    await waitSynced(a);
+    await contextB.setOffline(false);
+    await waitSynced(b);
+    await expect
+      .poll(async () => [await title(a).inputValue(), await title(b).inputValue()], { timeout: 30_000 })
+      .toEqual(['Big Plan for May', 'Big Plan for May']);
   });
 
   it("[S8] a lock holder's offline edit, after the lock was broken and taken, comes back as a conflict copy", async () => {

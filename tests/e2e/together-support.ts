@@ -98,7 +98,7 @@ export async function keepStorageBusy(page: Page, ms: number): Promise<void> {
         const open = indexedDB.open('baton');
         open.onerror = () => failed(new Error('could not open the app database'));
         open.onsuccess = () => {
-          const busy = open.result.transaction(['items', 'outbox', 'syncState', 'editBases'], 'readwrite');
+          const busy = open.result.transaction(['items', 'outbox', 'syncState'], 'readwrite');
           const until = performance.now() + ms;
           const spin = (): void => {
             if (performance.now() < until) busy.objectStore('syncState').count().onsuccess = spin;

@@ -22,7 +22,7 @@ describe('typing together, key by key', () => {
     await typeInTwoTabs(people.spaceId, people.a);
   });
 
-  it('[S23][S30][S31] both change one line, one offline: one version in the note, the other in a conflict copy both see', async () => {
+  it('[S23][S37] both change one word, one offline: one version in the note, the other in a conflict copy both see', async () => {
     await overlapOneLineOffline(people.spaceId, people.a, people.b);
   });
 

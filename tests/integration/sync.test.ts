@@ -98,7 +98,7 @@ describe('web sync client against the real Worker', () => {
     }
   });
 
-  it('[S4] [S6] [S10] offline edits on two devices converge with a conflict copy; a new device pulls it all in pages', async () => {
+  it('[S4] [S37] [S10] offline edits on two devices converge with a conflict copy; a new device pulls it all in pages', async () => {
     const owner = await client.signUp();
     const { spaceId } = await client.createSpace(owner.cookie, 'Offline');
     const editor = await client.addMember(owner.cookie, spaceId, 'editor');
@@ -136,14 +136,15 @@ describe('web sync client against the real Worker', () => {
         .map(({ id, kind, fields, conflict }) => ({ id, kind, fields, conflict }))
         .sort((x, y) => (x.id < y.id ? -1 : 1));
     expect(strip(await itemsOfSpace(dbA, spaceId))).toEqual(strip(await itemsOfSpace(dbB, spaceId)));
-    expect((await itemOf(dbA, spaceId, ids[0]!))?.fields.title?.v).toBe('B offline');
+    // Both replaced the same title (S37): A's, first at the server, stays; B's is kept in a copy.
+    expect((await itemOf(dbA, spaceId, ids[0]!))?.fields.title?.v).toBe('A offline');
     expect((await itemOf(dbA, spaceId, ids[1]!))?.fields).toMatchObject({
       title: { v: 'B edits title' },
       body: { v: 'A edits body' },
     });
     const copies = await conflictsOfSpace(dbB, spaceId, ids[0]);
     expect(copies.map((copy) => [copy.conflict?.reason, copy.fields.title?.v])).toEqual([
-      ['overwritten', 'A offline'],
+      ['lost', 'B offline'],
     ]);
 
     const dbC = device();

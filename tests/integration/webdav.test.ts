@@ -193,7 +193,7 @@ describe('WebDAV', { timeout: 300_000 }, () => {
     expect(await (await dav(baseUrl, auth, 'GET', '/dav/Stale/doc.txt')).text()).toBe('bob 2');
   });
 
-  it('[D4] a PUT over an edit made in the app meanwhile keeps the app version as a conflict copy', async () => {
+  it('[D4] [S37] a PUT over an edit made in the app meanwhile: the app version stays, the desktop version is kept as a copy', async () => {
     const { user, auth, spaceId } = await spaceWithPassword('Minutes');
     const stamp = (offset: number) =>
       formatStamp({ wall: Date.now() + offset, counter: 0, node: 'appdevice1' });
@@ -223,7 +223,9 @@ describe('WebDAV', { timeout: 300_000 }, () => {
     expect(
       (await push('mut-minutes-2', { body: { v: 'from the app, v2', b: first } }, stamp(1))).status,
     ).toBe(200);
-    // The desktop saves its version of what it read: it wins, and the app's v2 is kept.
+    // The desktop saves its version of what it read: the server merges it with the app's v2 on
+    // the version the ETag names; both changed the same characters, so the app's v2, there
+    // first, stays in the note and the desktop's whole text is kept in a copy (S37).
     const saved = await dav(baseUrl, auth, 'PUT', '/dav/Minutes/Minutes.md', {
       body: 'from the desktop',
       headers: { 'if-match': etag },
@@ -241,10 +243,10 @@ describe('WebDAV', { timeout: 300_000 }, () => {
       }[];
     };
     const note = pull.changes.find((ch) => ch.item.id === 'note-minutes-1')?.item;
-    expect(note?.fields.body?.v).toBe('from the desktop');
+    expect(note?.fields.body?.v).toBe('from the app, v2');
     const copy = pull.changes.find((ch) => ch.item.conflict?.of === 'note-minutes-1')?.item;
-    expect(copy?.conflict?.reason).toBe('overwritten');
-    expect(copy?.fields.body?.v).toBe('from the app, v2');
+    expect(copy?.conflict?.reason).toBe('lost');
+    expect(copy?.fields.body?.v).toBe('from the desktop');
     // An ETag that is no version of this item at all is still a failed precondition.
     const wrong = await dav(baseUrl, auth, 'PUT', '/dav/Minutes/Minutes.md', {
       body: 'x',

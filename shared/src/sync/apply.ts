@@ -1,14 +1,14 @@
 import { isClientItemId, type Mutation } from './mutation';
 import { fencedCopy, applyMutation, type MergeContext } from './merge';
-import { Hlc } from './hlc';
+import { Hlc, type Stamp } from './hlc';
 import type { ItemState } from './item';
 import type { TextOp } from './text-ops';
 import type { VersionFront, VersionStore } from './versions';
-import { jsonBytes, MAX_ITEM_BYTES, type MutationResult } from './protocol';
+import { jsonBytes, MAX_ITEM_BYTES, type MergedField, type MutationResult } from './protocol';
 
 /** What the server remembers about a mutation it has seen, so a retry gets the same answer (S3). */
 export type StoredResult =
-  | { status: 'applied'; copies: string[]; merged?: Record<string, TextOp | null> }
+  | { status: 'applied'; copies: string[]; merged?: Record<string, { s: Stamp; moved: TextOp | null }> }
   | { status: 'rejected'; code: RejectCode; message: string; copies: string[] };
 
 /** Codes a single mutation can be rejected with, while the rest of its batch applies. */
@@ -138,11 +138,23 @@ function reject(code: RejectCode, message: string): StoredResult {
 // so a client that retries after a lost reply repairs its copy against fresh state.
 function toResult(mutation: Mutation, stored: StoredResult, store: SyncStore): MutationResult {
   if (stored.status === 'applied') {
-    if (!stored.merged) return { id: mutation.id, status: 'applied', copies: stored.copies };
-    // A merged write (S37): the device moves what it typed since onto the merged version.
-    const current = store.getItem(mutation.itemId);
-    const moved = stored.merged;
-    return { id: mutation.id, status: 'applied', copies: stored.copies, moved, ...(current ? { current } : {}) };
+    const merged = stored.merged && mergedFields(store, mutation.itemId, stored.merged);
+    return { id: mutation.id, status: 'applied', copies: stored.copies, ...(merged ? { merged } : {}) };
   }
   return { id: mutation.id, ...stored, current: store.getItem(mutation.itemId) };
+}
+
+// A merged write's answer names the merged versions themselves, not the item now: a retry after
+// a lost reply gets the same answer (S3), and the device moves onto the version the edit is exact for.
+function mergedFields(
+  store: SyncStore,
+  itemId: string,
+  merged: Record<string, { s: Stamp; moved: TextOp | null }>,
+): Record<string, MergedField> | undefined {
+  const out: Record<string, MergedField> = {};
+  for (const [field, { s, moved }] of Object.entries(merged)) {
+    const version = store.versions?.get(itemId, field, s);
+    if (version) out[field] = { v: version.value, s, moved };
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
 }

@@ -14,6 +14,8 @@ import {
   editSince,
   isTextField,
   mergeTextWrite,
+  textOf,
+  withText,
   type FieldVersion,
   type VersionFront,
   type VersionStore,
@@ -68,7 +70,7 @@ export interface Applied {
    * Text fields merged with the current version (S37), each with the exact edit from the written
    * text to the merged one (null where overlapping changes were left out).
    */
-  merged: Record<string, TextOp | null>;
+  merged: Record<string, { s: Stamp; moved: TextOp | null }>;
 }
 
 /**
@@ -94,11 +96,15 @@ export interface MergeContext {
  * into the current one instead (S37): no copy unless the two changed the same characters, and
  * an edit of an item someone else deleted brings it back (S38).
  */
-export function applyMutation(current: ItemState | null, mutation: Mutation, context?: MergeContext): Applied {
+export function applyMutation(
+  current: ItemState | null,
+  mutation: Mutation,
+  context?: MergeContext,
+): Applied {
   const before: ItemState = current ?? { id: mutation.itemId, kind: mutation.kind, fields: {} };
   const node = stampNode(mutation.stamp);
   const lost: string[] = [];
-  const merged: Record<string, TextOp | null> = {};
+  const merged: Record<string, { s: Stamp; moved: TextOp | null }> = {};
   const conflicted: Record<string, Entry> = {};
   let overwritten = false;
   let changed = false;
@@ -111,7 +117,7 @@ export function applyMutation(current: ItemState | null, mutation: Mutation, con
       if (result) {
         fields[name] = result.entry;
         changed = true;
-        merged[name] = result.moved;
+        merged[name] = { s: result.entry.s, moved: result.moved };
         if (result.conflict) conflicted[name] = { v: write.v, s: mutation.stamp };
         continue;
       }
@@ -188,20 +194,23 @@ function mergeWrite(
   base: Stamp,
   existing: Entry,
 ): { entry: Entry; conflict: boolean; moved: TextOp | null } | null {
-  if (typeof written !== 'string' || typeof existing.v !== 'string') return null;
+  const writtenText = textOf(name, written);
+  const currentText = textOf(name, existing.v);
+  if (writtenText === null || currentText === null) return null;
   const since = editSince(context.versions, mutation.itemId, name, base, existing.s);
   if (!since) return null;
-  const result = mergeTextWrite(since.text, written, since.op, existing.v);
+  const result = mergeTextWrite(since.text, writtenText, since.op, currentText);
+  const value = withText(written, result.text);
   const stamp = context.stamp(existing.s > mutation.stamp ? existing.s : mutation.stamp);
   context.versions.add({
-    ...versionOf(mutation, name, result.text, existing.s, context),
+    ...versionOf(mutation, name, value, existing.s, context),
     stamp,
     mergedFrom: mutation.stamp,
     front: 'merge',
   });
   context.versions.link(mutation.itemId, name, existing.s, stamp, result.fromCurrent);
   context.versions.link(mutation.itemId, name, mutation.stamp, stamp, result.fromWritten);
-  return { entry: { v: result.text, s: stamp }, conflict: result.conflict, moved: result.fromWritten };
+  return { entry: { v: value, s: stamp }, conflict: result.conflict, moved: result.fromWritten };
 }
 
 /**

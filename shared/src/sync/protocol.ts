@@ -1,7 +1,7 @@
 import { TextOpSchema } from './text-ops';
 import * as v from 'valibot';
-import { isTooFarAhead, MAX_CLOCK_SKEW_MS, NodeIdSchema } from './hlc';
-import { ItemStateSchema } from './item';
+import { isTooFarAhead, MAX_CLOCK_SKEW_MS, NodeIdSchema, StampSchema } from './hlc';
+import { ItemStateSchema, JsonValueSchema } from './item';
 import { MutationSchema } from './mutation';
 
 /**
@@ -35,6 +35,16 @@ export const PushRequestSchema = v.strictObject({
 /** A batch of the client's outbox. */
 export type PushRequest = v.InferOutput<typeof PushRequestSchema>;
 
+/** One text field as the server merged it (S37). */
+export const MergedFieldSchema = v.object({
+  v: JsonValueSchema,
+  s: StampSchema,
+  moved: v.nullable(TextOpSchema),
+});
+
+/** One text field as the server merged it. */
+export type MergedField = v.InferOutput<typeof MergedFieldSchema>;
+
 /** The outcome of one mutation: applied (perhaps with conflict copies), or rejected with a code. */
 export const MutationResultSchema = v.variant('status', [
   v.object({
@@ -43,16 +53,12 @@ export const MutationResultSchema = v.variant('status', [
     /** Ids of the conflict copies this mutation caused (S6). */
     copies: v.array(v.string()),
     /**
-     * Protocol 5: when the server merged a text field of the write with a version the writer had
-     * not seen (S37), the item as merged, so the device moves what it typed since onto it.
+     * Protocol 5: the text fields the server merged with a version the writer had not seen (S37):
+     * the merged version, and the exact edit from the written text to it (null where overlapping
+     * changes were left out and kept in a copy), so the device moves what it typed since onto it
+     * without guessing where the other side's characters went.
      */
-    current: v.optional(ItemStateSchema),
-    /**
-     * Protocol 5, beside `current`: per merged field, the exact edit from the written text to the
-     * merged one (null where overlapping changes were left out and kept in a copy), so the device
-     * moves its later typing without guessing where the other side's characters went.
-     */
-    moved: v.optional(v.record(v.string(), v.nullable(TextOpSchema))),
+    merged: v.optional(v.record(v.string(), MergedFieldSchema)),
   }),
   v.object({
     id: v.string(),
@@ -96,7 +102,15 @@ export const PullQuerySchema = v.strictObject({
 export type PullQuery = v.InferOutput<typeof PullQuerySchema>;
 
 /** One change in a pull page: the whole item as it is at sequence `seq` (S10). */
-export const ChangeSchema = v.object({ seq: v.number(), item: ItemStateSchema });
+export const ChangeSchema = v.object({
+  seq: v.number(),
+  item: ItemStateSchema,
+  /**
+   * Protocol 5: per text field the change moved, the exact edit from the version it had before
+   * the push that made this change (S39), so a device holding that version moves along it.
+   */
+  moves: v.optional(v.record(v.string(), v.object({ from: StampSchema, op: TextOpSchema }))),
+});
 
 /** One change in a pull page. */
 export type Change = v.InferOutput<typeof ChangeSchema>;

@@ -15,7 +15,14 @@ export type TextOp = TextOpPart[];
 
 /** A {@link TextOp} on the wire. */
 export const TextOpSchema = v.array(
-  v.union([v.pipe(v.number(), v.integer(), v.check((n) => n !== 0, 'A step of 0 characters')), v.string()]),
+  v.union([
+    v.pipe(
+      v.number(),
+      v.integer(),
+      v.check((n) => n !== 0, 'A step of 0 characters'),
+    ),
+    v.string(),
+  ]),
 );
 
 class OpBuilder {
@@ -50,14 +57,18 @@ class OpBuilder {
   }
 }
 
-/** The edit that turns `from` into `to` (Myers' diff via fast-diff: common ends first). */
-export function opBetween(from: string, to: string): TextOp {
+/**
+ * The edit that turns `from` into `to` (Myers' diff via fast-diff: common ends first). With
+ * `semantic`, letters two words share by chance are not kept (diff-match-patch's semantic
+ * cleanup), so a replaced word is one change, never a weave of the two words' letters.
+ */
+export function opBetween(from: string, to: string, semantic = false): TextOp {
   const out = new OpBuilder();
   if (from === to) {
     out.keep(from.length);
     return out.parts;
   }
-  for (const [kind, text] of diff(from, to)) {
+  for (const [kind, text] of diff(from, to, undefined, semantic)) {
     if (kind === diff.EQUAL) out.keep(text.length);
     else if (kind === diff.DELETE) out.remove(text.length);
     else out.insert(text);

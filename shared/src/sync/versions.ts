@@ -50,7 +50,26 @@ export interface VersionStore {
 
 /** The fields merged character by character (S37): a note's title and body, a record's text fields. */
 export function isTextField(name: string): boolean {
-  return name === 'title' || name === 'body' || name.startsWith('r:');
+  return name === 'title' || name === 'body' || name.startsWith(RECORD_PREFIX);
+}
+
+const RECORD_PREFIX = 'r:';
+
+/**
+ * The text a field's value holds, or null when it holds none: a title or body is a string; a
+ * record field (`r:<name>`) of type text is `{ t: 'text', v: <text>, … }`.
+ */
+export function textOf(field: string, value: JsonValue | undefined): string | null {
+  if (field === 'title' || field === 'body') return typeof value === 'string' ? value : null;
+  if (!field.startsWith(RECORD_PREFIX) || value === null || typeof value !== 'object' || Array.isArray(value))
+    return null;
+  return value['t'] === 'text' && typeof value['v'] === 'string' ? value['v'] : null;
+}
+
+/** `value` holding `text` instead of its own (see {@link textOf}). */
+export function withText(value: JsonValue, text: string): JsonValue {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) return { ...value, v: text };
+  return text;
 }
 
 /** Longest walk from a base to the current version before the base counts as unknown. */
@@ -69,17 +88,21 @@ export function editSince(
   to: Stamp,
 ): { text: string; op: TextOp } | null {
   const first = store.get(itemId, field, from);
-  if (!first || typeof first.value !== 'string') return null;
-  let op: TextOp = first.value.length > 0 ? [first.value.length] : [];
+  const text = first && textOf(field, first.value);
+  if (!first || text === null) return null;
+  let op: TextOp = text.length > 0 ? [text.length] : [];
   let cursor = first;
+  let cursorText = text;
   for (let steps = 0; cursor.stamp !== to; steps++) {
     if (cursor.next === null || steps >= MAX_WALK) return null;
     const next = store.get(itemId, field, cursor.next);
-    if (!next || typeof next.value !== 'string' || typeof cursor.value !== 'string') return null;
-    op = composeOps(op, cursor.op ?? opBetween(cursor.value, next.value));
+    const nextText = next && textOf(field, next.value);
+    if (!next || nextText === null) return null;
+    op = composeOps(op, cursor.op ?? opBetween(cursorText, nextText));
     cursor = next;
+    cursorText = nextText;
   }
-  return { text: first.value, op };
+  return { text, op };
 }
 
 /** A text write moved onto the current text (S37). */
@@ -100,8 +123,13 @@ export interface TextMergeResult {
  * once; a change of characters the other side also changed (a true overlap) is left out and
  * `conflict` says so, so the caller keeps the written text whole in a conflict copy.
  */
-export function mergeTextWrite(base: string, written: string, theirs: TextOp, current: string): TextMergeResult {
-  const mine = hunksOf(opBetween(base, written));
+export function mergeTextWrite(
+  base: string,
+  written: string,
+  theirs: TextOp,
+  current: string,
+): TextMergeResult {
+  const mine = hunksOf(opBetween(base, written, true));
   const other = hunksOf(theirs);
   const kept: Hunk[] = [];
   let conflict = false;

@@ -59,7 +59,10 @@ export async function put(c: DavContext, target: Target, emptyBody = false): Pro
     throw new ApiError('CONFLICT', 'The folder for this file does not exist.');
   const entry = target.kind === 'item' ? target.entry : null;
   const tokens = await submittedTokens(c, space, entry);
-  const bases = basesOf(c.req.header('if-match'), entry);
+  const bases =
+    c.req.header('if-match') === undefined && entry
+      ? await lastReadBases(c, space, entry)
+      : basesOf(c.req.header('if-match'), entry);
   if (c.req.header('if-none-match') === '*' && entry)
     throw new ApiError('PRECONDITION_FAILED', 'The file exists.');
   if (entry?.kind === 'record')
@@ -107,6 +110,22 @@ function basesOf(ifMatch: string | undefined, entry: DavEntry | null): { bases?:
   if (!version) throw new ApiError('PRECONDITION_FAILED', 'The file changed since you read it.');
   const fields = entry.kind === 'note' ? ['body'] : ['sha256', 'size'];
   return { bases: Object.fromEntries(fields.map((field) => [field, version])) };
+}
+
+/**
+ * A PUT without `If-Match` (rclone, many editors and scripts) builds on the version this app
+ * password last read (S37, D24); one that never read the item replaces it knowingly only where
+ * the version came from WebDAV itself, and otherwise keeps it as a conflict copy (base unknown).
+ */
+async function lastReadBases(
+  c: DavContext,
+  space: OpenSpace,
+  entry: DavEntry,
+): Promise<{ bases?: Record<string, string | null> }> {
+  const read = await space.stub.davLastRead(c.var.principal.appPasswordId, entry.id);
+  if (read === entry.version) return {};
+  const fields = entry.kind === 'note' ? ['body'] : ['sha256', 'size'];
+  return { bases: Object.fromEntries(fields.map((field) => [field, read])) };
 }
 
 async function readText(c: DavContext, size: number): Promise<string> {

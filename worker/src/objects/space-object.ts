@@ -22,8 +22,9 @@ import { lockObjectName } from './lock-object';
 import { HUB_SCHEMA_STEP, SpaceHub } from '../space/hub';
 import { replyToSocketPush } from '../space/socket-push';
 import { LockEvictions } from '../space/lock-evictions';
-import { ChangeLog, CHANGE_LOG_SCHEMA_STEP } from '../space/change-log';
+import { ChangeLog, CHANGE_LOG_MOVES_STEP, CHANGE_LOG_SCHEMA_STEP } from '../space/change-log';
 import { VERSION_STORE_SCHEMA_STEP } from '../space/version-store';
+import { DAV_READS_SCHEMA_STEP, DavReads } from '../space/dav-reads';
 import type { VersionFront } from '#shared/sync/versions';
 import type { Mutation } from '#shared/sync/mutation';
 import {
@@ -58,6 +59,8 @@ const SCHEMA: readonly string[] = [
   BLOB_SCHEMA_STEP_3,
   DAV_SCHEMA_STEP,
   VERSION_STORE_SCHEMA_STEP,
+  DAV_READS_SCHEMA_STEP,
+  CHANGE_LOG_MOVES_STEP,
 ];
 
 /** Durable Object for one space; see docs/architecture.md. */
@@ -69,6 +72,7 @@ export class SpaceObject extends DurableObject<Env> {
   private readonly changeLog: ChangeLog;
   private readonly evictions: LockEvictions;
   private readonly dav: DavStore;
+  private readonly davReads: DavReads;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -99,6 +103,7 @@ export class SpaceObject extends DurableObject<Env> {
       this.fence.check(name, token, userId),
     );
     this.dav = new DavStore(ctx.storage.sql, () => systemClock.now());
+    this.davReads = new DavReads(ctx.storage.sql);
   }
 
   // Accounts: members, roles and share links (logic in ../space/membership.ts).
@@ -298,7 +303,11 @@ export class SpaceObject extends DurableObject<Env> {
    * Edits made by the server for a protocol front (WebDAV), as `userId`: each is stamped by the
    * server's clock and goes through {@link syncPush} like a pushed mutation (docs/spec/webdav.md).
    */
-  async serverEdit(edits: ServerEdit[], userId: string, front: VersionFront = 'webdav'): Promise<MutationResult[]> {
+  async serverEdit(
+    edits: ServerEdit[],
+    userId: string,
+    front: VersionFront = 'webdav',
+  ): Promise<MutationResult[]> {
     const now = Date.now();
     const mutations = edits.map((edit) => serverMutation(this.dav.item(edit.itemId), edit, now));
     return (await this.syncPush(mutations, userId, front)).results;
@@ -326,6 +335,14 @@ export class SpaceObject extends DurableObject<Env> {
   davItem(itemId: string): string | null {
     const item = this.dav.item(itemId);
     return item ? JSON.stringify(item) : null;
+  }
+  /** An app password read `version` of an item (S37: its PUT without `If-Match` builds on it). */
+  davRead(reader: string, itemId: string, version: string): void {
+    this.davReads.record(reader, itemId, version, Date.now());
+  }
+  /** The version of an item an app password last read, or null. */
+  davLastRead(reader: string, itemId: string): string | null {
+    return this.davReads.lastRead(reader, itemId);
   }
   davAddFolder(path: string): void {
     this.dav.addFolder(path);

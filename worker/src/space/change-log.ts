@@ -1,5 +1,6 @@
 import { applyBatch, type FenceCheck, type StoredResult, type SyncStore } from '#shared/sync/apply';
-import type { VersionFront } from '#shared/sync/versions';
+import type { TextOp } from '#shared/sync/text-ops';
+import { editSince, isTextField, type VersionFront, type VersionStore } from '#shared/sync/versions';
 import { BatchVersionStore } from './version-store';
 import { blobRefOf, type ItemState } from '#shared/sync/item';
 import type { Mutation } from '#shared/sync/mutation';
@@ -14,6 +15,12 @@ import { PULL_PAGE_MAX_BYTES, type MutationResult } from '#shared/sync/protocol'
 export const CHANGE_LOG_SCHEMA_STEP =
   'CREATE TABLE sync_items (id TEXT PRIMARY KEY, seq INTEGER NOT NULL UNIQUE, body TEXT NOT NULL);' +
   'CREATE TABLE sync_mutations (id TEXT PRIMARY KEY, result TEXT NOT NULL)';
+
+/**
+ * Schema step of the text moves (S39): per stored item, the exact edit of each text field the
+ * last push changed, from the version it had before that push; pull pages carry it.
+ */
+export const CHANGE_LOG_MOVES_STEP = 'ALTER TABLE sync_items ADD COLUMN moves TEXT';
 
 /** What the space's fence (./fence.ts, rule L11) answers: may `userId` write under lock `name` with `token`? */
 export type FenceLookup = (
@@ -84,8 +91,8 @@ export class ChangeLog {
 
   /** {@link pull}, also telling whether more changes follow the page. */
   page(after: number, limit: number, serverTime: number): { json: string; more: boolean } {
-    const cursor = this.storage.sql.exec<{ seq: number; body: string }>(
-      'SELECT seq, body FROM sync_items WHERE seq > ? ORDER BY seq LIMIT ?',
+    const cursor = this.storage.sql.exec<{ seq: number; body: string; moves: string | null }>(
+      'SELECT seq, body, moves FROM sync_items WHERE seq > ? ORDER BY seq LIMIT ?',
       after,
       limit,
     );
@@ -93,7 +100,11 @@ export class ChangeLog {
     let next = after;
     let bytes = 0;
     for (const row of cursor) {
-      parts.push(`{"seq":${row.seq},"item":${row.body}}`);
+      parts.push(
+        row.moves === null
+          ? `{"seq":${row.seq},"item":${row.body}}`
+          : `{"seq":${row.seq},"item":${row.body},"moves":${row.moves}}`,
+      );
       next = row.seq;
       bytes += row.body.length;
       if (bytes >= PULL_PAGE_MAX_BYTES) break;
@@ -164,6 +175,25 @@ function jsonChunks(rows: unknown[][]): string[] {
 }
 
 /**
+ * Per text field a push changed, the exact edit from its version before the push to its version
+ * after (S39), composed from the version store; null when there is none to tell.
+ */
+function textMoves(
+  versions: VersionStore,
+  before: ItemState | null,
+  after: ItemState,
+): Record<string, { from: string; op: TextOp }> | null {
+  const out: Record<string, { from: string; op: TextOp }> = {};
+  for (const [name, entry] of Object.entries(after.fields)) {
+    const from = before?.fields[name]?.s;
+    if (!from || from === entry.s || !isTextField(name)) continue;
+    const since = editSince(versions, after.id, name, from, entry.s);
+    if (since) out[name] = { from, op: since.op };
+  }
+  return Object.keys(out).length > 0 ? out : null;
+}
+
+/**
  * {@link SyncStore} for one batch, over SQLite. It reads the batch's items and remembered
  * results with one query each, keeps the batch's writes in memory, and {@link flush}es them
  * with a few statements: a batch costs a handful of SQL statements, not four per mutation.
@@ -174,6 +204,8 @@ class BatchSqlStore implements SyncStore {
   private readonly items = new Map<string, ItemState | null>();
   private readonly results = new Map<string, StoredResult | null>();
   private readonly dirtyItems = new Map<string, { item: ItemState; seq: number }>();
+  /** Items as they were before the batch, for the text moves (S39). */
+  private readonly before = new Map<string, ItemState | null>();
   private readonly newResults = new Map<string, StoredResult>();
   private seq: number;
   readonly versions: BatchVersionStore;
@@ -214,6 +246,7 @@ class BatchSqlStore implements SyncStore {
   }
 
   putItem(item: ItemState, seq: number): void {
+    if (!this.before.has(item.id)) this.before.set(item.id, this.items.get(item.id) ?? null);
     this.items.set(item.id, item);
     this.dirtyItems.set(item.id, { item, seq });
     this.seq = Math.max(this.seq, seq);
@@ -239,11 +272,14 @@ class BatchSqlStore implements SyncStore {
 
   /** Writes the batch's items and results (inside the caller's transaction). */
   flush(): void {
-    const items = [...this.dirtyItems.values()].map(({ item, seq }) => [item.id, seq, JSON.stringify(item)]);
+    const items = [...this.dirtyItems.values()].map(({ item, seq }) => {
+      const moves = textMoves(this.versions, this.before.get(item.id) ?? null, item);
+      return [item.id, seq, JSON.stringify(item), moves === null ? null : JSON.stringify(moves)];
+    });
     for (const chunk of jsonChunks(items)) {
       this.sql.exec(
-        `INSERT OR REPLACE INTO sync_items (id, seq, body)
-         SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]') FROM json_each(?)`,
+        `INSERT OR REPLACE INTO sync_items (id, seq, body, moves)
+         SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each(?)`,
         chunk,
       );
     }

@@ -19,7 +19,7 @@ export interface ServerEdit {
    * with the `If-Match` of an older version): the merge then keeps the newer version it
    * overwrites as a conflict copy (S6) instead of losing it.
    */
-  bases?: Record<string, string>;
+  bases?: Record<string, string | null>;
 }
 
 /**
@@ -33,7 +33,8 @@ export function serverMutation(current: ItemState | null, edit: ServerEdit, now:
   const stamp = clock.now();
   const set: Mutation['set'] = {};
   for (const [field, value] of Object.entries(edit.values)) {
-    set[field] = { v: value, b: edit.bases?.[field] ?? current?.fields[field]?.s ?? null };
+    const base = edit.bases && field in edit.bases ? edit.bases[field] : current?.fields[field]?.s;
+    set[field] = { v: value, b: base ?? null };
   }
   return {
     id: randomToken(),

@@ -77,7 +77,10 @@ function versionOf(row: VersionRow): FieldVersion {
  */
 export class BatchVersionStore implements VersionStore {
   private readonly added = new Map<string, FieldVersion>();
-  private readonly links = new Map<string, { itemId: string; field: string; stamp: Stamp; next: Stamp; op: TextOp | null }>();
+  private readonly links = new Map<
+    string,
+    { itemId: string; field: string; stamp: Stamp; next: Stamp; op: TextOp | null }
+  >();
 
   constructor(private readonly sql: SqlStorage) {}
 

@@ -3,6 +3,7 @@ export { liveQuery } from 'dexie';
 import Dexie, { type EntityTable, type Table } from 'dexie';
 import type { ItemState } from '#shared/sync/item';
 import type { Mutation } from '#shared/sync/mutation';
+import type { TextMove } from '#shared/sync/text-moves';
 import type { PinnedBlob } from '../blobs/pinned';
 import type { UploadRecord } from '../blobs/upload-store';
 import { placeMiddleware, placeOf } from './item-place';
@@ -25,6 +26,11 @@ export interface LocalItem extends ItemState {
   conflictOf?: string;
   /** Where the space view lists it (live in a folder, trash, conflict copy), set on every write (S27). */
   place?: string;
+  /**
+   * Per text field, the last exact steps from one stored version to the next (S39), so an open
+   * editor, or a write made on an older version, moves along them instead of guessing.
+   */
+  moves?: Record<string, TextMove[]>;
 }
 
 /** A local edit waiting to go up (S1, S2), or refused by the server and kept visible until the user acts. */
@@ -44,23 +50,7 @@ export interface OutboxEntry {
   createdAt: number;
 }
 
-/**
- * The text a local edit of each text field started from (S22): the version of the field its base
- * stamp names, or for a run of this device's own edits the version the run started from. When
- * the server keeps a conflict copy of that edit, the device merges base / mine / theirs.
- */
-export interface EditBase {
-  mutationId: string;
-  spaceId: string;
-  itemId: string;
-  /** The edit's stamp, so a later edit on top of it can start from the same text. */
-  stamp: string;
-  fields: Record<string, string>;
-  /** The texts the edit wrote: later, candidates for the version another edit started from. */
-  wrote?: Record<string, string>;
-  /** Per field, the base stamp the edit claimed (its `b`), to follow a run of edits back. */
-  seen?: Record<string, string | null>;
-}
+export type { TextMove } from '#shared/sync/text-moves';
 
 /** Where this device stands with one space's sync. */
 export interface SyncState {
@@ -75,11 +65,6 @@ export interface SyncState {
   clockOffsetMs: number;
   lastSyncedAt: number | null;
   lastError: { code: string; message: string; at: number } | null;
-  /**
-   * This device's text edits the server kept another version over (their push answers named a
-   * `lost` copy), until a pulled version of the item holds them (S35).
-   */
-  lostEdits?: string[];
 }
 
 /** The app's IndexedDB database. Versions are append-only: never edit one that has shipped. */
@@ -91,7 +76,6 @@ export class BatonDatabase extends Dexie {
   /** Files: uploads to resume (lib/blobs/upload-store.ts) and files kept offline (lib/blobs/pinned.ts). */
   blobUploads!: EntityTable<UploadRecord, 'key'>;
   pinnedBlobs!: EntityTable<PinnedBlob, 'key'>;
-  editBases!: EntityTable<EditBase, 'mutationId'>;
 
   constructor(name = 'baton') {
     super(name);
@@ -134,6 +118,9 @@ export class BatonDatabase extends Dexie {
             row.place = placeOf(row);
           }),
       );
+    // One merge point (S37, S39): the server keeps every version, so the texts each edit started
+    // from (version 6's edit bases) are no longer kept on the device.
+    this.version(8).stores({ editBases: null });
     this.use(placeMiddleware);
   }
 }

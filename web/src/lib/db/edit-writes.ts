@@ -3,12 +3,15 @@ import { Hlc } from '#shared/sync/hlc';
 import type { ItemKind, ItemState, JsonValue } from '#shared/sync/item';
 import type { LockClaim, Mutation } from '#shared/sync/mutation';
 import { jsonBytes } from '#shared/sync/protocol';
+import { withMove } from '#shared/sync/text-moves';
+import { opBetween, type TextOp } from '#shared/sync/text-ops';
+import { textOf } from '#shared/sync/versions';
 import { localEdit } from '#shared/sync/replica';
-import type { BatonDatabase, OutboxEntry } from './db';
+import type { BatonDatabase, OutboxEntry, TextMove } from './db';
 import { GroupCommit } from './group-commit';
 import { signalOutboxGrew } from './outbox-signal';
-import { copyValues, EditBaseBatch, mergeUnder, type TextBase } from './merge-store';
-import { itemStateOf, randomId, stateOf, toRow } from './sync-store';
+import { copyValues, mergeUnder, type TextBase } from './merge-store';
+import { itemStateOf, randomId, stateOf, toRow } from './rows';
 
 /** A local edit of one item: new values for some fields; a delete writes `$deleted: true`. */
 export interface EditRequest {
@@ -34,17 +37,18 @@ export function writeEdits(
   edits: readonly EditRequest[],
   now: () => number = Date.now,
 ): Promise<Mutation[]> {
-  return db.transaction('rw', [db.items, db.outbox, db.syncState, db.editBases], async () => {
+  return db.transaction('rw', [db.items, db.outbox, db.syncState], async () => {
     const state = await stateOf(db, spaceId);
     const hlc = new Hlc(state.clientId, () => now() + state.clockOffsetMs, state.lastStamp);
     const itemIds = [...new Set(edits.map((edit) => edit.itemId))];
     const rows = await db.items.bulkGet(itemIds.map((itemId) => [spaceId, itemId]));
     const current = new Map<string, ItemState | null>();
+    const moves = new Map<string, Record<string, TextMove[]>>();
     itemIds.forEach((itemId, i) => {
       const row = rows[i];
       current.set(itemId, row ? itemStateOf(row) : null);
+      if (row?.moves) moves.set(itemId, row.moves);
     });
-    const editBases = await EditBaseBatch.load(db, spaceId, itemIds);
     const mutations: Mutation[] = [];
     const entries: OutboxEntry[] = [];
     const entry = (mutation: Mutation): OutboxEntry => ({
@@ -58,7 +62,12 @@ export function writeEdits(
     });
     for (const edit of edits) {
       const local = current.get(edit.itemId) ?? null;
-      const { values, overlapped } = mergeUnder(local, edit.values, edit.bases);
+      const {
+        values,
+        moves: merged,
+        fromStored,
+        overlapped,
+      } = mergeUnder(local, edit.values, edit.bases, moves.get(edit.itemId));
       if (overlapped) {
         const copy = localEdit(null, {
           id: randomId(),
@@ -71,7 +80,6 @@ export function writeEdits(
         itemIds.push(copy.item.id);
         entries.push(entry(copy.mutation));
       }
-      const bases = editBases.baseTexts(state.clientId, local, values);
       const input = {
         id: randomId(),
         itemId: edit.itemId,
@@ -80,34 +88,56 @@ export function writeEdits(
         values,
       };
       const { mutation, item } = localEdit(local, edit.lock ? { ...input, lock: edit.lock } : input);
+      if (Object.keys(merged).length > 0) storedMoves.set(mutation, merged);
+      moves.set(edit.itemId, stepsOf(moves.get(edit.itemId), local, mutation, fromStored));
       current.set(edit.itemId, item);
       mutations.push(mutation);
       entries.push(entry(mutation));
-      const texts = Object.entries(values).filter(
-        (pair): pair is [string, string] => typeof pair[1] === 'string',
-      );
-      if (texts.length === Object.keys(values).length) {
-        editBases.keep({
-          spaceId,
-          itemId: edit.itemId,
-          mutationId: mutation.id,
-          stamp: mutation.stamp,
-          fields: bases,
-          wrote: Object.fromEntries(texts),
-          seen: Object.fromEntries(texts.map(([name]) => [name, mutation.set[name]?.b ?? null])),
-        });
-      }
     }
     const written = itemIds.flatMap((itemId) => {
       const item = current.get(itemId);
-      return item ? [toRow(spaceId, item)] : [];
+      if (!item) return [];
+      const row = toRow(spaceId, item);
+      const steps = moves.get(itemId);
+      if (steps && Object.keys(steps).length > 0) row.moves = steps;
+      return [row];
     });
     await db.items.bulkPut(written);
     await db.outbox.bulkAdd(entries);
-    await editBases.flush(db);
     await db.syncState.update(spaceId, { lastStamp: hlc.last() });
     return mutations;
   });
+}
+
+/** The field's remembered steps with this edit's (S39): the store's merge, or the editor's own typing. */
+function stepsOf(
+  chains: Record<string, TextMove[]> | undefined,
+  local: ItemState | null,
+  mutation: Mutation,
+  fromStored: Record<string, TextOp>,
+): Record<string, TextMove[]> {
+  const out = { ...chains };
+  for (const [name, write] of Object.entries(mutation.set)) {
+    const before = local?.fields[name];
+    const from = textOf(name, before?.v);
+    const to = textOf(name, write.v);
+    if (!before || from === null || to === null) {
+      delete out[name];
+      continue;
+    }
+    const op = fromStored[name] ?? opBetween(from, to);
+    out[name] = withMove(out[name], { from: before.s, to: mutation.stamp, op });
+  }
+  return out;
+}
+
+// Per stored edit whose text fields were merged with what another tab stored meanwhile: the exact
+// edit from what the editor sent to what was stored, so the editor moves its later keys along it.
+const storedMoves = new WeakMap<Mutation, Record<string, TextOp>>();
+
+/** How the text fields of a stored edit moved from what the editor sent (S39); empty when they did not. */
+export function movesOf(mutation: Mutation): Record<string, TextOp> {
+  return storedMoves.get(mutation) ?? {};
 }
 
 const groups = new WeakMap<BatonDatabase, Map<string, GroupCommit<EditRequest, Mutation>>>();
@@ -148,7 +178,7 @@ export function writeEdit(
 
 /** Tries a refused edit again as a new edit of the same values, stamped now. */
 export function retryRejected(db: BatonDatabase, seq: number): Promise<void> {
-  return db.transaction('rw', [db.items, db.outbox, db.syncState, db.editBases], async () => {
+  return db.transaction('rw', [db.items, db.outbox, db.syncState], async () => {
     const entry = await db.outbox.get(seq);
     if (!entry || entry.state !== 'rejected') return;
     const values = Object.fromEntries(

@@ -32,7 +32,7 @@ export async function unsyncedEdits(
 export async function forgetSpaces(db: BatonDatabase, spaceIds: readonly string[]): Promise<void> {
   await db.transaction(
     'rw',
-    [db.items, db.outbox, db.syncState, db.editBases, db.blobUploads, db.pinnedBlobs],
+    [db.items, db.outbox, db.syncState, db.blobUploads, db.pinnedBlobs],
     async () => {
       for (const spaceId of spaceIds) {
         await db.items
@@ -41,7 +41,6 @@ export async function forgetSpaces(db: BatonDatabase, spaceIds: readonly string[
           .delete();
         await db.outbox.where('[spaceId+seq]').between([spaceId, 0], [spaceId, Infinity]).delete();
         await db.syncState.delete(spaceId);
-        await db.editBases.where('spaceId').equals(spaceId).delete();
         await db.blobUploads.where('spaceId').equals(spaceId).delete();
         await db.pinnedBlobs.where('spaceId').equals(spaceId).delete();
       }

@@ -1,11 +1,12 @@
-import { stampNode } from '#shared/sync/hlc';
 import { CONFLICT_REASON, DELETED_FIELD, type ItemState, type JsonValue } from '#shared/sync/item';
+import { inputLength, opBetween, type TextOp } from '#shared/sync/text-ops';
+import { mergeTextWrite, textOf, withText } from '#shared/sync/versions';
+import { moveAlong, type TextMove } from '#shared/sync/text-moves';
 import { IMPORTED_CONFLICT, IMPORTED_CONFLICT_FIELDS } from './imported-conflict';
-import { mergeText } from '#shared/sync/text-merge';
-import type { BatonDatabase, EditBase } from './db';
 
-// The device's side of the text merge (S22, S23), run inside the write transactions of
-// edit-writes.ts. The server merges by stamps only (S5); texts are combined here.
+// Two tabs of one device (S22, S23), inside the write transactions of edit-writes.ts: a tab's
+// write whose stored version another tab moved on is merged here, with the same function the
+// server merges with (S37), against the exact text the tab's editor started from.
 
 /** The version of a text field an editor showed the user: its stamp and its text. */
 export interface TextBase {
@@ -16,6 +17,10 @@ export interface TextBase {
 /** An edit's text fields after merging in what changed under the editor since its base. */
 export interface MergedTexts {
   values: Record<string, JsonValue>;
+  /** Per text field merged here, the exact edit from the editor's text to the stored one (S39). */
+  moves: Record<string, TextOp>;
+  /** Per text field merged here, the exact edit from the text stored before to the one stored now. */
+  fromStored: Record<string, TextOp>;
   /** The stored item to keep as a conflict copy, when an edit overlapped it (S23). */
   overlapped: ItemState | null;
 }
@@ -29,25 +34,37 @@ export function mergeUnder(
   local: ItemState | null,
   values: Record<string, JsonValue>,
   bases: Record<string, TextBase> | undefined,
+  moves: Record<string, TextMove[]> = {},
 ): MergedTexts {
   const out = { ...values };
+  const moved: Record<string, TextOp> = {};
+  const fromStored: Record<string, TextOp> = {};
   let overlapped = false;
   for (const [name, base] of Object.entries(bases ?? {})) {
     const mine = out[name];
     const stored = local?.fields[name];
     if (mine === undefined || (stored?.s ?? null) === base.stamp) continue;
-    if (typeof mine !== 'string') {
+    const mineText = textOf(name, mine);
+    const theirs = stored === undefined ? '' : textOf(name, stored.v);
+    if (mineText === null || theirs === null) {
       // A value that is not text cannot be merged: the stored one the user did not see is kept
       // as a copy unless it is the same.
       if (stored && JSON.stringify(stored.v) !== JSON.stringify(mine)) overlapped = true;
       continue;
     }
-    const theirs = typeof stored?.v === 'string' ? stored.v : '';
-    const merged = mergeText(base.text, mine, theirs, { extensions: true });
-    out[name] = merged.text;
+    // The exact edit from the editor's version to the stored one, where the device remembers it (S39).
+    const along = moveAlong(moves[name], base.stamp, stored?.s ?? null);
+    const step = along && inputLength(along) === base.text.length ? along : opBetween(base.text, theirs);
+    const merged = mergeTextWrite(base.text, mineText, step, theirs);
+    // On an overlap the tab's text is written whole and the stored one is kept as a copy (S23).
     if (merged.conflict) overlapped = true;
+    else {
+      out[name] = withText(mine, merged.text);
+      if (merged.fromWritten) moved[name] = merged.fromWritten;
+      fromStored[name] = merged.fromCurrent;
+    }
   }
-  return { values: out, overlapped: overlapped && local ? local : null };
+  return { values: out, moves: moved, fromStored, overlapped: overlapped && local ? local : null };
 }
 
 /** The values of a conflict copy a device makes of `item` (S25): its fields, labelled with the original. */
@@ -60,75 +77,4 @@ export function copyValues(item: ItemState): Record<string, JsonValue> {
   values[IMPORTED_CONFLICT.of] = item.id;
   values[IMPORTED_CONFLICT.reason] = CONFLICT_REASON.overwritten;
   return values;
-}
-
-/** Keeps at most this many edit bases per item: enough for any run of edits still on its way. */
-const BASES_PER_ITEM = 50;
-
-/**
- * The edit bases (S22) of the items one write transaction touches: read with one query, kept in
- * memory while the edits of a group commit are made one after another, written with one put, so
- * a burst of edits costs no extra round trip per edit.
- */
-export class EditBaseBatch {
-  readonly #byItem = new Map<string, EditBase[]>();
-  readonly #written: EditBase[] = [];
-
-  private constructor(rows: EditBase[]) {
-    for (const row of rows) this.#rowsOf(row.itemId).push(row);
-  }
-
-  /** Reads the stored bases of `itemIds`; call inside the write transaction. */
-  static async load(db: BatonDatabase, spaceId: string, itemIds: string[]): Promise<EditBaseBatch> {
-    const keys = itemIds.map((itemId) => [spaceId, itemId]);
-    return new EditBaseBatch(await db.editBases.where('[spaceId+itemId]').anyOf(keys).toArray());
-  }
-
-  #rowsOf(itemId: string): EditBase[] {
-    let rows = this.#byItem.get(itemId);
-    if (!rows) this.#byItem.set(itemId, (rows = []));
-    return rows;
-  }
-
-  /**
-   * The text each written text field starts from: after this device's own edit, the text that
-   * edit started from (so a run of keystrokes keeps the version before the run); otherwise the
-   * stored text the write replaces.
-   */
-  baseTexts(
-    clientId: string,
-    local: ItemState | null,
-    values: Record<string, JsonValue>,
-  ): Record<string, string> {
-    const out: Record<string, string> = {};
-    const own = local ? (this.#byItem.get(local.id) ?? []) : [];
-    for (const [name, value] of Object.entries(values)) {
-      if (typeof value !== 'string') continue;
-      const stored = local?.fields[name];
-      const earlier =
-        stored && stampNode(stored.s) === clientId ? own.find((row) => row.stamp === stored.s) : undefined;
-      out[name] = earlier?.fields[name] ?? (typeof stored?.v === 'string' ? stored.v : '');
-    }
-    return out;
-  }
-
-  /** Keeps an edit's base texts (written by {@link flush}). */
-  keep(row: EditBase): void {
-    if (Object.keys(row.fields).length === 0) return;
-    this.#rowsOf(row.itemId).push(row);
-    this.#written.push(row);
-  }
-
-  /** Writes the kept bases and drops each item's oldest beyond {@link BASES_PER_ITEM}. */
-  async flush(db: BatonDatabase): Promise<void> {
-    if (this.#written.length === 0) return;
-    await db.editBases.bulkPut(this.#written);
-    const dropped: string[] = [];
-    for (const rows of this.#byItem.values()) {
-      if (rows.length <= BASES_PER_ITEM) continue;
-      rows.sort((a, b) => (a.stamp < b.stamp ? -1 : 1));
-      for (const old of rows.slice(0, rows.length - BASES_PER_ITEM)) dropped.push(old.mutationId);
-    }
-    if (dropped.length > 0) await db.editBases.bulkDelete(dropped);
-  }
 }

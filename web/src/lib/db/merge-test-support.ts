@@ -7,7 +7,7 @@ import { BatonDatabase } from './db';
 import { writeEdit, writeEdits } from './edit-writes';
 import type { TextBase } from './merge-store';
 import { conflictsOfSpace, itemOf } from './queries';
-import { itemStateOf } from './sync-store';
+import { itemStateOf } from './rows';
 
 // Devices for the unit tests of the device-side text merge (S22, S23, S32, S35): each a fake
 // IndexedDB and a sync engine against one FakeServer, holding one note.

@@ -1,64 +1,17 @@
-import { importedConflict } from './imported-conflict';
 import Dexie from 'dexie';
-import { compareStamps, Hlc, stampWall } from '#shared/sync/hlc';
-import { newestStamp } from '#shared/sync/item';
-import type { ItemState } from '#shared/sync/item';
-import type { PullResponse, PushResponse } from '#shared/sync/protocol';
+import { compareStamps, Hlc } from '#shared/sync/hlc';
+import { newestStamp, type ItemState } from '#shared/sync/item';
+import type { Change, PullResponse, PushResponse } from '#shared/sync/protocol';
 import { applyPulled, rebase } from '#shared/sync/replica';
-import type { BatonDatabase, LocalItem, OutboxEntry, SyncState } from './db';
-// The pull's text merges (S22) live in pull-merge.ts, which imports this module's helpers in
-// turn: fine for functions called after both modules loaded.
-import { mergePulled } from './pull-merge';
-import { isLostCopyId } from '#shared/sync/merge';
+import { opBetween } from '#shared/sync/text-ops';
+import { isTextField, textOf } from '#shared/sync/versions';
+import { withMove } from '#shared/sync/text-moves';
+import type { BatonDatabase, LocalItem, OutboxEntry, SyncState, TextMove } from './db';
+import { lastAnswers, settleMerges } from './merged-writes';
+import { itemStateOf, stateOf, toRow } from './rows';
 
 // The sync engine's storage: every function is one Dexie transaction, so an edit, a pull page
 // or a push result lands whole or not at all, in this tab and as seen from every other tab.
-
-/** A random url-safe id (128 bits): item ids, mutation ids, client ids. */
-export function randomId(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return btoa(String.fromCharCode(...bytes))
-    .replace(/\+/g, '-')
-    .replace(/\//g, '_')
-    .replace(/=+$/, '');
-}
-
-/** The item as the shared merge sees it (without the local bookkeeping). */
-export function itemStateOf(row: LocalItem): ItemState {
-  const item: ItemState = { id: row.id, kind: row.kind, fields: row.fields };
-  const conflict = row.conflict ?? importedConflict(row);
-  if (conflict) item.conflict = conflict;
-  return item;
-}
-
-/** The stored row of an item state. */
-export function toRow(spaceId: string, item: ItemState): LocalItem {
-  const newest = newestStamp(item);
-  const row: LocalItem = { ...item, spaceId, updatedAt: newest ? stampWall(newest) : 0 };
-  const conflict = item.conflict ?? importedConflict(item); // an imported copy keeps its label (S18)
-  if (conflict) {
-    row.conflict = conflict;
-    row.conflictOf = conflict.of;
-  }
-  return row;
-}
-
-/** This device's sync state for the space, created on first use; call inside a transaction. */
-export async function stateOf(db: BatonDatabase, spaceId: string): Promise<SyncState> {
-  const existing = await db.syncState.get(spaceId);
-  if (existing) return existing;
-  const fresh: SyncState = {
-    spaceId,
-    clientId: randomId(),
-    after: 0,
-    lastStamp: null,
-    clockOffsetMs: 0,
-    lastSyncedAt: null,
-    lastError: null,
-  };
-  await db.syncState.add(fresh);
-  return fresh;
-}
 
 /** This device's sync state for the space, created on first use. */
 export function syncStateOf(db: BatonDatabase, spaceId: string): Promise<SyncState> {
@@ -107,34 +60,15 @@ export function settlePush(
   entries: OutboxEntry[],
   reply: PushResponse,
   now: () => number = Date.now,
+  onTheirWay: readonly OutboxEntry[] = [],
 ): Promise<void> {
   return db.transaction('rw', db.items, db.outbox, db.syncState, async () => {
     const byId = new Map(entries.map((entry) => [entry.mutationId, entry]));
     const observed: string[] = [];
     const applied: number[] = [];
-    const lost: string[] = [];
     for (const result of reply.results) {
       const entry = byId.get(result.id);
       if (entry?.seq !== undefined && result.status === 'applied') applied.push(entry.seq);
-      if (result.status === 'applied' && result.copies.some(isLostCopyId)) lost.push(result.id);
-    }
-    // A write the server merged with a version this device had not seen (S37): the merged value
-    // replaces the written one wherever no later edit of this device wrote the field since (a later
-    // edit names the written version as its base, and the server merges it in turn).
-    for (const result of reply.results) {
-      const entry = byId.get(result.id);
-      if (!entry || result.status !== 'applied' || !result.current) continue;
-      const stored = await db.items.get([spaceId, entry.itemId]);
-      if (!stored) continue;
-      const fields = { ...stored.fields };
-      let changed = false;
-      for (const [name, merged] of Object.entries(result.current.fields)) {
-        if (fields[name]?.s !== entry.mutation.stamp) continue;
-        fields[name] = merged;
-        observed.push(merged.s);
-        changed = true;
-      }
-      if (changed) await db.items.put(toRow(spaceId, { ...itemStateOf(stored), fields }));
     }
     // A batch is usually a run of consecutive outbox positions: one range delete, not one per key.
     applied.sort((x, y) => x - y);
@@ -145,6 +79,16 @@ export function settlePush(
     } else {
       await db.outbox.bulkDelete(applied);
     }
+    const state = await stateOf(db, spaceId);
+    // The edit a merge's waiting keys become is stamped after the merged version (S39).
+    const clock = new Hlc(state.clientId, () => now() + state.clockOffsetMs, state.lastStamp);
+    for (const result of reply.results)
+      if (result.status === 'applied')
+        for (const field of Object.values(result.merged ?? {})) clock.observe(field.s);
+    observed.push(
+      ...(await settleMerges(db, spaceId, lastAnswers(entries, reply, onTheirWay), clock, now())),
+    );
+    observed.push(clock.last());
     for (const result of reply.results) {
       const entry = byId.get(result.id);
       if (!entry?.seq || result.status === 'applied') continue;
@@ -157,24 +101,34 @@ export function settlePush(
         result.current,
         pending.map((other) => other.mutation),
       );
-      if (repaired) await db.items.put(toRow(spaceId, repaired));
+      if (repaired) await db.items.put(rolledBack(spaceId, repaired, entry));
       else await db.items.delete([spaceId, entry.itemId]);
       for (const fieldEntry of Object.values(result.current?.fields ?? {})) observed.push(fieldEntry.s);
       if (result.copies.length > 0) await db.outbox.delete(entry.seq);
       else
         await db.outbox.update(entry.seq, { state: 'rejected', code: result.code, message: result.message });
     }
-    // Remembered until a pulled version of the item holds them (S35); the newest few are enough.
-    const lostEdits =
-      lost.length > 0
-        ? { lostEdits: [...((await stateOf(db, spaceId)).lostEdits ?? []), ...lost].slice(-LOST_EDITS_KEPT) }
-        : {};
-    await touchState(db, spaceId, reply.serverTime, observed, now, lostEdits);
+    await touchState(db, spaceId, reply.serverTime, observed, now, {});
   });
 }
 
-/** How many lost edits a space remembers for S35. */
-const LOST_EDITS_KEPT = 200;
+/**
+ * The row of an item a refused write is taken out of (S8): it says how each text moved from the
+ * refused version, so an open editor follows it back instead of taking it for an old answer.
+ */
+function rolledBack(spaceId: string, repaired: ItemState, refused: OutboxEntry): LocalItem {
+  const row = toRow(spaceId, repaired);
+  const moves: Record<string, TextMove[]> = {};
+  for (const [name, write] of Object.entries(refused.mutation.set)) {
+    const from = textOf(name, write.v);
+    const to = repaired.fields[name];
+    const text = textOf(name, to?.v);
+    if (from !== null && to && text !== null)
+      moves[name] = [{ from: refused.mutation.stamp, to: to.s, op: opBetween(from, text) }];
+  }
+  if (Object.keys(moves).length > 0) row.moves = moves;
+  return row;
+}
 
 /** The server refused a whole batch (a 4xx): its edits are kept as rejected, with the reason. */
 export async function rejectBatch(
@@ -227,9 +181,10 @@ export function applyPullPage(
   run?: PullRun,
   now: () => number = Date.now,
 ): Promise<void> {
-  return db.transaction('rw', [db.items, db.syncState, db.outbox, db.editBases], async () => {
+  return db.transaction('rw', [db.items, db.syncState, db.outbox], async () => {
     const state = await stateOf(db, spaceId);
     if (page.next <= state.after && page.changes.length > 0) return;
+    const waiting = run?.blind ? new Set<string>() : await waitingTexts(db, spaceId);
     if (run?.blind && (await outboxTop(db)) !== run.outboxTop) run.blind = false;
     const merge = run?.blind ? page.changes.filter((change) => run.seen.has(change.item.id)) : page.changes;
     const locals = await db.items.bulkGet(
@@ -241,7 +196,10 @@ export function applyPullPage(
     const observed: string[] = [];
     for (const change of page.changes) {
       const local = localById.get(change.item.id);
-      rows.push(toRow(spaceId, applyPulled(local ? itemStateOf(local) : null, change.item)));
+      const row = toRow(spaceId, heldBack(local ? itemStateOf(local) : null, change.item, waiting));
+      const moves = movedHere(local, row, change);
+      if (moves) row.moves = moves;
+      rows.push(row);
       run?.seen.add(change.item.id);
       const newest = newestStamp(change.item);
       if (newest) observed.push(newest);
@@ -252,8 +210,6 @@ export function applyPullPage(
       after: Math.max(state.after, page.next),
       ...done,
     });
-    // After the clock saw the page, so a merged write is newer than what it merges.
-    await mergePulled(db, spaceId, state.clientId, page.changes, now, state.lostEdits ?? []);
   });
 }
 
@@ -267,11 +223,67 @@ export function applyPokedPage(
   from: number,
   page: PullResponse,
 ): Promise<boolean> {
-  return db.transaction('rw', [db.items, db.syncState, db.outbox, db.editBases], async () => {
+  return db.transaction('rw', [db.items, db.syncState, db.outbox], async () => {
     if ((await stateOf(db, spaceId)).after !== from) return false;
     await applyPullPage(db, spaceId, page);
     return true;
   });
+}
+
+/**
+ * The text fields this device has edits of waiting to go up, as `item\u0000field` (one read of the
+ * space's outbox per page; a first pull, with nothing waiting, costs one empty read).
+ */
+async function waitingTexts(db: BatonDatabase, spaceId: string): Promise<Set<string>> {
+  const waiting = await db.outbox.where('[spaceId+state]').equals([spaceId, 'pending']).toArray();
+  const out = new Set<string>();
+  for (const entry of waiting)
+    for (const name of Object.keys(entry.mutation.set))
+      if (isTextField(name)) out.add(`${entry.itemId}\u0000${name}`);
+  return out;
+}
+
+/**
+ * A pulled item folded into the local one (S4), except the text fields this device has edits of
+ * waiting (S39): those edits name the version they were typed on, the server merges them with
+ * what was pulled, and the answer brings the merge with the exact edit to move onto it. Taking
+ * the pulled text now would take this person's newest keys off their screen meanwhile.
+ */
+function heldBack(local: ItemState | null, pulled: ItemState, waiting: Set<string>): ItemState {
+  const merged = applyPulled(local, pulled);
+  if (!local) return merged;
+  for (const name of Object.keys(pulled.fields)) {
+    const own = local.fields[name];
+    if (own && waiting.has(`${pulled.id}\u0000${name}`)) merged.fields[name] = own;
+  }
+  return merged;
+}
+
+/**
+ * The exact edits a pulled change names for text fields this device held at the version they
+ * start from (S39): an open editor moves its caret and unsaved keys along them.
+ */
+function movedHere(
+  local: LocalItem | undefined,
+  row: LocalItem,
+  change: Change,
+): Record<string, TextMove[]> | null {
+  if (!local) return null;
+  const out: Record<string, TextMove[]> = {};
+  for (const [name, chain] of Object.entries(local.moves ?? {})) {
+    // A field that kept the device's own version keeps its steps; one that took the pulled
+    // version continues them only with the exact step the change names.
+    const entry = row.fields[name];
+    if (!entry) continue;
+    if (entry.s === local.fields[name]?.s) out[name] = chain;
+  }
+  for (const [name, move] of Object.entries(change.moves ?? {})) {
+    const entry = row.fields[name];
+    const taken = entry !== undefined && entry.s === change.item.fields[name]?.s;
+    if (taken && local.fields[name]?.s === move.from)
+      out[name] = withMove(local.moves?.[name], { from: move.from, to: entry.s, op: move.op });
+  }
+  return Object.keys(out).length > 0 ? out : null;
 }
 
 async function touchState(

@@ -3,7 +3,7 @@ import { diffLines, type LineDiff } from '#shared/sync/text-merge';
 import { db } from '../db/db';
 import { IMPORTED_CONFLICT_FIELDS } from '../db/imported-conflict';
 import { conflictsOfSpace } from '../db/queries';
-import { itemStateOf } from '../db/sync-store';
+import { itemStateOf } from '../db/rows';
 import { createItem, dismissConflictCopy, editItem, restoreConflictCopy } from '../sync/edits';
 import { FIELD, RECORD_FIELD_PREFIX } from './item-view';
 

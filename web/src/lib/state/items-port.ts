@@ -1,6 +1,7 @@
 import type { TextBase } from '../db/merge-store';
 import type { LockClaim } from '#shared/sync/mutation';
 import type { ItemKind, ItemState, JsonValue } from '#shared/sync/item';
+import type { TextOp } from '#shared/sync/text-ops';
 
 /**
  * What the screens need from the sync layer: read a space's items (inside a Dexie liveQuery, so
@@ -31,6 +32,8 @@ export interface ItemEdit {
 export interface SavedEdit {
   stamp: string;
   values: Record<string, JsonValue>;
+  /** Text fields stored merged with another tab's text: the exact edit from what was sent (S39). */
+  moves?: Record<string, TextOp>;
 }
 
 export type { TextBase };

@@ -1,5 +1,6 @@
 import type { ItemState } from '#shared/sync/item';
 import type { Mutation } from '#shared/sync/mutation';
+import type { TextOp } from '#shared/sync/text-ops';
 import { db, type LocalItem } from '../db/db';
 import { itemOf, itemsOfSpace } from '../db/queries';
 import type * as EditWrites from '../db/edit-writes';
@@ -20,18 +21,24 @@ export function preloadWritePath(): Promise<typeof EditWrites> {
 
 // The item as screens see it; a copy made on a device (import, S18; overlap, S23) carries its
 // label in fields, which the replica stores as the row's `conflict`.
-export function itemStateOf(row: LocalItem): ItemState {
-  const item: ItemState = { id: row.id, kind: row.kind, fields: row.fields };
+export function itemStateOf(row: LocalItem): ItemState & Pick<LocalItem, 'moves'> {
+  const item: ItemState & Pick<LocalItem, 'moves'> = { id: row.id, kind: row.kind, fields: row.fields };
   if (row.conflict) item.conflict = row.conflict;
+  // How each text moved, exactly, from one stored version to the next, for an open editor (S39).
+  if (row.moves) item.moves = row.moves;
   return item;
 }
 
-async function writeNow(spaceId: string, edit: ItemEdit): Promise<Mutation> {
+async function writeNow(
+  spaceId: string,
+  edit: ItemEdit,
+): Promise<{ mutation: Mutation; moves: Record<string, TextOp> }> {
   // The write path loads with the first editing screen (preloadWritePath), not the first screen.
-  const { writeEdit } = await preloadWritePath();
+  const { writeEdit, movesOf } = await preloadWritePath();
   // Until the waiting count is read after this write, the status does not say "Synced" (S24).
   drafts.wrote();
-  return writeEdit(db, spaceId, edit);
+  const mutation = await writeEdit(db, spaceId, edit);
+  return { mutation, moves: movesOf(mutation) };
 }
 
 /** The items of a space on this device: read from the sync layer's replica, written through its outbox. */
@@ -46,13 +53,15 @@ export const itemsPort: ItemsPort = {
   async edit(spaceId, edit) {
     // Kept in the page's journal until stored, so a page that goes first does not lose it (S34).
     const ticket = pageEdits.begin(spaceId, edit);
-    const mutation = await writeNow(spaceId, edit).catch((error: unknown) => {
+    const { mutation, moves } = await writeNow(spaceId, edit).catch((error: unknown) => {
       pageEdits.failed(ticket);
       throw error;
     });
     pageEdits.stored(ticket, mutation.stamp);
     // The values as stored: merged with what moved under the editor (S22).
     const values = Object.fromEntries(Object.entries(mutation.set).map(([name, write]) => [name, write.v]));
-    return { stamp: mutation.stamp, values };
+    return Object.keys(moves).length > 0
+      ? { stamp: mutation.stamp, values, moves }
+      : { stamp: mutation.stamp, values };
   },
 };

@@ -1,5 +1,15 @@
 import type { Entry, JsonValue } from '#shared/sync/item';
-import { mapCaret, mergeText } from '#shared/sync/text-merge';
+import { mapCaret } from '#shared/sync/text-merge';
+import {
+  applyOp,
+  inputLength,
+  movePosition,
+  opBetween,
+  transformOps,
+  type TextOp,
+} from '#shared/sync/text-ops';
+import { mergeTextWrite } from '#shared/sync/versions';
+import { moveAlong, type TextMove } from '#shared/sync/text-moves';
 import type { SavedEdit, TextBase } from './items-port';
 import { drafts } from './drafts.svelte';
 
@@ -9,20 +19,23 @@ export interface Caret {
   end: number;
 }
 
+/** The device's remembered exact steps of a text field (S39). */
+export type TextMoveHint = readonly TextMove[];
+
 /**
  * One text field as an editor holds it (S22): what the user sees (`text`), and the stored
  * version it started from (`base`). Typing is written within a frame; a stored change that
- * arrives meanwhile is merged into the text, keeping every keystroke and the caret.
+ * arrives meanwhile is merged into the text with the merge the server runs (S37), keeping every
+ * keystroke and the caret; where the device knows exactly how the stored text moved (the
+ * server's merge of this device's write, S39), the merge and the caret follow that edit.
  */
 export class TextDraft {
   text = $state('');
   base: TextBase = { stamp: null, text: '' };
-  /** The stamp this editor's last write was based on: a stored version at or before it is a rollback. */
-  private prior: string | null = null;
   private adopted = false;
 
   /** Follows the stored field. Answers the new caret when the text changed under it. */
-  follow(entry: Entry | undefined, caret: Caret | null): Caret | null {
+  follow(entry: Entry | undefined, caret: Caret | null, hint?: TextMoveHint): Caret | null {
     const stored = typeof entry?.v === 'string' ? entry.v : '';
     const stamp = entry?.s ?? null;
     if (!this.adopted || (stamp === this.base.stamp && this.text === this.base.text)) {
@@ -32,32 +45,19 @@ export class TextDraft {
       return null;
     }
     if (stamp === this.base.stamp) return null;
-    // A query answer from between this editor's last write and the one before it: that write
-    // already holds it. At or before the write's own base (or before this editor wrote at all)
-    // it is a rollback, e.g. a refused write put back to the server's version (S8): followed.
-    const prior = this.prior;
-    if (
-      stamp !== null &&
-      this.base.stamp !== null &&
-      prior !== null &&
-      stamp < this.base.stamp &&
-      stamp > prior
-    ) {
-      return null;
-    }
-    if (this.text === this.base.text) {
-      const before = this.text;
-      this.base = { stamp, text: stored };
-      this.text = stored;
-      return caret && moved(before, stored, caret);
-    }
-    const merged = mergeText(this.base.text, this.text, stored);
+    // An older version than the one this editor stands on is a query answer from before its own
+    // write landed: never followed. A rollback (a refused write put back to the server's version,
+    // S8) comes with the edit from the editor's version, and is followed.
+    const along = moveAlong(hint, this.base.stamp, stamp);
+    if (stamp !== null && this.base.stamp !== null && stamp < this.base.stamp && along === null) return null;
+    const step = stepTo(this.base, stored, along);
+    const merged = mergeTextWrite(this.base.text, this.text, step, stored);
     // Overlap: keep what the user typed and its base; the write merges and keeps theirs as a copy.
     if (merged.conflict) return null;
     const before = this.text;
     this.base = { stamp, text: stored };
     this.text = merged.text;
-    return caret && moved(before, merged.text, caret);
+    return caret && moveCaret(before, merged.text, merged.fromWritten, caret);
   }
 
   /** True when the user's text is not the stored one it started from. */
@@ -76,20 +76,43 @@ export class TextDraft {
     const text = typeof stored === 'string' ? stored : sent;
     // Already following a newer stored version, which holds this write.
     if (this.base.stamp !== null && edit.stamp < this.base.stamp) return null;
-    const from =
-      this.base.stamp === sentBase.stamp ? sent : mergeText(sentBase.text, sent, this.base.text).text;
-    const merged = mergeText(from, this.text, text);
-    if (merged.conflict) return null;
-    this.prior = this.base.stamp;
+    // What was typed since `sent` moves onto the stored text: exactly, along the store's own
+    // merge when it merged (S39), or unchanged when it stored what was sent.
+    const exact = edit.moves?.[name];
+    const step =
+      exact && inputLength(exact) === sent.length ? exact : text === sent ? null : opBetween(sent, text);
+    const sinceSent = this.base.stamp === sentBase.stamp ? opBetween(sent, this.text) : null;
     this.base = { stamp: edit.stamp, text };
-    if (merged.text === this.text) return null;
+    if (step === null) return null;
+    if (sinceSent === null) {
+      // The editor followed another stored change while the write was on its way: merge.
+      const merged = mergeTextWrite(sent, this.text, step, text);
+      if (merged.conflict) return null;
+      const before = this.text;
+      this.text = merged.text;
+      return caret && moveCaret(before, this.text, merged.fromWritten, caret);
+    }
+    const both = transformOps(sinceSent, step);
     const before = this.text;
-    this.text = merged.text;
-    return caret && moved(before, this.text, caret);
+    this.text = applyOp(text, both.mine);
+    return caret && moveCaret(before, this.text, both.theirs, caret);
   }
 }
 
-function moved(before: string, after: string, caret: Caret): Caret {
+/** The edit from the draft's base to the stored text: the exact one when the device remembers it. */
+function stepTo(base: TextBase, stored: string, along: TextOp | null): TextOp {
+  if (along && inputLength(along) === base.text.length) {
+    try {
+      if (applyOp(base.text, along) === stored) return along;
+    } catch {
+      // Steps for another text: fall back to the diff.
+    }
+  }
+  return opBetween(base.text, stored);
+}
+
+function moveCaret(before: string, after: string, op: TextOp | null, caret: Caret): Caret {
+  if (op) return { start: movePosition(op, caret.start), end: movePosition(op, caret.end) };
   return { start: mapCaret(before, after, caret.start), end: mapCaret(before, after, caret.end) };
 }
 
@@ -102,7 +125,7 @@ export class DraftWriter {
   saving = $state(false);
   error = $state('');
   private scheduled: ReturnType<typeof setTimeout> | undefined;
-  private inFlight = 0;
+  private inFlight = $state(0);
   private again = false;
   private readonly token = Symbol('draft');
 
@@ -121,6 +144,11 @@ export class DraftWriter {
       bases: Record<string, TextBase>,
     ) => void,
   ) {}
+
+  /** True while a write is on its way to the store: its answer, not the store, moves the text. */
+  get busy(): boolean {
+    return this.inFlight > 0;
+  }
 
   /** The user typed: write soon. */
   touch(): void {

@@ -3,7 +3,8 @@ import { DELETED_FIELD, type ItemKind, type JsonValue } from '#shared/sync/item'
 import type { LockClaim } from '#shared/sync/mutation';
 import { db as defaultDb, type BatonDatabase } from '../db/db';
 import { retryRejected, writeEdit } from '../db/edit-writes';
-import { discardRejected, randomId } from '../db/sync-store';
+import { randomId } from '../db/rows';
+import { discardRejected } from '../db/sync-store';
 
 // The write side of a space for the UI. Every call lands in IndexedDB at once (item + outbox,
 // one transaction) and shows in every tab; the leader tab's engine pushes it (S1).

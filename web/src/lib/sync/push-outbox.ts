@@ -43,9 +43,12 @@ export async function pushOutbox(options: PushOutboxOptions): Promise<void> {
         continue;
       }
       await settling;
-      settling = settlePush(db, spaceId, batch, reply);
+      // The next batch is read and goes out while this reply is written: its edits are on their
+      // way, so the reply must not move them (S39).
+      const next = await nextBatch;
+      settling = settlePush(db, spaceId, batch, reply, Date.now, next);
       settling.catch(() => undefined);
-      batch = await nextBatch;
+      batch = next;
     }
   } finally {
     await settling;
