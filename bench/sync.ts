@@ -15,7 +15,9 @@
  *     after pulling it: the time from navigation until the first row of the list shows, and the
  *     page's JS heap (CDP Performance.getMetrics, JSHeapUsedSize) once it has settled and after a
  *     garbage collection; beside it, what reading every item of the space costs (what the space
- *     view did before S27).
+ *     view did before S27);
+ *  8. the one merge point (S37): a write to a 100 KB note whose base is ten versions old, over
+ *     HTTP, beside the same write on the current version (bench/server-merge.ts).
  * For run 1 it also prints where the time goes, step by step (A reads the outbox, the push round
  * trip, the SpaceObject's apply, push start to B's first pull, B's pulls, B's last write).
  * Every client runs in Debian's Chromium (two pages, two browser contexts); Baton goes through
@@ -37,6 +39,7 @@ import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../tests/support/browser';
 import { ensureWebBuilt } from '../tests/support/build-web';
 import { startLocalServer } from '../tests/support/local-server';
+import { serverMerge } from './server-merge';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 1_000);
@@ -134,6 +137,7 @@ async function main(): Promise<void> {
     for (let run = 0; run < Math.max(1, Math.min(RUNS, 2)); run++)
       pullRuns.push(await pullHundredK(a, pullSpace, run));
     const open = await openHundredK(a, server.baseUrl, pullSpace);
+    const merge = await serverMerge(server.baseUrl);
 
     const edits = median(batonRuns.map((r) => r.toPeerMs)) / 1000;
     const yjsEdits = median(yjsRuns.map((r) => r.toPeerMs)) / 1000;
@@ -160,6 +164,8 @@ async function main(): Promise<void> {
       baton_local_edits10k_s: round(serialMs / 1000),
       yjs_local_edits10k_s: round(median(yjsRuns.map((r) => r.localEditsMs)) / 1000),
       server_apply_10k_ms: round(stepMedian(batonRuns, 'server_apply_ms'), 1),
+      server_merge_100kb_p50_ms: round(merge.mergedMs, 1),
+      server_write_100kb_current_p50_ms: round(merge.currentMs, 1),
       steps10k_ms: Object.fromEntries(
         Object.keys(batonRuns[0]?.steps ?? {}).map((key) => [key, round(stepMedian(batonRuns, key), 1)]),
       ),
@@ -249,6 +255,12 @@ async function main(): Promise<void> {
         yjs: '',
         ratio: '',
         target: '≤ 150',
+      },
+      'a write to a 100 KB note on a version 10 behind, merged, p50 (ms)': {
+        baton: results.server_merge_100kb_p50_ms,
+        yjs: '',
+        ratio: round(results.server_merge_100kb_p50_ms / results.server_write_100kb_current_p50_ms, 2),
+        target: `vs ${results.server_write_100kb_current_p50_ms} on the current version`,
       },
       [`read every item of it, as before S27 (ms)`]: {
         baton: results.read_all_100k_ms,

@@ -170,7 +170,7 @@ describe('data: export and import, and a large space', () => {
         const wall = base + i;
         const stamp = `${String(wall).padStart(15, '0')}-000000-bulkload`;
         store.put({
-          spaceId: 'bulk-test',
+          spaceId: 'local-bulktest01',
           id: `bulk${String(i).padStart(6, '0')}`,
           kind: i % 3 === 0 ? 'record' : 'note',
           fields: { title: { v: `Bulk item ${i}`, s: stamp } },
@@ -186,7 +186,7 @@ describe('data: export and import, and a large space', () => {
       db.close();
     }, count);
 
-    await page.goto(`${baseUrl}/spaces/bulk-test`);
+    await page.goto(`${baseUrl}/spaces/local-bulktest01`);
     await page.getByText('10000 items').waitFor({ timeout: 30_000 });
     const rows = page.getByRole('list', { name: 'Items' }).getByRole('listitem');
     expect(await rows.count()).toBeLessThan(60);

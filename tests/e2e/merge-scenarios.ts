@@ -94,6 +94,7 @@ export async function changeDifferentWords(spaceId: string, a: Page, b: Page): P
   const before = await openConflicts(a, spaceId);
   await openNote(spaceId, [a, b], 'Words');
   await a.context().setOffline(true);
+  await a.getByText('Offline', { exact: true }).waitFor();
   await body(a).fill(START.replace('line two', 'row two'));
   await a.getByText('Saved', { exact: true }).waitFor();
   await body(b).fill(START.replace('line two', 'line 2'));
@@ -165,6 +166,7 @@ export async function desktopSavesBlind(
 export async function editWhileDeleted(spaceId: string, a: Page, b: Page): Promise<void> {
   const url = await openNote(spaceId, [a, b], 'Doomed');
   await b.context().setOffline(true);
+  await b.getByText('Offline', { exact: true }).waitFor();
   await a.getByRole('button', { name: 'Delete' }).click();
   await a.getByRole('button', { name: 'Restore' }).waitFor();
   await waitSynced(a);
@@ -190,6 +192,7 @@ export async function tenLinesOffline(spaceId: string, a: Page, b: Page): Promis
   const before = await openConflicts(a, spaceId);
   await openNote(spaceId, [a, b], 'Afternoon');
   await b.context().setOffline(true);
+  await b.getByText('Offline', { exact: true }).waitFor();
   await caretAtEnd(b);
   const lines = Array.from({ length: 10 }, (_, i) => `\noffline line ${i + 1}`);
   for (const line of lines) await b.keyboard.type(line, { delay: 5 });

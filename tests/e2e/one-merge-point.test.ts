@@ -79,7 +79,7 @@ describe('a cloud space signed out', () => {
       await expect(page.getByRole('button', { name }).count()).resolves.toBe(0);
     await expect(page.getByText('Upload files').count()).resolves.toBe(0);
     await expect(page.getByText('Synced', { exact: true }).count()).resolves.toBe(0);
-    await page.getByRole('link', { name: 'Sign in' }).first().click();
+    await page.getByRole('main').getByRole('link', { name: 'Sign in' }).click();
     await page.waitForURL(/\/sign-in\?next=/);
   });
 });

@@ -67,9 +67,11 @@ describe('signing out', () => {
     await expect(titlesOnDevice(page, 'local')).resolves.toContain('Shopping list');
 
     await page.goto(cloudNote);
-    await page.getByRole('heading', { name: 'Item not found' }).waitFor();
+    // Signed out, a cloud space's address asks to sign in and shows nothing of it (S40).
+    await page.getByRole('heading', { name: 'Sign in to open this space' }).waitFor();
     await expect(page.getByText('Salary review').count()).resolves.toBe(0);
     await page.goto(`${baseUrl}/spaces/${spaceId}`);
+    await page.getByRole('heading', { name: 'Sign in to open this space' }).waitFor();
     await expect(page.getByText('Salary review').count()).resolves.toBe(0);
     await context.close();
   });

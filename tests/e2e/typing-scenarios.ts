@@ -12,7 +12,7 @@ import {
 } from './together-support';
 
 // Key-by-key typing at human speed in one note, against the real local server: two people in
-// two browser contexts, and one person in two tabs (S22, S23, S30–S33). Each scenario opens a
+// two browser contexts, and one person in two tabs (S22, S23, S37, S39). Each scenario opens a
 // new note, so the e2e test runs each once and the soak (tests/soak/) runs them many times.
 
 let overlaps = 0;

@@ -14,11 +14,11 @@ import {
 describe('typing together, key by key', () => {
   const people = twoPeopleForSuite('Typing together');
 
-  it('[S22][S32] two people type different lines at once: both lines in the note on both sides, no conflict copy', async () => {
+  it('[S37][S39] two people type different lines at once: both lines in the note on both sides, no conflict copy', async () => {
     await typeDifferentLines(people.spaceId, people.a, people.b);
   });
 
-  it('[S22][S33] one person types different lines in two tabs: both lines in both tabs, no conflict copy', async () => {
+  it('[S37][S39] one person types different lines in two tabs: both lines in both tabs, no conflict copy', async () => {
     await typeInTwoTabs(people.spaceId, people.a);
   });
 

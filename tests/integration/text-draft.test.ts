@@ -37,7 +37,7 @@ const saved = (mutation: Mutation) => ({
 });
 
 describe('the draft of a text field', () => {
-  it("[S33] a stored change followed while the draft's own write was on its way: both tabs' keys stay", async () => {
+  it("[S39] a stored change followed while the draft's own write was on its way: both tabs' keys stay", async () => {
     const db = new BatonDatabase(`draft-test-${++made}`);
     open.push(db);
     await writeEdit(db, SPACE, { itemId: NOTE, kind: 'note', values: { body: START } });

@@ -16,13 +16,13 @@ describe('typing together, again and again', () => {
   const people = twoPeopleForSuite('Typing together');
 
   for (let round = 1; round <= ROUNDS; round++) {
-    it(`[S22][S32] round ${round}: two people type different lines at once`, async () => {
+    it(`[S37][S39] round ${round}: two people type different lines at once`, async () => {
       await typeDifferentLines(people.spaceId, people.a, people.b);
     });
-    it(`[S22][S33] round ${round}: one person types different lines in two tabs`, async () => {
+    it(`[S37][S39] round ${round}: one person types different lines in two tabs`, async () => {
       await typeInTwoTabs(people.spaceId, people.a);
     });
-    it(`[S23][S31] round ${round}: both change one line, one offline`, async () => {
+    it(`[S23][S37] round ${round}: both change one word, one offline`, async () => {
       await overlapOneLineOffline(people.spaceId, people.a, people.b);
     });
     it(`[S22][S34] round ${round}: one of two typing at once reloads 50 ms after the last key`, async () => {

@@ -1,15 +1,18 @@
 import * as v from 'valibot';
+import { COUNTER_DIGITS, formatStamp, parseStamp, stampWall, type Stamp } from './stamps';
 
-/**
- * Hybrid logical clock stamps (Kulkarni et al., 2014), written as fixed-width strings so that
- * plain string comparison is the total order: wall time first, then the logical counter, then
- * the node (client id) that breaks ties. `000001764300000000-000000-k3Jd9aQ2` reads as
- * "wall ms 1764300000000, counter 0, client k3Jd9aQ2".
- */
-export type Stamp = string;
+export {
+  compareStamps,
+  formatStamp,
+  parseStamp,
+  stampNode,
+  stampWall,
+  type Stamp,
+  type StampParts,
+} from './stamps';
 
-const WALL_DIGITS = 15;
-const COUNTER_DIGITS = 6;
+// The hybrid logical clock and the stamps' wire schemas (the stamps themselves: stamps.ts).
+
 const MAX_COUNTER = 10 ** COUNTER_DIGITS - 1;
 
 /** How far ahead of the server's clock a stamp may be before the server refuses the batch (S9). */
@@ -23,42 +26,6 @@ export const StampSchema = v.pipe(
   v.string(),
   v.regex(/^\d{15}-\d{6}-[A-Za-z0-9_-]{4,64}$/, 'Invalid HLC stamp'),
 );
-
-/** The parts of a stamp. */
-export interface StampParts {
-  wall: number;
-  counter: number;
-  node: string;
-}
-
-/** Writes a stamp from its parts. */
-export function formatStamp(parts: StampParts): Stamp {
-  return `${String(parts.wall).padStart(WALL_DIGITS, '0')}-${String(parts.counter).padStart(COUNTER_DIGITS, '0')}-${parts.node}`;
-}
-
-/** Reads a stamp's parts (the stamp must already be valid, see {@link StampSchema}). */
-export function parseStamp(stamp: Stamp): StampParts {
-  return {
-    wall: Number(stamp.slice(0, WALL_DIGITS)),
-    counter: Number(stamp.slice(WALL_DIGITS + 1, WALL_DIGITS + 1 + COUNTER_DIGITS)),
-    node: stamp.slice(WALL_DIGITS + COUNTER_DIGITS + 2),
-  };
-}
-
-/** The node (client id) that made a stamp. */
-export function stampNode(stamp: Stamp): string {
-  return stamp.slice(WALL_DIGITS + COUNTER_DIGITS + 2);
-}
-
-/** The wall-clock part of a stamp, in ms since the epoch. */
-export function stampWall(stamp: Stamp): number {
-  return Number(stamp.slice(0, WALL_DIGITS));
-}
-
-/** Orders two stamps: negative when `a` is older, 0 when equal, positive when `a` is newer. */
-export function compareStamps(a: Stamp, b: Stamp): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 /**
  * A hybrid logical clock for one node. `now()` returns a stamp greater than every stamp this

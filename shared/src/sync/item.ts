@@ -1,11 +1,16 @@
 import * as v from 'valibot';
-import { StampSchema, type Stamp } from './hlc';
+import { StampSchema } from './hlc';
+import { DELETED_FIELD, ITEM_KIND } from './item-state';
 
-/** The kinds of item a space holds. */
-export const ITEM_KIND = { note: 'note', record: 'record', file: 'file' } as const;
-
-/** One of {@link ITEM_KIND}. */
-export type ItemKind = (typeof ITEM_KIND)[keyof typeof ITEM_KIND];
+export {
+  blobRefOf,
+  DELETED_FIELD,
+  FILE_BLOB_FIELD,
+  isDeleted,
+  ITEM_KIND,
+  newestStamp,
+  type ItemKind,
+} from './item-state';
 
 /** An item kind on the wire; anything else is refused (S9). */
 export const ItemKindSchema = v.picklist(
@@ -21,9 +26,6 @@ export const ItemIdSchema = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{8,64}(~[a
 
 /** An id a client may create an item under: no `~`, which is kept for the server's conflict copies. */
 export const ClientItemIdSchema = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{8,64}$/, 'Invalid item id'));
-
-/** The reserved field whose value (`true`/`false`) is the item's stamped tombstone (S4). */
-export const DELETED_FIELD = '$deleted';
 
 /**
  * A field name: 1–128 characters without control characters. Names starting with `$` are
@@ -100,29 +102,3 @@ export const ItemStateSchema = v.object({
 
 /** An item as every replica holds it. */
 export type ItemState = v.InferOutput<typeof ItemStateSchema>;
-
-/** True when the item's tombstone says it is deleted. */
-export function isDeleted(item: ItemState): boolean {
-  return item.fields[DELETED_FIELD]?.v === true;
-}
-
-/** The newest stamp of any field of the item, or null for an item without fields. */
-export function newestStamp(item: ItemState): Stamp | null {
-  let newest: Stamp | null = null;
-  for (const entry of Object.values(item.fields)) if (newest === null || entry.s > newest) newest = entry.s;
-  return newest;
-}
-
-/**
- * The field of a `file` item that holds its blob's SHA-256 (lowercase hex). The server reads
- * this one field, and `$deleted`, to keep blob references (files spec); like a tombstone it is
- * metadata that stays readable in an end-to-end encrypted space.
- */
-export const FILE_BLOB_FIELD = 'sha256';
-
-/** The blob a file item refers to, or null (not a file, deleted, or no valid hash). */
-export function blobRefOf(item: ItemState): string | null {
-  if (item.kind !== ITEM_KIND.file || isDeleted(item)) return null;
-  const value = item.fields[FILE_BLOB_FIELD]?.v;
-  return typeof value === 'string' && /^[0-9a-f]{64}$/.test(value) ? value : null;
-}

@@ -1,10 +1,5 @@
 import * as v from 'valibot';
-import {
-  MeOrNobodyResponseSchema,
-  MeResponseSchema,
-  SessionListResponseSchema,
-  type User,
-} from '#shared/accounts/auth';
+import { MeResponseSchema, SessionListResponseSchema, type User } from '#shared/accounts/auth';
 import {
   CreateLinkResponseSchema,
   JoinResponseSchema,
@@ -16,21 +11,13 @@ import {
   PasskeyRegisterOptionsResponseSchema,
 } from '#shared/accounts/passkeys';
 import type { Role } from '#shared/accounts/roles';
-import {
-  MemberListResponseSchema,
-  MemberResponseSchema,
-  SpaceListResponseSchema,
-  SpaceResponseSchema,
-} from '#shared/accounts/spaces';
+import { MemberListResponseSchema, MemberResponseSchema, SpaceResponseSchema } from '#shared/accounts/spaces';
 import { ApiRequestError, apiFetch } from './http';
 
 const NoContentSchema = v.unknown();
 const enc = encodeURIComponent;
 
-/** The signed-in user, or null when the session is missing or over. */
-export async function fetchMe(): Promise<User | null> {
-  return (await apiFetch('/api/auth/me', MeOrNobodyResponseSchema)).user;
-}
+export { createSpace, fetchMe, listSpaces, signOut } from './session';
 
 /** Creates an account with a password and signs it in. */
 export async function signUpWithPassword(username: string, password: string): Promise<User> {
@@ -106,11 +93,6 @@ export async function signInWithPasskey(): Promise<User> {
   }
 }
 
-/** Ends this session. */
-export async function signOut(): Promise<void> {
-  await apiFetch('/api/auth/sign-out', NoContentSchema, { method: 'POST' });
-}
-
 /** The user's sessions. */
 export async function listSessions() {
   return (await apiFetch('/api/auth/sessions', SessionListResponseSchema)).sessions;
@@ -121,19 +103,9 @@ export async function revokeSession(sessionId: string): Promise<void> {
   await apiFetch(`/api/auth/sessions/${enc(sessionId)}`, NoContentSchema, { method: 'DELETE' });
 }
 
-/** The user's cloud spaces. */
-export async function listSpaces() {
-  return (await apiFetch('/api/spaces', SpaceListResponseSchema)).spaces;
-}
-
 /** One space with the caller's role. */
 export async function getSpace(spaceId: string) {
   return (await apiFetch(`/api/spaces/${enc(spaceId)}`, SpaceResponseSchema)).space;
-}
-
-/** Creates a cloud space owned by the user. */
-export async function createSpace(name: string) {
-  return (await apiFetch('/api/spaces', SpaceResponseSchema, { body: { name } })).space;
 }
 
 /** Renames a space (owner). */

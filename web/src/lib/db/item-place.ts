@@ -1,6 +1,6 @@
 import type { DBCore, DBCoreMutateRequest, Middleware } from 'dexie';
 import { folderOf, FOLDER_FIELD } from '#shared/sync/folders';
-import { isDeleted } from '#shared/sync/item';
+import { isDeleted } from '#shared/sync/item-state';
 import type { LocalItem } from './db';
 
 // Where the space view lists an item, stored on the row so that indexes can answer a folder, the

@@ -7,7 +7,7 @@ import { body, database, device, NOTE, openCopies, shared, SPACE, START } from '
 import { itemOf } from './queries';
 
 describe('text merge on the device', () => {
-  it('[S22] two devices edit different lines from one version: the server keeps a copy, the device that made it merges and dismisses it', async () => {
+  it('[S37] two devices edit different lines from one version: the server merges them, no copy', async () => {
     const server = new FakeServer();
     const { a, b, seen } = await shared(server);
     await writeEdit(a.db, SPACE, {
@@ -60,7 +60,7 @@ describe('text merge on the device', () => {
     }
   });
 
-  it('[S22] a write whose base another tab moved on merges with it instead of claiming it', async () => {
+  it('[S22][S39] a write whose base another tab moved on merges with it instead of claiming it', async () => {
     const db = database();
     const mutation = await writeEdit(db, SPACE, { itemId: NOTE, kind: 'note', values: { body: START } });
     const seen = { stamp: mutation.stamp, text: START };

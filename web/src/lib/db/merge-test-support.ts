@@ -9,7 +9,7 @@ import type { TextBase } from './merge-store';
 import { conflictsOfSpace, itemOf } from './queries';
 import { itemStateOf } from './rows';
 
-// Devices for the unit tests of the device-side text merge (S22, S23, S32, S35): each a fake
+// Devices for the unit tests of the device-side text merge (S22, S23, S37, S39): each a fake
 // IndexedDB and a sync engine against one FakeServer, holding one note.
 
 export const SPACE = 'space-merge-test';

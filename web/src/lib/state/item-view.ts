@@ -1,5 +1,6 @@
-import { stampWall } from '#shared/sync/hlc';
-import { DELETED_FIELD, isDeleted, newestStamp, type ItemKind, type ItemState } from '#shared/sync/item';
+import { stampWall } from '#shared/sync/stamps';
+import type { ItemState } from '#shared/sync/item';
+import { DELETED_FIELD, isDeleted, newestStamp, type ItemKind } from '#shared/sync/item-state';
 
 /** How the UI sees an item: its title, kind, whether it is deleted, and when it last changed. */
 export interface ItemView {

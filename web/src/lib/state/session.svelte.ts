@@ -1,5 +1,5 @@
 import type { User } from '#shared/accounts/auth';
-import { fetchMe, signOut } from '../api/accounts';
+import { fetchMe, signOut } from '../api/session';
 import { ApiRequestError } from '../api/http';
 
 /**

@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { RoleSchema, type Role } from '#shared/accounts/roles';
-import { createSpace, listSpaces } from '../api/accounts';
+import { createSpace, listSpaces } from '../api/session';
 import { ApiRequestError } from '../api/http';
 import { db } from '../db/db';
 import { isLocalSpace, LOCAL_SPACE_ID, newLocalSpaceId } from './space-meta.svelte';

@@ -49,7 +49,8 @@ export class TextDraft {
     // write landed: never followed. A rollback (a refused write put back to the server's version,
     // S8) comes with the edit from the editor's version, and is followed.
     const along = moveAlong(hint, this.base.stamp, stamp);
-    if (stamp !== null && this.base.stamp !== null && stamp < this.base.stamp && along === null) return null;
+    const older = stamp === null || stamp < (this.base.stamp ?? '');
+    if (this.base.stamp !== null && older && along === null) return null;
     const step = stepTo(this.base, stored, along);
     const merged = mergeTextWrite(this.base.text, this.text, step, stored);
     // Overlap: keep what the user typed and its base; the write merges and keeps theirs as a copy.
@@ -81,17 +82,20 @@ export class TextDraft {
     const exact = edit.moves?.[name];
     const step =
       exact && inputLength(exact) === sent.length ? exact : text === sent ? null : opBetween(sent, text);
-    const sinceSent = this.base.stamp === sentBase.stamp ? opBetween(sent, this.text) : null;
+    const followed = this.base.stamp === sentBase.stamp ? null : this.base.text;
+    const sinceSent = followed === null ? opBetween(sent, this.text) : null;
     this.base = { stamp: edit.stamp, text };
-    if (step === null) return null;
-    if (sinceSent === null) {
-      // The editor followed another stored change while the write was on its way: merge.
-      const merged = mergeTextWrite(sent, this.text, step, text);
+    if (followed !== null) {
+      // The editor followed another stored change while the write was on its way: what it shows
+      // is the sent text moved onto that change; merge from there.
+      const from = mergeTextWrite(sentBase.text, sent, opBetween(sentBase.text, followed), followed).text;
+      const merged = mergeTextWrite(from, this.text, opBetween(from, text), text);
       if (merged.conflict) return null;
       const before = this.text;
       this.text = merged.text;
       return caret && moveCaret(before, this.text, merged.fromWritten, caret);
     }
+    if (step === null || sinceSent === null) return null;
     const both = transformOps(sinceSent, step);
     const before = this.text;
     this.text = applyOp(text, both.mine);

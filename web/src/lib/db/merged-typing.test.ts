@@ -6,10 +6,10 @@ import { itemOf } from './queries';
 import { applyPullPage, syncStateOf } from './sync-store';
 
 // Typing that someone else's version overwrote, or that lost to it, never leaves the screen:
-// it is merged back in the transaction that brings their version (S32, S35).
+// the device shows the server's merge of both, never their version without its own keys (S39).
 
 describe('typing overwritten or lost at the server', () => {
-  it("[S32] a version that overwrote this device's typing without seeing it never shows without that typing", async () => {
+  it("[S39] a version that overwrote this device's typing without seeing it never shows without that typing", async () => {
     const server = new FakeServer();
     const { a, b, seen } = await shared(server);
     // B types on line three and pushes; A, not having pulled it, types on line one later (its
@@ -33,7 +33,7 @@ describe('typing overwritten or lost at the server', () => {
     expect(await openCopies(b.db)).toEqual([]);
   });
 
-  it('[S32] older keystrokes that lost and a newer one that was overwritten: the newest typing is what comes back', async () => {
+  it('[S39] older keystrokes that lost and a newer one that was overwritten: the newest typing is what comes back', async () => {
     const server = new FakeServer();
     const { a, b, seen } = await shared(server);
     // A's line one reaches the server first; B's first key (older clock) then loses to it, B's
@@ -56,7 +56,7 @@ describe('typing overwritten or lost at the server', () => {
     expect(await body(b.db)).toBe('one AA\ntwo\nthree BB');
   });
 
-  it("[S32] a version that overwrote an older keystroke, stored before the newer one's copy comes: the newest typing stays", async () => {
+  it("[S39] a version that overwrote an older keystroke, stored before the newer one's copy comes: the newest typing stays", async () => {
     const server = new FakeServer();
     const { a, b, seen } = await shared(server);
     // A's first key reaches the server; B, not having seen it, overwrites it (its clock is
@@ -81,7 +81,7 @@ describe('typing overwritten or lost at the server', () => {
     expect(await openCopies(a.db)).toEqual([]);
   });
 
-  it('[S35] a keystroke that lost at the server stays on screen when the winner comes before its copy', async () => {
+  it('[S39] a keystroke that lost at the server stays on screen when the winner comes before its copy', async () => {
     const server = new FakeServer();
     const { a, b, seen } = await shared(server);
     // A's line one reaches the server first (its clock is ahead); B's key, typed on the same
@@ -109,7 +109,7 @@ describe('typing overwritten or lost at the server', () => {
     expect(await openCopies(b.db)).toEqual([]);
   });
 
-  it('[S35] an older version of the item coming first does not make the device forget its lost keystroke', async () => {
+  it('[S39] an older version of the item coming first does not make the device forget its lost keystroke', async () => {
     const server = new FakeServer();
     const { a, b, seen } = await shared(server);
     await typeBody(a, 'one A\ntwo\nthree', seen, 10_000);
