@@ -181,15 +181,11 @@ export class DavStore {
 
   /** Removes the folder `path` and every folder below it. */
   removeFolders(path: string): void {
+    this.sql.exec(`DELETE FROM dav_folders WHERE path = ? OR ${BELOW('path')}`, path, ...below(path));
     this.sql.exec(
-      "DELETE FROM dav_folders WHERE path = ? OR path LIKE ? ESCAPE '\\'",
-      path,
-      `${likePrefix(path)}/%`,
-    );
-    this.sql.exec(
-      "DELETE FROM dav_props WHERE target = ? OR target LIKE ? ESCAPE '\\'",
+      `DELETE FROM dav_props WHERE target = ? OR ${BELOW('target')}`,
       `folder:${path}`,
-      `folder:${likePrefix(path)}/%`,
+      ...below(`folder:${path}`),
     );
   }
 
@@ -197,10 +193,7 @@ export class DavStore {
   copyFolders(from: string, to: string): void {
     this.addFolder(to);
     for (const { path } of this.sql
-      .exec<{ path: string }>(
-        "SELECT path FROM dav_folders WHERE path LIKE ? ESCAPE '\\'",
-        `${likePrefix(from)}/%`,
-      )
+      .exec<{ path: string }>(`SELECT path FROM dav_folders WHERE ${BELOW('path')}`, ...below(from))
       .toArray())
       this.addFolder(`${to}${path.slice(from.length)}`);
   }
@@ -211,9 +204,9 @@ export class DavStore {
       (value === from ? to : `${to}${value.slice(from.length)}`) + prefix;
     for (const { path } of this.sql
       .exec<{ path: string }>(
-        "SELECT path FROM dav_folders WHERE path = ? OR path LIKE ? ESCAPE '\\'",
+        `SELECT path FROM dav_folders WHERE path = ? OR ${BELOW('path')}`,
         from,
-        `${likePrefix(from)}/%`,
+        ...below(from),
       )
       .toArray()) {
       this.sql.exec('DELETE FROM dav_folders WHERE path = ?', path);
@@ -221,9 +214,9 @@ export class DavStore {
     }
     for (const { target, name, value } of this.sql
       .exec<{ target: string; name: string; value: string }>(
-        "SELECT target, name, value FROM dav_props WHERE target = ? OR target LIKE ? ESCAPE '\\'",
+        `SELECT target, name, value FROM dav_props WHERE target = ? OR ${BELOW('target')}`,
         `folder:${from}`,
-        `folder:${likePrefix(from)}/%`,
+        ...below(`folder:${from}`),
       )
       .toArray()) {
       this.sql.exec('DELETE FROM dav_props WHERE target = ? AND name = ?', target, name);
@@ -281,6 +274,12 @@ export class DavStore {
   }
 }
 
-function likePrefix(path: string): string {
-  return path.replaceAll('\\', '\\\\').replaceAll('%', '\\%').replaceAll('_', '\\_');
+/**
+ * Paths below a folder as a range of the column's index: `<path>/` ≤ value < `<path>0` (`0`
+ * follows `/` in UTF-8). Not LIKE: the runtime's SQLite refuses LIKE patterns over 50 bytes, so
+ * a folder a few levels down could not be deleted, copied or moved (D10).
+ */
+const BELOW = (column: string) => `(${column} >= ? AND ${column} < ?)`;
+function below(path: string): [string, string] {
+  return [`${path}/`, `${path}0`];
 }
