@@ -4,12 +4,12 @@ import { ItemStateSchema } from '#shared/sync/item';
 import { blobKey } from '../blobs/keys';
 import { contentRange, parseRange, unsatisfiedRange } from '../blobs/range';
 import { ApiError } from '../http/api-error';
-import { recordJson } from '../space/dav-store';
+import { recordJson } from '../space/dav-entry';
 import { hrefOf, spacesOf, type DavContext } from './context';
 import { lockTokenOf } from './locks';
 import { etagOf, multistatus, propResponse, type DavResource, type PropRequest } from './props';
 import type { Target } from './target';
-import type { SpaceTree } from './tree';
+import type { DavChild } from '../space/dav-tree';
 import { clark, DAV_NS, davChild, elements, parseXml, XmlProblem } from './xml';
 
 /** Largest XML body accepted (PROPFIND, PROPPATCH, LOCK). */
@@ -96,9 +96,11 @@ export async function propfind(c: DavContext, target: Target): Promise<Response>
         }),
       );
       if (depth === '1') {
-        const props = await space.stub.davPropsBelow(target.path);
-        for (const child of space.tree.children(target.path)) {
-          const key = child.type === 'folder' ? `folder:${child.path}` : child.entry.id;
+        const children = await space.stub.davChildren(target.path);
+        const keyOf = (child: DavChild) =>
+          child.type === 'folder' ? `folder:${child.path}` : child.entry.id;
+        const props = await space.stub.davPropsOf(children.map(keyOf));
+        for (const child of children) {
           resources.push(
             await resourceOf(
               [...target.segments, child.name],
@@ -106,7 +108,7 @@ export async function propfind(c: DavContext, target: Target): Promise<Response>
               locks,
               now,
               quota,
-              props[key] ?? {},
+              props[keyOf(child)] ?? {},
               space.spaceId,
             ),
           );
@@ -125,7 +127,7 @@ export async function propfind(c: DavContext, target: Target): Promise<Response>
 
 async function resourceOf(
   segments: string[],
-  node: ReturnType<SpaceTree['children']>[number],
+  node: DavChild,
   locks: Map<string, LockSummary>,
   now: number,
   quota: { used: number; available: number },
@@ -162,9 +164,9 @@ export async function get(c: DavContext, target: Target, head: boolean): Promise
     const names =
       target.kind === 'root'
         ? (await spacesOf(c)).map((s) => `${s.name}/`)
-        : target.space.tree
-            .children(target.path)
-            .map((ch) => (ch.type === 'folder' ? `${ch.name}/` : ch.name));
+        : (await target.space.stub.davChildren(target.path)).map((ch) =>
+            ch.type === 'folder' ? `${ch.name}/` : ch.name,
+          );
     return new Response(head ? null : `${names.join('\n')}\n`, {
       status: 200,
       headers: { 'content-type': 'text/plain; charset=utf-8' },

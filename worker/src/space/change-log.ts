@@ -2,6 +2,7 @@ import { applyBatch, type FenceCheck, type StoredResult, type SyncStore } from '
 import { blobRefOf, type ItemState } from '#shared/sync/item';
 import type { Mutation } from '#shared/sync/mutation';
 import { PULL_PAGE_MAX_BYTES, type MutationResult } from '#shared/sync/protocol';
+import { indexItem } from './item-index';
 
 /**
  * Schema step of the change log (docs/spec/sync.md): each item once, as its whole current state
@@ -230,6 +231,7 @@ class BatchSqlStore implements SyncStore {
 
   /** Writes the batch's items and results (inside the caller's transaction). */
   flush(): void {
+    for (const { item } of this.dirtyItems.values()) indexItem(this.sql, item);
     const items = [...this.dirtyItems.values()].map(({ item, seq }) => [item.id, seq, JSON.stringify(item)]);
     for (const chunk of jsonChunks(items)) {
       this.sql.exec(
