@@ -1,7 +1,6 @@
 import * as v from 'valibot';
 import type { LockSummary } from '#shared/locks/schemas';
 import { ItemStateSchema } from '#shared/sync/item';
-import { blobKey } from '../blobs/keys';
 import { contentRange, parseRange, unsatisfiedRange } from '../blobs/range';
 import { ApiError } from '../http/api-error';
 import { recordJson } from '../space/dav-entry';
@@ -213,10 +212,13 @@ export async function get(c: DavContext, target: Target, head: boolean): Promise
   if (partial) headers.set('content-range', contentRange(range.start, range.end, entry.size));
   if (head || entry.size === 0 || !entry.sha256)
     return new Response(head || entry.size > 0 ? null : '', { status: partial ? 206 : 200, headers });
-  const object = await c.env.BLOBS.get(
-    blobKey(space.spaceId, entry.sha256),
-    partial ? { range: { offset: range.start, length: range.end - range.start + 1 } } : {},
-  );
+  const stored = await space.stub.blobGet(entry.sha256);
+  const object =
+    stored &&
+    (await c.env.BLOBS.get(
+      stored.key,
+      partial ? { range: { offset: range.start, length: range.end - range.start + 1 } } : {},
+    ));
   if (!object) throw new ApiError('NOT_FOUND', 'The file’s bytes are missing.');
   return new Response(object.body, { status: partial ? 206 : 200, headers });
 }

@@ -173,8 +173,12 @@ export class SpaceObject extends DurableObject<Env> {
   }
 
   // Files: blob records, quota, uploads in flight (logic in ../space/blob-refs.ts).
-  blobGet(sha256: string): { size: number } | null {
+  blobGet(sha256: string): { size: number; key: string } | null {
     return this.blobs.get(sha256);
+  }
+  /** Bytes verified at a key of their own become the blob, unless the space has it (see BlobRefs.adopt). */
+  blobAdopt(sha256: string, size: number, key: string): Promise<Outcome<BlobInfo>> {
+    return this.blobs.adopt(sha256, size, key);
   }
   blobHas(hashes: string[]): string[] {
     return this.blobs.has(hashes);
