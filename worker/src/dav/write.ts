@@ -193,6 +193,9 @@ export async function copyOrMove(c: DavContext, source: Target, move: boolean): 
     throw new ApiError('FORBIDDEN', 'Source and destination are the same.');
   if (source.kind === 'folder' && `${destination.join('/')}/`.startsWith(`${source.segments.join('/')}/`))
     throw new ApiError('FORBIDDEN', 'A folder cannot go inside itself.');
+  // Overwriting a folder the source is in would put the source in the trash with it.
+  if (`${source.segments.join('/')}/`.startsWith(`${destination.join('/')}/`))
+    throw new ApiError('FORBIDDEN', 'A file or folder cannot replace a folder it is in.');
   const overwrite = (c.req.header('overwrite') ?? 'T').toUpperCase() !== 'F';
   const tokens = await submittedTokens(c, space, source.kind === 'item' ? source.entry : null);
   const existed = dest.kind !== 'missing';
