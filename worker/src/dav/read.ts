@@ -70,54 +70,32 @@ export async function propfind(c: DavContext, target: Target): Promise<Response>
     throw new ApiError('NOT_FOUND', 'Nothing is at this path.');
   } else {
     const { space } = target;
-    const locks = new Map<string, LockSummary>((await space.stub.listLocks()).map((l) => [l.name, l]));
-    const usage = await space.stub.blobUsage();
+    // Only what is listed is read: the resource, its children (Depth 1), their locks and properties.
+    const self: DavChild =
+      target.kind === 'folder'
+        ? { type: 'folder', name: target.segments.at(-1) ?? '', path: target.path }
+        : { type: 'item', name: target.name, entry: target.entry };
+    const nodes: { segments: string[]; node: DavChild }[] = [{ segments: target.segments, node: self }];
+    if (target.kind === 'folder' && depth === '1') {
+      for (const child of await space.stub.davChildren(target.path))
+        nodes.push({ segments: [...target.segments, child.name], node: child });
+    }
+    const keyOf = (node: DavChild) => (node.type === 'folder' ? `folder:${node.path}` : node.entry.id);
+    const itemIds = nodes.flatMap(({ node }) => (node.type === 'item' ? [node.entry.id] : []));
+    const [held, props, usage] = await Promise.all([
+      space.stub.listLocksOf(itemIds),
+      space.stub.davPropsOf(nodes.map(({ node }) => keyOf(node))),
+      space.stub.blobUsage(),
+    ]);
+    const locks = new Map<string, LockSummary>(held.map((l) => [l.name, l]));
     const quota = {
       used: usage.usedBytes,
       available: Math.max(0, usage.quotaBytes - usage.usedBytes - usage.reservedBytes),
     };
-    const describe = async (segments: string[], node: Parameters<typeof resourceOf>[1]) =>
-      resourceOf(
-        segments,
-        node,
-        locks,
-        now,
-        quota,
-        await space.stub.davProps(node.type === 'folder' ? `folder:${node.path}` : node.entry.id),
-        space.spaceId,
-      );
-    if (target.kind === 'folder') {
+    for (const { segments, node } of nodes)
       resources.push(
-        await describe(target.segments, {
-          type: 'folder',
-          name: target.segments.at(-1) ?? '',
-          path: target.path,
-        }),
+        await resourceOf(segments, node, locks, now, quota, props[keyOf(node)] ?? {}, space.spaceId),
       );
-      if (depth === '1') {
-        const children = await space.stub.davChildren(target.path);
-        const keyOf = (child: DavChild) =>
-          child.type === 'folder' ? `folder:${child.path}` : child.entry.id;
-        const props = await space.stub.davPropsOf(children.map(keyOf));
-        for (const child of children) {
-          resources.push(
-            await resourceOf(
-              [...target.segments, child.name],
-              child,
-              locks,
-              now,
-              quota,
-              props[keyOf(child)] ?? {},
-              space.spaceId,
-            ),
-          );
-        }
-      }
-    } else {
-      resources.push(
-        await describe(target.segments, { type: 'item', name: target.name, entry: target.entry }),
-      );
-    }
   }
   return c.body(multistatus(resources.map((r) => propResponse(r, request, now))), 207, {
     'content-type': 'application/xml; charset=utf-8',

@@ -286,6 +286,10 @@ export class SpaceObject extends DurableObject<Env> {
   listLocks(): LockSummary[] {
     return this.fence.list(Date.now());
   }
+  /** The held or awaited locks among `names`. */
+  listLocksOf(names: string[]): LockSummary[] {
+    return this.fence.listOf(names, Date.now());
+  }
   /** Every lock name with history in the space (the fence has a row per lock ever granted). */
   lockNames(): string[] {
     return this.fence.names();
@@ -366,9 +370,6 @@ export class SpaceObject extends DurableObject<Env> {
     this.ctx.storage.transactionSync(() => {
       for (const change of changes) this.dav.apply(change);
     });
-  }
-  davProps(target: string): Record<string, string> {
-    return this.dav.props(target);
   }
   davPropsOf(targets: string[]): Record<string, Record<string, string>> {
     return this.dav.propsOf(targets);
