@@ -206,12 +206,14 @@ async function main(): Promise<void> {
       rclone_serve_small_files_per_s: round(1000 / (median(peer) / 1000)),
       limits: {
         dav_put:
-          'local workerd: the body is hashed while streamed into local R2 (miniflare on disk), then copied to its content address (R2 has no rename), so new content is written twice',
+          'local workerd: the body streams once into local R2 (miniflare on disk) at a key of its own while the Worker hashes it through a tee (WebDAV sends no hash up front); bench:blobs measures a bare Worker’s R2 put through the same wrangler as the ceiling',
         dav_get: 'one stream from local R2 through wrangler dev’s proxy; the same path as the blob API',
         propfind_10k:
-          'SQLite reads the fields of every item of the space (json_extract) in the SpaceObject, the Worker builds 10,001 responses of XML; one RPC',
+          'the SpaceObject reads the folder’s 10,000 entries from the item index (one JSON parse each), the Worker builds 10,001 XML responses',
+        small_folder_100k_space:
+          'the path is resolved one name per level through the index; the folder’s entries, their locks and properties are read by key: the same work in an empty space and in one of 100,000 items',
         rclone_small_files:
-          'per file: app-password check (one RPC), the space’s tree (one RPC over all items), blob records and the change log in the SpaceObject, and two local R2 writes; rclone runs 4 transfers',
+          'per file: app-password check (one RPC), memberships and role (two RPCs), path (one RPC), quota, blob adoption and the edit in the SpaceObject (three RPCs), one local R2 write, wrangler dev’s proxy; rclone runs 4 transfers',
       },
     };
     console.log(JSON.stringify(result, null, 2));

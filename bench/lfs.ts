@@ -155,7 +155,7 @@ async function main(): Promise<void> {
     lfs_lock_request_p50_ms: round(direct.lock),
     lfs_unlock_request_p50_ms: round(direct.unlock),
     lock_cycles: lockCycle.length,
-    note: 'push and pull are the whole git commands (git-lfs transfers 8 objects at a time through local wrangler dev, every upload hashed by the Worker into local R2); raw_http_* moves the same 20 files 8 at a time between Node processes over loopback; a lock cycle is two git-lfs processes (lock, unlock), each one batch of HTTP requests with app-password checks; git_lfs_version_ms is one client process doing nothing',
+    note: 'push and pull are the whole git commands (git-lfs transfers 8 objects at a time through local wrangler dev, every upload streamed once into local R2, which checks its SHA-256 as it stores it); raw_http_* moves the same 20 files 8 at a time between Node processes over loopback; a lock cycle is two git-lfs processes (lock, unlock), each one batch of HTTP requests with app-password checks; git_lfs_version_ms is one client process doing nothing; lfs_lock_request_p50_ms / lfs_unlock_request_p50_ms are one request each sent directly over one connection: app-password check (one RPC), the caller’s role (one RPC), the lock object deciding and fencing the grant with the space (two RPCs) and wrangler dev’s proxy',
   };
   mkdirSync(new URL('results/', import.meta.url), { recursive: true });
   writeFileSync(new URL('results/lfs.json', import.meta.url), `${JSON.stringify(result, null, 2)}\n`);
