@@ -366,11 +366,6 @@ export class SpaceObject extends DurableObject<Env> {
     const item = this.dav.item(itemId);
     return item ? JSON.stringify(item) : null;
   }
-  davChange(changes: DavTreeChange[]): void {
-    this.ctx.storage.transactionSync(() => {
-      for (const change of changes) this.dav.apply(change);
-    });
-  }
   davPropsOf(targets: string[]): Record<string, Record<string, string>> {
     return this.dav.propsOf(targets);
   }
