@@ -3,16 +3,22 @@
  * per content, also when several clients upload the same new content at once.
  */
 import { env } from 'cloudflare:workers';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createSpace, signUp } from './support/accounts';
 import { davRequest } from './support/dav';
-import { appPassword } from './support/lfs';
+import { appPassword, type LfsUser } from './support/lfs';
 
 describe('WebDAV PUT bytes', () => {
-  it('[D7] the same new content PUT at once under four names: all stored, one copy kept', async () => {
+  let user: LfsUser;
+  let spaceId = '';
+
+  beforeAll(async () => {
     const owner = await signUp();
-    const { spaceId } = await createSpace(owner.cookie, 'Copies');
-    const user = await appPassword(owner);
+    spaceId = (await createSpace(owner.cookie, 'Copies')).spaceId;
+    user = await appPassword(owner);
+  });
+
+  it('[D7] the same new content PUT at once under four names: all stored, one copy kept', async () => {
     const body = 'the same drawing, saved from four desktops at once';
     const names = ['a.txt', 'b.txt', 'c.txt', 'd.txt'];
     const answers = await Promise.all(
