@@ -2,7 +2,8 @@
  * For `bench:dav`: what one request in a small folder costs in an empty space and in a space of
  * 100,000 items (D11). The items are pushed through the sync API (half notes in the top folder,
  * half files in 100 folders); the small folder holds 10 files of 4 KiB PUT over WebDAV. Medians of
- * `samples` sequential requests: PROPFIND Depth 1 of the folder, and GET of one file in it.
+ * `samples` sequential requests: PROPFIND Depth 1 of the folder, GET of one file in it, and a PUT
+ * of 4 KiB of new content over one of them.
  */
 import { randomBytes } from 'node:crypto';
 import { formatStamp } from '#shared/sync/hlc';
@@ -60,6 +61,7 @@ async function measure(
   }
   const propfind: number[] = [];
   const get: number[] = [];
+  const put: number[] = [];
   for (let i = 0; i < samples; i++) {
     propfind.push(
       await timed(async () => {
@@ -74,8 +76,15 @@ async function measure(
           throw new Error('GET did not answer 4 KiB');
       }),
     );
+    const bytes = new Blob([randomBytes(4096)]);
+    put.push(
+      await timed(async () => {
+        const res = await dav(baseUrl, auth, 'PUT', `/dav/${space}/small/f5.bin`, { body: bytes });
+        if (res.status !== 204) throw new Error(`PUT ${res.status}`);
+      }),
+    );
   }
-  return { propfind: median(propfind), get: median(get) };
+  return { propfind: median(propfind), get: median(get), put: median(put) };
 }
 
 /** PROPFIND and GET in a 10-item folder, in an empty space and in one of 100,000 items. */

@@ -5,8 +5,9 @@
  *   `blob_api_get_mb_s` (the same blob read through the app's blob API).
  * - `propfind_10k_p50_ms`: PROPFIND Depth 1 of a folder holding 10,000 files.
  * - `propfind_small_folder_100k_space_ms` / `get_small_file_100k_space_ms`: PROPFIND Depth 1 of a
- *   10-file folder and GET of one 4 KiB file in it, in a space of 100,000 items; beside the same
- *   in an empty space (`…_empty_space_ms`), see ./dav-big-space.ts.
+ *   10-file folder and GET of one 4 KiB file in it (and `put_small_file_…`, a PUT over one), in a
+ *   space of 100,000 items; beside the same in an empty space (`…_empty_space_ms`), see
+ *   ./dav-big-space.ts.
  * - `rclone_small_files_per_s`: rclone copies 1,000 files of 4 KiB up; beside
  *   `rclone_serve_small_files_per_s`, the same copy into `rclone serve webdav` on a local directory.
  * Writes bench/results/dav.json. MB/s are 10^6 bytes per second; medians of RUNS runs.
@@ -199,8 +200,10 @@ async function main(): Promise<void> {
       propfind_10k_p50_ms: round(median(propfind), 0),
       propfind_small_folder_empty_space_ms: round(bigSpace.empty.propfind),
       get_small_file_empty_space_ms: round(bigSpace.empty.get),
+      put_small_file_empty_space_ms: round(bigSpace.empty.put),
       propfind_small_folder_100k_space_ms: round(bigSpace.full.propfind),
       get_small_file_100k_space_ms: round(bigSpace.full.get),
+      put_small_file_100k_space_ms: round(bigSpace.full.put),
       fill_100k_items_s: round(bigSpace.fillMs / 1000),
       rclone_small_files_per_s: round(1000 / (median(baton) / 1000)),
       rclone_serve_small_files_per_s: round(1000 / (median(peer) / 1000)),
