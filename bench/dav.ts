@@ -4,6 +4,10 @@
  *   run, so every PUT stores new content), beside `raw_http_mb_s` (plain loopback Node HTTP) and
  *   `blob_api_get_mb_s` (the same blob read through the app's blob API).
  * - `propfind_10k_p50_ms`: PROPFIND Depth 1 of a folder holding 10,000 files.
+ * - `propfind_small_folder_100k_space_ms` / `get_small_file_100k_space_ms`: PROPFIND Depth 1 of a
+ *   10-file folder and GET of one 4 KiB file in it (and `put_small_file_…`, a PUT over one), in a
+ *   space of 100,000 items; beside the same in an empty space (`…_empty_space_ms`), see
+ *   ./dav-big-space.ts.
  * - `rclone_small_files_per_s`: rclone copies 1,000 files of 4 KiB up; beside
  *   `rclone_serve_small_files_per_s`, the same copy into `rclone serve webdav` on a local directory.
  * Writes bench/results/dav.json. MB/s are 10^6 bytes per second; medians of RUNS runs.
@@ -17,6 +21,7 @@ import { formatStamp } from '#shared/sync/hlc';
 import { api, createSpace, signUp } from '../tests/support/api-client';
 import { appPassword, dav } from '../tests/support/dav';
 import { freePort, startLocalServer } from '../tests/support/local-server';
+import { smallFolderInBigSpace } from './dav-big-space';
 import { drain, rawServer } from './http-floor';
 import { mbPerS, median, timed } from './measure';
 
@@ -180,6 +185,8 @@ async function main(): Promise<void> {
       child.kill();
     }
 
+    const bigSpace = await smallFolderInBigSpace(server.baseUrl, user, auth);
+
     const result = {
       date: new Date().toISOString(),
       runs: RUNS,
@@ -191,16 +198,25 @@ async function main(): Promise<void> {
       raw_http_up_mb_s: round(mbPerS(SIZE, median(rawUp))),
       raw_http_down_mb_s: round(mbPerS(SIZE, median(rawDown))),
       propfind_10k_p50_ms: round(median(propfind), 0),
+      propfind_small_folder_empty_space_ms: round(bigSpace.empty.propfind),
+      get_small_file_empty_space_ms: round(bigSpace.empty.get),
+      put_small_file_empty_space_ms: round(bigSpace.empty.put),
+      propfind_small_folder_100k_space_ms: round(bigSpace.full.propfind),
+      get_small_file_100k_space_ms: round(bigSpace.full.get),
+      put_small_file_100k_space_ms: round(bigSpace.full.put),
+      fill_100k_items_s: round(bigSpace.fillMs / 1000),
       rclone_small_files_per_s: round(1000 / (median(baton) / 1000)),
       rclone_serve_small_files_per_s: round(1000 / (median(peer) / 1000)),
       limits: {
         dav_put:
-          'local workerd: the body is hashed while streamed into local R2 (miniflare on disk), then copied to its content address (R2 has no rename), so new content is written twice',
+          'local workerd: the body streams once into local R2 (miniflare on disk) at a key of its own while the Worker hashes it through a tee (WebDAV sends no hash up front); bench:blobs measures a bare Worker’s R2 put through the same wrangler as the ceiling',
         dav_get: 'one stream from local R2 through wrangler dev’s proxy; the same path as the blob API',
         propfind_10k:
-          'SQLite reads the fields of every item of the space (json_extract) in the SpaceObject, the Worker builds 10,001 responses of XML; one RPC',
+          'the SpaceObject reads the folder’s 10,000 entries from the item index (one JSON parse each), the Worker builds 10,001 XML responses',
+        small_folder_100k_space:
+          'the path is resolved one name per level through the index; the folder’s entries, their locks and properties are read by key: the same work in an empty space and in one of 100,000 items',
         rclone_small_files:
-          'per file: app-password check (one RPC), the space’s tree (one RPC over all items), blob records and the change log in the SpaceObject, and two local R2 writes; rclone runs 4 transfers',
+          'per file: app-password check (one RPC), memberships and role (two RPCs), path (one RPC), quota, blob adoption and the edit in the SpaceObject (three RPCs), one local R2 write, wrangler dev’s proxy; rclone runs 4 transfers',
       },
     };
     console.log(JSON.stringify(result, null, 2));

@@ -3,7 +3,8 @@
  * files totalling 200 MiB into a space and `git lfs pull` of them into a fresh clone, beside a raw
  * Node HTTP transfer of the same files over loopback in the same run; and a `git lfs lock` +
  * `git lfs unlock` cycle (two client processes, process start included) beside `git lfs version`
- * (the client starting and doing nothing), so the figure shows what the server adds.
+ * (the client starting and doing nothing), so the figure shows what the server adds; and one lock
+ * and one unlock request sent directly (`lfs_lock_request_p50_ms`, ./lfs-lock-requests.ts).
  * Writes bench/results/lfs.json. MB/s are 10^6 bytes per second; medians of RUNS runs.
  */
 import { randomBytes } from 'node:crypto';
@@ -14,6 +15,7 @@ import { join } from 'node:path';
 import { createSpace, signUp } from '../tests/support/api-client';
 import { GitUser, gitRoot, lfsUrl, makeAppPassword } from '../tests/support/git-lfs';
 import { startLocalServer } from '../tests/support/local-server';
+import { lockRequestTimes } from './lfs-lock-requests';
 import { mbPerS, median, timed } from './measure';
 
 const FILES = 20;
@@ -76,11 +78,13 @@ async function main(): Promise<void> {
   const lockCycle: number[] = [];
   const version: number[] = [];
   let clientVersion = '';
+  let direct = { lock: NaN, unlock: NaN };
   try {
     const base = server.baseUrl;
     const owner = await signUp(base);
     const root = gitRoot();
-    const alice = new GitUser(owner, await makeAppPassword(base, owner), base, root);
+    const alicePassword = await makeAppPassword(base, owner);
+    const alice = new GitUser(owner, alicePassword, base, root);
     const other = await signUp(base);
     const bob = new GitUser(other, await makeAppPassword(base, other), base, root);
     for (const person of [alice, bob]) await person.ok(root, 'lfs', 'install', '--skip-repo');
@@ -124,6 +128,11 @@ async function main(): Promise<void> {
           if (i >= 3) lockCycle.push(ms); // the first cycles warm the lock object and the client
           version.push(await timed(() => bob.ok(root, 'lfs', 'version')));
         }
+        direct = await lockRequestTimes(
+          lfsUrl(base, spaceId),
+          { username: owner.username, password: alicePassword },
+          CYCLES,
+        );
       }
     }
   } finally {
@@ -143,8 +152,10 @@ async function main(): Promise<void> {
     raw_http_download_mb_s: round(median(rawDown)),
     lfs_lock_cycle_p50_ms: round(median(lockCycle)),
     git_lfs_version_ms: round(median(version)),
+    lfs_lock_request_p50_ms: round(direct.lock),
+    lfs_unlock_request_p50_ms: round(direct.unlock),
     lock_cycles: lockCycle.length,
-    note: 'push and pull are the whole git commands (git-lfs transfers 8 objects at a time through local wrangler dev, every upload hashed by the Worker into local R2); raw_http_* moves the same 20 files 8 at a time between Node processes over loopback; a lock cycle is two git-lfs processes (lock, unlock), each one batch of HTTP requests with app-password checks; git_lfs_version_ms is one client process doing nothing',
+    note: 'push and pull are the whole git commands (git-lfs transfers 8 objects at a time through local wrangler dev, every upload streamed once into local R2, which checks its SHA-256 as it stores it); raw_http_* moves the same 20 files 8 at a time between Node processes over loopback; a lock cycle is two git-lfs processes (lock, unlock), each one batch of HTTP requests with app-password checks; git_lfs_version_ms is one client process doing nothing; lfs_lock_request_p50_ms / lfs_unlock_request_p50_ms are one request each sent directly over one connection: app-password check (one RPC), the caller’s role (one RPC), the lock object deciding and fencing the grant with the space (two RPCs) and wrangler dev’s proxy',
   };
   mkdirSync(new URL('results/', import.meta.url), { recursive: true });
   writeFileSync(new URL('results/lfs.json', import.meta.url), `${JSON.stringify(result, null, 2)}\n`);

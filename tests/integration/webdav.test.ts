@@ -6,6 +6,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { formatStamp } from '#shared/sync/hlc';
 import { apiClient, type TestUser } from '../support/api-client';
 import { appPassword, dav } from '../support/dav';
+import { declareServerError } from '../support/declare-server-error';
 
 const baseUrl = inject('baseUrl');
 const client = apiClient(baseUrl);
@@ -44,6 +45,8 @@ describe('WebDAV', { timeout: 300_000 }, () => {
     }
     // docs/webdav.md "Conformance": shared locks are refused (a check-out is for one person) and
     // collection locks are not offered; the rest of the locks group passes.
+    // A shared lock is refused with 501 (D5), the one 5xx litmus provokes on purpose.
+    declareServerError({ status: 501, method: 'LOCK', path: '/dav/Litmus/litmus/lockme' });
     const out = litmus(url, auth, 'locks');
     expect(failures(out), out).toEqual(['lock_shared', 'lock_collection']);
     expect(user.username).toBeTruthy();
@@ -324,6 +327,8 @@ describe('WebDAV', { timeout: 300_000 }, () => {
     expect(infinite.status).toBe(403);
     expect(await infinite.text()).toContain('propfind-finite-depth');
     expect((await dav(baseUrl, auth, 'PROPFIND', '/dav/Bad/', { headers: { depth: '2' } })).status).toBe(400);
+    // RFC 4918 §9.8.4 prescribes 502 for a Destination on another server.
+    declareServerError({ status: 502, method: 'MOVE', path: '/dav/Bad/keep.txt' });
     const foreign = await dav(baseUrl, auth, 'MOVE', '/dav/Bad/keep.txt', {
       headers: { destination: 'http://elsewhere.test/dav/Bad/x.txt' },
     });

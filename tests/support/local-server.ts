@@ -3,13 +3,20 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { describeUndeclared, serverErrorsIn, undeclared, type ServerError } from './server-errors';
 
 /** A real `wrangler dev` (workerd, Durable Objects and R2 on disk) on a free port with throwaway state. */
 export interface LocalServer {
   /** `http://localhost:<port>`: WebAuthn needs the host `localhost`, not an IP. */
   baseUrl: string;
   port: number;
+  /**
+   * Stops the server, then throws if it answered a 5xx that was not declared (the options'
+   * `declaredServerErrors`): no test run passes over a server error it did not expect.
+   */
   stop(): Promise<void>;
+  /** Every 5xx the server answered so far (logged by the Worker). */
+  serverErrors(): ServerError[];
   /** Kills wrangler and its workerd processes at once (SIGKILL: a crash, nothing is shut down cleanly). */
   kill(): Promise<void>;
 }
@@ -45,6 +52,8 @@ export interface LocalServerOptions {
   stateDir?: string;
   /** Listen on this port (a restarted server keeps its clients' URLs). */
   port?: number;
+  /** The 5xx answers tests provoke on purpose; read when the server stops. None by default. */
+  declaredServerErrors?: () => ServerError[];
 }
 
 /** Starts a Worker with wrangler dev and waits until it answers. */
@@ -106,7 +115,10 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     async stop() {
       await stopProcess(child);
       removeState();
+      const left = undeclared(serverErrorsIn(output), options.declaredServerErrors?.() ?? []);
+      if (left.length > 0) throw new Error(describeUndeclared(left));
     },
+    serverErrors: () => serverErrorsIn(output),
     async kill() {
       await stopProcess(child, 'SIGKILL');
     },

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import type { AppEnv } from './env';
 import { apiNotFound, onError } from './http/on-error';
 import { securityHeaders } from './http/security-headers';
+import { logServerErrors } from './http/server-error-log';
 import { healthRoutes } from './routes/health';
 import { checkOrigin } from './auth/origin';
 import { accountRoutes } from './routes/accounts';
@@ -29,6 +30,7 @@ api.all('*', apiNotFound);
 
 /** The Worker: the API under `/api`, everything else is the PWA from static assets. */
 export const app = new Hono<AppEnv>();
+app.use('*', logServerErrors);
 app.use('*', securityHeaders);
 app.route('/api', api);
 // WebDAV for desktop programs, with app passwords (docs/webdav.md).

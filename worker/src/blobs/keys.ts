@@ -14,6 +14,15 @@ export function blobKey(spaceId: string, sha256: Sha256Hex): string {
   return `spaces/${spaceId}/blobs/${sha256}`;
 }
 
+/**
+ * A key of its own for bytes whose SHA-256 is known only once they are written (a WebDAV PUT):
+ * random, below the space's blobs, so they are written once and need no copy to an address (D7).
+ */
+export function uploadKey(spaceId: string): string {
+  if (!SAFE_SPACE_ID.test(spaceId)) throw new Error(`uploadKey: unsafe space id ${JSON.stringify(spaceId)}`);
+  return `spaces/${spaceId}/blobs/u-${crypto.randomUUID()}`;
+}
+
 /** The strong `ETag` of a blob: its content address, so it never changes. */
 export function blobEtag(sha256: Sha256Hex): string {
   return `"${sha256}"`;

@@ -3,7 +3,6 @@ import { spaceStub } from '../auth/session';
 import type { Env } from '../env';
 import { ApiError } from '../http/api-error';
 import type { Outcome } from '../space/blob-schema';
-import { hashWhileStreaming } from './hashing';
 import { blobKey } from './keys';
 
 /** An outcome's value, or the ApiError it stands for. */
@@ -19,7 +18,7 @@ export function unwrapOutcome<T>(outcome: Outcome<T>): T {
 
 /**
  * Stores one blob sent in a single request (B3, B9): reserved against the quota, streamed to R2
- * while hashed, and recorded only if the bytes have the SHA-256 they were sent as; a failed or
+ * once while R2 checks its SHA-256, and recorded only if the bytes have the SHA-256 they were sent as; a failed or
  * mismatched write leaves nothing behind. The app's `PUT …/blobs/:sha256` and Git LFS uploads
  * both come through here, so an object is one blob whichever front sent it.
  */
@@ -35,22 +34,16 @@ export async function putBlob(
   const stub = spaceStub(env, spaceId);
   const begun = unwrapOutcome(await stub.blobBeginPut(sha256, size, key, userId));
   if (begun.status === 'stored') return { info: begun, created: false };
-  let actual: string;
   try {
-    const { stream, digest } = hashWhileStreaming(body ?? emptyStream(), size);
-    await env.BLOBS.put(key, stream, { sha256 });
-    actual = await digest;
+    // R2 hashes the bytes as it stores them and refuses the write unless they have `sha256`:
+    // verified while streaming, without a second hash in the Worker (the tee halved throughput).
+    await env.BLOBS.put(key, (body ?? emptyStream()).pipeThrough(new FixedLengthStream(size)), { sha256 });
   } catch (error) {
-    // R2 checks the sha256 we pass too; either way a failed write leaves nothing behind.
+    // A failed write leaves nothing behind.
     await env.BLOBS.delete(key);
     await stub.blobAbort(begun.uploadId, null);
     if (isChecksumError(error)) throw hashMismatch();
     throw new ApiError('BAD_REQUEST', `The upload did not arrive whole: ${messageOf(error)}`);
-  }
-  if (actual !== sha256) {
-    await env.BLOBS.delete(key);
-    await stub.blobAbort(begun.uploadId, null);
-    throw hashMismatch();
   }
   return { info: unwrapOutcome(await stub.blobFinishPut(begun.uploadId)), created: true };
 }

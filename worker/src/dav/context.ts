@@ -6,7 +6,6 @@ import { scopedAccess, type AppPasswordVariables } from '../auth/app-password';
 import { spaceStub, userRecord } from '../auth/session';
 import type { Env } from '../env';
 import { ApiError } from '../http/api-error';
-import { SpaceTree } from './tree';
 
 export type DavEnv = { Bindings: Env; Variables: AppPasswordVariables };
 export type DavContext = Context<DavEnv>;
@@ -67,11 +66,10 @@ export async function spacesOf(c: DavContext): Promise<DavSpace[]> {
   return mine.map((s) => ({ spaceId: s.spaceId, name: names.get(s.spaceId) ?? s.name }));
 }
 
-/** One opened space: its id, shown name, the caller's effective role and its tree. */
+/** One opened space: its id, shown name and the caller's effective role; its tree is read through `stub`. */
 export interface OpenSpace extends DavSpace {
   role: Role;
   stub: ReturnType<typeof spaceStub>;
-  tree: SpaceTree;
 }
 
 /**
@@ -84,9 +82,7 @@ export async function openSpace(c: DavContext, name: string): Promise<OpenSpace>
   const found = spaces.find((s) => s.name.normalize('NFC') === wanted);
   const access = found ? await scopedAccess(c.env, c.var.principal, found.spaceId) : null;
   if (!found || !access) throw new ApiError('NOT_FOUND', 'No such space, or you are not a member of it.');
-  const stub = spaceStub(c.env, found.spaceId);
-  const { entries, folders } = await stub.davTree();
-  return { ...found, role: access.role, stub, tree: new SpaceTree(entries, folders) };
+  return { ...found, role: access.role, stub: spaceStub(c.env, found.spaceId) };
 }
 
 /** Refuses the request unless the caller's role in the space allows `minRole`. */

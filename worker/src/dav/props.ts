@@ -1,5 +1,5 @@
 import type { LockSummary } from '#shared/locks/schemas';
-import type { DavEntry } from '../space/dav-store';
+import type { DavEntry } from '../space/dav-entry';
 import { lockTokenOf } from './locks';
 import { clark, DAV_NS, escapeXml, fromClark } from './xml';
 

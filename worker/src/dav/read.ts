@@ -1,15 +1,14 @@
 import * as v from 'valibot';
 import type { LockSummary } from '#shared/locks/schemas';
 import { ItemStateSchema } from '#shared/sync/item';
-import { blobKey } from '../blobs/keys';
 import { contentRange, parseRange, unsatisfiedRange } from '../blobs/range';
 import { ApiError } from '../http/api-error';
-import { recordJson } from '../space/dav-store';
+import { recordJson } from '../space/dav-entry';
 import { hrefOf, spacesOf, type DavContext } from './context';
 import { lockTokenOf } from './locks';
 import { etagOf, multistatus, propResponse, type DavResource, type PropRequest } from './props';
 import type { Target } from './target';
-import type { SpaceTree } from './tree';
+import type { DavChild } from '../space/dav-tree';
 import { clark, DAV_NS, davChild, elements, parseXml, XmlProblem } from './xml';
 
 /** Largest XML body accepted (PROPFIND, PROPPATCH, LOCK). */
@@ -71,52 +70,32 @@ export async function propfind(c: DavContext, target: Target): Promise<Response>
     throw new ApiError('NOT_FOUND', 'Nothing is at this path.');
   } else {
     const { space } = target;
-    const locks = new Map<string, LockSummary>((await space.stub.listLocks()).map((l) => [l.name, l]));
-    const usage = await space.stub.blobUsage();
+    // Only what is listed is read: the resource, its children (Depth 1), their locks and properties.
+    const self: DavChild =
+      target.kind === 'folder'
+        ? { type: 'folder', name: target.segments.at(-1) ?? '', path: target.path }
+        : { type: 'item', name: target.name, entry: target.entry };
+    const nodes: { segments: string[]; node: DavChild }[] = [{ segments: target.segments, node: self }];
+    if (target.kind === 'folder' && depth === '1') {
+      for (const child of await space.stub.davChildren(target.path))
+        nodes.push({ segments: [...target.segments, child.name], node: child });
+    }
+    const keyOf = (node: DavChild) => (node.type === 'folder' ? `folder:${node.path}` : node.entry.id);
+    const itemIds = nodes.flatMap(({ node }) => (node.type === 'item' ? [node.entry.id] : []));
+    const [held, props, usage] = await Promise.all([
+      space.stub.listLocksOf(itemIds),
+      space.stub.davPropsOf(nodes.map(({ node }) => keyOf(node))),
+      space.stub.blobUsage(),
+    ]);
+    const locks = new Map<string, LockSummary>(held.map((l) => [l.name, l]));
     const quota = {
       used: usage.usedBytes,
       available: Math.max(0, usage.quotaBytes - usage.usedBytes - usage.reservedBytes),
     };
-    const describe = async (segments: string[], node: Parameters<typeof resourceOf>[1]) =>
-      resourceOf(
-        segments,
-        node,
-        locks,
-        now,
-        quota,
-        await space.stub.davProps(node.type === 'folder' ? `folder:${node.path}` : node.entry.id),
-        space.spaceId,
-      );
-    if (target.kind === 'folder') {
+    for (const { segments, node } of nodes)
       resources.push(
-        await describe(target.segments, {
-          type: 'folder',
-          name: target.segments.at(-1) ?? '',
-          path: target.path,
-        }),
+        await resourceOf(segments, node, locks, now, quota, props[keyOf(node)] ?? {}, space.spaceId),
       );
-      if (depth === '1') {
-        const props = await space.stub.davPropsBelow(target.path);
-        for (const child of space.tree.children(target.path)) {
-          const key = child.type === 'folder' ? `folder:${child.path}` : child.entry.id;
-          resources.push(
-            await resourceOf(
-              [...target.segments, child.name],
-              child,
-              locks,
-              now,
-              quota,
-              props[key] ?? {},
-              space.spaceId,
-            ),
-          );
-        }
-      }
-    } else {
-      resources.push(
-        await describe(target.segments, { type: 'item', name: target.name, entry: target.entry }),
-      );
-    }
   }
   return c.body(multistatus(resources.map((r) => propResponse(r, request, now))), 207, {
     'content-type': 'application/xml; charset=utf-8',
@@ -125,7 +104,7 @@ export async function propfind(c: DavContext, target: Target): Promise<Response>
 
 async function resourceOf(
   segments: string[],
-  node: ReturnType<SpaceTree['children']>[number],
+  node: DavChild,
   locks: Map<string, LockSummary>,
   now: number,
   quota: { used: number; available: number },
@@ -162,9 +141,9 @@ export async function get(c: DavContext, target: Target, head: boolean): Promise
     const names =
       target.kind === 'root'
         ? (await spacesOf(c)).map((s) => `${s.name}/`)
-        : target.space.tree
-            .children(target.path)
-            .map((ch) => (ch.type === 'folder' ? `${ch.name}/` : ch.name));
+        : (await target.space.stub.davChildren(target.path)).map((ch) =>
+            ch.type === 'folder' ? `${ch.name}/` : ch.name,
+          );
     return new Response(head ? null : `${names.join('\n')}\n`, {
       status: 200,
       headers: { 'content-type': 'text/plain; charset=utf-8' },
@@ -213,10 +192,13 @@ export async function get(c: DavContext, target: Target, head: boolean): Promise
   if (partial) headers.set('content-range', contentRange(range.start, range.end, entry.size));
   if (head || entry.size === 0 || !entry.sha256)
     return new Response(head || entry.size > 0 ? null : '', { status: partial ? 206 : 200, headers });
-  const object = await c.env.BLOBS.get(
-    blobKey(space.spaceId, entry.sha256),
-    partial ? { range: { offset: range.start, length: range.end - range.start + 1 } } : {},
-  );
+  const stored = await space.stub.blobGet(entry.sha256);
+  const object =
+    stored &&
+    (await c.env.BLOBS.get(
+      stored.key,
+      partial ? { range: { offset: range.start, length: range.end - range.start + 1 } } : {},
+    ));
   if (!object) throw new ApiError('NOT_FOUND', 'The file’s bytes are missing.');
   return new Response(object.body, { status: partial ? 206 : 200, headers });
 }

@@ -190,7 +190,9 @@ async function unlock(c: DavContext, target: Target): Promise<Response> {
   const owner = { userId: c.var.principal.userId, username: c.var.principal.username };
   const ref = { spaceId: target.space.spaceId, name: target.entry.id };
   const released =
-    fencing === null ? null : await lockStub(c, target.space, target.entry.id).release(ref, owner, fencing);
+    fencing === null
+      ? null
+      : await lockStub(c, target.space, target.entry.id).releaseReported(ref, owner, fencing);
   if (!released?.ok) throw new ApiError('CONFLICT', 'That lock token does not name a lock on this file.');
   return c.body(null, 204);
 }

@@ -3,7 +3,8 @@ import { FOLDER_FIELD } from '#shared/sync/folders';
 import type { JsonValue } from '#shared/sync/item';
 import { ApiError } from '../http/api-error';
 import type { ServerEdit } from '../space/server-edit';
-import type { DavEntry } from '../space/dav-store';
+import type { DavEntry } from '../space/dav-entry';
+import type { DavTreeChange } from '../space/dav-store';
 import { openSpace, type DavContext, type OpenSpace } from './context';
 
 /** What a request path names. */
@@ -18,27 +19,29 @@ export async function resolveTarget(c: DavContext, segments: string[]): Promise<
   const [spaceName, ...rest] = segments;
   if (spaceName === undefined) return { kind: 'root' };
   const space = await openSpace(c, spaceName);
-  const node = space.tree.resolve(rest);
-  if (node?.type === 'folder') return { kind: 'folder', space, path: node.path, segments };
-  if (node?.type === 'item') return { kind: 'item', space, entry: node.entry, name: node.name, segments };
-  const parent = space.tree.resolve(rest.slice(0, -1));
-  return {
-    kind: 'missing',
-    space,
-    parent: parent?.type === 'folder' ? parent.path : null,
-    name: rest.at(-1) ?? '',
-    segments,
-  };
+  const node = await space.stub.davResolve(rest);
+  if (node.kind === 'folder') return { kind: 'folder', space, path: node.path, segments };
+  if (node.kind === 'item') return { kind: 'item', space, entry: node.entry, name: node.name, segments };
+  return { kind: 'missing', space, parent: node.parent, name: node.name, segments };
 }
 
-/** Makes server-side edits as the caller; a fenced or refused edit becomes 423 / 409. */
-export async function edit(c: DavContext, space: OpenSpace, edits: ServerEdit[]): Promise<void> {
-  if (edits.length === 0) return;
+/**
+ * Makes server-side edits as the caller, and the changes of folders and dead properties that go
+ * with them, in one transaction of the space (D10); a fenced or refused edit becomes 423 / 409
+ * and changes no folder.
+ */
+export async function edit(
+  c: DavContext,
+  space: OpenSpace,
+  edits: ServerEdit[],
+  then: DavTreeChange[] = [],
+): Promise<void> {
+  if (edits.length === 0 && then.length === 0) return;
   // The RPC stub's inferred type of a JSON-valued argument is too deep for tsc; the values are plain JSON.
   const stub = space.stub as unknown as {
-    serverEdit(edits: ServerEdit[], userId: string): Promise<MutationResult[]>;
+    serverEdit(edits: ServerEdit[], userId: string, then: DavTreeChange[]): Promise<MutationResult[]>;
   };
-  const results = await stub.serverEdit(edits, c.var.principal.userId);
+  const results = await stub.serverEdit(edits, c.var.principal.userId, then);
   const refused = results.find((r) => r.status === 'rejected');
   if (refused && refused.status === 'rejected') {
     throw new ApiError(refused.code === 'FENCED' ? 'LOCKED' : 'CONFLICT', refused.message);

@@ -4,7 +4,8 @@ import { DELETED_FIELD, ItemStateSchema } from '#shared/sync/item';
 import { randomToken } from '../accounts/crypto';
 import { ApiError } from '../http/api-error';
 import type { ServerEdit } from '../space/server-edit';
-import type { DavEntry } from '../space/dav-store';
+import type { DavEntry } from '../space/dav-entry';
+import type { DavTreeChange } from '../space/dav-store';
 import { storeBody } from './blob-put';
 import { needRole, segmentsOf, type DavContext, type OpenSpace } from './context';
 import { checkWriteLock, parseIf, ifHolds, lockTokenOf } from './locks';
@@ -151,7 +152,7 @@ async function trashEdits(c: DavContext, target: Target, tokens: string[]): Prom
     ];
   if (target.kind !== 'folder') return [];
   const edits: ServerEdit[] = [];
-  for (const entry of target.space.tree.itemsBelow(target.path)) {
+  for (const entry of await target.space.stub.davItemsBelow(target.path)) {
     edits.push({
       itemId: entry.id,
       kind: entry.kind,
@@ -169,9 +170,11 @@ export async function remove(c: DavContext, target: Target): Promise<Response> {
   if (target.kind === 'missing') throw new ApiError('NOT_FOUND', 'Nothing is at this path.');
   needRole(target.space, 'editor');
   const tokens = await submittedTokens(c, target.space, target.kind === 'item' ? target.entry : null);
-  await edit(c, target.space, await trashEdits(c, target, tokens));
-  if (target.kind === 'folder') await target.space.stub.davRemoveFolders(target.path);
-  else await target.space.stub.davDropProps(target.entry.id);
+  const then: DavTreeChange =
+    target.kind === 'folder'
+      ? { op: 'removeFolders', path: target.path }
+      : { op: 'dropProps', target: target.entry.id };
+  await edit(c, target.space, await trashEdits(c, target, tokens), [then]);
   return c.body(null, 204);
 }
 
@@ -187,7 +190,7 @@ export async function mkcol(c: DavContext, target: Target): Promise<Response> {
   if (target.parent === null) throw new ApiError('CONFLICT', 'The parent folder does not exist.');
   const problem = nameProblem(target.name);
   if (problem) throw new ApiError('BAD_REQUEST', problem);
-  await target.space.stub.davAddFolder(joinPath(target.parent, target.name));
+  await edit(c, target.space, [], [{ op: 'addFolder', path: joinPath(target.parent, target.name) }]);
   return c.body(null, 201);
 }
 
@@ -209,6 +212,9 @@ export async function copyOrMove(c: DavContext, source: Target, move: boolean): 
     throw new ApiError('FORBIDDEN', 'Source and destination are the same.');
   if (source.kind === 'folder' && `${destination.join('/')}/`.startsWith(`${source.segments.join('/')}/`))
     throw new ApiError('FORBIDDEN', 'A folder cannot go inside itself.');
+  // Overwriting a folder the source is in would put the source in the trash with it.
+  if (`${source.segments.join('/')}/`.startsWith(`${destination.join('/')}/`))
+    throw new ApiError('FORBIDDEN', 'A file or folder cannot replace a folder it is in.');
   const overwrite = (c.req.header('overwrite') ?? 'T').toUpperCase() !== 'F';
   const tokens = await submittedTokens(c, space, source.kind === 'item' ? source.entry : null);
   const existed = dest.kind !== 'missing';
@@ -221,7 +227,7 @@ export async function copyOrMove(c: DavContext, source: Target, move: boolean): 
   const problem = nameProblem(destName);
   if (problem) throw new ApiError('BAD_REQUEST', problem);
   const edits: ServerEdit[] = existed ? await trashEdits(c, dest, tokens) : [];
-  if (dest.kind === 'folder') await space.stub.davRemoveFolders(dest.path);
+  const then: DavTreeChange[] = dest.kind === 'folder' ? [{ op: 'removeFolders', path: dest.path }] : [];
   const depth = c.req.header('depth') ?? 'infinity';
   if (source.kind === 'item') {
     edits.push(
@@ -234,13 +240,13 @@ export async function copyOrMove(c: DavContext, source: Target, move: boolean): 
           }
         : await copyEdit(space, source.entry, destName, destFolder),
     );
-    await edit(c, space, edits);
-    if (!move) await space.stub.davCopyProps(source.entry.id, edits.at(-1)?.itemId ?? '');
+    if (!move) then.push({ op: 'copyProps', from: source.entry.id, to: edits.at(-1)?.itemId ?? '' });
+    await edit(c, space, edits, then);
     return c.body(null, existed ? 204 : 201);
   }
   const from = source.path;
   const to = joinPath(destFolder, destName);
-  const below = move || depth !== '0' ? space.tree.itemsBelow(from) : [];
+  const below = move || depth !== '0' ? await space.stub.davItemsBelow(from) : [];
   for (const entry of below) {
     const folder = to + entry.folder.slice(from.length);
     const name =
@@ -256,13 +262,15 @@ export async function copyOrMove(c: DavContext, source: Target, move: boolean): 
         : await copyEdit(space, entry, name, folder),
     );
   }
-  await edit(c, space, edits);
-  if (move) {
-    await space.stub.davMoveFolders(from, to);
-    await space.stub.davRemoveFolders(from);
-    await space.stub.davAddFolder(to);
-  } else if (depth === '0') await space.stub.davAddFolder(to);
-  else await space.stub.davCopyFolders(from, to);
+  if (move)
+    then.push(
+      { op: 'moveFolders', from, to },
+      { op: 'removeFolders', path: from },
+      { op: 'addFolder', path: to },
+    );
+  else if (depth === '0') then.push({ op: 'addFolder', path: to });
+  else then.push({ op: 'copyFolders', from, to });
+  await edit(c, space, edits, then);
   return c.body(null, existed ? 204 : 201);
 }
 

@@ -4,7 +4,6 @@ import { roleAtLeast, type Role } from '#shared/accounts/roles';
 import { LfsVerifyRequestSchema } from '#shared/lfs/protocol';
 import { scopedAccess } from '../auth/app-password';
 import { spaceStub } from '../auth/session';
-import { blobKey } from '../blobs/keys';
 import { putBlob } from '../blobs/put-blob';
 import type { Env } from '../env';
 import { ApiError } from '../http/api-error';
@@ -75,7 +74,7 @@ export async function verifyObject(c: LfsContext, spaceId: string, oid: string):
 export async function downloadObject(c: LfsContext, spaceId: string, oid: string): Promise<Response> {
   await grantFor(c, spaceId, oid, 'download', 'viewer');
   const stored = await spaceStub(c.env, spaceId).blobGet(oid);
-  const object = stored ? await c.env.BLOBS.get(blobKey(spaceId, oid)) : null;
+  const object = stored ? await c.env.BLOBS.get(stored.key) : null;
   if (!stored || !object) throw new ApiError('NOT_FOUND', `Object ${oid} is not stored in this space.`);
   return new Response(object.body, {
     headers: {

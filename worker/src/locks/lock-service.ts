@@ -106,6 +106,17 @@ export class LockService {
     return outcome.status === 'released' ? ok(outcome) : fail('LOCK_NOT_HELD', NOT_HELD);
   }
 
+  /**
+   * {@link release}, answered once the space's fence has heard of it: a client that writes right
+   * after unlocking (WebDAV UNLOCK, then PUT without a token) is then not refused by a fence that
+   * still counts the lock as held.
+   */
+  async releaseReported(owner: LockOwner, token: number): Promise<Result<ReleaseResponse>> {
+    const result = await this.release(owner, token);
+    await this.reporter.flushNow();
+    return result;
+  }
+
   async breakLock(by: LockOwner, req: BreakRequest): Promise<Result<BreakResponse>> {
     const outcome = await this.run((m) => m.breakLock({ by, reason: req.reason ?? '' }), false);
     return outcome.status === 'broken' ? ok(outcome) : fail('LOCK_NOT_HELD', 'Nobody holds this lock.');

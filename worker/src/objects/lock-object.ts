@@ -88,6 +88,11 @@ export class LockObject extends DurableObject<Env> {
     this.service.bind(ref);
     return this.service.release(owner, token);
   }
+  /** {@link release}, answered once the space's fence knows the lock ended (WebDAV UNLOCK). */
+  releaseReported(ref: LockRef, owner: LockOwner, token: number): Promise<Result<ReleaseResponse>> {
+    this.service.bind(ref);
+    return this.service.releaseReported(owner, token);
+  }
   breakLock(ref: LockRef, by: LockOwner, req: BreakRequest): Promise<Result<BreakResponse>> {
     this.service.bind(ref);
     return this.service.breakLock(by, req);

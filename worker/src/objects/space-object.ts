@@ -22,7 +22,7 @@ import { lockObjectName } from './lock-object';
 import { HUB_SCHEMA_STEP, SpaceHub } from '../space/hub';
 import { replyToSocketPush } from '../space/socket-push';
 import { LockEvictions } from '../space/lock-evictions';
-import { ChangeLog, CHANGE_LOG_MOVES_STEP, CHANGE_LOG_SCHEMA_STEP } from '../space/change-log';
+import { ChangeLog, CHANGE_LOG_MOVES_STEP, CHANGE_LOG_SCHEMA_STEP, type PushOutcome } from '../space/change-log';
 import { VERSION_STORE_SCHEMA_STEP } from '../space/version-store';
 import { DAV_READS_SCHEMA_STEP, DavReads } from '../space/dav-reads';
 import type { VersionFront } from '#shared/sync/versions';
@@ -34,7 +34,10 @@ import {
   type PushResponse,
 } from '#shared/sync/protocol';
 import { BlobRefs } from '../space/blob-refs';
-import { DAV_SCHEMA_STEP, DavStore, type DavEntry } from '../space/dav-store';
+import { DAV_SCHEMA_STEP, DavStore, type DavTreeChange } from '../space/dav-store';
+import type { DavEntry } from '../space/dav-entry';
+import { DavTree, type DavChild, type DavResolved } from '../space/dav-tree';
+import { fillItemIndex, ItemIndex, ITEM_INDEX_SCHEMA_STEP } from '../space/item-index';
 import { serverMutation, type ServerEdit } from '../space/server-edit';
 import {
   BLOB_SCHEMA_STEP,
@@ -61,7 +64,14 @@ const SCHEMA: readonly string[] = [
   VERSION_STORE_SCHEMA_STEP,
   DAV_READS_SCHEMA_STEP,
   CHANGE_LOG_MOVES_STEP,
+  ITEM_INDEX_SCHEMA_STEP,
 ];
+
+/** Brings the space's storage to the current schema, with the item index filled (D11). */
+function prepareStorage(storage: DurableObjectStorage): void {
+  migrate(storage, SCHEMA);
+  fillItemIndex(storage);
+}
 
 /** Durable Object for one space; see docs/architecture.md. */
 export class SpaceObject extends DurableObject<Env> {
@@ -73,10 +83,11 @@ export class SpaceObject extends DurableObject<Env> {
   private readonly evictions: LockEvictions;
   private readonly dav: DavStore;
   private readonly davReads: DavReads;
+  private readonly davTree: DavTree;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    migrate(ctx.storage, SCHEMA);
+    prepareStorage(ctx.storage);
     this.membership = new Membership(ctx.storage.sql, systemClock);
     this.blobs = new BlobRefs(
       ctx.storage.sql,
@@ -104,6 +115,7 @@ export class SpaceObject extends DurableObject<Env> {
     );
     this.dav = new DavStore(ctx.storage.sql, () => systemClock.now());
     this.davReads = new DavReads(ctx.storage.sql);
+    this.davTree = new DavTree(new ItemIndex(ctx.storage.sql), this.dav);
   }
 
   // Accounts: members, roles and share links (logic in ../space/membership.ts).
@@ -122,7 +134,7 @@ export class SpaceObject extends DurableObject<Env> {
     for (const userId of userIds) this.hub.close({ userId }, 'This space was deleted.');
     await this.blobs.purgeAll(); // R2 holds the files' bytes outside this object's storage.
     await this.ctx.storage.deleteAll();
-    migrate(this.ctx.storage, SCHEMA);
+    prepareStorage(this.ctx.storage);
     return userIds;
   }
   listMembers(): Member[] {
@@ -169,8 +181,12 @@ export class SpaceObject extends DurableObject<Env> {
   }
 
   // Files: blob records, quota, uploads in flight (logic in ../space/blob-refs.ts).
-  blobGet(sha256: string): { size: number } | null {
+  blobGet(sha256: string): { size: number; key: string } | null {
     return this.blobs.get(sha256);
+  }
+  /** Bytes verified at a key of their own become the blob, unless the space has it (see BlobRefs.adopt). */
+  blobAdopt(sha256: string, size: number, key: string): Promise<Outcome<BlobInfo>> {
+    return this.blobs.adopt(sha256, size, key);
   }
   blobHas(hashes: string[]): string[] {
     return this.blobs.has(hashes);
@@ -278,6 +294,10 @@ export class SpaceObject extends DurableObject<Env> {
   listLocks(): LockSummary[] {
     return this.fence.list(Date.now());
   }
+  /** The held or awaited locks among `names`. */
+  listLocksOf(names: string[]): LockSummary[] {
+    return this.fence.listOf(names, Date.now());
+  }
   /** Every lock name with history in the space (the fence has a row per lock ever granted). */
   lockNames(): string[] {
     return this.fence.names();
@@ -294,23 +314,35 @@ export class SpaceObject extends DurableObject<Env> {
   // Sync: items, change log, pokes (logic in ../space/change-log.ts; rules in docs/spec/sync.md).
   /** Applies a push batch all or nothing, pokes the members, then updates blob references. */
   async syncPush(mutations: Mutation[], userId: string, front: VersionFront = 'app'): Promise<PushResponse> {
-    const outcome = this.changeLog.push(mutations, userId, front);
-    if (outcome.grew) this.poke(outcome.before, outcome.head);
-    for (const ref of outcome.blobRefs) await this.blobs.setItemRef(ref.itemId, ref.sha256);
-    return { results: outcome.results, head: outcome.head, serverTime: Date.now() };
+    return this.announce(this.changeLog.push(mutations, userId, front));
   }
   /**
    * Edits made by the server for a protocol front (WebDAV), as `userId`: each is stamped by the
-   * server's clock and goes through {@link syncPush} like a pushed mutation (docs/spec/webdav.md).
+   * server's clock and goes through the change log like a pushed mutation (docs/spec/webdav.md).
+   * The changes of the front's own tables that go with them (`then`: folders, dead properties)
+   * are made in the same transaction, and only when no edit was refused (D10).
    */
   async serverEdit(
     edits: ServerEdit[],
     userId: string,
+    then: DavTreeChange[] = [],
     front: VersionFront = 'webdav',
   ): Promise<MutationResult[]> {
     const now = Date.now();
     const mutations = edits.map((edit) => serverMutation(this.dav.item(edit.itemId), edit, now));
-    return (await this.syncPush(mutations, userId, front)).results;
+    const outcome = this.ctx.storage.transactionSync(() => {
+      const pushed = this.changeLog.push(mutations, userId, front);
+      if (pushed.results.every((result) => result.status === 'applied'))
+        for (const change of then) this.dav.apply(change);
+      return pushed;
+    });
+    return (await this.announce(outcome)).results;
+  }
+  /** After a batch is stored: pokes the members, then updates blob references. */
+  private async announce(outcome: PushOutcome): Promise<PushResponse> {
+    if (outcome.grew) this.poke(outcome.before, outcome.head);
+    for (const ref of outcome.blobRefs) await this.blobs.setItemRef(ref.itemId, ref.sha256);
+    return { results: outcome.results, head: outcome.head, serverTime: Date.now() };
   }
   /** Tells every socket the sequence grew; a small push's changes ride along as a pull page (S21). */
   private poke(before: number, head: number): void {
@@ -327,9 +359,16 @@ export class SpaceObject extends DurableObject<Env> {
     return this.changeLog.pull(after, limit, Date.now());
   }
 
-  // The WebDAV front's reads, empty folders and dead properties (logic in ../space/dav-store.ts).
-  davTree(): { entries: DavEntry[]; folders: string[] } {
-    return this.dav.tree();
+  // The WebDAV front's reads, empty folders and dead properties (logic in ../space/dav-*.ts).
+  /** What a path below the space names (D11: reads only the folders and names on the path). */
+  davResolve(segments: string[]): DavResolved {
+    return this.davTree.resolve(segments);
+  }
+  davChildren(path: string): DavChild[] {
+    return this.davTree.children(path);
+  }
+  davItemsBelow(path: string): DavEntry[] {
+    return this.davTree.itemsBelow(path);
   }
   /** One item's state as JSON text (plain text keeps the RPC types shallow). */
   davItem(itemId: string): string | null {
@@ -344,32 +383,11 @@ export class SpaceObject extends DurableObject<Env> {
   davLastRead(reader: string, itemId: string): string | null {
     return this.davReads.lastRead(reader, itemId);
   }
-  davAddFolder(path: string): void {
-    this.dav.addFolder(path);
-  }
-  davRemoveFolders(path: string): void {
-    this.dav.removeFolders(path);
-  }
-  davCopyFolders(from: string, to: string): void {
-    this.dav.copyFolders(from, to);
-  }
-  davMoveFolders(from: string, to: string): void {
-    this.dav.moveFolders(from, to);
-  }
-  davProps(target: string): Record<string, string> {
-    return this.dav.props(target);
-  }
-  davPropsBelow(path: string): Record<string, Record<string, string>> {
-    return this.dav.propsBelow(path);
+  davPropsOf(targets: string[]): Record<string, Record<string, string>> {
+    return this.dav.propsOf(targets);
   }
   davPatchProps(target: string, set: Record<string, string>, remove: string[]): void {
     this.dav.patchProps(target, set, remove);
-  }
-  davCopyProps(from: string, to: string): void {
-    this.dav.copyProps(from, to);
-  }
-  davDropProps(target: string): void {
-    this.dav.dropProps(target);
   }
   /** The current token of lock `name` and whether (and by whom) it is held (rule L11). */
   lockState(name: string): { token: number; held: boolean; holderUserId: string | null } | null {

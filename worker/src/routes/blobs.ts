@@ -228,7 +228,7 @@ async function download(c: BlobContext, sha256: string): Promise<Response> {
     response.headers.set('content-range', unsatisfiedRange(blob.size));
     return response;
   }
-  const key = blobKey(c.var.member.spaceId, sha256);
+  const key = blob.key;
   const options =
     range.kind === 'partial' ? { range: { offset: range.start, length: range.end - range.start + 1 } } : {};
   const object = await c.env.BLOBS.get(key, options);

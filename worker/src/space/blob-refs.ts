@@ -5,6 +5,7 @@ import {
   UPLOAD_IDLE_TTL_MS,
 } from '#shared/blobs/limits';
 import type { BlobInfo, BlobUsage } from '#shared/blobs/protocol';
+import { checkQuota } from '#shared/blobs/quota';
 import { planCleanup } from '../blobs/cleanup';
 import { DEFAULT_BLOB_LIMITS, type BlobLimits } from '../config';
 import { fail, ok, type BlobBucket, type BlobSettings, type Outcome, type UploadRow } from './blob-schema';
@@ -65,12 +66,40 @@ export class BlobRefs implements BlobRecords {
     };
   }
 
-  /** The size of a verified blob, or null when the space does not have it (B1). */
-  get(sha256: string): { size: number } | null {
-    return (
-      this.one<{ size: number }>("SELECT size FROM blobs WHERE sha256 = ? AND state = 'ready'", sha256) ??
-      null
+  /** The size and R2 key of a verified blob, or null when the space does not have it (B1). */
+  get(sha256: string): { size: number; key: string } | null {
+    const row = this.one<{ size: number; r2_key: string }>(
+      "SELECT size, r2_key FROM blobs WHERE sha256 = ? AND state = 'ready'",
+      sha256,
     );
+    return row ? { size: row.size, key: row.r2_key } : null;
+  }
+
+  /**
+   * Makes bytes already written and verified at a key of their own (a WebDAV PUT, whose hash is
+   * known only once the last byte passed) the blob `sha256`, unless the space has it: then the
+   * caller deletes its copy (`created` false). Decided in one synchronous step, so two uploads of
+   * the same content at once both succeed and one copy stays (B5, D7).
+   */
+  async adopt(sha256: string, size: number, key: string): Promise<Outcome<BlobInfo>> {
+    const existing = this.existingOrBusy(sha256, size);
+    if (existing) return existing;
+    const usage = this.usage();
+    const fits = checkQuota(usage, size, usage.maxFileBytes);
+    if (!fits.ok) return fail(fits.code, fits.message);
+    const now = this.now();
+    const referenced = this.refCount(sha256) > 0;
+    this.sql.exec(
+      "INSERT INTO blobs (sha256, r2_key, size, state, created_at, orphan_since, released) VALUES (?, ?, ?, 'ready', ?, ?, 0)",
+      sha256,
+      key,
+      size,
+      now,
+      referenced ? null : now,
+    );
+    // Stored but not yet referenced: the item that points at it usually follows within seconds.
+    if (!referenced) await this.scheduleAt(now + this.settings().graceMs);
+    return ok({ status: 'stored', sha256, size, created: true });
   }
 
   has(hashes: readonly string[]): string[] {

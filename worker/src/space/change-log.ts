@@ -5,6 +5,7 @@ import { BatchVersionStore } from './version-store';
 import { blobRefOf, type ItemState } from '#shared/sync/item';
 import type { Mutation } from '#shared/sync/mutation';
 import { PULL_PAGE_MAX_BYTES, type MutationResult } from '#shared/sync/protocol';
+import { indexItem } from './item-index';
 
 /**
  * Schema step of the change log (docs/spec/sync.md): each item once, as its whole current state
@@ -272,6 +273,7 @@ class BatchSqlStore implements SyncStore {
 
   /** Writes the batch's items and results (inside the caller's transaction). */
   flush(): void {
+    for (const { item } of this.dirtyItems.values()) indexItem(this.sql, item);
     const items = [...this.dirtyItems.values()].map(({ item, seq }) => {
       const moves = textMoves(this.versions, this.before.get(item.id) ?? null, item);
       return [item.id, seq, JSON.stringify(item), moves === null ? null : JSON.stringify(moves)];

@@ -1,6 +1,5 @@
-import { folderOf, FOLDER_FIELD } from '#shared/sync/folders';
-import { stampWall } from '#shared/sync/hlc';
-import { FILE_BLOB_FIELD, isDeleted, newestStamp, type ItemState } from '#shared/sync/item';
+import type { ItemState } from '#shared/sync/item';
+import { belowBounds, belowClause } from './path-range';
 
 /**
  * Schema step of what only the WebDAV front keeps (docs/spec/webdav.md): folders that hold no
@@ -11,88 +10,14 @@ export const DAV_SCHEMA_STEP =
   'CREATE TABLE dav_folders (path TEXT PRIMARY KEY, created_at INTEGER NOT NULL);' +
   'CREATE TABLE dav_props (target TEXT NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (target, name))';
 
-/** One live item as the WebDAV front sees it: a file, a note (`.md`) or a record (`.json`, read-only). */
-export interface DavEntry {
-  id: string;
-  kind: 'file' | 'note' | 'record';
-  /** The name as stored (file name, note or record title); the front adds `.md` / `.json`. */
-  name: string;
-  folder: string;
-  size: number;
-  sha256: string | null;
-  type: string;
-  /** Oldest and newest field stamps (ms), for creationdate and getlastmodified. */
-  created: number;
-  modified: number;
-  /** The stamp of the content field: the ETag changes exactly when the content does. */
-  version: string;
-  /** Order among same-named siblings: the oldest stamp, so the older item keeps the plain name. */
-  order: string;
-}
-
-const text = (item: ItemState, field: string): string => {
-  const value = item.fields[field]?.v;
-  return typeof value === 'string' ? value : '';
-};
-
-/** The content of a record as its read-only JSON file. */
-export function recordJson(item: ItemState): string {
-  const fields: Record<string, unknown> = {};
-  for (const [name, entry] of Object.entries(item.fields)) {
-    if (name.startsWith('r:')) fields[name.slice(2)] = entry.v;
-  }
-  return `${JSON.stringify({ title: text(item, 'title'), fields }, null, 2)}\n`;
-}
-
-const utf8Length = (value: string) => new TextEncoder().encode(value).length;
-
-/** The entry of an item, or null when it is deleted or has no place in the tree. */
-export function entryOf(item: ItemState): DavEntry | null {
-  if (isDeleted(item) || item.conflict) return null;
-  const stamps = Object.values(item.fields).map((entry) => entry.s);
-  const oldest = stamps.reduce((a, b) => (a < b ? a : b), stamps[0] ?? '');
-  const newest = newestStamp(item) ?? '';
-  const base = {
-    id: item.id,
-    folder: folderOf(item.fields[FOLDER_FIELD]?.v),
-    created: oldest ? stampWall(oldest) : 0,
-    modified: newest ? stampWall(newest) : 0,
-    order: oldest,
-  };
-  if (item.kind === 'file') {
-    const sha = item.fields[FILE_BLOB_FIELD]?.v;
-    const size = item.fields.size?.v;
-    return {
-      ...base,
-      kind: 'file',
-      name: text(item, 'name') || text(item, 'title') || 'Untitled file',
-      size: typeof size === 'number' ? size : 0,
-      sha256: typeof sha === 'string' ? sha : null,
-      type: text(item, 'type') || 'application/octet-stream',
-      version: item.fields[FILE_BLOB_FIELD]?.s ?? newest,
-    };
-  }
-  if (item.kind === 'note') {
-    return {
-      ...base,
-      kind: 'note',
-      name: text(item, 'title') || 'Untitled note',
-      size: utf8Length(text(item, 'body')),
-      sha256: null,
-      type: 'text/markdown; charset=utf-8',
-      version: item.fields.body?.s ?? newest,
-    };
-  }
-  return {
-    ...base,
-    kind: 'record',
-    name: text(item, 'title') || 'Untitled record',
-    size: utf8Length(recordJson(item)),
-    sha256: null,
-    type: 'application/json',
-    version: newest,
-  };
-}
+/** A change of the WebDAV front's own tables that goes with a WebDAV edit, in its transaction. */
+export type DavTreeChange =
+  | { op: 'addFolder'; path: string }
+  | { op: 'removeFolders'; path: string }
+  | { op: 'copyFolders'; from: string; to: string }
+  | { op: 'moveFolders'; from: string; to: string }
+  | { op: 'copyProps'; from: string; to: string }
+  | { op: 'dropProps'; target: string };
 
 /** The WebDAV front's reads and its own small tables, over the SpaceObject's SQLite. */
 export class DavStore {
@@ -101,70 +26,38 @@ export class DavStore {
     private readonly now: () => number,
   ) {}
 
-  /**
-   * Every live item's entry and every empty-folder path. Every WebDAV request resolves its path
-   * against this, so the fields are read by SQLite (`json_extract`) rather than by parsing each
-   * item's JSON here; only records (whose JSON file size needs the whole item) are parsed.
-   */
-  tree(): { entries: DavEntry[]; folders: string[] } {
-    const entries: DavEntry[] = [];
-    const rows = this.sql.exec<Record<string, SqlStorageValue>>(
-      `SELECT id, json_extract(body, '$.kind') AS kind,
-         json_extract(body, '$.fields.name.v') AS name, json_extract(body, '$.fields.title.v') AS title,
-         json_extract(body, '$.fields.folder.v') AS folder, json_extract(body, '$.fields.size.v') AS size,
-         json_extract(body, '$.fields.sha256.v') AS sha256, json_extract(body, '$.fields.sha256.s') AS sha_s,
-         json_extract(body, '$.fields.type.v') AS type,
-         length(CAST(json_extract(body, '$.fields.body.v') AS BLOB)) AS body_bytes,
-         json_extract(body, '$.fields.body.s') AS body_s,
-         (SELECT min(json_extract(value, '$.s')) FROM json_each(body, '$.fields')) AS oldest,
-         (SELECT max(json_extract(value, '$.s')) FROM json_each(body, '$.fields')) AS newest,
-         CASE WHEN json_extract(body, '$.kind') = 'record' THEN body END AS record
-       FROM sync_items
-       WHERE coalesce(json_extract(body, '$.fields."$deleted".v'), 0) != 1 AND json_extract(body, '$.conflict') IS NULL`,
-    );
-    for (const row of rows) {
-      if (typeof row.record === 'string') {
-        const entry = entryOf(JSON.parse(row.record) as ItemState);
-        if (entry) entries.push(entry);
-        continue;
-      }
-      const text = (value: SqlStorageValue | undefined) => (typeof value === 'string' ? value : '');
-      const oldest = text(row.oldest);
-      const newest = text(row.newest);
-      const base = {
-        id: text(row.id),
-        folder: folderOf(row.folder),
-        created: oldest ? stampWall(oldest) : 0,
-        modified: newest ? stampWall(newest) : 0,
-        order: oldest,
-      };
-      if (row.kind === 'file') {
-        entries.push({
-          ...base,
-          kind: 'file',
-          name: text(row.name) || text(row.title) || 'Untitled file',
-          size: typeof row.size === 'number' ? row.size : 0,
-          sha256: typeof row.sha256 === 'string' ? row.sha256 : null,
-          type: text(row.type) || 'application/octet-stream',
-          version: text(row.sha_s) || newest,
-        });
-      } else if (row.kind === 'note') {
-        entries.push({
-          ...base,
-          kind: 'note',
-          name: text(row.title) || 'Untitled note',
-          size: Number(row.body_bytes ?? 0),
-          sha256: null,
-          type: 'text/markdown; charset=utf-8',
-          version: text(row.body_s) || newest,
-        });
-      }
+  apply(change: DavTreeChange): void {
+    switch (change.op) {
+      case 'addFolder':
+        return this.addFolder(change.path);
+      case 'removeFolders':
+        return this.removeFolders(change.path);
+      case 'copyFolders':
+        return this.copyFolders(change.from, change.to);
+      case 'moveFolders':
+        return this.moveFolders(change.from, change.to);
+      case 'copyProps':
+        return this.copyProps(change.from, change.to);
+      case 'dropProps':
+        return this.dropProps(change.target);
     }
-    const folders = this.sql
-      .exec<{ path: string }>('SELECT path FROM dav_folders')
-      .toArray()
-      .map((row) => row.path);
-    return { entries, folders };
+  }
+
+  /** Whether `path` was made as a folder (MKCOL) and is still kept. */
+  hasFolder(path: string): boolean {
+    return this.sql.exec('SELECT 1 FROM dav_folders WHERE path = ?', path).toArray().length > 0;
+  }
+
+  /** The kept folders below `path` (all of them for the top folder), by a range of the index. */
+  foldersBelow(path: string): string[] {
+    const rows =
+      path === ''
+        ? this.sql.exec<{ path: string }>('SELECT path FROM dav_folders')
+        : this.sql.exec<{ path: string }>(
+            `SELECT path FROM dav_folders WHERE ${belowClause('path')}`,
+            ...belowBounds(path),
+          );
+    return rows.toArray().map((row) => row.path);
   }
 
   /** One item's full state (for a GET of a note or record), or null. */
@@ -182,14 +75,14 @@ export class DavStore {
   /** Removes the folder `path` and every folder below it. */
   removeFolders(path: string): void {
     this.sql.exec(
-      "DELETE FROM dav_folders WHERE path = ? OR path LIKE ? ESCAPE '\\'",
+      `DELETE FROM dav_folders WHERE path = ? OR ${belowClause('path')}`,
       path,
-      `${likePrefix(path)}/%`,
+      ...belowBounds(path),
     );
     this.sql.exec(
-      "DELETE FROM dav_props WHERE target = ? OR target LIKE ? ESCAPE '\\'",
+      `DELETE FROM dav_props WHERE target = ? OR ${belowClause('target')}`,
       `folder:${path}`,
-      `folder:${likePrefix(path)}/%`,
+      ...belowBounds(`folder:${path}`),
     );
   }
 
@@ -198,8 +91,8 @@ export class DavStore {
     this.addFolder(to);
     for (const { path } of this.sql
       .exec<{ path: string }>(
-        "SELECT path FROM dav_folders WHERE path LIKE ? ESCAPE '\\'",
-        `${likePrefix(from)}/%`,
+        `SELECT path FROM dav_folders WHERE ${belowClause('path')}`,
+        ...belowBounds(from),
       )
       .toArray())
       this.addFolder(`${to}${path.slice(from.length)}`);
@@ -211,9 +104,9 @@ export class DavStore {
       (value === from ? to : `${to}${value.slice(from.length)}`) + prefix;
     for (const { path } of this.sql
       .exec<{ path: string }>(
-        "SELECT path FROM dav_folders WHERE path = ? OR path LIKE ? ESCAPE '\\'",
+        `SELECT path FROM dav_folders WHERE path = ? OR ${belowClause('path')}`,
         from,
-        `${likePrefix(from)}/%`,
+        ...belowBounds(from),
       )
       .toArray()) {
       this.sql.exec('DELETE FROM dav_folders WHERE path = ?', path);
@@ -221,9 +114,9 @@ export class DavStore {
     }
     for (const { target, name, value } of this.sql
       .exec<{ target: string; name: string; value: string }>(
-        "SELECT target, name, value FROM dav_props WHERE target = ? OR target LIKE ? ESCAPE '\\'",
+        `SELECT target, name, value FROM dav_props WHERE target = ? OR ${belowClause('target')}`,
         `folder:${from}`,
-        `folder:${likePrefix(from)}/%`,
+        ...belowBounds(`folder:${from}`),
       )
       .toArray()) {
       this.sql.exec('DELETE FROM dav_props WHERE target = ? AND name = ?', target, name);
@@ -242,15 +135,15 @@ export class DavStore {
     return out;
   }
 
-  /** The dead properties of every item and of the folder `path` and those below, by target. */
-  propsBelow(path: string): Record<string, Record<string, string>> {
+  /** The dead properties of the named targets (a folder listing's children), by target. */
+  propsOf(targets: readonly string[]): Record<string, Record<string, string>> {
     const out: Record<string, Record<string, string>> = {};
+    if (targets.length === 0) return out;
     for (const row of this.sql.exec<{ target: string; name: string; value: string }>(
-      'SELECT target, name, value FROM dav_props',
-    )) {
-      if (row.target.startsWith('folder:') && !row.target.startsWith(`folder:${path}`)) continue;
+      'SELECT target, name, value FROM dav_props WHERE target IN (SELECT value FROM json_each(?))',
+      JSON.stringify(targets),
+    ))
       (out[row.target] ??= {})[row.name] = row.value;
-    }
     return out;
   }
 
@@ -279,8 +172,4 @@ export class DavStore {
       value,
     );
   }
-}
-
-function likePrefix(path: string): string {
-  return path.replaceAll('\\', '\\\\').replaceAll('%', '\\%').replaceAll('_', '\\_');
 }

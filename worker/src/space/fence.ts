@@ -131,7 +131,20 @@ export class Fence {
 
   /** Locks that are held or have waiters, as last reported; leases past their expiry show as free. */
   list(now: number): LockSummary[] {
-    const rows = this.sql.exec<{ summary: string }>('SELECT summary FROM lock_fence ORDER BY name').toArray();
+    return this.live(this.sql.exec<{ summary: string }>('SELECT summary FROM lock_fence ORDER BY name'), now);
+  }
+
+  /** {@link list} of the named locks only (a WebDAV listing reads the locks of what it lists). */
+  listOf(names: readonly string[], now: number): LockSummary[] {
+    if (names.length === 0) return [];
+    const rows = this.sql.exec<{ summary: string }>(
+      'SELECT summary FROM lock_fence WHERE name IN (SELECT value FROM json_each(?)) ORDER BY name',
+      JSON.stringify(names),
+    );
+    return this.live(rows, now);
+  }
+
+  private live(rows: Iterable<{ summary: string }>, now: number): LockSummary[] {
     const out: LockSummary[] = [];
     for (const row of rows) {
       const parsed = v.safeParse(LockSummarySchema, JSON.parse(row.summary));
