@@ -1,9 +1,11 @@
+import { runInDurableObject } from 'cloudflare:test';
 import * as v from 'valibot';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AcquireResponseSchema, type AcquireResponse } from '#shared/locks/schemas';
 import { addMember, createSpace, signUp } from './support/accounts';
 import { clientId, mutation, pullAll, push } from './support/sync';
-import { post, rid } from './locks-support';
+import { LockReservations } from '../src/space/lock-reservations';
+import { post, rid, spaceStubOf } from './locks-support';
 
 // Folder check-outs (L21–L23): a lock named `folder/` covers everything in the folder, conflicts
 // with locks inside it and above it, is granted race-free through the space's reservations, and
@@ -144,5 +146,49 @@ describe('folder check-outs', () => {
     await release(alice, 'handover/', folder.token);
     const free = await push(bob.cookie, spaceId, client, [mutation(client, brief, { title: 'bob, later' })]);
     expect(free.results[0]?.status).toBe('applied');
+  });
+
+  it('[L22] a lock about to be granted holds its place even when its last holder’s lease ran out long ago', async () => {
+    const answers = await runInDurableObject(spaceStubOf(spaceId), (_instance, ctx) => {
+      const now = Date.now();
+      const reservations = new LockReservations(
+        ctx.storage.sql,
+        () => null,
+        () => now,
+      );
+      const person = (username: string, expiresAt: number | null) => ({
+        userId: `id-${username}`,
+        username,
+        token: 0,
+        kind: 'lease' as const,
+        via: 'app' as const,
+        grantedAt: now,
+        expiresAt,
+      });
+      // ana's lease on a file ended a minute ago; its end was never reported.
+      reservations.report({
+        name: 'lapse/file.psd',
+        granted: null,
+        freedToken: null,
+        summary: {
+          name: 'lapse/file.psd',
+          holder: person('ana', now - 60_000),
+          lastToken: 1,
+          queueLength: 0,
+          rev: 5,
+        },
+        stake: [],
+      });
+      // li's acquire of the free file reserves it; a folder around it must now wait for li.
+      const file = reservations.reserve('lapse/file.psd', 5, person('li', now + 60_000));
+      const folder = reservations.reserve('lapse/', 0, person('mo', null));
+      return { file, folder };
+    });
+    expect(answers.file).toEqual({ ok: true });
+    expect(answers.folder).toMatchObject({
+      ok: false,
+      blockedBy: 'lapse/file.psd',
+      holder: { username: 'li' },
+    });
   });
 });

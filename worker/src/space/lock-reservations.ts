@@ -52,14 +52,14 @@ export class LockReservations {
       if ((isFolderLock(name) && covers(place, other)) || (isFolderLock(row.name) && covers(other, place)))
         return { ok: false, blockedBy: row.name, holder: holderOf(row) };
     }
-    const row = this.row(name);
-    if (row && row.rev >= rev) return { ok: true };
+    // The lock is free at `rev` (only a free lock reserves), so whoever the row named before has
+    // gone: until the grant's report names the new holder, the asker holds the place, with no end.
     this.sql.exec(
       `INSERT INTO lock_reservations (name, rev, holder) VALUES (?, ?, ?)
-       ON CONFLICT (name) DO UPDATE SET rev = excluded.rev, holder = excluded.holder`,
+       ON CONFLICT (name) DO UPDATE SET rev = max(rev, excluded.rev), holder = excluded.holder`,
       name,
       rev,
-      JSON.stringify(row ? (JSON.parse(row.holder) as unknown) : asker),
+      JSON.stringify({ ...asker, expiresAt: null }),
     );
     return { ok: true };
   }
