@@ -1,4 +1,3 @@
-import { isFolderLock } from '#shared/locks/folders';
 import type { SpaceLockHistoryEntry } from '#shared/locks/schemas';
 import { toView } from './item-view';
 import { itemsPort } from './items';
@@ -13,25 +12,6 @@ export function personName(person: { userId: string | null; username: string | n
 /** A message part at the start of a sentence ("you" becomes "You"; names keep their case). */
 export function sentenceStart(text: string): string {
   return text === 'you' ? 'You' : text;
-}
-
-/**
- * Why a check-out of `label` was refused because of another lock (L21): a folder checked out
- * around it, or — for a folder — something inside it checked out. `who` is that lock's holder.
- */
-export function blockedMessage(
-  label: string,
-  name: string,
-  blocker: string,
-  blockerName: string,
-  who: string,
-): string {
-  const inside = isFolderLock(name) && (!isFolderLock(blockerName) || blockerName.startsWith(name));
-  if (inside) {
-    const what = isFolderLock(blockerName) ? `the folder “${blocker}”` : `“${blocker}”`;
-    return `The folder “${label}” cannot be checked out: ${what} inside it is checked out by ${who}.`;
-  }
-  return `“${label}” is in the folder “${blocker}”, checked out by ${who}.`;
 }
 
 /** What a lock guards, as people know it: the item's title, or the lock's name (a path) when it is no item here. */

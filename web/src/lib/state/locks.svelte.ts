@@ -7,7 +7,8 @@ import { forgetGrant, rememberGrant, storedGrants } from '../locks/grant-store';
 import { LockClient, type HeldLock, type LockLossReason } from '../locks/lock-client';
 import { watchLocks } from '../locks/lock-watch';
 import { session } from './session.svelte';
-import { blockedMessage, breakReason, clockTime, lockLabel, personName, sentenceStart } from './lock-words';
+import { blockedMessage } from './lock-blocked';
+import { breakReason, clockTime, lockLabel, personName, sentenceStart } from './lock-words';
 
 /** How long "wait in line" waits before giving up: the longest wait the server allows. */
 export const WAIT_IN_LINE_MS = LOCK_WAIT_MAX_MS;
@@ -102,9 +103,12 @@ export class SpaceLocks {
       const label = await lockLabel(this.spaceId, name);
       if (outcome.status === 'busy') {
         const who = personName(outcome.holder);
-        const blocker = outcome.blockedBy ? await lockLabel(this.spaceId, outcome.blockedBy) : null;
+        const blockedBy = outcome.blockedBy;
+        const blocker = blockedBy
+          ? { name: blockedBy, label: await lockLabel(this.spaceId, blockedBy) }
+          : null;
         this.error = blocker
-          ? blockedMessage(label, name, blocker, outcome.blockedBy ?? '', who)
+          ? blockedMessage({ name, label }, blocker, who)
           : who === 'you'
             ? `You already have “${label}” checked out, in another tab or on another device.`
             : `“${label}” is checked out by ${who}.`;
