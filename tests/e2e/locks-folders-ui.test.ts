@@ -53,33 +53,40 @@ describe('folder check-outs in Chromium', { timeout: 180_000 }, () => {
     await page.getByRole('button', { name: 'New note' }).click();
     await page.waitForURL(/\/items\//);
     await page.waitForFunction(() => document.activeElement?.matches('main label.field input') === true);
-    const noteUrl = page.url();
     await page.getByLabel('Title').fill('Brief');
     await body(page).fill('first draft');
     await waitSynced(page);
 
+    // Bob goes on editing offline; meanwhile Alice checks the folder out from her desktop.
+    await page.context().setOffline(true);
     const locked = await dav(baseUrl, aliceAuth, 'LOCK', '/dav/Studio/designs/', {
       headers: { depth: 'infinity', timeout: 'Second-600' },
       body: LOCKINFO,
     });
     expect(locked.status).toBe(200);
     const token = locked.headers.get('lock-token') ?? '';
+    await body(page).fill('bob edits inside');
+    await body(page).blur();
+    // Back online, the server refuses Bob's edit (the folder is Alice's): his text is kept as a
+    // conflict copy, the note shows Alice's version and is read-only, saying why.
+    await page.context().setOffline(false);
+    await waitSynced(page);
+    await expect.poll(() => body(page).inputValue(), { timeout: 30_000 }).toBe('first draft');
+    await page
+      .getByRole('status')
+      .filter({ hasText: `In the folder designs/, checked out by ${alice.username} · WebDAV. Read-only` })
+      .waitFor({ timeout: 30_000 });
+    await expect.poll(() => body(page).getAttribute('readonly'), { timeout: 30_000 }).not.toBeNull();
+    expect(await openConflicts(page, spaceId)).toBeGreaterThanOrEqual(1);
+    await page.getByText('a folder it is in, was checked out by someone else').first().waitFor();
+
+    // The folder's view says who has it, and through which front.
     await folderView('designs');
     await page
       .getByRole('status')
       .filter({ hasText: `designs/ checked out by ${alice.username} · WebDAV` })
       .waitFor({ timeout: 30_000 });
     await screenshot(page, 'folder-checked-out-over-webdav');
-
-    // Bob's edit inside the checked-out folder is refused by the server and kept as a conflict copy.
-    await page.goto(noteUrl);
-    await expect.poll(() => body(page).inputValue(), { timeout: 30_000 }).toBe('first draft');
-    await body(page).fill('bob edits inside');
-    await body(page).blur();
-    await waitSynced(page);
-    await expect.poll(() => body(page).inputValue(), { timeout: 30_000 }).toBe('first draft');
-    expect(await openConflicts(page, spaceId)).toBeGreaterThanOrEqual(1);
-    await page.getByText('a folder it is in, was checked out by someone else').first().waitFor();
 
     // A LOCK on a file inside the folder is refused; once Alice releases the folder it is granted.
     const refused = await dav(baseUrl, bobAuth, 'LOCK', '/dav/Studio/designs/logo.svg', { body: LOCKINFO });

@@ -1,3 +1,4 @@
+import { folderLocksOver } from '#shared/locks/folders';
 import { LOCK_WAIT_MAX_MS } from '#shared/locks/limits';
 import { spaceLockHistoryToCsv } from '#shared/locks/csv';
 import type { LockSummary, SpaceLockHistoryEntry } from '#shared/locks/schemas';
@@ -72,6 +73,19 @@ export class SpaceLocks {
 
   summaryOf(name: string): LockSummary | null {
     return this.summaries.get(name) ?? null;
+  }
+
+  /**
+   * The held check-out of `folder` or of a folder above it (at most one, L21), or null; a lease
+   * past its end counts as over even before the list hears of it.
+   */
+  coveringFolder(folder: string): LockSummary | null {
+    for (const name of folderLocksOver(folder)) {
+      const holder = this.summaries.get(name)?.holder;
+      if (holder && (holder.expiresAt === null || holder.expiresAt > this.now))
+        return this.summaries.get(name) ?? null;
+    }
+    return null;
   }
 
   /** Takes the lock now, or waits in line for it when `wait` is set. Answers whether this tab got it. */
