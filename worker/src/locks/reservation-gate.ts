@@ -44,11 +44,14 @@ export class ReservationGate {
       if (!before.free) return command();
       const answer = await this.reserver.reserve(before.spaceId, before.name, before.rev, asker);
       if (!answer.ok) return blocked(answer);
-      const result = await command();
-      const after = view();
-      // Nothing was granted (a retry whose grant had ended): the name is free again.
-      if (after.free) await this.reserver.unreserve(after.spaceId, after.name, after.rev);
-      return result;
+      try {
+        return await command();
+      } finally {
+        // Nothing was granted (a retry whose grant had ended, or the command failed): the name
+        // is free again, and must not stay reserved for a grant that never happened.
+        const after = view();
+        if (after.free) await this.reserver.unreserve(after.spaceId, after.name, after.rev);
+      }
     });
     this.turn = next.catch(() => undefined);
     return next;
