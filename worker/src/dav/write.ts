@@ -39,16 +39,19 @@ export async function submittedTokens(
   return header.tokens;
 }
 
-/** The claim an edit of `entry` carries (S8): its own lock's when held, else the folder check-out's. */
+/**
+ * The claim an edit carries (S8): the item's own lock's when held, else the folder check-out's
+ * (a new item has only that).
+ */
 async function lockClaim(
   c: DavContext,
   space: OpenSpace,
-  entry: DavEntry,
+  entry: DavEntry | null,
   tokens: string[],
   folderClaim: LockClaim | null,
 ): Promise<{ lock?: LockClaim }> {
-  const fencing = await checkWriteLock(c, space, entry.id, tokens);
-  if (fencing !== null) return { lock: { name: entry.id, token: fencing } };
+  const fencing = entry ? await checkWriteLock(c, space, entry.id, tokens) : null;
+  if (entry && fencing !== null) return { lock: { name: entry.id, token: fencing } };
   return folderClaim ? { lock: folderClaim } : {};
 }
 
@@ -80,11 +83,7 @@ export async function put(c: DavContext, target: Target, emptyBody = false): Pro
     throw new ApiError('PRECONDITION_FAILED', 'The file exists.');
   if (entry?.kind === 'record')
     throw new ApiError('FORBIDDEN', 'Records are read-only over WebDAV; edit them in the app.');
-  const claim = entry
-    ? await lockClaim(c, space, entry, tokens, folderClaim)
-    : folderClaim
-      ? { lock: folderClaim }
-      : {};
+  const claim = await lockClaim(c, space, entry, tokens, folderClaim);
   const size = emptyBody ? 0 : lengthOf(c);
   if (entry?.kind === 'note') {
     const text = await readText(c, size);
