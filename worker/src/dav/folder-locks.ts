@@ -1,4 +1,4 @@
-import { folderLockName, folderLocksOver, isFolderLock } from '#shared/locks/folders';
+import { folderLocksOver, isFolderLock } from '#shared/locks/folders';
 import * as v from 'valibot';
 import { ItemStateSchema } from '#shared/sync/item';
 import type { LockHolder, LockSummary } from '#shared/locks/schemas';
@@ -33,8 +33,8 @@ export async function folderTokens(c: DavContext, space: OpenSpace, folder: stri
 
 /**
  * Refuses a write in `folder` (`423 Locked`) unless the caller holds every folder check-out over it
- * and submits their tokens. Answers the claim the write carries into the change log (the innermost
- * check-out), or null when no folder above is checked out.
+ * and submits their tokens. Answers the claim the write carries into the change log (the folder's
+ * check-out: at most one is held over a place, L21), or null when no folder above is checked out.
  */
 export async function checkFolderWrite(
   c: DavContext,
@@ -127,5 +127,3 @@ export async function describeLock(space: OpenSpace, name: string): Promise<stri
   const title = fields.name?.v ?? fields.title?.v;
   return typeof title === 'string' && title !== '' ? `“${title}”` : 'an item';
 }
-
-export { folderLockName };

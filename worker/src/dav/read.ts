@@ -6,6 +6,7 @@ import { contentRange, parseRange, unsatisfiedRange } from '../blobs/range';
 import { ApiError } from '../http/api-error';
 import { recordJson } from '../space/dav-store';
 import { hrefOf, spacesOf, type DavContext } from './context';
+import { folderOfLock } from '#shared/locks/folders';
 import { folderLockOver } from './folder-locks';
 import { lockTokenOf } from './locks';
 import { etagOf, multistatus, propResponse, type DavResource, type PropRequest } from './props';
@@ -139,7 +140,7 @@ async function resourceOf(
     ? {
         lock: folderLock.holder,
         lockToken: await lockTokenOf(spaceId, folderLock.name, folderLock.holder.token),
-        lockRoot: hrefOf([...segments.slice(0, 1), ...folderLock.name.slice(0, -1).split('/')], true),
+        lockRoot: hrefOf([...segments.slice(0, 1), ...folderOfLock(folderLock.name).split('/')], true),
       }
     : { lock: null };
   if (node.type === 'folder') {
