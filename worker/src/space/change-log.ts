@@ -113,7 +113,7 @@ export class ChangeLog {
     if (claim && !guards.includes(claim.name)) {
       return {
         code: 'LOCK_CLAIM_INVALID',
-        message: `The lock "${claim.name}" does not guard this item; claim the item's own lock or none.`,
+        message: `The lock "${claim.name}" does not guard this item; claim the item's own lock, its folder's check-out, or none.`,
       };
     }
     for (const name of guards) {
