@@ -87,6 +87,9 @@ describe('folder check-outs in Chromium', { timeout: 180_000 }, () => {
       .filter({ hasText: `designs/ checked out by ${alice.username} · WebDAV` })
       .waitFor({ timeout: 30_000 });
     await screenshot(page, 'folder-checked-out-over-webdav');
+    // Nothing new can be made in it meanwhile.
+    expect(await page.getByRole('button', { name: 'New note' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Create folder' }).count()).toBe(0);
 
     // A LOCK on a file inside the folder is refused; once Alice releases the folder it is granted.
     const refused = await dav(baseUrl, bobAuth, 'LOCK', '/dav/Studio/designs/logo.svg', { body: LOCKINFO });
