@@ -54,6 +54,20 @@ describe('Git LFS locks', () => {
     expect((await call(viewer, 'POST', '/locks', { path: 'art/v.psd' })).status).toBe(403);
   });
 
+  it('[G6][L21] a path inside a folder checked out in the app cannot be locked by git; the answer names the folder and its holder', async () => {
+    const folder = await post(bob.cookie, spaceId, 'levels/', 'acquire', {
+      requestId: rid(),
+      kind: 'checkout',
+    });
+    expect(folder.body).toMatchObject({ status: 'granted' });
+    const taken = await call(alice, 'POST', '/locks', { path: 'levels/one.map' });
+    expect(taken.status).toBe(409);
+    expect(taken.body.message).toBe(
+      `levels/one.map is in the folder levels/, checked out by ${bob.username}.`,
+    );
+    expect(taken.body.lock).toMatchObject({ path: 'levels/', owner: { name: bob.username } });
+  });
+
   it('[G6] a lock taken in the app is a lock for git too', async () => {
     await post(bob.cookie, spaceId, 'art/app.psd', 'acquire', { requestId: rid(), kind: 'checkout' });
     const taken = await call(alice, 'POST', '/locks', { path: 'art/app.psd' });

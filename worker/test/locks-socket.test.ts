@@ -38,6 +38,12 @@ const isEvent =
     );
   };
 
+/** A space that never finds an overlapping lock (L22 is not what these tests are about). */
+const alwaysReserves = {
+  reserve: () => Promise.resolve({ ok: true as const }),
+  unreserve: () => Promise.resolve(),
+};
+
 describe('space socket (hub)', () => {
   it('members get a hello, then live lock events', async () => {
     const live = await TestSocket.open(viewer.cookie, `/api/spaces/${spaceId}/socket`);
@@ -253,6 +259,7 @@ describe('[L11] fence before answer', () => {
       const calls: string[] = [];
       const held: (() => void)[] = [];
       const link: SpaceLink = {
+        ...alwaysReserves,
         lockChanged: (_space, update) => {
           calls.push(`report:${update.granted?.token ?? '-'}`);
           if (!update.granted) return Promise.resolve();
@@ -305,6 +312,7 @@ describe('[L11] fence before answer', () => {
       const calls: string[] = [];
       let failNext = false;
       const link: SpaceLink = {
+        ...alwaysReserves,
         lockChanged: (_space, update) => {
           if (update.granted && failNext) {
             failNext = false;

@@ -3,12 +3,17 @@ import { describe, expect, it } from 'vitest';
 import { LOCK_NAME_MAX_LENGTH, LockNameSchema } from './name';
 
 describe('lock names', () => {
-  it.each(['designs/logo.psd', 'item-01HXYZ', 'a', 'notes/2026/ü.md', 'x'.repeat(LOCK_NAME_MAX_LENGTH)])(
-    'accepts %s',
-    (name) => {
-      expect(v.safeParse(LockNameSchema, name).success).toBe(true);
-    },
-  );
+  it.each([
+    'designs/logo.psd',
+    'item-01HXYZ',
+    'a',
+    'notes/2026/ü.md',
+    'x'.repeat(LOCK_NAME_MAX_LENGTH),
+    'designs/',
+    'designs/2026/',
+  ])('accepts %s', (name) => {
+    expect(v.safeParse(LockNameSchema, name).success).toBe(true);
+  });
 
   it.each([
     ['', 'empty'],
@@ -19,7 +24,9 @@ describe('lock names', () => {
     ['a\\b', 'backslash'],
     [' a', 'leading space'],
     ['/abs', 'absolute'],
-    ['dir/', 'trailing slash'],
+    ['dir//', 'two trailing slashes'],
+    ['/', 'the top folder'],
+    ['dir /', 'a folder ending in a space'],
     ['a//b', 'empty segment'],
     ['a/../b', 'dot-dot'],
     ['./a', 'dot'],

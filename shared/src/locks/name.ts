@@ -8,10 +8,11 @@ export const LOCK_NAME_MAX_LENGTH = 512;
 const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/;
 
 /**
- * Why `name` is not a valid lock name, or `null` when it is. A lock name is an item id or a
- * relative, path-like name such as `designs/logo.psd` (the shape Git LFS locks use): no
- * control characters, no backslash, no leading or trailing `/`, no empty, `.` or `..` segments,
- * no surrounding whitespace, at most {@link LOCK_NAME_MAX_LENGTH} characters.
+ * Why `name` is not a valid lock name, or `null` when it is. A lock name is an item id, a
+ * relative, path-like name such as `designs/logo.psd` (the shape Git LFS locks use), or a folder
+ * followed by one `/` (`designs/`: the folder's check-out, see `folders.ts`): no control
+ * characters, no backslash, no leading `/`, no empty, `.` or `..` segments, no surrounding
+ * whitespace, at most {@link LOCK_NAME_MAX_LENGTH} characters.
  */
 export function lockNameProblem(name: string): string | null {
   if (name.length === 0) return 'must not be empty';
@@ -19,8 +20,11 @@ export function lockNameProblem(name: string): string | null {
   if (CONTROL_CHARS.test(name)) return 'must not contain control characters';
   if (name.includes('\\')) return 'must use / (not \\) between path segments';
   if (name.trim() !== name) return 'must not start or end with whitespace';
-  if (name.startsWith('/') || name.endsWith('/')) return 'must be a relative path (no leading or trailing /)';
-  for (const segment of name.split('/')) {
+  if (name.startsWith('/')) return 'must be a relative path (no leading /)';
+  // One trailing `/` names a folder's check-out; its segments are checked like any path's.
+  const path = name.endsWith('/') ? name.slice(0, -1) : name;
+  if (path.trim() !== path) return 'must not start or end with whitespace';
+  for (const segment of path.split('/')) {
     if (segment === '') return 'must not contain empty path segments (//)';
     if (segment === '.' || segment === '..') return 'must not contain . or .. segments';
   }

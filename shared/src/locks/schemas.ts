@@ -142,6 +142,11 @@ export const AcquireResponseSchema = v.variant('status', [
     name: v.string(),
     holder: LockHolderSchema,
     expiresAt: v.nullable(v.number()),
+    /**
+     * When another lock is in the way (a folder check-out above this item, or a check-out inside
+     * this folder, L21–L23): its name; `holder` is then that lock's holder.
+     */
+    blockedBy: v.optional(v.string()),
   }),
   v.object({ status: v.literal('queued'), name: v.string(), requestId: v.string(), position: v.number() }),
   v.object({ status: v.literal('ended'), name: v.string(), requestId: v.string(), token: v.number() }),

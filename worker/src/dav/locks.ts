@@ -104,15 +104,19 @@ export function parseIf(header: string | undefined): IfHeader | null {
 }
 
 /**
- * Whether the `If` header holds for a resource with this current lock token and ETag. Tagged
- * lists are evaluated against the request's resource too (clients tag with the request URI).
+ * Whether the `If` header holds for a resource with these current lock tokens (its own lock's and
+ * those of the folder check-outs covering it) and ETag. Tagged lists are evaluated against the
+ * request's resource too (clients tag with the request URI).
  */
-export function ifHolds(header: IfHeader, state: { lockToken: string | null; etag: string | null }): boolean {
+export function ifHolds(
+  header: IfHeader,
+  state: { lockTokens: readonly string[]; etag: string | null },
+): boolean {
   return header.lists.some((list) =>
     list.conditions.every((cond) => {
       const matches =
         cond.token !== undefined
-          ? cond.token === state.lockToken
+          ? state.lockTokens.includes(cond.token)
           : state.etag !== null && cond.etag === state.etag;
       return cond.not ? !matches : matches;
     }),

@@ -16,6 +16,8 @@ export interface DavResource {
   dead: Record<string, string>;
   lock: LockSummary['holder'];
   lockToken?: string;
+  /** Where the lock is rooted when it is a folder's check-out covering this resource (L24). */
+  lockRoot?: string;
   quota?: { used: number; available: number };
   created?: number;
   modified?: number;
@@ -34,12 +36,13 @@ export function versionOfEtag(itemId: string, etag: string): string | null {
 
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
-/** The `<D:activelock>` of a held lock. */
+/** The `<D:activelock>` of a held lock: on one resource (depth 0), or a folder's check-out (infinity). */
 export function activeLock(
   holder: NonNullable<LockSummary['holder']>,
   token: string,
   href: string,
   now: number,
+  depth: '0' | 'infinity' = '0',
 ): string {
   // A check-out from the app (no lease) is shown as Infinite.
   const timeout =
@@ -48,10 +51,21 @@ export function activeLock(
       : `Second-${Math.max(0, Math.ceil((holder.expiresAt - now) / 1000))}`;
   return (
     `<D:activelock><D:locktype><D:write/></D:locktype><D:lockscope><D:exclusive/></D:lockscope>` +
-    `<D:depth>0</D:depth><D:owner>${escapeXml(holder.username)}</D:owner><D:timeout>${timeout}</D:timeout>` +
+    `<D:depth>${depth}</D:depth><D:owner>${escapeXml(holder.username)}</D:owner><D:timeout>${timeout}</D:timeout>` +
     `<D:locktoken><D:href>${escapeXml(token)}</D:href></D:locktoken>` +
     `<D:lockroot><D:href>${escapeXml(href)}</D:href></D:lockroot></D:activelock>`
   );
+}
+
+/** The body of a LOCK answer: the lock's `lockdiscovery`. */
+export function lockDiscovery(
+  holder: NonNullable<LockSummary['holder']>,
+  token: string,
+  href: string,
+  now: number,
+  depth: '0' | 'infinity' = '0',
+): string {
+  return `<?xml version="1.0" encoding="utf-8"?>\n<D:prop xmlns:D="DAV:"><D:lockdiscovery>${activeLock(holder, token, href, now, depth)}</D:lockdiscovery></D:prop>`;
 }
 
 const SUPPORTED_LOCK =
@@ -66,7 +80,12 @@ function liveProps(r: DavResource, now: number): Map<string, string> {
   set('resourcetype', r.collection ? '<D:collection/>' : null);
   set('displayname', escapeXml(r.displayName));
   set('supportedlock', SUPPORTED_LOCK);
-  set('lockdiscovery', r.lock && r.lockToken ? activeLock(r.lock, r.lockToken, r.href, now) : null);
+  set(
+    'lockdiscovery',
+    r.lock && r.lockToken
+      ? activeLock(r.lock, r.lockToken, r.lockRoot ?? r.href, now, r.lockRoot ? 'infinity' : '0')
+      : null,
+  );
   const created = r.entry?.created ?? r.created;
   const modified = r.entry?.modified ?? r.modified;
   if (created) set('creationdate', iso(created));

@@ -5,6 +5,8 @@ import { contentRange, parseRange, unsatisfiedRange } from '../blobs/range';
 import { ApiError } from '../http/api-error';
 import { recordJson } from '../space/dav-entry';
 import { hrefOf, spacesOf, type DavContext } from './context';
+import { folderOfLock } from '#shared/locks/folders';
+import { folderLockOver } from './folder-locks';
 import { lockTokenOf } from './locks';
 import { etagOf, multistatus, propResponse, type DavResource, type PropRequest } from './props';
 import type { Target } from './target';
@@ -111,13 +113,22 @@ async function resourceOf(
   dead: Record<string, string>,
   spaceId: string,
 ): Promise<DavResource> {
+  const folderLock = folderLockOver(locks, node.type === 'folder' ? node.path : node.entry.folder, now);
+  // A folder's check-out shows on everything it covers, rooted at the folder (RFC 4918 §6.1, L24).
+  const covered = folderLock
+    ? {
+        lock: folderLock.holder,
+        lockToken: await lockTokenOf(spaceId, folderLock.name, folderLock.holder.token),
+        lockRoot: hrefOf([...segments.slice(0, 1), ...folderOfLock(folderLock.name).split('/')], true),
+      }
+    : { lock: null };
   if (node.type === 'folder') {
     return {
       href: hrefOf(segments, true),
       collection: true,
       displayName: segments.at(-1) ?? '',
       dead,
-      lock: null,
+      ...covered,
       quota,
     };
   }
@@ -129,8 +140,7 @@ async function resourceOf(
     displayName: node.name,
     entry: node.entry,
     dead,
-    lock,
-    ...(lock ? { lockToken: await lockTokenOf(spaceId, node.entry.id, lock.token) } : {}),
+    ...(lock ? { lock, lockToken: await lockTokenOf(spaceId, node.entry.id, lock.token) } : covered),
   };
 }
 

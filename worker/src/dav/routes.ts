@@ -3,8 +3,10 @@ import { randomToken } from '../accounts/crypto';
 import { appPasswordErrorResponse, requireAppPassword } from '../auth/app-password';
 import { ApiError } from '../http/api-error';
 import { needRole, segmentsOf, type DavContext, type DavEnv } from './context';
-import { checkWriteLock, fencingTokenOf, leaseOf, lockStub, lockTokenOf, parseIf } from './locks';
-import { activeLock, etagOf, multistatus } from './props';
+import { checkFolderWrite, describeLock } from './folder-locks';
+import { lockFolder, refreshLock, unlock, webdavHolder } from './lock-folder';
+import { checkWriteLock, leaseOf, lockStub, lockTokenOf } from './locks';
+import { etagOf, lockDiscovery, multistatus } from './props';
 import { get, propfind, readXml } from './read';
 import { resolveTarget, type Target } from './target';
 import { copyOrMove, mkcol, put, remove, submittedTokens } from './write';
@@ -37,14 +39,10 @@ async function proppatch(c: DavContext, target: Target): Promise<Response> {
       'Properties can be set on files and folders only.',
     );
   needRole(target.space, 'editor');
-  if (target.kind === 'item') {
-    await checkWriteLock(
-      c,
-      target.space,
-      target.entry.id,
-      await submittedTokens(c, target.space, target.entry),
-    );
-  }
+  const folder = target.kind === 'item' ? target.entry.folder : target.path;
+  const tokens = await submittedTokens(c, target.space, target.kind === 'item' ? target.entry : null, folder);
+  await checkFolderWrite(c, target.space, folder, tokens);
+  if (target.kind === 'item') await checkWriteLock(c, target.space, target.entry.id, tokens);
   const root = await readXml(c);
   if (!root || root.ns !== DAV_NS || root.local !== 'propertyupdate')
     throw new ApiError('BAD_REQUEST', 'Expected a DAV:propertyupdate body.');
@@ -94,46 +92,20 @@ async function proppatch(c: DavContext, target: Target): Promise<Response> {
 }
 
 async function lock(c: DavContext, target: Target): Promise<Response> {
-  if (target.kind === 'root' || target.kind === 'folder')
-    throw new ApiError('FORBIDDEN', 'Only files can be checked out (depth 0 locks).');
+  if (target.kind === 'root') throw new ApiError('FORBIDDEN', 'Spaces are checked out folder by folder.');
   const space = target.space;
   needRole(space, 'editor');
   const ttlMs = leaseOf(c.req.header('timeout'));
   const owner = { userId: c.var.principal.userId, username: c.var.principal.username };
   const href = new URL(c.req.url).pathname;
   const root = await readXml(c);
-  if (!root) {
-    // A refresh: the If header names the lock (RFC 4918 §9.10.2).
-    if (target.kind !== 'item')
-      throw new ApiError('PRECONDITION_FAILED', 'There is no lock to refresh here.');
-    const token = parseIf(c.req.header('if'))?.tokens[0];
-    const fencing = token ? await fencingTokenOf(space.spaceId, target.entry.id, token) : null;
-    if (fencing === null)
-      throw new ApiError('PRECONDITION_FAILED', 'Send the lock token to refresh in the If header.');
-    const renewed = await lockStub(c, space, target.entry.id).renew(
-      { spaceId: space.spaceId, name: target.entry.id },
-      owner,
-      { token: fencing, ttlMs },
-    );
-    if (!renewed.ok) throw new ApiError('PRECONDITION_FAILED', 'That lock has ended; take a new one.');
-    const holder = {
-      ...owner,
-      token: fencing,
-      kind: 'lease' as const,
-      via: 'webdav' as const,
-      grantedAt: 0,
-      expiresAt: renewed.value.expiresAt,
-    };
-    return c.body(
-      `<?xml version="1.0" encoding="utf-8"?>\n<D:prop xmlns:D="DAV:"><D:lockdiscovery>${activeLock(holder, token ?? '', href, Date.now())}</D:lockdiscovery></D:prop>`,
-      200,
-      XML,
-    );
-  }
+  // A refresh: the If header names the lock (RFC 4918 §9.10.2).
+  if (!root) return refreshLock(c, target, owner, ttlMs);
   if (root.ns !== DAV_NS || root.local !== 'lockinfo')
     throw new ApiError('BAD_REQUEST', 'Expected a DAV:lockinfo body.');
   if (davChild(root, 'lockscope') && !davChild(davChild(root, 'lockscope') ?? root, 'exclusive'))
     throw new ApiError('NOT_IMPLEMENTED', 'Only exclusive locks are offered: a check-out is for one person.');
+  if (target.kind === 'folder') return lockFolder(c, target, owner, ttlMs);
   if (
     (c.req.header('depth') ?? '0') !== '0' &&
     target.kind === 'item' &&
@@ -159,42 +131,21 @@ async function lock(c: DavContext, target: Target): Promise<Response> {
     { requestId: randomToken(), ttlMs, waitMs: 0 },
     'webdav',
   );
-  if (answer.status !== 'granted')
+  if (answer.status !== 'granted') {
+    const who = answer.status === 'busy' ? answer.holder.username : 'someone else';
+    const around =
+      answer.status === 'busy' && answer.blockedBy ? await describeLock(space, answer.blockedBy) : null;
     throw new ApiError(
       'LOCKED',
-      `This item is checked out by ${answer.status === 'busy' ? answer.holder.username : 'someone else'}.`,
+      around ? `This file is in ${around}, checked out by ${who}.` : `This item is checked out by ${who}.`,
     );
+  }
   const token = await lockTokenOf(space.spaceId, itemId, answer.token);
-  const holder = {
-    ...owner,
-    token: answer.token,
-    kind: 'lease' as const,
-    via: 'webdav' as const,
-    grantedAt: Date.now(),
-    expiresAt: answer.expiresAt,
-  };
   return c.body(
-    `<?xml version="1.0" encoding="utf-8"?>\n<D:prop xmlns:D="DAV:"><D:lockdiscovery>${activeLock(holder, token, href, Date.now())}</D:lockdiscovery></D:prop>`,
+    lockDiscovery(webdavHolder(owner, answer.token, answer.expiresAt), token, href, Date.now()),
     created ? 201 : 200,
     { ...XML, 'lock-token': `<${token}>` },
   );
-}
-
-async function unlock(c: DavContext, target: Target): Promise<Response> {
-  if (target.kind === 'root') throw new ApiError('CONFLICT', 'There is no lock here.');
-  needRole(target.space, 'editor');
-  if (target.kind !== 'item') throw new ApiError('CONFLICT', 'There is no lock here.');
-  const token = /^<(.+)>$/.exec(c.req.header('lock-token')?.trim() ?? '')?.[1];
-  if (!token) throw new ApiError('BAD_REQUEST', 'UNLOCK needs a Lock-Token header.');
-  const fencing = await fencingTokenOf(target.space.spaceId, target.entry.id, token);
-  const owner = { userId: c.var.principal.userId, username: c.var.principal.username };
-  const ref = { spaceId: target.space.spaceId, name: target.entry.id };
-  const released =
-    fencing === null
-      ? null
-      : await lockStub(c, target.space, target.entry.id).releaseReported(ref, owner, fencing);
-  if (!released?.ok) throw new ApiError('CONFLICT', 'That lock token does not name a lock on this file.');
-  return c.body(null, 204);
 }
 
 async function handle(c: DavContext): Promise<Response> {

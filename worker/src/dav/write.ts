@@ -1,6 +1,7 @@
 import { FOLDER_FIELD, joinPath, nameProblem } from '#shared/sync/folders';
 import * as v from 'valibot';
 import { DELETED_FIELD, ItemStateSchema } from '#shared/sync/item';
+import type { LockClaim } from '#shared/sync/mutation';
 import { randomToken } from '../accounts/crypto';
 import { ApiError } from '../http/api-error';
 import type { ServerEdit } from '../space/server-edit';
@@ -8,35 +9,51 @@ import type { DavEntry } from '../space/dav-entry';
 import type { DavTreeChange } from '../space/dav-store';
 import { storeBody } from './blob-put';
 import { needRole, segmentsOf, type DavContext, type OpenSpace } from './context';
+import { checkFolderTreeWrite, checkFolderWrite, folderTokens } from './folder-locks';
 import { checkWriteLock, parseIf, ifHolds, lockTokenOf } from './locks';
 import { etagOf, versionOfEtag } from './props';
 import { edit, placeValues, resolveTarget, typeOf, type Target } from './target';
 
-/** The lock tokens the request submits in `If`, after checking the header holds for the item. */
+/**
+ * The lock tokens the request submits in `If`, after checking the header holds for the item (or,
+ * with no item, for what is in `folder`): its own lock and the folder check-outs over it count.
+ */
 export async function submittedTokens(
   c: DavContext,
   space: OpenSpace,
   entry: DavEntry | null,
+  folder: string,
 ): Promise<string[]> {
   const header = parseIf(c.req.header('if'));
   if (!header) return [];
-  let lockToken: string | null = null;
+  const lockTokens = await folderTokens(c, space, folder);
   if (entry) {
     const state = await space.stub.lockState(entry.id);
-    if (state?.held) lockToken = await lockTokenOf(space.spaceId, entry.id, state.token);
+    if (state?.held) lockTokens.push(await lockTokenOf(space.spaceId, entry.id, state.token));
   }
-  if (!ifHolds(header, { lockToken, etag: entry ? etagOf(entry) : null })) {
+  if (!ifHolds(header, { lockTokens, etag: entry ? etagOf(entry) : null })) {
     // A token of a lock someone else now holds is answered as locked, not as a failed condition.
-    if (lockToken && !header.tokens.includes(lockToken))
+    if (lockTokens.length > 0 && !lockTokens.some((token) => header.tokens.includes(token)))
       throw new ApiError('LOCKED', 'This item is checked out by someone else.');
     throw new ApiError('PRECONDITION_FAILED', 'The If header does not hold for this resource.');
   }
   return header.tokens;
 }
 
-async function lockClaim(c: DavContext, space: OpenSpace, entry: DavEntry, tokens: string[]) {
-  const fencing = await checkWriteLock(c, space, entry.id, tokens);
-  return fencing === null ? {} : { lock: { name: entry.id, token: fencing } };
+/**
+ * The claim an edit carries (S8): the item's own lock's when held, else the folder check-out's
+ * (a new item has only that).
+ */
+async function lockClaim(
+  c: DavContext,
+  space: OpenSpace,
+  entry: DavEntry | null,
+  tokens: string[],
+  folderClaim: LockClaim | null,
+): Promise<{ lock?: LockClaim }> {
+  const fencing = entry ? await checkWriteLock(c, space, entry.id, tokens) : null;
+  if (entry && fencing !== null) return { lock: { name: entry.id, token: fencing } };
+  return folderClaim ? { lock: folderClaim } : {};
 }
 
 function lengthOf(c: DavContext): number {
@@ -59,7 +76,9 @@ export async function put(c: DavContext, target: Target, emptyBody = false): Pro
   if (target.kind === 'missing' && target.parent === null)
     throw new ApiError('CONFLICT', 'The folder for this file does not exist.');
   const entry = target.kind === 'item' ? target.entry : null;
-  const tokens = await submittedTokens(c, space, entry);
+  const folder = entry?.folder ?? (target.kind === 'missing' ? target.parent : null) ?? '';
+  const tokens = await submittedTokens(c, space, entry, folder);
+  const folderClaim = await checkFolderWrite(c, space, folder, tokens);
   const bases =
     c.req.header('if-match') === undefined && entry
       ? await lastReadBases(c, space, entry)
@@ -68,7 +87,7 @@ export async function put(c: DavContext, target: Target, emptyBody = false): Pro
     throw new ApiError('PRECONDITION_FAILED', 'The file exists.');
   if (entry?.kind === 'record')
     throw new ApiError('FORBIDDEN', 'Records are read-only over WebDAV; edit them in the app.');
-  const claim = entry ? await lockClaim(c, space, entry, tokens) : {};
+  const claim = await lockClaim(c, space, entry, tokens, folderClaim);
   const size = emptyBody ? 0 : lengthOf(c);
   if (entry?.kind === 'note') {
     const text = await readText(c, size);
@@ -141,23 +160,26 @@ async function readText(c: DavContext, size: number): Promise<string> {
 
 /** The edits that put every item of a folder (or one item) in the trash. */
 async function trashEdits(c: DavContext, target: Target, tokens: string[]): Promise<ServerEdit[]> {
-  if (target.kind === 'item')
+  if (target.kind === 'item') {
+    const folderClaim = await checkFolderWrite(c, target.space, target.entry.folder, tokens);
     return [
       {
         itemId: target.entry.id,
         kind: target.entry.kind,
         values: { [DELETED_FIELD]: true },
-        ...(await lockClaim(c, target.space, target.entry, tokens)),
+        ...(await lockClaim(c, target.space, target.entry, tokens, folderClaim)),
       },
     ];
+  }
   if (target.kind !== 'folder') return [];
+  const folderClaim = await checkFolderTreeWrite(c, target.space, target.path, tokens);
   const edits: ServerEdit[] = [];
   for (const entry of await target.space.stub.davItemsBelow(target.path)) {
     edits.push({
       itemId: entry.id,
       kind: entry.kind,
       values: { [DELETED_FIELD]: true },
-      ...(await lockClaim(c, target.space, entry, tokens)),
+      ...(await lockClaim(c, target.space, entry, tokens, folderClaim)),
     });
   }
   return edits;
@@ -169,7 +191,12 @@ export async function remove(c: DavContext, target: Target): Promise<Response> {
     throw new ApiError('FORBIDDEN', 'Spaces are deleted in the app.');
   if (target.kind === 'missing') throw new ApiError('NOT_FOUND', 'Nothing is at this path.');
   needRole(target.space, 'editor');
-  const tokens = await submittedTokens(c, target.space, target.kind === 'item' ? target.entry : null);
+  const tokens = await submittedTokens(
+    c,
+    target.space,
+    target.kind === 'item' ? target.entry : null,
+    target.kind === 'item' ? target.entry.folder : target.path,
+  );
   const then: DavTreeChange =
     target.kind === 'folder'
       ? { op: 'removeFolders', path: target.path }
@@ -190,6 +217,8 @@ export async function mkcol(c: DavContext, target: Target): Promise<Response> {
   if (target.parent === null) throw new ApiError('CONFLICT', 'The parent folder does not exist.');
   const problem = nameProblem(target.name);
   if (problem) throw new ApiError('BAD_REQUEST', problem);
+  const tokens = await submittedTokens(c, target.space, null, target.parent);
+  await checkFolderWrite(c, target.space, target.parent, tokens);
   await edit(c, target.space, [], [{ op: 'addFolder', path: joinPath(target.parent, target.name) }]);
   return c.body(null, 201);
 }
@@ -216,7 +245,8 @@ export async function copyOrMove(c: DavContext, source: Target, move: boolean): 
   if (`${source.segments.join('/')}/`.startsWith(`${destination.join('/')}/`))
     throw new ApiError('FORBIDDEN', 'A file or folder cannot replace a folder it is in.');
   const overwrite = (c.req.header('overwrite') ?? 'T').toUpperCase() !== 'F';
-  const tokens = await submittedTokens(c, space, source.kind === 'item' ? source.entry : null);
+  const sourceFolder = source.kind === 'item' ? source.entry.folder : source.path;
+  const tokens = await submittedTokens(c, space, source.kind === 'item' ? source.entry : null, sourceFolder);
   const existed = dest.kind !== 'missing';
   if (existed && !overwrite)
     throw new ApiError('PRECONDITION_FAILED', 'The destination exists and Overwrite is F.');
@@ -226,6 +256,14 @@ export async function copyOrMove(c: DavContext, source: Target, move: boolean): 
     dest.kind === 'missing' ? [dest.parent ?? '', dest.name] : splitDest(destination);
   const problem = nameProblem(destName);
   if (problem) throw new ApiError('BAD_REQUEST', problem);
+  // A move takes things out of their folder and a copy or move puts them in another (L23).
+  const sourceClaim = !move
+    ? null
+    : source.kind === 'item'
+      ? await checkFolderWrite(c, space, sourceFolder, tokens)
+      : await checkFolderTreeWrite(c, space, sourceFolder, tokens);
+  const destClaim = await checkFolderWrite(c, space, destFolder, tokens);
+  const folderClaim = sourceClaim ?? destClaim;
   const edits: ServerEdit[] = existed ? await trashEdits(c, dest, tokens) : [];
   const then: DavTreeChange[] = dest.kind === 'folder' ? [{ op: 'removeFolders', path: dest.path }] : [];
   const depth = c.req.header('depth') ?? 'infinity';
@@ -236,7 +274,7 @@ export async function copyOrMove(c: DavContext, source: Target, move: boolean): 
             itemId: source.entry.id,
             kind: source.entry.kind,
             values: placeValues(source.entry, destName, destFolder),
-            ...(await lockClaim(c, space, source.entry, tokens)),
+            ...(await lockClaim(c, space, source.entry, tokens, folderClaim)),
           }
         : await copyEdit(space, source.entry, destName, destFolder),
     );
@@ -257,7 +295,7 @@ export async function copyOrMove(c: DavContext, source: Target, move: boolean): 
             itemId: entry.id,
             kind: entry.kind,
             values: { [FOLDER_FIELD]: folder },
-            ...(await lockClaim(c, space, entry, tokens)),
+            ...(await lockClaim(c, space, entry, tokens, folderClaim)),
           }
         : await copyEdit(space, entry, name, folder),
     );

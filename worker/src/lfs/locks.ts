@@ -47,6 +47,18 @@ export async function createLock(
     { requestId: `lfs-${randomToken(12)}`, kind: 'checkout' },
     'git-lfs',
   );
+  if (answer.status === 'busy' && answer.blockedBy) {
+    // A folder checked out around the path (L21): git is shown that check-out.
+    const around = lockOf(env, caller.spaceId, answer.blockedBy);
+    const holder = answer.holder.userId === caller.userId ? 'you' : answer.holder.username;
+    return {
+      status: 409,
+      body: {
+        lock: toLfsLock(await around.stub.get(around.ref)),
+        message: `${ref.name} is in the folder ${answer.blockedBy}, checked out by ${holder}.`,
+      },
+    };
+  }
   const summary = await stub.get(ref);
   const lock = toLfsLock(summary);
   if (answer.status === 'granted' && summary.holder?.token === answer.token)

@@ -8,6 +8,7 @@ import type {
   CancelResponse,
   LockEventMessage,
   LockHistoryEntry,
+  LockHolder,
   LockHistoryResponse,
   LockOwner,
   LockSummary,
@@ -18,9 +19,11 @@ import type {
 } from '#shared/locks/schemas';
 import { fail, ok, type Result } from '../accounts/result';
 import type { LockRef, LockStore } from './lock-store';
-import { SpaceReporter, type SpaceLink } from './space-reporter';
+import { ReservationGate, type GateView, type Reserver } from './reservation-gate';
+import { SpaceReporter, type SpaceLink as ReportLink } from './space-reporter';
 
-export type { SpaceLink };
+/** The lock's space: where it reports its changes (L11) and reserves its name before a grant (L22). */
+export type SpaceLink = ReportLink & Reserver;
 
 /** The lock's own sockets (commands and pushes) and its alarm. */
 export interface LockPorts {
@@ -51,10 +54,11 @@ export class LockService {
   private fresh = true;
 
   private readonly reporter: SpaceReporter;
+  private readonly gate: ReservationGate;
 
   constructor(
     private readonly store: LockStore,
-    clock: Clock,
+    private readonly clock: Clock,
     space: SpaceLink,
     private readonly ports: LockPorts,
   ) {
@@ -67,6 +71,7 @@ export class LockService {
       () => this.snapshot(),
       () => this.stake(),
     );
+    this.gate = new ReservationGate(space);
   }
 
   /** Remembers which lock this object is; the first command stores it. */
@@ -85,12 +90,28 @@ export class LockService {
   ): Promise<AcquireResponse> {
     const ttlMs = req.ttlMs ?? LOCK_TTL_DEFAULT_MS;
     const kind = req.kind ?? 'lease';
-    const outcome = await this.run((m) =>
-      m.acquire({ requestId: req.requestId, owner, kind, via, ttlMs, waitMs: req.waitMs ?? 0, connId }),
+    const asker: LockHolder = { ...owner, token: 0, kind, via, grantedAt: this.clock.now(), expiresAt: null };
+    // L22: a free lock is granted only once its name is reserved with the space, so that no lock
+    // overlapping it (a folder above, or anything inside a folder) is granted at the same time.
+    return this.gate.run<AcquireResponse>(
+      () => this.gateView(),
+      asker,
+      async () => {
+        const outcome = await this.run((m) =>
+          m.acquire({ requestId: req.requestId, owner, kind, via, ttlMs, waitMs: req.waitMs ?? 0, connId }),
+        );
+        // A retry may reveal a grant whose fence report failed or was lost with an eviction (L9, L11).
+        if (outcome.status === 'granted') await this.reporter.fence(outcome.token, owner.userId);
+        return { ...outcome, name: this.name() };
+      },
+      (blocked) => ({
+        status: 'busy',
+        name: this.name(),
+        holder: blocked.holder,
+        expiresAt: blocked.holder.expiresAt,
+        blockedBy: blocked.blockedBy,
+      }),
     );
-    // A retry may reveal a grant whose fence report failed or was lost with an eviction (L9, L11).
-    if (outcome.status === 'granted') await this.reporter.fence(outcome.token, owner.userId);
-    return { ...outcome, name: this.name() };
   }
 
   async renew(owner: LockOwner, req: RenewRequest): Promise<Result<RenewResponse>> {
@@ -103,7 +124,10 @@ export class LockService {
   async release(owner: LockOwner, token: number): Promise<Result<ReleaseResponse>> {
     // The releaser's answer reveals no grant: it need not wait while the next waiter is fenced.
     const outcome = await this.run((m) => m.release({ token, userId: owner.userId }), false);
-    return outcome.status === 'released' ? ok(outcome) : fail('LOCK_NOT_HELD', NOT_HELD);
+    if (outcome.status !== 'released') return fail('LOCK_NOT_HELD', NOT_HELD);
+    // Once the release is answered, a lock that overlaps this one can be granted (L22).
+    await this.reporter.flushNow();
+    return ok(outcome);
   }
 
   /**
@@ -119,7 +143,9 @@ export class LockService {
 
   async breakLock(by: LockOwner, req: BreakRequest): Promise<Result<BreakResponse>> {
     const outcome = await this.run((m) => m.breakLock({ by, reason: req.reason ?? '' }), false);
-    return outcome.status === 'broken' ? ok(outcome) : fail('LOCK_NOT_HELD', 'Nobody holds this lock.');
+    if (outcome.status !== 'broken') return fail('LOCK_NOT_HELD', 'Nobody holds this lock.');
+    await this.reporter.flushNow(); // as for a release (L22)
+    return ok(outcome);
   }
 
   async cancel(owner: LockOwner, requestId: string): Promise<CancelResponse> {
@@ -250,6 +276,12 @@ export class LockService {
       this.alarmAt = next;
       this.ports.scheduleAlarm(next);
     }
+  }
+
+  private gateView(): GateView {
+    const { holder, rev } = this.machine.state;
+    const free = !holder || (holder.expiresAt !== null && holder.expiresAt <= this.clock.now());
+    return { ...this.requireRef(), free, rev };
   }
 
   /** Who holds or waits for the lock, once each. */

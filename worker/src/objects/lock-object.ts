@@ -61,6 +61,9 @@ export class LockObject extends DurableObject<Env> {
     const space: SpaceLink = {
       lockChanged: async (spaceId, update, events) =>
         (stub ??= spaceStub(env, spaceId)).lockChanged(update, events),
+      reserve: async (spaceId, name, rev, asker) =>
+        (stub ??= spaceStub(env, spaceId)).reserveLock(name, rev, asker),
+      unreserve: async (spaceId, name, rev) => (stub ??= spaceStub(env, spaceId)).unreserveLock(name, rev),
     };
     const ports = {
       pushTo: (connId: string, text: string) => void sendAll(ctx.getWebSockets(connTag(connId)), text),

@@ -9,7 +9,7 @@ import { randomToken } from '../accounts/crypto';
 import { systemClock, type Result } from '../accounts/result';
 import { Membership, MEMBERSHIP_SCHEMA_STEP, type SpaceAccess, type SpaceInfo } from '../space/membership';
 import type { BlobInfo, BlobUsage, UploadState } from '#shared/blobs/protocol';
-import type { LockEventMessage, LockSummary } from '#shared/locks/schemas';
+import type { LockEventMessage, LockHolder, LockSummary } from '#shared/locks/schemas';
 import type { SpaceSocketMessage } from '#shared/socket';
 import {
   Fence,
@@ -26,7 +26,10 @@ import { ChangeLog, CHANGE_LOG_MOVES_STEP, CHANGE_LOG_SCHEMA_STEP, type PushOutc
 import { VERSION_STORE_SCHEMA_STEP } from '../space/version-store';
 import { DAV_READS_SCHEMA_STEP, DavReads } from '../space/dav-reads';
 import type { VersionFront } from '#shared/sync/versions';
+import { LockReservations, RESERVATION_SCHEMA_STEP, type ReserveAnswer } from '../space/lock-reservations';
+import { folderLocksAround, type FolderLocksAround } from '../space/folder-locks';
 import type { Mutation } from '#shared/sync/mutation';
+import { folderOf, FOLDER_FIELD } from '#shared/sync/folders';
 import {
   POKE_PAGE_MAX_BYTES,
   POKE_PAGE_MAX_CHANGES,
@@ -65,6 +68,7 @@ const SCHEMA: readonly string[] = [
   DAV_READS_SCHEMA_STEP,
   CHANGE_LOG_MOVES_STEP,
   ITEM_INDEX_SCHEMA_STEP,
+  RESERVATION_SCHEMA_STEP,
 ];
 
 /** Brings the space's storage to the current schema, with the item index filled (D11). */
@@ -84,6 +88,7 @@ export class SpaceObject extends DurableObject<Env> {
   private readonly dav: DavStore;
   private readonly davReads: DavReads;
   private readonly davTree: DavTree;
+  private readonly reservations: LockReservations;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -116,6 +121,10 @@ export class SpaceObject extends DurableObject<Env> {
     this.dav = new DavStore(ctx.storage.sql, () => systemClock.now());
     this.davReads = new DavReads(ctx.storage.sql);
     this.davTree = new DavTree(new ItemIndex(ctx.storage.sql), this.dav);
+    this.reservations = new LockReservations(ctx.storage.sql, (itemId) => {
+      const item = this.dav.item(itemId);
+      return item ? folderOf(item.fields[FOLDER_FIELD]?.v) : null;
+    });
   }
 
   // Accounts: members, roles and share links (logic in ../space/membership.ts).
@@ -288,8 +297,21 @@ export class SpaceObject extends DurableObject<Env> {
   /** A LockObject reports a change: the fence is updated (L11) before the events go out. */
   lockChanged(update: FenceUpdate, events: LockEventMessage[]): void {
     this.fence.apply(update);
+    this.reservations.report(update);
     for (const event of events) this.hub.broadcast(event);
     this.evictions.checkReport(update);
+  }
+  /** A LockObject reserves its name before it grants a free lock (L22); refused when an overlapping lock is held. */
+  reserveLock(name: string, rev: number, asker: LockHolder): ReserveAnswer {
+    return this.reservations.reserve(name, rev, asker);
+  }
+  /** The reserving acquire granted nothing: the lock is free at `rev` (L22). */
+  unreserveLock(name: string, rev: number): void {
+    this.reservations.unreserve(name, rev);
+  }
+  /** Folder check-outs held over `folder` (its own and its parents') and inside it (L21), for WebDAV. */
+  folderLocks(folder: string): FolderLocksAround {
+    return folderLocksAround(this.ctx.storage.sql, this.fence, folder);
   }
   listLocks(): LockSummary[] {
     return this.fence.list(Date.now());

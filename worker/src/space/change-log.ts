@@ -6,6 +6,7 @@ import { blobRefOf, type ItemState } from '#shared/sync/item';
 import type { Mutation } from '#shared/sync/mutation';
 import { PULL_PAGE_MAX_BYTES, type MutationResult } from '#shared/sync/protocol';
 import { indexItem } from './item-index';
+import { fencedMessage, locksGuarding } from './item-guards';
 
 /**
  * Schema step of the change log (docs/spec/sync.md): each item once, as its whole current state
@@ -31,11 +32,12 @@ export type FenceLookup = (
 ) => { ok: true } | { ok: false; reason: 'stale_token' | 'locked' | 'never_granted' };
 
 /**
- * The locks that guard an item (S8, L15): its own, named by its id. A claim must name one of
- * them; this is the one place to widen that (a path lock, say).
+ * The locks that guard an item (S8, L15, L23): its own, named by its id, and the check-outs of the
+ * folders the write touches (./item-guards.ts). A claim must name one of them; this is the one
+ * place to widen that (a path lock, say).
  */
-export function guardingLocks(mutation: Mutation): string[] {
-  return [mutation.itemId];
+export function guardingLocks(mutation: Mutation, current: ItemState | null): string[] {
+  return locksGuarding(mutation, current);
 }
 
 /** The outcome of one push, for the route and for the hub's poke. */
@@ -68,7 +70,7 @@ export class ChangeLog {
         mutations,
         (mutation) => {
           touched.add(mutation.itemId);
-          return this.check(mutation, userId);
+          return this.check(mutation, userId, store.getItem(mutation.itemId));
         },
         { author: userId, front, now: Date.now() },
       );
@@ -123,29 +125,28 @@ export class ChangeLog {
     return headOf(this.storage.sql);
   }
 
-  // S8: the lock guarding an item is named by the item's id; a claim on any other lock is refused (L15).
-  private check(mutation: Mutation, userId: string): ReturnType<FenceCheck> {
+  // S8: the locks guarding an item are its own and its folders' (L23); a claim on any other lock is refused (L15).
+  private check(mutation: Mutation, userId: string, current: ItemState | null): ReturnType<FenceCheck> {
     const claim = mutation.lock;
-    if (claim && !guardingLocks(mutation).includes(claim.name)) {
+    const guards = guardingLocks(mutation, current);
+    if (claim && !guards.includes(claim.name)) {
       return {
         code: 'LOCK_CLAIM_INVALID',
-        message: `The lock "${claim.name}" does not guard this item; claim the item's own lock or none.`,
+        message: `The lock "${claim.name}" does not guard this item; claim the item's own lock, its folder's check-out, or none.`,
       };
     }
-    const name = mutation.itemId;
-    const verdict = this.fence(name, claim?.token ?? null, userId);
-    if (verdict.ok) return null;
-    if (verdict.reason === 'never_granted') {
-      return {
-        code: 'LOCK_CLAIM_INVALID',
-        message: `This item's lock was never granted, so its claim cannot be yours; write without one.`,
-      };
+    for (const name of guards) {
+      const verdict = this.fence(name, claim?.name === name ? claim.token : null, userId);
+      if (verdict.ok) continue;
+      if (verdict.reason === 'never_granted') {
+        return {
+          code: 'LOCK_CLAIM_INVALID',
+          message: `This item's lock was never granted, so its claim cannot be yours; write without one.`,
+        };
+      }
+      return { code: 'FENCED', message: fencedMessage(name, verdict.reason) };
     }
-    const message =
-      verdict.reason === 'locked'
-        ? `"${name}" is checked out by someone else; your version was kept as a conflict copy.`
-        : `Your lock on "${name}" ran out and was taken again; your version was kept as a conflict copy.`;
-    return { code: 'FENCED', message };
+    return null;
   }
 }
 

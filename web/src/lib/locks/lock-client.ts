@@ -39,7 +39,8 @@ export interface LockClientOptions {
 /** What {@link LockClient.acquire} answers. `left` when the caller left the line (its `signal`). */
 export type AcquireOutcome =
   | { status: 'granted'; lock: HeldLock }
-  | { status: 'busy'; holder: LockHolder }
+  /** `blockedBy`: another lock in the way (a folder check-out above, or one inside a folder, L21); `holder` is its holder. */
+  | { status: 'busy'; holder: LockHolder; blockedBy?: string }
   | { status: 'timeout' }
   | { status: 'left' };
 
@@ -149,8 +150,12 @@ export class LockClient {
         if (answer.status === 'granted') return held(answer.token, answer.expiresAt, sentAt);
         if (options.signal?.aborted)
           return await this.stopWaiting(channel, got.requestId, terms, held, 'left');
-        if (answer.status === 'busy')
-          return { status: 'busy', holder: v.parse(LockHolderSchema, answer.holder) };
+        if (answer.status === 'busy') {
+          const holder = v.parse(LockHolderSchema, answer.holder);
+          return answer.blockedBy
+            ? { status: 'busy', holder, blockedBy: answer.blockedBy }
+            : { status: 'busy', holder };
+        }
         if (answer.status === 'ended') {
           // Granted and already over before we heard (we were away): ask anew while there is time.
           if (Date.now() >= deadline) return { status: 'timeout' };

@@ -1,3 +1,4 @@
+import { folderLocksOver } from '#shared/locks/folders';
 import { LOCK_WAIT_MAX_MS } from '#shared/locks/limits';
 import { spaceLockHistoryToCsv } from '#shared/locks/csv';
 import type { LockSummary, SpaceLockHistoryEntry } from '#shared/locks/schemas';
@@ -7,6 +8,7 @@ import { forgetGrant, rememberGrant, storedGrants } from '../locks/grant-store';
 import { LockClient, type HeldLock, type LockLossReason } from '../locks/lock-client';
 import { watchLocks } from '../locks/lock-watch';
 import { session } from './session.svelte';
+import { blockedMessage } from './lock-blocked';
 import { breakReason, clockTime, lockLabel, personName, sentenceStart } from './lock-words';
 
 /** How long "wait in line" waits before giving up: the longest wait the server allows. */
@@ -73,6 +75,19 @@ export class SpaceLocks {
     return this.summaries.get(name) ?? null;
   }
 
+  /**
+   * The held check-out of `folder` or of a folder above it (at most one, L21), or null; a lease
+   * past its end counts as over even before the list hears of it.
+   */
+  coveringFolder(folder: string): LockSummary | null {
+    for (const name of folderLocksOver(folder)) {
+      const holder = this.summaries.get(name)?.holder;
+      if (holder && (holder.expiresAt === null || holder.expiresAt > this.now))
+        return this.summaries.get(name) ?? null;
+    }
+    return null;
+  }
+
   /** Takes the lock now, or waits in line for it when `wait` is set. Answers whether this tab got it. */
   async take(name: string, options: { wait: boolean; untilReleased?: boolean }): Promise<boolean> {
     this.error = '';
@@ -102,8 +117,13 @@ export class SpaceLocks {
       const label = await lockLabel(this.spaceId, name);
       if (outcome.status === 'busy') {
         const who = personName(outcome.holder);
-        this.error =
-          who === 'you'
+        const blockedBy = outcome.blockedBy;
+        const blocker = blockedBy
+          ? { name: blockedBy, label: await lockLabel(this.spaceId, blockedBy) }
+          : null;
+        this.error = blocker
+          ? blockedMessage({ name, label }, blocker, who)
+          : who === 'you'
             ? `You already have “${label}” checked out, in another tab or on another device.`
             : `“${label}” is checked out by ${who}.`;
       } else if (outcome.status === 'timeout') this.error = `Gave up waiting for “${label}”.`;
