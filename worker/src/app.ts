@@ -11,6 +11,7 @@ import { blobRoutes } from './routes/blobs';
 import { lockRoutes } from './routes/locks';
 import { socketRoutes } from './routes/socket';
 import { syncRoutes } from './routes/sync';
+import { historyRoutes } from './routes/history';
 import { davRoutes } from './dav/routes';
 import { lfsApiRoutes, lfsRoutes } from './routes/lfs';
 
@@ -24,6 +25,7 @@ api.route('/', blobRoutes);
 api.route('/', lockRoutes);
 api.route('/', socketRoutes);
 api.route('/', syncRoutes);
+api.route('/', historyRoutes);
 api.route('/', lfsApiRoutes);
 api.all('*', apiNotFound);
 

@@ -205,6 +205,26 @@ export const ROWS: Row[] = [
     ok: 204,
     params: () => ({ oid: 'a'.repeat(64) }),
   },
+  // Item history (docs/spec/history.md): the matrix item does not exist, so an allowed caller gets
+  // the item's 404 (V9); what they get for a real item is proven in history.test.ts.
+  ...(
+    [
+      ['GET /api/spaces/:spaceId/items/:itemId/history', 'viewer', undefined],
+      [
+        'POST /api/spaces/:spaceId/items/:itemId/history/restore',
+        'editor',
+        { what: 'version', stamp: '001764300000000-000000-node' },
+      ],
+      ['PUT /api/spaces/:spaceId/items/:itemId/history/:stamp/name', 'editor', { name: 'Sent' }],
+      ['DELETE /api/spaces/:spaceId/items/:itemId/history/:stamp/name', 'editor', undefined],
+    ] as const
+  ).map(([route, access, json]): Row => ({
+    route,
+    access,
+    ok: 404,
+    params: () => ({ itemId: 'matrix-item', stamp: '001764300000000-000000-node' }),
+    ...(json === undefined ? {} : { body: () => json }),
+  })),
   // Other areas: only authorization is checked until each area pins the statuses of allowed callers.
   ...(
     [

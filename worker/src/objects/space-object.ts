@@ -24,6 +24,9 @@ import { replyToSocketPush } from '../space/socket-push';
 import { LockEvictions } from '../space/lock-evictions';
 import { ChangeLog, CHANGE_LOG_SCHEMA_STEP } from '../space/change-log';
 import { VERSION_STORE_SCHEMA_STEP } from '../space/version-store';
+import { FORMER_MEMBER, HISTORY_SCHEMA_STEP, ItemHistory } from '../space/history';
+import { NO_SUCH_ITEM, restoreItem } from '../space/history-restore';
+import type { NameVersionResponse, RestoreRequest, RestoreResponse } from '#shared/history/protocol';
 import type { VersionFront } from '#shared/sync/versions';
 import type { Mutation } from '#shared/sync/mutation';
 import {
@@ -58,6 +61,7 @@ const SCHEMA: readonly string[] = [
   BLOB_SCHEMA_STEP_3,
   DAV_SCHEMA_STEP,
   VERSION_STORE_SCHEMA_STEP,
+  HISTORY_SCHEMA_STEP,
 ];
 
 /** Durable Object for one space; see docs/architecture.md. */
@@ -69,6 +73,7 @@ export class SpaceObject extends DurableObject<Env> {
   private readonly changeLog: ChangeLog;
   private readonly evictions: LockEvictions;
   private readonly dav: DavStore;
+  private readonly history: ItemHistory;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -99,6 +104,7 @@ export class SpaceObject extends DurableObject<Env> {
       this.fence.check(name, token, userId),
     );
     this.dav = new DavStore(ctx.storage.sql, () => systemClock.now());
+    this.history = new ItemHistory(ctx.storage.sql);
   }
 
   // Accounts: members, roles and share links (logic in ../space/membership.ts).
@@ -298,7 +304,11 @@ export class SpaceObject extends DurableObject<Env> {
    * Edits made by the server for a protocol front (WebDAV), as `userId`: each is stamped by the
    * server's clock and goes through {@link syncPush} like a pushed mutation (docs/spec/webdav.md).
    */
-  async serverEdit(edits: ServerEdit[], userId: string, front: VersionFront = 'webdav'): Promise<MutationResult[]> {
+  async serverEdit(
+    edits: ServerEdit[],
+    userId: string,
+    front: VersionFront = 'webdav',
+  ): Promise<MutationResult[]> {
     const now = Date.now();
     const mutations = edits.map((edit) => serverMutation(this.dav.item(edit.itemId), edit, now));
     return (await this.syncPush(mutations, userId, front)).results;
@@ -357,6 +367,37 @@ export class SpaceObject extends DurableObject<Env> {
   /** The current token of lock `name` and whether (and by whom) it is held (rule L11). */
   lockState(name: string): { token: number; held: boolean; holderUserId: string | null } | null {
     return this.fence.current(name);
+  }
+
+  // History (logic in ../space/history*.ts and #shared/history; rules in docs/spec/history.md).
+  /** A page of an item's edits, newest first, as JSON text of a HistoryResponse; null: no such item. */
+  historyPage(itemId: string, before: string | null, limit: number): string | null {
+    const item = this.dav.item(itemId);
+    return item ? JSON.stringify(this.history.page(item, before, limit)) : null;
+  }
+  /** Restores (part of) an earlier version as a new edit through the front `restore` (V5–V7). */
+  historyRestore(itemId: string, request: RestoreRequest, userId: string): Promise<Result<RestoreResponse>> {
+    const deps = {
+      history: this.history,
+      item: (id: string) => this.dav.item(id),
+      fence: (name: string, by: string) => this.fence.check(name, null, by),
+      memberName: (id: string) => this.membership.access(id)?.username ?? FORMER_MEMBER,
+      edit: (edits: ServerEdit[], by: string) => this.serverEdit(edits, by, 'restore'),
+    };
+    return restoreItem(deps, itemId, request, userId);
+  }
+  /** Names a version to keep it forever, or takes the name away (`name` null) (V8). */
+  historyName(
+    itemId: string,
+    stamp: string,
+    name: string | null,
+    userId: string,
+  ): Result<NameVersionResponse> {
+    if (!this.dav.item(itemId)) return { ok: false, code: 'NOT_FOUND', message: NO_SUCH_ITEM };
+    if (!this.history.hasEdit(itemId, stamp))
+      return { ok: false, code: 'NOT_FOUND', message: 'This item has no such version.' };
+    this.history.setName(itemId, stamp, name, userId, Date.now());
+    return { ok: true, value: { stamp, name } };
   }
 
   /** One alarm per object, shared by the areas: each handler does its due work and books its next time. */

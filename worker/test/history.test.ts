@@ -1,0 +1,278 @@
+import { runInDurableObject } from 'cloudflare:test';
+import * as v from 'valibot';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  HistoryResponseSchema,
+  RestoreResponseSchema,
+  type HistoryResponse,
+  type RestoreRequest,
+} from '#shared/history/protocol';
+import type { JsonValue } from '#shared/sync/item';
+import type { Mutation } from '#shared/sync/mutation';
+import type { SpaceObject } from '../src/objects/space-object';
+import { addMember, api, createSpace, signUp } from './support/accounts';
+import { clientId, mutation, pullAll, push } from './support/sync';
+import { grantedToken, spaceStubOf } from './locks-support';
+
+type User = { cookie: string; userId: string; username: string };
+
+let owner: User;
+let editor: User;
+let viewer: User;
+let spaceId: string;
+
+const historyPath = (itemId: string) => `/api/spaces/${spaceId}/items/${itemId}/history`;
+
+async function history(cookie: string, itemId: string): Promise<HistoryResponse> {
+  const res = await api(historyPath(itemId), { cookie });
+  if (res.status !== 200) throw new Error(`history: ${res.status} ${await res.text()}`);
+  return v.parse(HistoryResponseSchema, await res.json());
+}
+
+function restore(cookie: string, itemId: string, json: RestoreRequest | Record<string, unknown>) {
+  return api(`${historyPath(itemId)}/restore`, { method: 'POST', cookie, json });
+}
+
+/** One edit as a device makes it: each field's base is the stamp it has now, so nothing conflicts. */
+async function edit(
+  user: User,
+  client: string,
+  itemId: string,
+  values: Record<string, JsonValue>,
+  kind: Mutation['kind'] = 'note',
+): Promise<void> {
+  const now = (await history(user.cookie, itemId).catch(() => null))?.item.fields ?? {};
+  const m = mutation(client, itemId, values, { kind });
+  for (const [field, write] of Object.entries(m.set)) write.b = now[field]?.s ?? null;
+  const answer = await push(user.cookie, spaceId, client, [m]);
+  expect(answer.results[0]?.status).toBe('applied');
+}
+
+beforeAll(async () => {
+  owner = await signUp();
+  ({ spaceId } = await createSpace(owner.cookie, 'History space'));
+  editor = await addMember(owner.cookie, spaceId, 'editor');
+  viewer = await addMember(owner.cookie, spaceId, 'viewer');
+});
+
+describe('item history (V1–V3)', () => {
+  const item = 'hist-note-1';
+  beforeAll(async () => {
+    const mine = clientId();
+    const theirs = clientId();
+    await edit(owner, mine, item, { title: 'Offer', body: 'Dear client,\nPrice: 100\nRegards\n' });
+    await edit(editor, theirs, item, { body: 'Dear client,\nPrice: 250\nRegards\n' });
+    // A WebDAV save goes through the same edit path with its own front.
+    await runInDurableObject(spaceStubOf(spaceId), (space: SpaceObject) =>
+      space.serverEdit(
+        [{ itemId: item, kind: 'note', values: { body: 'Dear client,\nPrice: 250\nRegards, Ana\n' } }],
+        owner.userId,
+        'webdav',
+      ),
+    );
+  });
+
+  it('[V1] lists edits newest first with the author by name, the time and the front', async () => {
+    const page = await history(viewer.cookie, item);
+    expect(page.edits.map((e) => [e.author, e.front])).toEqual([
+      [owner.username, 'webdav'],
+      [editor.username, 'app'],
+      [owner.username, 'app'],
+    ]);
+    expect(page.edits.every((e) => e.at > 0)).toBe(true);
+    expect(page.edits[0]?.current).toBe(true);
+    expect(page.edits[1]?.current).toBe(false);
+    expect(JSON.stringify(page)).not.toContain(owner.userId);
+  });
+
+  it('[V2] one edit groups every field it wrote, each with the value it replaced', async () => {
+    const page = await history(viewer.cookie, item);
+    expect(page.edits[2]?.fields.map((f) => f.field)).toEqual(['body', 'title']);
+    expect(page.edits[1]?.fields).toEqual([
+      {
+        field: 'body',
+        value: 'Dear client,\nPrice: 250\nRegards\n',
+        before: 'Dear client,\nPrice: 100\nRegards\n',
+      },
+    ]);
+  });
+
+  it('[V3] pages go back in time with `before`', async () => {
+    const first = v.parse(
+      HistoryResponseSchema,
+      await (await api(`${historyPath(item)}?limit=2`, { cookie: viewer.cookie })).json(),
+    );
+    expect(first.edits).toHaveLength(2);
+    expect(first.more).toBe(true);
+    const last = first.edits[1]?.stamp ?? '';
+    const rest = v.parse(
+      HistoryResponseSchema,
+      await (await api(`${historyPath(item)}?before=${last}`, { cookie: viewer.cookie })).json(),
+    );
+    expect(rest.edits.map((e) => e.author)).toEqual([owner.username]);
+    expect(rest.more).toBe(false);
+  });
+});
+
+describe('restore (V5–V7)', () => {
+  const item = 'hist-note-2';
+  let first = '';
+  beforeAll(async () => {
+    const client = clientId();
+    await edit(owner, client, item, { title: 'Plan', body: 'one\ntwo\nthree\n' });
+    await edit(owner, client, item, { title: 'Plan B', body: 'ONE\ntwo\nTHREE\n' });
+    first = (await history(owner.cookie, item)).edits.at(-1)?.stamp ?? '';
+  });
+
+  it('[V5] restoring a whole version is a new edit through the front restore that every device pulls', async () => {
+    const res = await restore(editor.cookie, item, { what: 'version', stamp: first });
+    expect(res.status).toBe(200);
+    const made = v.parse(RestoreResponseSchema, await res.json());
+    expect(made.fields.sort()).toEqual(['body', 'title']);
+    const page = await history(viewer.cookie, item);
+    expect(page.item.fields['body']?.v).toBe('one\ntwo\nthree\n');
+    expect(page.item.fields['title']?.v).toBe('Plan');
+    expect(page.edits[0]).toMatchObject({ stamp: made.stamp, front: 'restore', author: editor.username });
+    const pulled = await pullAll(viewer.cookie, spaceId);
+    const seen = pulled.changes.find((change) => change.item.id === item);
+    expect(seen?.item.fields['body']?.v).toBe('one\ntwo\nthree\n');
+  });
+
+  it('[V7] a restore can be undone, and the undo is a version too', async () => {
+    const restored = (await history(owner.cookie, item)).edits[0]?.stamp ?? '';
+    const res = await restore(editor.cookie, item, { what: 'undo', stamp: restored });
+    expect(res.status).toBe(200);
+    const page = await history(owner.cookie, item);
+    expect(page.item.fields['body']?.v).toBe('ONE\ntwo\nTHREE\n');
+    expect(page.item.fields['title']?.v).toBe('Plan B');
+    expect(page.edits.slice(0, 2).map((e) => e.front)).toEqual(['restore', 'restore']);
+    // Undoing an edit whose fields changed since is refused, not half done.
+    const again = await restore(editor.cookie, item, { what: 'undo', stamp: restored });
+    expect(again.status).toBe(409);
+  });
+
+  it('[V6] one changed passage comes back and the rest stays as it is now', async () => {
+    const now = (await history(owner.cookie, item)).item.fields['body']?.s ?? '';
+    const res = await restore(editor.cookie, item, {
+      what: 'passage',
+      stamp: first,
+      field: 'body',
+      passage: 1,
+      current: now,
+    });
+    expect(res.status).toBe(200);
+    expect((await history(owner.cookie, item)).item.fields['body']?.v).toBe('ONE\ntwo\nthree\n');
+    // The same passage number against a text that changed meanwhile is refused.
+    const stale = await restore(editor.cookie, item, {
+      what: 'passage',
+      stamp: first,
+      field: 'body',
+      passage: 0,
+      current: now,
+    });
+    expect(stale.status).toBe(409);
+    expect((await stale.json<{ message: string }>()).message).toContain('“Plan B” changed since');
+  });
+
+  it('[V6] one record field comes back, the others keep their values', async () => {
+    const record = 'hist-record-1';
+    const client = clientId();
+    const text = (value: string) => ({ t: 'text', v: value });
+    await edit(
+      owner,
+      client,
+      record,
+      { title: 'Client', 'r:City': text('Oslo'), 'r:Phone': text('1') },
+      'record',
+    );
+    await edit(owner, client, record, { 'r:City': text('Bergen'), 'r:Phone': text('2') }, 'record');
+    const stamp = (await history(owner.cookie, record)).edits.at(-1)?.stamp ?? '';
+    const res = await restore(editor.cookie, record, { what: 'field', stamp, field: 'r:City' });
+    expect(res.status).toBe(200);
+    const fields = (await history(owner.cookie, record)).item.fields;
+    expect(fields['r:City']?.v).toEqual(text('Oslo'));
+    expect(fields['r:Phone']?.v).toEqual(text('2'));
+  });
+
+  it('[V10] a restore of an item someone else has checked out is refused and names the holder', async () => {
+    const locked = 'hist-locked1';
+    const client = clientId();
+    await edit(owner, client, locked, { title: 'Contract', body: 'v1' });
+    await edit(owner, client, locked, { body: 'v2' });
+    const stamp = (await history(owner.cookie, locked)).edits.at(-1)?.stamp ?? '';
+    await grantedToken(editor.cookie, spaceId, locked);
+    const res = await restore(owner.cookie, locked, { what: 'version', stamp });
+    expect(res.status).toBe(423);
+    const body = await res.json<{ message: string }>();
+    expect(body.message).toBe(
+      `${editor.username} has “Contract” checked out; restore it once it is checked in.`,
+    );
+    expect((await history(owner.cookie, locked)).item.fields['body']?.v).toBe('v2');
+  });
+});
+
+describe('names and bad input (V8, V9)', () => {
+  const item = 'hist-note-3';
+  let stamp = '';
+  beforeAll(async () => {
+    await edit(owner, clientId(), item, { title: 'Draft', body: 'x' });
+    stamp = (await history(owner.cookie, item)).edits[0]?.stamp ?? '';
+  });
+
+  it('[V8] an editor names a version and everyone sees the name; the name can be taken away', async () => {
+    const path = `${historyPath(item)}/${stamp}/name`;
+    const named = await api(path, {
+      method: 'PUT',
+      cookie: editor.cookie,
+      json: { name: ' Sent to the client ' },
+    });
+    expect(named.status).toBe(200);
+    expect((await history(viewer.cookie, item)).edits[0]?.name).toBe('Sent to the client');
+    expect((await api(path, { method: 'DELETE', cookie: editor.cookie })).status).toBe(200);
+    expect((await history(viewer.cookie, item)).edits[0]?.name).toBeNull();
+  });
+
+  it('[V9] an item or version that does not exist is 404; bad input is 400 with a code and a message', async () => {
+    for (const res of [
+      await api(historyPath('no-such-item'), { cookie: viewer.cookie }),
+      await api(historyPath('bad id!'), { cookie: viewer.cookie }),
+      await restore(editor.cookie, 'no-such-item', { what: 'version', stamp }),
+      await restore(editor.cookie, item, { what: 'version', stamp: stamp.replace(/^\d{3}/, '000') }),
+      await api(`${historyPath(item)}/${stamp.replace(/^\d{3}/, '000')}/name`, {
+        method: 'PUT',
+        cookie: editor.cookie,
+        json: { name: 'x' },
+      }),
+    ]) {
+      expect(res.status).toBe(404);
+      expect(await res.json()).toMatchObject({ code: 'NOT_FOUND' });
+    }
+    for (const res of [
+      await restore(editor.cookie, item, { what: 'everything', stamp }),
+      await restore(editor.cookie, item, {
+        what: 'passage',
+        stamp,
+        field: 'body',
+        passage: -1,
+        current: stamp,
+      }),
+      await api(`${historyPath(item)}/${stamp}/name`, {
+        method: 'PUT',
+        cookie: editor.cookie,
+        json: { name: ' ' },
+      }),
+      await api(`${historyPath(item)}?limit=0`, { cookie: viewer.cookie }),
+    ]) {
+      expect(res.status).toBe(400);
+      const body = await res.json<{ code: string; message: string }>();
+      expect(body.code).toBe('VALIDATION_FAILED');
+      expect(body.message.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('[V9] viewers read history but do not restore or name', async () => {
+    expect((await restore(viewer.cookie, item, { what: 'version', stamp })).status).toBe(403);
+    const path = `${historyPath(item)}/${stamp}/name`;
+    expect((await api(path, { method: 'PUT', cookie: viewer.cookie, json: { name: 'n' } })).status).toBe(403);
+  });
+});
