@@ -1,0 +1,94 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { apiClient } from '../support/api-client';
+import { launchBrowser } from '../support/browser';
+import { appPassword, dav } from '../support/dav';
+import { screenshot, signedInContext } from './app-support';
+import { body, waitSynced } from './together-support';
+
+// An item's History (V1–V8) in Chromium: edits made in the app and over WebDAV are listed with
+// their authors and fronts, one passage comes back, and the restore is undone.
+
+const client = apiClient(inject('baseUrl'));
+const baseUrl = client.baseUrl;
+
+const edits = (page: Page) => page.getByRole('article');
+
+describe('History in Chromium', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('[V1] [V4] [V6] [V7] edits from the app and WebDAV are listed by author and front; one passage comes back and the restore is undone', async () => {
+    const alice = await client.signUp();
+    const { spaceId } = await client.createSpace(alice.cookie, 'Offers');
+    const bob = await client.addMember(alice.cookie, spaceId, 'editor');
+    const auth = { username: bob.username, password: (await appPassword(baseUrl, bob)).password };
+    const context = await signedInContext(browser, baseUrl, alice);
+    const page = await context.newPage();
+    await page.goto(`${baseUrl}/spaces/${spaceId}`);
+    await page.getByRole('button', { name: 'New note' }).click();
+    await page.waitForURL(/\/items\//);
+    await page.waitForFunction(() => document.activeElement?.matches('main label.field input') === true);
+    const noteUrl = page.url();
+    await page.getByLabel('Title').fill('Offer');
+    await body(page).fill('Dear client,\nPrice: 100\nThanks\nRegards\n');
+    await waitSynced(page);
+
+    // Bob saves twice from his desktop; Alice then types once more in the app.
+    for (const text of [
+      'Dear client,\nPrice: 250\nThanks\nRegards\n',
+      'Dear client,\nPrice: 250\nThanks\nKind regards\n',
+    ]) {
+      expect((await dav(baseUrl, auth, 'PUT', '/dav/Offers/Offer.md', { body: text })).status).toBe(204);
+    }
+    await expect.poll(() => body(page).inputValue(), { timeout: 30_000 }).toContain('Kind regards');
+    await body(page).fill('Dear client,\nPrice: 250\nThanks\nKind regards\nAlice\n');
+    await waitSynced(page);
+
+    await page.getByRole('link', { name: 'History' }).click();
+    await page.getByRole('heading', { name: 'History of “Offer”' }).waitFor();
+    await expect.poll(() => edits(page).count(), { timeout: 30_000 }).toBeGreaterThanOrEqual(4);
+    const headings = await page.getByRole('heading', { level: 2 }).allInnerTexts();
+    expect(headings[0]).toContain(`${alice.username}`);
+    expect(headings[0]).toContain('in the app');
+    expect(headings[1]).toContain(`${bob.username}`);
+    expect(headings[1]).toContain('over WebDAV');
+    expect(headings[2]).toContain('over WebDAV');
+
+    // Alice's last edit before Bob's saves, compared with now: the price and the ending changed.
+    const beforeBob = headings.findLastIndex((heading) => heading.includes('over WebDAV')) + 1;
+    const oldest = edits(page).nth(beforeBob);
+    await oldest.getByRole('button', { name: 'Compare with now' }).click();
+    const comparison = oldest.getByRole('group', { name: 'This body compared with now' });
+    await expect
+      .poll(() => comparison.locator('ins, del').allInnerTexts())
+      .toEqual(expect.arrayContaining(['100', '250']));
+    await screenshot(page, 'history-compare');
+    await comparison.getByRole('button', { name: 'Restore this passage' }).first().click();
+    await page.getByText('Restored the passage.').waitFor();
+    await page.getByRole('link', { name: /Back to/ }).click();
+    await expect
+      .poll(() => body(page).inputValue(), { timeout: 30_000 })
+      .toBe('Dear client,\nPrice: 100\nThanks\nKind regards\nAlice\n');
+
+    // The restore is an edit of its own, and undoing it brings the text back.
+    await page.goBack();
+    await page
+      .getByText(/by a restore/)
+      .first()
+      .waitFor({ timeout: 30_000 });
+    await edits(page).first().getByRole('button', { name: 'Undo this edit' }).click();
+    await page.getByText('Undone.').waitFor();
+    await page.getByRole('link', { name: /Back to/ }).click();
+    await expect
+      .poll(() => body(page).inputValue(), { timeout: 30_000 })
+      .toBe('Dear client,\nPrice: 250\nThanks\nKind regards\nAlice\n');
+    await page.goto(noteUrl);
+    await context.close();
+  });
+});

@@ -1,0 +1,41 @@
+import {
+  HistoryResponseSchema,
+  NameVersionResponseSchema,
+  RestoreResponseSchema,
+  type HistoryResponse,
+  type NameVersionResponse,
+  type RestoreRequest,
+  type RestoreResponse,
+} from '#shared/history/protocol';
+import { apiFetch } from '../api/http';
+
+const historyPath = (spaceId: string, itemId: string) =>
+  `/api/spaces/${encodeURIComponent(spaceId)}/items/${encodeURIComponent(itemId)}/history`;
+
+/** A page of an item's edits, newest first (V1–V3): the ones older than `before` when given. */
+export function fetchHistory(spaceId: string, itemId: string, before?: string): Promise<HistoryResponse> {
+  const query = before ? `?before=${encodeURIComponent(before)}` : '';
+  return apiFetch(`${historyPath(spaceId, itemId)}${query}`, HistoryResponseSchema);
+}
+
+/** Restores a version, a field or a passage, or undoes an edit (V5–V7); the result syncs like any edit. */
+export function restoreVersion(
+  spaceId: string,
+  itemId: string,
+  request: RestoreRequest,
+): Promise<RestoreResponse> {
+  return apiFetch(`${historyPath(spaceId, itemId)}/restore`, RestoreResponseSchema, { body: request });
+}
+
+/** Names a version to keep it forever, or takes its name away with `name` null (V8). */
+export function nameVersion(
+  spaceId: string,
+  itemId: string,
+  stamp: string,
+  name: string | null,
+): Promise<NameVersionResponse> {
+  const path = `${historyPath(spaceId, itemId)}/${encodeURIComponent(stamp)}/name`;
+  return name === null
+    ? apiFetch(path, NameVersionResponseSchema, { method: 'DELETE' })
+    : apiFetch(path, NameVersionResponseSchema, { method: 'PUT', body: { name } });
+}
