@@ -91,4 +91,30 @@ describe('History in Chromium', () => {
     await page.goto(noteUrl);
     await context.close();
   });
+
+  it('[V11] [V12] a folder of three files deleted over WebDAV comes back whole from the Deleted tab', async () => {
+    const alice = await client.signUp();
+    const { spaceId } = await client.createSpace(alice.cookie, 'Desk');
+    const auth = { username: alice.username, password: (await appPassword(baseUrl, alice)).password };
+    expect((await dav(baseUrl, auth, 'MKCOL', '/dav/Desk/Plans')).status).toBe(201);
+    for (const name of ['one.txt', 'two.txt', 'three.txt'])
+      expect((await dav(baseUrl, auth, 'PUT', `/dav/Desk/Plans/${name}`, { body: name })).status).toBe(201);
+    expect((await dav(baseUrl, auth, 'DELETE', '/dav/Desk/Plans')).status).toBe(204);
+
+    const context = await signedInContext(browser, baseUrl, alice);
+    const page = await context.newPage();
+    await page.goto(`${baseUrl}/spaces/${spaceId}/trash`);
+    const together = page.getByRole('region', { name: 'Deleted together' });
+    await together.getByText('Folder “Plans”').waitFor({ timeout: 30_000 });
+    await screenshot(page, 'history-deleted-folder');
+    await together.getByRole('button', { name: 'Bring back the folder' }).click();
+    await page.getByText('Brought back 3 of 3 from the folder “Plans”.').waitFor();
+    await page.goto(`${baseUrl}/spaces/${spaceId}?folder=Plans`);
+    for (const name of ['one.txt', 'two.txt', 'three.txt'])
+      await page.getByText(name).first().waitFor({ timeout: 30_000 });
+    const listing = await dav(baseUrl, auth, 'PROPFIND', '/dav/Desk/Plans/', { headers: { depth: '1' } });
+    expect(listing.status).toBe(207);
+    expect(await listing.text()).toContain('three.txt');
+    await context.close();
+  });
 });

@@ -225,6 +225,14 @@ export const ROWS: Row[] = [
     params: () => ({ itemId: 'matrix-item', stamp: '001764300000000-000000-node' }),
     ...(json === undefined ? {} : { body: () => json }),
   })),
+  // The Deleted tab (V11, V12): nothing deleted in the matrix space, so nothing comes back.
+  { route: 'GET /api/spaces/:spaceId/deleted', access: 'viewer', ok: 200 },
+  {
+    route: 'POST /api/spaces/:spaceId/deleted/restore',
+    access: 'editor',
+    ok: 200,
+    body: () => ({ itemIds: ['matrix-item'] }),
+  },
   // Other areas: only authorization is checked until each area pins the statuses of allowed callers.
   ...(
     [

@@ -7,6 +7,7 @@ import {
   type HistoryResponse,
   type RestoreRequest,
 } from '#shared/history/protocol';
+import { DeletedResponseSchema, UndeleteResponseSchema } from '#shared/history/deleted';
 import type { JsonValue } from '#shared/sync/item';
 import type { Mutation } from '#shared/sync/mutation';
 import type { SpaceObject } from '../src/objects/space-object';
@@ -274,5 +275,88 @@ describe('names and bad input (V8, V9)', () => {
     expect((await restore(viewer.cookie, item, { what: 'version', stamp })).status).toBe(403);
     const path = `${historyPath(item)}/${stamp}/name`;
     expect((await api(path, { method: 'PUT', cookie: viewer.cookie, json: { name: 'n' } })).status).toBe(403);
+  });
+});
+
+describe('deleted items and folders (V11, V12)', () => {
+  const inPlans = ['plans-item-1', 'plans-item-2', 'plans-item-3'];
+  const alone = 'lonely-item-1';
+
+  beforeAll(async () => {
+    const client = clientId();
+    for (const [index, itemId] of inPlans.entries())
+      await edit(owner, client, itemId, {
+        title: `Plan ${index + 1}`,
+        body: `step ${index + 1}`,
+        folder: 'Plans/2027',
+      });
+    await edit(owner, client, alone, { title: 'Loose note', body: 'loose' });
+    // A folder deleted over WebDAV is one request that deletes everything in it.
+    await runInDurableObject(spaceStubOf(spaceId), (space: SpaceObject) =>
+      space.serverEdit(
+        inPlans.map((itemId) => ({ itemId, kind: 'note' as const, values: { $deleted: true } })),
+        editor.userId,
+        'webdav',
+      ),
+    );
+    await edit(owner, client, alone, { $deleted: true });
+  });
+
+  it('[V11] the Deleted tab lists deletions newest first, a folder as one, with who deleted them and their last text', async () => {
+    const res = await api(`/api/spaces/${spaceId}/deleted`, { cookie: viewer.cookie });
+    expect(res.status).toBe(200);
+    const { groups } = v.parse(DeletedResponseSchema, await res.json());
+    const [loose, folder] = groups;
+    expect(loose).toMatchObject({ folder: null, deletedBy: owner.username });
+    expect(loose?.items.map((i) => i.title)).toEqual(['“Loose note”']);
+    expect(folder).toMatchObject({ folder: 'Plans/2027', deletedBy: editor.username });
+    expect(folder?.items.map((i) => i.preview).sort()).toEqual(['step 1', 'step 2', 'step 3']);
+  });
+
+  it('[V12] a deleted folder comes back whole, in its folder, on every device', async () => {
+    const res = await api(`/api/spaces/${spaceId}/deleted/restore`, {
+      method: 'POST',
+      cookie: editor.cookie,
+      json: { itemIds: inPlans },
+    });
+    expect(res.status).toBe(200);
+    expect(v.parse(UndeleteResponseSchema, await res.json())).toEqual({ restored: inPlans, skipped: [] });
+    const { changes } = await pullAll(viewer.cookie, spaceId);
+    for (const itemId of inPlans) {
+      const item = changes.find((change) => change.item.id === itemId)?.item;
+      expect(item?.fields['$deleted']?.v).toBe(false);
+      expect(item?.fields['folder']?.v).toBe('Plans/2027');
+    }
+    const { groups } = v.parse(
+      DeletedResponseSchema,
+      await (await api(`/api/spaces/${spaceId}/deleted`, { cookie: viewer.cookie })).json(),
+    );
+    expect(groups.flatMap((g) => g.items.map((i) => i.itemId))).toEqual([alone]);
+    expect((await history(owner.cookie, inPlans[0] ?? '')).edits[0]?.front).toBe('restore');
+  });
+
+  it('[V12] an item someone else has checked out stays deleted and is listed by name; viewers cannot bring items back', async () => {
+    await grantedToken(editor.cookie, spaceId, alone);
+    const res = await api(`/api/spaces/${spaceId}/deleted/restore`, {
+      method: 'POST',
+      cookie: owner.cookie,
+      json: { itemIds: [alone] },
+    });
+    expect(v.parse(UndeleteResponseSchema, await res.json())).toEqual({
+      restored: [],
+      skipped: [{ itemId: alone, title: '“Loose note”', reason: `${editor.username} has it checked out.` }],
+    });
+    const denied = await api(`/api/spaces/${spaceId}/deleted/restore`, {
+      method: 'POST',
+      cookie: viewer.cookie,
+      json: { itemIds: [alone] },
+    });
+    expect(denied.status).toBe(403);
+    const bad = await api(`/api/spaces/${spaceId}/deleted/restore`, {
+      method: 'POST',
+      cookie: owner.cookie,
+      json: { itemIds: [] },
+    });
+    expect(bad.status).toBe(400);
   });
 });

@@ -25,7 +25,9 @@ import { LockEvictions } from '../space/lock-evictions';
 import { ChangeLog, CHANGE_LOG_SCHEMA_STEP } from '../space/change-log';
 import { VERSION_STORE_SCHEMA_STEP } from '../space/version-store';
 import { FORMER_MEMBER, HISTORY_SCHEMA_STEP, ItemHistory } from '../space/history';
-import { NO_SUCH_ITEM, restoreItem } from '../space/history-restore';
+import { NO_SUCH_ITEM, restoreItem, undeleteItems, type RestoreDeps } from '../space/history-restore';
+import { deletedItems } from '../space/deleted-items';
+import type { UndeleteResponse } from '#shared/history/deleted';
 import type { NameVersionResponse, RestoreRequest, RestoreResponse } from '#shared/history/protocol';
 import type { VersionFront } from '#shared/sync/versions';
 import type { Mutation } from '#shared/sync/mutation';
@@ -377,14 +379,25 @@ export class SpaceObject extends DurableObject<Env> {
   }
   /** Restores (part of) an earlier version as a new edit through the front `restore` (V5–V7). */
   historyRestore(itemId: string, request: RestoreRequest, userId: string): Promise<Result<RestoreResponse>> {
-    const deps = {
+    return restoreItem(this.restoreDeps(), itemId, request, userId);
+  }
+  /** The deleted items of the last `since` ms for the Deleted tab, as JSON text of a DeletedResponse (V11). */
+  deletedList(since: number, limit: number): string {
+    const nameOf = (id: string) => this.membership.access(id)?.username ?? FORMER_MEMBER;
+    return JSON.stringify(deletedItems(this.ctx.storage.sql, since, limit, nameOf));
+  }
+  /** Brings deleted items back in their folders, skipping what someone else has checked out (V12). */
+  deletedRestore(itemIds: string[], userId: string): Promise<UndeleteResponse> {
+    return undeleteItems(this.restoreDeps(), itemIds, userId);
+  }
+  private restoreDeps(): RestoreDeps {
+    return {
       history: this.history,
-      item: (id: string) => this.dav.item(id),
-      fence: (name: string, by: string) => this.fence.check(name, null, by),
-      memberName: (id: string) => this.membership.access(id)?.username ?? FORMER_MEMBER,
-      edit: (edits: ServerEdit[], by: string) => this.serverEdit(edits, by, 'restore'),
+      item: (id) => this.dav.item(id),
+      fence: (name, by) => this.fence.check(name, null, by),
+      memberName: (id) => this.membership.access(id)?.username ?? FORMER_MEMBER,
+      edit: (edits, by) => this.serverEdit(edits, by, 'restore'),
     };
-    return restoreItem(deps, itemId, request, userId);
   }
   /** Names a version to keep it forever, or takes the name away (`name` null) (V8). */
   historyName(

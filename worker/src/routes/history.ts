@@ -6,6 +6,7 @@ import {
   NameVersionRequestSchema,
   RestoreRequestSchema,
 } from '#shared/history/protocol';
+import { UndeleteRequestSchema } from '#shared/history/deleted';
 import { StampSchema } from '#shared/sync/hlc';
 import { ItemIdSchema } from '#shared/sync/item';
 import { unwrap } from '../accounts/result';
@@ -23,6 +24,9 @@ const BASE = '/spaces/:spaceId/items/:itemId/history';
 const NO_STORE = { 'cache-control': 'no-store' };
 const JSON_NO_STORE = { 'content-type': 'application/json; charset=utf-8', ...NO_STORE };
 const HISTORY_PAGE_DEFAULT = 20;
+/** How long the Deleted tab lists a deletion (the app's trash keeps items as long). */
+const DELETED_KEEP_MS = 30 * 24 * 3_600_000;
+const DELETED_PAGE = 1_000;
 
 function stubOf(c: HistoryContext) {
   return spaceStub(c.env, c.var.member.spaceId);
@@ -39,7 +43,7 @@ function stampOf(c: HistoryContext): string {
   return parseWith(StampSchema, c.req.param('stamp'), 'version stamp');
 }
 
-/** History routes under `/api/spaces/:spaceId/items/:itemId/history` (docs/api.md#history). */
+/** History routes: `…/items/:itemId/history` and `…/deleted` under `/api/spaces/:spaceId` (docs/api.md#history). */
 export const historyRoutes = new Hono<HistoryEnv>()
   // Everyone in the space reads an item's history (V1–V3).
   .get(BASE, requireSpaceRole('viewer'), async (c) => {
@@ -70,4 +74,14 @@ export const historyRoutes = new Hono<HistoryEnv>()
     const stamp = stampOf(c);
     const result = await stubOf(c).historyName(itemId, stamp, null, c.var.member.userId);
     return c.json(unwrap(result), 200, NO_STORE);
+  })
+  // Everyone in the space sees what was deleted in the last 30 days (V11).
+  .get('/spaces/:spaceId/deleted', requireSpaceRole('viewer'), async (c) => {
+    const text = await stubOf(c).deletedList(Date.now() - DELETED_KEEP_MS, DELETED_PAGE);
+    return c.body(text, 200, JSON_NO_STORE);
+  })
+  // Editors bring items back, in their folders (V12).
+  .post('/spaces/:spaceId/deleted/restore', requireSpaceRole('editor'), async (c) => {
+    const { itemIds } = await readJson(c, UndeleteRequestSchema);
+    return c.json(await stubOf(c).deletedRestore(itemIds, c.var.member.userId), 200, NO_STORE);
   });

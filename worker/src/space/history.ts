@@ -7,13 +7,15 @@ import { versionOf, type VersionRow } from './version-store';
 
 /**
  * Schema step of item history (docs/spec/history.md): names that keep a version forever (V8), and
- * indexes for reading one item's edits newest first and the space's versions by time.
+ * indexes for reading one item's edits newest first, the space's versions by time, and its
+ * deletions by time (V11).
  */
 export const HISTORY_SCHEMA_STEP =
   'CREATE TABLE version_names (item_id TEXT NOT NULL, stamp TEXT NOT NULL, name TEXT NOT NULL,' +
   ' named_by TEXT NOT NULL, named_at INTEGER NOT NULL, PRIMARY KEY (item_id, stamp));' +
   'CREATE INDEX field_versions_by_item_stamp ON field_versions (item_id, stamp);' +
-  'CREATE INDEX field_versions_by_at ON field_versions (at)';
+  'CREATE INDEX field_versions_by_at ON field_versions (at);' +
+  'CREATE INDEX field_versions_by_field_at ON field_versions (field, at)';
 
 /** What to call an author who is no longer a member of the space. */
 export const FORMER_MEMBER = 'a former member';

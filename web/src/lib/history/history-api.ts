@@ -7,6 +7,12 @@ import {
   type RestoreRequest,
   type RestoreResponse,
 } from '#shared/history/protocol';
+import {
+  DeletedResponseSchema,
+  UndeleteResponseSchema,
+  type DeletedResponse,
+  type UndeleteResponse,
+} from '#shared/history/deleted';
 import { apiFetch } from '../api/http';
 
 const historyPath = (spaceId: string, itemId: string) =>
@@ -38,4 +44,16 @@ export function nameVersion(
   return name === null
     ? apiFetch(path, NameVersionResponseSchema, { method: 'DELETE' })
     : apiFetch(path, NameVersionResponseSchema, { method: 'PUT', body: { name } });
+}
+
+/** The space's deletions of the last 30 days, newest first, folders as one (V11). */
+export function fetchDeleted(spaceId: string): Promise<DeletedResponse> {
+  return apiFetch(`/api/spaces/${encodeURIComponent(spaceId)}/deleted`, DeletedResponseSchema);
+}
+
+/** Brings deleted items back in their folders (V12). */
+export function undelete(spaceId: string, itemIds: string[]): Promise<UndeleteResponse> {
+  return apiFetch(`/api/spaces/${encodeURIComponent(spaceId)}/deleted/restore`, UndeleteResponseSchema, {
+    body: { itemIds },
+  });
 }
