@@ -233,6 +233,14 @@ export const ROWS: Row[] = [
     ok: 200,
     body: () => ({ itemIds: ['matrix-item'] }),
   },
+  // History retention (V14): everyone sees it, owners set it.
+  { route: 'GET /api/spaces/:spaceId/history-settings', access: 'viewer', ok: 200 },
+  {
+    route: 'PUT /api/spaces/:spaceId/history-settings',
+    access: 'owner',
+    ok: 200,
+    body: () => ({ keepAllDays: 7, keepDays: 90 }),
+  },
   // Other areas: only authorization is checked until each area pins the statuses of allowed callers.
   ...(
     [

@@ -8,6 +8,7 @@ import {
   type RestoreRequest,
 } from '#shared/history/protocol';
 import { DeletedResponseSchema, UndeleteResponseSchema } from '#shared/history/deleted';
+import { HistorySettingsResponseSchema } from '#shared/history/settings';
 import type { JsonValue } from '#shared/sync/item';
 import type { Mutation } from '#shared/sync/mutation';
 import type { SpaceObject } from '../src/objects/space-object';
@@ -358,5 +359,55 @@ describe('deleted items and folders (V11, V12)', () => {
       json: { itemIds: [] },
     });
     expect(bad.status).toBe(400);
+  });
+});
+
+describe('retention in the space (V13–V15)', () => {
+  const item = 'kept-note-1';
+  const settings = () => `/api/spaces/${spaceId}/history-settings`;
+
+  it('[V14] everyone sees how much history takes; only an owner sets a shorter window, checked', async () => {
+    const client = clientId();
+    for (const text of ['a', 'ab', 'abc', 'abcd']) await edit(owner, client, item, { body: text });
+    const res = await api(settings(), { cookie: viewer.cookie });
+    const seen = v.parse(HistorySettingsResponseSchema, await res.json());
+    expect(seen.retention).toEqual({ keepAllDays: 30, keepDays: 365 });
+    expect(seen.usage.versions).toBeGreaterThan(4);
+    expect(seen.usage.bytes).toBeGreaterThan(0);
+    const json = { keepAllDays: 0, keepDays: 0 };
+    expect((await api(settings(), { method: 'PUT', cookie: editor.cookie, json })).status).toBe(403);
+    const bad = await api(settings(), {
+      method: 'PUT',
+      cookie: owner.cookie,
+      json: { keepAllDays: 30, keepDays: 7 },
+    });
+    expect(bad.status).toBe(400);
+  });
+
+  it('[V13] [V15] with no window only the current and named versions stay, and a restore still works', async () => {
+    const page = await history(owner.cookie, item);
+    const named = page.edits.at(-1)?.stamp ?? '';
+    await api(`${historyPath(item)}/${named}/name`, {
+      method: 'PUT',
+      cookie: owner.cookie,
+      json: { name: 'First' },
+    });
+    const set = await api(settings(), {
+      method: 'PUT',
+      cookie: owner.cookie,
+      json: { keepAllDays: 0, keepDays: 0 },
+    });
+    expect(set.status).toBe(200);
+    const dropped = await runInDurableObject(spaceStubOf(spaceId), (space: SpaceObject) =>
+      space.historyThin(Date.now() + 1000),
+    );
+    expect(dropped).toBeGreaterThan(0);
+    const after = await history(owner.cookie, item);
+    expect(after.edits.map((e) => e.fields[0]?.value)).toEqual(['abcd', 'a']);
+    expect(after.edits[1]?.name).toBe('First');
+    const res = await restore(editor.cookie, item, { what: 'version', stamp: named });
+    expect(res.status).toBe(200);
+    expect((await history(owner.cookie, item)).item.fields['body']?.v).toBe('a');
+    await api(settings(), { method: 'PUT', cookie: owner.cookie, json: { keepAllDays: 30, keepDays: 365 } });
   });
 });

@@ -27,6 +27,9 @@ import { VERSION_STORE_SCHEMA_STEP } from '../space/version-store';
 import { FORMER_MEMBER, HISTORY_SCHEMA_STEP, ItemHistory } from '../space/history';
 import { NO_SUCH_ITEM, restoreItem, undeleteItems, type RestoreDeps } from '../space/history-restore';
 import { deletedItems } from '../space/deleted-items';
+import { HistoryRetention, THIN_EVERY_MS } from '../space/history-retention';
+import type { HistorySettingsResponse } from '#shared/history/settings';
+import type { Retention } from '#shared/history/retention';
 import type { UndeleteResponse } from '#shared/history/deleted';
 import type { NameVersionResponse, RestoreRequest, RestoreResponse } from '#shared/history/protocol';
 import type { VersionFront } from '#shared/sync/versions';
@@ -76,6 +79,8 @@ export class SpaceObject extends DurableObject<Env> {
   private readonly evictions: LockEvictions;
   private readonly dav: DavStore;
   private readonly history: ItemHistory;
+  private readonly retention: HistoryRetention;
+  private thinBooked = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -107,6 +112,7 @@ export class SpaceObject extends DurableObject<Env> {
     );
     this.dav = new DavStore(ctx.storage.sql, () => systemClock.now());
     this.history = new ItemHistory(ctx.storage.sql);
+    this.retention = new HistoryRetention(ctx.storage);
   }
 
   // Accounts: members, roles and share links (logic in ../space/membership.ts).
@@ -298,6 +304,7 @@ export class SpaceObject extends DurableObject<Env> {
   /** Applies a push batch all or nothing, pokes the members, then updates blob references. */
   async syncPush(mutations: Mutation[], userId: string, front: VersionFront = 'app'): Promise<PushResponse> {
     const outcome = this.changeLog.push(mutations, userId, front);
+    if (!this.thinBooked) this.bookThinning();
     if (outcome.grew) this.poke(outcome.before, outcome.head);
     for (const ref of outcome.blobRefs) await this.blobs.setItemRef(ref.itemId, ref.sha256);
     return { results: outcome.results, head: outcome.head, serverTime: Date.now() };
@@ -399,6 +406,19 @@ export class SpaceObject extends DurableObject<Env> {
       edit: (edits, by) => this.serverEdit(edits, by, 'restore'),
     };
   }
+  /** The space's retention and what its history takes (V14). */
+  historySettings(): HistorySettingsResponse {
+    return { retention: this.retention.settings(), usage: this.retention.usage() };
+  }
+  /** An owner's retention for the space (V14); the next thinning applies it. */
+  setHistorySettings(retention: Retention): HistorySettingsResponse {
+    this.retention.setSettings(retention);
+    return this.historySettings();
+  }
+  /** Thins the history now (V13); answers how many versions went. */
+  historyThin(now: number): number {
+    return this.retention.thin(now);
+  }
   /** Names a version to keep it forever, or takes the name away (`name` null) (V8). */
   historyName(
     itemId: string,
@@ -416,6 +436,23 @@ export class SpaceObject extends DurableObject<Env> {
   /** One alarm per object, shared by the areas: each handler does its due work and books its next time. */
   override async alarm(): Promise<void> {
     await this.blobs.runCleanup();
+    await this.thinIfDue();
+  }
+  /** Thins the history once a day (V13), booked on the first push an object sees. */
+  private async thinIfDue(): Promise<void> {
+    const now = Date.now();
+    const due = this.retention.nextRun();
+    if (due !== null && due > now) return;
+    this.retention.thin(now);
+    this.retention.setNextRun(now + THIN_EVERY_MS);
+    await this.scheduleAlarm(now + THIN_EVERY_MS);
+  }
+  private bookThinning(): void {
+    this.thinBooked = true;
+    if (this.retention.nextRun() !== null) return;
+    const at = Date.now() + THIN_EVERY_MS;
+    this.retention.setNextRun(at);
+    void this.scheduleAlarm(at);
   }
   /** Books the alarm for `at` unless an earlier one is already booked (areas share the one alarm). */
   private async scheduleAlarm(at: number): Promise<void> {

@@ -7,6 +7,7 @@ import {
   RestoreRequestSchema,
 } from '#shared/history/protocol';
 import { UndeleteRequestSchema } from '#shared/history/deleted';
+import { RetentionSchema } from '#shared/history/retention';
 import { StampSchema } from '#shared/sync/hlc';
 import { ItemIdSchema } from '#shared/sync/item';
 import { unwrap } from '../accounts/result';
@@ -79,6 +80,14 @@ export const historyRoutes = new Hono<HistoryEnv>()
   .get('/spaces/:spaceId/deleted', requireSpaceRole('viewer'), async (c) => {
     const text = await stubOf(c).deletedList(Date.now() - DELETED_KEEP_MS, DELETED_PAGE);
     return c.body(text, 200, JSON_NO_STORE);
+  })
+  // Everyone sees how much history takes; owners set a shorter window (V14).
+  .get('/spaces/:spaceId/history-settings', requireSpaceRole('viewer'), async (c) => {
+    return c.json(await stubOf(c).historySettings(), 200, NO_STORE);
+  })
+  .put('/spaces/:spaceId/history-settings', requireSpaceRole('owner'), async (c) => {
+    const retention = await readJson(c, RetentionSchema);
+    return c.json(await stubOf(c).setHistorySettings(retention), 200, NO_STORE);
   })
   // Editors bring items back, in their folders (V12).
   .post('/spaces/:spaceId/deleted/restore', requireSpaceRole('editor'), async (c) => {
