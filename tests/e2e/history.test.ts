@@ -92,7 +92,7 @@ describe('History in Chromium', () => {
     await context.close();
   });
 
-  it('[V11] [V12] a folder of three files deleted over WebDAV comes back whole from the Deleted tab', async () => {
+  it('[V11] [V12] [V14] a folder of three files deleted over WebDAV comes back whole from the Deleted tab; the space page shows what history takes', async () => {
     const alice = await client.signUp();
     const { spaceId } = await client.createSpace(alice.cookie, 'Desk');
     const auth = { username: alice.username, password: (await appPassword(baseUrl, alice)).password };
@@ -112,6 +112,12 @@ describe('History in Chromium', () => {
     await page.goto(`${baseUrl}/spaces/${spaceId}?folder=Plans`);
     for (const name of ['one.txt', 'two.txt', 'three.txt'])
       await page.getByText(name).first().waitFor({ timeout: 30_000 });
+    // The space page says how much history takes, and its owner can shorten the window (V14).
+    await page.locator('summary', { hasText: 'History' }).click();
+    await page.getByText(/versions kept/).waitFor();
+    await page.getByLabel('Keep every version for').fill('7');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Saved; applied at the next daily thinning.').waitFor();
     const listing = await dav(baseUrl, auth, 'PROPFIND', '/dav/Desk/Plans/', { headers: { depth: '1' } });
     expect(listing.status).toBe(207);
     expect(await listing.text()).toContain('three.txt');

@@ -13,6 +13,8 @@ import {
   type DeletedResponse,
   type UndeleteResponse,
 } from '#shared/history/deleted';
+import type { Retention } from '#shared/history/retention';
+import { HistorySettingsResponseSchema, type HistorySettingsResponse } from '#shared/history/settings';
 import { apiFetch } from '../api/http';
 
 const historyPath = (spaceId: string, itemId: string) =>
@@ -56,4 +58,24 @@ export function undelete(spaceId: string, itemIds: string[]): Promise<UndeleteRe
   return apiFetch(`/api/spaces/${encodeURIComponent(spaceId)}/deleted/restore`, UndeleteResponseSchema, {
     body: { itemIds },
   });
+}
+
+/** How much the space's history takes and how long it keeps versions (V14). */
+export function fetchHistorySettings(spaceId: string): Promise<HistorySettingsResponse> {
+  return apiFetch(
+    `/api/spaces/${encodeURIComponent(spaceId)}/history-settings`,
+    HistorySettingsResponseSchema,
+  );
+}
+
+/** An owner's shorter window, or the default back (V14). */
+export function saveHistorySettings(spaceId: string, retention: Retention): Promise<HistorySettingsResponse> {
+  return apiFetch(
+    `/api/spaces/${encodeURIComponent(spaceId)}/history-settings`,
+    HistorySettingsResponseSchema,
+    {
+      method: 'PUT',
+      body: retention,
+    },
+  );
 }
