@@ -241,6 +241,10 @@ export const ROWS: Row[] = [
     ok: 200,
     body: () => ({ keepAllDays: 7, keepDays: 90 }),
   },
+  // Rewind (V16–V18): an empty space has nothing to rewind.
+  ...(['POST /api/spaces/:spaceId/rewind/preview', 'POST /api/spaces/:spaceId/rewind'] as const).map(
+    (route): Row => ({ route, access: 'owner', ok: 200, body: () => ({ at: Date.now() - 60_000 }) }),
+  ),
   // Other areas: only authorization is checked until each area pins the statuses of allowed callers.
   ...(
     [

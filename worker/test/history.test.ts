@@ -9,6 +9,7 @@ import {
 } from '#shared/history/protocol';
 import { DeletedResponseSchema, UndeleteResponseSchema } from '#shared/history/deleted';
 import { HistorySettingsResponseSchema } from '#shared/history/settings';
+import { RewindResponseSchema } from '#shared/history/rewind';
 import type { JsonValue } from '#shared/sync/item';
 import type { Mutation } from '#shared/sync/mutation';
 import type { SpaceObject } from '../src/objects/space-object';
@@ -409,5 +410,75 @@ describe('retention in the space (V13–V15)', () => {
     expect(res.status).toBe(200);
     expect((await history(owner.cookie, item)).item.fields['body']?.v).toBe('a');
     await api(settings(), { method: 'PUT', cookie: owner.cookie, json: { keepAllDays: 30, keepDays: 365 } });
+  });
+});
+
+describe('rewind a folder (V16–V18)', () => {
+  const pause = () => new Promise((resolve) => setTimeout(resolve, 20));
+  let moment = 0;
+  const body = async (itemId: string) => (await history(owner.cookie, itemId)).item.fields;
+
+  beforeAll(async () => {
+    const client = clientId();
+    await edit(owner, client, 'rw-changed', { title: 'Budget', body: 'was', folder: 'Rewind' });
+    await edit(owner, client, 'rw-deleted', { title: 'Minutes', body: 'kept', folder: 'Rewind' });
+    await edit(owner, client, 'rw-locked1', { title: 'Contract', body: 'v1', folder: 'Rewind' });
+    await edit(owner, client, 'rw-outside', { title: 'Elsewhere', body: 'before' });
+    await pause();
+    moment = Date.now();
+    await pause();
+    const theirs = clientId();
+    await edit(editor, theirs, 'rw-changed', { body: 'went wrong' });
+    await edit(editor, theirs, 'rw-added01', { title: 'Stray', body: 'new', folder: 'Rewind/deeper' });
+    await edit(editor, theirs, 'rw-deleted', { $deleted: true });
+    await edit(editor, theirs, 'rw-locked1', { body: 'v2' });
+    await edit(editor, theirs, 'rw-outside', { body: 'after' });
+    await grantedToken(editor.cookie, spaceId, 'rw-locked1');
+  });
+
+  it('[V16] [V18] the preview lists what was added, removed and changed since, by whom, and what is checked out', async () => {
+    const res = await api(`/api/spaces/${spaceId}/rewind/preview`, {
+      method: 'POST',
+      cookie: owner.cookie,
+      json: { at: moment, folder: 'Rewind' },
+    });
+    expect(res.status).toBe(200);
+    const preview = v.parse(RewindResponseSchema, await res.json());
+    expect(preview.added.items).toEqual([
+      { itemId: 'rw-added01', title: '“Stray”', changedBy: [editor.username] },
+    ]);
+    expect(preview.removed.items.map((i) => i.title)).toEqual(['“Minutes”']);
+    expect(preview.changed.items.map((i) => i.title)).toEqual(['“Budget”']);
+    expect(preview.skipped).toEqual([{ itemId: 'rw-locked1', title: '“Contract”', holder: editor.username }]);
+    expect((await body('rw-changed'))['body']?.v).toBe('went wrong');
+  });
+
+  it('[V17] [V18] applied, the folder is as it was, the checked-out item and other folders untouched, on every device', async () => {
+    const res = await api(`/api/spaces/${spaceId}/rewind`, {
+      method: 'POST',
+      cookie: owner.cookie,
+      json: { at: moment, folder: 'Rewind' },
+    });
+    expect(res.status).toBe(200);
+    const { changes } = await pullAll(viewer.cookie, spaceId);
+    const seen = (id: string) => changes.find((change) => change.item.id === id)?.item.fields;
+    expect(seen('rw-changed')?.['body']?.v).toBe('was');
+    expect(seen('rw-added01')?.['$deleted']?.v).toBe(true);
+    expect(seen('rw-deleted')?.['$deleted']?.v).toBe(false);
+    expect(seen('rw-locked1')?.['body']?.v).toBe('v2');
+    expect(seen('rw-outside')?.['body']?.v).toBe('after');
+    expect((await history(owner.cookie, 'rw-changed')).edits[0]?.front).toBe('restore');
+  });
+
+  it('[V16] a moment to come or before the kept history is refused with how far back it goes; only owners rewind', async () => {
+    const to = (at: number, cookie = owner.cookie) =>
+      api(`/api/spaces/${spaceId}/rewind/preview`, { method: 'POST', cookie, json: { at } });
+    expect((await to(Date.now() + 3_600_000)).status).toBe(400);
+    const tooOld = await to(Date.now() - 400 * 24 * 3_600_000);
+    expect(tooOld.status).toBe(400);
+    expect((await tooOld.json<{ message: string }>()).message).toMatch(
+      /history goes back to \d{4}-\d\d-\d\d/,
+    );
+    expect((await to(moment, editor.cookie)).status).toBe(403);
   });
 });

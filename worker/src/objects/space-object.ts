@@ -27,6 +27,8 @@ import { VERSION_STORE_SCHEMA_STEP } from '../space/version-store';
 import { FORMER_MEMBER, HISTORY_SCHEMA_STEP, ItemHistory } from '../space/history';
 import { NO_SUCH_ITEM, restoreItem, undeleteItems, type RestoreDeps } from '../space/history-restore';
 import { deletedItems } from '../space/deleted-items';
+import { rewind } from '../space/rewind';
+import type { RewindRequest, RewindResponse } from '#shared/history/rewind';
 import { HistoryRetention, THIN_EVERY_MS } from '../space/history-retention';
 import type { HistorySettingsResponse } from '#shared/history/settings';
 import type { Retention } from '#shared/history/retention';
@@ -418,6 +420,12 @@ export class SpaceObject extends DurableObject<Env> {
   /** Thins the history now (V13); answers how many versions went. */
   historyThin(now: number): number {
     return this.retention.thin(now);
+  }
+  /** Previews (`apply` false) or applies a rewind of the space or a folder to a moment (V16–V18). */
+  rewindSpace(request: RewindRequest, userId: string, apply: boolean): Promise<Result<RewindResponse>> {
+    const now = Date.now();
+    const oldest = now - this.retention.settings().keepDays * 24 * 3_600_000;
+    return rewind({ ...this.restoreDeps(), sql: this.ctx.storage.sql, oldest, now }, request, userId, apply);
   }
   /** Names a version to keep it forever, or takes the name away (`name` null) (V8). */
   historyName(

@@ -8,6 +8,7 @@ import {
 } from '#shared/history/protocol';
 import { UndeleteRequestSchema } from '#shared/history/deleted';
 import { RetentionSchema } from '#shared/history/retention';
+import { RewindRequestSchema } from '#shared/history/rewind';
 import { StampSchema } from '#shared/sync/hlc';
 import { ItemIdSchema } from '#shared/sync/item';
 import { unwrap } from '../accounts/result';
@@ -88,6 +89,15 @@ export const historyRoutes = new Hono<HistoryEnv>()
   .put('/spaces/:spaceId/history-settings', requireSpaceRole('owner'), async (c) => {
     const retention = await readJson(c, RetentionSchema);
     return c.json(await stubOf(c).setHistorySettings(retention), 200, NO_STORE);
+  })
+  // Owners rewind the space or a folder to a moment: first a preview, then as edits (V16–V18).
+  .post('/spaces/:spaceId/rewind/preview', requireSpaceRole('owner'), async (c) => {
+    const request = await readJson(c, RewindRequestSchema);
+    return c.json(unwrap(await stubOf(c).rewindSpace(request, c.var.member.userId, false)), 200, NO_STORE);
+  })
+  .post('/spaces/:spaceId/rewind', requireSpaceRole('owner'), async (c) => {
+    const request = await readJson(c, RewindRequestSchema);
+    return c.json(unwrap(await stubOf(c).rewindSpace(request, c.var.member.userId, true)), 200, NO_STORE);
   })
   // Editors bring items back, in their folders (V12).
   .post('/spaces/:spaceId/deleted/restore', requireSpaceRole('editor'), async (c) => {
