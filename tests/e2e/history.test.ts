@@ -123,4 +123,36 @@ describe('History in Chromium', () => {
     expect(await listing.text()).toContain('three.txt');
     await context.close();
   });
+
+  it('[V16] [V17] an owner previews a rewind of the space to a moment and applies it', async () => {
+    const alice = await client.signUp();
+    const { spaceId } = await client.createSpace(alice.cookie, 'Shelf');
+    const auth = { username: alice.username, password: (await appPassword(baseUrl, alice)).password };
+    expect((await dav(baseUrl, auth, 'PUT', '/dav/Shelf/kept.txt', { body: 'good' })).status).toBe(201);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const moment = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect((await dav(baseUrl, auth, 'PUT', '/dav/Shelf/kept.txt', { body: 'broken' })).status).toBe(204);
+    expect((await dav(baseUrl, auth, 'PUT', '/dav/Shelf/stray.txt', { body: 'stray' })).status).toBe(201);
+
+    const context = await signedInContext(browser, baseUrl, alice);
+    const page = await context.newPage();
+    await page.goto(`${baseUrl}/spaces/${spaceId}`);
+    await page.getByRole('link', { name: 'Rewind' }).click();
+    const local = await page.evaluate((at) => {
+      const date = new Date(at - new Date(at).getTimezoneOffset() * 60_000);
+      return date.toISOString().slice(0, 19);
+    }, moment);
+    await page.getByLabel('Back to').fill(local);
+    await page.getByRole('button', { name: 'Preview' }).click();
+    await page.getByRole('heading', { name: 'Changed since — goes back: 1' }).waitFor();
+    await page.getByRole('heading', { name: 'Made since — goes to Deleted: 1' }).waitFor();
+    await page.getByRole('link', { name: '“stray.txt”' }).waitFor();
+    await screenshot(page, 'history-rewind-preview');
+    await page.getByRole('button', { name: 'Rewind now' }).click();
+    await page.getByText(/Rewound 2 items/).waitFor();
+    expect(await (await dav(baseUrl, auth, 'GET', '/dav/Shelf/kept.txt')).text()).toBe('good');
+    expect((await dav(baseUrl, auth, 'GET', '/dav/Shelf/stray.txt')).status).toBe(404);
+    await context.close();
+  });
 });

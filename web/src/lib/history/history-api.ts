@@ -14,6 +14,7 @@ import {
   type UndeleteResponse,
 } from '#shared/history/deleted';
 import type { Retention } from '#shared/history/retention';
+import { RewindResponseSchema, type RewindRequest, type RewindResponse } from '#shared/history/rewind';
 import { HistorySettingsResponseSchema, type HistorySettingsResponse } from '#shared/history/settings';
 import { apiFetch } from '../api/http';
 
@@ -78,4 +79,14 @@ export function saveHistorySettings(spaceId: string, retention: Retention): Prom
       body: retention,
     },
   );
+}
+
+/** What a rewind of the space (or one folder) to `at` would do, or, with `apply`, does (V16–V18). */
+export function rewindSpace(
+  spaceId: string,
+  request: RewindRequest,
+  apply: boolean,
+): Promise<RewindResponse> {
+  const path = `/api/spaces/${encodeURIComponent(spaceId)}/rewind${apply ? '' : '/preview'}`;
+  return apiFetch(path, RewindResponseSchema, { body: request });
 }
