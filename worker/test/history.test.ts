@@ -1,4 +1,4 @@
-import { runInDurableObject } from 'cloudflare:test';
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import * as v from 'valibot';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -410,6 +410,26 @@ describe('retention in the space (V13–V15)', () => {
     expect(res.status).toBe(200);
     expect((await history(owner.cookie, item)).item.fields['body']?.v).toBe('a');
     await api(settings(), { method: 'PUT', cookie: owner.cookie, json: { keepAllDays: 30, keepDays: 365 } });
+  });
+});
+
+describe('the daily thinning (V13)', () => {
+  it('[V13] the alarm thins once it is due and books the next day', async () => {
+    const item = 'alarm-note-1';
+    const client = clientId();
+    for (const text of ['1', '2', '3']) await edit(owner, client, item, { body: text });
+    const json = { keepAllDays: 0, keepDays: 0 };
+    await api(`/api/spaces/${spaceId}/history-settings`, { method: 'PUT', cookie: owner.cookie, json });
+    const stub = spaceStubOf(spaceId);
+    await runInDurableObject(stub, (_space: SpaceObject, state) => {
+      state.storage.sql.exec("UPDATE meta SET value = '0' WHERE key = 'history_thin_next'");
+    });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect((await history(owner.cookie, item)).edits.map((e) => e.fields[0]?.value)).toEqual(['3']);
+    const next = await runInDurableObject(stub, (_space: SpaceObject, state) => state.storage.getAlarm());
+    expect(next).toBeGreaterThan(Date.now() + 23 * 3_600_000);
+    const back = { keepAllDays: 30, keepDays: 365 };
+    await api(`/api/spaces/${spaceId}/history-settings`, { method: 'PUT', cookie: owner.cookie, json: back });
   });
 });
 

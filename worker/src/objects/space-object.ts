@@ -450,7 +450,8 @@ export class SpaceObject extends DurableObject<Env> {
   private async thinIfDue(): Promise<void> {
     const now = Date.now();
     const due = this.retention.nextRun();
-    if (due !== null && due > now) return;
+    // The alarm is shared: one that fired for another area books thinning's time again.
+    if (due !== null && due > now) return this.scheduleAlarm(due);
     this.retention.thin(now);
     this.retention.setNextRun(now + THIN_EVERY_MS);
     await this.scheduleAlarm(now + THIN_EVERY_MS);
