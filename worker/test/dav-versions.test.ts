@@ -1,5 +1,6 @@
 /** V19: every version of a note or file, read-only, under `/dav-versions/` beside `/dav/`. */
-import { exports } from 'cloudflare:workers';
+import { runDurableObjectAlarm } from 'cloudflare:test';
+import { env, exports } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as v from 'valibot';
 import { CreateAppPasswordResponseSchema } from '#shared/accounts/app-passwords';
@@ -8,6 +9,7 @@ import { addMember, api, createSpace, ORIGIN, signUp } from './support/accounts'
 describe('WebDAV versions', () => {
   let auth = '';
   let outsider = '';
+  let spaceId = '';
   const dav = (path: string, method = 'GET', headers: Record<string, string> = {}, body?: string) =>
     exports.default.fetch(`${ORIGIN}${path}`, {
       method,
@@ -28,7 +30,7 @@ describe('WebDAV versions', () => {
 
   beforeAll(async () => {
     const owner = await signUp();
-    const { spaceId } = await createSpace(owner.cookie, 'Vault');
+    ({ spaceId } = await createSpace(owner.cookie, 'Vault'));
     auth = await appPassword(owner.cookie, owner.username);
     const stranger = await signUp();
     outsider = await appPassword(stranger.cookie, stranger.username);
@@ -68,5 +70,19 @@ describe('WebDAV versions', () => {
     expect(stranger.status).toBe(404);
     const anonymous = await exports.default.fetch(`${ORIGIN}/dav-versions/Vault/`, { method: 'PROPFIND' });
     expect(anonymous.status).toBe(401);
+  });
+
+  it('[V15] [V19] the bytes of an earlier version stay while the version is kept, and go with a deleted file', async () => {
+    const stub = env.SPACES.get(env.SPACES.idFromName(spaceId));
+    await stub.blobSettings({ graceMs: 0, releasedGraceMs: 0 });
+    await runDurableObjectAlarm(stub);
+    const item = await dav('/dav-versions/Vault/Reports/q1.txt/', 'PROPFIND', { depth: '1' });
+    const oldest = hrefs(await item.text()).at(-1) ?? '';
+    const read = await dav(oldest.split('/').map(encodeURIComponent).join('/'));
+    expect(await read.text()).toBe('draft');
+    expect((await dav('/dav/Vault/Reports/q1.txt', 'DELETE')).status).toBe(204);
+    await runDurableObjectAlarm(stub);
+    const usage = await stub.blobUsage();
+    expect(usage.blobCount).toBe(0);
   });
 });

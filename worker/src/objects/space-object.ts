@@ -443,8 +443,9 @@ export class SpaceObject extends DurableObject<Env> {
 
   /** One alarm per object, shared by the areas: each handler does its due work and books its next time. */
   override async alarm(): Promise<void> {
-    await this.blobs.runCleanup();
+    // Thinning first: bytes only an earlier version held may go in the same run.
     await this.thinIfDue();
+    await this.blobs.runCleanup();
   }
   /** Thins the history once a day (V13), booked on the first push an object sees. */
   private async thinIfDue(): Promise<void> {
