@@ -245,6 +245,8 @@ export const ROWS: Row[] = [
   ...(['POST /api/spaces/:spaceId/rewind/preview', 'POST /api/spaces/:spaceId/rewind'] as const).map(
     (route): Row => ({ route, access: 'owner', ok: 200, body: () => ({ at: Date.now() - 60_000 }) }),
   ),
+  { route: 'GET /api/spaces/:spaceId/rewind/job', access: 'owner', ok: 200 },
+  { route: 'DELETE /api/spaces/:spaceId/rewind/job', access: 'owner', ok: 200 },
   // Other areas: only authorization is checked until each area pins the statuses of allowed callers.
   ...(
     [

@@ -1,4 +1,4 @@
-import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import * as v from 'valibot';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -9,7 +9,7 @@ import {
 } from '#shared/history/protocol';
 import { DeletedResponseSchema, UndeleteResponseSchema } from '#shared/history/deleted';
 import { HistorySettingsResponseSchema } from '#shared/history/settings';
-import { RewindResponseSchema } from '#shared/history/rewind';
+import { RewindJobResponseSchema, RewindResponseSchema } from '#shared/history/rewind';
 import type { JsonValue } from '#shared/sync/item';
 import type { Mutation } from '#shared/sync/mutation';
 import type { SpaceObject } from '../src/objects/space-object';
@@ -500,5 +500,66 @@ describe('rewind a folder (V16–V18)', () => {
       /history goes back to \d{4}-\d\d-\d\d/,
     );
     expect((await to(moment, editor.cookie)).status).toBe(403);
+  });
+});
+
+describe('a large rewind in the background (V20)', () => {
+  /** Pushes `count` new items into folder `prefix` from one device. */
+  const bulk = async (prefix: string, count: number) => {
+    const client = clientId();
+    const rows = Array.from({ length: count }, (_, index) =>
+      mutation(client, `${prefix}${String(index).padStart(5, '0')}`, {
+        title: `Row ${index}`,
+        folder: prefix,
+      }),
+    );
+    await push(owner.cookie, spaceId, client, rows);
+  };
+  const job = async () =>
+    v.parse(
+      RewindJobResponseSchema,
+      await (await api(`/api/spaces/${spaceId}/rewind/job`, { cookie: owner.cookie })).json(),
+    ).job;
+
+  it('[V20] more than a thousand items rewind a step per alarm, go on after a restart, and end done', async () => {
+    const moment = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await bulk('bulkone', 1001);
+    const res = await api(`/api/spaces/${spaceId}/rewind`, {
+      method: 'POST',
+      cookie: owner.cookie,
+      json: { at: moment, folder: 'bulkone' },
+    });
+    const answer = v.parse(RewindResponseSchema, await res.json());
+    expect(answer.added.count).toBe(1001);
+    expect(answer.job).toMatchObject({ state: 'running', startedBy: owner.username });
+    // The server restarts while the job runs: the job goes on from its row.
+    const stub = spaceStubOf(spaceId);
+    await evictDurableObject(stub);
+    for (let step = 0; step < 10 && (await job())?.state === 'running'; step++)
+      await runDurableObjectAlarm(stub);
+    expect(await job()).toMatchObject({ state: 'done', edits: 1001 });
+    const { changes } = await pullAll(viewer.cookie, spaceId);
+    const rows = changes.filter((change) => change.item.id.startsWith('bulkone'));
+    expect(rows.every((change) => change.item.fields['$deleted']?.v === true)).toBe(true);
+  });
+
+  it('[V20] a cancelled rewind stops after its step; a second one waits for the first', async () => {
+    const moment = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await bulk('bulktwo', 1001);
+    const json = { at: moment, folder: 'bulktwo' };
+    await api(`/api/spaces/${spaceId}/rewind`, { method: 'POST', cookie: owner.cookie, json });
+    const again = await api(`/api/spaces/${spaceId}/rewind`, { method: 'POST', cookie: owner.cookie, json });
+    expect(again.status).toBe(409);
+    const cancelled = await api(`/api/spaces/${spaceId}/rewind/job`, {
+      method: 'DELETE',
+      cookie: owner.cookie,
+    });
+    const stopped = v.parse(RewindJobResponseSchema, await cancelled.json()).job;
+    expect(stopped?.state).toBe('cancelled');
+    await runDurableObjectAlarm(spaceStubOf(spaceId));
+    expect((await job())?.edits).toBe(stopped?.edits);
+    expect(stopped?.edits ?? 0).toBeLessThan(1001);
   });
 });

@@ -29,6 +29,30 @@ export const REWIND_LIST_MAX = 200;
 
 const listOf = v.object({ count: v.number(), items: v.array(RewindEntrySchema) });
 
+/** A rewind running in the background (V20): how far it got, and what it left alone. */
+export const RewindJobSchema = v.object({
+  jobId: v.string(),
+  at: v.number(),
+  folder: v.nullable(v.string()),
+  state: v.picklist(['running', 'done', 'cancelled']),
+  /** Items looked at so far, of `total` changed since the moment. */
+  items: v.number(),
+  total: v.number(),
+  /** Items rewound so far. */
+  edits: v.number(),
+  skipped: v.array(v.object({ itemId: v.string(), title: v.string(), holder: v.string() })),
+  startedBy: v.string(),
+});
+
+/** A rewind running in the background. */
+export type RewindJob = v.InferOutput<typeof RewindJobSchema>;
+
+/** `GET`/`DELETE …/rewind/job`: the newest background rewind, or none. */
+export const RewindJobResponseSchema = v.object({ job: v.nullable(RewindJobSchema) });
+
+/** Rewinds of more items than this run in the background (V20). */
+export const REWIND_FOREGROUND_MAX = 1_000;
+
 /** What a rewind would do (V16), and, once applied, what it did (V17). */
 export const RewindResponseSchema = v.object({
   at: v.number(),
@@ -41,6 +65,8 @@ export const RewindResponseSchema = v.object({
   /** Items someone else has checked out: left as they are (V18). */
   skipped: v.array(v.object({ itemId: v.string(), title: v.string(), holder: v.string() })),
   applied: v.boolean(),
+  /** Set when the rewind is large and runs in the background (V20). */
+  job: v.optional(RewindJobSchema),
 });
 
 /** What a rewind would do, or did. */

@@ -27,8 +27,14 @@ import { VERSION_STORE_SCHEMA_STEP } from '../space/version-store';
 import { FORMER_MEMBER, HISTORY_SCHEMA_STEP, ItemHistory } from '../space/history';
 import { NO_SUCH_ITEM, restoreItem, undeleteItems, type RestoreDeps } from '../space/history-restore';
 import { deletedItems } from '../space/deleted-items';
-import { rewind } from '../space/rewind';
-import type { RewindRequest, RewindResponse } from '#shared/history/rewind';
+import { applyRewind, changedSince, planRewind, rewindProblem, type RewindDeps } from '../space/rewind';
+import { RewindJobs, REWIND_SCHEMA_STEP } from '../space/rewind-jobs';
+import {
+  REWIND_FOREGROUND_MAX,
+  type RewindJob,
+  type RewindRequest,
+  type RewindResponse,
+} from '#shared/history/rewind';
 import { HistoryRetention, THIN_EVERY_MS } from '../space/history-retention';
 import type { HistorySettingsResponse } from '#shared/history/settings';
 import type { Retention } from '#shared/history/retention';
@@ -69,6 +75,7 @@ const SCHEMA: readonly string[] = [
   DAV_SCHEMA_STEP,
   VERSION_STORE_SCHEMA_STEP,
   HISTORY_SCHEMA_STEP,
+  REWIND_SCHEMA_STEP,
 ];
 
 /** Durable Object for one space; see docs/architecture.md. */
@@ -82,6 +89,7 @@ export class SpaceObject extends DurableObject<Env> {
   private readonly dav: DavStore;
   private readonly history: ItemHistory;
   private readonly retention: HistoryRetention;
+  private readonly rewindJobs: RewindJobs;
   private thinBooked = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -115,6 +123,7 @@ export class SpaceObject extends DurableObject<Env> {
     this.dav = new DavStore(ctx.storage.sql, () => systemClock.now());
     this.history = new ItemHistory(ctx.storage.sql);
     this.retention = new HistoryRetention(ctx.storage);
+    this.rewindJobs = new RewindJobs(ctx.storage.sql);
   }
 
   // Accounts: members, roles and share links (logic in ../space/membership.ts).
@@ -421,11 +430,44 @@ export class SpaceObject extends DurableObject<Env> {
   historyThin(now: number): number {
     return this.retention.thin(now);
   }
-  /** Previews (`apply` false) or applies a rewind of the space or a folder to a moment (V16–V18). */
-  rewindSpace(request: RewindRequest, userId: string, apply: boolean): Promise<Result<RewindResponse>> {
+  /**
+   * Previews (`apply` false) or applies a rewind of the space or a folder to a moment (V16–V18);
+   * one of more than {@link REWIND_FOREGROUND_MAX} items runs in the background (V20).
+   */
+  async rewindSpace(request: RewindRequest, userId: string, apply: boolean): Promise<Result<RewindResponse>> {
+    const deps = this.rewindDeps();
+    const problem = rewindProblem(deps, request);
+    if (problem) return { ok: false, code: 'VALIDATION_FAILED', message: problem };
+    if (apply && this.rewindJobs.running())
+      return {
+        ok: false,
+        code: 'CONFLICT',
+        message: 'A rewind is already running; cancel it or wait for it.',
+      };
+    const { answer, edits } = planRewind(deps, request, userId, changedSince(deps.sql, request.at));
+    if (!apply) return { ok: true, value: answer };
+    if (edits.length <= REWIND_FOREGROUND_MAX) {
+      await applyRewind(deps, edits, userId);
+      return { ok: true, value: { ...answer, applied: true } };
+    }
+    this.rewindJobs.start(request, userId, changedSince(deps.sql, request.at).length, deps.now);
+    await this.scheduleAlarm(Date.now());
+    const job = this.rewindJob();
+    return { ok: true, value: job ? { ...answer, job } : answer };
+  }
+  /** The newest background rewind (V20). */
+  rewindJob(): RewindJob | null {
+    return this.rewindJobs.latest((id) => this.membership.access(id)?.username ?? FORMER_MEMBER);
+  }
+  /** Stops the running background rewind after its current step (V20). */
+  cancelRewind(): RewindJob | null {
+    this.rewindJobs.cancel();
+    return this.rewindJob();
+  }
+  private rewindDeps(): RewindDeps {
     const now = Date.now();
     const oldest = now - this.retention.settings().keepDays * 24 * 3_600_000;
-    return rewind({ ...this.restoreDeps(), sql: this.ctx.storage.sql, oldest, now }, request, userId, apply);
+    return { ...this.restoreDeps(), sql: this.ctx.storage.sql, oldest, now };
   }
   /** Names a version to keep it forever, or takes the name away (`name` null) (V8). */
   historyName(
@@ -443,6 +485,8 @@ export class SpaceObject extends DurableObject<Env> {
 
   /** One alarm per object, shared by the areas: each handler does its due work and books its next time. */
   override async alarm(): Promise<void> {
+    // A background rewind goes on a step per alarm (V20), surviving restarts.
+    if (await this.rewindJobs.step(this.rewindDeps())) await this.scheduleAlarm(Date.now());
     // Thinning first: bytes only an earlier version held may go in the same run.
     await this.thinIfDue();
     await this.blobs.runCleanup();

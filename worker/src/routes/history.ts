@@ -99,6 +99,13 @@ export const historyRoutes = new Hono<HistoryEnv>()
     const request = await readJson(c, RewindRequestSchema);
     return c.json(unwrap(await stubOf(c).rewindSpace(request, c.var.member.userId, true)), 200, NO_STORE);
   })
+  // Owners follow and cancel a background rewind (V20).
+  .get('/spaces/:spaceId/rewind/job', requireSpaceRole('owner'), async (c) => {
+    return c.json({ job: await stubOf(c).rewindJob() }, 200, NO_STORE);
+  })
+  .delete('/spaces/:spaceId/rewind/job', requireSpaceRole('owner'), async (c) => {
+    return c.json({ job: await stubOf(c).cancelRewind() }, 200, NO_STORE);
+  })
   // Editors bring items back, in their folders (V12).
   .post('/spaces/:spaceId/deleted/restore', requireSpaceRole('editor'), async (c) => {
     const { itemIds } = await readJson(c, UndeleteRequestSchema);

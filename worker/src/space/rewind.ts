@@ -9,7 +9,6 @@ import {
 } from '#shared/history/rewind';
 import { folderOf } from '#shared/sync/folders';
 import type { JsonValue } from '#shared/sync/item';
-import { fail, ok, type Result } from '../accounts/result';
 import type { RestoreDeps } from './history-restore';
 import type { ServerEdit } from './server-edit';
 
@@ -66,35 +65,50 @@ function authorsSince(sql: SqlStorage, ids: string[], at: number): Map<string, S
   return out;
 }
 
+/** Why a rewind to `request.at` cannot be made (V16), or null. */
+export function rewindProblem(
+  deps: Pick<RewindDeps, 'now' | 'oldest'>,
+  request: RewindRequest,
+): string | null {
+  if (request.at > deps.now) return 'That moment is still to come; pick one in the past.';
+  if (request.at < deps.oldest) {
+    const date = new Date(deps.oldest).toISOString().slice(0, 16).replace('T', ' ');
+    return `This space's history goes back to ${date} UTC; pick a later moment.`;
+  }
+  return null;
+}
+
+/** The items changed since `at`, in id order after `after`, at most `limit` (-1: all). */
+export function changedSince(sql: SqlStorage, at: number, after = '', limit = -1): string[] {
+  return sql
+    .exec<{ item_id: string }>(
+      'SELECT DISTINCT item_id FROM field_versions WHERE at > ? AND item_id > ? ORDER BY item_id LIMIT ?',
+      at,
+      after,
+      limit,
+    )
+    .toArray()
+    .map((row) => row.item_id);
+}
+
 /**
- * Previews or applies a rewind of the space, or of one folder, to moment `request.at` (V16–V18):
- * every item changed since goes back to its value then (made since: deleted; deleted since:
- * back), as ordinary edits through the front `restore`, so every device syncs it and it can be
- * rewound again. Items someone else has checked out are left alone and listed.
+ * What a rewind of items `ids` to moment `request.at` writes (V16): every item changed since goes
+ * back to its value then (made since: deleted; deleted since: back); items someone else has
+ * checked out are left alone and listed (V18). Applying the edits again changes nothing more.
  */
-export async function rewind(
+export function planRewind(
   deps: RewindDeps,
   request: RewindRequest,
   userId: string,
-  apply: boolean,
-): Promise<Result<RewindResponse>> {
-  if (request.at > deps.now)
-    return fail('VALIDATION_FAILED', 'That moment is still to come; pick one in the past.');
-  if (request.at < deps.oldest) {
-    const date = new Date(deps.oldest).toISOString().slice(0, 16).replace('T', ' ');
-    return fail('VALIDATION_FAILED', `This space's history goes back to ${date} UTC; pick a later moment.`);
-  }
-  const ids = deps.sql
-    .exec<{ item_id: string }>('SELECT DISTINCT item_id FROM field_versions WHERE at > ?', request.at)
-    .toArray()
-    .map((row) => row.item_id);
+  ids: readonly string[],
+): { answer: RewindResponse; edits: ServerEdit[] } {
   const answer: RewindResponse = {
     at: request.at,
     added: { count: 0, items: [] },
     removed: { count: 0, items: [] },
     changed: { count: 0, items: [] },
     skipped: [],
-    applied: apply,
+    applied: false,
   };
   const edits: ServerEdit[] = [];
   for (const part of chunked(ids, ITEMS_PER_READ)) {
@@ -126,6 +140,14 @@ export async function rewind(
       edits.push({ itemId, kind: current.kind, values: plan.values });
     }
   }
-  if (apply) for (const batch of chunked(edits, EDITS_PER_BATCH)) await deps.edit(batch, userId);
-  return ok(answer);
+  return { answer, edits };
+}
+
+/** Writes a rewind's edits as pushes of at most 500 (S2), through the front `restore` (V17). */
+export async function applyRewind(
+  deps: RewindDeps,
+  edits: readonly ServerEdit[],
+  userId: string,
+): Promise<void> {
+  for (const batch of chunked(edits, EDITS_PER_BATCH)) await deps.edit(batch, userId);
 }

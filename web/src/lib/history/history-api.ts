@@ -14,7 +14,13 @@ import {
   type UndeleteResponse,
 } from '#shared/history/deleted';
 import type { Retention } from '#shared/history/retention';
-import { RewindResponseSchema, type RewindRequest, type RewindResponse } from '#shared/history/rewind';
+import {
+  RewindJobResponseSchema,
+  RewindResponseSchema,
+  type RewindJob,
+  type RewindRequest,
+  type RewindResponse,
+} from '#shared/history/rewind';
 import { HistorySettingsResponseSchema, type HistorySettingsResponse } from '#shared/history/settings';
 import { apiFetch } from '../api/http';
 
@@ -89,4 +95,11 @@ export function rewindSpace(
 ): Promise<RewindResponse> {
   const path = `/api/spaces/${encodeURIComponent(spaceId)}/rewind${apply ? '' : '/preview'}`;
   return apiFetch(path, RewindResponseSchema, { body: request });
+}
+
+/** The newest background rewind (V20), or, with `cancel`, stops it after its current step. */
+export async function rewindJob(spaceId: string, cancel = false): Promise<RewindJob | null> {
+  const path = `/api/spaces/${encodeURIComponent(spaceId)}/rewind/job`;
+  const answer = await apiFetch(path, RewindJobResponseSchema, cancel ? { method: 'DELETE' } : {});
+  return answer.job;
 }
