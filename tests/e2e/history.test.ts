@@ -155,4 +155,38 @@ describe('History in Chromium', () => {
     expect((await dav(baseUrl, auth, 'GET', '/dav/Shelf/stray.txt')).status).toBe(404);
     await context.close();
   });
+
+  it('[V6] one field of a record comes back from its History, the other fields keep their values', async () => {
+    const alice = await client.signUp();
+    const { spaceId } = await client.createSpace(alice.cookie, 'Clients');
+    const context = await signedInContext(browser, baseUrl, alice);
+    const page = await context.newPage();
+    await page.goto(`${baseUrl}/spaces/${spaceId}`);
+    await page.getByRole('button', { name: 'New record' }).click();
+    await page.waitForURL(/\/items\//);
+    for (const name of ['City', 'Phone']) {
+      await page.getByLabel('Field name').fill(name);
+      await page.getByRole('button', { name: 'Add field' }).click();
+      await page.getByLabel(new RegExp(`^${name}`)).waitFor();
+    }
+    const setField = async (name: string, value: string) => {
+      await page.getByLabel(new RegExp(`^${name}`)).fill(value);
+      await page.getByText('Saved', { exact: true }).waitFor();
+      await waitSynced(page);
+    };
+    await setField('City', 'Porto');
+    await setField('City', 'Lisbon');
+    await setField('Phone', '200');
+    await page.getByRole('link', { name: 'History' }).click();
+    const porto = edits(page)
+      .filter({ has: page.getByRole('cell', { name: 'Porto', exact: true }) })
+      .last();
+    await porto.getByRole('button', { name: 'Restore this field' }).first().click();
+    await screenshot(page, 'history-record');
+    await page.getByText('Restored the field City.').waitFor();
+    await page.getByRole('link', { name: /Back to/ }).click();
+    await expect.poll(() => page.getByLabel(/^City/).inputValue(), { timeout: 30_000 }).toBe('Porto');
+    expect(await page.getByLabel(/^Phone/).inputValue()).toBe('200');
+    await context.close();
+  });
 });
