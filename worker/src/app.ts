@@ -12,7 +12,9 @@ import { blobRoutes } from './routes/blobs';
 import { lockRoutes } from './routes/locks';
 import { socketRoutes } from './routes/socket';
 import { syncRoutes } from './routes/sync';
+import { historyRoutes } from './routes/history';
 import { davRoutes } from './dav/routes';
+import { davVersionRoutes } from './dav/versions';
 import { lfsApiRoutes, lfsRoutes } from './routes/lfs';
 
 const api = new Hono<AppEnv>();
@@ -25,6 +27,7 @@ api.route('/', blobRoutes);
 api.route('/', lockRoutes);
 api.route('/', socketRoutes);
 api.route('/', syncRoutes);
+api.route('/', historyRoutes);
 api.route('/', lfsApiRoutes);
 api.all('*', apiNotFound);
 
@@ -35,6 +38,8 @@ app.use('*', securityHeaders);
 app.route('/api', api);
 // WebDAV for desktop programs, with app passwords (docs/webdav.md).
 app.route('/dav', davRoutes);
+// Every version of a file or note, read-only, beside /dav/ (docs/webdav.md, V19).
+app.route('/dav-versions', davVersionRoutes);
 // Git LFS clients (docs/git-lfs.md): app passwords, no cookies, so outside the API's Origin rule.
 app.route('/lfs', lfsRoutes);
 // Static assets, with the SPA fallback to index.html configured in wrangler.toml.

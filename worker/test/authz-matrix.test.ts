@@ -205,6 +205,48 @@ export const ROWS: Row[] = [
     ok: 204,
     params: () => ({ oid: 'a'.repeat(64) }),
   },
+  // Item history (docs/spec/history.md): the matrix item does not exist, so an allowed caller gets
+  // the item's 404 (V9); what they get for a real item is proven in history.test.ts.
+  ...(
+    [
+      ['GET /api/spaces/:spaceId/items/:itemId/history', 'viewer', undefined],
+      [
+        'POST /api/spaces/:spaceId/items/:itemId/history/restore',
+        'editor',
+        { what: 'version', stamp: '001764300000000-000000-node' },
+      ],
+      ['PUT /api/spaces/:spaceId/items/:itemId/history/:stamp/name', 'editor', { name: 'Sent' }],
+      ['DELETE /api/spaces/:spaceId/items/:itemId/history/:stamp/name', 'editor', undefined],
+    ] as const
+  ).map(([route, access, json]): Row => ({
+    route,
+    access,
+    ok: 404,
+    params: () => ({ itemId: 'matrix-item', stamp: '001764300000000-000000-node' }),
+    ...(json === undefined ? {} : { body: () => json }),
+  })),
+  // The Deleted tab (V11, V12): nothing deleted in the matrix space, so nothing comes back.
+  { route: 'GET /api/spaces/:spaceId/deleted', access: 'viewer', ok: 200 },
+  {
+    route: 'POST /api/spaces/:spaceId/deleted/restore',
+    access: 'editor',
+    ok: 200,
+    body: () => ({ itemIds: ['matrix-item'] }),
+  },
+  // History retention (V14): everyone sees it, owners set it.
+  { route: 'GET /api/spaces/:spaceId/history-settings', access: 'viewer', ok: 200 },
+  {
+    route: 'PUT /api/spaces/:spaceId/history-settings',
+    access: 'owner',
+    ok: 200,
+    body: () => ({ keepAllDays: 7, keepDays: 90 }),
+  },
+  // Rewind (V16–V18): an empty space has nothing to rewind.
+  ...(['POST /api/spaces/:spaceId/rewind/preview', 'POST /api/spaces/:spaceId/rewind'] as const).map(
+    (route): Row => ({ route, access: 'owner', ok: 200, body: () => ({ at: Date.now() - 60_000 }) }),
+  ),
+  { route: 'GET /api/spaces/:spaceId/rewind/job', access: 'owner', ok: 200 },
+  { route: 'DELETE /api/spaces/:spaceId/rewind/job', access: 'owner', ok: 200 },
   // Other areas: only authorization is checked until each area pins the statuses of allowed callers.
   ...(
     [

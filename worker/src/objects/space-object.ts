@@ -25,6 +25,22 @@ import { LockEvictions } from '../space/lock-evictions';
 import { ChangeLog, CHANGE_LOG_MOVES_STEP, CHANGE_LOG_SCHEMA_STEP, type PushOutcome } from '../space/change-log';
 import { VERSION_STORE_SCHEMA_STEP } from '../space/version-store';
 import { DAV_READS_SCHEMA_STEP, DavReads } from '../space/dav-reads';
+import { FORMER_MEMBER, HISTORY_SCHEMA_STEP, ItemHistory } from '../space/history';
+import { NO_SUCH_ITEM, restoreItem, undeleteItems, type RestoreDeps } from '../space/history-restore';
+import { deletedItems } from '../space/deleted-items';
+import { applyRewind, changedSince, planRewind, rewindProblem, type RewindDeps } from '../space/rewind';
+import { RewindJobs, REWIND_SCHEMA_STEP } from '../space/rewind-jobs';
+import {
+  REWIND_FOREGROUND_MAX,
+  type RewindJob,
+  type RewindRequest,
+  type RewindResponse,
+} from '#shared/history/rewind';
+import { HistoryRetention, THIN_EVERY_MS } from '../space/history-retention';
+import type { HistorySettingsResponse } from '#shared/history/settings';
+import type { Retention } from '#shared/history/retention';
+import type { UndeleteResponse } from '#shared/history/deleted';
+import type { NameVersionResponse, RestoreRequest, RestoreResponse } from '#shared/history/protocol';
 import type { VersionFront } from '#shared/sync/versions';
 import { LockReservations, RESERVATION_SCHEMA_STEP, type ReserveAnswer } from '../space/lock-reservations';
 import { folderLocksAround, type FolderLocksAround } from '../space/folder-locks';
@@ -69,6 +85,8 @@ const SCHEMA: readonly string[] = [
   CHANGE_LOG_MOVES_STEP,
   ITEM_INDEX_SCHEMA_STEP,
   RESERVATION_SCHEMA_STEP,
+  HISTORY_SCHEMA_STEP,
+  REWIND_SCHEMA_STEP,
 ];
 
 /** Brings the space's storage to the current schema, with the item index filled (D11). */
@@ -89,6 +107,10 @@ export class SpaceObject extends DurableObject<Env> {
   private readonly davReads: DavReads;
   private readonly davTree: DavTree;
   private readonly reservations: LockReservations;
+  private readonly history: ItemHistory;
+  private readonly retention: HistoryRetention;
+  private readonly rewindJobs: RewindJobs;
+  private thinBooked = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -125,6 +147,9 @@ export class SpaceObject extends DurableObject<Env> {
       const item = this.dav.item(itemId);
       return item ? folderOf(item.fields[FOLDER_FIELD]?.v) : null;
     });
+    this.history = new ItemHistory(ctx.storage.sql);
+    this.retention = new HistoryRetention(ctx.storage);
+    this.rewindJobs = new RewindJobs(ctx.storage.sql);
   }
 
   // Accounts: members, roles and share links (logic in ../space/membership.ts).
@@ -336,6 +361,7 @@ export class SpaceObject extends DurableObject<Env> {
   // Sync: items, change log, pokes (logic in ../space/change-log.ts; rules in docs/spec/sync.md).
   /** Applies a push batch all or nothing, pokes the members, then updates blob references. */
   async syncPush(mutations: Mutation[], userId: string, front: VersionFront = 'app'): Promise<PushResponse> {
+    if (!this.thinBooked) this.bookThinning();
     return this.announce(this.changeLog.push(mutations, userId, front));
   }
   /**
@@ -416,9 +442,124 @@ export class SpaceObject extends DurableObject<Env> {
     return this.fence.current(name);
   }
 
+  // History (logic in ../space/history*.ts and #shared/history; rules in docs/spec/history.md).
+  /** A page of an item's edits, newest first, as JSON text of a HistoryResponse; null: no such item. */
+  historyPage(itemId: string, before: string | null, limit: number): string | null {
+    const item = this.dav.item(itemId);
+    return item ? JSON.stringify(this.history.page(item, before, limit)) : null;
+  }
+  /** Restores (part of) an earlier version as a new edit through the front `restore` (V5–V7). */
+  historyRestore(itemId: string, request: RestoreRequest, userId: string): Promise<Result<RestoreResponse>> {
+    return restoreItem(this.restoreDeps(), itemId, request, userId);
+  }
+  /** The deleted items of the last `since` ms for the Deleted tab, as JSON text of a DeletedResponse (V11). */
+  deletedList(since: number, limit: number): string {
+    const nameOf = (id: string) => this.membership.access(id)?.username ?? FORMER_MEMBER;
+    return JSON.stringify(deletedItems(this.ctx.storage.sql, since, limit, nameOf));
+  }
+  /** Brings deleted items back in their folders, skipping what someone else has checked out (V12). */
+  deletedRestore(itemIds: string[], userId: string): Promise<UndeleteResponse> {
+    return undeleteItems(this.restoreDeps(), itemIds, userId);
+  }
+  private restoreDeps(): RestoreDeps {
+    return {
+      history: this.history,
+      item: (id) => this.dav.item(id),
+      fence: (name, by) => this.fence.check(name, null, by),
+      memberName: (id) => this.membership.access(id)?.username ?? FORMER_MEMBER,
+      edit: (edits, by) => this.serverEdit(edits, by, [], 'restore'),
+    };
+  }
+  /** The space's retention and what its history takes (V14). */
+  historySettings(): HistorySettingsResponse {
+    return { retention: this.retention.settings(), usage: this.retention.usage() };
+  }
+  /** An owner's retention for the space (V14); the next thinning applies it. */
+  setHistorySettings(retention: Retention): HistorySettingsResponse {
+    this.retention.setSettings(retention);
+    return this.historySettings();
+  }
+  /** Thins the history now (V13); answers how many versions went. */
+  historyThin(now: number): number {
+    return this.retention.thin(now);
+  }
+  /**
+   * Previews (`apply` false) or applies a rewind of the space or a folder to a moment (V16–V18);
+   * one of more than {@link REWIND_FOREGROUND_MAX} items runs in the background (V20).
+   */
+  async rewindSpace(request: RewindRequest, userId: string, apply: boolean): Promise<Result<RewindResponse>> {
+    const deps = this.rewindDeps();
+    const problem = rewindProblem(deps, request);
+    if (problem) return { ok: false, code: 'VALIDATION_FAILED', message: problem };
+    if (apply && this.rewindJobs.running())
+      return {
+        ok: false,
+        code: 'CONFLICT',
+        message: 'A rewind is already running; cancel it or wait for it.',
+      };
+    const { answer, edits } = planRewind(deps, request, userId, changedSince(deps.sql, request.at));
+    if (!apply) return { ok: true, value: answer };
+    if (edits.length <= REWIND_FOREGROUND_MAX) {
+      await applyRewind(deps, edits, userId);
+      return { ok: true, value: { ...answer, applied: true } };
+    }
+    this.rewindJobs.start(request, userId, changedSince(deps.sql, request.at).length, deps.now);
+    await this.scheduleAlarm(Date.now());
+    const job = this.rewindJob();
+    return { ok: true, value: job ? { ...answer, job } : answer };
+  }
+  /** The newest background rewind (V20). */
+  rewindJob(): RewindJob | null {
+    return this.rewindJobs.latest((id) => this.membership.access(id)?.username ?? FORMER_MEMBER);
+  }
+  /** Stops the running background rewind after its current step (V20). */
+  cancelRewind(): RewindJob | null {
+    this.rewindJobs.cancel();
+    return this.rewindJob();
+  }
+  private rewindDeps(): RewindDeps {
+    const now = Date.now();
+    const oldest = now - this.retention.settings().keepDays * 24 * 3_600_000;
+    return { ...this.restoreDeps(), sql: this.ctx.storage.sql, oldest, now };
+  }
+  /** Names a version to keep it forever, or takes the name away (`name` null) (V8). */
+  historyName(
+    itemId: string,
+    stamp: string,
+    name: string | null,
+    userId: string,
+  ): Result<NameVersionResponse> {
+    if (!this.dav.item(itemId)) return { ok: false, code: 'NOT_FOUND', message: NO_SUCH_ITEM };
+    if (!this.history.hasEdit(itemId, stamp))
+      return { ok: false, code: 'NOT_FOUND', message: 'This item has no such version.' };
+    this.history.setName(itemId, stamp, name, userId, Date.now());
+    return { ok: true, value: { stamp, name } };
+  }
+
   /** One alarm per object, shared by the areas: each handler does its due work and books its next time. */
   override async alarm(): Promise<void> {
+    // A background rewind goes on a step per alarm (V20), surviving restarts.
+    if (await this.rewindJobs.step(this.rewindDeps())) await this.scheduleAlarm(Date.now());
+    // Thinning first: bytes only an earlier version held may go in the same run.
+    await this.thinIfDue();
     await this.blobs.runCleanup();
+  }
+  /** Thins the history once a day (V13), booked on the first push an object sees. */
+  private async thinIfDue(): Promise<void> {
+    const now = Date.now();
+    const due = this.retention.nextRun();
+    // The alarm is shared: one that fired for another area books thinning's time again.
+    if (due !== null && due > now) return this.scheduleAlarm(due);
+    this.retention.thin(now);
+    this.retention.setNextRun(now + THIN_EVERY_MS);
+    await this.scheduleAlarm(now + THIN_EVERY_MS);
+  }
+  private bookThinning(): void {
+    this.thinBooked = true;
+    if (this.retention.nextRun() !== null) return;
+    const at = Date.now() + THIN_EVERY_MS;
+    this.retention.setNextRun(at);
+    void this.scheduleAlarm(at);
   }
   /** Books the alarm for `at` unless an earlier one is already booked (areas share the one alarm). */
   private async scheduleAlarm(at: number): Promise<void> {

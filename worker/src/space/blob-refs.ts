@@ -135,6 +135,7 @@ export class BlobRefs implements BlobRecords {
   /** The alarm: removes orphans past their grace and stale uploads, then books the next run (B12, B13). */
   async runCleanup(): Promise<void> {
     const settings = this.settings();
+    const held = this.heldByHistory();
     const blobs = this.sql
       .exec<{ sha256: string; orphan_since: number | null; released: number }>(
         'SELECT sha256, orphan_since, released FROM blobs',
@@ -142,7 +143,7 @@ export class BlobRefs implements BlobRecords {
       .toArray()
       .map((row) => ({
         sha256: row.sha256,
-        orphanSince: row.orphan_since,
+        orphanSince: held.has(row.sha256) ? null : row.orphan_since,
         graceMs: row.released ? settings.releasedGraceMs : settings.graceMs,
       }));
     const uploads = this.uploads.all().map((row) => ({
@@ -172,6 +173,19 @@ export class BlobRefs implements BlobRecords {
       }
     }
     if (nextAlarmAt !== null) await this.scheduleAt(nextAlarmAt);
+  }
+
+  /**
+   * Blobs a kept version of a live item still points at (docs/spec/history.md V15): an earlier
+   * version of a file stays readable until thinning lets it go. A deleted item's versions do not
+   * hold its bytes past the trash's grace (B12).
+   */
+  private heldByHistory(): Set<string> {
+    const rows = this.sql.exec<{ sha256: string }>(
+      `SELECT DISTINCT json_extract(v.value, '$') AS sha256 FROM field_versions v JOIN sync_items s ON s.id = v.item_id
+       WHERE v.field = 'sha256' AND COALESCE(json_extract(s.body, '$.fields."$deleted".v'), 0) = 0`,
+    );
+    return new Set([...rows].map((row) => row.sha256));
   }
 
   /** Deletes everything the space holds in R2 (blobs, unfinished uploads): the space is being deleted. */

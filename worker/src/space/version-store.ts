@@ -17,7 +17,8 @@ export const VERSION_STORE_SCHEMA_STEP =
   " SELECT sync_items.id, f.key, f.value ->> '$.s', f.value -> '$.v', '', 'app', 0" +
   " FROM sync_items, json_each(sync_items.body, '$.fields') AS f";
 
-type VersionRow = {
+/** A row of `field_versions` as SQLite answers it. */
+export type VersionRow = {
   item_id: string;
   field: string;
   stamp: string;
@@ -53,7 +54,8 @@ function chunks(rows: unknown[]): string[] {
   return out;
 }
 
-function versionOf(row: VersionRow): FieldVersion {
+/** A stored version as the pure code sees it. */
+export function versionOf(row: VersionRow): FieldVersion {
   return {
     itemId: row.item_id,
     field: row.field,
