@@ -2,7 +2,6 @@ import { Hono } from 'hono';
 import * as v from 'valibot';
 import { HISTORY_PAGE_MAX, HistoryResponseSchema, type HistoryEdit } from '#shared/history/protocol';
 import { appPasswordErrorResponse, requireAppPassword } from '../auth/app-password';
-import { blobKey } from '../blobs/keys';
 import { ApiError } from '../http/api-error';
 import { segmentsOf, spacesOf, type DavContext, type DavEnv } from './context';
 import { resolveTarget, type Target } from './target';
@@ -127,7 +126,9 @@ async function versionFile(c: DavContext, segments: string[], describe: boolean)
     'content-security-policy': "default-src 'none'; sandbox",
   };
   if ('text' in file.content) return c.body(file.content.text, 200, headers);
-  const object = await c.env.BLOBS.get(blobKey(parent.space.spaceId, file.content.sha256));
+  // The space's blob record says where the bytes are (D7: stored once, under the key they came in with).
+  const stored = await parent.space.stub.blobGet(file.content.sha256);
+  const object = stored ? await c.env.BLOBS.get(stored.key) : null;
   if (!object) throw new ApiError('NOT_FOUND', 'The bytes of this version are no longer kept.');
   return new Response(object.body, { status: 200, headers });
 }
