@@ -68,8 +68,11 @@ export const RenewRequestSchema = v.strictObject({
 /** Body of a renew. */
 export type RenewRequest = v.InferOutput<typeof RenewRequestSchema>;
 
-/** `POST …/locks/:name/release` */
-export const ReleaseRequestSchema = v.strictObject({ token: FencingTokenSchema });
+/** `POST …/locks/:name/release`; `comment` is the check-in comment kept in the history (L25). */
+export const ReleaseRequestSchema = v.strictObject({
+  token: FencingTokenSchema,
+  comment: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(500))),
+});
 /** Body of a release. */
 export type ReleaseRequest = v.InferOutput<typeof ReleaseRequestSchema>;
 
@@ -116,6 +119,10 @@ export const LockSummarySchema = v.object({
   queueLength: v.number(),
   /** Who waits, in line order (the first `LOCK_WAITERS_SHOWN`), so the holder can see them (L17). */
   waiters: v.optional(v.array(v.object({ userId: v.string(), username: v.string() }))),
+  /** Who asked the holder to release, and whether the holder answered (L21). */
+  asks: v.optional(
+    v.array(v.object({ userId: v.string(), username: v.string(), at: v.number(), answered: v.boolean() })),
+  ),
   /** Grows with every change; a client keeps the summary with the highest `rev`. */
   rev: v.number(),
 });
@@ -186,6 +193,10 @@ export const LOCK_EVENT_KIND = {
   BROKEN: 'broken',
   QUEUED: 'queued',
   LEFT_QUEUE: 'left_queue',
+  /** Someone asked the holder to release (L21); the detail is their message. */
+  ASKED: 'asked',
+  /** The holder answered an ask (L21): "5 more minutes". */
+  ANSWERED: 'answered',
 } as const;
 /** One of {@link LOCK_EVENT_KIND}. */
 export type LockEventKind = (typeof LOCK_EVENT_KIND)[keyof typeof LOCK_EVENT_KIND];
@@ -274,6 +285,7 @@ export const LockCommandSchema = v.variant('op', [
     op: v.literal('release'),
     id: v.pipe(v.number(), v.safeInteger()),
     token: FencingTokenSchema,
+    comment: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(500))),
   }),
   v.strictObject({
     op: v.literal('cancel'),

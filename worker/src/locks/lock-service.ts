@@ -1,5 +1,13 @@
 import { LOCK_TTL_DEFAULT_MS, LOCK_WAITERS_SHOWN } from '#shared/locks/limits';
-import { emptyLockState, holderOf, LockMachine, type Clock, type LockChange } from '#shared/locks/machine';
+import { CourtesyLockMachine } from '#shared/locks/courtesy';
+import { emptyLockState, holderOf, type Clock, type LockChange } from '#shared/locks/machine';
+import type {
+  AnswerRequest,
+  AskResponse,
+  HandOverRequest,
+  HandOverResponse,
+  WatchResponse,
+} from '#shared/notices/schemas';
 import type {
   AcquireRequest,
   AcquireResponse,
@@ -44,7 +52,7 @@ const NOT_HELD =
  * "freed" only keeps the fence stricter for a moment and reports commute (max tokens, newest rev).
  */
 export class LockService {
-  private machine: LockMachine;
+  private machine: CourtesyLockMachine;
   private ref: LockRef | null;
   private alarmAt: number | null = null;
   /** Until the first command after this object (re)started: sockets may have died with the old one. */
@@ -60,7 +68,7 @@ export class LockService {
   ) {
     const stored = store.load();
     this.ref = stored?.ref ?? null;
-    this.machine = new LockMachine(stored?.state ?? emptyLockState(), clock);
+    this.machine = new CourtesyLockMachine(stored?.state ?? emptyLockState(), clock);
     this.reporter = new SpaceReporter(
       space,
       () => this.requireRef(),
@@ -100,10 +108,48 @@ export class LockService {
     return outcome.status === 'renewed' ? ok(outcome) : fail('LOCK_NOT_HELD', NOT_HELD);
   }
 
-  async release(owner: LockOwner, token: number): Promise<Result<ReleaseResponse>> {
+  /** `comment`: the check-in comment, kept as the release's history detail (L25). */
+  async release(owner: LockOwner, token: number, comment?: string): Promise<Result<ReleaseResponse>> {
     // The releaser's answer reveals no grant: it need not wait while the next waiter is fenced.
-    const outcome = await this.run((m) => m.release({ token, userId: owner.userId }), false);
+    const outcome = await this.run(
+      (m) => m.release({ token, userId: owner.userId, ...(comment ? { comment } : {}) }),
+      false,
+    );
     return outcome.status === 'released' ? ok(outcome) : fail('LOCK_NOT_HELD', NOT_HELD);
+  }
+
+  /** Asks the holder to release (L21). */
+  async ask(owner: LockOwner, message: string): Promise<Result<AskResponse>> {
+    const outcome = await this.run((m) => m.ask({ owner, message }));
+    if (outcome.status === 'asked') return ok(outcome);
+    return outcome.status === 'yours'
+      ? fail('CONFLICT', 'You hold this lock yourself.')
+      : fail('LOCK_NOT_HELD', 'Nobody holds this lock: take it instead of asking.');
+  }
+
+  /** The holder answers an ask with more time (L21). */
+  async answer(owner: LockOwner, req: AnswerRequest): Promise<Result<{ status: 'answered' }>> {
+    const outcome = await this.run((m) => m.answer({ ...req, userId: owner.userId }));
+    if (outcome.status === 'done') return ok({ status: 'answered' });
+    return outcome.status === 'not_held'
+      ? fail('LOCK_NOT_HELD', NOT_HELD)
+      : fail('NOT_FOUND', 'That person has not asked for this lock.');
+  }
+
+  /** The holder hands the lock to someone who asked (L22); the new grant is fenced before the answer. */
+  async handOver(owner: LockOwner, req: HandOverRequest): Promise<Result<HandOverResponse>> {
+    const outcome = await this.run((m) =>
+      m.handOver({ token: req.token, userId: owner.userId, to: req.to, comment: req.comment ?? '' }),
+    );
+    if (outcome.status === 'done') return ok({ status: 'handed_over', token: outcome.token });
+    return outcome.status === 'not_held'
+      ? fail('LOCK_NOT_HELD', NOT_HELD)
+      : fail('NOT_FOUND', 'That person has not asked for this lock.');
+  }
+
+  /** Be told once when the lock is free, without joining the line (L23). */
+  async watch(owner: LockOwner, notify: boolean): Promise<WatchResponse> {
+    return this.run((m) => m.watch({ owner, notify }));
   }
 
   async breakLock(by: LockOwner, req: BreakRequest): Promise<Result<BreakResponse>> {
@@ -158,7 +204,7 @@ export class LockService {
    * answer waits for the fence only when `answerWaitsForFence` (it may reveal a grant, L11);
    * pushes of a grant always do.
    */
-  private async run<T>(command: (machine: LockMachine) => T, answerWaitsForFence = true): Promise<T> {
+  private async run<T>(command: (machine: CourtesyLockMachine) => T, answerWaitsForFence = true): Promise<T> {
     const ref = this.requireRef();
     if (this.fresh) this.dropLostConnections();
     const result = command(this.machine);
@@ -250,13 +296,14 @@ export class LockService {
   }
 
   private snapshot(): LockSummary {
-    const { holder, lastToken, queue, rev } = this.machine.state;
+    const { holder, lastToken, queue, rev, asks } = this.machine.state;
     return {
       name: this.name(),
       holder: holder ? holderOf(holder) : null,
       lastToken,
       queueLength: queue.length,
       waiters: queue.slice(0, LOCK_WAITERS_SHOWN).map((waiter) => waiter.owner),
+      asks: asks.map((a) => ({ ...a.owner, at: a.at, answered: a.answeredAt !== null })),
       rev,
     };
   }

@@ -92,7 +92,7 @@ async function run(service: LockService, peer: SocketPeer, command: LockCommand)
         await service.renew(owner, { token: command.token, ttlMs: command.ttlMs }),
       );
     case 'release':
-      return fromResult(command.id, await service.release(owner, command.token));
+      return fromResult(command.id, await service.release(owner, command.token, command.comment));
     case 'cancel':
       return { type: 'reply', id: command.id, result: await service.cancel(owner, command.requestId) };
   }

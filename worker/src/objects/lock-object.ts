@@ -15,6 +15,13 @@ import type {
   RenewRequest,
   RenewResponse,
 } from '#shared/locks/schemas';
+import type {
+  AnswerRequest,
+  AskResponse,
+  HandOverRequest,
+  HandOverResponse,
+  WatchResponse,
+} from '#shared/notices/schemas';
 import { systemClock, type Result } from '../accounts/result';
 import { spaceStub } from '../auth/session';
 import type { Env } from '../env';
@@ -59,8 +66,8 @@ export class LockObject extends DurableObject<Env> {
     // One lock lives in one space: its stub is made once per object lifetime.
     let stub: ReturnType<typeof spaceStub> | null = null;
     const space: SpaceLink = {
-      lockChanged: async (spaceId, update, events) =>
-        (stub ??= spaceStub(env, spaceId)).lockChanged(update, events),
+      lockChanged: async (spaceId, update, events, notices) =>
+        (stub ??= spaceStub(env, spaceId)).lockChanged(update, events, notices),
     };
     const ports = {
       pushTo: (connId: string, text: string) => void sendAll(ctx.getWebSockets(connTag(connId)), text),
@@ -84,9 +91,25 @@ export class LockObject extends DurableObject<Env> {
     this.service.bind(ref);
     return this.service.renew(owner, req);
   }
-  release(ref: LockRef, owner: LockOwner, token: number): Promise<Result<ReleaseResponse>> {
+  release(ref: LockRef, owner: LockOwner, token: number, comment?: string): Promise<Result<ReleaseResponse>> {
     this.service.bind(ref);
-    return this.service.release(owner, token);
+    return this.service.release(owner, token, comment);
+  }
+  ask(ref: LockRef, owner: LockOwner, message: string): Promise<Result<AskResponse>> {
+    this.service.bind(ref);
+    return this.service.ask(owner, message);
+  }
+  answer(ref: LockRef, owner: LockOwner, req: AnswerRequest): Promise<Result<{ status: 'answered' }>> {
+    this.service.bind(ref);
+    return this.service.answer(owner, req);
+  }
+  handOver(ref: LockRef, owner: LockOwner, req: HandOverRequest): Promise<Result<HandOverResponse>> {
+    this.service.bind(ref);
+    return this.service.handOver(owner, req);
+  }
+  watch(ref: LockRef, owner: LockOwner, notify: boolean): Promise<WatchResponse> {
+    this.service.bind(ref);
+    return this.service.watch(owner, notify);
   }
   breakLock(ref: LockRef, by: LockOwner, req: BreakRequest): Promise<Result<BreakResponse>> {
     this.service.bind(ref);

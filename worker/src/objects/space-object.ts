@@ -1,5 +1,5 @@
 import { DurableObject } from 'cloudflare:workers';
-import { blobLimits, maxPushBytes } from '../config';
+import { blobLimits, maxPushBytes, pushContact } from '../config';
 import type { Env } from '../env';
 import { migrate } from '../storage/migrate';
 import type { Link } from '#shared/accounts/links';
@@ -19,7 +19,7 @@ import {
   type FenceVerdict,
 } from '../space/fence';
 import { lockObjectName } from './lock-object';
-import { HUB_SCHEMA_STEP, SpaceHub } from '../space/hub';
+import { HUB_SCHEMA_STEP, sendAll, SpaceHub } from '../space/hub';
 import { replyToSocketPush } from '../space/socket-push';
 import { LockEvictions } from '../space/lock-evictions';
 import { ChangeLog, CHANGE_LOG_SCHEMA_STEP } from '../space/change-log';
@@ -32,6 +32,10 @@ import {
 } from '#shared/sync/protocol';
 import { BlobRefs } from '../space/blob-refs';
 import { DAV_SCHEMA_STEP, DavStore, type DavEntry } from '../space/dav-store';
+import { NOTICE_SCHEMA_STEP, type NoticeDraft } from '../space/notices';
+import { SpaceNotifier } from '../space/notifier';
+import { pushEndpointAllowed } from '../push/web-push';
+import type { NoticeListResponse, PushSubscriptionInput } from '#shared/notices/schemas';
 import { serverMutation, type ServerEdit } from '../space/server-edit';
 import {
   BLOB_SCHEMA_STEP,
@@ -55,6 +59,7 @@ const SCHEMA: readonly string[] = [
   FENCE_SCHEMA_STEP_2,
   BLOB_SCHEMA_STEP_3,
   DAV_SCHEMA_STEP,
+  NOTICE_SCHEMA_STEP,
 ];
 
 /** Durable Object for one space; see docs/architecture.md. */
@@ -66,6 +71,7 @@ export class SpaceObject extends DurableObject<Env> {
   private readonly changeLog: ChangeLog;
   private readonly evictions: LockEvictions;
   private readonly dav: DavStore;
+  private readonly notifier: SpaceNotifier;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -96,6 +102,21 @@ export class SpaceObject extends DurableObject<Env> {
       this.fence.check(name, token, userId),
     );
     this.dav = new DavStore(ctx.storage.sql, () => systemClock.now());
+    this.notifier = new SpaceNotifier({
+      sql: ctx.storage.sql,
+      now: () => systemClock.now(),
+      toSockets: (userId, text) => sendAll(ctx.getWebSockets(`user:${userId}`), text),
+      titleOf: (lock) => {
+        const title = this.dav.item(lock)?.fields['title']?.v;
+        return typeof title === 'string' && title.trim() ? title.trim() : null;
+      },
+      spaceId: () => this.membership.info()?.spaceId ?? null,
+      vapid: async () => ({
+        ...(await env.ACCOUNTS.get(env.ACCOUNTS.idFromName('directory')).vapidKeys()),
+        subject: pushContact(env),
+      }),
+      waitUntil: (work) => ctx.waitUntil(work),
+    });
   }
 
   // Accounts: members, roles and share links (logic in ../space/membership.ts).
@@ -261,11 +282,29 @@ export class SpaceObject extends DurableObject<Env> {
   closeSockets(target: { userId: string } | { sessionId: string }, reason: string): number {
     return this.hub.close(target, reason);
   }
-  /** A LockObject reports a change: the fence is updated (L11) before the events go out. */
-  lockChanged(update: FenceUpdate, events: LockEventMessage[]): void {
+  /** A LockObject reports a change: the fence is updated (L11) before the events and notices go out. */
+  lockChanged(update: FenceUpdate, events: LockEventMessage[], notices: NoticeDraft[] = []): void {
     this.fence.apply(update);
     for (const event of events) this.hub.broadcast(event);
+    this.notifier.deliver(notices);
     this.evictions.checkReport(update);
+  }
+
+  // Notices and Web Push (logic in ../space/notifier.ts; rules L21–L24 in docs/spec/locks.md).
+  notices(userId: string, after: number): NoticeListResponse {
+    return this.notifier.list(userId, after);
+  }
+  setNoticesEnabled(userId: string, enabled: boolean): void {
+    this.notifier.setEnabled(userId, enabled);
+  }
+  /** Keeps a device's push subscription; false when its endpoint is not one the server sends to. */
+  addPushSubscription(userId: string, sub: PushSubscriptionInput): boolean {
+    if (!pushEndpointAllowed(sub.endpoint, this.env.PUSH_LOCAL_ENDPOINTS === 'true')) return false;
+    this.notifier.subscriptions.add(userId, { endpoint: sub.endpoint, ...sub.keys });
+    return true;
+  }
+  removePushSubscription(userId: string, endpoint: string): void {
+    this.notifier.subscriptions.remove(endpoint, userId);
   }
   listLocks(): LockSummary[] {
     return this.fence.list(Date.now());

@@ -13,6 +13,12 @@ import {
   type SpaceLockHistoryEntry,
   type SpaceLockHistoryResponse,
 } from '#shared/locks/schemas';
+import {
+  AnswerRequestSchema,
+  AskRequestSchema,
+  HandOverRequestSchema,
+  WatchRequestSchema,
+} from '#shared/notices/schemas';
 import { unwrap } from '../accounts/result';
 import { requireSpaceRole, type SpaceVariables } from '../auth/require-space-role';
 import { spaceStub } from '../auth/session';
@@ -165,8 +171,29 @@ export const lockRoutes = new Hono<AppEnv>()
   })
   .post('/spaces/:spaceId/locks/:name/release', requireSpaceRole('editor'), async (c) => {
     const { ref, stub } = lockOf(c);
-    const { token } = await readJson(c, ReleaseRequestSchema);
-    return c.json(unwrap(await stub.release(ref, ownerOf(c), token)), 200, NO_STORE);
+    const { token, comment } = await readJson(c, ReleaseRequestSchema);
+    return c.json(unwrap(await stub.release(ref, ownerOf(c), token, comment)), 200, NO_STORE);
+  })
+  // People around a check-out (L21–L23): ask the holder, answer, hand over, be told when free.
+  .post('/spaces/:spaceId/locks/:name/ask', requireSpaceRole('editor'), async (c) => {
+    const { ref, stub } = lockOf(c);
+    const { message } = await readJson(c, AskRequestSchema);
+    return c.json(unwrap(await stub.ask(ref, ownerOf(c), message ?? '')), 200, NO_STORE);
+  })
+  .post('/spaces/:spaceId/locks/:name/answer', requireSpaceRole('editor'), async (c) => {
+    const { ref, stub } = lockOf(c);
+    const body = await readJson(c, AnswerRequestSchema);
+    return c.json(unwrap(await stub.answer(ref, ownerOf(c), body)), 200, NO_STORE);
+  })
+  .post('/spaces/:spaceId/locks/:name/hand-over', requireSpaceRole('editor'), async (c) => {
+    const { ref, stub } = lockOf(c);
+    const body = await readJson(c, HandOverRequestSchema);
+    return c.json(unwrap(await stub.handOver(ref, ownerOf(c), body)), 200, NO_STORE);
+  })
+  .post('/spaces/:spaceId/locks/:name/watch', requireSpaceRole('editor'), async (c) => {
+    const { ref, stub } = lockOf(c);
+    const { notify } = await readJson(c, WatchRequestSchema);
+    return c.json(await stub.watch(ref, ownerOf(c), notify), 200, NO_STORE);
   })
   .post('/spaces/:spaceId/locks/:name/cancel', requireSpaceRole('editor'), async (c) => {
     const { ref, stub } = lockOf(c);

@@ -1,0 +1,171 @@
+import { describe, expect, it } from 'vitest';
+import { CourtesyLockMachine } from './courtesy';
+import { emptyLockState } from './machine';
+import { ALICE, BOB, CAROL, FakeClock } from './test-support';
+
+function heldByAlice(kind: 'lease' | 'checkout' = 'checkout') {
+  const clock = new FakeClock();
+  const machine = new CourtesyLockMachine(emptyLockState(), clock);
+  const grant = machine.acquire({
+    requestId: 'req-alice-1',
+    owner: ALICE,
+    kind,
+    via: 'app',
+    ttlMs: 10_000,
+    waitMs: 0,
+    connId: null,
+  });
+  if (grant.status !== 'granted') throw new Error('not granted');
+  machine.drain();
+  return { machine, clock, token: grant.token };
+}
+
+describe('CourtesyLockMachine', () => {
+  it('[L21] an ask reaches the holder with its message and is recorded; asking a free lock or your own does nothing', () => {
+    const { machine, token } = heldByAlice();
+    expect(machine.ask({ owner: BOB, message: 'I need the logo before 5' })).toEqual({
+      status: 'asked',
+      holder: ALICE,
+    });
+    const [change] = machine.drain();
+    expect(change).toMatchObject({ kind: 'asked', token, actor: BOB, detail: 'I need the logo before 5' });
+    expect(change?.notify).toMatchObject({
+      userIds: [ALICE.userId],
+      kind: 'asked',
+      from: 'bob',
+      askerId: BOB.userId,
+    });
+    expect(machine.ask({ owner: ALICE, message: '' })).toEqual({ status: 'yours' });
+    machine.release({ token, userId: ALICE.userId });
+    expect(machine.ask({ owner: BOB, message: '' })).toEqual({ status: 'free' });
+  });
+
+  it('[L21] "5 more minutes" is told to the asker; only the holder with its token may answer, only someone who asked', () => {
+    const { machine, token } = heldByAlice();
+    machine.ask({ owner: BOB, message: '' });
+    machine.drain();
+    expect(machine.answer({ token, userId: BOB.userId, to: BOB.userId, minutes: 5 })).toEqual({
+      status: 'not_held',
+    });
+    expect(machine.answer({ token, userId: ALICE.userId, to: CAROL.userId, minutes: 5 })).toEqual({
+      status: 'not_asked',
+    });
+    expect(machine.answer({ token, userId: ALICE.userId, to: BOB.userId, minutes: 5 })).toEqual({
+      status: 'done',
+      token,
+    });
+    const [change] = machine.drain();
+    expect(change).toMatchObject({ kind: 'answered', detail: 'to bob: 5 more minutes' });
+    expect(change?.notify).toMatchObject({
+      userIds: [BOB.userId],
+      kind: 'answered',
+      from: 'alice',
+      message: '5 more minutes',
+    });
+    expect(machine.state.asks[0]?.answeredAt).not.toBeNull();
+  });
+
+  it('[L22][L25] a hand-over releases with the comment and gives the asker a checkout ahead of the line', () => {
+    const { machine, token } = heldByAlice('lease');
+    machine.acquire({
+      requestId: 'req-carol-1',
+      owner: CAROL,
+      kind: 'lease',
+      via: 'app',
+      ttlMs: 10_000,
+      waitMs: 60_000,
+      connId: 'c1',
+    });
+    machine.ask({ owner: BOB, message: 'please' });
+    machine.drain();
+    expect(machine.handOver({ token, userId: ALICE.userId, to: BOB.userId, comment: 'logo done' })).toEqual({
+      status: 'done',
+      token: token + 1,
+    });
+    const changes = machine.drain();
+    expect(changes.map((c) => [c.kind, c.detail])).toEqual([
+      ['released', 'handed over to bob: logo done'],
+      ['granted', 'checkout until released'],
+    ]);
+    expect(changes[1]?.notify).toMatchObject({
+      userIds: [BOB.userId],
+      kind: 'granted',
+      requestId: `handover-${token + 1}`,
+    });
+    expect(machine.state.holder).toMatchObject({ owner: BOB, kind: 'checkout', expiresAt: null });
+    expect(machine.state.queue.map((w) => w.owner)).toEqual([CAROL]);
+    expect(machine.state.asks).toEqual([]);
+    // The asker's device takes it up by the request id it was told (L9).
+    expect(
+      machine.acquire({
+        requestId: `handover-${token + 1}`,
+        owner: BOB,
+        kind: 'lease',
+        via: 'app',
+        ttlMs: 10_000,
+        waitMs: 0,
+        connId: null,
+      }),
+    ).toMatchObject({ status: 'granted', token: token + 1, expiresAt: null });
+    // Nobody else can be handed it without asking.
+    expect(machine.handOver({ token: token + 1, userId: BOB.userId, to: CAROL.userId, comment: '' })).toEqual(
+      {
+        status: 'not_asked',
+      },
+    );
+  });
+
+  it('[L23] "notify me" tells the watcher once when the grant ends, whether released, broken or expired', () => {
+    const { machine, token, clock } = heldByAlice('lease');
+    expect(machine.watch({ owner: BOB, notify: true })).toEqual({ status: 'watching' });
+    machine.watch({ owner: BOB, notify: true });
+    machine.release({ token, userId: ALICE.userId, comment: 'checked in' });
+    const [released] = machine.drain();
+    expect(released).toMatchObject({ kind: 'released', detail: 'checked in' });
+    expect(released?.notify).toEqual({
+      userIds: [BOB.userId],
+      kind: 'free',
+      from: 'alice',
+      message: 'alice released it',
+    });
+    expect(machine.watch({ owner: BOB, notify: true })).toEqual({ status: 'free' });
+
+    machine.acquire({
+      requestId: 'req-alice-2',
+      owner: ALICE,
+      kind: 'lease',
+      via: 'app',
+      ttlMs: 1_000,
+      waitMs: 0,
+      connId: null,
+    });
+    machine.watch({ owner: CAROL, notify: true });
+    machine.drain();
+    clock.advance(1_000);
+    machine.tick();
+    const [expired] = machine.drain();
+    expect(expired?.notify).toMatchObject({ userIds: [CAROL.userId], kind: 'free', from: null });
+    expect(machine.state.watchers).toEqual([]);
+  });
+
+  it('[L23] a waiter whose turn comes is told personally; one who stops watching is not told', () => {
+    const { machine, token } = heldByAlice();
+    machine.acquire({
+      requestId: 'req-bob-01',
+      owner: BOB,
+      kind: 'checkout',
+      via: 'app',
+      ttlMs: 10_000,
+      waitMs: 60_000,
+      connId: 'b',
+    });
+    machine.watch({ owner: CAROL, notify: true });
+    expect(machine.watch({ owner: CAROL, notify: false })).toEqual({ status: 'not_watching' });
+    machine.drain();
+    machine.release({ token, userId: ALICE.userId });
+    const changes = machine.drain();
+    expect(changes.filter((c) => c.notify).map((c) => c.notify)).toEqual([
+      { userIds: [BOB.userId], kind: 'granted', from: null, message: '', requestId: 'req-bob-01' },
+    ]);
+  });
+});

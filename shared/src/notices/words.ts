@@ -1,0 +1,34 @@
+import type { Notice } from './schemas';
+
+/**
+ * The sentence a person reads for a notice, in the app and in a system notification: it names
+ * people and the item, never ids ("bob asks you to release “Logo”: “I need it before 5”").
+ */
+export function noticeText(notice: Notice): string {
+  const item = `“${notice.title}”`;
+  const said = notice.message ? `: “${notice.message}”` : '.';
+  switch (notice.kind) {
+    case 'asked':
+      return `${notice.from ?? 'Someone'} asks you to release ${item}${said}`;
+    case 'answered':
+      return `${notice.from ?? 'The holder'} answered about ${item}${said}`;
+    case 'free':
+      return notice.message ? `${item} is free again: ${notice.message}.` : `${item} is free again.`;
+    case 'granted':
+      return `You have ${item} checked out now${notice.from ? ` (from ${notice.from})` : ''}.`;
+  }
+}
+
+/** The short title of a system notification for a notice. */
+export function noticeTitle(notice: Notice): string {
+  switch (notice.kind) {
+    case 'asked':
+      return `${notice.from ?? 'Someone'} asks for “${notice.title}”`;
+    case 'answered':
+      return `About “${notice.title}”`;
+    case 'free':
+      return `“${notice.title}” is free`;
+    case 'granted':
+      return `“${notice.title}” is yours`;
+  }
+}
