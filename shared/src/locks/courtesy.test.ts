@@ -165,7 +165,7 @@ describe('CourtesyLockMachine', () => {
     machine.release({ token, userId: ALICE.userId });
     const changes = machine.drain();
     expect(changes.filter((c) => c.notify).map((c) => c.notify)).toEqual([
-      { userIds: [BOB.userId], kind: 'granted', from: null, message: '', requestId: 'req-bob-01' },
+      { userIds: [BOB.userId], kind: 'granted', from: null, message: '', requestId: 'req-bob-01', token: 2 },
     ]);
   });
 });

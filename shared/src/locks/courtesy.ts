@@ -93,6 +93,7 @@ export class CourtesyLockMachine extends LockMachine {
         from: holder.owner.username,
         message: input.comment,
         requestId,
+        token: lease.token,
       };
     }
     return { status: 'done', token: lease.token };

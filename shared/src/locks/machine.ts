@@ -77,6 +77,7 @@ export interface ChangeNotice {
   message: string;
   askerId?: string;
   requestId?: string;
+  token?: number;
 }
 
 /** Something that happened to the lock: a history line (rule L10) and a live event. */
@@ -443,6 +444,7 @@ export class LockMachine {
         from: null,
         message: '',
         requestId: request.requestId,
+        token,
       };
     }
     return lease;

@@ -42,6 +42,8 @@ export const NoticeSchema = v.object({
   askerId: v.optional(v.string()),
   /** For `granted`: the request id of the grant, so the person's device can take it up (L9). */
   requestId: v.optional(v.string()),
+  /** For `granted`: its fencing token. */
+  token: v.optional(v.number()),
 });
 /** A notice. */
 export type Notice = v.InferOutput<typeof NoticeSchema>;

@@ -32,3 +32,11 @@ export function noticeTitle(notice: Notice): string {
       return `“${notice.title}” is yours`;
   }
 }
+
+/** The page a notice opens: the item when the lock names one (its title is known), else the space's locks. */
+export function noticeUrl(spaceId: string, notice: Notice): string {
+  const space = encodeURIComponent(spaceId);
+  return notice.title !== notice.lock
+    ? `/spaces/${space}/items/${encodeURIComponent(notice.lock)}`
+    : `/spaces/${space}/locks`;
+}

@@ -103,6 +103,7 @@ export class Notices {
       message: draft.message,
       ...(draft.askerId ? { askerId: draft.askerId } : {}),
       ...(draft.requestId ? { requestId: draft.requestId } : {}),
+      ...(draft.token ? { token: draft.token } : {}),
     };
     this.sql.exec('DELETE FROM notices WHERE at < ?', this.now() - NOTICE_KEEP_MS);
     const { seq } = this.sql

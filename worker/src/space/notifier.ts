@@ -1,4 +1,4 @@
-import { noticeText, noticeTitle } from '#shared/notices/words';
+import { noticeText, noticeTitle, noticeUrl } from '#shared/notices/words';
 import type { Notice, NoticeListResponse, PushPayload } from '#shared/notices/schemas';
 import { sendWebPush, type StoredSubscription, type VapidKeys } from '../push/web-push';
 import { Notices, type NoticeDraft } from './notices';
@@ -64,15 +64,10 @@ export class SpaceNotifier {
   }
 
   private payload(notice: Notice): PushPayload {
-    const space = encodeURIComponent(this.ports.spaceId() ?? '');
-    const opens =
-      notice.title !== notice.lock
-        ? `/spaces/${space}/items/${encodeURIComponent(notice.lock)}`
-        : `/spaces/${space}/locks`;
     return {
       title: noticeTitle(notice),
       body: noticeText(notice),
-      url: opens,
+      url: noticeUrl(this.ports.spaceId() ?? '', notice),
       tag: `baton-notice-${notice.seq}`,
       notice,
     };

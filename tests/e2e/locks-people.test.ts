@@ -1,0 +1,196 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { apiClient, type TestUser } from '../support/api-client';
+import { launchBrowser } from '../support/browser';
+import { screenshot, seriousViolations, signedInContext } from './app-support';
+
+// People around a check-out, as two people see them in Chromium against the real local server
+// (docs/spec/locks.md L21–L25): asking the holder with a message, the holder's answer and
+// hand-over, "notify me", a notice kept for a device that was offline, the check-in comment.
+// System notifications are recorded by a wrapper around the Notification API, which the
+// browser is allowed to use.
+
+const client = apiClient(inject('baseUrl'));
+const baseUrl = client.baseUrl;
+
+interface Shown {
+  title: string;
+  body: string;
+  url: string;
+}
+
+/** A context signed in as `user` whose system notifications are allowed and recorded in `window.shownNotifications`. */
+async function notifyingContext(browser: Browser, user: TestUser): Promise<BrowserContext> {
+  const context = await signedInContext(browser, baseUrl, user);
+  await context.grantPermissions(['notifications'], { origin: baseUrl });
+  await context.addInitScript(() => {
+    const shown: { title: string; body: string; url: string }[] = [];
+    Object.assign(window, { shownNotifications: shown });
+    const record = (title: string, options?: NotificationOptions) =>
+      shown.push({
+        title,
+        body: options?.body ?? '',
+        url: (options?.data as { url?: string } | undefined)?.url ?? '',
+      });
+    const proto = ServiceWorkerRegistration.prototype;
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- called below with its registration as `this`
+    const viaWorker = proto.showNotification;
+    proto.showNotification = function (this: ServiceWorkerRegistration, title, options) {
+      record(title, options);
+      return viaWorker.call(this, title, options).catch(() => undefined);
+    };
+    const Native = window.Notification;
+    class Recorded extends Native {
+      constructor(title: string, options?: NotificationOptions) {
+        record(title, options);
+        super(title, options);
+      }
+    }
+    Object.defineProperty(window, 'Notification', { value: Recorded, configurable: true });
+  });
+  return context;
+}
+
+function shown(page: Page): Promise<Shown[]> {
+  return page.evaluate(() => (window as unknown as { shownNotifications: Shown[] }).shownNotifications);
+}
+
+/** Makes a note titled `title` and answers its page's URL. */
+async function newNote(page: Page, spaceId: string, title: string): Promise<string> {
+  await page.goto(`${baseUrl}/spaces/${spaceId}`);
+  await page.getByRole('button', { name: 'New note' }).click();
+  await page.waitForURL(/\/items\//);
+  await page.getByLabel('Title').fill(title);
+  await page.getByLabel('Title').press('Enter');
+  await page.getByText('Synced', { exact: true }).waitFor({ timeout: 30_000 });
+  return page.url();
+}
+
+describe('people around a check-out in Chromium', () => {
+  let browser: Browser;
+  let ana: TestUser; // holds
+  let bob: TestUser; // asks, waits, is told
+  let spaceId: string;
+  let a: Page;
+  let b: Page;
+  let contextB: BrowserContext;
+
+  beforeAll(async () => {
+    ana = await client.signUp();
+    ({ spaceId } = await client.createSpace(ana.cookie, 'People e2e'));
+    bob = await client.addMember(ana.cookie, spaceId, 'editor');
+    browser = await launchBrowser();
+    a = await (await notifyingContext(browser, ana)).newPage();
+    contextB = await notifyingContext(browser, bob);
+    b = await contextB.newPage();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('[L21][L22] bob asks ana with a message; ana answers "5 more minutes", then hands over; bob, on another screen, is notified and holds it', async () => {
+    const url = await newNote(a, spaceId, 'Logo');
+    await a.getByRole('button', { name: 'Check out until I release it (Logo)' }).click();
+    await a.getByText('You have this checked out until you release it.').waitFor();
+
+    await b.goto(url);
+    // The holder card: who, since, until, which front, here now, last change.
+    const card = b.getByRole('definition');
+    await b.getByText(`Checked out by ${ana.username}`).waitFor({ timeout: 15_000 });
+    await expect(card.nth(0).textContent()).resolves.toBe(ana.username);
+    await expect(card.nth(2).textContent()).resolves.toBe('released');
+    await expect(card.nth(3).textContent()).resolves.toBe('the app');
+    await b.getByText('yes, has it open').waitFor({ timeout: 15_000 });
+    await b.getByRole('button', { name: 'Ask to release Logo' }).click();
+    await b.getByLabel(`Message for ${ana.username} (optional)`).fill('I need to fix the logo before 5');
+    await expect(seriousViolations(b)).resolves.toEqual([]);
+    await b.getByRole('button', { name: 'Send ask for Logo' }).click();
+
+    const ask = `${bob.username} asks you to release “Logo”: “I need to fix the logo before 5”`;
+    await a.getByText(ask).waitFor({ timeout: 15_000 });
+    await expect.poll(() => shown(a)).toContainEqual(expect.objectContaining({ body: ask }));
+    await screenshot(a, 'locks-asked');
+    await a.getByRole('button', { name: `5 more minutes for ${bob.username}` }).click();
+    await b.getByText(`${ana.username} answered about “Logo”: “5 more minutes”`).waitFor({ timeout: 15_000 });
+
+    // Bob moves on to another screen; ana hands over.
+    await b.goto(`${baseUrl}/spaces/${spaceId}/locks`);
+    await b.getByText('Live.').waitFor({ timeout: 15_000 });
+    await a.getByRole('button', { name: `Hand over to ${bob.username} now (Logo)` }).click();
+    await expect
+      .poll(() => shown(b), { timeout: 15_000 })
+      .toContainEqual({
+        title: '“Logo” is yours',
+        body: `You have “Logo” checked out now (from ${ana.username}).`,
+        url: new URL(url).pathname,
+      });
+    await b.getByRole('button', { name: 'Release Logo' }).waitFor({ timeout: 15_000 });
+    // The notification opens the item: bob holds the check-out there and can edit.
+    await b.goto(url);
+    await b.getByText('You have this checked out until you release it.').waitFor({ timeout: 15_000 });
+    await expect(b.getByLabel('Title').isEditable()).resolves.toBe(true);
+    await a.getByText(`Checked out by ${bob.username}`).waitFor({ timeout: 15_000 });
+
+    // The lock's history records the ask, the answer and the hand-over.
+    await a.goto(`${baseUrl}/spaces/${spaceId}/locks`);
+    await a.getByRole('button', { name: 'Show history' }).click();
+    await a.getByRole('cell', { name: 'I need to fix the logo before 5' }).waitFor();
+    await a.getByRole('cell', { name: `to ${bob.username}: 5 more minutes` }).waitFor();
+    await a.getByRole('cell', { name: `handed over to ${bob.username}` }).waitFor();
+    await b.getByRole('button', { name: 'Release Logo' }).click();
+  });
+
+  it('[L23] "Notify me" on an item: ana releases, bob is notified once', async () => {
+    const url = await newNote(a, spaceId, 'Budget');
+    await a.getByRole('button', { name: 'Check out Budget' }).click();
+    await a.getByText(/You have this checked out/).waitFor();
+    await b.goto(url);
+    await b.getByRole('button', { name: 'Notify me when Budget is free' }).click();
+    await b.getByRole('button', { name: 'Notifying you when free when Budget is free' }).waitFor();
+    await a.getByRole('button', { name: 'Release Budget' }).click();
+    const free = {
+      title: '“Budget” is free',
+      body: `“Budget” is free again: ${ana.username} released it.`,
+      url: new URL(url).pathname,
+    };
+    await expect.poll(() => shown(b), { timeout: 15_000 }).toContainEqual(free);
+    await b.getByText(free.body).waitFor();
+    await b.getByRole('button', { name: 'Check out Budget' }).waitFor();
+    // Once: taking and releasing it again tells bob nothing more.
+    await a.getByRole('button', { name: 'Check out Budget' }).click();
+    await a.getByRole('button', { name: 'Release Budget' }).click();
+    await b.waitForTimeout(1_000);
+    expect((await shown(b)).filter((n) => n.title === free.title)).toHaveLength(1);
+  });
+
+  it('[L24] bob is offline while ana releases: he sees the notice when he is back', async () => {
+    const url = await newNote(a, spaceId, 'Minutes');
+    await a.getByRole('button', { name: 'Check out Minutes' }).click();
+    await a.getByText(/You have this checked out/).waitFor();
+    await b.goto(url);
+    await b.getByRole('button', { name: 'Notify me when Minutes is free' }).click();
+    await b.getByRole('button', { name: 'Notifying you when free when Minutes is free' }).waitFor();
+    await contextB.setOffline(true);
+    await a.getByRole('button', { name: 'Release Minutes' }).click();
+    await a.getByRole('button', { name: 'Check out Minutes' }).waitFor();
+    await b.waitForTimeout(1_000);
+    await contextB.setOffline(false);
+    const body = `“Minutes” is free again: ${ana.username} released it.`;
+    await b.getByText(body).waitFor({ timeout: 15_000 });
+    await expect.poll(() => shown(b)).toContainEqual(expect.objectContaining({ body }));
+    expect((await shown(b)).filter((n) => n.body === body)).toHaveLength(1);
+  });
+
+  it('[L25] checking in with a comment keeps it in the lock history', async () => {
+    await newNote(a, spaceId, 'Totals');
+    await a.getByRole('button', { name: 'Check out Totals' }).click();
+    await a.getByRole('button', { name: 'Check in with a comment (Totals)' }).click();
+    await a.getByLabel('What did you do? (kept in the history)').fill('fixed the totals');
+    await a.getByRole('button', { name: 'Check in Totals' }).click();
+    await a.getByRole('button', { name: 'Check out Totals' }).waitFor({ timeout: 15_000 });
+    await a.goto(`${baseUrl}/spaces/${spaceId}/locks`);
+    await a.getByRole('button', { name: 'Show history' }).click();
+    await a.getByRole('cell', { name: 'fixed the totals' }).waitFor();
+    await a.getByRole('cell', { name: 'checked in' }).first().waitFor();
+  });
+});
