@@ -1,18 +1,18 @@
 import { createServer, type Server } from 'node:http';
-import { webcrypto } from 'node:crypto';
 
 // A stand-in for a push service (RFC 8030) on this machine, and a subscriber's side of RFC 8291:
 // the test makes the subscription's P-256 key pair and 16-byte auth secret, so it can decrypt
 // what the server sends with a real `aes128gcm` round trip.
 
-const subtle = webcrypto.subtle;
+const subtle = crypto.subtle;
 const enc = new TextEncoder();
+type Bytes = Uint8Array<ArrayBuffer>;
 
 /** One message the endpoint received. */
 export interface Received {
   path: string;
   headers: Record<string, string | string[] | undefined>;
-  body: Uint8Array;
+  body: Bytes;
 }
 
 /** A local RFC 8030 endpoint: records every POST and answers `statusFor(path)` (201 by default). */
@@ -46,8 +46,8 @@ const b64url = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64url');
 /** A subscriber's keys: what a browser's PushSubscription holds. */
 export interface SubscriberKeys {
   privateKey: CryptoKey;
-  publicKey: Uint8Array;
-  auth: Uint8Array;
+  publicKey: Bytes;
+  auth: Bytes;
   /** `keys` of PushSubscription.toJSON(). */
   json: { p256dh: string; auth: string };
 }
@@ -55,7 +55,7 @@ export interface SubscriberKeys {
 export async function subscriberKeys(): Promise<SubscriberKeys> {
   const pair = await subtle.generateKey({ name: 'ECDH', namedCurve: 'P-256' }, true, ['deriveBits']);
   const publicKey = new Uint8Array(await subtle.exportKey('raw', pair.publicKey));
-  const auth = webcrypto.getRandomValues(new Uint8Array(16));
+  const auth = crypto.getRandomValues(new Uint8Array(16));
   return {
     privateKey: pair.privateKey,
     publicKey,
@@ -64,15 +64,15 @@ export async function subscriberKeys(): Promise<SubscriberKeys> {
   };
 }
 
-async function hmac(key: Uint8Array, data: Uint8Array): Promise<Uint8Array> {
+async function hmac(key: Bytes, data: Bytes): Promise<Bytes> {
   const k = await subtle.importKey('raw', key, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
   return new Uint8Array(await subtle.sign('HMAC', k, data));
 }
 
-const concat = (...parts: Uint8Array[]) => new Uint8Array(Buffer.concat(parts));
+const concat = (...parts: Uint8Array[]): Bytes => new Uint8Array(Buffer.concat(parts));
 
 /** Decrypts an RFC 8291 `aes128gcm` message (one record, RFC 8188 header) with the subscriber's keys. */
-export async function decryptPush(body: Uint8Array, keys: SubscriberKeys): Promise<string> {
+export async function decryptPush(body: Bytes, keys: SubscriberKeys): Promise<string> {
   const salt = body.slice(0, 16);
   const idLength = body[20] ?? 0;
   const serverPublic = body.slice(21, 21 + idLength);
