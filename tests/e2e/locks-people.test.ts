@@ -193,4 +193,32 @@ describe('people around a check-out in Chromium', () => {
     await a.getByRole('cell', { name: 'fixed the totals' }).waitFor();
     await a.getByRole('cell', { name: 'checked in' }).first().waitFor();
   });
+
+  it('[L26] the lock list filters "mine" and "stale"; the owner sets the stale rule', async () => {
+    const take = (user: TestUser, name: string) =>
+      client.api(`/api/spaces/${spaceId}/locks/${encodeURIComponent(name)}/acquire`, {
+        method: 'POST',
+        cookie: user.cookie,
+        json: { requestId: `req-${Date.now()}-${name.length}`, kind: 'checkout' },
+      });
+    await take(ana, 'designs/ana.psd');
+    await take(bob, 'designs/bob.psd');
+    await a.goto(`${baseUrl}/spaces/${spaceId}/locks`);
+    await a.getByRole('rowheader', { name: 'designs/bob.psd' }).waitFor({ timeout: 15_000 });
+    await a.getByLabel('Show').selectOption('mine');
+    await a.getByRole('rowheader', { name: 'designs/ana.psd' }).waitFor();
+    await expect(a.getByRole('rowheader', { name: 'designs/bob.psd' }).count()).resolves.toBe(0);
+    await a.getByLabel('Show').selectOption('stale');
+    await a.getByText('No stale check-outs.').waitFor();
+    await a.getByLabel('A checkout is stale after (days without activity)').fill('3');
+    await a.getByRole('button', { name: 'Save rule' }).click();
+    await a.getByRole('option', { name: 'stale (no activity for 3 days)' }).waitFor({ state: 'attached' });
+    await expect(seriousViolations(a)).resolves.toEqual([]);
+    // Bob, an editor, reads the rule but cannot change it.
+    await b.goto(`${baseUrl}/spaces/${spaceId}/locks`);
+    await b
+      .getByRole('option', { name: 'stale (no activity for 3 days)' })
+      .waitFor({ state: 'attached', timeout: 15_000 });
+    await expect(b.getByRole('button', { name: 'Save rule' }).count()).resolves.toBe(0);
+  });
 });

@@ -233,6 +233,8 @@ export const ROWS: Row[] = [
       ['POST /api/spaces/:spaceId/locks/:name/answer', 'editor'],
       ['POST /api/spaces/:spaceId/locks/:name/hand-over', 'editor'],
       ['POST /api/spaces/:spaceId/locks/:name/watch', 'editor'],
+      ['POST /api/spaces/:spaceId/locks/:name/take-stale', 'editor'],
+      ['PUT /api/spaces/:spaceId/locks-rules', 'owner'],
       ['GET /api/spaces/:spaceId/notices', 'viewer'],
       ['PUT /api/spaces/:spaceId/notices/settings', 'viewer'],
       ['POST /api/spaces/:spaceId/push-subscriptions', 'viewer'],

@@ -169,3 +169,59 @@ describe('CourtesyLockMachine', () => {
     ]);
   });
 });
+
+describe('stale checkouts on a fake clock', () => {
+  const DAY = 86_400_000;
+  const rule = { staleAfterMs: 7 * DAY, activeAt: null };
+
+  it("[L26] someone who asked and got no answer for 24 h takes a checkout idle for the rule's days; the holder is told", () => {
+    const { machine, clock, token } = heldByAlice();
+    clock.advance(6 * DAY);
+    machine.ask({ owner: BOB, message: 'still using it?' });
+    clock.advance(DAY - 1);
+    // Not yet: six days and a bit of quiet, an ask a day old minus a moment.
+    expect(machine.takeStale({ owner: BOB, ...rule })).toEqual({ status: 'not_stale' });
+    clock.advance(1);
+    expect(machine.takeStale({ owner: CAROL, ...rule })).toEqual({ status: 'not_asked' });
+    machine.drain();
+    expect(machine.takeStale({ owner: BOB, ...rule })).toEqual({ status: 'done', token: token + 1 });
+    const changes = machine.drain();
+    expect(changes[0]).toMatchObject({
+      kind: 'broken',
+      actor: BOB,
+      detail: "took the stale checkout of alice: no activity for 7 days and no answer to bob's ask",
+    });
+    expect(changes[0]?.notify).toMatchObject({ userIds: [ALICE.userId], kind: 'taken', from: 'bob' });
+    expect(changes[1]?.notify).toMatchObject({
+      userIds: [BOB.userId],
+      kind: 'granted',
+      requestId: `stale-${token + 1}`,
+    });
+    expect(machine.state.holder).toMatchObject({ owner: BOB, kind: 'checkout' });
+  });
+
+  it('[L26] activity, an answer, a fresh ask or a lease keep the check-out', () => {
+    const { machine, clock } = heldByAlice();
+    machine.ask({ owner: BOB, message: '' });
+    clock.advance(8 * DAY);
+    // An edit two days ago counts as activity.
+    expect(machine.takeStale({ owner: BOB, staleAfterMs: 7 * DAY, activeAt: clock.now() - 2 * DAY })).toEqual(
+      {
+        status: 'not_stale',
+      },
+    );
+    const token = machine.state.holder?.token ?? 0;
+    machine.answer({ token, userId: ALICE.userId, to: BOB.userId, minutes: 5 });
+    expect(machine.takeStale({ owner: BOB, ...rule })).toEqual({ status: 'not_asked' });
+    machine.ask({ owner: CAROL, message: '' });
+    expect(machine.takeStale({ owner: CAROL, ...rule })).toEqual({ status: 'not_asked' });
+    expect(machine.takeStale({ owner: ALICE, ...rule })).toEqual({ status: 'yours' });
+
+    const lease = heldByAlice('lease');
+    lease.machine.ask({ owner: BOB, message: '' });
+    lease.clock.advance(5_000);
+    expect(lease.machine.takeStale({ owner: BOB, staleAfterMs: 1_000, activeAt: null })).toEqual({
+      status: 'not_stale',
+    });
+  });
+});

@@ -1,4 +1,5 @@
 import { LockMachine, type Ask } from './machine';
+import { askOverdue, DAY_MS, isStale } from './stale';
 import type { LockOwner } from './schemas';
 
 /** The answer to an ask (L21): told to the holder, or nothing to ask (free, or yours). */
@@ -6,6 +7,9 @@ export type AskOutcome = { status: 'asked'; holder: LockOwner } | { status: 'fre
 /** The answer to "5 more minutes" and to a hand-over: done, not the holder, or no such ask. */
 export type HolderOutcome =
   { status: 'done'; token: number } | { status: 'not_held' } | { status: 'not_asked' };
+/** The answer to taking a stale checkout (L26). */
+export type StaleOutcome =
+  { status: 'done'; token: number } | { status: 'not_held' | 'yours' | 'not_stale' | 'not_asked' };
 /** The answer to a watch (L23). */
 export type WatchOutcome = { status: 'watching' | 'not_watching' | 'free' };
 
@@ -75,28 +79,78 @@ export class CourtesyLockMachine extends LockMachine {
     const ask = this.state.asks.find((a) => a.owner.userId === input.to);
     if (!ask) return { status: 'not_asked' };
     const now = this.clock.now();
-    this.state.watchers = this.state.watchers.filter((w) => w.userId !== ask.owner.userId);
+    this.forgetWatcher(ask.owner.userId);
     this.state.holder = null;
     const detail = `handed over to ${ask.owner.username}${input.comment ? `: ${input.comment}` : ''}`;
     this.record('released', now, holder, holder.requestId, holder.owner, detail, null);
-    const requestId = `handover-${holder.token + 1}`;
-    const lease = this.grant(
-      { requestId, owner: ask.owner, kind: 'checkout', via: 'app', ttlMs: null, connId: null },
+    return {
+      status: 'done',
+      token: this.giveTo(ask.owner, 'handover', holder.owner.username, input.comment),
+    };
+  }
+
+  /**
+   * Someone whose ask went unanswered for 24 hours takes a checkout that saw
+   * no activity for `staleAfterMs` (L26): the holder's grant is broken (told to them) and the asker
+   * gets a checkout. Activity is the grant itself or the space's last fenced write (`activeAt`).
+   */
+  takeStale(input: { owner: LockOwner; staleAfterMs: number; activeAt: number | null }): StaleOutcome {
+    this.tick();
+    const holder = this.state.holder;
+    if (!holder) return { status: 'not_held' };
+    if (holder.owner.userId === input.owner.userId) return { status: 'yours' };
+    const now = this.clock.now();
+    if (!isStale(holder, input.activeAt, input.staleAfterMs, now)) return { status: 'not_stale' };
+    const ask = this.state.asks.find((a) => a.owner.userId === input.owner.userId);
+    if (!ask || !askOverdue({ at: ask.at, answered: ask.answeredAt !== null }, now))
+      return { status: 'not_asked' };
+    const days = Math.floor((now - Math.max(holder.grantedAt, input.activeAt ?? 0)) / DAY_MS);
+    const why = `no activity for ${days === 1 ? '1 day' : `${days} days`} and no answer to ${input.owner.username}'s ask`;
+    this.forgetWatcher(input.owner.userId);
+    this.state.holder = null;
+    const change = this.record(
+      'broken',
       now,
+      holder,
+      holder.requestId,
+      input.owner,
+      `took the stale checkout of ${holder.owner.username}: ${why}`,
+      holder.connId,
+    );
+    change.notify = {
+      userIds: [holder.owner.userId],
+      kind: 'taken',
+      from: input.owner.username,
+      message: why,
+    };
+    return { status: 'done', token: this.giveTo(input.owner, 'stale', null, '') };
+  }
+
+  /** The person about to get the lock is no longer told it is free (they get it instead). */
+  private forgetWatcher(userId: string): void {
+    this.state.watchers = this.state.watchers.filter((w) => w.userId !== userId);
+  }
+
+  /** Grants `owner` a checkout ahead of the line and tells them (L22, L26); answers its token. */
+  private giveTo(owner: LockOwner, why: 'handover' | 'stale', from: string | null, message: string): number {
+    const requestId = `${why}-${this.state.lastToken + 1}`;
+    const lease = this.grant(
+      { requestId, owner, kind: 'checkout', via: 'app', ttlMs: null, connId: null },
+      this.clock.now(),
       false,
     );
     const granted = this.changes.at(-1);
     if (granted) {
       granted.notify = {
-        userIds: [ask.owner.userId],
+        userIds: [owner.userId],
         kind: 'granted',
-        from: holder.owner.username,
-        message: input.comment,
+        from,
+        message,
         requestId,
         token: lease.token,
       };
     }
-    return { status: 'done', token: lease.token };
+    return lease.token;
   }
 
   /** Be told once when the current grant ends, without joining the line (L23); `notify: false` stops. */

@@ -123,6 +123,8 @@ export const LockSummarySchema = v.object({
   asks: v.optional(
     v.array(v.object({ userId: v.string(), username: v.string(), at: v.number(), answered: v.boolean() })),
   ),
+  /** The space's last sign of the holder's activity on what the lock guards (a fenced write), if any (L26). */
+  activeAt: v.optional(v.number()),
   /** Grows with every change; a client keeps the summary with the highest `rev`. */
   rev: v.number(),
 });
@@ -130,7 +132,11 @@ export const LockSummarySchema = v.object({
 export type LockSummary = v.InferOutput<typeof LockSummarySchema>;
 
 /** `GET …/locks` */
-export const LockListResponseSchema = v.object({ locks: v.array(LockSummarySchema) });
+export const LockListResponseSchema = v.object({
+  locks: v.array(LockSummarySchema),
+  /** The space's rule: a checkout without activity for this many days is stale (L26). */
+  staleAfterDays: v.optional(v.number()),
+});
 /** Body of the lock list. */
 export type LockListResponse = v.InferOutput<typeof LockListResponseSchema>;
 

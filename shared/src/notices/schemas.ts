@@ -5,13 +5,15 @@ import * as v from 'valibot';
  * - `asked`: someone asks the holder to release (with their message);
  * - `answered`: the holder answered an ask ("5 more minutes");
  * - `free`: a lock the person asked to be told about was released, broken or ran out;
- * - `granted`: the lock is now theirs (their turn in line, or handed over to them).
+ * - `granted`: the lock is now theirs (their turn in line, or handed over to them);
+ * - `taken`: their stale checkout was taken by someone whose ask went unanswered (L26).
  */
 export const NOTICE_KIND = {
   ASKED: 'asked',
   ANSWERED: 'answered',
   FREE: 'free',
   GRANTED: 'granted',
+  TAKEN: 'taken',
 } as const;
 /** One of {@link NOTICE_KIND}. */
 export type NoticeKind = (typeof NOTICE_KIND)[keyof typeof NOTICE_KIND];
@@ -107,6 +109,20 @@ export type HandOverRequest = v.InferOutput<typeof HandOverRequestSchema>;
 export const HandOverResponseSchema = v.object({ status: v.literal('handed_over'), token: v.number() });
 /** Body of a hand-over answer. */
 export type HandOverResponse = v.InferOutput<typeof HandOverResponseSchema>;
+
+/** The longest stale rule, in days (L26). */
+export const STALE_DAYS_MAX = 365;
+/** A space's rule for stale checkouts when its owner set none (L26). */
+export const STALE_DAYS_DEFAULT = 7;
+/** How long an ask must go unanswered before its asker may take a stale checkout (L26). */
+export const STALE_ASK_UNANSWERED_MS = 24 * 3600_000;
+
+/** `PUT /api/spaces/:spaceId/locks-rules` (owners): after how many days without activity a checkout is stale (L26). */
+export const LockRulesSchema = v.strictObject({
+  staleAfterDays: v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(STALE_DAYS_MAX)),
+});
+/** A space's lock rules. */
+export type LockRules = v.InferOutput<typeof LockRulesSchema>;
 
 /** `POST …/locks/:name/watch`: `notify: true` to be told once when it is free (L23), false to stop. */
 export const WatchRequestSchema = v.strictObject({ notify: v.boolean() });

@@ -16,6 +16,8 @@ export function noticeText(notice: Notice): string {
       return notice.message ? `${item} is free again: ${notice.message}.` : `${item} is free again.`;
     case 'granted':
       return `You have ${item} checked out now${notice.from ? ` (from ${notice.from})` : ''}.`;
+    case 'taken':
+      return `${notice.from ?? 'Someone'} took ${item} from you: ${notice.message}.`;
   }
 }
 
@@ -30,6 +32,8 @@ export function noticeTitle(notice: Notice): string {
       return `“${notice.title}” is free`;
     case 'granted':
       return `“${notice.title}” is yours`;
+    case 'taken':
+      return `“${notice.title}” was taken`;
   }
 }
 

@@ -147,6 +147,32 @@ export class LockService {
       : fail('NOT_FOUND', 'That person has not asked for this lock.');
   }
 
+  /** Takes a stale checkout after an unanswered ask (L26); the new grant is fenced before the answer. */
+  async takeStale(
+    owner: LockOwner,
+    facts: { staleAfterMs: number; activeAt: number | null },
+  ): Promise<Result<HandOverResponse>> {
+    const outcome = await this.run((m) => m.takeStale({ owner, ...facts }));
+    switch (outcome.status) {
+      case 'done':
+        return ok({ status: 'handed_over', token: outcome.token });
+      case 'not_held':
+        return fail('LOCK_NOT_HELD', 'Nobody holds this lock: take it instead.');
+      case 'yours':
+        return fail('CONFLICT', 'You hold this lock yourself.');
+      case 'not_stale':
+        return fail(
+          'CONFLICT',
+          'This check-out is not stale: its holder was active within the space’s rule.',
+        );
+      case 'not_asked':
+        return fail(
+          'CONFLICT',
+          'Ask the holder first; you can take it when your ask has had no answer for 24 hours.',
+        );
+    }
+  }
+
   /** Be told once when the lock is free, without joining the line (L23). */
   async watch(owner: LockOwner, notify: boolean): Promise<WatchResponse> {
     return this.run((m) => m.watch({ owner, notify }));

@@ -107,6 +107,14 @@ export class LockObject extends DurableObject<Env> {
     this.service.bind(ref);
     return this.service.handOver(owner, req);
   }
+  takeStale(
+    ref: LockRef,
+    owner: LockOwner,
+    facts: { staleAfterMs: number; activeAt: number | null },
+  ): Promise<Result<HandOverResponse>> {
+    this.service.bind(ref);
+    return this.service.takeStale(owner, facts);
+  }
   watch(ref: LockRef, owner: LockOwner, notify: boolean): Promise<WatchResponse> {
     this.service.bind(ref);
     return this.service.watch(owner, notify);

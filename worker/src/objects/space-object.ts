@@ -33,6 +33,7 @@ import {
 import { BlobRefs } from '../space/blob-refs';
 import { DAV_SCHEMA_STEP, DavStore, type DavEntry } from '../space/dav-store';
 import { NOTICE_SCHEMA_STEP, type NoticeDraft } from '../space/notices';
+import { LOCK_ACTIVITY_SCHEMA_STEP, LockActivity } from '../space/lock-activity';
 import { SpaceNotifier } from '../space/notifier';
 import { pushEndpointAllowed } from '../push/web-push';
 import type { NoticeListResponse, PushSubscriptionInput } from '#shared/notices/schemas';
@@ -60,6 +61,7 @@ const SCHEMA: readonly string[] = [
   BLOB_SCHEMA_STEP_3,
   DAV_SCHEMA_STEP,
   NOTICE_SCHEMA_STEP,
+  LOCK_ACTIVITY_SCHEMA_STEP,
 ];
 
 /** Durable Object for one space; see docs/architecture.md. */
@@ -72,6 +74,7 @@ export class SpaceObject extends DurableObject<Env> {
   private readonly evictions: LockEvictions;
   private readonly dav: DavStore;
   private readonly notifier: SpaceNotifier;
+  private readonly activity: LockActivity;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -98,9 +101,13 @@ export class SpaceObject extends DurableObject<Env> {
       (spaceId, name) => env.LOCKS.get(env.LOCKS.idFromName(lockObjectName(spaceId, name))),
       (work) => ctx.waitUntil(work),
     );
-    this.changeLog = new ChangeLog(ctx.storage, (name, token, userId) =>
-      this.fence.check(name, token, userId),
-    );
+    this.activity = new LockActivity(ctx.storage.sql);
+    this.changeLog = new ChangeLog(ctx.storage, (name, token, userId) => {
+      const verdict = this.fence.check(name, token, userId);
+      // A write under a check-out is its holder's activity (the stale rule, L26).
+      if (verdict.ok && token !== null) this.activity.touch(name, Date.now());
+      return verdict;
+    });
     this.dav = new DavStore(ctx.storage.sql, () => systemClock.now());
     this.notifier = new SpaceNotifier({
       sql: ctx.storage.sql,
@@ -306,8 +313,20 @@ export class SpaceObject extends DurableObject<Env> {
   removePushSubscription(userId: string, endpoint: string): void {
     this.notifier.subscriptions.remove(endpoint, userId);
   }
+  /** Held or contended locks, each with the last activity on what it guards (L26). */
   listLocks(): LockSummary[] {
-    return this.fence.list(Date.now());
+    return this.activity.decorate(this.fence.list(Date.now()));
+  }
+  staleAfterDays(): number {
+    return this.activity.staleAfterDays();
+  }
+  /** The stale rule (L26): after how many days without activity a checkout is stale. */
+  setStaleAfterDays(days: number): void {
+    this.activity.setStaleAfterDays(days);
+  }
+  /** What lock `name` needs to decide whether its checkout is stale (L26). */
+  staleFacts(name: string): { staleAfterMs: number; activeAt: number | null } {
+    return this.activity.facts(name);
   }
   /** Every lock name with history in the space (the fence has a row per lock ever granted). */
   lockNames(): string[] {

@@ -17,6 +17,7 @@ import {
   AnswerRequestSchema,
   AskRequestSchema,
   HandOverRequestSchema,
+  LockRulesSchema,
   WatchRequestSchema,
 } from '#shared/notices/schemas';
 import { unwrap } from '../accounts/result';
@@ -140,7 +141,9 @@ async function spaceHistory(c: LockContext, perLock: number): Promise<SpaceLockH
 /** Locks of a space (docs/api.md#locks; rules in docs/spec/locks.md): viewers read, editors lock, owners break. */
 export const lockRoutes = new Hono<AppEnv>()
   .get('/spaces/:spaceId/locks', requireSpaceRole('viewer'), async (c) => {
-    const body: LockListResponse = { locks: await spaceStub(c.env, c.var.member.spaceId).listLocks() };
+    const space = spaceStub(c.env, c.var.member.spaceId);
+    const [locks, staleAfterDays] = await Promise.all([space.listLocks(), space.staleAfterDays()]);
+    const body: LockListResponse = { locks, staleAfterDays };
     return c.json(body, 200, NO_STORE);
   })
   .get('/spaces/:spaceId/locks-history', requireSpaceRole('viewer'), async (c) => {
@@ -189,6 +192,17 @@ export const lockRoutes = new Hono<AppEnv>()
     const { ref, stub } = lockOf(c);
     const body = await readJson(c, HandOverRequestSchema);
     return c.json(unwrap(await stub.handOver(ref, ownerOf(c), body)), 200, NO_STORE);
+  })
+  .put('/spaces/:spaceId/locks-rules', requireSpaceRole('owner'), async (c) => {
+    const { staleAfterDays } = await readJson(c, LockRulesSchema);
+    await spaceStub(c.env, c.var.member.spaceId).setStaleAfterDays(staleAfterDays);
+    return c.json({ staleAfterDays }, 200, NO_STORE);
+  })
+  .post('/spaces/:spaceId/locks/:name/take-stale', requireSpaceRole('editor'), async (c) => {
+    const { ref, stub } = lockOf(c);
+    await readJson(c, v.strictObject({}));
+    const facts = await spaceStub(c.env, ref.spaceId).staleFacts(ref.name);
+    return c.json(unwrap(await stub.takeStale(ref, ownerOf(c), facts)), 200, NO_STORE);
   })
   .post('/spaces/:spaceId/locks/:name/watch', requireSpaceRole('editor'), async (c) => {
     const { ref, stub } = lockOf(c);

@@ -89,3 +89,17 @@ export async function savePushSubscription(spaceId: string, subscription: unknow
     body: subscription,
   });
 }
+
+/** Sets the space's stale rule (owners, L26). */
+export async function setStaleRule(spaceId: string, staleAfterDays: number): Promise<void> {
+  await apiFetch(
+    `/api/spaces/${encodeURIComponent(spaceId)}/locks-rules`,
+    v.object({ staleAfterDays: v.number() }),
+    { method: 'PUT', body: { staleAfterDays } },
+  );
+}
+
+/** Takes a stale checkout after an unanswered ask (L26). */
+export async function takeStale(spaceId: string, name: string): Promise<void> {
+  await apiFetch(lockPath(spaceId, name, 'take-stale'), HandOverResponseSchema, { body: {} });
+}

@@ -16,6 +16,8 @@ export interface LockWatchOptions {
   onStop?: (reason: string) => void;
   /** Called with each notice for the signed-in person (L21–L24), as it arrives. */
   onNotice?: (notice: Notice) => void;
+  /** Called with the space's stale rule (days) each time the list is loaded (L26). */
+  onStaleRule?: (staleAfterDays: number) => void;
   /** Called on every (re)connect: notices sent while away are read then (L24). */
   onConnect?: () => void;
 }
@@ -57,7 +59,9 @@ export function watchLocks(options: LockWatchOptions): { close(): void } {
       throw new Error(message);
     }
     locks.clear();
-    for (const lock of v.parse(LockListResponseSchema, json).locks) apply(lock);
+    const list = v.parse(LockListResponseSchema, json);
+    for (const lock of list.locks) apply(lock);
+    if (list.staleAfterDays !== undefined) options.onStaleRule?.(list.staleAfterDays);
     emit();
   }
 

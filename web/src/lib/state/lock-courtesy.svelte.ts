@@ -1,5 +1,6 @@
 import { SvelteSet } from 'svelte/reactivity';
-import { answerAsk, askToRelease, handOver, watchLock } from '../api/notices';
+import { STALE_DAYS_DEFAULT } from '#shared/notices/schemas';
+import { answerAsk, askToRelease, handOver, setStaleRule, takeStale, watchLock } from '../api/notices';
 import { personName } from './lock-words';
 
 /** What the courtesy actions need from the space's lock state. */
@@ -21,6 +22,8 @@ export class LockCourtesy {
   readonly watching = new SvelteSet<string>();
   /** Locks this tab asked the holder for, with what it answered. */
   readonly asked = new SvelteSet<string>();
+  /** The space's stale rule: a checkout without activity for this many days is stale (L26). */
+  staleAfterDays = $state(STALE_DAYS_DEFAULT);
 
   constructor(private readonly host: CourtesyHost) {}
 
@@ -57,6 +60,19 @@ export class LockCourtesy {
       if (answer.status === 'watching') this.watching.add(name);
       else this.watching.delete(name);
       if (answer.status === 'free') this.host.error = 'It is free now: check it out.';
+    });
+  }
+
+  /** Takes a stale checkout after this person's ask went unanswered for 24 hours (L26). */
+  async takeStale(name: string): Promise<boolean> {
+    return this.#try('Could not take it.', () => takeStale(this.host.spaceId, name));
+  }
+
+  /** Sets the space's stale rule (owners, L26). */
+  async setStaleRule(days: number): Promise<boolean> {
+    return this.#try('Could not save the rule.', async () => {
+      await setStaleRule(this.host.spaceId, days);
+      this.staleAfterDays = days;
     });
   }
 

@@ -289,6 +289,7 @@ export class SpaceLocks {
         this.notices.receive(notice);
       },
       onConnect: () => void this.notices.catchUp(),
+      onStaleRule: (days) => (this.courtesy.staleAfterDays = days),
     });
     // Back from offline: read the notices sent meanwhile even if the socket has not noticed (L24).
     addEventListener('online', () => void this.notices.catchUp());
