@@ -221,4 +221,37 @@ describe('people around a check-out in Chromium', () => {
       .waitFor({ state: 'attached', timeout: 15_000 });
     await expect(b.getByRole('button', { name: 'Save rule' }).count()).resolves.toBe(0);
   });
+
+  it('[L27] a check-out on a copy that is behind says "Sync first", syncs, and is granted without another click', async () => {
+    // Bob's device (a browser of its own: its own IndexedDB) misses ana's edits while pokes are
+    // held back; its pulls are slowed so the message can be seen.
+    const device = await notifyingContext(browser, bob);
+    const page = await device.newPage();
+    let holding = false;
+    await page.routeWebSocket(/\/socket$/, (ws) => {
+      const server = ws.connectToServer();
+      server.onMessage((message) => {
+        if (!(holding && typeof message === 'string' && message.startsWith('{"type":"poke"')))
+          ws.send(message);
+      });
+      ws.onMessage((message) => server.send(message));
+    });
+    await page.route('**/sync/pull**', async (route) => {
+      if (holding) await new Promise((resolve) => setTimeout(resolve, 1_500));
+      await route.continue();
+    });
+    const url = await newNote(a, spaceId, 'Forecast');
+    await page.goto(url);
+    await page.getByRole('button', { name: 'Check out Forecast' }).waitFor({ timeout: 15_000 });
+    holding = true;
+    await a.getByLabel('Title').fill('Forecast 2027');
+    await a.getByLabel('Title').press('Enter');
+    await a.getByText('Synced', { exact: true }).waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: 'Check out Forecast' }).click();
+    await page.getByText(/Sync first: \d+ changes? you do not have yet\./).waitFor({ timeout: 15_000 });
+    await page.getByText(/You have this checked out/).waitFor({ timeout: 30_000 });
+    await expect(page.getByLabel('Title').inputValue()).resolves.toBe('Forecast 2027');
+    await expect(page.getByText(/Sync first/).count()).resolves.toBe(0);
+    await device.close();
+  });
 });

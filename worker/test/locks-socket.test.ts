@@ -253,6 +253,7 @@ describe('[L11] fence before answer', () => {
       const calls: string[] = [];
       const held: (() => void)[] = [];
       const link: SpaceLink = {
+        itemVersion: () => Promise.resolve(null),
         lockChanged: (_space, update) => {
           calls.push(`report:${update.granted?.token ?? '-'}`);
           if (!update.granted) return Promise.resolve();
@@ -305,6 +306,7 @@ describe('[L11] fence before answer', () => {
       const calls: string[] = [];
       let failNext = false;
       const link: SpaceLink = {
+        itemVersion: () => Promise.resolve(null),
         lockChanged: (_space, update) => {
           if (update.granted && failNext) {
             failNext = false;

@@ -106,6 +106,8 @@ export interface AcquireInput {
   ttlMs: number;
   waitMs: number;
   connId: string | null;
+  /** The item's version the caller's copy is at, named in the grant's history line (L27). */
+  version?: number;
 }
 
 /** The answer to an acquire, without the lock's name (the adapter adds it). */
@@ -405,6 +407,7 @@ export class LockMachine {
       via: LockVia;
       ttlMs: number | null;
       connId: string | null;
+      version?: number;
     },
     now: number,
     push: boolean,
@@ -433,7 +436,8 @@ export class LockMachine {
       lease,
       request.requestId,
       request.owner,
-      ttlMs === null ? 'checkout until released' : `lease of ${ttlMs} ms`,
+      (ttlMs === null ? 'checkout until released' : `lease of ${ttlMs} ms`) +
+        (request.version === undefined ? '' : `, on version ${request.version}`),
       push ? request.connId : null,
     );
     // L23: a waiter whose turn came is told personally (its tab may be in the background).

@@ -29,6 +29,12 @@ export const WaitMsSchema = v.pipe(
 );
 
 /**
+ * The space's change number up to which the device has pulled (L27): a device whose copy of the
+ * item is older is answered `behind` instead of a grant.
+ */
+export const SeenSeqSchema = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
+
+/**
  * What a grant is: a `lease` that runs out unless renewed (L2, L6), or a `checkout` held until
  * its holder releases it or an owner breaks it, with no expiry and no renewal (L19).
  */
@@ -56,6 +62,7 @@ export const AcquireRequestSchema = v.strictObject({
   kind: v.optional(LockKindSchema),
   ttlMs: v.optional(LeaseTtlSchema),
   waitMs: v.optional(WaitMsSchema),
+  seenSeq: v.optional(SeenSeqSchema),
 });
 /** Body of an acquire. */
 export type AcquireRequest = v.InferOutput<typeof AcquireRequestSchema>;
@@ -149,7 +156,11 @@ export const AcquireResponseSchema = v.variant('status', [
     token: v.number(),
     /** Null for a checkout (L19). */
     expiresAt: v.nullable(v.number()),
+    /** The item's version (the space's change number of its latest change) it was taken on (L27). */
+    version: v.optional(v.number()),
   }),
+  /** L27: the device's copy of the item is `changes` behind; sync up to `version`, then ask again. */
+  v.object({ status: v.literal('behind'), name: v.string(), changes: v.number(), version: v.number() }),
   v.object({
     status: v.literal('busy'),
     name: v.string(),
@@ -280,6 +291,7 @@ export const LockCommandSchema = v.variant('op', [
     kind: v.optional(LockKindSchema),
     ttlMs: v.optional(LeaseTtlSchema),
     waitMs: v.optional(WaitMsSchema),
+    seenSeq: v.optional(SeenSeqSchema),
   }),
   v.strictObject({
     op: v.literal('renew'),

@@ -63,7 +63,7 @@ export class LockService {
   constructor(
     private readonly store: LockStore,
     clock: Clock,
-    space: SpaceLink,
+    private readonly space: SpaceLink,
     private readonly ports: LockPorts,
   ) {
     const stored = store.load();
@@ -93,11 +93,35 @@ export class LockService {
   ): Promise<AcquireResponse> {
     const ttlMs = req.ttlMs ?? LOCK_TTL_DEFAULT_MS;
     const kind = req.kind ?? 'lease';
+    // L27: a device that says how far it pulled gets no grant on an older copy of the item. A
+    // retried request (L9) is answered as before, whatever it says.
+    let version: number | undefined;
+    if (req.seenSeq !== undefined && !this.knows(req.requestId, owner.userId)) {
+      const item = await this.space.itemVersion(this.requireRef().spaceId, this.name(), req.seenSeq);
+      if (item && item.version > req.seenSeq)
+        return { status: 'behind', name: this.name(), changes: item.behind, version: item.version };
+      version = item?.version;
+    }
     const outcome = await this.run((m) =>
-      m.acquire({ requestId: req.requestId, owner, kind, via, ttlMs, waitMs: req.waitMs ?? 0, connId }),
+      m.acquire({
+        requestId: req.requestId,
+        owner,
+        kind,
+        via,
+        ttlMs,
+        waitMs: req.waitMs ?? 0,
+        connId,
+        ...(version === undefined ? {} : { version }),
+      }),
     );
     // A retry may reveal a grant whose fence report failed or was lost with an eviction (L9, L11).
     if (outcome.status === 'granted') await this.reporter.fence(outcome.token, owner.userId);
+    if (
+      outcome.status === 'granted' &&
+      version !== undefined &&
+      outcome.token === this.machine.state.lastToken
+    )
+      return { ...outcome, name: this.name(), version };
     return { ...outcome, name: this.name() };
   }
 
@@ -311,6 +335,17 @@ export class LockService {
       this.alarmAt = next;
       this.ports.scheduleAlarm(next);
     }
+  }
+
+  /** Whether the lock already knows this request (held, waiting, or served: a retry, L9). */
+  private knows(requestId: string, userId: string): boolean {
+    const { holder, queue, served } = this.machine.state;
+    const same = (r: { requestId: string }, user: string) => r.requestId === requestId && user === userId;
+    return (
+      (holder !== null && same(holder, holder.owner.userId)) ||
+      queue.some((w) => same(w, w.owner.userId)) ||
+      served.some((s) => same(s, s.userId))
+    );
   }
 
   /** Who holds or waits for the lock, once each. */

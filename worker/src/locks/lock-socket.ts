@@ -79,11 +79,11 @@ async function run(service: LockService, peer: SocketPeer, command: LockCommand)
   const owner = { userId: peer.userId, username: peer.username };
   switch (command.op) {
     case 'acquire': {
-      const { requestId, kind, ttlMs, waitMs } = command;
+      const { requestId, kind, ttlMs, waitMs, seenSeq } = command;
       return {
         type: 'reply',
         id: command.id,
-        result: await service.acquire(owner, { requestId, kind, ttlMs, waitMs }, peer.connId, 'app'),
+        result: await service.acquire(owner, { requestId, kind, ttlMs, waitMs, seenSeq }, peer.connId, 'app'),
       };
     }
     case 'renew':

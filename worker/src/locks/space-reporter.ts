@@ -12,6 +12,12 @@ export interface SpaceLink {
     events: LockEventMessage[],
     notices: NoticeDraft[],
   ): Promise<void>;
+  /** The item `name`'s version (its latest change's number) and how many items changed after `after`; null when it names no item (L27). */
+  itemVersion(
+    spaceId: string,
+    name: string,
+    after: number,
+  ): Promise<{ version: number; behind: number } | null>;
 }
 
 /** How long a report without a grant may wait to ride along with the next one. */

@@ -68,6 +68,8 @@ export class LockObject extends DurableObject<Env> {
     const space: SpaceLink = {
       lockChanged: async (spaceId, update, events, notices) =>
         (stub ??= spaceStub(env, spaceId)).lockChanged(update, events, notices),
+      itemVersion: async (spaceId, name, after) =>
+        (stub ??= spaceStub(env, spaceId)).itemVersion(name, after),
     };
     const ports = {
       pushTo: (connId: string, text: string) => void sendAll(ctx.getWebSockets(connTag(connId)), text),

@@ -324,6 +324,10 @@ export class SpaceObject extends DurableObject<Env> {
   setStaleAfterDays(days: number): void {
     this.activity.setStaleAfterDays(days);
   }
+  /** The item lock `name` guards: its version, and how many items changed after `after` (L27). */
+  itemVersion(name: string, after: number): { version: number; behind: number } | null {
+    return this.activity.itemVersion(name, after);
+  }
   /** What lock `name` needs to decide whether its checkout is stale (L26). */
   staleFacts(name: string): { staleAfterMs: number; activeAt: number | null } {
     return this.activity.facts(name);

@@ -49,6 +49,19 @@ export class LockActivity {
     return { staleAfterMs: this.staleAfterDays() * DAY_MS, activeAt: this.activeAt(name) };
   }
 
+  /**
+   * The version of the item a lock names (the space's change number of its latest change) and how
+   * many items changed after `after`; null when the lock names no item (L27).
+   */
+  itemVersion(name: string, after: number): { version: number; behind: number } | null {
+    const row = this.sql.exec<{ seq: number }>('SELECT seq FROM sync_items WHERE id = ?', name).toArray()[0];
+    if (!row) return null;
+    const { behind } = this.sql
+      .exec<{ behind: number }>('SELECT count(*) AS behind FROM sync_items WHERE seq > ?', after)
+      .one();
+    return { version: row.seq, behind };
+  }
+
   /** The summaries with their last activity, for the lock list. */
   decorate(locks: LockSummary[]): LockSummary[] {
     return locks.map((lock) => {

@@ -41,7 +41,9 @@ export type AcquireOutcome =
   | { status: 'granted'; lock: HeldLock }
   | { status: 'busy'; holder: LockHolder }
   | { status: 'timeout' }
-  | { status: 'left' };
+  | { status: 'left' }
+  /** L27: this device's copy is `changes` behind; sync up to `version` and ask again. */
+  | { status: 'behind'; changes: number; version: number };
 
 /** What {@link LockClient.resume} answers: the grant again, or that it ended (and who holds the lock now). */
 export type ResumeOutcome =
@@ -55,6 +57,8 @@ export interface AcquireOptions {
   waitMs?: number;
   /** `checkout`: held until released or broken, no lease and no renewal (L19). Default `lease`. */
   kind?: LockKind;
+  /** How far this device has pulled the space (L27): the server refuses a grant on an older copy. */
+  seenSeq?: number;
   /** Renew automatically at a third of the lease (default true). */
   autoRenew?: boolean;
   /**
@@ -137,6 +141,7 @@ export class LockClient {
               requestId: got.requestId,
               ...terms,
               ...(remaining > 0 ? { waitMs: remaining } : {}),
+              ...(options.seenSeq === undefined ? {} : { seenSeq: options.seenSeq }),
             }),
           );
           failures = 0;
@@ -151,6 +156,8 @@ export class LockClient {
           return await this.stopWaiting(channel, got.requestId, terms, held, 'left');
         if (answer.status === 'busy')
           return { status: 'busy', holder: v.parse(LockHolderSchema, answer.holder) };
+        if (answer.status === 'behind')
+          return { status: 'behind', changes: answer.changes, version: answer.version };
         if (answer.status === 'ended') {
           // Granted and already over before we heard (we were away): ask anew while there is time.
           if (Date.now() >= deadline) return { status: 'timeout' };

@@ -12,6 +12,7 @@ import type { Notice } from '#shared/notices/schemas';
 import { releaseWithComment } from '../api/notices';
 import { LockCourtesy } from './lock-courtesy.svelte';
 import { SpaceNotices } from './notices.svelte';
+import { pulledSeq, syncedTo, syncFirstText } from './sync-first';
 
 /** How long "wait in line" waits before giving up: the longest wait the server allows. */
 export const WAIT_IN_LINE_MS = LOCK_WAIT_MAX_MS;
@@ -84,7 +85,10 @@ export class SpaceLocks {
   }
 
   /** Takes the lock now, or waits in line for it when `wait` is set. Answers whether this tab got it. */
-  async take(name: string, options: { wait: boolean; untilReleased?: boolean }): Promise<boolean> {
+  async take(
+    name: string,
+    options: { wait: boolean; untilReleased?: boolean; synced?: boolean },
+  ): Promise<boolean> {
     this.error = '';
     this.lapsed.delete(name);
     const leave = new AbortController();
@@ -99,6 +103,8 @@ export class SpaceLocks {
         waitMs: options.wait ? WAIT_IN_LINE_MS : 0,
         onQueued: (position) => this.positions.set(name, position),
         signal: leave.signal,
+        // L27: only the newest copy is checked out; the server compares with what this device pulled.
+        seenSeq: await pulledSeq(this.spaceId),
       });
       if (outcome.status === 'granted') {
         if (leave.signal.aborted) {
@@ -108,6 +114,14 @@ export class SpaceLocks {
         }
         this.#hold(outcome.lock);
         return true;
+      }
+      if (outcome.status === 'behind') {
+        this.error = syncFirstText(outcome.changes);
+        // Online, the device syncs and takes it without another click; once only.
+        if (options.synced || !navigator.onLine || !(await syncedTo(this.spaceId, outcome.version)))
+          return false;
+        this.error = '';
+        return await this.take(name, { ...options, synced: true });
       }
       const label = await lockLabel(this.spaceId, name);
       if (outcome.status === 'busy') {
