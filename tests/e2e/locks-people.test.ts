@@ -2,7 +2,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { apiClient, type TestUser } from '../support/api-client';
 import { launchBrowser } from '../support/browser';
-import { screenshot, seriousViolations, signedInContext } from './app-support';
+import { newNote as newNoteAt, screenshot, seriousViolations, signedInContext } from './app-support';
 
 // People around a check-out, as two people see them in Chromium against the real local server
 // (docs/spec/locks.md L21–L25): asking the holder with a message, the holder's answer and
@@ -12,6 +12,7 @@ import { screenshot, seriousViolations, signedInContext } from './app-support';
 
 const client = apiClient(inject('baseUrl'));
 const baseUrl = client.baseUrl;
+const newNote = (page: Page, spaceId: string, title: string) => newNoteAt(page, baseUrl, spaceId, title);
 
 interface Shown {
   title: string;
@@ -53,17 +54,6 @@ async function notifyingContext(browser: Browser, user: TestUser): Promise<Brows
 
 function shown(page: Page): Promise<Shown[]> {
   return page.evaluate(() => (window as unknown as { shownNotifications: Shown[] }).shownNotifications);
-}
-
-/** Makes a note titled `title` and answers its page's URL. */
-async function newNote(page: Page, spaceId: string, title: string): Promise<string> {
-  await page.goto(`${baseUrl}/spaces/${spaceId}`);
-  await page.getByRole('button', { name: 'New note' }).click();
-  await page.waitForURL(/\/items\//);
-  await page.getByLabel('Title').fill(title);
-  await page.getByLabel('Title').press('Enter');
-  await page.getByText('Synced', { exact: true }).waitFor({ timeout: 30_000 });
-  return page.url();
 }
 
 describe('people around a check-out in Chromium', () => {

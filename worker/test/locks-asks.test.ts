@@ -7,14 +7,13 @@ import {
   VapidKeyResponseSchema,
   type NoticeMessage,
 } from '#shared/notices/schemas';
-import { addMember, api, createSpace, signUp } from './support/accounts';
-import { lockPath, post, rid, TestSocket } from './locks-support';
+import { api } from './support/accounts';
+import { lockPath, post, TestSocket, checkoutToken, spaceWithPeople, type Person } from './locks-support';
 
 // People around a check-out through the real routes and objects: asking the holder (L21), the
 // holder's answer and hand-over (L22), "notify me" (L23), notices kept for later (L24), and the
 // check-in comment (L25).
 
-type Person = { cookie: string; userId: string; username: string };
 let owner: Person;
 let ana: Person; // holds
 let bob: Person; // asks
@@ -22,19 +21,10 @@ let viewer: Person;
 let spaceId: string;
 
 beforeAll(async () => {
-  owner = await signUp();
-  ({ spaceId } = await createSpace(owner.cookie));
-  ana = await addMember(owner.cookie, spaceId, 'editor');
-  bob = await addMember(owner.cookie, spaceId, 'editor');
-  viewer = await addMember(owner.cookie, spaceId, 'viewer');
+  ({ spaceId, owner, ana, bob, viewer } = await spaceWithPeople());
 });
 
-async function checkout(person: Person, name: string): Promise<number> {
-  const res = await post(person.cookie, spaceId, name, 'acquire', { requestId: rid(), kind: 'checkout' });
-  const body = res.body as { status: string; token: number };
-  expect(body.status).toBe('granted');
-  return body.token;
-}
+const checkout = (person: Person, name: string) => checkoutToken(person.cookie, spaceId, name);
 
 const isNotice = (message: unknown): message is NoticeMessage => v.is(NoticeMessageSchema, message);
 

@@ -3,33 +3,25 @@ import * as v from 'valibot';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LockHistoryResponseSchema, LockListResponseSchema } from '#shared/locks/schemas';
 import { NoticeListResponseSchema } from '#shared/notices/schemas';
-import { addMember, api, createSpace, signUp } from './support/accounts';
+import { api } from './support/accounts';
 import { clientId, mutation, push } from './support/sync';
-import { lockPath, lockStub, post, rid } from './locks-support';
+import { checkoutToken, lockPath, lockStub, post, spaceWithPeople, type Person } from './locks-support';
 
 // Stale checkouts (L26) through the real routes and objects. The lock's clock is the runtime's, so
 // "8 days later" is made by moving the stored past back: the grant and the ask, as persisted.
 
-type Person = { cookie: string; userId: string; username: string };
 let owner: Person;
-let ana: Person;
-let bob: Person;
+let ana: Person; // holds
+let bob: Person; // asks
 let viewer: Person;
 let spaceId: string;
 const DAY = 86_400_000;
 
 beforeAll(async () => {
-  owner = await signUp();
-  ({ spaceId } = await createSpace(owner.cookie));
-  ana = await addMember(owner.cookie, spaceId, 'editor');
-  bob = await addMember(owner.cookie, spaceId, 'editor');
-  viewer = await addMember(owner.cookie, spaceId, 'viewer');
+  ({ spaceId, owner, ana, bob, viewer } = await spaceWithPeople());
 });
 
-async function checkout(person: Person, name: string): Promise<number> {
-  const res = await post(person.cookie, spaceId, name, 'acquire', { requestId: rid(), kind: 'checkout' });
-  return (res.body as { token: number }).token;
-}
+const checkout = (person: Person, name: string) => checkoutToken(person.cookie, spaceId, name);
 
 /** Moves the lock's stored grant and asks `days` into the past, then restarts its object. */
 async function age(name: string, days: number): Promise<void> {

@@ -1,4 +1,4 @@
-import { LockMachine, type Ask } from './machine';
+import { LockMachine, type Ask, type Lease } from './machine';
 import { askOverdue, DAY_MS, isStale } from './stale';
 import type { LockOwner } from './schemas';
 
@@ -41,11 +41,9 @@ export class CourtesyLockMachine extends LockMachine {
 
   /** The holder answers an ask: "`minutes` more minutes", told to the asker (L21). */
   answer(input: { token: number; userId: string; to: string; minutes: number }): HolderOutcome {
-    this.tick();
-    const holder = this.currentLease(input.token, input.userId);
-    if (!holder) return { status: 'not_held' };
-    const ask = this.state.asks.find((a) => a.owner.userId === input.to);
-    if (!ask) return { status: 'not_asked' };
+    const found = this.holderAndAsk(input);
+    if ('status' in found) return found;
+    const { holder, ask } = found;
     const now = this.clock.now();
     ask.answeredAt = now;
     const words = input.minutes === 1 ? '1 more minute' : `${input.minutes} more minutes`;
@@ -73,11 +71,9 @@ export class CourtesyLockMachine extends LockMachine {
    * The asker's device takes it up by the grant's request id, which only the asker is told.
    */
   handOver(input: { token: number; userId: string; to: string; comment: string }): HolderOutcome {
-    this.tick();
-    const holder = this.currentLease(input.token, input.userId);
-    if (!holder) return { status: 'not_held' };
-    const ask = this.state.asks.find((a) => a.owner.userId === input.to);
-    if (!ask) return { status: 'not_asked' };
+    const found = this.holderAndAsk(input);
+    if ('status' in found) return found;
+    const { holder, ask } = found;
     const now = this.clock.now();
     this.forgetWatcher(ask.owner.userId);
     this.state.holder = null;
@@ -124,6 +120,19 @@ export class CourtesyLockMachine extends LockMachine {
       message: why,
     };
     return { status: 'done', token: this.giveTo(input.owner, 'stale', null, '') };
+  }
+
+  /** The holder's lease (for that token and user) and the ask of `to`, or why there is none. */
+  private holderAndAsk(input: {
+    token: number;
+    userId: string;
+    to: string;
+  }): { holder: Lease; ask: Ask } | { status: 'not_held' | 'not_asked' } {
+    this.tick();
+    const holder = this.currentLease(input.token, input.userId);
+    if (!holder) return { status: 'not_held' };
+    const ask = this.state.asks.find((a) => a.owner.userId === input.to);
+    return ask ? { holder, ask } : { status: 'not_asked' };
   }
 
   /** The person about to get the lock is no longer told it is free (they get it instead). */
