@@ -1,3 +1,4 @@
+import { runInDurableObject } from 'cloudflare:test';
 import * as v from 'valibot';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LockHistoryResponseSchema, LockSummarySchema } from '#shared/locks/schemas';
@@ -8,7 +9,15 @@ import {
   type NoticeMessage,
 } from '#shared/notices/schemas';
 import { api } from './support/accounts';
-import { lockPath, post, TestSocket, checkoutToken, spaceWithPeople, type Person } from './locks-support';
+import {
+  checkoutToken,
+  lockPath,
+  post,
+  spaceStubOf,
+  spaceWithPeople,
+  TestSocket,
+  type Person,
+} from './locks-support';
 
 // People around a check-out through the real routes and objects: asking the holder (L21), the
 // holder's answer and hand-over (L22), "notify me" (L23), notices kept for later (L24), and the
@@ -189,5 +198,20 @@ describe('asking for a check-out', () => {
     const key = await api('/api/push/key', { cookie: viewer.cookie });
     const { publicKey } = v.parse(VapidKeyResponseSchema, await key.json());
     expect(publicKey).toMatch(/^[A-Za-z0-9_-]{87}$/);
+    // A member who leaves the space takes their devices with them: no more pushes from it.
+    const subscribed = () =>
+      runInDurableObject(
+        spaceStubOf(spaceId),
+        (_instance, ctx) =>
+          ctx.storage.sql.exec('SELECT 1 FROM push_subscriptions WHERE user_id = ?', viewer.userId).toArray()
+            .length,
+      );
+    expect(await subscribed()).toBe(1);
+    const removed = await api(`/api/spaces/${spaceId}/members/${viewer.userId}`, {
+      method: 'DELETE',
+      cookie: owner.cookie,
+    });
+    expect(removed.status).toBe(204);
+    expect(await subscribed()).toBe(0);
   });
 });

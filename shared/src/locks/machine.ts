@@ -168,6 +168,16 @@ export class LockMachine {
     return out;
   }
 
+  /** Whether this request is known already: held, waiting, or served (a retry, L9). */
+  knows(requestId: string, userId: string): boolean {
+    const { holder, queue, served } = this.state;
+    return (
+      (holder?.requestId === requestId && holder.owner.userId === userId) ||
+      queue.some((w) => w.requestId === requestId && w.owner.userId === userId) ||
+      served.some((s) => s.requestId === requestId && s.userId === userId)
+    );
+  }
+
   /** When time alone next changes something (lease expiry or a waiter's deadline), or null. */
   nextDeadline(): number | null {
     // A checkout has no deadline (L19): only waiters' timeouts remain.

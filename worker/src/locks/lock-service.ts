@@ -26,6 +26,7 @@ import type {
 } from '#shared/locks/schemas';
 import { fail, ok, type Result } from '../accounts/result';
 import type { LockRef, LockStore } from './lock-store';
+import { askResult, holderFailure, NOT_HELD, staleResult } from './courtesy-results';
 import { SpaceReporter, type SpaceLink } from './space-reporter';
 
 export type { SpaceLink };
@@ -41,9 +42,6 @@ export interface LockPorts {
 
 const PUSHED_AT_ONCE: ReadonlySet<string> = new Set(['expired', 'broken']);
 const PUSHED_AFTER_FENCE: ReadonlySet<string> = new Set(['granted']);
-
-const NOT_HELD =
-  'You do not hold this lock with that token (it was released, expired, broken or never yours).';
 
 /**
  * One lock's service, used by its LockObject: runs a machine command, persists state and history
@@ -96,7 +94,7 @@ export class LockService {
     // L27: a device that says how far it pulled gets no grant on an older copy of the item. A
     // retried request (L9) is answered as before, whatever it says.
     let version: number | undefined;
-    if (req.seenSeq !== undefined && !this.knows(req.requestId, owner.userId)) {
+    if (req.seenSeq !== undefined && !this.machine.knows(req.requestId, owner.userId)) {
       const item = await this.space.itemVersion(this.requireRef().spaceId, this.name(), req.seenSeq);
       if (item && item.version > req.seenSeq)
         return { status: 'behind', name: this.name(), changes: item.behind, version: item.version };
@@ -144,20 +142,13 @@ export class LockService {
 
   /** Asks the holder to release (L21). */
   async ask(owner: LockOwner, message: string): Promise<Result<AskResponse>> {
-    const outcome = await this.run((m) => m.ask({ owner, message }));
-    if (outcome.status === 'asked') return ok(outcome);
-    return outcome.status === 'yours'
-      ? fail('CONFLICT', 'You hold this lock yourself.')
-      : fail('LOCK_NOT_HELD', 'Nobody holds this lock: take it instead of asking.');
+    return askResult(await this.run((m) => m.ask({ owner, message })));
   }
 
   /** The holder answers an ask with more time (L21). */
   async answer(owner: LockOwner, req: AnswerRequest): Promise<Result<{ status: 'answered' }>> {
     const outcome = await this.run((m) => m.answer({ ...req, userId: owner.userId }));
-    if (outcome.status === 'done') return ok({ status: 'answered' });
-    return outcome.status === 'not_held'
-      ? fail('LOCK_NOT_HELD', NOT_HELD)
-      : fail('NOT_FOUND', 'That person has not asked for this lock.');
+    return outcome.status === 'done' ? ok({ status: 'answered' }) : holderFailure(outcome);
   }
 
   /** The holder hands the lock to someone who asked (L22); the new grant is fenced before the answer. */
@@ -165,10 +156,9 @@ export class LockService {
     const outcome = await this.run((m) =>
       m.handOver({ token: req.token, userId: owner.userId, to: req.to, comment: req.comment ?? '' }),
     );
-    if (outcome.status === 'done') return ok({ status: 'handed_over', token: outcome.token });
-    return outcome.status === 'not_held'
-      ? fail('LOCK_NOT_HELD', NOT_HELD)
-      : fail('NOT_FOUND', 'That person has not asked for this lock.');
+    return outcome.status === 'done'
+      ? ok({ status: 'handed_over', token: outcome.token })
+      : holderFailure(outcome);
   }
 
   /** Takes a stale checkout after an unanswered ask (L26); the new grant is fenced before the answer. */
@@ -176,25 +166,7 @@ export class LockService {
     owner: LockOwner,
     facts: { staleAfterMs: number; activeAt: number | null },
   ): Promise<Result<HandOverResponse>> {
-    const outcome = await this.run((m) => m.takeStale({ owner, ...facts }));
-    switch (outcome.status) {
-      case 'done':
-        return ok({ status: 'handed_over', token: outcome.token });
-      case 'not_held':
-        return fail('LOCK_NOT_HELD', 'Nobody holds this lock: take it instead.');
-      case 'yours':
-        return fail('CONFLICT', 'You hold this lock yourself.');
-      case 'not_stale':
-        return fail(
-          'CONFLICT',
-          'This check-out is not stale: its holder was active within the space’s rule.',
-        );
-      case 'not_asked':
-        return fail(
-          'CONFLICT',
-          'Ask the holder first; you can take it when your ask has had no answer for 24 hours.',
-        );
-    }
+    return staleResult(await this.run((m) => m.takeStale({ owner, ...facts })));
   }
 
   /** Be told once when the lock is free, without joining the line (L23). */
@@ -335,17 +307,6 @@ export class LockService {
       this.alarmAt = next;
       this.ports.scheduleAlarm(next);
     }
-  }
-
-  /** Whether the lock already knows this request (held, waiting, or served: a retry, L9). */
-  private knows(requestId: string, userId: string): boolean {
-    const { holder, queue, served } = this.machine.state;
-    const same = (r: { requestId: string }, user: string) => r.requestId === requestId && user === userId;
-    return (
-      (holder !== null && same(holder, holder.owner.userId)) ||
-      queue.some((w) => same(w, w.owner.userId)) ||
-      served.some((s) => same(s, s.userId))
-    );
   }
 
   /** Who holds or waits for the lock, once each. */

@@ -164,6 +164,8 @@ export class SpaceObject extends DurableObject<Env> {
     const result = this.membership.remove(userId);
     if (!result.ok) return result;
     this.hub.close({ userId }, 'You are no longer a member of this space.');
+    // A former member's devices get no more pushes from this space (L24).
+    this.notifier.subscriptions.removeUser(userId);
     await this.evictions.memberLost(userId, username);
     return result;
   }
