@@ -2,6 +2,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { apiClient, type TestUser } from '../support/api-client';
 import { launchBrowser } from '../support/browser';
+import { recordNotifications, shownNotifications } from '../support/notifications';
 import { newNote as newNoteAt, screenshot, seriousViolations, signedInContext } from './app-support';
 
 // People around a check-out, as two people see them in Chromium against the real local server
@@ -14,47 +15,14 @@ const client = apiClient(inject('baseUrl'));
 const baseUrl = client.baseUrl;
 const newNote = (page: Page, spaceId: string, title: string) => newNoteAt(page, baseUrl, spaceId, title);
 
-interface Shown {
-  title: string;
-  body: string;
-  url: string;
-}
-
-/** A context signed in as `user` whose system notifications are allowed and recorded in `window.shownNotifications`. */
+/** A context signed in as `user` whose system notifications are allowed and recorded. */
 async function notifyingContext(browser: Browser, user: TestUser): Promise<BrowserContext> {
   const context = await signedInContext(browser, baseUrl, user);
-  await context.grantPermissions(['notifications'], { origin: baseUrl });
-  await context.addInitScript(() => {
-    const shown: { title: string; body: string; url: string }[] = [];
-    Object.assign(window, { shownNotifications: shown });
-    const record = (title: string, options?: NotificationOptions) =>
-      shown.push({
-        title,
-        body: options?.body ?? '',
-        url: (options?.data as { url?: string } | undefined)?.url ?? '',
-      });
-    const proto = ServiceWorkerRegistration.prototype;
-    // eslint-disable-next-line @typescript-eslint/unbound-method -- called below with its registration as `this`
-    const viaWorker = proto.showNotification;
-    proto.showNotification = function (this: ServiceWorkerRegistration, title, options) {
-      record(title, options);
-      return viaWorker.call(this, title, options).catch(() => undefined);
-    };
-    const Native = window.Notification;
-    class Recorded extends Native {
-      constructor(title: string, options?: NotificationOptions) {
-        record(title, options);
-        super(title, options);
-      }
-    }
-    Object.defineProperty(window, 'Notification', { value: Recorded, configurable: true });
-  });
+  await recordNotifications(context, baseUrl);
   return context;
 }
 
-function shown(page: Page): Promise<Shown[]> {
-  return page.evaluate(() => (window as unknown as { shownNotifications: Shown[] }).shownNotifications);
-}
+const shown = (page: Page) => shownNotifications(page);
 
 describe('people around a check-out in Chromium', () => {
   let browser: Browser;
