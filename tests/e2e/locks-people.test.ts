@@ -3,7 +3,13 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { apiClient, type TestUser } from '../support/api-client';
 import { launchBrowser } from '../support/browser';
 import { recordNotifications, shownNotifications } from '../support/notifications';
-import { newNote as newNoteAt, screenshot, seriousViolations, signedInContext } from './app-support';
+import {
+  newNote as newNoteAt,
+  screenshot,
+  seriousViolations,
+  signedInContext,
+  waitForServiceWorkerControl,
+} from './app-support';
 
 // People around a check-out, as two people see them in Chromium against the real local server
 // (docs/spec/locks.md L21–L25): asking the holder with a message, the holder's answer and
@@ -211,5 +217,49 @@ describe('people around a check-out in Chromium', () => {
     await expect(page.getByLabel('Title').inputValue()).resolves.toBe('Forecast 2027');
     await expect(page.getByText(/Sync first/).count()).resolves.toBe(0);
     await device.close();
+  });
+
+  it('[L24] with Baton closed, the service worker shows a Web Push message as a notification that opens its page', async () => {
+    // No push service is reachable here: the message is handed to the service worker as Chromium's
+    // push service would (CDP), with the payload the server encrypts (tests/integration/web-push.test.ts).
+    const context = await notifyingContext(browser, bob);
+    const page = await context.newPage();
+    await page.goto(`${baseUrl}/spaces/${spaceId}`);
+    await waitForServiceWorkerControl(page);
+    const cdp = await context.newCDPSession(page);
+    const registrations: { registrationId: string }[] = [];
+    cdp.on('ServiceWorker.workerRegistrationUpdated', (event) => registrations.push(...event.registrations));
+    await cdp.send('ServiceWorker.enable');
+    await expect.poll(() => registrations.length).toBeGreaterThan(0);
+    const deliver = (data: string) =>
+      cdp.send('ServiceWorker.deliverPushMessage', {
+        origin: `${new URL(baseUrl).origin}/`,
+        registrationId: registrations[0]?.registrationId ?? '',
+        data,
+      });
+    await deliver('not json');
+    const url = `/spaces/${spaceId}/locks`;
+    await deliver(
+      JSON.stringify({
+        title: '“Logo” is free',
+        body: `“Logo” is free again: ${ana.username} released it.`,
+        url,
+        tag: 'baton-notice-1',
+      }),
+    );
+    const shown = () =>
+      page.evaluate(async () =>
+        (await (await navigator.serviceWorker.ready).getNotifications()).map((n) => ({
+          title: n.title,
+          body: n.body,
+          url: (n.data as { url?: string } | null)?.url ?? '',
+        })),
+      );
+    await expect
+      .poll(shown)
+      .toEqual([
+        { title: '“Logo” is free', body: `“Logo” is free again: ${ana.username} released it.`, url },
+      ]);
+    await context.close();
   });
 });
