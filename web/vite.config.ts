@@ -38,6 +38,8 @@ export default defineConfig({
         // The API is never served from a cache: it is the live server or nothing.
         navigateFallbackDenylist: [/^\/api\//],
         runtimeCaching: [],
+        // Web Push and notification clicks (docs/spec/locks.md L29).
+        importScripts: ['/notify-sw.js'],
         cleanupOutdatedCaches: true,
         clientsClaim: true,
       },

@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { LockEventMessageSchema } from './locks/schemas';
+import { NoticeMessageSchema } from './notices/schemas';
 import { ErrorBodySchema } from './errors';
 import { PokeMessageSchema, PushRequestSchema, PushResponseSchema } from './sync/protocol';
 
@@ -97,6 +98,7 @@ export const SpaceSocketMessageSchema = v.variant('type', [
   PresenceMessageSchema,
   PushedMessageSchema,
   PushFailedMessageSchema,
+  NoticeMessageSchema,
 ]);
 /** A server→client message on a space's WebSocket. */
 export type SpaceSocketMessage = v.InferOutput<typeof SpaceSocketMessageSchema>;

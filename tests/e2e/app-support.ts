@@ -76,3 +76,14 @@ export async function waitForServiceWorkerControl(page: Page): Promise<void> {
     return registration.active?.state === 'activated' && navigator.serviceWorker.controller !== null;
   });
 }
+
+/** Makes a note titled `title` in the space (from its page) and answers the note's URL. */
+export async function newNote(page: Page, baseUrl: string, spaceId: string, title: string): Promise<string> {
+  await page.goto(`${baseUrl}/spaces/${spaceId}`);
+  await page.getByRole('button', { name: 'New note' }).click();
+  await page.waitForURL(/\/items\//);
+  await page.getByLabel('Title').fill(title);
+  await page.getByLabel('Title').press('Enter');
+  await page.getByText('Synced', { exact: true }).waitFor({ timeout: 30_000 });
+  return page.url();
+}

@@ -2,7 +2,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { apiClient, type TestUser } from '../support/api-client';
 import { launchBrowser } from '../support/browser';
-import { screenshot, seriousViolations, signedInContext } from './app-support';
+import { newNote as newNoteAt, screenshot, seriousViolations, signedInContext } from './app-support';
 
 // Check-outs as two people see them in Chromium, against the real local server: messages name
 // people ("you", usernames) and items (titles); a reload keeps your check-out; the holder sees
@@ -10,6 +10,7 @@ import { screenshot, seriousViolations, signedInContext } from './app-support';
 
 const client = apiClient(inject('baseUrl'));
 const baseUrl = client.baseUrl;
+const newNote = (page: Page, spaceId: string, title: string) => newNoteAt(page, baseUrl, spaceId, title);
 
 /** No serious or critical axe-core finding at phone and desktop widths (a screenshot of each). */
 async function expectAccessibleAtBothWidths(page: Page, screen: string): Promise<void> {
@@ -19,17 +20,6 @@ async function expectAccessibleAtBothWidths(page: Page, screen: string): Promise
     await expect(seriousViolations(page), `${screen} at ${width} px`).resolves.toEqual([]);
   }
   await page.setViewportSize({ width: 1100, height: 850 });
-}
-
-/** Makes a note titled `title` in the space and answers its page's URL. */
-async function newNote(page: Page, spaceId: string, title: string): Promise<string> {
-  await page.goto(`${baseUrl}/spaces/${spaceId}`);
-  await page.getByRole('button', { name: 'New note' }).click();
-  await page.waitForURL(/\/items\//);
-  await page.getByLabel('Title').fill(title);
-  await page.getByLabel('Title').press('Enter');
-  await page.getByText('Synced', { exact: true }).waitFor({ timeout: 30_000 });
-  return page.url();
 }
 
 describe('check-outs in Chromium', () => {

@@ -58,3 +58,14 @@ export function blobLimits(env: Env): BlobLimits {
     quotaBytes: positiveInteger(env.SPACE_QUOTA_BYTES, DEFAULT_BLOB_LIMITS.quotaBytes),
   };
 }
+
+/**
+ * The contact a push service sees in the server's VAPID signature (RFC 8292 `sub`): PUSH_CONTACT
+ * (a mailto: or https: URL), else the public origin when it is https, else a placeholder.
+ */
+export function pushContact(env: Env): string {
+  const contact = env.PUSH_CONTACT?.trim();
+  if (contact && /^(mailto:|https:)/.test(contact)) return contact;
+  const origin = env.PUBLIC_ORIGIN?.trim();
+  return origin?.startsWith('https:') ? origin : 'mailto:admin@baton.invalid';
+}

@@ -20,6 +20,10 @@ export interface Env {
   MAX_PUSH_BYTES?: string;
   MAX_FILE_BYTES?: string;
   SPACE_QUOTA_BYTES?: string;
+  /** "true" lets push subscriptions name endpoints on this machine (tests; L29). */
+  PUSH_LOCAL_ENDPOINTS?: string;
+  /** The contact (mailto: or https:) the server's VAPID signatures name for push services. */
+  PUSH_CONTACT?: string;
 }
 
 /** Hono's environment for every route: the bindings plus per-request variables set by middleware. */

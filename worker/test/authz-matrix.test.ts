@@ -270,6 +270,18 @@ export const ROWS: Row[] = [
       ['POST /api/spaces/:spaceId/locks/:name/break', 'owner'],
       ['GET /api/spaces/:spaceId/locks/:name/history', 'viewer'],
       ['GET /api/spaces/:spaceId/locks/:name/socket', 'viewer'],
+      // People around a check-out (L26–L29).
+      ['POST /api/spaces/:spaceId/locks/:name/ask', 'editor'],
+      ['POST /api/spaces/:spaceId/locks/:name/answer', 'editor'],
+      ['POST /api/spaces/:spaceId/locks/:name/hand-over', 'editor'],
+      ['POST /api/spaces/:spaceId/locks/:name/watch', 'editor'],
+      ['POST /api/spaces/:spaceId/locks/:name/take-stale', 'editor'],
+      ['PUT /api/spaces/:spaceId/locks-rules', 'owner'],
+      ['GET /api/spaces/:spaceId/notices', 'viewer'],
+      ['PUT /api/spaces/:spaceId/notices/settings', 'viewer'],
+      ['POST /api/spaces/:spaceId/push-subscriptions', 'viewer'],
+      ['DELETE /api/spaces/:spaceId/push-subscriptions', 'viewer'],
+      ['GET /api/push/key', 'session'],
       // The space's WebSocket (plain GET here: authorization runs before the upgrade).
       ['GET /api/spaces/:spaceId/socket', 'viewer'],
       // Sync (issue 5).

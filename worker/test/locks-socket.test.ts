@@ -260,6 +260,7 @@ describe('[L11] fence before answer', () => {
       const held: (() => void)[] = [];
       const link: SpaceLink = {
         ...alwaysReserves,
+        itemVersion: () => Promise.resolve(null),
         lockChanged: (_space, update) => {
           calls.push(`report:${update.granted?.token ?? '-'}`);
           if (!update.granted) return Promise.resolve();
@@ -313,6 +314,7 @@ describe('[L11] fence before answer', () => {
       let failNext = false;
       const link: SpaceLink = {
         ...alwaysReserves,
+        itemVersion: () => Promise.resolve(null),
         lockChanged: (_space, update) => {
           if (update.granted && failNext) {
             failNext = false;

@@ -6,7 +6,7 @@ import {
   type LockSocketServerMessage,
 } from '#shared/locks/schemas';
 import { lockObjectName } from '../src/objects/lock-object';
-import { api } from './support/accounts';
+import { addMember, api, createSpace, signUp } from './support/accounts';
 
 let counter = 0;
 /** A fresh request id. */
@@ -91,4 +91,33 @@ export class TestSocket {
       return parsed.success && parsed.output.type === 'reply' && parsed.output.id === id;
     });
   }
+}
+
+/** A signed-up person of the tests. */
+export type Person = { cookie: string; userId: string; username: string };
+
+/** A new space with its owner, two editors (ana holds, bob asks) and a viewer. */
+export async function spaceWithPeople(): Promise<{
+  spaceId: string;
+  owner: Person;
+  ana: Person;
+  bob: Person;
+  viewer: Person;
+}> {
+  const owner = await signUp();
+  const { spaceId } = await createSpace(owner.cookie);
+  const ana = await addMember(owner.cookie, spaceId, 'editor');
+  const bob = await addMember(owner.cookie, spaceId, 'editor');
+  const viewer = await addMember(owner.cookie, spaceId, 'viewer');
+  return { spaceId, owner, ana, bob, viewer };
+}
+
+/** Takes a checkout (L19) of `name` over HTTP and answers its token (throws when it is not granted). */
+export async function checkoutToken(cookie: string, spaceId: string, name: string): Promise<number> {
+  const answer = v.parse(
+    AcquireResponseSchema,
+    (await post(cookie, spaceId, name, 'acquire', { requestId: rid(), kind: 'checkout' })).body,
+  );
+  if (answer.status !== 'granted') throw new Error(`expected a checkout of ${name}`);
+  return answer.token;
 }

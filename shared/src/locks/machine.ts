@@ -1,4 +1,5 @@
 import { LOCK_HTTP_WAITER_QUIET_MS, LOCK_QUEUE_MAX, LOCK_SERVED_MEMORY } from './limits';
+import type { NoticeKind } from '../notices/schemas';
 import type { AcquireResponse, LockEventKind, LockHolder, LockKind, LockOwner, LockVia } from './schemas';
 
 /** Where the machine reads the time. Durable Objects pass `Date.now`; tests pass a fake. */
@@ -40,6 +41,15 @@ export interface Waiter {
   seenAt?: number;
 }
 
+/** Someone asked the current holder to release (L26); cleared when the holder changes. */
+export interface Ask {
+  owner: LockOwner;
+  message: string;
+  at: number;
+  /** When the holder answered ("5 more minutes"), or null while unanswered. */
+  answeredAt: number | null;
+}
+
 /**
  * Everything one lock knows, as plain JSON: the adapter persists it whole after every command,
  * so a crash or eviction resumes exactly where the last answered command left off.
@@ -52,6 +62,22 @@ export interface LockState {
   queue: Waiter[];
   /** The last grants by request id, so that a retried acquire is recognised (rule L9). */
   served: { requestId: string; userId: string; token: number }[];
+  /** Asks to the current holder (L26). */
+  asks: Ask[];
+  /** Who wants to be told once when the current grant ends, without waiting in line (L28). */
+  watchers: LockOwner[];
+}
+
+/** Whom a change must be told to, personally (a notice, L26–L29), and what. */
+export interface ChangeNotice {
+  userIds: string[];
+  kind: NoticeKind;
+  /** The username of who caused it, or null when time did. */
+  from: string | null;
+  message: string;
+  askerId?: string;
+  requestId?: string;
+  token?: number;
 }
 
 /** Something that happened to the lock: a history line (rule L10) and a live event. */
@@ -66,6 +92,8 @@ export interface LockChange {
   detail: string;
   /** The socket to tell: the grantee's for a grant, the holder's for an expiry or a break. */
   connId: string | null;
+  /** Someone to tell personally (L26–L29). */
+  notify?: ChangeNotice;
 }
 
 /** Input of {@link LockMachine.acquire}. */
@@ -78,6 +106,8 @@ export interface AcquireInput {
   ttlMs: number;
   waitMs: number;
   connId: string | null;
+  /** The item's version the caller's copy is at, named in the grant's history line (L32). */
+  version?: number;
 }
 
 /** The answer to an acquire, without the lock's name (the adapter adds it). */
@@ -96,7 +126,7 @@ export type CancelOutcome = { status: 'cancelled' | 'not_queued' };
 
 /** A lock that was never granted. */
 export function emptyLockState(): LockState {
-  return { lastToken: 0, rev: 0, holder: null, queue: [], served: [] };
+  return { lastToken: 0, rev: 0, holder: null, queue: [], served: [], asks: [], watchers: [] };
 }
 
 /** The public view of a lease. */
@@ -120,8 +150,8 @@ export function holderOf(lease: Lease): LockHolder {
  */
 export class LockMachine {
   state: LockState;
-  private readonly clock: Clock;
-  private changes: LockChange[] = [];
+  protected readonly clock: Clock;
+  protected changes: LockChange[] = [];
   /** The state changed without a history line (a retry moved its socket); persist it all the same. */
   dirty = false;
 
@@ -136,6 +166,16 @@ export class LockMachine {
     this.changes = [];
     this.dirty = false;
     return out;
+  }
+
+  /** Whether this request is known already: held, waiting, or served (a retry, L9). */
+  knows(requestId: string, userId: string): boolean {
+    const { holder, queue, served } = this.state;
+    return (
+      (holder?.requestId === requestId && holder.owner.userId === userId) ||
+      queue.some((w) => w.requestId === requestId && w.owner.userId === userId) ||
+      served.some((s) => s.requestId === requestId && s.userId === userId)
+    );
   }
 
   /** When time alone next changes something (lease expiry or a waiter's deadline), or null. */
@@ -260,13 +300,14 @@ export class LockMachine {
   }
 
   /** Frees the lock, only for the holder with its token (L5); the next waiter is granted. */
-  release(input: { token: number; userId: string }): ReleaseOutcome {
+  release(input: { token: number; userId: string; comment?: string }): ReleaseOutcome {
     this.tick();
     const holder = this.currentLease(input.token, input.userId);
     if (!holder) return { status: 'not_held' };
     const now = this.clock.now();
     this.state.holder = null;
-    this.record('released', now, holder, holder.requestId, holder.owner, '', null);
+    // L30: a check-in comment is the detail of the release line.
+    this.record('released', now, holder, holder.requestId, holder.owner, input.comment ?? '', null);
     this.grantNext(now);
     return { status: 'released', token: holder.token };
   }
@@ -349,12 +390,12 @@ export class LockMachine {
     this.dirty = true;
   }
 
-  private currentLease(token: number, userId: string): Lease | null {
+  protected currentLease(token: number, userId: string): Lease | null {
     const holder = this.state.holder;
     return holder && holder.token === token && holder.owner.userId === userId ? holder : null;
   }
 
-  private grantNext(now: number): void {
+  protected grantNext(now: number): void {
     if (this.state.holder) return;
     for (let next = this.state.queue.shift(); next; next = this.state.queue.shift()) {
       // L14: an HTTP waiter that stopped asking is not handed a lease nobody would use.
@@ -368,7 +409,7 @@ export class LockMachine {
   }
 
   /** Grants the lock. A waiter (`push`) is told on its socket; a direct grant is in the acquire's answer. */
-  private grant(
+  protected grant(
     request: {
       requestId: string;
       owner: LockOwner;
@@ -376,6 +417,7 @@ export class LockMachine {
       via: LockVia;
       ttlMs: number | null;
       connId: string | null;
+      version?: number;
     },
     now: number,
     push: boolean,
@@ -395,22 +437,35 @@ export class LockMachine {
       connId: request.connId,
     };
     this.state.holder = lease;
+    this.state.asks = [];
     this.state.served.push({ requestId: request.requestId, userId: request.owner.userId, token });
     if (this.state.served.length > LOCK_SERVED_MEMORY) this.state.served.shift();
-    this.record(
+    const change = this.record(
       'granted',
       now,
       lease,
       request.requestId,
       request.owner,
-      ttlMs === null ? 'checkout until released' : `lease of ${ttlMs} ms`,
+      (ttlMs === null ? 'checkout until released' : `lease of ${ttlMs} ms`) +
+        (request.version === undefined ? '' : `, on version ${request.version}`),
       push ? request.connId : null,
     );
+    // L28: a waiter whose turn came is told personally (its tab may be in the background).
+    if (push) {
+      change.notify = {
+        userIds: [request.owner.userId],
+        kind: 'granted',
+        from: null,
+        message: '',
+        requestId: request.requestId,
+        token,
+      };
+    }
     return lease;
   }
 
   /** `about` is the grant (its token and front) or the waiter (its front only) the change concerns. */
-  private record(
+  protected record(
     kind: LockEventKind,
     at: number,
     about: { token?: number; via: LockVia },
@@ -418,9 +473,27 @@ export class LockMachine {
     actor: LockOwner | null,
     detail: string,
     connId: string | null,
-  ): void {
+  ): LockChange {
     this.state.rev += 1;
     const token = about.token ?? null;
-    this.changes.push({ kind, at, token, requestId, actor, via: about.via, detail, connId });
+    const change: LockChange = { kind, at, token, requestId, actor, via: about.via, detail, connId };
+    const ended = kind === 'released' || kind === 'expired' || kind === 'broken';
+    if (ended && this.state.watchers.length > 0) {
+      // L28: those who asked to be told hear it once, then are forgotten.
+      change.notify = {
+        userIds: this.state.watchers.map((w) => w.userId),
+        kind: 'free',
+        from: kind === 'expired' ? null : (actor?.username ?? null),
+        message: endWords(kind, actor?.username ?? null),
+      };
+      this.state.watchers = [];
+    }
+    this.changes.push(change);
+    return change;
   }
+}
+
+function endWords(kind: 'released' | 'expired' | 'broken', who: string | null): string {
+  if (kind === 'expired') return 'it ran out';
+  return `${who ?? 'someone'} ${kind === 'released' ? 'released' : 'broke'} it`;
 }

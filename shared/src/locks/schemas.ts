@@ -29,6 +29,12 @@ export const WaitMsSchema = v.pipe(
 );
 
 /**
+ * The space's change number up to which the device has pulled (L32): a device whose copy of the
+ * item is older is answered `behind` instead of a grant.
+ */
+export const SeenSeqSchema = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
+
+/**
  * What a grant is: a `lease` that runs out unless renewed (L2, L6), or a `checkout` held until
  * its holder releases it or an owner breaks it, with no expiry and no renewal (L19).
  */
@@ -56,6 +62,7 @@ export const AcquireRequestSchema = v.strictObject({
   kind: v.optional(LockKindSchema),
   ttlMs: v.optional(LeaseTtlSchema),
   waitMs: v.optional(WaitMsSchema),
+  seenSeq: v.optional(SeenSeqSchema),
 });
 /** Body of an acquire. */
 export type AcquireRequest = v.InferOutput<typeof AcquireRequestSchema>;
@@ -68,8 +75,11 @@ export const RenewRequestSchema = v.strictObject({
 /** Body of a renew. */
 export type RenewRequest = v.InferOutput<typeof RenewRequestSchema>;
 
-/** `POST …/locks/:name/release` */
-export const ReleaseRequestSchema = v.strictObject({ token: FencingTokenSchema });
+/** `POST …/locks/:name/release`; `comment` is the check-in comment kept in the history (L30). */
+export const ReleaseRequestSchema = v.strictObject({
+  token: FencingTokenSchema,
+  comment: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(500))),
+});
 /** Body of a release. */
 export type ReleaseRequest = v.InferOutput<typeof ReleaseRequestSchema>;
 
@@ -116,6 +126,12 @@ export const LockSummarySchema = v.object({
   queueLength: v.number(),
   /** Who waits, in line order (the first `LOCK_WAITERS_SHOWN`), so the holder can see them (L17). */
   waiters: v.optional(v.array(v.object({ userId: v.string(), username: v.string() }))),
+  /** Who asked the holder to release, and whether the holder answered (L26). */
+  asks: v.optional(
+    v.array(v.object({ userId: v.string(), username: v.string(), at: v.number(), answered: v.boolean() })),
+  ),
+  /** The space's last sign of the holder's activity on what the lock guards (a fenced write), if any (L31). */
+  activeAt: v.optional(v.number()),
   /** Grows with every change; a client keeps the summary with the highest `rev`. */
   rev: v.number(),
 });
@@ -123,7 +139,11 @@ export const LockSummarySchema = v.object({
 export type LockSummary = v.InferOutput<typeof LockSummarySchema>;
 
 /** `GET …/locks` */
-export const LockListResponseSchema = v.object({ locks: v.array(LockSummarySchema) });
+export const LockListResponseSchema = v.object({
+  locks: v.array(LockSummarySchema),
+  /** The space's rule: a checkout without activity for this many days is stale (L31). */
+  staleAfterDays: v.optional(v.number()),
+});
 /** Body of the lock list. */
 export type LockListResponse = v.InferOutput<typeof LockListResponseSchema>;
 
@@ -136,7 +156,11 @@ export const AcquireResponseSchema = v.variant('status', [
     token: v.number(),
     /** Null for a checkout (L19). */
     expiresAt: v.nullable(v.number()),
+    /** The item's version (the space's change number of its latest change) it was taken on (L32). */
+    version: v.optional(v.number()),
   }),
+  /** L32: the device's copy of the item is `changes` behind; sync up to `version`, then ask again. */
+  v.object({ status: v.literal('behind'), name: v.string(), changes: v.number(), version: v.number() }),
   v.object({
     status: v.literal('busy'),
     name: v.string(),
@@ -191,6 +215,10 @@ export const LOCK_EVENT_KIND = {
   BROKEN: 'broken',
   QUEUED: 'queued',
   LEFT_QUEUE: 'left_queue',
+  /** Someone asked the holder to release (L26); the detail is their message. */
+  ASKED: 'asked',
+  /** The holder answered an ask (L26): "5 more minutes". */
+  ANSWERED: 'answered',
 } as const;
 /** One of {@link LOCK_EVENT_KIND}. */
 export type LockEventKind = (typeof LOCK_EVENT_KIND)[keyof typeof LOCK_EVENT_KIND];
@@ -268,6 +296,7 @@ export const LockCommandSchema = v.variant('op', [
     kind: v.optional(LockKindSchema),
     ttlMs: v.optional(LeaseTtlSchema),
     waitMs: v.optional(WaitMsSchema),
+    seenSeq: v.optional(SeenSeqSchema),
   }),
   v.strictObject({
     op: v.literal('renew'),
@@ -279,6 +308,7 @@ export const LockCommandSchema = v.variant('op', [
     op: v.literal('release'),
     id: v.pipe(v.number(), v.safeInteger()),
     token: FencingTokenSchema,
+    comment: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(500))),
   }),
   v.strictObject({
     op: v.literal('cancel'),

@@ -1,5 +1,13 @@
 import { LOCK_TTL_DEFAULT_MS, LOCK_WAITERS_SHOWN } from '#shared/locks/limits';
-import { emptyLockState, holderOf, LockMachine, type Clock, type LockChange } from '#shared/locks/machine';
+import { CourtesyLockMachine } from '#shared/locks/courtesy';
+import { emptyLockState, holderOf, type Clock, type LockChange } from '#shared/locks/machine';
+import type {
+  AnswerRequest,
+  AskResponse,
+  HandOverRequest,
+  HandOverResponse,
+  WatchResponse,
+} from '#shared/notices/schemas';
 import type {
   AcquireRequest,
   AcquireResponse,
@@ -20,6 +28,7 @@ import type {
 import { fail, ok, type Result } from '../accounts/result';
 import type { LockRef, LockStore } from './lock-store';
 import { ReservationGate, type GateView, type Reserver } from './reservation-gate';
+import { askResult, holderFailure, NOT_HELD, staleResult } from './courtesy-results';
 import { SpaceReporter, type SpaceLink as ReportLink } from './space-reporter';
 
 /** The lock's space: where it reports its changes (L11) and reserves its name before a grant (L22). */
@@ -37,9 +46,6 @@ export interface LockPorts {
 const PUSHED_AT_ONCE: ReadonlySet<string> = new Set(['expired', 'broken']);
 const PUSHED_AFTER_FENCE: ReadonlySet<string> = new Set(['granted']);
 
-const NOT_HELD =
-  'You do not hold this lock with that token (it was released, expired, broken or never yours).';
-
 /**
  * One lock's service, used by its LockObject: runs a machine command, persists state and history
  * in one transaction, then reports. A grant is recorded with the space's fence and acknowledged
@@ -47,7 +53,7 @@ const NOT_HELD =
  * "freed" only keeps the fence stricter for a moment and reports commute (max tokens, newest rev).
  */
 export class LockService {
-  private machine: LockMachine;
+  private machine: CourtesyLockMachine;
   private ref: LockRef | null;
   private alarmAt: number | null = null;
   /** Until the first command after this object (re)started: sockets may have died with the old one. */
@@ -59,12 +65,12 @@ export class LockService {
   constructor(
     private readonly store: LockStore,
     private readonly clock: Clock,
-    space: SpaceLink,
+    private readonly space: SpaceLink,
     private readonly ports: LockPorts,
   ) {
     const stored = store.load();
     this.ref = stored?.ref ?? null;
-    this.machine = new LockMachine(stored?.state ?? emptyLockState(), clock);
+    this.machine = new CourtesyLockMachine(stored?.state ?? emptyLockState(), clock);
     this.reporter = new SpaceReporter(
       space,
       () => this.requireRef(),
@@ -90,6 +96,15 @@ export class LockService {
   ): Promise<AcquireResponse> {
     const ttlMs = req.ttlMs ?? LOCK_TTL_DEFAULT_MS;
     const kind = req.kind ?? 'lease';
+    // L32: a device that says how far it pulled gets no grant on an older copy of the item. A
+    // retried request (L9) is answered as before, whatever it says.
+    let version: number | undefined;
+    if (req.seenSeq !== undefined && !this.machine.knows(req.requestId, owner.userId)) {
+      const item = await this.space.itemVersion(this.requireRef().spaceId, this.name(), req.seenSeq);
+      if (item && item.version > req.seenSeq)
+        return { status: 'behind', name: this.name(), changes: item.behind, version: item.version };
+      version = item?.version;
+    }
     const asker: LockHolder = { ...owner, token: 0, kind, via, grantedAt: this.clock.now(), expiresAt: null };
     // L22: a free lock is granted only once its name is reserved with the space, so that no lock
     // overlapping it (a folder above, or anything inside a folder) is granted at the same time.
@@ -98,10 +113,21 @@ export class LockService {
       asker,
       async () => {
         const outcome = await this.run((m) =>
-          m.acquire({ requestId: req.requestId, owner, kind, via, ttlMs, waitMs: req.waitMs ?? 0, connId }),
+          m.acquire({
+            requestId: req.requestId,
+            owner,
+            kind,
+            via,
+            ttlMs,
+            waitMs: req.waitMs ?? 0,
+            connId,
+            ...(version === undefined ? {} : { version }),
+          }),
         );
         // A retry may reveal a grant whose fence report failed or was lost with an eviction (L9, L11).
         if (outcome.status === 'granted') await this.reporter.fence(outcome.token, owner.userId);
+        if (outcome.status === 'granted' && version !== undefined && outcome.token === this.machine.state.lastToken)
+          return { ...outcome, name: this.name(), version };
         return { ...outcome, name: this.name() };
       },
       (blocked) => ({
@@ -121,24 +147,52 @@ export class LockService {
     return outcome.status === 'renewed' ? ok(outcome) : fail('LOCK_NOT_HELD', NOT_HELD);
   }
 
-  async release(owner: LockOwner, token: number): Promise<Result<ReleaseResponse>> {
+  /** `comment`: the check-in comment, kept as the release's history detail (L30). */
+  async release(owner: LockOwner, token: number, comment?: string): Promise<Result<ReleaseResponse>> {
     // The releaser's answer reveals no grant: it need not wait while the next waiter is fenced.
-    const outcome = await this.run((m) => m.release({ token, userId: owner.userId }), false);
+    const outcome = await this.run(
+      (m) => m.release({ token, userId: owner.userId, ...(comment ? { comment } : {}) }),
+      false,
+    );
     if (outcome.status !== 'released') return fail('LOCK_NOT_HELD', NOT_HELD);
-    // Once the release is answered, a lock that overlaps this one can be granted (L22).
+    // Once the release is answered, a lock that overlaps this one can be granted (L22), and the
+    // space's fence has heard of it, so a write right after an UNLOCK is not refused.
     await this.reporter.flushNow();
     return ok(outcome);
   }
 
-  /**
-   * {@link release}, answered once the space's fence has heard of it: a client that writes right
-   * after unlocking (WebDAV UNLOCK, then PUT without a token) is then not refused by a fence that
-   * still counts the lock as held.
-   */
-  async releaseReported(owner: LockOwner, token: number): Promise<Result<ReleaseResponse>> {
-    const result = await this.release(owner, token);
-    await this.reporter.flushNow();
-    return result;
+  /** Asks the holder to release (L26). */
+  async ask(owner: LockOwner, message: string): Promise<Result<AskResponse>> {
+    return askResult(await this.run((m) => m.ask({ owner, message })));
+  }
+
+  /** The holder answers an ask with more time (L26). */
+  async answer(owner: LockOwner, req: AnswerRequest): Promise<Result<{ status: 'answered' }>> {
+    const outcome = await this.run((m) => m.answer({ ...req, userId: owner.userId }));
+    return outcome.status === 'done' ? ok({ status: 'answered' }) : holderFailure(outcome);
+  }
+
+  /** The holder hands the lock to someone who asked (L27); the new grant is fenced before the answer. */
+  async handOver(owner: LockOwner, req: HandOverRequest): Promise<Result<HandOverResponse>> {
+    const outcome = await this.run((m) =>
+      m.handOver({ token: req.token, userId: owner.userId, to: req.to, comment: req.comment ?? '' }),
+    );
+    return outcome.status === 'done'
+      ? ok({ status: 'handed_over', token: outcome.token })
+      : holderFailure(outcome);
+  }
+
+  /** Takes a stale checkout after an unanswered ask (L31); the new grant is fenced before the answer. */
+  async takeStale(
+    owner: LockOwner,
+    facts: { staleAfterMs: number; activeAt: number | null },
+  ): Promise<Result<HandOverResponse>> {
+    return staleResult(await this.run((m) => m.takeStale({ owner, ...facts })));
+  }
+
+  /** Be told once when the lock is free, without joining the line (L28). */
+  async watch(owner: LockOwner, notify: boolean): Promise<WatchResponse> {
+    return this.run((m) => m.watch({ owner, notify }));
   }
 
   async breakLock(by: LockOwner, req: BreakRequest): Promise<Result<BreakResponse>> {
@@ -195,7 +249,7 @@ export class LockService {
    * answer waits for the fence only when `answerWaitsForFence` (it may reveal a grant, L11);
    * pushes of a grant always do.
    */
-  private async run<T>(command: (machine: LockMachine) => T, answerWaitsForFence = true): Promise<T> {
+  private async run<T>(command: (machine: CourtesyLockMachine) => T, answerWaitsForFence = true): Promise<T> {
     const ref = this.requireRef();
     if (this.fresh) this.dropLostConnections();
     const result = command(this.machine);
@@ -293,13 +347,14 @@ export class LockService {
   }
 
   private snapshot(): LockSummary {
-    const { holder, lastToken, queue, rev } = this.machine.state;
+    const { holder, lastToken, queue, rev, asks } = this.machine.state;
     return {
       name: this.name(),
       holder: holder ? holderOf(holder) : null,
       lastToken,
       queueLength: queue.length,
       waiters: queue.slice(0, LOCK_WAITERS_SHOWN).map((waiter) => waiter.owner),
+      asks: asks.map((a) => ({ ...a.owner, at: a.at, answered: a.answeredAt !== null })),
       rev,
     };
   }

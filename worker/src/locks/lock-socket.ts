@@ -79,11 +79,11 @@ async function run(service: LockService, peer: SocketPeer, command: LockCommand)
   const owner = { userId: peer.userId, username: peer.username };
   switch (command.op) {
     case 'acquire': {
-      const { requestId, kind, ttlMs, waitMs } = command;
+      const { requestId, kind, ttlMs, waitMs, seenSeq } = command;
       return {
         type: 'reply',
         id: command.id,
-        result: await service.acquire(owner, { requestId, kind, ttlMs, waitMs }, peer.connId, 'app'),
+        result: await service.acquire(owner, { requestId, kind, ttlMs, waitMs, seenSeq }, peer.connId, 'app'),
       };
     }
     case 'renew':
@@ -92,7 +92,7 @@ async function run(service: LockService, peer: SocketPeer, command: LockCommand)
         await service.renew(owner, { token: command.token, ttlMs: command.ttlMs }),
       );
     case 'release':
-      return fromResult(command.id, await service.release(owner, command.token));
+      return fromResult(command.id, await service.release(owner, command.token, command.comment));
     case 'cancel':
       return { type: 'reply', id: command.id, result: await service.cancel(owner, command.requestId) };
   }

@@ -58,6 +58,19 @@ const LockStateSchema = v.object({
     }),
   ),
   served: v.array(v.object({ requestId: v.string(), userId: v.string(), token: v.number() })),
+  // States stored before asks and watchers (L26, L28) have none.
+  asks: v.optional(
+    v.array(
+      v.object({
+        owner: v.object({ userId: v.string(), username: v.string() }),
+        message: v.string(),
+        at: v.number(),
+        answeredAt: v.nullable(v.number()),
+      }),
+    ),
+    [],
+  ),
+  watchers: v.optional(v.array(v.object({ userId: v.string(), username: v.string() })), []),
 });
 
 type HistoryRow = {

@@ -1,11 +1,23 @@
 import type { LockChange } from '#shared/locks/machine';
 import type { LockEventMessage, LockSummary } from '#shared/locks/schemas';
 import type { FenceUpdate } from '../space/fence';
+import type { NoticeDraft } from '../space/notices';
 import type { LockRef } from './lock-store';
 
 /** Where a lock reports its changes: the space's object (fence, lock list, live events). */
 export interface SpaceLink {
-  lockChanged(spaceId: string, update: FenceUpdate, events: LockEventMessage[]): Promise<void>;
+  lockChanged(
+    spaceId: string,
+    update: FenceUpdate,
+    events: LockEventMessage[],
+    notices: NoticeDraft[],
+  ): Promise<void>;
+  /** The item `name`'s version (its latest change's number) and how many items changed after `after`; null when it names no item (L32). */
+  itemVersion(
+    spaceId: string,
+    name: string,
+    after: number,
+  ): Promise<{ version: number; behind: number } | null>;
 }
 
 /** How long a report without a grant may wait to ride along with the next one. */
@@ -21,6 +33,7 @@ const COALESCE_MS = 25;
  */
 export class SpaceReporter {
   private events: LockEventMessage[] = [];
+  private notices: NoticeDraft[] = [];
   private freedToken: number | null = null;
   private timer: ReturnType<typeof setTimeout> | null = null;
   /** The highest token the fence has acknowledged (in memory: after eviction, re-fencing is harmless). */
@@ -35,13 +48,14 @@ export class SpaceReporter {
 
   /** Sends what is waiting now instead of after {@link COALESCE_MS} (an eviction must free the fence at once, L13). */
   async flushNow(): Promise<void> {
-    if (this.events.length > 0 || this.freedToken !== null) await this.flush(null);
+    if (this.events.length > 0 || this.freedToken !== null || this.notices.length > 0) await this.flush(null);
   }
 
   /** Queues `changes`' events; when they include a grant, resolves once the fence has it. */
   report(changes: readonly LockChange[], events: readonly LockEventMessage[]): Promise<void> {
     this.events.push(...events);
     for (const c of changes) {
+      if (c.notify) this.notices.push({ ...c.notify, lock: this.ref().name, at: c.at });
       if (c.kind === 'released' || c.kind === 'expired' || c.kind === 'broken')
         this.freedToken = Math.max(this.freedToken ?? 0, c.token ?? 0);
     }
@@ -82,8 +96,10 @@ export class SpaceReporter {
       stake: this.stake(),
     };
     const events = this.events;
+    const notices = this.notices;
     this.events = [];
+    this.notices = [];
     this.freedToken = null;
-    return this.space.lockChanged(ref.spaceId, update, events);
+    return this.space.lockChanged(ref.spaceId, update, events, notices);
   }
 }

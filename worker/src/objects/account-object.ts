@@ -12,6 +12,10 @@ import { systemClock, type Result } from '../accounts/result';
 import type { ThrottleKey } from '../accounts/throttle';
 import { UserRecord, type MembershipEntry, type SessionOwner } from '../accounts/user-record';
 import type { Env } from '../env';
+import { makeVapidKeys, type VapidKeys } from '../push/web-push';
+import * as v from 'valibot';
+
+const VapidKeysSchema = v.object({ publicKey: v.string(), privateKey: v.string() });
 import { migrate } from '../storage/migrate';
 
 /**
@@ -120,5 +124,24 @@ export class AccountObject extends DurableObject<Env> {
   checkAppPassword(tokenHash: string): Result<AppPasswordGrant & { username: string }> {
     const result = this.appPasswords.check(tokenHash);
     return result.ok ? { ok: true, value: { ...result.value, username: this.record.username() } } : result;
+  }
+
+  /**
+   * The server's VAPID key pair for Web Push (RFC 8292), made on first use and kept in the
+   * directory's storage with the rest of the server's data (only the `directory` instance has one).
+   */
+  async vapidKeys(): Promise<VapidKeys> {
+    const read = () =>
+      this.ctx.storage.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'vapid'").toArray()[0]
+        ?.value;
+    const stored = read();
+    if (stored) return v.parse(VapidKeysSchema, JSON.parse(stored));
+    const made = await makeVapidKeys();
+    // Two first calls may race: the first key stored wins, and both answer it.
+    this.ctx.storage.sql.exec(
+      "INSERT OR IGNORE INTO meta (key, value) VALUES ('vapid', ?)",
+      JSON.stringify(made),
+    );
+    return v.parse(VapidKeysSchema, JSON.parse(read() ?? JSON.stringify(made)));
   }
 }

@@ -15,6 +15,13 @@ import type {
   RenewRequest,
   RenewResponse,
 } from '#shared/locks/schemas';
+import type {
+  AnswerRequest,
+  AskResponse,
+  HandOverRequest,
+  HandOverResponse,
+  WatchResponse,
+} from '#shared/notices/schemas';
 import { systemClock, type Result } from '../accounts/result';
 import { spaceStub } from '../auth/session';
 import type { Env } from '../env';
@@ -59,8 +66,10 @@ export class LockObject extends DurableObject<Env> {
     // One lock lives in one space: its stub is made once per object lifetime.
     let stub: ReturnType<typeof spaceStub> | null = null;
     const space: SpaceLink = {
-      lockChanged: async (spaceId, update, events) =>
-        (stub ??= spaceStub(env, spaceId)).lockChanged(update, events),
+      lockChanged: async (spaceId, update, events, notices) =>
+        (stub ??= spaceStub(env, spaceId)).lockChanged(update, events, notices),
+      itemVersion: async (spaceId, name, after) =>
+        (stub ??= spaceStub(env, spaceId)).itemVersion(name, after),
       reserve: async (spaceId, name, rev, asker) =>
         (stub ??= spaceStub(env, spaceId)).reserveLock(name, rev, asker),
       unreserve: async (spaceId, name, rev) => (stub ??= spaceStub(env, spaceId)).unreserveLock(name, rev),
@@ -87,14 +96,33 @@ export class LockObject extends DurableObject<Env> {
     this.service.bind(ref);
     return this.service.renew(owner, req);
   }
-  release(ref: LockRef, owner: LockOwner, token: number): Promise<Result<ReleaseResponse>> {
+  release(ref: LockRef, owner: LockOwner, token: number, comment?: string): Promise<Result<ReleaseResponse>> {
     this.service.bind(ref);
-    return this.service.release(owner, token);
+    return this.service.release(owner, token, comment);
   }
-  /** {@link release}, answered once the space's fence knows the lock ended (WebDAV UNLOCK). */
-  releaseReported(ref: LockRef, owner: LockOwner, token: number): Promise<Result<ReleaseResponse>> {
+  ask(ref: LockRef, owner: LockOwner, message: string): Promise<Result<AskResponse>> {
     this.service.bind(ref);
-    return this.service.releaseReported(owner, token);
+    return this.service.ask(owner, message);
+  }
+  answer(ref: LockRef, owner: LockOwner, req: AnswerRequest): Promise<Result<{ status: 'answered' }>> {
+    this.service.bind(ref);
+    return this.service.answer(owner, req);
+  }
+  handOver(ref: LockRef, owner: LockOwner, req: HandOverRequest): Promise<Result<HandOverResponse>> {
+    this.service.bind(ref);
+    return this.service.handOver(owner, req);
+  }
+  takeStale(
+    ref: LockRef,
+    owner: LockOwner,
+    facts: { staleAfterMs: number; activeAt: number | null },
+  ): Promise<Result<HandOverResponse>> {
+    this.service.bind(ref);
+    return this.service.takeStale(owner, facts);
+  }
+  watch(ref: LockRef, owner: LockOwner, notify: boolean): Promise<WatchResponse> {
+    this.service.bind(ref);
+    return this.service.watch(owner, notify);
   }
   breakLock(ref: LockRef, by: LockOwner, req: BreakRequest): Promise<Result<BreakResponse>> {
     this.service.bind(ref);

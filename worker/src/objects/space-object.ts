@@ -1,5 +1,5 @@
 import { DurableObject } from 'cloudflare:workers';
-import { blobLimits, maxPushBytes } from '../config';
+import { blobLimits, maxPushBytes, pushContact } from '../config';
 import type { Env } from '../env';
 import { migrate } from '../storage/migrate';
 import type { Link } from '#shared/accounts/links';
@@ -19,7 +19,7 @@ import {
   type FenceVerdict,
 } from '../space/fence';
 import { lockObjectName } from './lock-object';
-import { HUB_SCHEMA_STEP, SpaceHub } from '../space/hub';
+import { HUB_SCHEMA_STEP, sendAll, SpaceHub } from '../space/hub';
 import { replyToSocketPush } from '../space/socket-push';
 import { LockEvictions } from '../space/lock-evictions';
 import { ChangeLog, CHANGE_LOG_MOVES_STEP, CHANGE_LOG_SCHEMA_STEP, type PushOutcome } from '../space/change-log';
@@ -57,6 +57,11 @@ import { DAV_SCHEMA_STEP, DavStore, type DavTreeChange } from '../space/dav-stor
 import type { DavEntry } from '../space/dav-entry';
 import { DavTree, type DavChild, type DavResolved } from '../space/dav-tree';
 import { fillItemIndex, ItemIndex, ITEM_INDEX_SCHEMA_STEP } from '../space/item-index';
+import { NOTICE_SCHEMA_STEP, type NoticeDraft } from '../space/notices';
+import { LOCK_ACTIVITY_SCHEMA_STEP, LockActivity } from '../space/lock-activity';
+import { SpaceNotifier } from '../space/notifier';
+import { pushEndpointAllowed } from '../push/web-push';
+import type { NoticeListResponse, PushSubscriptionInput } from '#shared/notices/schemas';
 import { serverMutation, type ServerEdit } from '../space/server-edit';
 import {
   BLOB_SCHEMA_STEP,
@@ -87,6 +92,8 @@ const SCHEMA: readonly string[] = [
   RESERVATION_SCHEMA_STEP,
   HISTORY_SCHEMA_STEP,
   REWIND_SCHEMA_STEP,
+  NOTICE_SCHEMA_STEP,
+  LOCK_ACTIVITY_SCHEMA_STEP,
 ];
 
 /** Brings the space's storage to the current schema, with the item index filled (D11). */
@@ -111,6 +118,8 @@ export class SpaceObject extends DurableObject<Env> {
   private readonly retention: HistoryRetention;
   private readonly rewindJobs: RewindJobs;
   private thinBooked = false;
+  private readonly notifier: SpaceNotifier;
+  private readonly activity: LockActivity;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -137,9 +146,13 @@ export class SpaceObject extends DurableObject<Env> {
       (spaceId, name) => env.LOCKS.get(env.LOCKS.idFromName(lockObjectName(spaceId, name))),
       (work) => ctx.waitUntil(work),
     );
-    this.changeLog = new ChangeLog(ctx.storage, (name, token, userId) =>
-      this.fence.check(name, token, userId),
-    );
+    this.activity = new LockActivity(ctx.storage.sql);
+    this.changeLog = new ChangeLog(ctx.storage, (name, token, userId) => {
+      const verdict = this.fence.check(name, token, userId);
+      // A write under a check-out is its holder's activity (the stale rule, L31).
+      if (verdict.ok && token !== null) this.activity.touch(name, Date.now());
+      return verdict;
+    });
     this.dav = new DavStore(ctx.storage.sql, () => systemClock.now());
     this.davReads = new DavReads(ctx.storage.sql);
     this.davTree = new DavTree(new ItemIndex(ctx.storage.sql), this.dav);
@@ -150,6 +163,21 @@ export class SpaceObject extends DurableObject<Env> {
     this.history = new ItemHistory(ctx.storage.sql);
     this.retention = new HistoryRetention(ctx.storage);
     this.rewindJobs = new RewindJobs(ctx.storage.sql);
+    this.notifier = new SpaceNotifier({
+      sql: ctx.storage.sql,
+      now: () => systemClock.now(),
+      toSockets: (userId, text) => sendAll(ctx.getWebSockets(`user:${userId}`), text),
+      titleOf: (lock) => {
+        const title = this.dav.item(lock)?.fields['title']?.v;
+        return typeof title === 'string' && title.trim() ? title.trim() : null;
+      },
+      spaceId: () => this.membership.info()?.spaceId ?? null,
+      vapid: async () => ({
+        ...(await env.ACCOUNTS.get(env.ACCOUNTS.idFromName('directory')).vapidKeys()),
+        subject: pushContact(env),
+      }),
+      waitUntil: (work) => ctx.waitUntil(work),
+    });
   }
 
   // Accounts: members, roles and share links (logic in ../space/membership.ts).
@@ -190,6 +218,8 @@ export class SpaceObject extends DurableObject<Env> {
     const result = this.membership.remove(userId);
     if (!result.ok) return result;
     this.hub.close({ userId }, 'You are no longer a member of this space.');
+    // A former member's devices get no more pushes from this space (L29).
+    this.notifier.subscriptions.removeUser(userId);
     await this.evictions.memberLost(userId, username);
     return result;
   }
@@ -319,11 +349,12 @@ export class SpaceObject extends DurableObject<Env> {
   closeSockets(target: { userId: string } | { sessionId: string }, reason: string): number {
     return this.hub.close(target, reason);
   }
-  /** A LockObject reports a change: the fence is updated (L11) before the events go out. */
-  lockChanged(update: FenceUpdate, events: LockEventMessage[]): void {
+  /** A LockObject reports a change: the fence is updated (L11) before the events and notices go out. */
+  lockChanged(update: FenceUpdate, events: LockEventMessage[], notices: NoticeDraft[] = []): void {
     this.fence.apply(update);
     this.reservations.report(update);
     for (const event of events) this.hub.broadcast(event);
+    this.notifier.deliver(notices);
     this.evictions.checkReport(update);
   }
   /** A LockObject reserves its name before it grants a free lock (L22); refused when an overlapping lock is held. */
@@ -338,8 +369,41 @@ export class SpaceObject extends DurableObject<Env> {
   folderLocks(folder: string): FolderLocksAround {
     return folderLocksAround(this.ctx.storage.sql, this.fence, folder);
   }
+
+  // Notices and Web Push (logic in ../space/notifier.ts; rules L26–L29 in docs/spec/locks.md).
+  notices(userId: string, after: number): NoticeListResponse {
+    return this.notifier.list(userId, after);
+  }
+  setNoticesEnabled(userId: string, enabled: boolean): void {
+    this.notifier.setEnabled(userId, enabled);
+  }
+  /** Keeps a device's push subscription; false when its endpoint is not one the server sends to. */
+  addPushSubscription(userId: string, sub: PushSubscriptionInput): boolean {
+    if (!pushEndpointAllowed(sub.endpoint, this.env.PUSH_LOCAL_ENDPOINTS === 'true')) return false;
+    this.notifier.subscriptions.add(userId, { endpoint: sub.endpoint, ...sub.keys });
+    return true;
+  }
+  removePushSubscription(userId: string, endpoint: string): void {
+    this.notifier.subscriptions.remove(endpoint, userId);
+  }
+  /** Held or contended locks, each with the last activity on what it guards (L31). */
   listLocks(): LockSummary[] {
-    return this.fence.list(Date.now());
+    return this.activity.decorate(this.fence.list(Date.now()));
+  }
+  staleAfterDays(): number {
+    return this.activity.staleAfterDays();
+  }
+  /** The stale rule (L31): after how many days without activity a checkout is stale. */
+  setStaleAfterDays(days: number): void {
+    this.activity.setStaleAfterDays(days);
+  }
+  /** The item lock `name` guards: its version, and how many items changed after `after` (L32). */
+  itemVersion(name: string, after: number): { version: number; behind: number } | null {
+    return this.activity.itemVersion(name, after);
+  }
+  /** What lock `name` needs to decide whether its checkout is stale (L31). */
+  staleFacts(name: string): { staleAfterMs: number; activeAt: number | null } {
+    return this.activity.facts(name);
   }
   /** The held or awaited locks among `names`. */
   listLocksOf(names: string[]): LockSummary[] {

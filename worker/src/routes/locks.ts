@@ -13,6 +13,13 @@ import {
   type SpaceLockHistoryEntry,
   type SpaceLockHistoryResponse,
 } from '#shared/locks/schemas';
+import {
+  AnswerRequestSchema,
+  AskRequestSchema,
+  HandOverRequestSchema,
+  LockRulesSchema,
+  WatchRequestSchema,
+} from '#shared/notices/schemas';
 import { unwrap } from '../accounts/result';
 import { requireSpaceRole, type SpaceVariables } from '../auth/require-space-role';
 import { spaceStub } from '../auth/session';
@@ -134,7 +141,9 @@ async function spaceHistory(c: LockContext, perLock: number): Promise<SpaceLockH
 /** Locks of a space (docs/api.md#locks; rules in docs/spec/locks.md): viewers read, editors lock, owners break. */
 export const lockRoutes = new Hono<AppEnv>()
   .get('/spaces/:spaceId/locks', requireSpaceRole('viewer'), async (c) => {
-    const body: LockListResponse = { locks: await spaceStub(c.env, c.var.member.spaceId).listLocks() };
+    const space = spaceStub(c.env, c.var.member.spaceId);
+    const [locks, staleAfterDays] = await Promise.all([space.listLocks(), space.staleAfterDays()]);
+    const body: LockListResponse = { locks, staleAfterDays };
     return c.json(body, 200, NO_STORE);
   })
   .get('/spaces/:spaceId/locks-history', requireSpaceRole('viewer'), async (c) => {
@@ -165,8 +174,40 @@ export const lockRoutes = new Hono<AppEnv>()
   })
   .post('/spaces/:spaceId/locks/:name/release', requireSpaceRole('editor'), async (c) => {
     const { ref, stub } = lockOf(c);
-    const { token } = await readJson(c, ReleaseRequestSchema);
-    return c.json(unwrap(await stub.release(ref, ownerOf(c), token)), 200, NO_STORE);
+    const { token, comment } = await readJson(c, ReleaseRequestSchema);
+    return c.json(unwrap(await stub.release(ref, ownerOf(c), token, comment)), 200, NO_STORE);
+  })
+  // People around a check-out (L26–L28): ask the holder, answer, hand over, be told when free.
+  .post('/spaces/:spaceId/locks/:name/ask', requireSpaceRole('editor'), async (c) => {
+    const { ref, stub } = lockOf(c);
+    const { message } = await readJson(c, AskRequestSchema);
+    return c.json(unwrap(await stub.ask(ref, ownerOf(c), message ?? '')), 200, NO_STORE);
+  })
+  .post('/spaces/:spaceId/locks/:name/answer', requireSpaceRole('editor'), async (c) => {
+    const { ref, stub } = lockOf(c);
+    const body = await readJson(c, AnswerRequestSchema);
+    return c.json(unwrap(await stub.answer(ref, ownerOf(c), body)), 200, NO_STORE);
+  })
+  .post('/spaces/:spaceId/locks/:name/hand-over', requireSpaceRole('editor'), async (c) => {
+    const { ref, stub } = lockOf(c);
+    const body = await readJson(c, HandOverRequestSchema);
+    return c.json(unwrap(await stub.handOver(ref, ownerOf(c), body)), 200, NO_STORE);
+  })
+  .put('/spaces/:spaceId/locks-rules', requireSpaceRole('owner'), async (c) => {
+    const { staleAfterDays } = await readJson(c, LockRulesSchema);
+    await spaceStub(c.env, c.var.member.spaceId).setStaleAfterDays(staleAfterDays);
+    return c.json({ staleAfterDays }, 200, NO_STORE);
+  })
+  .post('/spaces/:spaceId/locks/:name/take-stale', requireSpaceRole('editor'), async (c) => {
+    const { ref, stub } = lockOf(c);
+    await readJson(c, v.strictObject({}));
+    const facts = await spaceStub(c.env, ref.spaceId).staleFacts(ref.name);
+    return c.json(unwrap(await stub.takeStale(ref, ownerOf(c), facts)), 200, NO_STORE);
+  })
+  .post('/spaces/:spaceId/locks/:name/watch', requireSpaceRole('editor'), async (c) => {
+    const { ref, stub } = lockOf(c);
+    const { notify } = await readJson(c, WatchRequestSchema);
+    return c.json(await stub.watch(ref, ownerOf(c), notify), 200, NO_STORE);
   })
   .post('/spaces/:spaceId/locks/:name/cancel', requireSpaceRole('editor'), async (c) => {
     const { ref, stub } = lockOf(c);

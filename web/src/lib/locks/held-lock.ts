@@ -71,12 +71,15 @@ export class HeldLock {
     }
   }
 
-  /** Releases the lock. Answers false when it was no longer ours. */
-  async release(): Promise<boolean> {
+  /** Releases the lock, with an optional check-in comment (L30). Answers false when it was no longer ours. */
+  async release(comment = ''): Promise<boolean> {
     if (!this.held) return false;
     this.stopTimers();
     try {
-      v.parse(ReleaseResponseSchema, await this.channel.command({ op: 'release', token: this.token }));
+      const command = comment.trim()
+        ? { op: 'release' as const, token: this.token, comment: comment.trim() }
+        : { op: 'release' as const, token: this.token };
+      v.parse(ReleaseResponseSchema, await this.channel.command(command));
       this.released = true;
       this.unsubscribe();
       return true;
@@ -87,6 +90,14 @@ export class HeldLock {
       }
       throw error;
     }
+  }
+
+  /** The holder handed it over (L27, over HTTP): it is no longer ours, and was not lost. */
+  handedOver(): void {
+    if (!this.held) return;
+    this.stopTimers();
+    this.released = true;
+    this.unsubscribe();
   }
 
   private scheduleRenew(): void {

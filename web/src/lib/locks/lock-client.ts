@@ -42,7 +42,9 @@ export type AcquireOutcome =
   /** `blockedBy`: another lock in the way (a folder check-out above, or one inside a folder, L21); `holder` is its holder. */
   | { status: 'busy'; holder: LockHolder; blockedBy?: string }
   | { status: 'timeout' }
-  | { status: 'left' };
+  | { status: 'left' }
+  /** L32: this device's copy is `changes` behind; sync up to `version` and ask again. */
+  | { status: 'behind'; changes: number; version: number };
 
 /** What {@link LockClient.resume} answers: the grant again, or that it ended (and who holds the lock now). */
 export type ResumeOutcome =
@@ -56,6 +58,8 @@ export interface AcquireOptions {
   waitMs?: number;
   /** `checkout`: held until released or broken, no lease and no renewal (L19). Default `lease`. */
   kind?: LockKind;
+  /** How far this device has pulled the space (L32): the server refuses a grant on an older copy. */
+  seenSeq?: number;
   /** Renew automatically at a third of the lease (default true). */
   autoRenew?: boolean;
   /**
@@ -138,6 +142,7 @@ export class LockClient {
               requestId: got.requestId,
               ...terms,
               ...(remaining > 0 ? { waitMs: remaining } : {}),
+              ...(options.seenSeq === undefined ? {} : { seenSeq: options.seenSeq }),
             }),
           );
           failures = 0;
@@ -156,6 +161,8 @@ export class LockClient {
             ? { status: 'busy', holder, blockedBy: answer.blockedBy }
             : { status: 'busy', holder };
         }
+        if (answer.status === 'behind')
+          return { status: 'behind', changes: answer.changes, version: answer.version };
         if (answer.status === 'ended') {
           // Granted and already over before we heard (we were away): ask anew while there is time.
           if (Date.now() >= deadline) return { status: 'timeout' };

@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { ErrorBodySchema } from '#shared/errors';
 import { LockListResponseSchema, type LockSummary } from '#shared/locks/schemas';
+import type { Notice } from '#shared/notices/schemas';
 import { SOCKET_PING, SpaceSocketMessageSchema } from '#shared/socket';
 
 /** Options of {@link watchLocks}; the same connection settings as the lock client. */
@@ -13,6 +14,12 @@ export interface LockWatchOptions {
   onChange: (locks: LockSummary[]) => void;
   /** Called when the watch stops for good (the caller lost access: 401/403/404). */
   onStop?: (reason: string) => void;
+  /** Called with each notice for the signed-in person (L26–L29), as it arrives. */
+  onNotice?: (notice: Notice) => void;
+  /** Called with the space's stale rule (days) each time the list is loaded (L31). */
+  onStaleRule?: (staleAfterDays: number) => void;
+  /** Called on every (re)connect: notices sent while away are read then (L29). */
+  onConnect?: () => void;
 }
 
 const PING_EVERY_MS = 30_000;
@@ -52,7 +59,9 @@ export function watchLocks(options: LockWatchOptions): { close(): void } {
       throw new Error(message);
     }
     locks.clear();
-    for (const lock of v.parse(LockListResponseSchema, json).locks) apply(lock);
+    const list = v.parse(LockListResponseSchema, json);
+    for (const lock of list.locks) apply(lock);
+    if (list.staleAfterDays !== undefined) options.onStaleRule?.(list.staleAfterDays);
     emit();
   }
 
@@ -73,9 +82,12 @@ export function watchLocks(options: LockWatchOptions): { close(): void } {
       if (message.type === 'hello') {
         failures = 0;
         reload().catch(() => ws.close());
+        options.onConnect?.();
       } else if (message.type === 'lock') {
         apply(message.lock);
         emit();
+      } else if (message.type === 'notice') {
+        options.onNotice?.(message.notice);
       }
     });
     ws.addEventListener('close', () => {

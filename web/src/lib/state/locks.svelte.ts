@@ -10,6 +10,11 @@ import { watchLocks } from '../locks/lock-watch';
 import { session } from './session.svelte';
 import { blockedMessage } from './lock-blocked';
 import { breakReason, clockTime, lockLabel, personName, sentenceStart } from './lock-words';
+import type { Notice } from '#shared/notices/schemas';
+import { releaseWithComment } from '../api/notices';
+import { LockCourtesy } from './lock-courtesy.svelte';
+import { SpaceNotices } from './notices.svelte';
+import { pulledSeq, syncedTo, syncFirstText } from './sync-first';
 
 /** How long "wait in line" waits before giving up: the longest wait the server allows. */
 export const WAIT_IN_LINE_MS = LOCK_WAIT_MAX_MS;
@@ -45,12 +50,18 @@ export class SpaceLocks {
   error = $state('');
   connected = $state(false);
   readonly client: LockClient;
+  /** Asking, answering, handing over, "notify me" (L26–L28). */
+  readonly courtesy: LockCourtesy;
+  /** The signed-in person's notices in this space (L29). */
+  readonly notices: SpaceNotices;
   // Not read reactively: how to leave each line this tab waits in.
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly #leaving = new Map<string, AbortController>();
 
   constructor(readonly spaceId: string) {
     this.client = new LockClient({ baseUrl: location.origin, spaceId });
+    this.courtesy = new LockCourtesy(this);
+    this.notices = new SpaceNotices(spaceId, (notice) => void this.#adopt(notice));
     this.#start();
   }
 
@@ -89,7 +100,10 @@ export class SpaceLocks {
   }
 
   /** Takes the lock now, or waits in line for it when `wait` is set. Answers whether this tab got it. */
-  async take(name: string, options: { wait: boolean; untilReleased?: boolean }): Promise<boolean> {
+  async take(
+    name: string,
+    options: { wait: boolean; untilReleased?: boolean; synced?: boolean },
+  ): Promise<boolean> {
     this.error = '';
     this.lapsed.delete(name);
     const leave = new AbortController();
@@ -104,6 +118,8 @@ export class SpaceLocks {
         waitMs: options.wait ? WAIT_IN_LINE_MS : 0,
         onQueued: (position) => this.positions.set(name, position),
         signal: leave.signal,
+        // L32: only the newest copy is checked out; the server compares with what this device pulled.
+        seenSeq: await pulledSeq(this.spaceId),
       });
       if (outcome.status === 'granted') {
         if (leave.signal.aborted) {
@@ -113,6 +129,14 @@ export class SpaceLocks {
         }
         this.#hold(outcome.lock);
         return true;
+      }
+      if (outcome.status === 'behind') {
+        this.error = syncFirstText(outcome.changes);
+        // Online, the device syncs and takes it without another click; once only.
+        if (options.synced || !navigator.onLine || !(await syncedTo(this.spaceId, outcome.version)))
+          return false;
+        this.error = '';
+        return await this.take(name, { ...options, synced: true });
       }
       const label = await lockLabel(this.spaceId, name);
       if (outcome.status === 'busy') {
@@ -143,15 +167,32 @@ export class SpaceLocks {
     this.#leaving.get(name)?.abort();
   }
 
-  /** Releases the lock; the next in line, if any, gets it at once (a hand-over, L5). */
-  async release(name: string): Promise<void> {
+  /** The token of this person's grant of `name`, held here or (a checkout) elsewhere. */
+  tokenOf(name: string): number | null {
+    const holder = this.summaries.get(name)?.holder;
+    const mine = holder?.kind === 'checkout' && holder.userId === session.user?.userId ? holder.token : null;
+    return this.held.get(name)?.token ?? mine;
+  }
+
+  /** This tab's grant of `name` was handed over (L27): forget it without a release. */
+  handedOver(name: string): void {
+    const lock = this.held.get(name);
+    lock?.handedOver();
+    if (lock) this.#forget(lock);
+  }
+
+  /**
+   * Releases the lock, with an optional check-in comment kept in its history (L30); the next in
+   * line, if any, gets it at once (a hand-over, L5).
+   */
+  async release(name: string, comment = ''): Promise<void> {
     const lock = this.held.get(name);
     const summary = this.summaries.get(name);
     if (!lock && summary?.holder?.kind === 'checkout') {
       // A checkout until released, taken in another tab or before a reload: released by its token.
       this.error = '';
       try {
-        await this.client.releaseByToken(name, summary.holder.token);
+        await releaseWithComment(this.spaceId, name, summary.holder.token, comment);
       } catch (error) {
         this.error = error instanceof Error ? error.message : 'Could not release the lock.';
       }
@@ -160,7 +201,7 @@ export class SpaceLocks {
     if (!lock) return;
     this.error = '';
     try {
-      await lock.release();
+      await lock.release(comment);
     } catch (error) {
       this.error = error instanceof Error ? error.message : 'Could not release the lock.';
     }
@@ -216,6 +257,21 @@ export class SpaceLocks {
     return `Your checkout of “${label}” had already ended.`;
   }
 
+  /** A notice says the lock is this person's now (handed over, L27): this tab takes it up by its request id (L9). */
+  async #adopt(notice: Notice): Promise<void> {
+    // A waiter's own grant arrives on its lock socket: that tab takes it there, not twice.
+    if (!notice.requestId || this.held.has(notice.lock) || this.waiting.has(notice.lock)) return;
+    // Kept on the device at once, so that a page opened from the notification takes it back too (L18).
+    if (notice.token)
+      rememberGrant(this.spaceId, notice.lock, { requestId: notice.requestId, token: notice.token });
+    try {
+      const outcome = await this.client.resume(notice.lock, notice.requestId, CHECKOUT_TTL_MS);
+      if (outcome.status === 'granted' && outcome.lock.held) this.#hold(outcome.lock);
+    } catch {
+      // Offline: the list still shows the checkout as this person's.
+    }
+  }
+
   #forget(lock: HeldLock): void {
     forgetGrant(this.spaceId, lock.name, lock.token);
     if (this.held.get(lock.name) === lock) this.held.delete(lock.name);
@@ -262,7 +318,15 @@ export class SpaceLocks {
         this.connected = false;
         this.error = reason;
       },
+      onNotice: (notice) => {
+        if (notice.kind === 'free' || notice.kind === 'granted') this.courtesy.settled(notice.lock);
+        this.notices.receive(notice);
+      },
+      onConnect: () => void this.notices.catchUp(),
+      onStaleRule: (days) => (this.courtesy.staleAfterDays = days),
     });
+    // Back from offline: read the notices sent meanwhile even if the socket has not noticed (L29).
+    addEventListener('online', () => void this.notices.catchUp());
   }
 }
 
