@@ -126,7 +126,11 @@ export class LockService {
         );
         // A retry may reveal a grant whose fence report failed or was lost with an eviction (L9, L11).
         if (outcome.status === 'granted') await this.reporter.fence(outcome.token, owner.userId);
-        if (outcome.status === 'granted' && version !== undefined && outcome.token === this.machine.state.lastToken)
+        if (
+          outcome.status === 'granted' &&
+          version !== undefined &&
+          outcome.token === this.machine.state.lastToken
+        )
           return { ...outcome, name: this.name(), version };
         return { ...outcome, name: this.name() };
       },

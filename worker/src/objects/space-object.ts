@@ -22,7 +22,12 @@ import { lockObjectName } from './lock-object';
 import { HUB_SCHEMA_STEP, sendAll, SpaceHub } from '../space/hub';
 import { replyToSocketPush } from '../space/socket-push';
 import { LockEvictions } from '../space/lock-evictions';
-import { ChangeLog, CHANGE_LOG_MOVES_STEP, CHANGE_LOG_SCHEMA_STEP, type PushOutcome } from '../space/change-log';
+import {
+  ChangeLog,
+  CHANGE_LOG_MOVES_STEP,
+  CHANGE_LOG_SCHEMA_STEP,
+  type PushOutcome,
+} from '../space/change-log';
 import { VERSION_STORE_SCHEMA_STEP } from '../space/version-store';
 import { DAV_READS_SCHEMA_STEP, DavReads } from '../space/dav-reads';
 import { FORMER_MEMBER, HISTORY_SCHEMA_STEP, ItemHistory } from '../space/history';

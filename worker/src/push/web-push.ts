@@ -37,7 +37,10 @@ export function pushEndpointAllowed(endpoint: string, allowLocal: boolean): bool
   if (local) return allowLocal && (url.protocol === 'https:' || url.protocol === 'http:');
   // A push service is a public https host: no IP literals of private ranges, no single labels.
   if (url.protocol !== 'https:' || !url.hostname.includes('.')) return false;
-  return !/^(10|127|169\.254|192\.168|172\.(1[6-9]|2\d|3[01]))\./.test(url.hostname) && !url.hostname.startsWith('[');
+  return (
+    !/^(10|127|169\.254|192\.168|172\.(1[6-9]|2\d|3[01]))\./.test(url.hostname) &&
+    !url.hostname.startsWith('[')
+  );
 }
 
 /** Makes a VAPID key pair (ECDSA P-256) with WebCrypto. */
