@@ -6,7 +6,7 @@ import { ApiError } from '../http/api-error';
 import { recordJson } from '../space/dav-entry';
 import { hrefOf, spacesOf, type DavContext } from './context';
 import { folderOfLock } from '#shared/locks/folders';
-import { folderLockOver } from './folder-locks';
+import { coveringLocks, folderLockOver } from './folder-locks';
 import { lockTokenOf } from './locks';
 import { etagOf, multistatus, propResponse, type DavResource, type PropRequest } from './props';
 import type { Target } from './target';
@@ -83,9 +83,14 @@ export async function propfind(c: DavContext, target: Target): Promise<Response>
         nodes.push({ segments: [...target.segments, child.name], node: child });
     }
     const keyOf = (node: DavChild) => (node.type === 'folder' ? `folder:${node.path}` : node.entry.id);
-    const itemIds = nodes.flatMap(({ node }) => (node.type === 'item' ? [node.entry.id] : []));
+    // The items' own locks, and the folder check-outs over what is listed (L24).
+    const lockNames = new Set(
+      nodes.flatMap(({ node }) =>
+        node.type === 'item' ? coveringLocks(node.entry.folder, node.entry.id) : coveringLocks(node.path, null),
+      ),
+    );
     const [held, props, usage] = await Promise.all([
-      space.stub.listLocksOf(itemIds),
+      space.stub.listLocksOf([...lockNames]),
       space.stub.davPropsOf(nodes.map(({ node }) => keyOf(node))),
       space.stub.blobUsage(),
     ]);
