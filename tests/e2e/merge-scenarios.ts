@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { expect, inject } from 'vitest';
 import { dav } from '../support/dav';
-import { body, expectOnEveryScreen, openConflicts, START, waitSynced } from './together-support';
+import { body, expectOnEveryScreen, openConflicts, openNewNote, START, waitSynced } from './together-support';
 
 // People writing together the way they do (S37–S40): new lines at the end of one note, key by
 // key, at rhythms of their own; a desktop program saving over WebDAV; an edit while someone
@@ -18,24 +18,6 @@ export function rhythm(seed: number): () => number {
     state ^= state << 5;
     return (state >>> 0) / 2 ** 32;
   };
-}
-
-/** Creates a note titled `title` holding {@link START} and opens it on every page. */
-export async function openNote(spaceId: string, pages: Page[], title: string): Promise<string> {
-  const [first, ...rest] = pages as [Page, ...Page[]];
-  await first.goto(`${baseUrl}/spaces/${spaceId}`);
-  await first.getByRole('button', { name: 'New note' }).click();
-  await first.waitForURL(/\/items\//);
-  await first.waitForFunction(() => document.activeElement?.matches('main label.field input') === true);
-  const url = first.url();
-  await first.getByLabel('Title').fill(title);
-  await body(first).fill(START);
-  await waitSynced(first);
-  for (const page of rest) {
-    await page.goto(url);
-    await expect.poll(() => body(page).inputValue(), { timeout: 30_000 }).toBe(START);
-  }
-  return url;
 }
 
 /** Puts the caret at the very end of the note's text. */
@@ -74,7 +56,7 @@ export async function typeNewLinesAtTheEnd(
   names: [string, string],
 ): Promise<void> {
   const before = await openConflicts(pages[0], spaceId);
-  await openNote(spaceId, pages, `Lines ${seed}`);
+  await openNewNote(spaceId, pages, `Lines ${seed}`);
   const lines = names.map((name) => `\nA line from ${name}, typed with rhythm ${seed}`);
   const next = rhythm(seed);
   for (const page of pages) await caretAtEnd(page);
@@ -92,7 +74,7 @@ export async function typeNewLinesAtTheEnd(
 /** Two people change different words of one line, one of them offline: both changes are kept. */
 export async function changeDifferentWords(spaceId: string, a: Page, b: Page): Promise<void> {
   const before = await openConflicts(a, spaceId);
-  await openNote(spaceId, [a, b], 'Words');
+  await openNewNote(spaceId, [a, b], 'Words');
   await a.context().setOffline(true);
   await a.getByText('Offline', { exact: true }).waitFor();
   await body(a).fill(START.replace('line two', 'row two'));
@@ -117,7 +99,7 @@ export async function desktopSavesOverTyping(
   withIfMatch: boolean,
 ): Promise<void> {
   const title = withIfMatch ? 'Desk with If-Match' : 'Desk without If-Match';
-  await openNote(spaceId, [a], title);
+  await openNewNote(spaceId, [a], title);
   const path = `/dav/${encodeURIComponent(spaceName)}/${encodeURIComponent(title)}.md`;
   const read = await dav(baseUrl, auth, 'GET', path);
   expect(read.status).toBe(200);
@@ -148,7 +130,7 @@ export async function desktopSavesBlind(
 ): Promise<void> {
   const before = await openConflicts(a, spaceId);
   const title = 'Desk unread';
-  await openNote(spaceId, [a], title);
+  await openNewNote(spaceId, [a], title);
   await caretAtEnd(a);
   await a.keyboard.type('\nline six from the app', { delay: 20 });
   await waitSynced(a);
@@ -164,7 +146,7 @@ export async function desktopSavesBlind(
  * back, the note is back with their text, on both screens, not only in the trash.
  */
 export async function editWhileDeleted(spaceId: string, a: Page, b: Page): Promise<void> {
-  const url = await openNote(spaceId, [a, b], 'Doomed');
+  const url = await openNewNote(spaceId, [a, b], 'Doomed');
   await b.context().setOffline(true);
   await b.getByText('Offline', { exact: true }).waitFor();
   await a.getByRole('button', { name: 'Delete' }).click();
@@ -190,7 +172,7 @@ export async function editWhileDeleted(spaceId: string, a: Page, b: Page): Promi
  */
 export async function tenLinesOffline(spaceId: string, a: Page, b: Page): Promise<void> {
   const before = await openConflicts(a, spaceId);
-  await openNote(spaceId, [a, b], 'Afternoon');
+  await openNewNote(spaceId, [a, b], 'Afternoon');
   await b.context().setOffline(true);
   await b.getByText('Offline', { exact: true }).waitFor();
   await caretAtEnd(b);

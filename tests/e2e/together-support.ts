@@ -66,8 +66,8 @@ export async function waitSynced(page: Page): Promise<void> {
 /** The note's text box. */
 export const body = (page: Page) => page.getByLabel('Text (Markdown)');
 
-/** Creates a note with {@link START} in the space and opens it on every page. */
-export async function openNewNote(spaceId: string, pages: Page[]): Promise<string> {
+/** Creates a note titled `title` with {@link START} in the space and opens it on every page. */
+export async function openNewNote(spaceId: string, pages: Page[], title = 'Plan'): Promise<string> {
   const [first, ...rest] = pages as [Page, ...Page[]];
   await first.goto(`${baseUrl}/spaces/${spaceId}`);
   await first.getByRole('button', { name: 'New note' }).click();
@@ -76,7 +76,7 @@ export async function openNewNote(spaceId: string, pages: Page[]): Promise<strin
   // the text filled into the body meanwhile would land in the title.
   await first.waitForFunction(() => document.activeElement?.matches('main label.field input') === true);
   const url = first.url();
-  await first.getByLabel('Title').fill('Plan');
+  await first.getByLabel('Title').fill(title);
   await body(first).fill(START);
   await waitSynced(first);
   for (const page of rest) {
