@@ -86,7 +86,9 @@ export async function propfind(c: DavContext, target: Target): Promise<Response>
     // The items' own locks, and the folder check-outs over what is listed (L24).
     const lockNames = new Set(
       nodes.flatMap(({ node }) =>
-        node.type === 'item' ? coveringLocks(node.entry.folder, node.entry.id) : coveringLocks(node.path, null),
+        node.type === 'item'
+          ? coveringLocks(node.entry.folder, node.entry.id)
+          : coveringLocks(node.path, null),
       ),
     );
     const [held, props, usage] = await Promise.all([
