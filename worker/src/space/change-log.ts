@@ -2,6 +2,7 @@ import { applyBatch, type FenceCheck, type StoredResult, type SyncStore } from '
 import type { TextOp } from '#shared/sync/text-ops';
 import { editSince, isTextField, type VersionFront, type VersionStore } from '#shared/sync/versions';
 import { BatchVersionStore } from './version-store';
+import { jsonChunks } from './json-chunks';
 import { blobRefOf, type ItemState } from '#shared/sync/item';
 import type { Mutation } from '#shared/sync/mutation';
 import { PULL_PAGE_MAX_BYTES, type MutationResult } from '#shared/sync/protocol';
@@ -152,28 +153,6 @@ export class ChangeLog {
 
 function headOf(sql: SqlStorage): number {
   return sql.exec<{ head: number | null }>('SELECT MAX(seq) AS head FROM sync_items').one().head ?? 0;
-}
-
-// A bound parameter stays well below SQLite's and the runtime's value limits.
-const MAX_PARAM_CHARS = 512 * 1024;
-
-/** Splits rows into JSON arrays of at most MAX_PARAM_CHARS characters, for `json_each(?)`. */
-function jsonChunks(rows: unknown[][]): string[] {
-  const chunks: string[] = [];
-  let parts: string[] = [];
-  let size = 0;
-  for (const row of rows) {
-    const json = JSON.stringify(row);
-    if (parts.length > 0 && size + json.length > MAX_PARAM_CHARS) {
-      chunks.push(`[${parts.join(',')}]`);
-      parts = [];
-      size = 0;
-    }
-    parts.push(json);
-    size += json.length + 1;
-  }
-  if (parts.length > 0) chunks.push(`[${parts.join(',')}]`);
-  return chunks;
 }
 
 /**

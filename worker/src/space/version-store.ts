@@ -2,6 +2,7 @@ import type { Stamp } from '#shared/sync/hlc';
 import type { JsonValue } from '#shared/sync/item';
 import type { TextOp } from '#shared/sync/text-ops';
 import type { FieldVersion, VersionFront, VersionStore } from '#shared/sync/versions';
+import { jsonChunks } from './json-chunks';
 
 /**
  * Schema step of the version store (docs/spec/sync.md S36): every version of every field the
@@ -32,27 +33,6 @@ export type VersionRow = {
   at: number;
   mutation_id: string | null;
 };
-
-// A bound parameter stays well below SQLite's and the runtime's value limits.
-const MAX_PARAM_CHARS = 512 * 1024;
-
-function chunks(rows: unknown[]): string[] {
-  const out: string[] = [];
-  let parts: string[] = [];
-  let size = 0;
-  for (const row of rows) {
-    const json = JSON.stringify(row);
-    if (parts.length > 0 && size + json.length > MAX_PARAM_CHARS) {
-      out.push(`[${parts.join(',')}]`);
-      parts = [];
-      size = 0;
-    }
-    parts.push(json);
-    size += json.length + 1;
-  }
-  if (parts.length > 0) out.push(`[${parts.join(',')}]`);
-  return out;
-}
 
 /** A stored version as the pure code sees it. */
 export function versionOf(row: VersionRow): FieldVersion {
@@ -136,7 +116,7 @@ export class BatchVersionStore implements VersionStore {
       v.at,
       v.mutationId,
     ]);
-    for (const chunk of chunks(rows)) {
+    for (const chunk of jsonChunks(rows)) {
       this.sql.exec(
         `INSERT OR IGNORE INTO field_versions
            (item_id, field, stamp, value, base, merged_from, next, op, author, front, at, mutation_id)
@@ -153,7 +133,7 @@ export class BatchVersionStore implements VersionStore {
       l.next,
       l.op === null ? null : JSON.stringify(l.op),
     ]);
-    for (const chunk of chunks(links)) {
+    for (const chunk of jsonChunks(links)) {
       this.sql.exec(
         `UPDATE field_versions SET next = j.value ->> 3, op = j.value ->> 4
          FROM json_each(?) AS j
