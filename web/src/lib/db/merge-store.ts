@@ -67,6 +67,70 @@ export function mergeUnder(
   return { values: out, moves: moved, fromStored, overlapped: overlapped && local ? local : null };
 }
 
+/** A text this page wrote that is stored now: the text sent, and the version it became. */
+export interface EarlierWrite {
+  stamp: string;
+  sent: string;
+  /** The text stored at `stamp`: the one sent, merged with what moved under it. */
+  stored: string;
+}
+
+/**
+ * The value and base of text field `name` typed on the same base as `earlier`, a write of this
+ * page that was on its way meanwhile: the value holds that write's text and more, so it builds on
+ * the version that write became, with what the store merged into it (another person's keys
+ * pulled meanwhile) moved into it too. Written over that version as typed, it would take those
+ * keys out; merged from the first base, it would add its own keys twice.
+ */
+export function buildOnEarlier(
+  name: string,
+  value: JsonValue,
+  base: TextBase,
+  earlier: EarlierWrite,
+): { value: JsonValue; base: TextBase } {
+  const typed = textOf(name, value);
+  if (typed === null) return { value, base };
+  const on = { stamp: earlier.stamp, text: earlier.stored };
+  if (earlier.stored === earlier.sent) return { value, base: on };
+  const moved = mergeTextWrite(earlier.sent, typed, opBetween(earlier.sent, earlier.stored), earlier.stored);
+  // Where the later keys overlap what was merged in, the write merges from the first base (S23).
+  if (moved.conflict) return { value, base };
+  return { value: withText(value, moved.text), base: on };
+}
+
+/** A request to write text fields typed on given bases (see edit-writes' EditRequest). */
+interface TypedEdit {
+  values: Record<string, JsonValue>;
+  bases?: Record<string, TextBase>;
+}
+
+/**
+ * `edit`, typed while `earlier` (an edit of the same item by this page) was on its way and now
+ * stored as `stamp` holding `stored`: each text field typed on the same base as `earlier` builds
+ * on what it became ({@link buildOnEarlier}).
+ */
+export function buildEditOnEarlier<E extends TypedEdit>(
+  edit: E,
+  earlier: TypedEdit,
+  stamp: string,
+  stored: Record<string, JsonValue>,
+): E {
+  if (!edit.bases) return edit;
+  const values = { ...edit.values };
+  const bases = { ...edit.bases };
+  for (const [name, base] of Object.entries(edit.bases)) {
+    const sent = textOf(name, earlier.values[name]);
+    const became = textOf(name, stored[name]);
+    const value = values[name];
+    if (value === undefined || sent === null || became === null) continue;
+    if (earlier.bases?.[name]?.stamp !== base.stamp) continue;
+    const built = buildOnEarlier(name, value, base, { stamp, sent, stored: became });
+    values[name] = built.value;
+    bases[name] = built.base;
+  }
+  return { ...edit, values, bases };
+}
+
 /** The values of a conflict copy a device makes of `item` (S25): its fields, labelled with the original. */
 export function copyValues(item: ItemState): Record<string, JsonValue> {
   const values: Record<string, JsonValue> = {};

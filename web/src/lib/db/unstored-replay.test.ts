@@ -76,6 +76,29 @@ describe('storing the edits a page left [S34]', () => {
     await expect(bodyAndCopies(db)).resolves.toEqual({ body: 'hello bigger world', copies: 0 });
   });
 
+  it("keeps another person's line that came in under the first of two edits typed on one base", async () => {
+    const { db, stamp } = await deviceWith('one\ntwo');
+    const base = { stamp, text: 'one\ntwo' };
+    // Pulled while the page's edits waited behind a busy IndexedDB.
+    await writeEdit(db, SPACE, { itemId: NOTE, kind: 'note', values: { body: 'one\ntwo\nthree' } });
+    await storeJournal(db, { waiting: [typed('one!\ntwo', base), typed('one!!\ntwo', base)], stored: [] });
+    await expect(bodyAndCopies(db)).resolves.toEqual({ body: 'one!!\ntwo\nthree', copies: 0 });
+  });
+
+  it('the same when the first landed merged with that line before the page went', async () => {
+    const { db, stamp } = await deviceWith('one\ntwo');
+    const base = { stamp, text: 'one\ntwo' };
+    await writeEdit(db, SPACE, { itemId: NOTE, kind: 'note', values: { body: 'one\ntwo\nthree' } });
+    const first = typed('one!\ntwo', base);
+    const landed = await writeEdit(db, SPACE, first.edit);
+    const values = { body: landed.set['body']!.v };
+    await storeJournal(db, {
+      waiting: [typed('one!!\ntwo', base)],
+      stored: [{ ...first, stamp: landed.stamp, values }],
+    });
+    await expect(bodyAndCopies(db)).resolves.toEqual({ body: 'one!!\ntwo\nthree', copies: 0 });
+  });
+
   it('merges a change stored since on another line', async () => {
     const { db, stamp } = await deviceWith('one\ntwo');
     await writeEdit(db, SPACE, { itemId: NOTE, kind: 'note', values: { body: 'one\ntwo!' } });

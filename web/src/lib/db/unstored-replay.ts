@@ -3,7 +3,8 @@ import { readJournal } from '../state/journal-schema';
 import { journalKey, type PageEdit, type PageJournal } from '../state/unstored-edits';
 import type { BatonDatabase } from './db';
 import { writeEdit } from './edit-writes';
-import type { TextBase } from './merge-store';
+import { textOf } from '#shared/sync/versions';
+import { buildOnEarlier, type TextBase } from './merge-store';
 
 /**
  * Stores the journal page `pageId` left in `storage` and then forgets it; one that fails to
@@ -27,7 +28,7 @@ export async function storeLeftJournal(db: BatonDatabase, storage: Storage, page
  * edits were written.
  */
 export async function storeJournal(db: BatonDatabase, journal: PageJournal): Promise<number> {
-  const earlier: Earlier[] = journal.stored.flatMap((edit) => fieldsOf(edit, edit.stamp));
+  const earlier: Earlier[] = journal.stored.flatMap((edit) => fieldsOf(edit, edit.stamp, edit.values));
   let written = 0;
   for (const left of journal.waiting) {
     const { spaceId, edit } = left;
@@ -39,16 +40,22 @@ export async function storeJournal(db: BatonDatabase, journal: PageJournal): Pro
     for (const [name, value] of Object.entries(edit.values)) {
       const stored = row?.fields[name];
       if (stored && JSON.stringify(stored.v) === JSON.stringify(value)) {
-        earlier.push(...fieldsOf(left, stored.s, name));
+        earlier.push(...fieldsOf(left, stored.s, { [name]: stored.v }, name));
         continue;
       }
-      values[name] = value;
       const base = edit.bases?.[name];
-      if (base) bases[name] = builtOn(earlier, left, name, base);
+      const built = base ? builtOn(earlier, left, name, value, base) : { value, base };
+      values[name] = built.value;
+      if (built.base) bases[name] = built.base;
     }
     if (Object.keys(values).length === 0) continue;
     const mutation = await writeEdit(db, spaceId, { ...edit, values, bases });
-    earlier.push(...Object.keys(values).flatMap((name) => fieldsOf(left, mutation.stamp, name)));
+    const storedValues = Object.fromEntries(
+      Object.entries(mutation.set).map(([name, write]) => [name, write.v]),
+    );
+    earlier.push(
+      ...Object.keys(values).flatMap((name) => fieldsOf(left, mutation.stamp, storedValues, name)),
+    );
     written += 1;
   }
   return written;
@@ -60,29 +67,45 @@ interface Earlier {
   itemId: string;
   name: string;
   typedOn: string | null | undefined;
+  /** The text the page wrote. */
+  sent: string;
+  /** The text stored at `stamp`: the one sent, merged with what moved under it. */
   text: string;
   stamp: string;
 }
 
-function fieldsOf(left: PageEdit, stamp: string, only?: string): Earlier[] {
-  return Object.entries(left.edit.values).flatMap(([name, value]) =>
-    only !== undefined && name !== only
-      ? []
-      : [
-          {
-            spaceId: left.spaceId,
-            itemId: left.edit.itemId,
-            name,
-            typedOn: left.edit.bases?.[name]?.stamp,
-            text: typeof value === 'string' ? value : '',
-            stamp,
-          },
-        ],
-  );
+function fieldsOf(
+  left: PageEdit,
+  stamp: string,
+  stored: Record<string, JsonValue> | undefined,
+  only?: string,
+): Earlier[] {
+  return Object.entries(left.edit.values).flatMap(([name, value]) => {
+    if (only !== undefined && name !== only) return [];
+    const sent = textOf(name, value);
+    if (sent === null) return [];
+    return [
+      {
+        spaceId: left.spaceId,
+        itemId: left.edit.itemId,
+        name,
+        typedOn: left.edit.bases?.[name]?.stamp,
+        sent,
+        text: textOf(name, stored?.[name]) ?? sent,
+        stamp,
+      },
+    ];
+  });
 }
 
-/** The base of `name` for `left`: the page's latest stored write of it typed on the same base, if any. */
-function builtOn(earlier: readonly Earlier[], left: PageEdit, name: string, base: TextBase): TextBase {
+/** The value and base of `name` for `left`: built on the page's write typed on the same base, if any. */
+function builtOn(
+  earlier: readonly Earlier[],
+  left: PageEdit,
+  name: string,
+  value: JsonValue,
+  base: TextBase,
+): { value: JsonValue; base: TextBase } {
   const before = earlier.findLast(
     (field) =>
       field.spaceId === left.spaceId &&
@@ -90,5 +113,7 @@ function builtOn(earlier: readonly Earlier[], left: PageEdit, name: string, base
       field.name === name &&
       field.typedOn === base.stamp,
   );
-  return before ? { stamp: before.stamp, text: before.text } : base;
+  return before
+    ? buildOnEarlier(name, value, base, { stamp: before.stamp, sent: before.sent, stored: before.text })
+    : { value, base };
 }

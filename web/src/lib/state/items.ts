@@ -5,7 +5,7 @@ import { db, type LocalItem } from '../db/db';
 import { itemOf, itemsOfSpace } from '../db/queries';
 import type * as EditWrites from '../db/edit-writes';
 import { drafts } from './drafts.svelte';
-import type { ItemEdit, ItemsPort } from './items-port';
+import type { ItemEdit, ItemsPort, SavedEdit } from './items-port';
 import { pageEdits } from './page-journal';
 
 let writePath: Promise<typeof EditWrites> | undefined;
@@ -41,6 +41,31 @@ async function writeNow(
   return { mutation, moves: movesOf(mutation) };
 }
 
+/** Per item, this page's latest edit on its way to the store, and its answer to come. */
+const onTheirWay = new Map<string, { edit: ItemEdit; saved: Promise<SavedEdit> }>();
+
+/**
+ * Writes `edit`. One sent while this page's edit of the same item was on its way (the editor
+ * goes, or the tab is hidden, and writes without waiting) was typed on the same base: it is
+ * written once that one is stored, built on what it became (S22).
+ */
+async function writeAfter(
+  spaceId: string,
+  edit: ItemEdit,
+  earlier: { edit: ItemEdit; saved: Promise<SavedEdit> } | undefined,
+): Promise<SavedEdit> {
+  const before = earlier && (await earlier.saved.catch(() => null));
+  const { buildEditOnEarlier } = await preloadWritePath();
+  const request =
+    before && earlier ? buildEditOnEarlier(edit, earlier.edit, before.stamp, before.values) : edit;
+  const { mutation, moves } = await writeNow(spaceId, request);
+  // The values as stored: merged with what moved under the editor (S22).
+  const values = Object.fromEntries(Object.entries(mutation.set).map(([name, write]) => [name, write.v]));
+  return Object.keys(moves).length > 0
+    ? { stamp: mutation.stamp, values, moves }
+    : { stamp: mutation.stamp, values };
+}
+
 /** The items of a space on this device: read from the sync layer's replica, written through its outbox. */
 export const itemsPort: ItemsPort = {
   async list(spaceId) {
@@ -53,15 +78,18 @@ export const itemsPort: ItemsPort = {
   async edit(spaceId, edit) {
     // Kept in the page's journal until stored, so a page that goes first does not lose it (S34).
     const ticket = pageEdits.begin(spaceId, edit);
-    const { mutation, moves } = await writeNow(spaceId, edit).catch((error: unknown) => {
+    const key = `${spaceId}\u0000${edit.itemId}`;
+    const saved = writeAfter(spaceId, edit, onTheirWay.get(key));
+    onTheirWay.set(key, { edit, saved });
+    try {
+      const done = await saved;
+      pageEdits.stored(ticket, done.stamp, done.values);
+      return done;
+    } catch (error) {
       pageEdits.failed(ticket);
       throw error;
-    });
-    pageEdits.stored(ticket, mutation.stamp);
-    // The values as stored: merged with what moved under the editor (S22).
-    const values = Object.fromEntries(Object.entries(mutation.set).map(([name, write]) => [name, write.v]));
-    return Object.keys(moves).length > 0
-      ? { stamp: mutation.stamp, values, moves }
-      : { stamp: mutation.stamp, values };
+    } finally {
+      if (onTheirWay.get(key)?.saved === saved) onTheirWay.delete(key);
+    }
   },
 };

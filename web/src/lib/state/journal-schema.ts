@@ -16,7 +16,13 @@ const EditSchema = v.object({
 const PageEditSchema = v.object({ spaceId: v.string(), edit: EditSchema });
 const JournalSchema = v.object({
   waiting: v.array(PageEditSchema),
-  stored: v.array(v.object({ ...PageEditSchema.entries, stamp: v.string() })),
+  stored: v.array(
+    v.object({
+      ...PageEditSchema.entries,
+      stamp: v.string(),
+      values: v.optional(v.record(v.string(), JsonValueSchema)),
+    }),
+  ),
 });
 
 /** A page's journal as stored; a malformed one is dropped (nothing could store it). */

@@ -36,13 +36,13 @@ describe('the page journal of unstored edits [S34]', () => {
     const first = journal.begin('space', edit('ab'));
     const second = journal.begin('space', edit('abc'));
     journal.keep();
-    journal.stored(first, 's1');
+    journal.stored(first, 's1', { body: 'ab merged' });
     expect(readJournal(store, 'page-1')).toEqual({
       waiting: [{ spaceId: 'space', edit: edit('abc') }],
-      stored: [{ spaceId: 'space', edit: edit('ab'), stamp: 's1' }],
+      stored: [{ spaceId: 'space', edit: edit('ab'), stamp: 's1', values: { body: 'ab merged' } }],
     });
     journal.shown();
-    journal.stored(second, 's2');
+    journal.stored(second, 's2', { body: 'abc' });
     expect(readJournal(store, 'page-1')).toBeNull();
   });
 
@@ -53,7 +53,7 @@ describe('the page journal of unstored edits [S34]', () => {
     journal.failed(failed);
     journal.keep();
     expect(readJournal(store, 'page-1')?.waiting).toHaveLength(1);
-    journal.stored(journal.begin('space', edit('abc')), 's2');
+    journal.stored(journal.begin('space', edit('abc')), 's2', { body: 'abc' });
     expect(readJournal(store, 'page-1')).toBeNull();
   });
 

@@ -1,3 +1,4 @@
+import type { JsonValue } from '#shared/sync/item';
 import type { ItemEdit } from './items-port';
 
 // A page that goes away (reload, close, a hidden tab discarded) loses an IndexedDB transaction
@@ -13,9 +14,13 @@ export interface PageEdit {
   edit: ItemEdit;
 }
 
-/** An edit this page stored, with its stamp: an edit sent while it was on its way builds on it. */
+/**
+ * An edit this page stored, with its stamp and its values as stored (merged with what moved
+ * under it): an edit sent while it was on its way builds on it.
+ */
 export interface StoredEdit extends PageEdit {
   stamp: string;
+  values?: Record<string, JsonValue>;
 }
 
 /** What a page left unstored, in the order it asked, with its latest stored edit per item. */
@@ -71,8 +76,11 @@ export class UnstoredEdits {
     return ticket;
   }
 
-  /** The edit of `ticket` is stored as `stamp`. An earlier failed edit of the item is held by it. */
-  stored(ticket: number, stamp: string): void {
+  /**
+   * The edit of `ticket` is stored as `stamp`, holding `values`. An earlier failed edit of the
+   * item is held by it.
+   */
+  stored(ticket: number, stamp: string, values: Record<string, JsonValue>): void {
     const done = this.#waiting.get(ticket);
     if (!done) return;
     const key = itemKey(done.spaceId, done.edit.itemId);
@@ -83,7 +91,7 @@ export class UnstoredEdits {
         this.#settle(earlier, key);
     }
     // Only an edit sent while this one was on its way is based where this one was: kept for it.
-    if (this.#waitingOf.has(key)) this.#stored.set(key, { ...done, stamp });
+    if (this.#waitingOf.has(key)) this.#stored.set(key, { ...done, stamp, values });
     else this.#stored.delete(key);
     if (this.#keeping || this.#inStorage) this.#write();
   }
