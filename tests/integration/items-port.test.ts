@@ -10,7 +10,7 @@ import { itemsPort } from '../../web/src/lib/state/items';
 const SPACE = 'space-items-port';
 const NOTE = 'noteITEMS0001';
 
-describe('the items port writes one item in turn [S22]', () => {
+describe('the items port writes one item in turn [S22][S34]', () => {
   it('builds a write sent while the one before was on its way on that one: nothing doubled, nothing taken out', async () => {
     const first = await writeEdit(db, SPACE, {
       itemId: NOTE,
