@@ -11,8 +11,6 @@ import type { BatonDatabase, OutboxEntry, TextMove } from './db';
 import { GroupCommit } from './group-commit';
 import { signalOutboxGrew } from './outbox-signal';
 import { copyValues, mergeUnder, type TextBase } from './merge-store';
-
-export { buildEditOnEarlier } from './merge-store';
 import { itemStateOf, randomId, stateOf, toRow } from './rows';
 
 /** A local edit of one item: new values for some fields; a delete writes `$deleted: true`. */
