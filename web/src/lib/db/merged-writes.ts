@@ -113,6 +113,9 @@ export async function settleMerges(
       if (lock) mutation.lock = lock;
       for (const [name, write] of Object.entries(values))
         item.fields[name] = { v: write.v, s: mutation.stamp };
+      // An open editor on the typed version moves onto the new one exactly (S39).
+      for (const [name, step] of Object.entries(moving))
+        steps[name] = withMove(steps[name], { from: step.from, to: mutation.stamp, op: step.op });
       await db.outbox.add({
         spaceId,
         mutationId: mutation.id,
