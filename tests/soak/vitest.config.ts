@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
-// Soak scenarios: real people's timing, key by key, in two browsers and two tabs at once. Not in
-// `npm test` while they still fail now and then (docs/spec/sync.md, Known limits); run with
+// Soak scenarios: real people's timing, key by key, in two browsers and two tabs at once, many
+// rounds each: what a single run in `npm test` rarely shows (too long for `npm test`); run with
 // `sh scripts/with-node.sh node scripts/test.mjs --config tests/soak/vitest.config.ts`.
 export default defineConfig({
   test: {
