@@ -1,7 +1,7 @@
 import { db } from '../db/db';
-import { countLive, foldersHoldingItems, newestLive, rowsByIds, rowsInFolderTree } from '../db/item-lists';
+import { countLive, foldersHoldingItems, newestLive, rowsByIds, rowsInFolderTree } from '../db/place-index';
 import { toView, type ItemView } from './item-view';
-import { itemStateOf } from './items';
+import { itemStateOf } from '../db/rows';
 
 // What the space view's folder bar and folder picker read: the folders themselves come from the
 // index, one step per folder, never from loading every item (S27).

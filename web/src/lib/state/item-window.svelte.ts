@@ -7,9 +7,9 @@ import {
   scanListed,
   type ListRange,
   type ScanCursor,
-} from '../db/item-lists';
+} from '../db/place-index';
 import { matchesWords, queryWords, toView, type ItemView } from './item-view';
-import { itemStateOf } from './items';
+import { itemStateOf } from '../db/rows';
 
 /** Rows read per step of the window, and per step of a search. */
 const PAGE = 40;
