@@ -1,6 +1,6 @@
 import { db } from '../db/db';
 import { countLive, foldersHoldingItems, newestLive, rowsByIds, rowsInFolderTree } from '../db/place-index';
-import { toView, type ItemView } from './item-view';
+import { toView, type ItemView } from '../items/item-view';
 import { itemStateOf } from '../db/rows';
 
 // What the space view's folder bar and folder picker read: the folders themselves come from the

@@ -8,7 +8,7 @@ import {
   type ListRange,
   type ScanCursor,
 } from '../db/place-index';
-import { matchesWords, queryWords, toView, type ItemView } from './item-view';
+import { matchesWords, queryWords, toView, type ItemView } from '../items/item-view';
 import { itemStateOf } from '../db/rows';
 
 /** Rows read per step of the window, and per step of a search. */

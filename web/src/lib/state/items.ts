@@ -5,7 +5,7 @@ import { itemOf, itemsOfSpace } from '../db/queries';
 import { itemWithMovesOf } from '../db/rows';
 import type * as EditWrites from '../db/edit-writes';
 import { drafts } from './drafts.svelte';
-import type { ItemEdit, ItemsPort, SavedEdit } from './items-port';
+import type { ItemEdit, ItemsPort, SavedEdit } from '../items/items-port';
 import { pageEdits } from './page-journal';
 
 let writePath: Promise<typeof EditWrites> | undefined;

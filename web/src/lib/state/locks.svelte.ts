@@ -8,7 +8,7 @@ import { forgetGrant, rememberGrant, storedGrants } from '../locks/grant-store';
 import { LockClient, type HeldLock, type LockLossReason } from '../locks/lock-client';
 import { watchLocks } from '../locks/lock-watch';
 import { session } from './session.svelte';
-import { blockedMessage } from './lock-blocked';
+import { blockedMessage } from '../locks/lock-blocked';
 import { breakReason, clockTime, lockLabel, personName, sentenceStart } from './lock-words';
 import type { Notice } from '#shared/notices/schemas';
 import { releaseWithComment } from '../api/notices';

@@ -1,4 +1,4 @@
-import type { UploadProgress } from '../blobs/uploader';
+import type { UploadProgress } from './uploader';
 import { formatBytes } from '#shared/blobs/quota';
 
 /** What the speed of an upload is computed from: its progress and when its first byte went out. */
