@@ -32,9 +32,12 @@ export function checkQuota(usage: SpaceUsage, size: number, maxFileBytes: number
   return { ok: true };
 }
 
-/** A byte count for people: `1.5 MB`, `12 GB` (decimal units, as file managers show them). */
+/**
+ * A byte count for people: `1.5 MB`, `12 GB`. Decimal SI units (1 kB = 1000 bytes), as file
+ * managers and disk makers count them; the one byte formatter of the browser and the Worker.
+ */
 export function formatBytes(bytes: number): string {
-  const units = ['bytes', 'KB', 'MB', 'GB', 'TB'];
+  const units = ['bytes', 'kB', 'MB', 'GB', 'TB'];
   let value = bytes;
   let unit = 0;
   while (value >= 1000 && unit < units.length - 1) {

@@ -1,4 +1,5 @@
-import { LockMachine, type Ask, type Lease } from './machine';
+import type { Ask, Lease } from './lock-state';
+import { LockMachine } from './machine';
 import { askOverdue, DAY_MS, isStale } from './stale';
 import type { LockOwner } from './schemas';
 

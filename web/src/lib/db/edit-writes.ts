@@ -1,27 +1,13 @@
 import Dexie from 'dexie';
 import { Hlc } from '#shared/sync/hlc';
-import type { ItemKind, ItemState, JsonValue } from '#shared/sync/item';
-import type { LockClaim, Mutation } from '#shared/sync/mutation';
-import { jsonBytes } from '#shared/sync/protocol';
-import { withMove } from '#shared/sync/text-moves';
-import { opBetween, type TextOp } from '#shared/sync/text-ops';
-import { textOf } from '#shared/sync/versions';
-import { localEdit } from '#shared/sync/replica';
-import type { BatonDatabase, OutboxEntry, TextMove } from './db';
+import type { Mutation } from '#shared/sync/mutation';
+import type { BatonDatabase } from './db';
+import { EditBatch, type EditRequest } from './edit-batch';
 import { GroupCommit } from './group-commit';
 import { signalOutboxGrew } from './outbox-signal';
-import { copyValues, mergeUnder, type TextBase } from './merge-store';
-import { itemStateOf, randomId, stateOf, toRow } from './rows';
+import { stateOf } from './rows';
 
-/** A local edit of one item: new values for some fields; a delete writes `$deleted: true`. */
-export interface EditRequest {
-  itemId: string;
-  kind: ItemKind;
-  values: Record<string, JsonValue>;
-  lock?: LockClaim;
-  /** For text fields typed in an editor: the version the editor showed (S22). */
-  bases?: Record<string, TextBase>;
-}
+export { movesOf, type EditRequest } from './edit-batch';
 
 /**
  * Writes edits of one space in one transaction (S1): items, outbox entries (in the given order)
@@ -42,102 +28,13 @@ export function writeEdits(
     const hlc = new Hlc(state.clientId, () => now() + state.clockOffsetMs, state.lastStamp);
     const itemIds = [...new Set(edits.map((edit) => edit.itemId))];
     const rows = await db.items.bulkGet(itemIds.map((itemId) => [spaceId, itemId]));
-    const current = new Map<string, ItemState | null>();
-    const moves = new Map<string, Record<string, TextMove[]>>();
-    itemIds.forEach((itemId, i) => {
-      const row = rows[i];
-      current.set(itemId, row ? itemStateOf(row) : null);
-      if (row?.moves) moves.set(itemId, row.moves);
-    });
-    const mutations: Mutation[] = [];
-    const entries: OutboxEntry[] = [];
-    const entry = (mutation: Mutation): OutboxEntry => ({
-      spaceId,
-      mutationId: mutation.id,
-      itemId: mutation.itemId,
-      mutation,
-      bytes: jsonBytes(mutation),
-      state: 'pending',
-      createdAt: now(),
-    });
-    for (const edit of edits) {
-      const local = current.get(edit.itemId) ?? null;
-      const {
-        values,
-        moves: merged,
-        fromStored,
-        overlapped,
-      } = mergeUnder(local, edit.values, edit.bases, moves.get(edit.itemId));
-      if (overlapped) {
-        const copy = localEdit(null, {
-          id: randomId(),
-          itemId: randomId(),
-          kind: overlapped.kind,
-          stamp: hlc.now(),
-          values: copyValues(overlapped),
-        });
-        current.set(copy.item.id, copy.item);
-        itemIds.push(copy.item.id);
-        entries.push(entry(copy.mutation));
-      }
-      const input = {
-        id: randomId(),
-        itemId: edit.itemId,
-        kind: local?.kind ?? edit.kind,
-        stamp: hlc.now(),
-        values,
-      };
-      const { mutation, item } = localEdit(local, edit.lock ? { ...input, lock: edit.lock } : input);
-      if (Object.keys(merged).length > 0) storedMoves.set(mutation, merged);
-      moves.set(edit.itemId, stepsOf(moves.get(edit.itemId), local, mutation, fromStored));
-      current.set(edit.itemId, item);
-      mutations.push(mutation);
-      entries.push(entry(mutation));
-    }
-    const written = itemIds.flatMap((itemId) => {
-      const item = current.get(itemId);
-      if (!item) return [];
-      const row = toRow(spaceId, item);
-      const steps = moves.get(itemId);
-      if (steps && Object.keys(steps).length > 0) row.moves = steps;
-      return [row];
-    });
-    await db.items.bulkPut(written);
-    await db.outbox.bulkAdd(entries);
+    const batch = new EditBatch(spaceId, hlc, now, itemIds, rows);
+    for (const edit of edits) batch.add(edit);
+    await db.items.bulkPut(batch.rows());
+    await db.outbox.bulkAdd(batch.entries);
     await db.syncState.update(spaceId, { lastStamp: hlc.last() });
-    return mutations;
+    return batch.mutations;
   });
-}
-
-/** The field's remembered steps with this edit's (S39): the store's merge, or the editor's own typing. */
-function stepsOf(
-  chains: Record<string, TextMove[]> | undefined,
-  local: ItemState | null,
-  mutation: Mutation,
-  fromStored: Record<string, TextOp>,
-): Record<string, TextMove[]> {
-  const out = { ...chains };
-  for (const [name, write] of Object.entries(mutation.set)) {
-    const before = local?.fields[name];
-    const from = textOf(name, before?.v);
-    const to = textOf(name, write.v);
-    if (!before || from === null || to === null) {
-      delete out[name];
-      continue;
-    }
-    const op = fromStored[name] ?? opBetween(from, to);
-    out[name] = withMove(out[name], { from: before.s, to: mutation.stamp, op });
-  }
-  return out;
-}
-
-// Per stored edit whose text fields were merged with what another tab stored meanwhile: the exact
-// edit from what the editor sent to what was stored, so the editor moves its later keys along it.
-const storedMoves = new WeakMap<Mutation, Record<string, TextOp>>();
-
-/** How the text fields of a stored edit moved from what the editor sent (S39); empty when they did not. */
-export function movesOf(mutation: Mutation): Record<string, TextOp> {
-  return storedMoves.get(mutation) ?? {};
 }
 
 const groups = new WeakMap<BatonDatabase, Map<string, GroupCommit<EditRequest, Mutation>>>();

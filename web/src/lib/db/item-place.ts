@@ -1,7 +1,7 @@
 import type { DBCore, DBCoreMutateRequest, Middleware } from 'dexie';
 import { folderOf, FOLDER_FIELD } from '#shared/sync/folders';
 import { isDeleted } from '#shared/sync/item-state';
-import type { LocalItem } from './db';
+import type { LocalItem } from './tables';
 
 // Where the space view lists an item, stored on the row so that indexes can answer a folder, the
 // trash or a kind in pages, newest first, without reading the whole space (S27). It is derived

@@ -1,6 +1,7 @@
 import { stampWall } from '#shared/sync/hlc';
 import { newestStamp, type ItemState } from '#shared/sync/item';
-import type { BatonDatabase, LocalItem, SyncState } from './db';
+import type { BatonDatabase } from './db';
+import type { LocalItem, SyncState } from './tables';
 import { importedConflict } from './imported-conflict';
 
 // The rows of the device's database and the item states they hold: one home for the helpers
@@ -15,11 +16,21 @@ export function randomId(): string {
     .replace(/=+$/, '');
 }
 
-/** The item as the shared merge sees it (without the local bookkeeping). */
+/**
+ * The item as the shared merge sees it (without the local bookkeeping). A copy brought in by an
+ * import (S18) carries its label in fields; a row stored before the label was read back gets it here.
+ */
 export function itemStateOf(row: LocalItem): ItemState {
   const item: ItemState = { id: row.id, kind: row.kind, fields: row.fields };
   const conflict = row.conflict ?? importedConflict(row);
   if (conflict) item.conflict = conflict;
+  return item;
+}
+
+/** The item as screens see it: its state, and how each text moved from one stored version to the next, for an open editor (S39). */
+export function itemWithMovesOf(row: LocalItem): ItemState & Pick<LocalItem, 'moves'> {
+  const item: ItemState & Pick<LocalItem, 'moves'> = itemStateOf(row);
+  if (row.moves) item.moves = row.moves;
   return item;
 }
 

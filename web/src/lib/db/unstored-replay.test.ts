@@ -4,8 +4,8 @@ import type { BatonDatabase } from './db';
 import { writeEdit } from './edit-writes';
 import { body, database, NOTE, openCopies, SPACE } from './merge-test-support';
 import { storeJournal, storeLeftJournal } from './unstored-replay';
-import { UnstoredEdits, type PageEdit } from '../state/unstored-edits';
-import { memoryStorage } from '../state/memory-storage';
+import { UnstoredEdits, type PageEdit } from '../journal/unstored-edits';
+import { memoryStorage } from '../journal/memory-storage';
 
 // S34: a later page stores what a page left unstored, without losing or doubling anything.
 

@@ -1,6 +1,6 @@
 import type { JsonValue } from '#shared/sync/item';
-import { readJournal } from '../state/journal-schema';
-import { journalKey, type PageEdit, type PageJournal } from '../state/unstored-edits';
+import { readJournal } from '../journal/journal-schema';
+import { journalKey, type PageEdit, type PageJournal } from '../journal/unstored-edits';
 import type { BatonDatabase } from './db';
 import { writeEdit } from './edit-writes';
 import { textOf } from '#shared/sync/versions';

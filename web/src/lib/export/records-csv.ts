@@ -1,7 +1,7 @@
 import { csvField } from '#shared/locks/csv';
 import { isDeleted, type ItemState } from '#shared/sync/item';
-import { recordFields, type RecordField } from '../state/record-fields';
-import { FIELD } from '../state/item-view';
+import { recordFields, type RecordField } from '../items/record-fields';
+import { FIELD } from '../items/item-view';
 
 /** One CSV file: the records that share one shape (the same field names and types, in order). */
 export interface CsvFile {

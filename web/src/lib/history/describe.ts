@@ -1,7 +1,7 @@
 import type { HistoryField } from '#shared/history/protocol';
 import { DELETED_FIELD, type JsonValue } from '#shared/sync/item';
 import { FOLDER_FIELD } from '#shared/sync/folders';
-import { formatBytes } from '../state/format';
+import { formatBytes } from '#shared/blobs/quota';
 
 // How the History screen words fields and values (V1, V2): names people gave, never raw keys.
 

@@ -1,19 +1,19 @@
 import * as v from 'valibot';
 import {
   AcquireResponseSchema,
-  CancelResponseSchema,
   LockHolderSchema,
   LockListResponseSchema,
   LockSummarySchema,
   ReleaseResponseSchema,
-  type LockEventMessage,
   type LockHolder,
-  type LockKind,
   type LockSummary,
 } from '#shared/locks/schemas';
 import { ErrorBodySchema, type ErrorBody } from '#shared/errors';
+import { acquireLock, type AcquireAnswer, type AcquireOptions } from './acquire';
 import { HeldLock } from './held-lock';
 import { LockChannel, LockError } from './lock-channel';
+
+export type { AcquireAnswer, AcquireOptions } from './acquire';
 
 export { HeldLock, type LockLossReason } from './held-lock';
 export { LockError } from './lock-channel';
@@ -36,58 +36,9 @@ export interface LockClientOptions {
   commandTimeoutMs?: number;
 }
 
-/** What {@link LockClient.acquire} answers. `left` when the caller left the line (its `signal`). */
-export type AcquireOutcome =
-  | { status: 'granted'; lock: HeldLock }
-  /** `blockedBy`: another lock in the way (a folder check-out above, or one inside a folder, L21); `holder` is its holder. */
-  | { status: 'busy'; holder: LockHolder; blockedBy?: string }
-  | { status: 'timeout' }
-  | { status: 'left' }
-  /** L32: this device's copy is `changes` behind; sync up to `version` and ask again. */
-  | { status: 'behind'; changes: number; version: number };
-
 /** What {@link LockClient.resume} answers: the grant again, or that it ended (and who holds the lock now). */
 export type ResumeOutcome =
   { status: 'granted'; lock: HeldLock } | { status: 'ended'; holder: LockHolder | null };
-
-/** Options of {@link LockClient.acquire}. */
-export interface AcquireOptions {
-  /** Lease length (1 s to 1 h; the server's default is 60 s). */
-  ttlMs?: number;
-  /** Wait in line up to this long (0: answer busy at once). */
-  waitMs?: number;
-  /** `checkout`: held until released or broken, no lease and no renewal (L19). Default `lease`. */
-  kind?: LockKind;
-  /** How far this device has pulled the space (L32): the server refuses a grant on an older copy. */
-  seenSeq?: number;
-  /** Renew automatically at a third of the lease (default true). */
-  autoRenew?: boolean;
-  /**
-   * Called with this request's 1-based place in line each time the server answers `queued` (the
-   * first answer, and again after a reconnect re-asks). The server does not push later positions,
-   * and the lock events cannot tell who left the line ahead of us, so this is the last position
-   * the server said.
-   */
-  onQueued?: (position: number) => void;
-  /** Aborting it leaves the line (a cancel, L7); the acquire then answers `left`. */
-  signal?: AbortSignal;
-}
-
-/** What an acquire asks for: a lease of `ttlMs`, or a checkout (L19). */
-type AcquireTerms = { kind: LockKind } | { ttlMs: number };
-
-const RECONNECT_GRACE_MS = 5_000;
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Exponential backoff with jitter: 100 ms, 200 ms, … up to 2 s. */
-function backoff(failures: number): number {
-  return Math.min(2_000, 100 * 2 ** failures) * (0.5 + Math.random() / 2);
-}
-
-function randomRequestId(): string {
-  return `req-${crypto.randomUUID()}`;
-}
 
 /** Locks of one space. */
 export class LockClient {
@@ -99,100 +50,8 @@ export class LockClient {
   }
 
   /** Takes lock `name`, waiting in line when `waitMs > 0`; a retry after a dropped connection reuses the request id (L9). */
-  async acquire(name: string, options: AcquireOptions = {}): Promise<AcquireOutcome> {
-    const channel = this.channel(name);
-    const ttlMs = options.ttlMs ?? 60_000;
-    const kind = options.kind ?? 'lease';
-    const terms: AcquireTerms = kind === 'checkout' ? { kind } : { ttlMs };
-    const autoRenew = options.autoRenew ?? true;
-    const deadline = Date.now() + (options.waitMs ?? 0);
-    // Reconnecting (a dropped socket, a restarting server) is retried a little past the deadline.
-    const giveUpAt = deadline + RECONNECT_GRACE_MS;
-    const held = (token: number, expiresAt: number | null, sentAt: number) =>
-      ({
-        status: 'granted',
-        lock: new HeldLock(channel, name, got.requestId, token, expiresAt, ttlMs, sentAt, autoRenew),
-      }) as const;
-    const got: { requestId: string; push: LockEventMessage | null; wake: () => void } = {
-      requestId: randomRequestId(),
-      push: null,
-      wake: () => {},
-    };
-    const listener = (event: LockEventMessage) => {
-      if (event.kind === 'granted' && event.requestId === got.requestId) {
-        got.push = event;
-        got.wake();
-      }
-    };
-    const onClose = () => got.wake();
-    channel.listeners.add(listener);
-    channel.closeListeners.add(onClose);
-    options.signal?.addEventListener('abort', onClose);
-    try {
-      for (let failures = 0; ;) {
-        const sentAt = Date.now();
-        const remaining = Math.max(0, deadline - sentAt);
-        let answer: v.InferOutput<typeof AcquireResponseSchema>;
-        try {
-          // A retry carries the same request id, so it never makes a second grant or queue entry (L9).
-          answer = v.parse(
-            AcquireResponseSchema,
-            await channel.command({
-              op: 'acquire',
-              requestId: got.requestId,
-              ...terms,
-              ...(remaining > 0 ? { waitMs: remaining } : {}),
-              ...(options.seenSeq === undefined ? {} : { seenSeq: options.seenSeq }),
-            }),
-          );
-          failures = 0;
-        } catch (error) {
-          if (!(error instanceof LockError) || error.code !== 'UNAVAILABLE' || Date.now() >= giveUpAt)
-            throw error;
-          await sleep(backoff(failures++));
-          continue;
-        }
-        if (answer.status === 'granted') return held(answer.token, answer.expiresAt, sentAt);
-        if (options.signal?.aborted)
-          return await this.stopWaiting(channel, got.requestId, terms, held, 'left');
-        if (answer.status === 'busy') {
-          const holder = v.parse(LockHolderSchema, answer.holder);
-          return answer.blockedBy
-            ? { status: 'busy', holder, blockedBy: answer.blockedBy }
-            : { status: 'busy', holder };
-        }
-        if (answer.status === 'behind')
-          return { status: 'behind', changes: answer.changes, version: answer.version };
-        if (answer.status === 'ended') {
-          // Granted and already over before we heard (we were away): ask anew while there is time.
-          if (Date.now() >= deadline) return { status: 'timeout' };
-          got.requestId = randomRequestId();
-          continue;
-        }
-        options.onQueued?.(answer.position);
-        // Queued: wait for the pushed grant (sent only once the fence has it, L11), a dropped
-        // socket (then ask again: the server dropped us from the queue, L7) or the deadline.
-        await new Promise<void>((resolve) => {
-          got.wake = resolve;
-          if (got.push) resolve();
-          setTimeout(resolve, Math.max(0, deadline - Date.now()) + 50);
-        });
-        const push = got.push;
-        if (push?.token) {
-          // The lease runs from the grant; timing it from the push's arrival is late only by its one-way trip.
-          const expiresAt = push.lock.holder ? push.lock.holder.expiresAt : Date.now() + ttlMs;
-          return held(push.token, kind === 'checkout' ? null : (expiresAt ?? Date.now() + ttlMs), Date.now());
-        }
-        if (options.signal?.aborted)
-          return await this.stopWaiting(channel, got.requestId, terms, held, 'left');
-        if (Date.now() >= deadline)
-          return await this.stopWaiting(channel, got.requestId, terms, held, 'timeout');
-      }
-    } finally {
-      channel.listeners.delete(listener);
-      channel.closeListeners.delete(onClose);
-      options.signal?.removeEventListener('abort', onClose);
-    }
+  acquire(name: string, options: AcquireOptions = {}): Promise<AcquireAnswer> {
+    return acquireLock(this.channel(name), name, options);
   }
 
   /**
@@ -209,31 +68,6 @@ export class LockClient {
     const lock = new HeldLock(channel, name, requestId, answer.token, answer.expiresAt, ttlMs, sentAt, true);
     await lock.renew().catch(() => {}); // a refusal marks it lost; a network failure is retried by the renew timer
     return { status: 'granted', lock };
-  }
-
-  /** Leaves the queue; a grant that raced the cancel is kept and answered (L9 tells us). */
-  private async stopWaiting(
-    channel: LockChannel,
-    requestId: string,
-    terms: AcquireTerms,
-    held: (token: number, expiresAt: number | null, sentAt: number) => AcquireOutcome,
-    why: 'timeout' | 'left',
-  ): Promise<AcquireOutcome> {
-    try {
-      const cancel = v.parse(CancelResponseSchema, await channel.command({ op: 'cancel', requestId }));
-      // Still in line: now out of it. Otherwise the grant may have raced the cancel: ask for it
-      // (a retry with the same id; it cannot make a new grant while the old one is remembered).
-      if (cancel.status === 'cancelled') return { status: why };
-      const sentAt = Date.now();
-      const last = v.parse(
-        AcquireResponseSchema,
-        await channel.command({ op: 'acquire', requestId, ...terms }),
-      );
-      if (last.status === 'granted') return held(last.token, last.expiresAt, sentAt);
-    } catch (error) {
-      if (!(error instanceof LockError)) throw error;
-    }
-    return { status: why };
   }
 
   /** Every held or contended lock of the space. */

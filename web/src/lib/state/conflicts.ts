@@ -5,7 +5,7 @@ import { IMPORTED_CONFLICT_FIELDS } from '../db/imported-conflict';
 import { conflictsOfSpace } from '../db/queries';
 import { itemStateOf } from '../db/rows';
 import { createItem, dismissConflictCopy, editItem, restoreConflictCopy } from '../sync/edits';
-import { FIELD, RECORD_FIELD_PREFIX } from './item-view';
+import { FIELD, RECORD_FIELD_PREFIX } from '../items/item-view';
 
 /** A conflict copy and the item it is a copy of, as the conflicts screen compares them. */
 export interface ConflictPair {

@@ -1,7 +1,7 @@
 import { FOLDER_FIELD } from '#shared/sync/folders';
-import { FIELD } from './item-view';
+import { FIELD } from '../items/item-view';
 import { itemsPort } from './items';
-import { newItemId } from './items-port';
+import { newItemId } from '../items/items-port';
 
 /** What a `file` item says about its file. */
 export interface FileFacts {

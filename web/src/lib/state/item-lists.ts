@@ -1,7 +1,7 @@
-import { db } from '../db/db';
-import { countLive, foldersHoldingItems, newestLive, rowsByIds, rowsInFolderTree } from '../db/item-lists';
-import { toView, type ItemView } from './item-view';
-import { itemStateOf } from './items';
+import { db, liveQuery } from '../db/db';
+import { countLive, foldersHoldingItems, newestLive, rowsByIds, rowsInFolderTree } from '../db/place-index';
+import { toView, type ItemView } from '../items/item-view';
+import { itemStateOf } from '../db/rows';
 
 // What the space view's folder bar and folder picker read: the folders themselves come from the
 // index, one step per folder, never from loading every item (S27).
@@ -30,4 +30,17 @@ export async function recentItems(
 export async function titlesOf(spaceId: string, ids: readonly string[]): Promise<Record<string, string>> {
   const rows = await rowsByIds(db, spaceId, ids);
   return Object.fromEntries(rows.flatMap((row) => (row ? [[row.id, toView(itemStateOf(row)).title]] : [])));
+}
+
+/**
+ * Follows the titles of the items with these ids (edits in any tab included): `onTitles` hears
+ * them at once and after every change. Answers how to stop following.
+ */
+export function followTitles(
+  spaceId: string,
+  ids: readonly string[],
+  onTitles: (titles: Record<string, string>) => void,
+): () => void {
+  const subscription = liveQuery(() => titlesOf(spaceId, ids)).subscribe(onTitles);
+  return () => subscription.unsubscribe();
 }

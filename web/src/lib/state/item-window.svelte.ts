@@ -7,9 +7,9 @@ import {
   scanListed,
   type ListRange,
   type ScanCursor,
-} from '../db/item-lists';
-import { matchesWords, queryWords, toView, type ItemView } from './item-view';
-import { itemStateOf } from './items';
+} from '../db/place-index';
+import { matchesWords, queryWords, toView, type ItemView } from '../items/item-view';
+import { itemStateOf } from '../db/rows';
 
 /** Rows read per step of the window, and per step of a search. */
 const PAGE = 40;

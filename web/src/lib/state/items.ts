@@ -1,9 +1,9 @@
-import type { ItemState } from '#shared/sync/item';
-import { db, type LocalItem } from '../db/db';
+import { db } from '../db/db';
 import { itemOf, itemsOfSpace } from '../db/queries';
+import { itemWithMovesOf } from '../db/rows';
 import type * as WritesInTurn from '../db/writes-in-turn';
 import { drafts } from './drafts.svelte';
-import type { ItemsPort } from './items-port';
+import type { ItemsPort } from '../items/items-port';
 import { pageEdits } from './page-journal';
 
 let writePath: Promise<typeof WritesInTurn> | undefined;
@@ -17,24 +17,14 @@ export function preloadWritePath(): Promise<typeof WritesInTurn> {
   return writePath;
 }
 
-// The item as screens see it; a copy made on a device (import, S18; overlap, S23) carries its
-// label in fields, which the replica stores as the row's `conflict`.
-export function itemStateOf(row: LocalItem): ItemState & Pick<LocalItem, 'moves'> {
-  const item: ItemState & Pick<LocalItem, 'moves'> = { id: row.id, kind: row.kind, fields: row.fields };
-  if (row.conflict) item.conflict = row.conflict;
-  // How each text moved, exactly, from one stored version to the next, for an open editor (S39).
-  if (row.moves) item.moves = row.moves;
-  return item;
-}
-
 /** The items of a space on this device: read from the sync layer's replica, written through its outbox. */
 export const itemsPort: ItemsPort = {
   async list(spaceId) {
-    return (await itemsOfSpace(db, spaceId)).map(itemStateOf);
+    return (await itemsOfSpace(db, spaceId)).map(itemWithMovesOf);
   },
   async get(spaceId, itemId) {
     const row = await itemOf(db, spaceId, itemId);
-    return row ? itemStateOf(row) : undefined;
+    return row ? itemWithMovesOf(row) : undefined;
   },
   async edit(spaceId, edit) {
     // Kept in the page's journal until stored, so a page that goes first does not lose it (S34).

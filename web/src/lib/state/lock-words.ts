@@ -1,5 +1,5 @@
 import type { SpaceLockHistoryEntry } from '#shared/locks/schemas';
-import { toView } from './item-view';
+import { toView } from '../items/item-view';
 import { itemsPort } from './items';
 import { session } from './session.svelte';
 

@@ -1,15 +1,13 @@
 import { folderLocksOver } from '#shared/locks/folders';
 import { LOCK_WAIT_MAX_MS } from '#shared/locks/limits';
-import { spaceLockHistoryToCsv } from '#shared/locks/csv';
-import type { LockSummary, SpaceLockHistoryEntry } from '#shared/locks/schemas';
+import type { LockSummary } from '#shared/locks/schemas';
 import { SvelteMap, SvelteSet } from 'svelte/reactivity';
-import { fetchSpaceLockHistory } from '../api/lock-history';
 import { forgetGrant, rememberGrant, storedGrants } from '../locks/grant-store';
-import { LockClient, type HeldLock, type LockLossReason } from '../locks/lock-client';
+import { LockClient, type HeldLock } from '../locks/lock-client';
 import { watchLocks } from '../locks/lock-watch';
 import { session } from './session.svelte';
-import { blockedMessage } from './lock-blocked';
-import { breakReason, clockTime, lockLabel, personName, sentenceStart } from './lock-words';
+import { listedLocks, type LockRow } from './lock-rows';
+import { endedWhileClosedMessage, lossMessage, notTakenMessage } from './lock-messages';
 import type { Notice } from '#shared/notices/schemas';
 import { releaseWithComment } from '../api/notices';
 import { LockCourtesy } from './lock-courtesy.svelte';
@@ -20,15 +18,6 @@ import { pulledSeq, syncedTo, syncFirstText } from './sync-first';
 export const WAIT_IN_LINE_MS = LOCK_WAIT_MAX_MS;
 /** The lease a checkout takes; the lock client renews it while the tab holds it. */
 export const CHECKOUT_TTL_MS = 60_000;
-
-/** One lock's line in the lock manager. */
-export interface LockRow {
-  summary: LockSummary;
-  /** This tab holds it (and renews it). */
-  mine: HeldLock | null;
-  /** This tab waits in line for it. */
-  waiting: boolean;
-}
 
 /**
  * The locks of one space, live: held and contended locks from lib/locks' `watchLocks` (the list,
@@ -65,21 +54,9 @@ export class SpaceLocks {
     this.#start();
   }
 
+  /** The locks the manager lists. */
   get rows(): LockRow[] {
-    return [...this.summaries.values()]
-      .filter(
-        (summary) =>
-          summary.holder !== null ||
-          summary.queueLength > 0 ||
-          this.held.has(summary.name) ||
-          this.waiting.has(summary.name),
-      )
-      .sort((a, b) => (a.name < b.name ? -1 : 1))
-      .map((summary) => ({
-        summary,
-        mine: this.held.get(summary.name) ?? null,
-        waiting: this.waiting.has(summary.name),
-      }));
+    return listedLocks(this.summaries, this.held, this.waiting);
   }
 
   summaryOf(name: string): LockSummary | null {
@@ -138,19 +115,8 @@ export class SpaceLocks {
         this.error = '';
         return await this.take(name, { ...options, synced: true });
       }
-      const label = await lockLabel(this.spaceId, name);
-      if (outcome.status === 'busy') {
-        const who = personName(outcome.holder);
-        const blockedBy = outcome.blockedBy;
-        const blocker = blockedBy
-          ? { name: blockedBy, label: await lockLabel(this.spaceId, blockedBy) }
-          : null;
-        this.error = blocker
-          ? blockedMessage({ name, label }, blocker, who)
-          : who === 'you'
-            ? `You already have “${label}” checked out, in another tab or on another device.`
-            : `“${label}” is checked out by ${who}.`;
-      } else if (outcome.status === 'timeout') this.error = `Gave up waiting for “${label}”.`;
+      const why = await notTakenMessage(this.spaceId, name, outcome);
+      if (why) this.error = why;
       return false;
     } catch (error) {
       this.error = error instanceof Error ? error.message : 'Could not take the lock.';
@@ -220,41 +186,14 @@ export class SpaceLocks {
     }
   }
 
-  /** The history of every lock of the space, newest first, each entry with its lock's name. */
-  async history(): Promise<SpaceLockHistoryEntry[]> {
-    return (await fetchSpaceLockHistory(this.spaceId)).entries.reverse();
-  }
-
-  /** The space's lock history as CSV, oldest first (shared/src/locks/csv.ts, as the API's `?format=csv`). */
-  async historyCsv(): Promise<string> {
-    return spaceLockHistoryToCsv((await fetchSpaceLockHistory(this.spaceId)).entries);
-  }
-
   #hold(lock: HeldLock): void {
     this.held.set(lock.name, lock);
     rememberGrant(this.spaceId, lock.name, { requestId: lock.requestId, token: lock.token });
     lock.onLost((reason) => {
       this.#forget(lock);
       this.lapsed.add(lock.name);
-      void this.#lossMessage(lock, reason).then((message) => (this.error = message));
+      void lossMessage(this.spaceId, lock, reason).then((message) => (this.error = message));
     });
-  }
-
-  async #lossMessage(lock: HeldLock, reason: LockLossReason): Promise<string> {
-    const label = await lockLabel(this.spaceId, lock.name);
-    if (reason === 'broken') {
-      const entry = await this.history()
-        .then((entries) =>
-          entries.find((e) => e.lock === lock.name && e.kind === 'broken' && e.token === lock.token),
-        )
-        .catch(() => undefined);
-      if (!entry) return `Your checkout of “${label}” was broken by an owner of the space.`;
-      const why = breakReason(entry);
-      return `${sentenceStart(personName(entry))} broke your checkout of “${label}”${why ? `: “${why}”` : '.'}`;
-    }
-    if (reason === 'expired')
-      return `Your checkout of “${label}” ran out at ${clockTime(lock.expiresAt ?? Date.now())}. Edits made after that may come back as conflict copies.`;
-    return `Your checkout of “${label}” had already ended.`;
   }
 
   /** A notice says the lock is this person's now (handed over, L27): this tab takes it up by its request id (L9). */
@@ -288,10 +227,11 @@ export class SpaceLocks {
         }
         forgetGrant(this.spaceId, name, grant.token);
         this.lapsed.add(name);
-        const label = await lockLabel(this.spaceId, name);
-        const now =
-          outcome.status === 'ended' && outcome.holder ? `; ${personName(outcome.holder)} has it now` : '';
-        this.error = `Your checkout of “${label}” ended while this page was closed${now}.`;
+        this.error = await endedWhileClosedMessage(
+          this.spaceId,
+          name,
+          outcome.status === 'ended' ? outcome.holder : null,
+        );
       } catch {
         // Offline or the server is away: keep the stored grant for the next load.
       }

@@ -1,7 +1,7 @@
 import { db } from '../db/db';
 import { drafts } from './drafts.svelte';
-import { leftPageIds, pageLockName, pageOfJournalKey, UnstoredEdits } from './unstored-edits';
-import { memoryStorage } from './memory-storage';
+import { leftPageIds, pageLockName, pageOfJournalKey, UnstoredEdits } from '../journal/unstored-edits';
+import { memoryStorage } from '../journal/memory-storage';
 
 // This page's journal of edits not yet stored (S34), written to localStorage while the page is
 // hidden or leaving, and the replay of the journals other pages of this browser left behind.

@@ -1,7 +1,7 @@
 import { db } from '../db/db';
 import { cloudSpacesOnDevice, forgetSpaces, unsyncedEdits } from '../db/forget';
 import { session } from './session.svelte';
-import { isLocalSpace } from './space-meta.svelte';
+import { isLocalSpace } from '../spaces/space-ids';
 import { spaces } from './spaces.svelte';
 import { syncStatus } from './sync-status.svelte';
 

@@ -4,9 +4,9 @@ import { db } from '../db/db';
 import { writeEdits } from '../db/edit-writes';
 import type { ImportResult } from '../export/archive';
 import { buildExport, type ExportBlob, type SpaceExport } from '../export/format';
-import { FIELD } from './item-view';
+import { FIELD } from '../items/item-view';
 import { itemsPort } from './items';
-import { isLocalSpace } from './space-meta.svelte';
+import { isLocalSpace } from '../spaces/space-ids';
 
 // Export and import of a whole space. The pure parts (format, zip, CSV, validation) live in
 // lib/export and are loaded on demand; this module reads and writes the device's copy.

@@ -3,7 +3,7 @@ import { RoleSchema, type Role } from '#shared/accounts/roles';
 import { createSpace, listSpaces } from '../api/session';
 import { ApiRequestError } from '../api/http';
 import { db } from '../db/db';
-import { isLocalSpace, LOCAL_SPACE_ID, newLocalSpaceId } from './space-meta.svelte';
+import { isLocalSpace, LOCAL_SPACE_ID, newLocalSpaceId } from '../spaces/space-ids';
 
 /** A space in the switcher: local-only ones (no role: the device's owner may do anything) and cloud ones. */
 export interface SpaceEntry {

@@ -2,7 +2,7 @@ import { db, type OutboxEntry, type SyncState } from '../db/db';
 import { LiveQuery } from '../db/live.svelte';
 import { pendingCount, rejectedEdits, syncStateFor } from '../db/queries';
 import type { LiveStatus, SpaceSync } from '../sync/space-sync';
-import { isLocalSpace } from './space-meta.svelte';
+import { isLocalSpace } from '../spaces/space-ids';
 
 /**
  * The sync status of the space the user has open, for the always-visible status area: what the

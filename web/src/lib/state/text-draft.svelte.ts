@@ -10,7 +10,7 @@ import {
 } from '#shared/sync/text-ops';
 import { mergeTextWrite } from '#shared/sync/versions';
 import { moveAlong, type TextMove } from '#shared/sync/text-moves';
-import type { SavedEdit, TextBase } from './items-port';
+import type { SavedEdit, TextBase } from '../items/items-port';
 import { drafts } from './drafts.svelte';
 
 /** Where the caret and selection are in a text box, to keep them across a merge. */

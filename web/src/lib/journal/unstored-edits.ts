@@ -1,5 +1,5 @@
 import type { JsonValue } from '#shared/sync/item';
-import type { ItemEdit } from './items-port';
+import type { ItemEdit } from '../items/items-port';
 
 // A page that goes away (reload, close, a hidden tab discarded) loses an IndexedDB transaction
 // that had not committed, and an edit waiting behind a slow one never starts (S34). So while the

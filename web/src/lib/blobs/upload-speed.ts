@@ -1,5 +1,5 @@
-import type { UploadProgress } from '../blobs/uploader';
-import { formatBytes } from './format';
+import type { UploadProgress } from './uploader';
+import { formatBytes } from '#shared/blobs/quota';
 
 /** What the speed of an upload is computed from: its progress and when its first byte went out. */
 export interface SpeedSource {

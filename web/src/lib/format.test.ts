@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { formatAgo, formatBytes, formatCountdown, formatVia } from './format';
+import { formatAgo, formatCountdown, formatVia } from './format';
 
 describe('format', () => {
-  it('bytes', () => {
-    expect(formatBytes(512)).toBe('512 B');
-    expect(formatBytes(1536)).toBe('1.5 KB');
-    expect(formatBytes(50 * 1024 * 1024)).toBe('50 MB');
-  });
   it('countdown never goes below zero and shows hours only when needed', () => {
     expect(formatCountdown(-5)).toBe('0:00');
     expect(formatCountdown(61_000)).toBe('1:01');

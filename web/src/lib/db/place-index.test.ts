@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { formatStamp } from '#shared/sync/hlc';
 import type { ItemState } from '#shared/sync/item';
 import { BatonDatabase } from './db';
-import { countListed, foldersHoldingItems, pageListed, rowsInFolderTree, scanListed } from './item-lists';
+import { countListed, foldersHoldingItems, pageListed, rowsInFolderTree, scanListed } from './place-index';
 import { CONFLICT_PLACE, livePlace, TRASH_PLACE } from './item-place';
 import { toRow } from './rows';
 
