@@ -68,4 +68,25 @@ export default tseslint.config(
       'dexie',
     ]),
   },
+  // The test fence: production code never imports test helpers, which live in testing folders
+  // (shared/testing, web/testing, tests/, worker/test). Its own block at the end, with
+  // typescript-eslint's copy of `no-restricted-imports`: a later block setting the core rule
+  // would replace the floor boundaries above for these files instead of adding to them.
+  {
+    files: ['shared/src/**', 'web/src/**', 'worker/src/**', 'selfhost/src/**'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/testing/**', '**/test/**', '**/tests/**'],
+              message: 'Production code never imports test helpers; tests import them.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

@@ -19,13 +19,13 @@ import { MAX_PUSH_BYTES, MAX_PUSH_MUTATIONS } from '#shared/sync/protocol';
 import { BatonContainer, buildImage, podman, requirePodman } from '../tests/container/container';
 import { api, createSpace, signUp, type TestUser } from '../tests/support/api-client';
 import { freePort, startLocalServer } from '../tests/support/local-server';
+import { median } from './measure';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const CYCLES = Number(process.env.BENCH_CYCLES ?? 200);
 const NOTES = 10_000;
 const IMAGE = 'localhost/baton:bench';
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 const round = (value: number, digits = 3) => Number(value.toFixed(digits));
 
 async function ok(res: Response, what: string): Promise<unknown> {

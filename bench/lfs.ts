@@ -12,8 +12,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { createSpace, signUp } from '../tests/support/api-client';
-import { GitUser, gitRoot, lfsUrl, makeAppPassword } from '../tests/support/git-lfs';
+import { appPassword, createSpace, signUp } from '../tests/support/api-client';
+import { GitUser, gitRoot, lfsUrl } from '../tests/support/git-lfs';
 import { startLocalServer } from '../tests/support/local-server';
 import { lockRequestTimes } from './lfs-lock-requests';
 import { mbPerS, median, timed } from './measure';
@@ -83,10 +83,10 @@ async function main(): Promise<void> {
     const base = server.baseUrl;
     const owner = await signUp(base);
     const root = gitRoot();
-    const alicePassword = await makeAppPassword(base, owner);
+    const alicePassword = (await appPassword(base, owner, { name: 'git' })).password;
     const alice = new GitUser(owner, alicePassword, base, root);
     const other = await signUp(base);
-    const bob = new GitUser(other, await makeAppPassword(base, other), base, root);
+    const bob = new GitUser(other, (await appPassword(base, other, { name: 'git' })).password, base, root);
     for (const person of [alice, bob]) await person.ok(root, 'lfs', 'install', '--skip-repo');
     clientVersion = (await alice.ok(root, 'lfs', 'version')).stdout.trim();
 

@@ -28,6 +28,7 @@ import { SOCKET_PING, SOCKET_PONG } from '#shared/socket';
 import { addMember, api, createSpace, signUp, type TestUser } from '../tests/support/api-client';
 import { freePort, startLocalServer } from '../tests/support/local-server';
 import { notifyReleaseToWaiter } from './notify';
+import { median } from './measure';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const CYCLES = Number(process.env.BENCH_CYCLES ?? 1_000);
@@ -39,7 +40,6 @@ const CONTENDED_GRANTS = Number(process.env.BENCH_CONTENDED_GRANTS ?? 3_000);
 const ROOT = new URL('../', import.meta.url).pathname;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 const round = (value: number, digits = 3) => Number(value.toFixed(digits));
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);

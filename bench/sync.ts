@@ -40,6 +40,7 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../tests/support/browser';
 import { ensureWebBuilt } from '../tests/support/build-web';
 import { startLocalServer } from '../tests/support/local-server';
 import { serverMerge } from './server-merge';
+import { median } from './measure';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 1_000);
@@ -52,7 +53,6 @@ type Harness = Record<string, (...args: never[]) => unknown>;
 /** One network call seen by a page: what, start and end on the pages' shared clock (ms). */
 type Span = [op: string, start: number, end: number];
 type Steps = Record<string, number>;
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 const round = (value: number, digits = 3) => Number(value.toFixed(digits));
 
 /** Calls `syncBench[name](...args)` in the page. */

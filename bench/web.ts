@@ -15,6 +15,7 @@ import { launch as launchChrome } from 'chrome-launcher';
 import lighthouse from 'lighthouse';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, launchBrowser } from '../tests/support/browser';
 import { startLocalServer } from '../tests/support/local-server';
+import { median } from './measure';
 
 const ROOT = new URL('../', import.meta.url).pathname;
 const DIST = join(ROOT, 'web/dist');
@@ -23,10 +24,7 @@ const TARGET_KB = 70;
 
 const gzipKb = (bytes: Uint8Array) => gzipSync(bytes, { level: 9 }).length / 1024;
 // Median of the runs that produced a score (a run fails when, say, the page did not load).
-const median = (values: number[]) => {
-  const finite = values.filter((value) => Number.isFinite(value)).sort((a, b) => a - b);
-  return finite[Math.floor(finite.length / 2)] ?? NaN;
-};
+const medianScore = (values: number[]) => median(values.filter((value) => Number.isFinite(value)));
 const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
 
 function build(): void {
@@ -128,9 +126,9 @@ async function main(): Promise<void> {
       initial_js_static_gzip_kb: round(fromHtml.kb),
       initial_js_files: loaded.files,
       target_initial_js_gzip_kb: TARGET_KB,
-      lighthouse_performance: median(runs.map((r) => r.performance)),
-      lighthouse_accessibility: median(runs.map((r) => r.accessibility)),
-      lighthouse_best_practices: median(runs.map((r) => r.bestPractices)),
+      lighthouse_performance: medianScore(runs.map((r) => r.performance)),
+      lighthouse_accessibility: medianScore(runs.map((r) => r.accessibility)),
+      lighthouse_best_practices: medianScore(runs.map((r) => r.bestPractices)),
       lighthouse_runs: runs,
       lighthouse_version: '13',
       chromium: CHROMIUM_PATH,

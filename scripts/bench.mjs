@@ -1,6 +1,6 @@
 // `npm run bench:<name>`: installs what the benchmark needs from Debian, then runs bench/<name>.ts.
 import { spawnSync } from 'node:child_process';
-import { ensureDebianPackage } from './ensure-debian.mjs';
+import { ensureDebianPackages } from './ensure-debian.mjs';
 
 const NEEDS = {
   locks: ['redis-server'],
@@ -17,6 +17,6 @@ if (!Object.hasOwn(NEEDS, name)) {
   console.error(`Unknown benchmark "${name}". Choose one of: ${Object.keys(NEEDS).join(', ')}.`);
   process.exit(2);
 }
-for (const pkg of NEEDS[name]) ensureDebianPackage(pkg);
+ensureDebianPackages(NEEDS[name]);
 const result = spawnSync('tsx', [`bench/${name}.ts`], { stdio: 'inherit' });
 process.exit(result.status ?? 1);

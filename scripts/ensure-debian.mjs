@@ -21,23 +21,34 @@ export const DEBIAN_PROGRAMS = {
 };
 
 export function ensureDebianPackage(pkg) {
-  const program = DEBIAN_PROGRAMS[pkg];
-  if (existsSync(program)) return;
-  const install = `sudo apt-get update && sudo apt-get install -y ${pkg}`;
+  ensureDebianPackages([pkg]);
+}
+
+/**
+ * Makes sure these Debian packages are installed. What is missing is installed together, after
+ * one `apt-get update`: on a fresh machine each update alone reads every package list again.
+ */
+export function ensureDebianPackages(pkgs) {
+  const missing = pkgs.filter((pkg) => !existsSync(DEBIAN_PROGRAMS[pkg]));
+  if (missing.length === 0) return;
+  const install = `sudo apt-get update && sudo apt-get install -y ${missing.join(' ')}`;
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   const hasApt = spawnSync('sh', ['-c', 'command -v apt-get'], { stdio: 'ignore' }).status === 0;
   if (!isRoot || !hasApt) {
-    console.error(`baton: ${program} is missing. Install it with:\n  ${install}`);
+    for (const pkg of missing) console.error(`baton: ${DEBIAN_PROGRAMS[pkg]} is missing.`);
+    console.error(`baton: install ${missing.length === 1 ? 'it' : 'them'} with:\n  ${install}`);
     process.exit(1);
   }
-  console.error(`baton: installing Debian ${pkg} (one time)…`);
+  console.error(`baton: installing Debian ${missing.join(', ')} (one time)…`);
   execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
-  execFileSync('apt-get', ['install', '-y', '-qq', pkg], {
+  execFileSync('apt-get', ['install', '-y', '-qq', ...missing], {
     stdio: 'inherit',
     env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
   });
-  if (!existsSync(program)) {
-    console.error(`baton: apt installed ${pkg} but ${program} is still missing.`);
-    process.exit(1);
+  for (const pkg of missing) {
+    if (!existsSync(DEBIAN_PROGRAMS[pkg])) {
+      console.error(`baton: apt installed ${pkg} but ${DEBIAN_PROGRAMS[pkg]} is still missing.`);
+      process.exit(1);
+    }
   }
 }

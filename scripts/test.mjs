@@ -2,11 +2,11 @@
 // end-to-end against a real local server in Debian's Chromium, the container image with
 // Podman). Extra arguments go to vitest.
 import { spawnSync } from 'node:child_process';
-import { ensureDebianPackage } from './ensure-debian.mjs';
+import { ensureDebianPackages } from './ensure-debian.mjs';
 
-for (const pkg of ['chromium', 'git', 'git-lfs', 'litmus', 'rclone']) ensureDebianPackage(pkg);
-// The container tests (tests/container) build and run the image with Podman.
-for (const pkg of ['podman', 'runc', 'debootstrap']) ensureDebianPackage(pkg);
+// Chromium and the real protocol clients; Podman for the container tests (tests/container).
+// What is missing is installed in one apt run.
+ensureDebianPackages(['chromium', 'git', 'git-lfs', 'litmus', 'rclone', 'podman', 'runc', 'debootstrap']);
 const build = spawnSync('vite', ['build', '--config', 'web/vite.config.ts', '--logLevel', 'warn'], {
   stdio: 'inherit',
   env: { ...process.env, NODE_ENV: 'production' },

@@ -1,10 +1,12 @@
 // Type checks, one runtime per tsconfig: shared (no DOM, no Workers), worker (Workers types),
+// worker/test (Workers types and the test plugin's, which production code never sees),
 // tests (Node + DOM for page code), selfhost (Node), and the Svelte app with svelte-check.
 import { spawnSync } from 'node:child_process';
 
 const steps = [
   ['tsc', ['-p', 'shared']],
   ['tsc', ['-p', 'worker']],
+  ['tsc', ['-p', 'worker/test']],
   ['tsc', ['-p', 'tests']],
   ['tsc', ['-p', 'selfhost']],
   ['svelte-check', ['--tsconfig', 'web/tsconfig.json', '--threshold', 'warning', '--fail-on-warnings']],

@@ -1,13 +1,12 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createSpace, signUp, type TestUser } from '../support/api-client';
 import { launchBrowser } from '../support/browser';
+import { sha256 } from '../support/sha256';
 
 const baseUrl = inject('baseUrl');
-
-const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 async function downloadedBytes(page: Page): Promise<Buffer> {
   const [download] = await Promise.all([
@@ -91,7 +90,7 @@ describe('an interrupted upload after a reload', () => {
       .click();
     const downloaded = await downloadedBytes(page);
     expect(downloaded.length).toBe(bytes.length);
-    expect(sha256(downloaded)).toBe(sha256(bytes));
+    expect(await sha256(downloaded)).toBe(await sha256(bytes));
     await context.close();
   });
 });

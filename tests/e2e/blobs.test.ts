@@ -1,9 +1,10 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { addMember, createSpace, signUp, type TestUser } from '../support/api-client';
 import { launchBrowser } from '../support/browser';
+import { sha256 } from '../support/sha256';
 
 const baseUrl = inject('baseUrl');
 
@@ -29,8 +30,6 @@ async function downloadedBytes(page: Page): Promise<Buffer> {
   const path = await download.path();
   return readFile(path);
 }
-
-const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 describe('files in the browser', () => {
   let browser: Browser;
@@ -80,7 +79,7 @@ describe('files in the browser', () => {
       .click({ timeout: 30_000 });
     const first = await downloadedBytes(pageB);
     expect(first.length).toBe(bytes.length);
-    expect(sha256(first)).toBe(sha256(bytes));
+    expect(await sha256(first)).toBe(await sha256(bytes));
 
     await pageB.getByRole('button', { name: 'Keep offline' }).click();
     await pageB.getByText('Pinned (kept offline)').waitFor();
@@ -91,7 +90,7 @@ describe('files in the browser', () => {
     await pageB.goto(itemUrl);
     await pageB.getByText('Pinned (kept offline)').waitFor();
     const offline = await downloadedBytes(pageB);
-    expect(sha256(offline)).toBe(sha256(bytes));
+    expect(await sha256(offline)).toBe(await sha256(bytes));
 
     await contextA.close();
     await contextB.close();
@@ -129,7 +128,7 @@ describe('files in the browser', () => {
       .first()
       .click();
     const downloaded = await downloadedBytes(page);
-    expect(sha256(downloaded)).toBe(sha256(bytes));
+    expect(await sha256(downloaded)).toBe(await sha256(bytes));
     await context.close();
   });
 });

@@ -3,9 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { apiClient, type TestUser } from '../support/api-client';
+import { apiClient, appPassword, type TestUser } from '../support/api-client';
 import { launchBrowser } from '../support/browser';
-import { GitUser, gitRoot, lfsUrl, makeAppPassword } from '../support/git-lfs';
+import { GitUser, gitRoot, lfsUrl } from '../support/git-lfs';
 import { screenshot, signedInContext } from './app-support';
 
 // The app's lock manager in Chromium follows what the real git-lfs client does, live: a lock
@@ -37,9 +37,9 @@ describe('the app shows Git LFS locks live', { timeout: 180_000 }, () => {
     const a = await client.addMember(owner.cookie, spaceId, 'editor');
     const b = await client.addMember(owner.cookie, spaceId, 'editor');
     root = gitRoot();
-    alice = new GitUser(a, await makeAppPassword(baseUrl, a), baseUrl, root);
-    bob = new GitUser(b, await makeAppPassword(baseUrl, b), baseUrl, root);
-    boss = new GitUser(owner, await makeAppPassword(baseUrl, owner), baseUrl, root);
+    alice = new GitUser(a, (await appPassword(baseUrl, a, { name: 'git' })).password, baseUrl, root);
+    bob = new GitUser(b, (await appPassword(baseUrl, b, { name: 'git' })).password, baseUrl, root);
+    boss = new GitUser(owner, (await appPassword(baseUrl, owner, { name: 'git' })).password, baseUrl, root);
     for (const person of [alice, bob, boss]) await person.ok(root, 'lfs', 'install', '--skip-repo');
     const remote = join(root, 'remote.git');
     await alice.ok(root, 'init', '--bare', remote);

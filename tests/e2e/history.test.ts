@@ -1,8 +1,8 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { apiClient } from '../support/api-client';
+import { apiClient, appPassword } from '../support/api-client';
 import { launchBrowser } from '../support/browser';
-import { appPassword, dav } from '../support/dav';
+import { dav } from '../support/dav';
 import { screenshot, signedInContext } from './app-support';
 import { body, waitSynced } from './together-support';
 

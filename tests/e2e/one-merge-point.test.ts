@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { appPassword } from '../support/dav';
+import { appPassword } from '../support/api-client';
 import {
   changeDifferentWords,
   desktopSavesBlind,

@@ -1,8 +1,8 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { apiClient } from '../support/api-client';
+import { apiClient, appPassword } from '../support/api-client';
 import { launchBrowser } from '../support/browser';
-import { appPassword, dav } from '../support/dav';
+import { dav } from '../support/dav';
 import { screenshot } from './app-support';
 
 // The desktop and the app meet: a file saved over WebDAV shows up in an open app without a

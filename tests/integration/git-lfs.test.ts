@@ -1,12 +1,13 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as v from 'valibot';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { BlobUsageSchema } from '#shared/blobs/protocol';
 import { LockHistoryResponseSchema, LockSummarySchema } from '#shared/locks/schemas';
-import { addMember, api, createSpace, signUp, type TestUser } from '../support/api-client';
-import { GitUser, gitRoot, lfsUrl, makeAppPassword } from '../support/git-lfs';
+import { addMember, api, appPassword, createSpace, signUp, type TestUser } from '../support/api-client';
+import { GitUser, gitRoot, lfsUrl } from '../support/git-lfs';
+import { sha256 } from '../support/sha256';
 
 // The real git-lfs client (Debian git-lfs 3.3) against the real server: a bare repository on
 // local disk as the git remote, the space's Git LFS URL in a committed .lfsconfig, `*.psd
@@ -23,7 +24,6 @@ let bob: GitUser;
 let boss: GitUser;
 let remote: string;
 
-const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 const files = {
   'art/a.psd': new Uint8Array(randomBytes(2 * MiB + 123)),
   'art/b.psd': new Uint8Array(randomBytes(300_000)),
@@ -44,9 +44,9 @@ beforeAll(async () => {
   ({ spaceId } = await createSpace(baseUrl, owner.cookie, 'Game art'));
   const a = await addMember(baseUrl, owner.cookie, spaceId, 'editor');
   const b = await addMember(baseUrl, owner.cookie, spaceId, 'editor');
-  alice = new GitUser(a, await makeAppPassword(baseUrl, a), baseUrl, root);
-  bob = new GitUser(b, await makeAppPassword(baseUrl, b), baseUrl, root);
-  boss = new GitUser(owner, await makeAppPassword(baseUrl, owner), baseUrl, root);
+  alice = new GitUser(a, (await appPassword(baseUrl, a, { name: 'git' })).password, baseUrl, root);
+  bob = new GitUser(b, (await appPassword(baseUrl, b, { name: 'git' })).password, baseUrl, root);
+  boss = new GitUser(owner, (await appPassword(baseUrl, owner, { name: 'git' })).password, baseUrl, root);
   for (const person of [alice, bob, boss]) await person.ok(root, 'lfs', 'install', '--skip-repo');
   remote = join(root, 'remote.git');
   await alice.ok(root, 'init', '--bare', remote);
@@ -75,7 +75,7 @@ describe('git lfs push, pull and locks against a space', { timeout: 180_000 }, (
     const b = join(root, 'b');
     await bob.ok(root, 'clone', remote, b);
     for (const [path, bytes] of Object.entries(files))
-      expect(sha(readFileSync(join(b, path))), path).toBe(sha(bytes));
+      expect(await sha256(readFileSync(join(b, path))), path).toBe(await sha256(bytes));
     const usage = v.parse(
       BlobUsageSchema,
       await (await api(baseUrl, `/api/spaces/${spaceId}/blobs/usage`, { cookie: owner.cookie })).json(),
@@ -83,7 +83,7 @@ describe('git lfs push, pull and locks against a space', { timeout: 180_000 }, (
     expect(usage.blobCount).toBe(3);
     expect(usage.usedBytes).toBe(Object.values(files).reduce((n, bytes) => n + bytes.length, 0));
     for (const bytes of Object.values(files)) {
-      const res = await api(baseUrl, `/api/spaces/${spaceId}/blobs/${sha(bytes)}`, {
+      const res = await api(baseUrl, `/api/spaces/${spaceId}/blobs/${await sha256(bytes)}`, {
         method: 'HEAD',
         cookie: owner.cookie,
       });
@@ -142,7 +142,12 @@ describe('git lfs push, pull and locks against a space', { timeout: 180_000 }, (
 
   it('[G2] a wrong password is a 401 the client reports; a viewer’s push is 403; a foreign space is 404', async () => {
     const viewerUser = await addMember(baseUrl, owner.cookie, spaceId, 'viewer');
-    const viewer = new GitUser(viewerUser, await makeAppPassword(baseUrl, viewerUser), baseUrl, root);
+    const viewer = new GitUser(
+      viewerUser,
+      (await appPassword(baseUrl, viewerUser, { name: 'git' })).password,
+      baseUrl,
+      root,
+    );
     await viewer.ok(root, 'lfs', 'install', '--skip-repo');
     const v1 = join(root, 'viewer');
     await viewer.ok(root, 'clone', '-q', remote, v1);
@@ -164,7 +169,12 @@ describe('git lfs push, pull and locks against a space', { timeout: 180_000 }, (
     expect(asWrong.output).toContain('Git credentials for');
 
     const strangerUser = await signUp(baseUrl);
-    const stranger = new GitUser(strangerUser, await makeAppPassword(baseUrl, strangerUser), baseUrl, root);
+    const stranger = new GitUser(
+      strangerUser,
+      (await appPassword(baseUrl, strangerUser, { name: 'git' })).password,
+      baseUrl,
+      root,
+    );
     const foreign = await stranger.git(w, 'lfs', 'locks');
     expect(foreign.code).not.toBe(0);
     expect(foreign.output).toContain(

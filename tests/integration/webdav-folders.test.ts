@@ -1,6 +1,6 @@
 import { describe, expect, inject, it } from 'vitest';
-import { apiClient, type TestUser } from '../support/api-client';
-import { appPassword, dav } from '../support/dav';
+import { apiClient, appPassword, type TestUser } from '../support/api-client';
+import { dav } from '../support/dav';
 
 // Folder check-outs over WebDAV (L21–L24, D5–D6): a depth-infinity LOCK on a collection, through
 // the real server, against files, the app's API and each other.

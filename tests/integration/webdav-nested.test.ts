@@ -3,8 +3,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
-import { apiClient } from '../support/api-client';
-import { appPassword, dav } from '../support/dav';
+import { apiClient, appPassword } from '../support/api-client';
+import { dav } from '../support/dav';
 import { declareServerError } from '../support/declare-server-error';
 
 const baseUrl = inject('baseUrl');

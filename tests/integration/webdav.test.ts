@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { formatStamp } from '#shared/sync/hlc';
-import { apiClient, type TestUser } from '../support/api-client';
-import { appPassword, dav } from '../support/dav';
+import { apiClient, appPassword, type TestUser } from '../support/api-client';
+import { dav } from '../support/dav';
 import { declareServerError } from '../support/declare-server-error';
 
 const baseUrl = inject('baseUrl');

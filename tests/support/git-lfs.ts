@@ -2,9 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as v from 'valibot';
-import { CreateAppPasswordResponseSchema } from '#shared/accounts/app-passwords';
-import { api, type TestUser } from './api-client';
+import type { TestUser } from './api-client';
 
 /** What one git command did. */
 export interface GitResult {
@@ -98,21 +96,6 @@ function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEn
 /** A fresh directory for one test's repositories and homes. */
 export function gitRoot(): string {
   return mkdtempSync(join(tmpdir(), 'baton-git-lfs-'));
-}
-
-/** Creates an app password (all spaces, read or write) for `user`. */
-export async function makeAppPassword(
-  baseUrl: string,
-  user: TestUser,
-  access: 'read' | 'write' = 'write',
-): Promise<string> {
-  const res = await api(baseUrl, '/api/auth/app-passwords', {
-    method: 'POST',
-    cookie: user.cookie,
-    json: { name: 'git', spaceId: null, access },
-  });
-  if (res.status !== 201) throw new Error(`app password: ${res.status} ${await res.text()}`);
-  return v.parse(CreateAppPasswordResponseSchema, await res.json()).password;
 }
 
 /** The Git LFS URL of a space on `baseUrl` (what the app shows). */

@@ -6,7 +6,8 @@ import { MIN_PART_BYTES } from '#shared/blobs/limits';
 import { BlobInfoSchema, UploadStateSchema } from '#shared/blobs/protocol';
 import { ErrorBodySchema } from '#shared/errors';
 import { addMember, api, createSpace, signUp } from './support/accounts';
-import { blobsOf, codeOf, multipart, put, putPart, randomBytes, sha256 } from './support/blobs';
+import { blobsOf, codeOf, multipart, put, putPart, randomBytes } from './support/blobs';
+import { sha256 } from '../../tests/support/sha256';
 
 // Several-MiB bodies and several objects per test: generous on a loaded machine.
 vi.setConfig({ testTimeout: 30_000 });

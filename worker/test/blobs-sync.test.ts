@@ -4,11 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { DELETED_FIELD, FILE_BLOB_FIELD } from '#shared/sync/item';
 import { api, createSpace, signUp } from './support/accounts';
 import { clientId, mutation, push } from './support/sync';
-
-async function sha256(data: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', data);
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
+import { sha256 } from '../../tests/support/sha256';
 
 describe('blob references from synced file items', () => {
   it('[B12] a blob a synced file item points at survives clean-up; deleting the item starts the trash-sized grace', async () => {

@@ -6,7 +6,8 @@ import { MIN_PART_BYTES } from '#shared/blobs/limits';
 import { BlobInfoSchema, BlobUsageSchema, UploadStateSchema } from '#shared/blobs/protocol';
 import { BlobRefs } from '../src/space/blob-refs';
 import { addMember, api, createSpace, signUp } from './support/accounts';
-import { blobsOf, codeOf, multipart, put, putPart, randomBytes, sha256 } from './support/blobs';
+import { blobsOf, codeOf, multipart, put, putPart, randomBytes } from './support/blobs';
+import { sha256 } from '../../tests/support/sha256';
 
 let owner: { cookie: string };
 let spaceId: string;

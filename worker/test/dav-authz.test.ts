@@ -4,9 +4,7 @@
  */
 import { exports } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as v from 'valibot';
-import { CreateAppPasswordResponseSchema } from '#shared/accounts/app-passwords';
-import { addMember, api, createSpace, ORIGIN, signUp } from './support/accounts';
+import { addMember, api, appPassword, createSpace, ORIGIN, signUp } from './support/accounts';
 
 const CALLERS = [
   'anonymous',
@@ -85,13 +83,8 @@ function expected(row: (typeof ROWS)[number], caller: Caller): number {
 const basic = (username: string, password: string) => `Basic ${btoa(`${username}:${password}`)}`;
 
 async function passwordFor(user: { cookie: string; username: string }, access: 'read' | 'write' = 'write') {
-  const res = await api('/api/auth/app-passwords', {
-    method: 'POST',
-    cookie: user.cookie,
-    json: { name: 'm', spaceId: null, access },
-  });
-  const made = v.parse(CreateAppPasswordResponseSchema, await res.json());
-  return { auth: basic(user.username, made.password), id: made.appPassword.appPasswordId };
+  const made = await appPassword(user, { name: 'm', access });
+  return { auth: basic(user.username, made.password), id: made.appPasswordId };
 }
 
 async function fixture() {

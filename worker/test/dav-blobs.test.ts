@@ -6,7 +6,7 @@ import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createSpace, signUp } from './support/accounts';
 import { davRequest } from './support/dav';
-import { appPassword, type LfsUser } from './support/lfs';
+import { withAppPassword, type LfsUser } from './support/lfs';
 
 describe('WebDAV PUT bytes', () => {
   let user: LfsUser;
@@ -15,7 +15,7 @@ describe('WebDAV PUT bytes', () => {
   beforeAll(async () => {
     const owner = await signUp();
     spaceId = (await createSpace(owner.cookie, 'Copies')).spaceId;
-    user = await appPassword(owner);
+    user = await withAppPassword(owner);
   });
 
   it('[D7] the same new content PUT at once under four names: all stored, one copy kept', async () => {

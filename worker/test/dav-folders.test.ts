@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createSpace, signUp } from './support/accounts';
 import { davRequest, destination } from './support/dav';
-import { appPassword, type LfsUser } from './support/lfs';
+import { withAppPassword, type LfsUser } from './support/lfs';
 
 describe('WebDAV folders deep down', () => {
   let user: LfsUser;
@@ -15,7 +15,7 @@ describe('WebDAV folders deep down', () => {
   beforeAll(async () => {
     const owner = await signUp();
     await createSpace(owner.cookie, 'Deep');
-    user = await appPassword(owner);
+    user = await withAppPassword(owner);
     let path = 'Deep';
     for (const segment of deep.split('/').slice(1)) {
       path = `${path}/${segment}`;

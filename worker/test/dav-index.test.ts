@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { fillItemIndex } from '../src/space/item-index';
 import { createSpace, signUp } from './support/accounts';
 import { davRequest } from './support/dav';
-import { appPassword, type LfsUser } from './support/lfs';
+import { withAppPassword, type LfsUser } from './support/lfs';
 import { clientId, mutation, push } from './support/sync';
 
 describe('WebDAV over the item index', () => {
@@ -31,7 +31,7 @@ describe('WebDAV over the item index', () => {
     const owner = await signUp();
     cookie = owner.cookie;
     spaceId = (await createSpace(owner.cookie, 'Indexed')).spaceId;
-    user = await appPassword(owner);
+    user = await withAppPassword(owner);
     await push(cookie, spaceId, device, [
       file('item-aaaa', { name: 'Report.txt', folder: 'docs/2026' }),
       file('item-bbbb', { name: 'report.txt', folder: 'docs/2026' }),

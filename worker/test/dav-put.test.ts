@@ -5,10 +5,9 @@
 import { exports } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as v from 'valibot';
-import { CreateAppPasswordResponseSchema } from '#shared/accounts/app-passwords';
 import { BlobUsageSchema } from '#shared/blobs/protocol';
 import { MAX_FILE_BYTES } from '#shared/blobs/limits';
-import { api, createSpace, ORIGIN, signUp } from './support/accounts';
+import { api, appPassword, createSpace, ORIGIN, signUp } from './support/accounts';
 
 describe('WebDAV PUT that fails', () => {
   let auth = '';
@@ -25,12 +24,7 @@ describe('WebDAV PUT that fails', () => {
     const owner = await signUp();
     cookie = owner.cookie;
     spaceId = (await createSpace(owner.cookie, 'Puts')).spaceId;
-    const res = await api('/api/auth/app-passwords', {
-      method: 'POST',
-      cookie,
-      json: { name: 'put tests', spaceId: null, access: 'write' },
-    });
-    const made = v.parse(CreateAppPasswordResponseSchema, await res.json());
+    const made = await appPassword(owner, { name: 'put tests' });
     auth = `Basic ${btoa(`${owner.username}:${made.password}`)}`;
     expect((await put('version one')).status).toBe(201);
   });

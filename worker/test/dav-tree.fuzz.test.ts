@@ -11,7 +11,8 @@ import { isDeleted, type ItemState } from '#shared/sync/item';
 import { createSpace, signUp } from './support/accounts';
 import { davRequest, destination } from './support/dav';
 import { DavModel, seeded } from './support/dav-model';
-import { appPassword, sha256, type LfsUser } from './support/lfs';
+import { withAppPassword, type LfsUser } from './support/lfs';
+import { sha256 } from '../../tests/support/sha256';
 import { pullAll } from './support/sync';
 
 const SEED: number | null = null;
@@ -150,7 +151,7 @@ describe('WebDAV tree under concurrent clients (model-based fuzz)', { timeout: 1
     try {
       const owner = await signUp();
       const { spaceId } = await createSpace(owner.cookie, SPACE);
-      const user = await appPassword(owner);
+      const user = await withAppPassword(owner);
       const rand = seeded(seed);
       for (let c = 0; c < CLIENTS; c++)
         expect((await davRequest(user, 'MKCOL', `${SPACE}/client ${c}/`)).status).toBe(201);

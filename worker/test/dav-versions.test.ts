@@ -2,9 +2,7 @@
 import { runDurableObjectAlarm } from 'cloudflare:test';
 import { env, exports } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import * as v from 'valibot';
-import { CreateAppPasswordResponseSchema } from '#shared/accounts/app-passwords';
-import { addMember, api, createSpace, ORIGIN, signUp } from './support/accounts';
+import { addMember, appPassword, createSpace, ORIGIN, signUp } from './support/accounts';
 
 describe('WebDAV versions', () => {
   let auth = '';
@@ -19,21 +17,17 @@ describe('WebDAV versions', () => {
   const hrefs = (xml: string) =>
     [...xml.matchAll(/<D:href>([^<]*)<\/D:href>/g)].map((m) => decodeURIComponent(m[1] ?? ''));
 
-  async function appPassword(cookie: string, username: string): Promise<string> {
-    const res = await api('/api/auth/app-passwords', {
-      method: 'POST',
-      cookie,
-      json: { name: 'versions', spaceId: null, access: 'write' },
-    });
-    return `Basic ${btoa(`${username}:${v.parse(CreateAppPasswordResponseSchema, await res.json()).password}`)}`;
+  async function basicAuth(user: { cookie: string; username: string }): Promise<string> {
+    const { password } = await appPassword(user, { name: 'versions' });
+    return `Basic ${btoa(`${user.username}:${password}`)}`;
   }
 
   beforeAll(async () => {
     const owner = await signUp();
     ({ spaceId } = await createSpace(owner.cookie, 'Vault'));
-    auth = await appPassword(owner.cookie, owner.username);
+    auth = await basicAuth(owner);
     const stranger = await signUp();
-    outsider = await appPassword(stranger.cookie, stranger.username);
+    outsider = await basicAuth(stranger);
     await addMember(owner.cookie, spaceId, 'viewer');
     expect((await dav('/dav/Vault/Reports', 'MKCOL')).status).toBe(201);
     for (const text of ['draft', 'final'])

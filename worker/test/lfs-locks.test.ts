@@ -2,7 +2,7 @@ import * as v from 'valibot';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LockHistoryResponseSchema, LockListResponseSchema } from '#shared/locks/schemas';
 import { addMember, api, createSpace, signUp } from './support/accounts';
-import { appPassword, lfs, type LfsUser } from './support/lfs';
+import { withAppPassword, lfs, type LfsUser } from './support/lfs';
 import { lockPath, post, rid } from './locks-support';
 
 // The Git LFS locking API (G6–G9) as Baton checkouts taken via git-lfs (L19, L20).
@@ -18,10 +18,10 @@ type LfsLockBody = { id: string; path: string; locked_at: string; owner: { name:
 beforeAll(async () => {
   const o = await signUp();
   ({ spaceId } = await createSpace(o.cookie, 'Game art'));
-  owner = await appPassword(o);
-  alice = await appPassword(await addMember(o.cookie, spaceId, 'editor'));
-  bob = await appPassword(await addMember(o.cookie, spaceId, 'editor'));
-  viewer = await appPassword(await addMember(o.cookie, spaceId, 'viewer'));
+  owner = await withAppPassword(o);
+  alice = await withAppPassword(await addMember(o.cookie, spaceId, 'editor'));
+  bob = await withAppPassword(await addMember(o.cookie, spaceId, 'editor'));
+  viewer = await withAppPassword(await addMember(o.cookie, spaceId, 'viewer'));
 });
 
 async function call(user: LfsUser, method: string, path: string, json?: unknown) {

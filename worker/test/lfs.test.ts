@@ -2,7 +2,8 @@ import { runDurableObjectAlarm } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LFS_MAX_OBJECT_BYTES } from '#shared/lfs/protocol';
 import { addMember, api, createSpace, signUp } from './support/accounts';
-import { appPassword, followAction, lfs, sha256, type LfsUser } from './support/lfs';
+import { followAction, lfs, withAppPassword, type LfsUser } from './support/lfs';
+import { sha256 } from '../../tests/support/sha256';
 import { spaceStubOf } from './locks-support';
 
 // The Git LFS batch and transfer API (G1–G5) against the real Worker, objects and R2 in workerd.
@@ -26,10 +27,10 @@ type Batch = {
 beforeAll(async () => {
   const o = await signUp();
   ({ spaceId } = await createSpace(o.cookie, 'Game art'));
-  owner = await appPassword(o);
-  editor = await appPassword(await addMember(o.cookie, spaceId, 'editor'));
-  viewer = await appPassword(await addMember(o.cookie, spaceId, 'viewer'));
-  stranger = await appPassword(await signUp());
+  owner = await withAppPassword(o);
+  editor = await withAppPassword(await addMember(o.cookie, spaceId, 'editor'));
+  viewer = await withAppPassword(await addMember(o.cookie, spaceId, 'viewer'));
+  stranger = await withAppPassword(await signUp());
 });
 
 function bytes(n: number, seed: number): Uint8Array {

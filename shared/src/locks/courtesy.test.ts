@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CourtesyLockMachine } from './courtesy';
 import { emptyLockState } from './machine';
-import { ALICE, BOB, CAROL, FakeClock } from './test-support';
+import { ALICE, BOB, CAROL, FakeClock } from '../../testing/locks';
 
 function heldByAlice(kind: 'lease' | 'checkout' = 'checkout') {
   const clock = new FakeClock();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LOCK_HTTP_WAITER_QUIET_MS } from './limits';
-import { ALICE, BOB, CAROL, newMachine, restart } from './test-support';
+import { ALICE, BOB, CAROL, newMachine, restart } from '../../testing/locks';
 
 const acquire = (requestId: string, owner = ALICE, extra: { waitMs?: number; connId?: string } = {}) => ({
   requestId,

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { LOCK_SERVED_MEMORY } from './limits';
 import type { LockChange, LockMachine } from './machine';
 import type { LockKind, LockOwner, LockVia } from './schemas';
-import { newMachine, restart } from './test-support';
+import { newMachine, restart } from '../../testing/locks';
 
 // Model-based test: random commands run against the real machine and against a deliberately
 // naive model of rules L2–L9; the answers must agree, and the stream of changes must keep L1

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LOCK_TTL_MAX_MS } from './limits';
 import type { LockKind, LockVia } from './schemas';
-import { ALICE, BOB, CAROL, newMachine, restart } from './test-support';
+import { ALICE, BOB, CAROL, newMachine, restart } from '../../testing/locks';
 
 const acquire = (
   requestId: string,

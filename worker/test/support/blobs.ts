@@ -2,16 +2,11 @@ import * as v from 'valibot';
 import { MIN_PART_BYTES } from '#shared/blobs/limits';
 import { CreateUploadResponseSchema, PART_SHA256_HEADER } from '#shared/blobs/protocol';
 import { ErrorBodySchema } from '#shared/errors';
+import { sha256 } from '../../../tests/support/sha256';
 import { api } from './accounts';
 
 /** The blob routes of a space. */
 export const blobsOf = (id: string) => `/api/spaces/${id}/blobs`;
-
-/** SHA-256 in lowercase hex. */
-export async function sha256(data: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', data);
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
 
 /** `length` random bytes. */
 export function randomBytes(length: number): Uint8Array {

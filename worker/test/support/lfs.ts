@@ -1,7 +1,5 @@
 import { exports } from 'cloudflare:workers';
-import * as v from 'valibot';
-import { CreateAppPasswordResponseSchema } from '#shared/accounts/app-passwords';
-import { api, ORIGIN } from './accounts';
+import { appPassword, ORIGIN } from './accounts';
 
 /** A member with an app password, as git would sign in. */
 export interface LfsUser {
@@ -11,18 +9,12 @@ export interface LfsUser {
   password: string;
 }
 
-/** Makes an app password for the cookie's user. */
-export async function appPassword(
+/** The user with a new app password of theirs (all spaces), as git and WebDAV clients sign in. */
+export async function withAppPassword(
   user: { cookie: string; userId: string; username: string },
   access: 'read' | 'write' = 'write',
 ): Promise<LfsUser> {
-  const res = await api('/api/auth/app-passwords', {
-    method: 'POST',
-    cookie: user.cookie,
-    json: { name: 'git', spaceId: null, access },
-  });
-  if (res.status !== 201) throw new Error(`app password: ${res.status} ${await res.text()}`);
-  return { ...user, password: v.parse(CreateAppPasswordResponseSchema, await res.json()).password };
+  return { ...user, password: (await appPassword(user, { name: 'git', access })).password };
 }
 
 let address = 0;
@@ -44,12 +36,6 @@ export function lfs(
     body = JSON.stringify(init.json);
   }
   return exports.default.fetch(`${ORIGIN}/lfs${path}`, { method: init.method ?? 'GET', headers, body });
-}
-
-/** Hex SHA-256 of bytes. */
-export async function sha256(bytes: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', bytes);
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 /** Follows a batch action: its href with its header. */

@@ -1,9 +1,18 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import { FakeServer } from '../sync/fake-transport';
+import { FakeServer } from '../../../testing/fake-server';
 import type { BatonDatabase } from './db';
 import { writeEdit } from './edit-writes';
-import { body, database, device, NOTE, openCopies, shared, SPACE, START } from './merge-test-support';
+import {
+  body,
+  database,
+  device,
+  NOTE,
+  openCopies,
+  shared,
+  SPACE,
+  START,
+} from '../../../testing/merge-devices';
 import { itemOf } from './queries';
 
 describe('text merge on the device', () => {

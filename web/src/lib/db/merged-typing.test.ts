@@ -1,7 +1,16 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import { FakeServer } from '../sync/fake-transport';
-import { body, NOTE, openCopies, shared, SPACE, START, syncWith, typeBody } from './merge-test-support';
+import { FakeServer } from '../../../testing/fake-server';
+import {
+  body,
+  NOTE,
+  openCopies,
+  shared,
+  SPACE,
+  START,
+  syncWith,
+  typeBody,
+} from '../../../testing/merge-devices';
 import { itemOf } from './queries';
 import { applyPullPage, syncStateOf } from './sync-store';
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { applyOp, opBetween } from '#shared/sync/text-ops';
 import { moveAlong } from '#shared/sync/text-moves';
 import { writeEdit } from './edit-writes';
-import { database, NOTE, SPACE } from './merge-test-support';
+import { database, NOTE, SPACE } from '../../../testing/merge-devices';
 import { itemOf } from './queries';
 import { settlePush } from './sync-store';
 

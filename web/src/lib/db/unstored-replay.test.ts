@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import type { BatonDatabase } from './db';
 import { writeEdit } from './edit-writes';
-import { body, database, NOTE, openCopies, SPACE } from './merge-test-support';
+import { body, database, NOTE, openCopies, SPACE } from '../../../testing/merge-devices';
 import { storeJournal, storeLeftJournal } from './unstored-replay';
 import { UnstoredEdits, type PageEdit } from '../journal/unstored-edits';
 import { memoryStorage } from '../journal/memory-storage';

@@ -4,7 +4,7 @@ import { BatonDatabase } from '../db/db';
 import { conflictsOfSpace, itemOf, itemsOfSpace, pendingCount, rejectedEdits } from '../db/queries';
 import { createItem, deleteItem, editItem, restoreConflictCopy } from './edits';
 import { SyncEngine } from './engine';
-import { FakeServer } from './fake-transport';
+import { FakeServer } from '../../../testing/fake-server';
 import type { CarriedPage } from './live';
 
 const SPACE = 'space-under-test';

@@ -8,7 +8,7 @@ import {
   type PushRequest,
   type PushResponse,
 } from '#shared/sync/protocol';
-import { SyncError, type LiveHandlers, type LiveSocket, type SyncTransport } from './transport';
+import { SyncError, type LiveHandlers, type LiveSocket, type SyncTransport } from '../src/lib/sync/transport';
 
 /**
  * An in-memory server for tests of the client: the same pure `applyBatch` the SpaceObject runs,

@@ -1,5 +1,5 @@
-import { emptyLockState, LockMachine, type LockState } from './machine';
-import type { LockOwner } from './schemas';
+import { emptyLockState, LockMachine, type LockState } from '#shared/locks/machine';
+import type { LockOwner } from '#shared/locks/schemas';
 
 /** A clock that moves only when a test says so. */
 export class FakeClock {

@@ -1,13 +1,13 @@
 import { afterEach } from 'vitest';
 import { isDeleted } from '#shared/sync/item';
-import { SyncEngine } from '../sync/engine';
-import type { FakeServer } from '../sync/fake-transport';
-import { SyncError, type SyncTransport } from '../sync/transport';
-import { BatonDatabase } from './db';
-import { writeEdit, writeEdits } from './edit-writes';
-import type { TextBase } from './merge-store';
-import { conflictsOfSpace, itemOf } from './queries';
-import { itemStateOf } from './rows';
+import { SyncEngine } from '../src/lib/sync/engine';
+import type { FakeServer } from './fake-server';
+import { SyncError, type SyncTransport } from '../src/lib/sync/transport';
+import { BatonDatabase } from '../src/lib/db/db';
+import { writeEdit, writeEdits } from '../src/lib/db/edit-writes';
+import type { TextBase } from '../src/lib/db/merge-store';
+import { conflictsOfSpace, itemOf } from '../src/lib/db/queries';
+import { itemStateOf } from '../src/lib/db/rows';
 
 // Devices for the unit tests of the device-side text merge (S22, S23, S37, S39): each a fake
 // IndexedDB and a sync engine against one FakeServer, holding one note.
