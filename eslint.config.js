@@ -1,11 +1,43 @@
 import js from '@eslint/js';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+import importX from 'eslint-plugin-import-x';
 import svelte from 'eslint-plugin-svelte';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import noTypeCycle from './scripts/eslint/no-type-cycle.mjs';
 
 const boundary = (message, patterns) => ({
   'no-restricted-imports': ['error', { patterns: [{ group: patterns, message }] }],
 });
+
+/**
+ * Trees held to "no import cycle". import-x/no-cycle finds runtime cycles with the import path
+ * it took; baton/no-type-cycle also counts type-only imports (a type cycle still ties the layers
+ * together). web/ and shared/ join this list once their cycles are gone.
+ */
+const acyclicTrees = ['worker', 'selfhost'];
+
+/**
+ * The Worker's floors, lowest first: each may import its own floor and those below it, never one
+ * above (STYLE.md, "Layout and boundaries"). Routes and the protocol fronts sit on top.
+ */
+const workerFloors = [
+  {
+    name: 'kernel',
+    paths: ['kernel', 'http', 'storage', 'env.ts', 'config.ts'],
+  },
+  { name: 'domain', paths: ['accounts', 'space', 'locks', 'blobs', 'push'] },
+  { name: 'objects', paths: ['objects'] },
+  { name: 'auth', paths: ['auth'] },
+  { name: 'fronts', paths: ['routes', 'dav', 'lfs', 'app.ts', 'index.ts'] },
+];
+const floorZones = workerFloors.flatMap((floor, level) =>
+  workerFloors.slice(level + 1).map((higher) => ({
+    target: floor.paths.map((path) => `./worker/src/${path}`),
+    from: higher.paths.map((path) => `./worker/src/${path}`),
+    message: `The ${floor.name} floor does not import from ${higher.name}: arrows point down.`,
+  })),
+);
 
 export default tseslint.config(
   {
@@ -51,6 +83,22 @@ export default tseslint.config(
     files: ['**/*.mjs', '**/*.js'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: { globals: globals.node, parserOptions: { projectService: false, project: null } },
+  },
+  {
+    files: acyclicTrees.map((tree) => `${tree}/**/*.ts`),
+    plugins: { 'import-x': importX, baton: { rules: { 'no-type-cycle': noTypeCycle } } },
+    settings: {
+      'import-x/resolver-next': [createTypeScriptImportResolver({ project: ['worker', 'selfhost'] })],
+    },
+    rules: {
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
+      'baton/no-type-cycle': 'error',
+    },
+  },
+  {
+    files: ['worker/src/**/*.ts'],
+    plugins: { 'import-x': importX },
+    rules: { 'import-x/no-restricted-paths': ['error', { zones: floorZones }] },
   },
   {
     files: ['shared/**'],
