@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
-import { sha256Hex } from '../accounts/crypto';
+import { sha256Hex } from '../kernel/crypto';
 import type { SessionOwner } from '../accounts/user-record';
 import type { Env } from '../env';
 import { ApiError } from '../http/api-error';

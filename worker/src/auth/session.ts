@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { SESSION_COOKIE, type MeResponse } from '#shared/accounts/auth';
-import { randomToken, sha256Hex } from '../accounts/crypto';
+import { randomToken, sha256Hex } from '../kernel/crypto';
 import { describeDevice } from '../accounts/device';
 import { SESSION_TTL_MS } from '../accounts/user-record';
 import { cookieSecure } from '../config';

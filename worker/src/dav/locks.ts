@@ -1,6 +1,6 @@
 import { LOCK_TTL_MAX_MS, LOCK_TTL_MIN_MS } from '#shared/locks/limits';
 import type { LockSummary } from '#shared/locks/schemas';
-import { sha256Hex } from '../accounts/crypto';
+import { sha256Hex } from '../kernel/crypto';
 import { ApiError } from '../http/api-error';
 import { lockObjectName } from '../objects/lock-object';
 import type { DavContext, OpenSpace } from './context';

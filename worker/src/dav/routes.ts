@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { randomToken } from '../accounts/crypto';
+import { randomToken } from '../kernel/crypto';
 import { appPasswordErrorResponse, requireAppPassword } from '../auth/app-password';
 import { ApiError } from '../http/api-error';
 import { needRole, segmentsOf, type DavContext, type DavEnv } from './context';

@@ -2,7 +2,7 @@ import { FOLDER_FIELD, joinPath, nameProblem } from '#shared/sync/folders';
 import * as v from 'valibot';
 import { DELETED_FIELD, ItemStateSchema } from '#shared/sync/item';
 import type { LockClaim } from '#shared/sync/mutation';
-import { randomToken } from '../accounts/crypto';
+import { randomToken } from '../kernel/crypto';
 import { ApiError } from '../http/api-error';
 import type { ServerEdit } from '../space/server-edit';
 import type { DavEntry } from '../space/dav-entry';

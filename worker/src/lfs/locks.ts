@@ -3,7 +3,7 @@ import { parseLfsLockId, toLfsLock, type LfsLock } from '#shared/locks/lfs';
 import { LockNameSchema } from '#shared/locks/name';
 import type { LockSummary } from '#shared/locks/schemas';
 import { LFS_LOCKS_PAGE_MAX } from '#shared/lfs/protocol';
-import { randomToken } from '../accounts/crypto';
+import { randomToken } from '../kernel/crypto';
 import { spaceStub } from '../auth/session';
 import type { Env } from '../env';
 import { ApiError } from '../http/api-error';

@@ -25,7 +25,7 @@ import type {
   RenewRequest,
   RenewResponse,
 } from '#shared/locks/schemas';
-import { fail, ok, type Result } from '../accounts/result';
+import { fail, ok, type Result } from '../kernel/result';
 import type { LockRef, LockStore } from './lock-store';
 import { ReservationGate, type GateView, type Reserver } from './reservation-gate';
 import { askResult, holderFailure, NOT_HELD, staleResult } from './courtesy-results';

@@ -22,7 +22,8 @@ import type {
   HandOverResponse,
   WatchResponse,
 } from '#shared/notices/schemas';
-import { systemClock, type Result } from '../accounts/result';
+import { systemClock } from '../kernel/clock';
+import type { Result } from '../kernel/result';
 import { spaceStub } from '../auth/session';
 import type { Env } from '../env';
 import { LOCK_SCHEMA_STEP, LOCK_VIA_SCHEMA_STEP, LockStore, type LockRef } from '../locks/lock-store';

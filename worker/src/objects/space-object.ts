@@ -5,8 +5,9 @@ import { migrate } from '../storage/migrate';
 import type { Link } from '#shared/accounts/links';
 import { roleAtLeast, type Role } from '#shared/accounts/roles';
 import type { Member } from '#shared/accounts/spaces';
-import { randomToken } from '../accounts/crypto';
-import { systemClock, type Result } from '../accounts/result';
+import { randomToken } from '../kernel/crypto';
+import { systemClock } from '../kernel/clock';
+import type { Result } from '../kernel/result';
 import { Membership, MEMBERSHIP_SCHEMA_STEP, type SpaceAccess, type SpaceInfo } from '../space/membership';
 import type { BlobInfo, BlobUsage, UploadState } from '#shared/blobs/protocol';
 import type { LockEventMessage, LockHolder, LockSummary } from '#shared/locks/schemas';
@@ -75,7 +76,6 @@ import {
   r2BlobBucket,
   type BlobSettings,
   type CompleteTarget,
-  type Outcome,
   type PartTarget,
 } from '../space/blob-schema';
 
@@ -254,7 +254,7 @@ export class SpaceObject extends DurableObject<Env> {
     return this.blobs.get(sha256);
   }
   /** Bytes verified at a key of their own become the blob, unless the space has it (see BlobRefs.adopt). */
-  blobAdopt(sha256: string, size: number, key: string): Promise<Outcome<BlobInfo>> {
+  blobAdopt(sha256: string, size: number, key: string): Promise<Result<BlobInfo>> {
     return this.blobs.adopt(sha256, size, key);
   }
   blobHas(hashes: string[]): string[] {
@@ -270,7 +270,7 @@ export class SpaceObject extends DurableObject<Env> {
   blobBeginPut(sha256: string, size: number, key: string, userId: string) {
     return this.blobs.uploads.beginPut(sha256, size, key, userId);
   }
-  blobFinishPut(uploadId: string): Promise<Outcome<BlobInfo>> {
+  blobFinishPut(uploadId: string): Promise<Result<BlobInfo>> {
     return this.blobs.uploads.finishPut(uploadId);
   }
   blobCreateUpload(
@@ -279,10 +279,10 @@ export class SpaceObject extends DurableObject<Env> {
     partSize: number,
     key: string,
     userId: string,
-  ): Promise<Outcome<BlobInfo | UploadState>> {
+  ): Promise<Result<BlobInfo | UploadState>> {
     return this.blobs.uploads.createUpload(sha256, size, partSize, key, userId);
   }
-  blobUploadState(uploadId: string, userId: string): Outcome<UploadState> {
+  blobUploadState(uploadId: string, userId: string): Result<UploadState> {
     return this.blobs.uploads.state(uploadId, userId);
   }
   blobPartTarget(
@@ -291,7 +291,7 @@ export class SpaceObject extends DurableObject<Env> {
     length: number,
     sha256: string,
     userId: string,
-  ): Outcome<PartTarget> {
+  ): Result<PartTarget> {
     return this.blobs.uploads.partTarget(uploadId, partNumber, length, sha256, userId);
   }
   blobRecordPart(
@@ -301,20 +301,20 @@ export class SpaceObject extends DurableObject<Env> {
     etag: string,
     sha256: string,
     userId: string,
-  ): Outcome<null> {
+  ): Result<null> {
     return this.blobs.uploads.recordPart(uploadId, partNumber, size, etag, sha256, userId);
   }
-  blobBeginComplete(uploadId: string, userId: string): Outcome<CompleteTarget> {
+  blobBeginComplete(uploadId: string, userId: string): Result<CompleteTarget> {
     return this.blobs.uploads.beginComplete(uploadId, userId);
   }
-  blobReopenUpload(uploadId: string): Outcome<{ missing: number[] }> {
+  blobReopenUpload(uploadId: string): Result<{ missing: number[] }> {
     return this.blobs.uploads.reopen(uploadId);
   }
-  blobFinishComplete(uploadId: string, verified: boolean): Promise<Outcome<BlobInfo>> {
+  blobFinishComplete(uploadId: string, verified: boolean): Promise<Result<BlobInfo>> {
     return this.blobs.uploads.finishComplete(uploadId, verified);
   }
   /** Aborts the caller's upload; `userId` null is the space itself (a failed single PUT). */
-  blobAbort(uploadId: string, userId: string | null): Promise<Outcome<null>> {
+  blobAbort(uploadId: string, userId: string | null): Promise<Result<null>> {
     return this.blobs.uploads.abort(uploadId, userId);
   }
   /** For the sync engine: item `itemId` now points at blob `sha256` (or at none). */

@@ -9,7 +9,7 @@ import {
 import { RecordIdSchema } from '#shared/accounts/ids';
 import { normaliseUsername } from '#shared/accounts/username';
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from '../accounts/password';
-import { unwrap } from '../accounts/result';
+import { unwrap } from '../http/api-error';
 import { signInThrottle } from '../accounts/throttle';
 import { findSession, requireSession } from '../auth/require-session';
 import { clearSessionCookie, directory, meOf, spaceStub, startSession, userRecord } from '../auth/session';

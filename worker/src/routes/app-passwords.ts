@@ -6,7 +6,7 @@ import {
   type CreateAppPasswordResponse,
 } from '#shared/accounts/app-passwords';
 import { RecordIdSchema } from '#shared/accounts/ids';
-import { unwrap } from '../accounts/result';
+import { unwrap } from '../http/api-error';
 import { makeAppPassword } from '../auth/app-password';
 import { requireSession } from '../auth/require-session';
 import { SPACE_NOT_FOUND_MESSAGE } from '../auth/require-space-role';

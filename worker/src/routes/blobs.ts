@@ -13,12 +13,12 @@ import { requireSpaceRole, type SpaceVariables } from '../auth/require-space-rol
 import { spaceStub } from '../auth/session';
 import { contentDisposition, servedContentType } from '../blobs/disposition';
 import { hashObject, hashWhileStreaming } from '../blobs/hashing';
-import { emptyStream, hashMismatch, messageOf, putBlob, unwrapOutcome } from '../blobs/put-blob';
+import { emptyStream, hashMismatch, messageOf, putBlob } from '../blobs/put-blob';
 import { blobEtag, blobKey } from '../blobs/keys';
 import { contentRange, parseRange, unsatisfiedRange } from '../blobs/range';
 import { blobLimits } from '../config';
 import type { Env } from '../env';
-import { ApiError, errorResponse } from '../http/api-error';
+import { ApiError, errorResponse, unwrap } from '../http/api-error';
 import { readJson } from '../http/validate';
 
 type BlobEnv = { Bindings: Env; Variables: SpaceVariables };
@@ -33,8 +33,6 @@ const NO_STORE = { 'cache-control': 'no-store' };
 const USER_CONTENT_CSP =
   "default-src 'none'; img-src 'self' data: blob:; media-src 'self'; style-src 'unsafe-inline'; sandbox; frame-ancestors 'none'";
 const UPLOAD_ID = /^[0-9a-f-]{36}$/;
-
-const unwrap = unwrapOutcome;
 
 function shaParam(c: BlobContext): string {
   const sha256 = c.req.param('sha256');

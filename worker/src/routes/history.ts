@@ -11,7 +11,7 @@ import { RetentionSchema } from '#shared/history/retention';
 import { RewindRequestSchema } from '#shared/history/rewind';
 import { StampSchema } from '#shared/sync/hlc';
 import { ItemIdSchema } from '#shared/sync/item';
-import { unwrap } from '../accounts/result';
+import { unwrap } from '../http/api-error';
 import { requireSpaceRole, type SpaceVariables } from '../auth/require-space-role';
 import { spaceStub } from '../auth/session';
 import type { Env } from '../env';

@@ -20,7 +20,7 @@ import {
   LockRulesSchema,
   WatchRequestSchema,
 } from '#shared/notices/schemas';
-import { unwrap } from '../accounts/result';
+import { unwrap } from '../http/api-error';
 import { requireSpaceRole, type SpaceVariables } from '../auth/require-space-role';
 import { spaceStub } from '../auth/session';
 import type { AppEnv, Env } from '../env';

@@ -18,8 +18,8 @@ import {
   type SpaceListResponse,
   type SpaceResponse,
 } from '#shared/accounts/spaces';
-import { randomToken, sha256Hex } from '../accounts/crypto';
-import { unwrap } from '../accounts/result';
+import { randomToken, sha256Hex } from '../kernel/crypto';
+import { unwrap } from '../http/api-error';
 import { requireSession } from '../auth/require-session';
 import { requireSpaceRole, type SpaceMember } from '../auth/require-space-role';
 import { spaceStub, userRecord } from '../auth/session';

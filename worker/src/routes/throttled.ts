@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { unwrap } from '../accounts/result';
+import { unwrap } from '../http/api-error';
 import { probeThrottle } from '../accounts/throttle';
 import { directory } from '../auth/session';
 import type { AppEnv, Env } from '../env';

@@ -8,7 +8,8 @@ import type { BlobInfo, BlobUsage } from '#shared/blobs/protocol';
 import { checkQuota } from '#shared/blobs/quota';
 import { planCleanup } from '../blobs/cleanup';
 import { DEFAULT_BLOB_LIMITS, type BlobLimits } from '../config';
-import { fail, ok, type BlobBucket, type BlobSettings, type Outcome, type UploadRow } from './blob-schema';
+import { fail, ok, type Result } from '../kernel/result';
+import type { BlobBucket, BlobSettings, UploadRow } from './blob-schema';
 import { BlobUploads, type BlobRecords } from './blob-uploads';
 
 /** When an R2 call in the clean-up fails, the alarm comes back this soon. */
@@ -81,7 +82,7 @@ export class BlobRefs implements BlobRecords {
    * caller deletes its copy (`created` false). Decided in one synchronous step, so two uploads of
    * the same content at once both succeed and one copy stays (B5, D7).
    */
-  async adopt(sha256: string, size: number, key: string): Promise<Outcome<BlobInfo>> {
+  async adopt(sha256: string, size: number, key: string): Promise<Result<BlobInfo>> {
     const existing = this.existingOrBusy(sha256, size);
     if (existing) return existing;
     const usage = this.usage();
@@ -201,7 +202,7 @@ export class BlobRefs implements BlobRecords {
   }
 
   /** The blob if the space has it (B5), or UPLOAD_BUSY while it is removed or uploaded (B6, B12). */
-  existingOrBusy(sha256: string, size: number): Outcome<BlobInfo> | null {
+  existingOrBusy(sha256: string, size: number): Result<BlobInfo> | null {
     const blob = this.one<{ size: number; state: string }>(
       'SELECT size, state FROM blobs WHERE sha256 = ?',
       sha256,

@@ -1,15 +1,8 @@
 import { MAX_PARTS, UPLOAD_IDLE_TTL_MS, partCountFor, partLengthFor } from '#shared/blobs/limits';
 import type { BlobInfo, BlobUsage, UploadState } from '#shared/blobs/protocol';
 import { checkQuota } from '#shared/blobs/quota';
-import {
-  fail,
-  ok,
-  type BlobBucket,
-  type CompleteTarget,
-  type Outcome,
-  type PartTarget,
-  type UploadRow,
-} from './blob-schema';
+import { fail, ok, type Result } from '../kernel/result';
+import type { BlobBucket, CompleteTarget, PartTarget, UploadRow } from './blob-schema';
 import { UploadRows } from './blob-upload-rows';
 
 /** A multipart upload still 'reserving' after this long lost its Worker between the reservation and R2's answer. */
@@ -26,7 +19,7 @@ const FAILED_COMPLETIONS_BEFORE_RESET = 2;
 
 /** What the uploads need from the blob records. */
 export interface BlobRecords {
-  existingOrBusy(sha256: string, size: number): Outcome<BlobInfo> | null;
+  existingOrBusy(sha256: string, size: number): Result<BlobInfo> | null;
   promote(upload: UploadRow): Promise<BlobInfo>;
   usage(): BlobUsage;
   get(sha256: string): { size: number } | null;
@@ -62,7 +55,7 @@ export class BlobUploads {
     size: number,
     key: string,
     userId: string,
-  ): Promise<Outcome<BlobInfo | { status: 'reserved'; uploadId: string }>> {
+  ): Promise<Result<BlobInfo | { status: 'reserved'; uploadId: string }>> {
     const busy = await this.handOver(sha256, userId);
     if (busy) return busy;
     const existing = this.records.existingOrBusy(sha256, size);
@@ -76,7 +69,7 @@ export class BlobUploads {
   }
 
   /** Records a verified single-request upload as a blob. */
-  async finishPut(uploadId: string): Promise<Outcome<BlobInfo>> {
+  async finishPut(uploadId: string): Promise<Result<BlobInfo>> {
     const upload = this.rows.upload(uploadId);
     if (!upload || upload.kind !== 'single') return fail('NOT_FOUND', 'That upload no longer exists.');
     return ok(await this.records.promote(upload));
@@ -89,7 +82,7 @@ export class BlobUploads {
     partSize: number,
     key: string,
     userId: string,
-  ): Promise<Outcome<BlobInfo | UploadState>> {
+  ): Promise<Result<BlobInfo | UploadState>> {
     const busy = await this.handOver(sha256, userId);
     if (busy) return busy;
     const upload = this.rows.uploadOf(sha256);
@@ -131,7 +124,7 @@ export class BlobUploads {
     return ok(this.rows.stateOf(created));
   }
 
-  state(uploadId: string, userId: string): Outcome<UploadState> {
+  state(uploadId: string, userId: string): Result<UploadState> {
     const found = this.mine(uploadId, userId);
     if (!found.ok) return found;
     if (found.value.kind !== 'multipart') return fail('NOT_FOUND', GONE);
@@ -149,7 +142,7 @@ export class BlobUploads {
     length: number,
     sha256: string,
     userId: string,
-  ): Outcome<PartTarget> {
+  ): Result<PartTarget> {
     const found = this.mine(uploadId, userId);
     if (!found.ok) return found;
     const upload = found.value;
@@ -181,7 +174,7 @@ export class BlobUploads {
     etag: string,
     sha256: string,
     userId: string,
-  ): Outcome<null> {
+  ): Result<null> {
     const found = this.mine(uploadId, userId);
     if (!found.ok) return found;
     if (found.value.phase !== 'open') return fail('NOT_FOUND', GONE);
@@ -200,7 +193,7 @@ export class BlobUploads {
   }
 
   /** Locks the upload for completion once every part is there (B9). A retry after a lost reply is allowed. */
-  beginComplete(uploadId: string, userId: string): Outcome<CompleteTarget> {
+  beginComplete(uploadId: string, userId: string): Result<CompleteTarget> {
     const found = this.mine(uploadId, userId);
     if (!found.ok) return found;
     const upload = found.value;
@@ -209,7 +202,7 @@ export class BlobUploads {
     const missing = this.rows.missingParts(upload);
     if (missing.length > 0) {
       return fail('UPLOAD_INCOMPLETE', `Parts ${missing.join(', ')} have not been uploaded yet.`, {
-        missing,
+        details: { missing },
       });
     }
     this.sql.exec(
@@ -230,7 +223,7 @@ export class BlobUploads {
    * R2 could not assemble the parts: the upload is open again (B20), so that completing can be
    * retried. After repeated failures its parts are forgotten, to be sent again: the missing list.
    */
-  reopen(uploadId: string): Outcome<{ missing: number[] }> {
+  reopen(uploadId: string): Result<{ missing: number[] }> {
     const upload = this.rows.upload(uploadId);
     if (!upload || upload.phase !== 'completing')
       return fail('NOT_FOUND', 'That upload is not being completed.');
@@ -247,7 +240,7 @@ export class BlobUploads {
   }
 
   /** Ends a completion: a verified object becomes the blob; a mismatch forgets the upload (B10). */
-  async finishComplete(uploadId: string, verified: boolean): Promise<Outcome<BlobInfo>> {
+  async finishComplete(uploadId: string, verified: boolean): Promise<Result<BlobInfo>> {
     const upload = this.rows.upload(uploadId);
     if (!upload || upload.phase !== 'completing')
       return fail('NOT_FOUND', 'That upload is not being completed.');
@@ -262,7 +255,7 @@ export class BlobUploads {
   }
 
   /** Forgets the caller's upload (any upload, for the space itself: `userId` null) and drops its bytes in R2. */
-  async abort(uploadId: string, userId: string | null): Promise<Outcome<null>> {
+  async abort(uploadId: string, userId: string | null): Promise<Result<null>> {
     const found = userId === null ? this.found(uploadId) : this.mine(uploadId, userId);
     if (!found.ok) return found;
     await this.forget(found.value);
@@ -274,7 +267,7 @@ export class BlobUploads {
    * naming who uploads); once idle past {@link UPLOAD_HANDOVER_IDLE_MS} it is dropped, so that the
    * caller's own upload can go ahead (B21).
    */
-  private async handOver(sha256: string, userId: string): Promise<Outcome<never> | null> {
+  private async handOver(sha256: string, userId: string): Promise<Result<never> | null> {
     const upload = this.rows.uploadOf(sha256);
     if (!upload || upload.created_by === userId) return null;
     if (upload.updated_at + UPLOAD_HANDOVER_IDLE_MS > this.now()) {
@@ -296,13 +289,13 @@ export class BlobUploads {
     if (this.records.get(upload.sha256) === null) await this.bucket.delete(upload.r2_key);
   }
 
-  private found(uploadId: string): Outcome<UploadRow> {
+  private found(uploadId: string): Result<UploadRow> {
     const upload = this.rows.upload(uploadId);
     return upload ? ok(upload) : fail('NOT_FOUND', GONE);
   }
 
   /** The upload if the caller started it (B21). */
-  private mine(uploadId: string, userId: string): Outcome<UploadRow> {
+  private mine(uploadId: string, userId: string): Result<UploadRow> {
     const found = this.found(uploadId);
     if (!found.ok || found.value.created_by === userId) return found;
     return fail(

@@ -2,9 +2,10 @@ import * as v from 'valibot';
 import type { Link, LinkState } from '#shared/accounts/links';
 import { RoleSchema, roleAtLeast, type Role } from '#shared/accounts/roles';
 import type { Member } from '#shared/accounts/spaces';
-import { randomToken } from '../accounts/crypto';
-import { str } from '../accounts/sql';
-import { fail, ok, type Clock, type Result } from '../accounts/result';
+import { randomToken } from '../kernel/crypto';
+import { str } from '../kernel/sql';
+import { fail, ok, type Result } from '../kernel/result';
+import type { Clock } from '../kernel/clock';
 
 /** The membership tables of a SpaceObject: one schema step, appended to the object's SCHEMA list. */
 export const MEMBERSHIP_SCHEMA_STEP = `
