@@ -88,7 +88,9 @@ export default tseslint.config(
     files: acyclicTrees.map((tree) => `${tree}/**/*.ts`),
     plugins: { 'import-x': importX, baton: { rules: { 'no-type-cycle': noTypeCycle } } },
     settings: {
-      'import-x/resolver-next': [createTypeScriptImportResolver({ project: ['worker', 'selfhost'] })],
+      'import-x/resolver-next': [
+        createTypeScriptImportResolver({ project: ['worker', 'selfhost'], noWarnOnMultipleProjects: true }),
+      ],
     },
     rules: {
       'import-x/no-cycle': ['error', { ignoreExternal: true }],

@@ -18,7 +18,7 @@ import { unwrap } from '../http/api-error';
 import { publicOrigin } from '../config';
 import type { Env } from '../env';
 import { ApiError } from '../http/api-error';
-import { directory } from './session';
+import { directory } from '../objects/stubs';
 
 /** The relying party is whatever host serves the app: its id is the host name, its origin the request's. */
 export interface RelyingParty {

@@ -24,12 +24,12 @@ import type {
 } from '#shared/notices/schemas';
 import { systemClock } from '../kernel/clock';
 import type { Result } from '../kernel/result';
-import { spaceStub } from '../auth/session';
+import { spaceStub } from './stubs';
 import type { Env } from '../env';
 import { LOCK_SCHEMA_STEP, LOCK_VIA_SCHEMA_STEP, LockStore, type LockRef } from '../locks/lock-store';
 import { LockService, type SpaceLink } from '../locks/lock-service';
 import { freshPeer, runLockCommand } from '../locks/lock-socket';
-import { acceptSocket, connTag, peerOf, peerOfSocket, sendAll } from '../space/hub';
+import { acceptSocket, connTag, peerOf, peerOfSocket, sendAll } from '../http/socket-peer';
 import { migrate } from '../storage/migrate';
 
 const SCHEMA: readonly string[] = [
@@ -40,12 +40,6 @@ const SCHEMA: readonly string[] = [
 
 const LOCK_REF_HEADER = 'x-baton-lock';
 const LockRefSchema = v.object({ spaceId: v.string(), name: v.string() });
-
-/** The object of one lock: `LOCKS.idFromName(lockObjectName(spaceId, name))`. */
-export function lockObjectName(spaceId: string, name: string): string {
-  // NUL cannot occur in a space id or a lock name, so no two (space, name) pairs collide.
-  return `${spaceId}\u0000${name}`;
-}
 
 /** Adds the lock's identity to an upgrade request for {@link LockObject.fetch}. */
 export function withLockRef(request: Request, ref: LockRef): Request {

@@ -19,8 +19,9 @@ import {
   type FenceUpdate,
   type FenceVerdict,
 } from '../space/fence';
-import { lockObjectName } from './lock-object';
-import { HUB_SCHEMA_STEP, sendAll, SpaceHub } from '../space/hub';
+import { lockStub } from './stubs';
+import { sendAll } from '../http/socket-peer';
+import { HUB_SCHEMA_STEP, SpaceHub } from '../space/hub';
 import { replyToSocketPush } from '../space/socket-push';
 import { LockEvictions } from '../space/lock-evictions';
 import {
@@ -148,7 +149,7 @@ export class SpaceObject extends DurableObject<Env> {
     this.evictions = new LockEvictions(
       this.membership,
       this.fence,
-      (spaceId, name) => env.LOCKS.get(env.LOCKS.idFromName(lockObjectName(spaceId, name))),
+      (spaceId, name) => lockStub(env, spaceId, name),
       (work) => ctx.waitUntil(work),
     );
     this.activity = new LockActivity(ctx.storage.sql);

@@ -10,10 +10,10 @@ import {
   type BlobInfo,
 } from '#shared/blobs/protocol';
 import { requireSpaceRole, type SpaceVariables } from '../auth/require-space-role';
-import { spaceStub } from '../auth/session';
+import { spaceStub } from '../objects/stubs';
 import { contentDisposition, servedContentType } from '../blobs/disposition';
 import { hashObject, hashWhileStreaming } from '../blobs/hashing';
-import { emptyStream, hashMismatch, messageOf, putBlob } from '../blobs/put-blob';
+import { emptyStream, hashMismatch, messageOf, putBlob } from './put-blob';
 import { blobEtag, blobKey } from '../blobs/keys';
 import { contentRange, parseRange, unsatisfiedRange } from '../blobs/range';
 import { blobLimits } from '../config';

@@ -22,7 +22,7 @@ import { randomToken, sha256Hex } from '../kernel/crypto';
 import { unwrap } from '../http/api-error';
 import { requireSession } from '../auth/require-session';
 import { requireSpaceRole, type SpaceMember } from '../auth/require-space-role';
-import { spaceStub, userRecord } from '../auth/session';
+import { spaceStub, userRecord } from '../objects/stubs';
 import type { AppEnv } from '../env';
 import { ApiError } from '../http/api-error';
 import { readJson } from '../http/validate';

@@ -29,6 +29,9 @@ export interface SpaceAccess {
   role: Role;
 }
 
+/** The one answer for a space that does not exist and for a space the caller is not in. */
+export const SPACE_NOT_FOUND_MESSAGE = 'No such space, or you are not a member of it.';
+
 /** The exact words for a link that can no longer be used (issue 3: "says exactly that"). */
 export const LINK_REFUSAL = {
   expired: {

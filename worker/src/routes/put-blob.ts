@@ -1,8 +1,8 @@
 import type { BlobInfo } from '#shared/blobs/protocol';
-import { spaceStub } from '../auth/session';
+import { spaceStub } from '../objects/stubs';
 import type { Env } from '../env';
 import { ApiError, unwrap } from '../http/api-error';
-import { blobKey } from './keys';
+import { blobKey } from '../blobs/keys';
 
 /**
  * Stores one blob sent in a single request (B3, B9): reserved against the quota, streamed to R2
