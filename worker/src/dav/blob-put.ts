@@ -33,7 +33,7 @@ export async function storeBody(
       `The upload did not arrive whole: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
-  const adopted = await space.stub.blobAdopt(sha256, size, key);
+  const adopted = await space.stub.blobAdopt({ sha256, size, key });
   // Refused (quota, busy) or the space has this content already: this copy is not needed.
   if (!(adopted.ok && adopted.value.created)) await c.env.BLOBS.delete(key);
   return unwrap(adopted).sha256;

@@ -68,7 +68,8 @@ async function proppatch(c: DavContext, target: Target): Promise<Response> {
   }
   const protectedNames = names.filter((n) => LIVE.has(n));
   const key = target.kind === 'folder' ? `folder:${target.path}` : target.entry.id;
-  if (protectedNames.length === 0) await target.space.stub.davPatchProps(key, set, removed);
+  if (protectedNames.length === 0)
+    await target.space.stub.davPatchProps({ target: key, set, remove: removed });
   const propXml = (n: string) => {
     const end = n.indexOf('}');
     return `<x:${n.slice(end + 1)} xmlns:x="${escapeXml(n.slice(1, end))}"/>`;

@@ -62,11 +62,11 @@ export class LockObject extends DurableObject<Env> {
     let stub: ReturnType<typeof spaceStub> | null = null;
     const space: SpaceLink = {
       lockChanged: async (spaceId, update, events, notices) =>
-        (stub ??= spaceStub(env, spaceId)).lockChanged(update, events, notices),
+        (stub ??= spaceStub(env, spaceId)).lockChanged({ update, events, notices }),
       itemVersion: async (spaceId, name, after) =>
         (stub ??= spaceStub(env, spaceId)).itemVersion(name, after),
       reserve: async (spaceId, name, rev, asker) =>
-        (stub ??= spaceStub(env, spaceId)).reserveLock(name, rev, asker),
+        (stub ??= spaceStub(env, spaceId)).reserveLock({ name, rev, asker }),
       unreserve: async (spaceId, name, rev) => (stub ??= spaceStub(env, spaceId)).unreserveLock(name, rev),
     };
     const ports = {

@@ -99,7 +99,13 @@ export const blobRoutes = new Hono<BlobEnv>()
     const key = blobKey(c.var.member.spaceId, body.sha256);
     const partSize = body.partSize ?? DEFAULT_PART_BYTES;
     const result = unwrap(
-      await space(c).blobCreateUpload(body.sha256, body.size, partSize, key, c.var.member.userId),
+      await space(c).blobCreateUpload({
+        sha256: body.sha256,
+        size: body.size,
+        partSize,
+        key,
+        userId: c.var.member.userId,
+      }),
     );
     return c.json(result, result.status === 'stored' ? 200 : 201, NO_STORE);
   })
@@ -120,7 +126,9 @@ export const blobRoutes = new Hono<BlobEnv>()
     const length = contentLength(c, blobLimits(c.env).maxFileBytes);
     const stub = space(c);
     const { userId } = c.var.member;
-    const target = unwrap(await stub.blobPartTarget(uploadId, partNumber, length, claimed, userId));
+    const target = unwrap(
+      await stub.blobPartTarget({ uploadId, partNumber, length, sha256: claimed, userId }),
+    );
     // Already accepted with this digest (B19): the bytes are not read, so they cannot replace it.
     if (target.status === 'stored') return c.json({ partNumber, size: length }, 200, NO_STORE);
     const upload = c.env.BLOBS.resumeMultipartUpload(target.key, target.r2UploadId);
@@ -134,7 +142,16 @@ export const blobRoutes = new Hono<BlobEnv>()
     // A bad part is not recorded; sending it again overwrites it in R2.
     if ((await digest) !== claimed)
       throw hashMismatch(`Part ${partNumber} does not have the SHA-256 it was sent with.`);
-    unwrap(await stub.blobRecordPart(uploadId, partNumber, length, part.etag, claimed, userId));
+    unwrap(
+      await stub.blobRecordPart({
+        uploadId,
+        partNumber,
+        size: length,
+        etag: part.etag,
+        sha256: claimed,
+        userId,
+      }),
+    );
     return c.json({ partNumber, size: length }, 200, NO_STORE);
   })
   .post(`${BASE}/uploads/:uploadId/complete`, requireSpaceRole('editor'), async (c) =>
@@ -176,7 +193,7 @@ async function complete(c: BlobContext, uploadId: string): Promise<Response> {
     stored.size === target.size &&
     (await hashObject(c.env.BLOBS, target.key, target.size)) === target.sha256;
   if (!verified) await c.env.BLOBS.delete(target.key);
-  const finished = await stub.blobFinishComplete(uploadId, verified);
+  const finished = await stub.blobFinishComplete({ uploadId, verified });
   if (!finished.ok && 'code' in finished && finished.code === 'NOT_FOUND' && verified) {
     // A concurrent retry finished first.
     const blob = await stub.blobGet(target.sha256);

@@ -20,7 +20,7 @@ export async function putBlob(
 ): Promise<{ info: BlobInfo; created: boolean }> {
   const key = blobKey(spaceId, sha256);
   const stub = spaceStub(env, spaceId);
-  const begun = unwrap(await stub.blobBeginPut(sha256, size, key, userId));
+  const begun = unwrap(await stub.blobBeginPut({ sha256, size, key, userId }));
   if (begun.status === 'stored') return { info: begun, created: false };
   try {
     // R2 hashes the bytes as it stores them and refuses the write unless they have `sha256`:

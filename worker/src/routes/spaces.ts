@@ -127,7 +127,10 @@ export const spaceRoutes = new Hono<AppEnv>()
     const request = await readJson(c, CreateLinkRequestSchema);
     const { spaceId, username } = c.var.member;
     const token = `${spaceId}.${randomToken(24)}`;
-    const link = await spaceStub(c.env, spaceId).createLink(await sha256Hex(token), request.role, username, {
+    const link = await spaceStub(c.env, spaceId).createLink({
+      tokenHash: await sha256Hex(token),
+      role: request.role,
+      createdBy: username,
       expiresInMs: request.expiresInMs,
       maxUses: request.maxUses,
     });

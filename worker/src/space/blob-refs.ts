@@ -10,6 +10,7 @@ import { planCleanup } from '../blobs/cleanup';
 import { DEFAULT_BLOB_LIMITS, type BlobLimits } from '../config';
 import { fail, ok, type Result } from '../kernel/result';
 import type { BlobBucket, BlobSettings, UploadRow } from './blob-schema';
+import { MultipartUploads } from './blob-multipart';
 import { BlobUploads, type BlobRecords } from './blob-uploads';
 
 /** When an R2 call in the clean-up fails, the alarm comes back this soon. */
@@ -18,10 +19,11 @@ const CLEANUP_RETRY_MS = 60_000;
 /**
  * The SpaceObject's blob records (docs/spec/blobs.md): which blobs the space has, which items
  * refer to them, and the alarm that removes orphans after a grace period and stale uploads.
- * Uploads in flight are {@link BlobUploads}. Synchronous SQL only, except where R2 must be told.
+ * Uploads in flight are {@link BlobUploads} and {@link MultipartUploads}. Synchronous SQL only, except where R2 must be told.
  */
 export class BlobRefs implements BlobRecords {
   readonly uploads: BlobUploads;
+  readonly multipart: MultipartUploads;
 
   constructor(
     private readonly sql: SqlStorage,
@@ -30,7 +32,8 @@ export class BlobRefs implements BlobRecords {
     private readonly scheduleAt: (at: number) => Promise<void>,
     private readonly limits: BlobLimits = DEFAULT_BLOB_LIMITS,
   ) {
-    this.uploads = new BlobUploads(sql, bucket, now, scheduleAt, this);
+    this.uploads = new BlobUploads(sql, bucket, now, this);
+    this.multipart = new MultipartUploads(sql, bucket, now, scheduleAt, this, this.uploads);
   }
 
   settings(): BlobSettings {

@@ -56,6 +56,22 @@ export interface CompleteTarget {
 export const BLOB_SCHEMA_STEP_3 =
   'ALTER TABLE blob_uploads ADD COLUMN failed_completions INTEGER NOT NULL DEFAULT 0';
 
+/** A file an editor sends: its hash and size, where its bytes go in R2, and who sends it. */
+export interface BlobTarget {
+  sha256: string;
+  size: number;
+  key: string;
+  userId: string;
+}
+
+/** One part of a multipart upload, as its sender names it. */
+export interface PartRef {
+  uploadId: string;
+  partNumber: number;
+  sha256: string;
+  userId: string;
+}
+
 /** One row of `blob_uploads`. */
 export type UploadRow = {
   upload_id: string;
