@@ -152,7 +152,8 @@ async function resourceOf(
 }
 
 /** GET and HEAD: a file's bytes (with Range and ETag), a note's Markdown, a record's JSON, or a folder listing. */
-export async function get(c: DavContext, target: Target, head: boolean): Promise<Response> {
+export async function get(c: DavContext, target: Target): Promise<Response> {
+  const head = c.req.method.toUpperCase() === 'HEAD';
   if (target.kind === 'missing') throw new ApiError('NOT_FOUND', 'Nothing is at this path.');
   if (target.kind !== 'item') {
     const names =
