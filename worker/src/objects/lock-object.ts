@@ -97,15 +97,15 @@ export class LockObject extends DurableObject<Env> {
   }
   ask(ref: LockRef, owner: LockOwner, message: string): Promise<Result<AskResponse>> {
     this.service.bind(ref);
-    return this.service.ask(owner, message);
+    return this.service.courtesy.ask(owner, message);
   }
   answer(ref: LockRef, owner: LockOwner, req: AnswerRequest): Promise<Result<{ status: 'answered' }>> {
     this.service.bind(ref);
-    return this.service.answer(owner, req);
+    return this.service.courtesy.answer(owner, req);
   }
   handOver(ref: LockRef, owner: LockOwner, req: HandOverRequest): Promise<Result<HandOverResponse>> {
     this.service.bind(ref);
-    return this.service.handOver(owner, req);
+    return this.service.courtesy.handOver(owner, req);
   }
   takeStale(
     ref: LockRef,
@@ -113,11 +113,11 @@ export class LockObject extends DurableObject<Env> {
     facts: { staleAfterMs: number; activeAt: number | null },
   ): Promise<Result<HandOverResponse>> {
     this.service.bind(ref);
-    return this.service.takeStale(owner, facts);
+    return this.service.courtesy.takeStale(owner, facts);
   }
   watch(ref: LockRef, owner: LockOwner, notify: boolean): Promise<WatchResponse> {
     this.service.bind(ref);
-    return this.service.watch(owner, notify);
+    return this.service.courtesy.watch(owner, notify);
   }
   breakLock(ref: LockRef, by: LockOwner, req: BreakRequest): Promise<Result<BreakResponse>> {
     this.service.bind(ref);
