@@ -18,26 +18,34 @@ const boundary = (message, patterns) => ({
 const acyclicTrees = ['worker', 'selfhost'];
 
 /**
- * The Worker's floors, lowest first: each may import its own floor and those below it, never one
- * above (STYLE.md, "Layout and boundaries"). Routes and the protocol fronts sit on top.
+ * Floors, lowest first: a file may import its own floor and those below it, never one above
+ * (STYLE.md, "Layout and boundaries"). Each floor lists folders or files under `root`.
  */
-const workerFloors = [
-  {
-    name: 'kernel',
-    paths: ['kernel', 'http', 'storage', 'env.ts', 'config.ts'],
-  },
-  { name: 'domain', paths: ['accounts', 'space', 'locks', 'blobs', 'push'] },
-  { name: 'objects', paths: ['objects'] },
-  { name: 'auth', paths: ['auth'] },
-  { name: 'fronts', paths: ['routes', 'dav', 'lfs', 'app.ts', 'index.ts'] },
-];
-const floorZones = workerFloors.flatMap((floor, level) =>
-  workerFloors.slice(level + 1).map((higher) => ({
-    target: floor.paths.map((path) => `./worker/src/${path}`),
-    from: higher.paths.map((path) => `./worker/src/${path}`),
-    message: `The ${floor.name} floor does not import from ${higher.name}: arrows point down.`,
-  })),
-);
+const floorZones = (root, floors) =>
+  floors.flatMap((floor, level) =>
+    floors.slice(level + 1).map((higher) => ({
+      target: floor.paths.map((path) => `./${root}/${path}`),
+      from: higher.paths.map((path) => `./${root}/${path}`),
+      message: `The ${floor.name} floor does not import from ${higher.name}: arrows point down.`,
+    })),
+  );
+
+const floors = {
+  // The Worker: routes and the protocol fronts on top, the kernel at the bottom.
+  'worker/src': [
+    { name: 'kernel', paths: ['kernel', 'http', 'storage', 'env.ts', 'config.ts'] },
+    { name: 'domain', paths: ['accounts', 'space', 'locks', 'blobs', 'push'] },
+    { name: 'objects', paths: ['objects'] },
+    { name: 'auth', paths: ['auth'] },
+    { name: 'fronts', paths: ['routes', 'dav', 'lfs', 'app.ts', 'index.ts'] },
+  ],
+  // The self-hosted image: main starts the servers, which use the helpers.
+  'selfhost/src': [
+    { name: 'helpers', paths: ['config.ts', 'data-version.ts', 'route.ts'] },
+    { name: 'servers', paths: ['front.ts', 'runtime.ts'] },
+    { name: 'main', paths: ['main.ts'] },
+  ],
+};
 
 export default tseslint.config(
   {
@@ -89,7 +97,7 @@ export default tseslint.config(
     plugins: { 'import-x': importX, baton: { rules: { 'no-type-cycle': noTypeCycle } } },
     settings: {
       'import-x/resolver-next': [
-        createTypeScriptImportResolver({ project: ['worker', 'selfhost'], noWarnOnMultipleProjects: true }),
+        createTypeScriptImportResolver({ project: acyclicTrees, noWarnOnMultipleProjects: true }),
       ],
     },
     rules: {
@@ -97,11 +105,11 @@ export default tseslint.config(
       'baton/no-type-cycle': 'error',
     },
   },
-  {
-    files: ['worker/src/**/*.ts'],
+  ...Object.entries(floors).map(([root, rootFloors]) => ({
+    files: [`${root}/**/*.ts`],
     plugins: { 'import-x': importX },
-    rules: { 'import-x/no-restricted-paths': ['error', { zones: floorZones }] },
-  },
+    rules: { 'import-x/no-restricted-paths': ['error', { zones: floorZones(root, rootFloors) }] },
+  })),
   {
     files: ['shared/**'],
     rules: boundary('shared/ imports neither web/ nor worker/.', ['**/web/**', '**/worker/**']),
