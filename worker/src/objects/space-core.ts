@@ -26,7 +26,7 @@ import { ShareLinks } from '../space/share-links';
 import { replyToSocketPush } from '../space/socket-push';
 import { SpaceSync } from '../space/space-sync';
 import { prepareSpaceStorage } from './space-schema';
-import { lockStub } from './stubs';
+import { directory, lockStub } from './stubs';
 
 /**
  * The storage, areas, sockets and alarm of the SpaceObject (docs/architecture.md). One Durable
@@ -115,7 +115,7 @@ export class SpaceCore extends DurableObject<Env> {
       },
       spaceId: () => this.membership.info()?.spaceId ?? null,
       vapid: async () => ({
-        ...(await env.ACCOUNTS.get(env.ACCOUNTS.idFromName('directory')).vapidKeys()),
+        ...(await directory(env).vapidKeys()),
         subject: pushContact(env),
       }),
       waitUntil: (work) => ctx.waitUntil(work),
