@@ -1,4 +1,10 @@
-import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { connect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { routeOf } from './route';
@@ -56,104 +62,125 @@ function head(req: IncomingMessage): string {
   return `${lines.join('\r\n')}\r\n\r\n`;
 }
 
+/** What the front tracks to stop cleanly: whether it is stopping, requests in flight, open WebSockets. */
+class Traffic {
+  stopping = false;
+  readonly sockets = new Set<Duplex>();
+  private inFlight = 0;
+  private readonly idle: (() => void)[] = [];
+
+  constructor(readonly target: { host: string; port: number }) {}
+
+  begin(): void {
+    this.inFlight += 1;
+  }
+  end(): void {
+    this.inFlight -= 1;
+    if (this.inFlight === 0) this.idle.splice(0).forEach((resolve) => resolve());
+  }
+  get unfinished(): number {
+    return this.inFlight;
+  }
+  /** Resolves once nothing is in flight, or after `graceMs`. */
+  async settled(graceMs: number): Promise<void> {
+    if (this.inFlight === 0) return;
+    await Promise.race([
+      new Promise<void>((resolve) => this.idle.push(resolve)),
+      new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref()),
+    ]);
+  }
+}
+
 export function startFront(upstream: URL): Front {
-  const target = { host: upstream.hostname, port: Number(upstream.port) };
-  let stopping = false;
-  let inFlight = 0;
-  const idle: (() => void)[] = [];
-  const sockets = new Set<Duplex>();
-  const done = () => {
-    inFlight -= 1;
-    if (inFlight === 0) idle.splice(0).forEach((resolve) => resolve());
+  const traffic = new Traffic({ host: upstream.hostname, port: Number(upstream.port) });
+  const server = createServer((req, res) => proxy(traffic, req, res));
+  server.on('upgrade', (req: IncomingMessage, client: Duplex, early: Buffer) =>
+    upgrade(traffic, req, client, early),
+  );
+  return { server, drain: (graceMs) => drain(traffic, server, graceMs) };
+}
+
+/** Forwards one HTTP request to the Worker and logs it once it is answered (or fails: 502). */
+function proxy(traffic: Traffic, req: IncomingMessage, res: ServerResponse): void {
+  const startedAt = process.hrtime.bigint();
+  const method = req.method ?? 'GET';
+  const url = req.url ?? '/';
+  if (traffic.stopping) {
+    res.writeHead(503, { 'content-type': 'application/json', connection: 'close', 'retry-after': '1' });
+    res.end(UNAVAILABLE('Baton is restarting; try again in a moment.'));
+    logRequest(method, url, 503, startedAt);
+    return;
+  }
+  traffic.begin();
+  let finished = false;
+  const finish = (status: number) => {
+    if (finished) return;
+    finished = true;
+    logRequest(method, url, status, startedAt);
+    traffic.end();
   };
-
-  const server = createServer((req, res) => {
-    const startedAt = process.hrtime.bigint();
-    const method = req.method ?? 'GET';
-    const url = req.url ?? '/';
-    if (stopping) {
-      res.writeHead(503, { 'content-type': 'application/json', connection: 'close', 'retry-after': '1' });
-      res.end(UNAVAILABLE('Baton is restarting; try again in a moment.'));
-      logRequest(method, url, 503, startedAt);
-      return;
-    }
-    inFlight += 1;
-    let finished = false;
-    const finish = (status: number) => {
-      if (finished) return;
-      finished = true;
-      logRequest(method, url, status, startedAt);
-      done();
-    };
-    const forward = httpRequest(
-      { ...target, method, path: url, headers: { ...req.headers, [CLIENT_IP]: clientIp(req) } },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.statusMessage, answer.rawHeaders);
-        answer.pipe(res);
-        res.on('close', () => finish(answer.statusCode ?? 502));
-      },
-    );
-    forward.on('error', () => {
-      if (!res.headersSent) {
-        res.writeHead(502, { 'content-type': 'application/json' });
-        res.end(UNAVAILABLE('Baton could not answer this request; try again.'));
-      } else res.destroy();
-      finish(502);
-    });
-    // A client that goes away mid-request: the Worker sees the body end early and rejects it whole.
-    req.on('aborted', () => forward.destroy());
-    req.pipe(forward);
-  });
-
-  server.on('upgrade', (req: IncomingMessage, client: Duplex, early: Buffer) => {
-    const startedAt = process.hrtime.bigint();
-    if (stopping) {
-      client.end('HTTP/1.1 503 Service Unavailable\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
-      logRequest(req.method ?? 'GET', req.url ?? '/', 503, startedAt);
-      return;
-    }
-    const worker: Socket = connect(target, () => {
-      worker.write(head(req));
-      if (early.length > 0) worker.write(early);
-      client.pipe(worker);
-    });
-    let logged = false;
-    worker.once('data', (chunk: Buffer) => {
-      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(chunk.toString('latin1', 0, 16))?.[1] ?? 502);
-      logRequest(req.method ?? 'GET', req.url ?? '/', status, startedAt);
-      logged = true;
-    });
-    worker.on('data', (chunk: Buffer) => client.write(chunk));
-    sockets.add(client);
-    const close = () => {
-      sockets.delete(client);
-      if (!logged) logRequest(req.method ?? 'GET', req.url ?? '/', 502, startedAt);
-      logged = true;
-      client.destroy();
-      worker.destroy();
-    };
-    worker.on('error', close).on('close', close);
-    client.on('error', close).on('close', close);
-  });
-
-  return {
-    server,
-    async drain(graceMs) {
-      stopping = true;
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      // WebSockets live as long as the page: close them now; clients reconnect to the next server.
-      for (const socket of sockets) socket.destroy();
-      if (inFlight > 0) {
-        await Promise.race([
-          new Promise<void>((resolve) => idle.push(resolve)),
-          new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref()),
-        ]);
-      }
-      const unfinished = inFlight;
-      server.closeAllConnections();
-      await closed;
-      return { unfinished };
+  const forward = httpRequest(
+    { ...traffic.target, method, path: url, headers: { ...req.headers, [CLIENT_IP]: clientIp(req) } },
+    (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.statusMessage, answer.rawHeaders);
+      answer.pipe(res);
+      res.on('close', () => finish(answer.statusCode ?? 502));
     },
+  );
+  forward.on('error', () => {
+    if (!res.headersSent) {
+      res.writeHead(502, { 'content-type': 'application/json' });
+      res.end(UNAVAILABLE('Baton could not answer this request; try again.'));
+    } else res.destroy();
+    finish(502);
+  });
+  // A client that goes away mid-request: the Worker sees the body end early and rejects it whole.
+  req.on('aborted', () => forward.destroy());
+  req.pipe(forward);
+}
+
+/** Joins a WebSocket upgrade to a socket of its own to the Worker; logged with the Worker's status. */
+function upgrade(traffic: Traffic, req: IncomingMessage, client: Duplex, early: Buffer): void {
+  const startedAt = process.hrtime.bigint();
+  if (traffic.stopping) {
+    client.end('HTTP/1.1 503 Service Unavailable\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+    logRequest(req.method ?? 'GET', req.url ?? '/', 503, startedAt);
+    return;
+  }
+  const worker: Socket = connect(traffic.target, () => {
+    worker.write(head(req));
+    if (early.length > 0) worker.write(early);
+    client.pipe(worker);
+  });
+  let logged = false;
+  worker.once('data', (chunk: Buffer) => {
+    const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(chunk.toString('latin1', 0, 16))?.[1] ?? 502);
+    logRequest(req.method ?? 'GET', req.url ?? '/', status, startedAt);
+    logged = true;
+  });
+  worker.on('data', (chunk: Buffer) => client.write(chunk));
+  traffic.sockets.add(client);
+  const close = () => {
+    traffic.sockets.delete(client);
+    if (!logged) logRequest(req.method ?? 'GET', req.url ?? '/', 502, startedAt);
+    logged = true;
+    client.destroy();
+    worker.destroy();
   };
+  worker.on('error', close).on('close', close);
+  client.on('error', close).on('close', close);
+}
+
+/** Stops accepting, closes WebSockets, and waits (at most `graceMs`) for requests in flight. */
+async function drain(traffic: Traffic, server: Server, graceMs: number): Promise<{ unfinished: number }> {
+  traffic.stopping = true;
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  // WebSockets live as long as the page: close them now; clients reconnect to the next server.
+  for (const socket of traffic.sockets) socket.destroy();
+  await traffic.settled(graceMs);
+  const unfinished = traffic.unfinished;
+  server.closeAllConnections();
+  await closed;
+  return { unfinished };
 }

@@ -1,6 +1,6 @@
 import { DEFAULT_SPACE_QUOTA_BYTES, MAX_FILE_BYTES } from '#shared/blobs/limits';
 import { MAX_PUSH_BYTES } from '#shared/sync/protocol';
-import type { Env } from './env';
+import type { Settings } from './env';
 
 /**
  * Settings an operator may change through the Worker's variables (`[vars]` in wrangler.toml, or
@@ -14,7 +14,7 @@ import type { Env } from './env';
  * while the browser is at `https://baton.example.org`: the Origin check and the passkey relying
  * party must use the latter.
  */
-export function publicOrigin(env: Env, requestUrl: string): string {
+export function publicOrigin(env: Settings, requestUrl: string): string {
   const configured = env.PUBLIC_ORIGIN?.trim();
   if (configured) {
     try {
@@ -27,7 +27,7 @@ export function publicOrigin(env: Env, requestUrl: string): string {
 }
 
 /** Whether the session cookie carries `Secure` (true unless set to "false"). */
-export function cookieSecure(env: Env): boolean {
+export function cookieSecure(env: Settings): boolean {
   return env.COOKIE_SECURE?.trim().toLowerCase() !== 'false';
 }
 
@@ -37,7 +37,7 @@ function positiveInteger(value: string | undefined, fallback: number): number {
 }
 
 /** Largest push body in bytes (S-rules; default 4 MiB). */
-export function maxPushBytes(env: Env): number {
+export function maxPushBytes(env: Settings): number {
   return positiveInteger(env.MAX_PUSH_BYTES, MAX_PUSH_BYTES);
 }
 
@@ -52,7 +52,7 @@ export const DEFAULT_BLOB_LIMITS: BlobLimits = {
   quotaBytes: DEFAULT_SPACE_QUOTA_BYTES,
 };
 
-export function blobLimits(env: Env): BlobLimits {
+export function blobLimits(env: Settings): BlobLimits {
   return {
     maxFileBytes: positiveInteger(env.MAX_FILE_BYTES, DEFAULT_BLOB_LIMITS.maxFileBytes),
     quotaBytes: positiveInteger(env.SPACE_QUOTA_BYTES, DEFAULT_BLOB_LIMITS.quotaBytes),
@@ -63,7 +63,7 @@ export function blobLimits(env: Env): BlobLimits {
  * The contact a push service sees in the server's VAPID signature (RFC 8292 `sub`): PUSH_CONTACT
  * (a mailto: or https: URL), else the public origin when it is https, else a placeholder.
  */
-export function pushContact(env: Env): string {
+export function pushContact(env: Settings): string {
   const contact = env.PUSH_CONTACT?.trim();
   if (contact && /^(mailto:|https:)/.test(contact)) return contact;
   const origin = env.PUBLIC_ORIGIN?.trim();

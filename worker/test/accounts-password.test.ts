@@ -6,7 +6,7 @@ import {
   PBKDF2_PRODUCTION_MAX_ITERATIONS,
   verifyPassword,
 } from '../src/accounts/password';
-import { fromBase64Url, toBase64Url } from '../src/accounts/crypto';
+import { fromBase64Url, toBase64Url } from '../src/kernel/crypto';
 
 describe('password hashing', () => {
   it('[A3] the parameters are pinned: PBKDF2-SHA256, 100,000 iterations, 16-byte salt, 32-byte key', () => {

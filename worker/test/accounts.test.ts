@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import * as v from 'valibot';
 import { ErrorBodySchema } from '#shared/errors';
 import { MeResponseSchema, SessionListResponseSchema } from '#shared/accounts/auth';
-import { sha256Hex } from '../src/accounts/crypto';
+import { sha256Hex } from '../src/kernel/crypto';
 import { api, sessionCookieOf, signUp, TEST_PASSWORD } from './support/accounts';
 
 async function errorOf(res: Response) {

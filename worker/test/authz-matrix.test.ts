@@ -13,7 +13,7 @@ import { ErrorBodySchema } from '#shared/errors';
 import { LinkListResponseSchema } from '#shared/accounts/links';
 import { roleAtLeast, type Role } from '#shared/accounts/roles';
 import { app } from '../src/app';
-import { SPACE_NOT_FOUND_MESSAGE } from '../src/auth/require-space-role';
+import { SPACE_NOT_FOUND_MESSAGE } from '../src/space/membership';
 import { addMember, api, createLink, createSpace, signUp, TEST_PASSWORD } from './support/accounts';
 
 /** Who calls. */

@@ -153,7 +153,12 @@ describe('[B21] only the editor who started an upload continues it', () => {
     const small = randomBytes(1000);
     const smallSha = await sha256(small);
     const reserved = await runInDurableObject(space(spaceId), (instance) =>
-      instance.blobBeginPut(smallSha, small.length, `spaces/${spaceId}/blobs/${smallSha}`, alice.userId),
+      instance.blobBeginPut({
+        sha256: smallSha,
+        size: small.length,
+        key: `spaces/${spaceId}/blobs/${smallSha}`,
+        userId: alice.userId,
+      }),
     );
     expect(reserved).toMatchObject({ ok: true });
     await runInDurableObject(space(spaceId), (_instance, ctx) => {

@@ -67,12 +67,11 @@ describe('item history (V1–V3)', () => {
     await edit(editor, theirs, item, { body: 'Dear client,\nPrice: 250\nRegards\n' });
     // A WebDAV save goes through the same edit path with its own front.
     await runInDurableObject(spaceStubOf(spaceId), (space: SpaceObject) =>
-      space.serverEdit(
-        [{ itemId: item, kind: 'note', values: { body: 'Dear client,\nPrice: 250\nRegards, Ana\n' } }],
-        owner.userId,
-        [],
-        'webdav',
-      ),
+      space.serverEdit({
+        edits: [{ itemId: item, kind: 'note', values: { body: 'Dear client,\nPrice: 250\nRegards, Ana\n' } }],
+        userId: owner.userId,
+        front: 'webdav',
+      }),
     );
   });
 
@@ -296,12 +295,11 @@ describe('deleted items and folders (V11, V12)', () => {
     await edit(owner, client, alone, { title: 'Loose note', body: 'loose' });
     // A folder deleted over WebDAV is one request that deletes everything in it.
     await runInDurableObject(spaceStubOf(spaceId), (space: SpaceObject) =>
-      space.serverEdit(
-        inPlans.map((itemId) => ({ itemId, kind: 'note' as const, values: { $deleted: true } })),
-        editor.userId,
-        [],
-        'webdav',
-      ),
+      space.serverEdit({
+        edits: inPlans.map((itemId) => ({ itemId, kind: 'note' as const, values: { $deleted: true } })),
+        userId: editor.userId,
+        front: 'webdav',
+      }),
     );
     await edit(owner, client, alone, { $deleted: true });
   });

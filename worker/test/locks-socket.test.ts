@@ -128,7 +128,9 @@ describe("a lock's own socket", () => {
     expect((await a.command({ op: 'release', token: 1 })).result).toEqual({ status: 'released', token: 1 });
     const push = await b.next(isEvent('granted', waitId));
     expect(push.token).toBe(2);
-    expect(await spaceStubOf(spaceId).fenceCheck(name, 2, editor2.userId)).toEqual({ ok: true });
+    expect(await spaceStubOf(spaceId).fenceCheck({ name, token: 2, userId: editor2.userId })).toEqual({
+      ok: true,
+    });
     a.ws.close();
     b.ws.close();
   });

@@ -5,7 +5,7 @@ import {
   LockSocketServerMessageSchema,
   type LockSocketServerMessage,
 } from '#shared/locks/schemas';
-import { lockObjectName } from '../src/objects/lock-object';
+import { lockStub as lockStubOf } from '../src/objects/stubs';
 import { addMember, api, createSpace, signUp } from './support/accounts';
 
 let counter = 0;
@@ -40,7 +40,7 @@ export async function grantedToken(cookie: string, spaceId: string, name: string
 
 /** The lock's Durable Object stub. */
 export function lockStub(spaceId: string, name: string) {
-  return env.LOCKS.get(env.LOCKS.idFromName(lockObjectName(spaceId, name)));
+  return lockStubOf(env, spaceId, name);
 }
 
 /** The space's Durable Object stub. */

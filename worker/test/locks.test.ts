@@ -220,13 +220,19 @@ describe('lock object', () => {
     );
     expect(state.map((r) => r.kind)).toEqual(['granted', 'queued', 'expired', 'granted']);
     expect(
-      await spaceStubOf(spaceId).fenceCheck(name, a.status === 'granted' ? a.token : 0, editor.userId),
+      await spaceStubOf(spaceId).fenceCheck({
+        name,
+        token: a.status === 'granted' ? a.token : 0,
+        userId: editor.userId,
+      }),
     ).toMatchObject({ ok: false, reason: 'stale_token' });
-    expect(await spaceStubOf(spaceId).fenceCheck(name, null, editor.userId)).toMatchObject({
-      ok: false,
-      reason: 'locked',
-      holderUserId: editor2.userId,
-    });
+    expect(await spaceStubOf(spaceId).fenceCheck({ name, token: null, userId: editor.userId })).toMatchObject(
+      {
+        ok: false,
+        reason: 'locked',
+        holderUserId: editor2.userId,
+      },
+    );
   });
 
   it('[L6] a late alarm does not matter: the next request applies the expiry itself', async () => {
@@ -279,8 +285,12 @@ describe('lock object', () => {
         (await post(editor.cookie, spaceId, name, 'acquire', { requestId: rid() })).body,
       );
       if (a.status !== 'granted') throw new Error('expected a grant');
-      expect(await spaceStubOf(spaceId).fenceCheck(name, a.token, editor.userId)).toEqual({ ok: true });
-      expect(await spaceStubOf(spaceId).fenceCheck(name, a.token - 1, editor.userId)).toMatchObject({
+      expect(await spaceStubOf(spaceId).fenceCheck({ name, token: a.token, userId: editor.userId })).toEqual({
+        ok: true,
+      });
+      expect(
+        await spaceStubOf(spaceId).fenceCheck({ name, token: a.token - 1, userId: editor.userId }),
+      ).toMatchObject({
         ok: false,
         reason: 'stale_token',
       });

@@ -8,7 +8,7 @@ import {
   SpaceResponseSchema,
 } from '#shared/accounts/spaces';
 import { addMember, api, createLink, createSpace, signUp } from './support/accounts';
-import { linkState } from '../src/space/membership';
+import { linkState } from '../src/space/share-links';
 
 async function errorOf(res: Response) {
   return v.parse(ErrorBodySchema, await res.json());

@@ -5,9 +5,10 @@ import {
   type AppPasswordAccess,
   type AppPasswordInfo,
 } from '#shared/accounts/app-passwords';
-import { randomToken } from './crypto';
-import { fail, ok, type Clock, type Result } from './result';
-import { str } from './sql';
+import { randomToken } from '../kernel/crypto';
+import { fail, ok, type Result } from '../kernel/result';
+import type { Clock } from '../kernel/clock';
+import { str } from '../kernel/sql';
 import { ACCOUNT_THROTTLE } from './throttle';
 import type { Directory } from './directory';
 
@@ -96,11 +97,9 @@ export class AppPasswordStore {
     const keys = [{ key: 'app-passwords', policy: ACCOUNT_THROTTLE }];
     const wait = this.throttle.attemptWaitMs(keys);
     if (wait > 0)
-      return fail(
-        'RATE_LIMITED',
-        `Too many failed sign-ins. Try again in ${Math.ceil(wait / 1000)} s.`,
-        wait,
-      );
+      return fail('RATE_LIMITED', `Too many failed sign-ins. Try again in ${Math.ceil(wait / 1000)} s.`, {
+        retryAfterMs: wait,
+      });
     const grant = this.use(tokenHash);
     if (grant) return ok(grant);
     this.throttle.recordFailures(keys);

@@ -1,8 +1,9 @@
 import * as v from 'valibot';
 import type { User } from '#shared/accounts/auth';
-import { randomToken } from './crypto';
-import { str } from './sql';
-import { fail, ok, type Clock, type Result } from './result';
+import { randomToken } from '../kernel/crypto';
+import { str } from '../kernel/sql';
+import { fail, ok, type Result } from '../kernel/result';
+import type { Clock } from '../kernel/clock';
 import { recordFailure, throttleWaitMs, type ThrottleKey, type ThrottleState } from './throttle';
 
 /**
@@ -122,7 +123,9 @@ export class Directory {
     const states = keys.map(({ key }) => this.throttleState(key));
     const wait = Math.max(0, ...keys.map(({ policy }, i) => throttleWaitMs(states[i], policy, now)));
     if (wait > 0) {
-      return fail('RATE_LIMITED', `Too many ${what}. Try again in ${Math.ceil(wait / 1000)} s.`, wait);
+      return fail('RATE_LIMITED', `Too many ${what}. Try again in ${Math.ceil(wait / 1000)} s.`, {
+        retryAfterMs: wait,
+      });
     }
     keys.forEach(({ key, policy }, i) => this.saveThrottle(key, recordFailure(states[i], policy, now)));
     return ok(null);

@@ -1,4 +1,4 @@
-import { constantTimeEqual, fromBase64Url, toBase64Url } from './crypto';
+import { constantTimeEqual, fromBase64Url, toBase64Url } from '../kernel/crypto';
 
 /**
  * Production Workers refuse PBKDF2 with more than 100,000 iterations; the local runtime does not,

@@ -1,9 +1,9 @@
 import * as v from 'valibot';
 import type { SessionInfo } from '#shared/accounts/auth';
 import { RoleSchema, type Role } from '#shared/accounts/roles';
-import { randomToken } from './crypto';
-import { str } from './sql';
-import type { Clock } from './result';
+import { randomToken } from '../kernel/crypto';
+import { str } from '../kernel/sql';
+import type { Clock } from '../kernel/clock';
 
 /** A session lasts 30 days from sign-in. */
 export const SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000;

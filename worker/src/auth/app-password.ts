@@ -5,12 +5,12 @@ import type { AppPasswordAccess } from '#shared/accounts/app-passwords';
 import { SpaceIdSchema } from '#shared/accounts/ids';
 import { roleAtLeast, type Role } from '#shared/accounts/roles';
 import { normaliseUsername } from '#shared/accounts/username';
-import { randomToken, sha256Hex } from '../accounts/crypto';
+import { randomToken, sha256Hex } from '../kernel/crypto';
 import { ADDRESS_THROTTLE } from '../accounts/throttle';
 import type { Env } from '../env';
 import { ApiError, errorResponse } from '../http/api-error';
-import { clientAddress } from '../routes/throttled';
-import { directory, spaceStub, userRecord } from './session';
+import { clientAddress } from '../http/client-address';
+import { directory, spaceStub, userRecord } from '../objects/stubs';
 
 /**
  * Who a request signed with an app password acts for, and what the password allows. App

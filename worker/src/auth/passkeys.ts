@@ -12,13 +12,13 @@ import {
   type PasskeyRegisterOptionsResponse,
   type PasskeyRegisterVerifyRequest,
 } from '#shared/accounts/passkeys';
-import { fromBase64Url, randomToken, toBase64Url } from '../accounts/crypto';
+import { fromBase64Url, randomToken, toBase64Url } from '../kernel/crypto';
 import type { SessionOwner } from '../accounts/user-record';
-import { unwrap } from '../accounts/result';
+import { unwrap } from '../http/api-error';
 import { publicOrigin } from '../config';
 import type { Env } from '../env';
 import { ApiError } from '../http/api-error';
-import { directory } from './session';
+import { directory } from '../objects/stubs';
 
 /** The relying party is whatever host serves the app: its id is the host name, its origin the request's. */
 export interface RelyingParty {

@@ -1,10 +1,11 @@
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
-import { sha256Hex } from '../accounts/crypto';
+import { sha256Hex } from '../kernel/crypto';
 import type { SessionOwner } from '../accounts/user-record';
 import type { Env } from '../env';
 import { ApiError } from '../http/api-error';
-import { sessionToken, userRecord } from './session';
+import { sessionToken } from './session';
+import { userRecord } from '../objects/stubs';
 
 /** `c.var.session` once {@link requireSession} has run. */
 export type SessionVariables = { session: SessionOwner };

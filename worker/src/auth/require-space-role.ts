@@ -5,8 +5,9 @@ import { roleAtLeast, type Role } from '#shared/accounts/roles';
 import type { SessionOwner } from '../accounts/user-record';
 import type { Env } from '../env';
 import { ApiError } from '../http/api-error';
+import { SPACE_NOT_FOUND_MESSAGE } from '../space/membership';
 import { authenticate } from './require-session';
-import { spaceStub } from './session';
+import { spaceStub } from '../objects/stubs';
 
 /** The caller's membership in the space named by the route's `:spaceId`. */
 export interface SpaceMember {
@@ -20,9 +21,6 @@ export interface SpaceMember {
 
 /** `c.var.session` and `c.var.member` once {@link requireSpaceRole} has run. */
 export type SpaceVariables = { session: SessionOwner; member: SpaceMember };
-
-/** The one answer for a space that does not exist and for a space the caller is not in. */
-export const SPACE_NOT_FOUND_MESSAGE = 'No such space, or you are not a member of it.';
 
 /**
  * Middleware for routes with `:spaceId`: authenticates (401), then asks the space's object for the

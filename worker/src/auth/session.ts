@@ -1,29 +1,13 @@
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { SESSION_COOKIE, type MeResponse } from '#shared/accounts/auth';
-import { randomToken, sha256Hex } from '../accounts/crypto';
+import { randomToken, sha256Hex } from '../kernel/crypto';
 import { describeDevice } from '../accounts/device';
 import { SESSION_TTL_MS } from '../accounts/user-record';
 import { cookieSecure } from '../config';
+import { directory, userRecord } from '../objects/stubs';
 import type { Env } from '../env';
-import type { AccountObject } from '../objects/account-object';
-import type { SpaceObject } from '../objects/space-object';
 import { ApiError } from '../http/api-error';
-
-/** The one account directory (the AccountObject named 'directory'). */
-export function directory(env: Env): DurableObjectStub<AccountObject> {
-  return env.ACCOUNTS.get(env.ACCOUNTS.idFromName('directory'));
-}
-
-/** A user's own record: sessions and list of spaces (the AccountObject named 'user:<userId>'). */
-export function userRecord(env: Env, userId: string): DurableObjectStub<AccountObject> {
-  return env.ACCOUNTS.get(env.ACCOUNTS.idFromName(`user:${userId}`));
-}
-
-/** The SpaceObject of a space. */
-export function spaceStub(env: Env, spaceId: string): DurableObjectStub<SpaceObject> {
-  return env.SPACES.get(env.SPACES.idFromName(spaceId));
-}
 
 // `<userId>.<43 characters>`: the user id routes the check to that user's object; the secret is
 // 32 random bytes (256 bits).

@@ -1,9 +1,8 @@
 import { checkQuota } from '#shared/blobs/quota';
 import { hashWhileStreaming } from '../blobs/hashing';
 import { uploadKey } from '../blobs/keys';
-import { unwrapOutcome } from '../blobs/put-blob';
 import { blobLimits } from '../config';
-import { ApiError } from '../http/api-error';
+import { ApiError, unwrap } from '../http/api-error';
 import type { DavContext, OpenSpace } from './context';
 
 /**
@@ -34,8 +33,8 @@ export async function storeBody(
       `The upload did not arrive whole: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
-  const adopted = await space.stub.blobAdopt(sha256, size, key);
+  const adopted = await space.stub.blobAdopt({ sha256, size, key });
   // Refused (quota, busy) or the space has this content already: this copy is not needed.
   if (!(adopted.ok && adopted.value.created)) await c.env.BLOBS.delete(key);
-  return unwrapOutcome(adopted).sha256;
+  return unwrap(adopted).sha256;
 }

@@ -3,7 +3,7 @@ import { uniqueNames } from '#shared/sync/folders';
 import type { Role } from '#shared/accounts/roles';
 import { roleAtLeast } from '#shared/accounts/roles';
 import { scopedAccess, type AppPasswordVariables } from '../auth/app-password';
-import { spaceStub, userRecord } from '../auth/session';
+import { spaceStub, userRecord } from '../objects/stubs';
 import type { Env } from '../env';
 import { ApiError } from '../http/api-error';
 

@@ -1,6 +1,6 @@
 import { folderLockName, folderOfLock, isFolderLock } from '#shared/locks/folders';
 import type { LockHolder, LockOwner } from '#shared/locks/schemas';
-import { randomToken } from '../accounts/crypto';
+import { randomToken } from '../kernel/crypto';
 import { ApiError } from '../http/api-error';
 import { hrefOf, needRole, type DavContext } from './context';
 import { coveringLocks, describeLock, lockNamedBy } from './folder-locks';

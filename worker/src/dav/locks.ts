@@ -1,8 +1,8 @@
 import { LOCK_TTL_MAX_MS, LOCK_TTL_MIN_MS } from '#shared/locks/limits';
 import type { LockSummary } from '#shared/locks/schemas';
-import { sha256Hex } from '../accounts/crypto';
+import { sha256Hex } from '../kernel/crypto';
 import { ApiError } from '../http/api-error';
-import { lockObjectName } from '../objects/lock-object';
+import { lockStub as lockStubOf } from '../objects/stubs';
 import type { DavContext, OpenSpace } from './context';
 
 /**
@@ -135,7 +135,7 @@ export function heldLock(
 
 /** The LockObject of an item's lock. */
 export function lockStub(c: DavContext, space: OpenSpace, itemId: string) {
-  return c.env.LOCKS.get(c.env.LOCKS.idFromName(lockObjectName(space.spaceId, itemId)));
+  return lockStubOf(c.env, space.spaceId, itemId);
 }
 
 /**

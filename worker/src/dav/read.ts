@@ -152,7 +152,8 @@ async function resourceOf(
 }
 
 /** GET and HEAD: a file's bytes (with Range and ETag), a note's Markdown, a record's JSON, or a folder listing. */
-export async function get(c: DavContext, target: Target, head: boolean): Promise<Response> {
+export async function get(c: DavContext, target: Target): Promise<Response> {
+  const head = c.req.method.toUpperCase() === 'HEAD';
   if (target.kind === 'missing') throw new ApiError('NOT_FOUND', 'Nothing is at this path.');
   if (target.kind !== 'item') {
     const names =
@@ -177,7 +178,12 @@ export async function get(c: DavContext, target: Target, head: boolean): Promise
     'content-security-policy': "default-src 'none'; sandbox",
   });
   // What this program read is the base of its next PUT without If-Match (S37, D24).
-  if (!head) await space.stub.davRead(c.var.principal.appPasswordId, entry.id, entry.version);
+  if (!head)
+    await space.stub.davRead({
+      reader: c.var.principal.appPasswordId,
+      itemId: entry.id,
+      version: entry.version,
+    });
   const ifNoneMatch = c.req.header('if-none-match');
   if (ifNoneMatch && ifNoneMatch.split(',').some((t) => t.trim() === etag || t.trim() === '*'))
     return new Response(null, { status: 304, headers });

@@ -1,15 +1,17 @@
 import { Hono } from 'hono';
-import { randomToken } from '../accounts/crypto';
 import { appPasswordErrorResponse, requireAppPassword } from '../auth/app-password';
 import { ApiError } from '../http/api-error';
 import { needRole, segmentsOf, type DavContext, type DavEnv } from './context';
-import { checkFolderWrite, describeLock } from './folder-locks';
-import { lockFolder, refreshLock, unlock, webdavHolder } from './lock-folder';
-import { checkWriteLock, leaseOf, lockStub, lockTokenOf } from './locks';
-import { etagOf, lockDiscovery, multistatus } from './props';
+import { checkFolderWrite } from './folder-locks';
+import { unlock } from './lock-folder';
+import { checkWriteLock } from './locks';
+import { etagOf, multistatus } from './props';
 import { get, propfind, readXml } from './read';
 import { resolveTarget, type Target } from './target';
-import { copyOrMove, mkcol, put, remove, submittedTokens } from './write';
+import { lock } from './lock';
+import { copy, mkcol, move, remove } from './namespace';
+import { put } from './write';
+import { submittedTokens } from './write-claims';
 import { clark, DAV_NS, davChild, elements, escapeXml, serialize } from './xml';
 
 const ALLOW = 'OPTIONS, GET, HEAD, PUT, DELETE, PROPFIND, PROPPATCH, MKCOL, COPY, MOVE, LOCK, UNLOCK';
@@ -68,7 +70,8 @@ async function proppatch(c: DavContext, target: Target): Promise<Response> {
   }
   const protectedNames = names.filter((n) => LIVE.has(n));
   const key = target.kind === 'folder' ? `folder:${target.path}` : target.entry.id;
-  if (protectedNames.length === 0) await target.space.stub.davPatchProps(key, set, removed);
+  if (protectedNames.length === 0)
+    await target.space.stub.davPatchProps({ target: key, set, remove: removed });
   const propXml = (n: string) => {
     const end = n.indexOf('}');
     return `<x:${n.slice(end + 1)} xmlns:x="${escapeXml(n.slice(1, end))}"/>`;
@@ -91,63 +94,6 @@ async function proppatch(c: DavContext, target: Target): Promise<Response> {
   );
 }
 
-async function lock(c: DavContext, target: Target): Promise<Response> {
-  if (target.kind === 'root') throw new ApiError('FORBIDDEN', 'Spaces are checked out folder by folder.');
-  const space = target.space;
-  needRole(space, 'editor');
-  const ttlMs = leaseOf(c.req.header('timeout'));
-  const owner = { userId: c.var.principal.userId, username: c.var.principal.username };
-  const href = new URL(c.req.url).pathname;
-  const root = await readXml(c);
-  // A refresh: the If header names the lock (RFC 4918 §9.10.2).
-  if (!root) return refreshLock(c, target, owner, ttlMs);
-  if (root.ns !== DAV_NS || root.local !== 'lockinfo')
-    throw new ApiError('BAD_REQUEST', 'Expected a DAV:lockinfo body.');
-  if (davChild(root, 'lockscope') && !davChild(davChild(root, 'lockscope') ?? root, 'exclusive'))
-    throw new ApiError('NOT_IMPLEMENTED', 'Only exclusive locks are offered: a check-out is for one person.');
-  if (target.kind === 'folder') return lockFolder(c, target, owner, ttlMs);
-  if (
-    (c.req.header('depth') ?? '0') !== '0' &&
-    target.kind === 'item' &&
-    c.req.header('depth')?.toLowerCase() !== 'infinity'
-  )
-    throw new ApiError('BAD_REQUEST', 'Depth must be 0 or infinity.');
-  let itemId: string;
-  let created = false;
-  if (target.kind === 'missing') {
-    // A lock on an unmapped URL makes an empty file (RFC 4918 §7.3), then locks it.
-    await put(c, target, true);
-    const again = await resolveTarget(c, target.segments);
-    if (again.kind !== 'item') throw new ApiError('CONFLICT', 'The file could not be made.');
-    itemId = again.entry.id;
-    created = true;
-  } else {
-    itemId = target.entry.id;
-  }
-  const ref = { spaceId: space.spaceId, name: itemId };
-  const answer = await lockStub(c, space, itemId).acquire(
-    ref,
-    owner,
-    { requestId: randomToken(), ttlMs, waitMs: 0 },
-    'webdav',
-  );
-  if (answer.status !== 'granted') {
-    const who = answer.status === 'busy' ? answer.holder.username : 'someone else';
-    const around =
-      answer.status === 'busy' && answer.blockedBy ? await describeLock(space, answer.blockedBy) : null;
-    throw new ApiError(
-      'LOCKED',
-      around ? `This file is in ${around}, checked out by ${who}.` : `This item is checked out by ${who}.`,
-    );
-  }
-  const token = await lockTokenOf(space.spaceId, itemId, answer.token);
-  return c.body(
-    lockDiscovery(webdavHolder(owner, answer.token, answer.expiresAt), token, href, Date.now()),
-    created ? 201 : 200,
-    { ...XML, 'lock-token': `<${token}>` },
-  );
-}
-
 async function handle(c: DavContext): Promise<Response> {
   const method = c.req.method.toUpperCase();
   if (method === 'OPTIONS') return c.body(null, 200, { dav: '1, 2', allow: ALLOW, 'ms-author-via': 'DAV' });
@@ -158,9 +104,8 @@ async function handle(c: DavContext): Promise<Response> {
     case 'PROPPATCH':
       return proppatch(c, target);
     case 'GET':
-      return get(c, target, false);
     case 'HEAD':
-      return get(c, target, true);
+      return get(c, target);
     case 'PUT':
       return put(c, target);
     case 'DELETE':
@@ -168,9 +113,9 @@ async function handle(c: DavContext): Promise<Response> {
     case 'MKCOL':
       return mkcol(c, target);
     case 'COPY':
-      return copyOrMove(c, target, false);
+      return copy(c, target);
     case 'MOVE':
-      return copyOrMove(c, target, true);
+      return move(c, target);
     case 'LOCK':
       return lock(c, target);
     case 'UNLOCK':

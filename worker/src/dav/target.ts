@@ -3,6 +3,7 @@ import { FOLDER_FIELD } from '#shared/sync/folders';
 import type { JsonValue } from '#shared/sync/item';
 import { ApiError } from '../http/api-error';
 import type { ServerEdit } from '../space/server-edit';
+import type { ServerEditRequest } from '../space/space-sync';
 import type { DavEntry } from '../space/dav-entry';
 import type { DavTreeChange } from '../space/dav-store';
 import { openSpace, type DavContext, type OpenSpace } from './context';
@@ -38,10 +39,8 @@ export async function edit(
 ): Promise<void> {
   if (edits.length === 0 && then.length === 0) return;
   // The RPC stub's inferred type of a JSON-valued argument is too deep for tsc; the values are plain JSON.
-  const stub = space.stub as unknown as {
-    serverEdit(edits: ServerEdit[], userId: string, then: DavTreeChange[]): Promise<MutationResult[]>;
-  };
-  const results = await stub.serverEdit(edits, c.var.principal.userId, then);
+  const stub = space.stub as unknown as { serverEdit(request: ServerEditRequest): Promise<MutationResult[]> };
+  const results = await stub.serverEdit({ edits, userId: c.var.principal.userId, then });
   const refused = results.find((r) => r.status === 'rejected');
   if (refused && refused.status === 'rejected') {
     throw new ApiError(refused.code === 'FENCED' ? 'LOCKED' : 'CONFLICT', refused.message);

@@ -1,60 +1,13 @@
-import { FOLDER_FIELD, joinPath, nameProblem } from '#shared/sync/folders';
-import * as v from 'valibot';
-import { DELETED_FIELD, ItemStateSchema } from '#shared/sync/item';
-import type { LockClaim } from '#shared/sync/mutation';
-import { randomToken } from '../accounts/crypto';
+import { nameProblem } from '#shared/sync/folders';
+import { randomToken } from '../kernel/crypto';
 import { ApiError } from '../http/api-error';
-import type { ServerEdit } from '../space/server-edit';
 import type { DavEntry } from '../space/dav-entry';
-import type { DavTreeChange } from '../space/dav-store';
 import { storeBody } from './blob-put';
-import { needRole, segmentsOf, type DavContext, type OpenSpace } from './context';
-import { checkFolderTreeWrite, checkFolderWrite, folderTokens } from './folder-locks';
-import { checkWriteLock, parseIf, ifHolds, lockTokenOf } from './locks';
+import { needRole, type DavContext, type OpenSpace } from './context';
+import { checkFolderWrite } from './folder-locks';
 import { etagOf, versionOfEtag } from './props';
-import { edit, placeValues, resolveTarget, typeOf, type Target } from './target';
-
-/**
- * The lock tokens the request submits in `If`, after checking the header holds for the item (or,
- * with no item, for what is in `folder`): its own lock and the folder check-outs over it count.
- */
-export async function submittedTokens(
-  c: DavContext,
-  space: OpenSpace,
-  entry: DavEntry | null,
-  folder: string,
-): Promise<string[]> {
-  const header = parseIf(c.req.header('if'));
-  if (!header) return [];
-  const lockTokens = await folderTokens(c, space, folder);
-  if (entry) {
-    const state = await space.stub.lockState(entry.id);
-    if (state?.held) lockTokens.push(await lockTokenOf(space.spaceId, entry.id, state.token));
-  }
-  if (!ifHolds(header, { lockTokens, etag: entry ? etagOf(entry) : null })) {
-    // A token of a lock someone else now holds is answered as locked, not as a failed condition.
-    if (lockTokens.length > 0 && !lockTokens.some((token) => header.tokens.includes(token)))
-      throw new ApiError('LOCKED', 'This item is checked out by someone else.');
-    throw new ApiError('PRECONDITION_FAILED', 'The If header does not hold for this resource.');
-  }
-  return header.tokens;
-}
-
-/**
- * The claim an edit carries (S8): the item's own lock's when held, else the folder check-out's
- * (a new item has only that).
- */
-async function lockClaim(
-  c: DavContext,
-  space: OpenSpace,
-  entry: DavEntry | null,
-  tokens: string[],
-  folderClaim: LockClaim | null,
-): Promise<{ lock?: LockClaim }> {
-  const fencing = entry ? await checkWriteLock(c, space, entry.id, tokens) : null;
-  if (entry && fencing !== null) return { lock: { name: entry.id, token: fencing } };
-  return folderClaim ? { lock: folderClaim } : {};
-}
+import { edit, placeValues, typeOf, type Target } from './target';
+import { lockClaim, submittedTokens } from './write-claims';
 
 function lengthOf(c: DavContext): number {
   const header = c.req.header('content-length');
@@ -67,8 +20,29 @@ function lengthOf(c: DavContext): number {
   return Number(header);
 }
 
+/** Where a written file's bytes come from: the request's body, or none at all. */
+interface BodySource {
+  size(c: DavContext): number;
+  store(c: DavContext, space: OpenSpace, size: number): Promise<string>;
+}
+
+const REQUEST_BODY: BodySource = { size: lengthOf, store: (c, space, size) => storeBody(c, space, size) };
+const NO_BODY: BodySource = {
+  size: () => 0,
+  store: (c, space) => storeBody(c, space, 0, new ReadableStream({ start: (ctl) => ctl.close() })),
+};
+
 /** PUT: a new file, a new version of a file, or a note's new Markdown. */
-export async function put(c: DavContext, target: Target, emptyBody = false): Promise<Response> {
+export function put(c: DavContext, target: Target): Promise<Response> {
+  return write(c, target, REQUEST_BODY);
+}
+
+/** An empty file at a new URL, for a LOCK there (RFC 4918 §7.3); the request's body is the lock's. */
+export function createEmptyFile(c: DavContext, target: Target): Promise<Response> {
+  return write(c, target, NO_BODY);
+}
+
+async function write(c: DavContext, target: Target, body: BodySource): Promise<Response> {
   if (target.kind === 'root' || target.kind === 'folder')
     throw new ApiError('METHOD_NOT_ALLOWED', 'A folder cannot be written to.');
   const { space } = target;
@@ -88,7 +62,7 @@ export async function put(c: DavContext, target: Target, emptyBody = false): Pro
   if (entry?.kind === 'record')
     throw new ApiError('FORBIDDEN', 'Records are read-only over WebDAV; edit them in the app.');
   const claim = await lockClaim(c, space, entry, tokens, folderClaim);
-  const size = emptyBody ? 0 : lengthOf(c);
+  const size = body.size(c);
   if (entry?.kind === 'note') {
     const text = await readText(c, size);
     await edit(c, space, [{ itemId: entry.id, kind: 'note', values: { body: text }, ...claim, ...bases }]);
@@ -98,9 +72,7 @@ export async function put(c: DavContext, target: Target, emptyBody = false): Pro
     const problem = nameProblem(target.name);
     if (problem) throw new ApiError('BAD_REQUEST', problem);
   }
-  const sha256 = emptyBody
-    ? await storeBody(c, space, 0, new ReadableStream({ start: (ctl) => ctl.close() }))
-    : await storeBody(c, space, size);
+  const sha256 = await body.store(c, space, size);
   const name = target.kind === 'item' ? target.entry.name : target.name;
   const values = {
     sha256,
@@ -156,198 +128,4 @@ async function readText(c: DavContext, size: number): Promise<string> {
   } catch {
     throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'A note is UTF-8 text.');
   }
-}
-
-/** The edits that put every item of a folder (or one item) in the trash. */
-async function trashEdits(c: DavContext, target: Target, tokens: string[]): Promise<ServerEdit[]> {
-  if (target.kind === 'item') {
-    const folderClaim = await checkFolderWrite(c, target.space, target.entry.folder, tokens);
-    return [
-      {
-        itemId: target.entry.id,
-        kind: target.entry.kind,
-        values: { [DELETED_FIELD]: true },
-        ...(await lockClaim(c, target.space, target.entry, tokens, folderClaim)),
-      },
-    ];
-  }
-  if (target.kind !== 'folder') return [];
-  const folderClaim = await checkFolderTreeWrite(c, target.space, target.path, tokens);
-  const edits: ServerEdit[] = [];
-  for (const entry of await target.space.stub.davItemsBelow(target.path)) {
-    edits.push({
-      itemId: entry.id,
-      kind: entry.kind,
-      values: { [DELETED_FIELD]: true },
-      ...(await lockClaim(c, target.space, entry, tokens, folderClaim)),
-    });
-  }
-  return edits;
-}
-
-/** DELETE: to the trash (restorable in the app); a folder with everything in it. */
-export async function remove(c: DavContext, target: Target): Promise<Response> {
-  if (target.kind === 'root' || (target.kind === 'folder' && target.path === ''))
-    throw new ApiError('FORBIDDEN', 'Spaces are deleted in the app.');
-  if (target.kind === 'missing') throw new ApiError('NOT_FOUND', 'Nothing is at this path.');
-  needRole(target.space, 'editor');
-  const tokens = await submittedTokens(
-    c,
-    target.space,
-    target.kind === 'item' ? target.entry : null,
-    target.kind === 'item' ? target.entry.folder : target.path,
-  );
-  const then: DavTreeChange =
-    target.kind === 'folder'
-      ? { op: 'removeFolders', path: target.path }
-      : { op: 'dropProps', target: target.entry.id };
-  await edit(c, target.space, await trashEdits(c, target, tokens), [then]);
-  return c.body(null, 204);
-}
-
-/** MKCOL: an empty folder. */
-export async function mkcol(c: DavContext, target: Target): Promise<Response> {
-  if ((c.req.header('content-length') ?? '0') !== '0' || c.req.header('transfer-encoding'))
-    throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'MKCOL takes no body.');
-  if (target.kind === 'root' || (target.kind === 'folder' && target.segments.length === 1))
-    throw new ApiError('FORBIDDEN', 'Spaces are made in the app.');
-  if (target.kind !== 'missing')
-    throw new ApiError('METHOD_NOT_ALLOWED', 'Something already exists at this path.');
-  needRole(target.space, 'editor');
-  if (target.parent === null) throw new ApiError('CONFLICT', 'The parent folder does not exist.');
-  const problem = nameProblem(target.name);
-  if (problem) throw new ApiError('BAD_REQUEST', problem);
-  const tokens = await submittedTokens(c, target.space, null, target.parent);
-  await checkFolderWrite(c, target.space, target.parent, tokens);
-  await edit(c, target.space, [], [{ op: 'addFolder', path: joinPath(target.parent, target.name) }]);
-  return c.body(null, 201);
-}
-
-/** COPY and MOVE: `move` renames or moves items (never their bytes); COPY makes new items that share the blob. */
-export async function copyOrMove(c: DavContext, source: Target, move: boolean): Promise<Response> {
-  if (source.kind === 'root' || source.kind === 'missing')
-    throw new ApiError('NOT_FOUND', 'Nothing is at this path.');
-  if (source.kind === 'folder' && source.path === '')
-    throw new ApiError('FORBIDDEN', 'A whole space cannot be copied or moved.');
-  const space = source.space;
-  needRole(space, 'editor');
-  const destination = destinationOf(c);
-  if (destination[0] !== source.segments[0])
-    throw new ApiError('BAD_DESTINATION', 'Copy or move within one space.');
-  const dest = await resolveTarget(c, destination);
-  if (dest.kind === 'root' || (dest.kind === 'folder' && dest.path === ''))
-    throw new ApiError('FORBIDDEN', 'That destination is a space.');
-  if (destination.join('/') === source.segments.join('/'))
-    throw new ApiError('FORBIDDEN', 'Source and destination are the same.');
-  if (source.kind === 'folder' && `${destination.join('/')}/`.startsWith(`${source.segments.join('/')}/`))
-    throw new ApiError('FORBIDDEN', 'A folder cannot go inside itself.');
-  // Overwriting a folder the source is in would put the source in the trash with it.
-  if (`${source.segments.join('/')}/`.startsWith(`${destination.join('/')}/`))
-    throw new ApiError('FORBIDDEN', 'A file or folder cannot replace a folder it is in.');
-  const overwrite = (c.req.header('overwrite') ?? 'T').toUpperCase() !== 'F';
-  const sourceFolder = source.kind === 'item' ? source.entry.folder : source.path;
-  const tokens = await submittedTokens(c, space, source.kind === 'item' ? source.entry : null, sourceFolder);
-  const existed = dest.kind !== 'missing';
-  if (existed && !overwrite)
-    throw new ApiError('PRECONDITION_FAILED', 'The destination exists and Overwrite is F.');
-  if (dest.kind === 'missing' && dest.parent === null)
-    throw new ApiError('CONFLICT', 'The destination folder does not exist.');
-  const [destFolder, destName] =
-    dest.kind === 'missing' ? [dest.parent ?? '', dest.name] : splitDest(destination);
-  const problem = nameProblem(destName);
-  if (problem) throw new ApiError('BAD_REQUEST', problem);
-  // A move takes things out of their folder and a copy or move puts them in another (L23).
-  const sourceClaim = !move
-    ? null
-    : source.kind === 'item'
-      ? await checkFolderWrite(c, space, sourceFolder, tokens)
-      : await checkFolderTreeWrite(c, space, sourceFolder, tokens);
-  const destClaim = await checkFolderWrite(c, space, destFolder, tokens);
-  const folderClaim = sourceClaim ?? destClaim;
-  const edits: ServerEdit[] = existed ? await trashEdits(c, dest, tokens) : [];
-  const then: DavTreeChange[] = dest.kind === 'folder' ? [{ op: 'removeFolders', path: dest.path }] : [];
-  const depth = c.req.header('depth') ?? 'infinity';
-  if (source.kind === 'item') {
-    edits.push(
-      move
-        ? {
-            itemId: source.entry.id,
-            kind: source.entry.kind,
-            values: placeValues(source.entry, destName, destFolder),
-            ...(await lockClaim(c, space, source.entry, tokens, folderClaim)),
-          }
-        : await copyEdit(space, source.entry, destName, destFolder),
-    );
-    if (!move) then.push({ op: 'copyProps', from: source.entry.id, to: edits.at(-1)?.itemId ?? '' });
-    await edit(c, space, edits, then);
-    return c.body(null, existed ? 204 : 201);
-  }
-  const from = source.path;
-  const to = joinPath(destFolder, destName);
-  const below = move || depth !== '0' ? await space.stub.davItemsBelow(from) : [];
-  for (const entry of below) {
-    const folder = to + entry.folder.slice(from.length);
-    const name =
-      entry.kind === 'file' ? entry.name : entry.kind === 'note' ? `${entry.name}.md` : `${entry.name}.json`;
-    edits.push(
-      move
-        ? {
-            itemId: entry.id,
-            kind: entry.kind,
-            values: { [FOLDER_FIELD]: folder },
-            ...(await lockClaim(c, space, entry, tokens, folderClaim)),
-          }
-        : await copyEdit(space, entry, name, folder),
-    );
-  }
-  if (move)
-    then.push(
-      { op: 'moveFolders', from, to },
-      { op: 'removeFolders', path: from },
-      { op: 'addFolder', path: to },
-    );
-  else if (depth === '0') then.push({ op: 'addFolder', path: to });
-  else then.push({ op: 'copyFolders', from, to });
-  await edit(c, space, edits, then);
-  return c.body(null, existed ? 204 : 201);
-}
-
-async function copyEdit(
-  space: OpenSpace,
-  entry: DavEntry,
-  name: string,
-  folder: string,
-): Promise<ServerEdit> {
-  const json = await space.stub.davItem(entry.id);
-  const item = json === null ? null : v.parse(ItemStateSchema, JSON.parse(json));
-  const values: ServerEdit['values'] = {};
-  for (const [field, value] of Object.entries(item?.fields ?? {}))
-    if (field !== DELETED_FIELD) values[field] = value.v;
-  return {
-    itemId: randomToken(),
-    kind: entry.kind,
-    values: { ...values, ...placeValues(entry, name, folder) },
-  };
-}
-
-function splitDest(segments: string[]): [string, string] {
-  return [segments.slice(1, -1).join('/'), segments.at(-1) ?? ''];
-}
-
-/** The Destination header's path segments; another host is `502` (RFC 4918 §9.8.4). */
-function destinationOf(c: DavContext): string[] {
-  const header = c.req.header('destination');
-  if (!header) throw new ApiError('BAD_REQUEST', 'A Destination header is required.');
-  // The URL parser would resolve these silently; a Destination that has them is refused.
-  if (/(^|\/)(\.|%2e){2}(\/|$)/i.test(header.split(/[?#]/)[0] ?? ''))
-    throw new ApiError('BAD_REQUEST', 'Paths may not contain . or .. segments.');
-  let url: URL;
-  try {
-    url = new URL(header, c.req.url);
-  } catch {
-    throw new ApiError('BAD_REQUEST', 'The Destination is not a URL.');
-  }
-  if (url.host !== new URL(c.req.url).host)
-    throw new ApiError('BAD_DESTINATION', 'The Destination is on another server.');
-  return segmentsOf(url.pathname);
 }

@@ -1,4 +1,5 @@
 import { ERROR_STATUS, type ErrorBody, type ErrorCode } from '#shared/errors';
+import type { Result } from '../kernel/result';
 
 /** The one error class of the Worker: thrown anywhere, turned into the JSON error body by `onError`. */
 export class ApiError extends Error {
@@ -31,4 +32,16 @@ export function errorResponse(error: ApiError): Response {
     headers.set('retry-after', String(Math.ceil(error.retryAfterMs / 1000)));
   }
   return new Response(JSON.stringify(error.toBody()), { status: error.status, headers });
+}
+
+/** The value of `result`, or its failure thrown as an `ApiError` (in routes). */
+export function unwrap<T>(result: Result<T>): T {
+  if (!result.ok) {
+    const { retryAfterMs, details } = result;
+    throw new ApiError(result.code, result.message, {
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+      ...(details === undefined ? {} : { details }),
+    });
+  }
+  return result.value;
 }

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { fromBase64Url, toBase64Url } from '../accounts/crypto';
+import { fromBase64Url, toBase64Url } from '../kernel/crypto';
 
 /**
  * The short-lived authorization of one LFS transfer action (G3): what it allows (upload or

@@ -7,7 +7,7 @@ import {
   type LfsBatchResponse,
   type LfsObjectResult,
 } from '#shared/lfs/protocol';
-import { spaceStub } from '../auth/session';
+import { spaceStub } from '../objects/stubs';
 import type { Env } from '../env';
 import { ApiError } from '../http/api-error';
 import { signAction, type ActionGrant } from './action-token';

@@ -3,12 +3,11 @@ import { parseLfsLockId, toLfsLock, type LfsLock } from '#shared/locks/lfs';
 import { LockNameSchema } from '#shared/locks/name';
 import type { LockSummary } from '#shared/locks/schemas';
 import { LFS_LOCKS_PAGE_MAX } from '#shared/lfs/protocol';
-import { randomToken } from '../accounts/crypto';
-import { spaceStub } from '../auth/session';
+import { randomToken } from '../kernel/crypto';
+import { lockStub, spaceStub } from '../objects/stubs';
 import type { Env } from '../env';
 import { ApiError } from '../http/api-error';
 import { parseWith } from '../http/validate';
-import { lockObjectName } from '../objects/lock-object';
 import type { LfsCaller } from './respond';
 
 /**
@@ -20,7 +19,7 @@ import type { LfsCaller } from './respond';
 function lockOf(env: Env, spaceId: string, path: string) {
   const name = parseWith(LockNameSchema, path, 'path');
   const ref = { spaceId, name };
-  return { ref, stub: env.LOCKS.get(env.LOCKS.idFromName(lockObjectName(spaceId, name))) };
+  return { ref, stub: lockStub(env, spaceId, name) };
 }
 
 function requireEditor(caller: LfsCaller, what: string): void {

@@ -1,6 +1,6 @@
 import type { AskOutcome, HolderOutcome, StaleOutcome } from '#shared/locks/courtesy';
 import type { AskResponse, HandOverResponse } from '#shared/notices/schemas';
-import { fail, ok, type Result } from '../accounts/result';
+import { fail, ok, type Result } from '../kernel/result';
 
 // The answers of the people-around-a-check-out commands (L26–L31) as API results: each refusal
 // an error code and a sentence for a person.

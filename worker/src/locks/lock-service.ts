@@ -1,20 +1,12 @@
-import { LOCK_TTL_DEFAULT_MS, LOCK_WAITERS_SHOWN } from '#shared/locks/limits';
+import { LOCK_TTL_DEFAULT_MS } from '#shared/locks/limits';
 import { CourtesyLockMachine } from '#shared/locks/courtesy';
-import { emptyLockState, holderOf, type Clock, type LockChange } from '#shared/locks/machine';
-import type {
-  AnswerRequest,
-  AskResponse,
-  HandOverRequest,
-  HandOverResponse,
-  WatchResponse,
-} from '#shared/notices/schemas';
+import { emptyLockState, type Clock } from '#shared/locks/machine';
 import type {
   AcquireRequest,
   AcquireResponse,
   BreakRequest,
   BreakResponse,
   CancelResponse,
-  LockEventMessage,
   LockHistoryEntry,
   LockHolder,
   LockHistoryResponse,
@@ -25,11 +17,14 @@ import type {
   RenewRequest,
   RenewResponse,
 } from '#shared/locks/schemas';
-import { fail, ok, type Result } from '../accounts/result';
+import { fail, ok, type Result } from '../kernel/result';
 import type { LockRef, LockStore } from './lock-store';
 import { ReservationGate, type GateView, type Reserver } from './reservation-gate';
-import { askResult, holderFailure, NOT_HELD, staleResult } from './courtesy-results';
+import { NOT_HELD } from './courtesy-results';
+import { LockCourtesy } from './lock-courtesy';
 import { SpaceReporter, type SpaceLink as ReportLink } from './space-reporter';
+import { LockAnnouncer } from './lock-announcer';
+import { stakeOf, summaryOf } from './lock-summary';
 
 /** The lock's space: where it reports its changes (L11) and reserves its name before a grant (L22). */
 export type SpaceLink = ReportLink & Reserver;
@@ -42,9 +37,6 @@ export interface LockPorts {
   isOpen(connId: string): boolean;
   scheduleAlarm(at: number): void;
 }
-
-const PUSHED_AT_ONCE: ReadonlySet<string> = new Set(['expired', 'broken']);
-const PUSHED_AFTER_FENCE: ReadonlySet<string> = new Set(['granted']);
 
 /**
  * One lock's service, used by its LockObject: runs a machine command, persists state and history
@@ -60,7 +52,10 @@ export class LockService {
   private fresh = true;
 
   private readonly reporter: SpaceReporter;
+  private readonly announcer: LockAnnouncer;
   private readonly gate: ReservationGate;
+  /** The courtesy commands: asks, hand-overs, stale checkouts, watches (L26–L31). */
+  readonly courtesy: LockCourtesy;
 
   constructor(
     private readonly store: LockStore,
@@ -77,7 +72,9 @@ export class LockService {
       () => this.snapshot(),
       () => this.stake(),
     );
+    this.announcer = new LockAnnouncer(this.reporter, ports.pushTo.bind(ports), () => this.snapshot());
     this.gate = new ReservationGate(space);
+    this.courtesy = new LockCourtesy((command) => this.run(command));
   }
 
   /** Remembers which lock this object is; the first command stores it. */
@@ -154,9 +151,8 @@ export class LockService {
   /** `comment`: the check-in comment, kept as the release's history detail (L30). */
   async release(owner: LockOwner, token: number, comment?: string): Promise<Result<ReleaseResponse>> {
     // The releaser's answer reveals no grant: it need not wait while the next waiter is fenced.
-    const outcome = await this.run(
-      (m) => m.release({ token, userId: owner.userId, ...(comment ? { comment } : {}) }),
-      false,
+    const outcome = this.runAnsweringAtOnce((m) =>
+      m.release({ token, userId: owner.userId, ...(comment ? { comment } : {}) }),
     );
     if (outcome.status !== 'released') return fail('LOCK_NOT_HELD', NOT_HELD);
     // Once the release is answered, a lock that overlaps this one can be granted (L22), and the
@@ -165,42 +161,8 @@ export class LockService {
     return ok(outcome);
   }
 
-  /** Asks the holder to release (L26). */
-  async ask(owner: LockOwner, message: string): Promise<Result<AskResponse>> {
-    return askResult(await this.run((m) => m.ask({ owner, message })));
-  }
-
-  /** The holder answers an ask with more time (L26). */
-  async answer(owner: LockOwner, req: AnswerRequest): Promise<Result<{ status: 'answered' }>> {
-    const outcome = await this.run((m) => m.answer({ ...req, userId: owner.userId }));
-    return outcome.status === 'done' ? ok({ status: 'answered' }) : holderFailure(outcome);
-  }
-
-  /** The holder hands the lock to someone who asked (L27); the new grant is fenced before the answer. */
-  async handOver(owner: LockOwner, req: HandOverRequest): Promise<Result<HandOverResponse>> {
-    const outcome = await this.run((m) =>
-      m.handOver({ token: req.token, userId: owner.userId, to: req.to, comment: req.comment ?? '' }),
-    );
-    return outcome.status === 'done'
-      ? ok({ status: 'handed_over', token: outcome.token })
-      : holderFailure(outcome);
-  }
-
-  /** Takes a stale checkout after an unanswered ask (L31); the new grant is fenced before the answer. */
-  async takeStale(
-    owner: LockOwner,
-    facts: { staleAfterMs: number; activeAt: number | null },
-  ): Promise<Result<HandOverResponse>> {
-    return staleResult(await this.run((m) => m.takeStale({ owner, ...facts })));
-  }
-
-  /** Be told once when the lock is free, without joining the line (L28). */
-  async watch(owner: LockOwner, notify: boolean): Promise<WatchResponse> {
-    return this.run((m) => m.watch({ owner, notify }));
-  }
-
   async breakLock(by: LockOwner, req: BreakRequest): Promise<Result<BreakResponse>> {
-    const outcome = await this.run((m) => m.breakLock({ by, reason: req.reason ?? '' }), false);
+    const outcome = this.runAnsweringAtOnce((m) => m.breakLock({ by, reason: req.reason ?? '' }));
     if (outcome.status !== 'broken') return fail('LOCK_NOT_HELD', 'Nobody holds this lock.');
     await this.reporter.flushNow(); // as for a release (L22)
     return ok(outcome);
@@ -248,12 +210,26 @@ export class LockService {
     return this.store.latest(limit);
   }
 
+  /** Runs one command (see {@link execute}); the answer waits for the fence, since it may reveal a grant (L11). */
+  private async run<T>(command: (machine: CourtesyLockMachine) => T): Promise<T> {
+    const { result, reported } = this.execute(command);
+    await reported;
+    return result;
+  }
+
+  /** Runs a command that grants nothing: answered before the fence hears of it. */
+  private runAnsweringAtOnce<T>(command: (machine: CourtesyLockMachine) => T): T {
+    const { result, reported } = this.execute(command);
+    const name = this.name();
+    reported.catch((error: unknown) => console.error(`lock ${name}: fencing a grant failed`, error));
+    return result;
+  }
+
   /**
-   * Runs one command: decide and persist synchronously (no await in between), then report. The
-   * answer waits for the fence only when `answerWaitsForFence` (it may reveal a grant, L11);
-   * pushes of a grant always do.
+   * Decides and persists synchronously (no await in between), then reports: `reported` settles
+   * once the space has the changes and a grant is fenced; pushes of a grant always wait for it.
    */
-  private async run<T>(command: (machine: CourtesyLockMachine) => T, answerWaitsForFence = true): Promise<T> {
+  private execute<T>(command: (machine: CourtesyLockMachine) => T): { result: T; reported: Promise<void> } {
     const ref = this.requireRef();
     if (this.fresh) this.dropLostConnections();
     const result = command(this.machine);
@@ -261,10 +237,9 @@ export class LockService {
     const changes = this.machine.drain();
     if (changes.length > 0 || dirty) this.store.save(ref, this.machine.state, changes);
     this.bookAlarm();
-    const reported = changes.length > 0 ? this.report(changes).then(() => this.refence()) : this.refence();
-    if (answerWaitsForFence) await reported;
-    else reported.catch((error: unknown) => console.error(`lock ${ref.name}: fencing a grant failed`, error));
-    return result;
+    const refence = () => this.announcer.refence(this.machine.state.holder);
+    const reported = changes.length > 0 ? this.announcer.report(changes).then(refence) : refence();
+    return { result, reported };
   }
 
   /**
@@ -279,52 +254,6 @@ export class LockService {
       if (waiter.connId !== null && !this.ports.isOpen(waiter.connId)) lost.add(waiter.connId);
     }
     if (lost.size > 0) this.machine.dropConnections(lost);
-  }
-
-  /** Hands `changes` to the space and the sockets; resolves once a grant among them is fenced. */
-  private report(changes: LockChange[]): Promise<void> {
-    const summary = this.snapshot();
-    const events: LockEventMessage[] = changes.map((c) => ({
-      type: 'lock',
-      kind: c.kind,
-      at: c.at,
-      requestId: c.requestId,
-      token: c.token,
-      via: c.via,
-      lock: summary,
-    }));
-    // On the lock's own sockets only the party concerned hears: a waiter of its grant, a holder
-    // of its lease's expiry or break. Everything else is on the space's socket.
-    const push = (kinds: ReadonlySet<string>) => {
-      for (const [i, change] of changes.entries()) {
-        if (change.connId && kinds.has(change.kind))
-          this.ports.pushTo(change.connId, JSON.stringify(events[i]));
-      }
-    };
-    push(PUSHED_AT_ONCE);
-    return this.reporter.report(changes, events).then(() => push(PUSHED_AFTER_FENCE));
-  }
-
-  /**
-   * A grant whose fence report failed (or whose acknowledgement was forgotten in an eviction) is
-   * recorded again on the next command or alarm, and only then pushed to its holder (L11).
-   */
-  private refence(): Promise<void> {
-    const holder = this.machine.state.holder;
-    if (!holder || this.reporter.fenced(holder.token)) return Promise.resolve();
-    return this.reporter.fence(holder.token, holder.owner.userId).then(() => {
-      if (!holder.connId) return;
-      const event: LockEventMessage = {
-        type: 'lock',
-        kind: 'granted',
-        at: holder.grantedAt,
-        requestId: holder.requestId,
-        token: holder.token,
-        via: holder.via,
-        lock: this.snapshot(),
-      };
-      this.ports.pushTo(holder.connId, JSON.stringify(event));
-    });
   }
 
   private bookAlarm(): void {
@@ -342,25 +271,12 @@ export class LockService {
     return { ...this.requireRef(), free, rev };
   }
 
-  /** Who holds or waits for the lock, once each. */
   private stake(): string[] {
-    const { holder, queue } = this.machine.state;
-    const users = queue.map((w) => w.owner.userId);
-    if (holder) users.unshift(holder.owner.userId);
-    return [...new Set(users)];
+    return stakeOf(this.machine.state);
   }
 
   private snapshot(): LockSummary {
-    const { holder, lastToken, queue, rev, asks } = this.machine.state;
-    return {
-      name: this.name(),
-      holder: holder ? holderOf(holder) : null,
-      lastToken,
-      queueLength: queue.length,
-      waiters: queue.slice(0, LOCK_WAITERS_SHOWN).map((waiter) => waiter.owner),
-      asks: asks.map((a) => ({ ...a.owner, at: a.at, answered: a.answeredAt !== null })),
-      rev,
-    };
+    return summaryOf(this.name(), this.machine.state);
   }
 
   private name(): string {

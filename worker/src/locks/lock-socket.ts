@@ -2,9 +2,9 @@ import * as v from 'valibot';
 import { roleAtLeast, type Role } from '#shared/accounts/roles';
 import type { ErrorCode } from '#shared/errors';
 import { LockCommandSchema, type LockCommand, type LockReplyMessage } from '#shared/locks/schemas';
-import type { Result } from '../accounts/result';
+import type { Result } from '../kernel/result';
 import { describeIssues } from '../http/validate';
-import { SOCKET_RECHECK_MS, type SocketPeer } from '../space/hub';
+import { SOCKET_RECHECK_MS, type SocketPeer } from '../http/socket-peer';
 import type { LockService } from './lock-service';
 
 function failure(id: number, code: ErrorCode, message: string): LockReplyMessage {

@@ -8,7 +8,8 @@ import {
   type PendingChallenge,
   type StoredPasskey,
 } from '../accounts/directory';
-import { systemClock, type Result } from '../accounts/result';
+import { systemClock } from '../kernel/clock';
+import type { Result } from '../kernel/result';
 import type { ThrottleKey } from '../accounts/throttle';
 import { UserRecord, type MembershipEntry, type SessionOwner } from '../accounts/user-record';
 import type { Env } from '../env';

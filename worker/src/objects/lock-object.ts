@@ -22,13 +22,14 @@ import type {
   HandOverResponse,
   WatchResponse,
 } from '#shared/notices/schemas';
-import { systemClock, type Result } from '../accounts/result';
-import { spaceStub } from '../auth/session';
+import { systemClock } from '../kernel/clock';
+import type { Result } from '../kernel/result';
+import { spaceStub } from './stubs';
 import type { Env } from '../env';
 import { LOCK_SCHEMA_STEP, LOCK_VIA_SCHEMA_STEP, LockStore, type LockRef } from '../locks/lock-store';
 import { LockService, type SpaceLink } from '../locks/lock-service';
 import { freshPeer, runLockCommand } from '../locks/lock-socket';
-import { acceptSocket, connTag, peerOf, peerOfSocket, sendAll } from '../space/hub';
+import { acceptSocket, connTag, peerOf, peerOfSocket, sendAll } from '../http/socket-peer';
 import { migrate } from '../storage/migrate';
 
 const SCHEMA: readonly string[] = [
@@ -39,12 +40,6 @@ const SCHEMA: readonly string[] = [
 
 const LOCK_REF_HEADER = 'x-baton-lock';
 const LockRefSchema = v.object({ spaceId: v.string(), name: v.string() });
-
-/** The object of one lock: `LOCKS.idFromName(lockObjectName(spaceId, name))`. */
-export function lockObjectName(spaceId: string, name: string): string {
-  // NUL cannot occur in a space id or a lock name, so no two (space, name) pairs collide.
-  return `${spaceId}\u0000${name}`;
-}
 
 /** Adds the lock's identity to an upgrade request for {@link LockObject.fetch}. */
 export function withLockRef(request: Request, ref: LockRef): Request {
@@ -67,11 +62,11 @@ export class LockObject extends DurableObject<Env> {
     let stub: ReturnType<typeof spaceStub> | null = null;
     const space: SpaceLink = {
       lockChanged: async (spaceId, update, events, notices) =>
-        (stub ??= spaceStub(env, spaceId)).lockChanged(update, events, notices),
+        (stub ??= spaceStub(env, spaceId)).lockChanged({ update, events, notices }),
       itemVersion: async (spaceId, name, after) =>
         (stub ??= spaceStub(env, spaceId)).itemVersion(name, after),
       reserve: async (spaceId, name, rev, asker) =>
-        (stub ??= spaceStub(env, spaceId)).reserveLock(name, rev, asker),
+        (stub ??= spaceStub(env, spaceId)).reserveLock({ name, rev, asker }),
       unreserve: async (spaceId, name, rev) => (stub ??= spaceStub(env, spaceId)).unreserveLock(name, rev),
     };
     const ports = {
@@ -102,15 +97,15 @@ export class LockObject extends DurableObject<Env> {
   }
   ask(ref: LockRef, owner: LockOwner, message: string): Promise<Result<AskResponse>> {
     this.service.bind(ref);
-    return this.service.ask(owner, message);
+    return this.service.courtesy.ask(owner, message);
   }
   answer(ref: LockRef, owner: LockOwner, req: AnswerRequest): Promise<Result<{ status: 'answered' }>> {
     this.service.bind(ref);
-    return this.service.answer(owner, req);
+    return this.service.courtesy.answer(owner, req);
   }
   handOver(ref: LockRef, owner: LockOwner, req: HandOverRequest): Promise<Result<HandOverResponse>> {
     this.service.bind(ref);
-    return this.service.handOver(owner, req);
+    return this.service.courtesy.handOver(owner, req);
   }
   takeStale(
     ref: LockRef,
@@ -118,11 +113,11 @@ export class LockObject extends DurableObject<Env> {
     facts: { staleAfterMs: number; activeAt: number | null },
   ): Promise<Result<HandOverResponse>> {
     this.service.bind(ref);
-    return this.service.takeStale(owner, facts);
+    return this.service.courtesy.takeStale(owner, facts);
   }
   watch(ref: LockRef, owner: LockOwner, notify: boolean): Promise<WatchResponse> {
     this.service.bind(ref);
-    return this.service.watch(owner, notify);
+    return this.service.courtesy.watch(owner, notify);
   }
   breakLock(ref: LockRef, by: LockOwner, req: BreakRequest): Promise<Result<BreakResponse>> {
     this.service.bind(ref);

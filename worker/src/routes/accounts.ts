@@ -9,15 +9,17 @@ import {
 import { RecordIdSchema } from '#shared/accounts/ids';
 import { normaliseUsername } from '#shared/accounts/username';
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from '../accounts/password';
-import { unwrap } from '../accounts/result';
+import { unwrap } from '../http/api-error';
 import { signInThrottle } from '../accounts/throttle';
 import { findSession, requireSession } from '../auth/require-session';
-import { clearSessionCookie, directory, meOf, spaceStub, startSession, userRecord } from '../auth/session';
+import { clearSessionCookie, meOf, startSession } from '../auth/session';
+import { directory, spaceStub, userRecord } from '../objects/stubs';
 import type { AppEnv, Env } from '../env';
 import { ApiError } from '../http/api-error';
 import { readJson } from '../http/validate';
 import { passkeyRoutes } from './passkeys';
-import { clientAddress, probeLimited } from './throttled';
+import { clientAddress } from '../http/client-address';
+import { probeLimited } from './throttled';
 
 /** A revoked session's live sockets close too, in every space of the user (rule A7). */
 async function closeSessionSockets(env: Env, userId: string, sessionId: string): Promise<void> {

@@ -6,11 +6,11 @@ import {
   type CreateAppPasswordResponse,
 } from '#shared/accounts/app-passwords';
 import { RecordIdSchema } from '#shared/accounts/ids';
-import { unwrap } from '../accounts/result';
+import { unwrap } from '../http/api-error';
 import { makeAppPassword } from '../auth/app-password';
 import { requireSession } from '../auth/require-session';
-import { SPACE_NOT_FOUND_MESSAGE } from '../auth/require-space-role';
-import { spaceStub, userRecord } from '../auth/session';
+import { SPACE_NOT_FOUND_MESSAGE } from '../space/membership';
+import { spaceStub, userRecord } from '../objects/stubs';
 import type { AppEnv } from '../env';
 import { ApiError } from '../http/api-error';
 import { readJson } from '../http/validate';

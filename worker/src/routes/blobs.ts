@@ -10,15 +10,15 @@ import {
   type BlobInfo,
 } from '#shared/blobs/protocol';
 import { requireSpaceRole, type SpaceVariables } from '../auth/require-space-role';
-import { spaceStub } from '../auth/session';
+import { spaceStub } from '../objects/stubs';
 import { contentDisposition, servedContentType } from '../blobs/disposition';
 import { hashObject, hashWhileStreaming } from '../blobs/hashing';
-import { emptyStream, hashMismatch, messageOf, putBlob, unwrapOutcome } from '../blobs/put-blob';
+import { emptyStream, hashMismatch, messageOf, putBlob } from './put-blob';
 import { blobEtag, blobKey } from '../blobs/keys';
 import { contentRange, parseRange, unsatisfiedRange } from '../blobs/range';
 import { blobLimits } from '../config';
 import type { Env } from '../env';
-import { ApiError, errorResponse } from '../http/api-error';
+import { ApiError, errorResponse, unwrap } from '../http/api-error';
 import { readJson } from '../http/validate';
 
 type BlobEnv = { Bindings: Env; Variables: SpaceVariables };
@@ -33,8 +33,6 @@ const NO_STORE = { 'cache-control': 'no-store' };
 const USER_CONTENT_CSP =
   "default-src 'none'; img-src 'self' data: blob:; media-src 'self'; style-src 'unsafe-inline'; sandbox; frame-ancestors 'none'";
 const UPLOAD_ID = /^[0-9a-f-]{36}$/;
-
-const unwrap = unwrapOutcome;
 
 function shaParam(c: BlobContext): string {
   const sha256 = c.req.param('sha256');
@@ -101,7 +99,13 @@ export const blobRoutes = new Hono<BlobEnv>()
     const key = blobKey(c.var.member.spaceId, body.sha256);
     const partSize = body.partSize ?? DEFAULT_PART_BYTES;
     const result = unwrap(
-      await space(c).blobCreateUpload(body.sha256, body.size, partSize, key, c.var.member.userId),
+      await space(c).blobCreateUpload({
+        sha256: body.sha256,
+        size: body.size,
+        partSize,
+        key,
+        userId: c.var.member.userId,
+      }),
     );
     return c.json(result, result.status === 'stored' ? 200 : 201, NO_STORE);
   })
@@ -122,7 +126,9 @@ export const blobRoutes = new Hono<BlobEnv>()
     const length = contentLength(c, blobLimits(c.env).maxFileBytes);
     const stub = space(c);
     const { userId } = c.var.member;
-    const target = unwrap(await stub.blobPartTarget(uploadId, partNumber, length, claimed, userId));
+    const target = unwrap(
+      await stub.blobPartTarget({ uploadId, partNumber, length, sha256: claimed, userId }),
+    );
     // Already accepted with this digest (B19): the bytes are not read, so they cannot replace it.
     if (target.status === 'stored') return c.json({ partNumber, size: length }, 200, NO_STORE);
     const upload = c.env.BLOBS.resumeMultipartUpload(target.key, target.r2UploadId);
@@ -136,7 +142,16 @@ export const blobRoutes = new Hono<BlobEnv>()
     // A bad part is not recorded; sending it again overwrites it in R2.
     if ((await digest) !== claimed)
       throw hashMismatch(`Part ${partNumber} does not have the SHA-256 it was sent with.`);
-    unwrap(await stub.blobRecordPart(uploadId, partNumber, length, part.etag, claimed, userId));
+    unwrap(
+      await stub.blobRecordPart({
+        uploadId,
+        partNumber,
+        size: length,
+        etag: part.etag,
+        sha256: claimed,
+        userId,
+      }),
+    );
     return c.json({ partNumber, size: length }, 200, NO_STORE);
   })
   .post(`${BASE}/uploads/:uploadId/complete`, requireSpaceRole('editor'), async (c) =>
@@ -178,7 +193,7 @@ async function complete(c: BlobContext, uploadId: string): Promise<Response> {
     stored.size === target.size &&
     (await hashObject(c.env.BLOBS, target.key, target.size)) === target.sha256;
   if (!verified) await c.env.BLOBS.delete(target.key);
-  const finished = await stub.blobFinishComplete(uploadId, verified);
+  const finished = await stub.blobFinishComplete({ uploadId, verified });
   if (!finished.ok && 'code' in finished && finished.code === 'NOT_FOUND' && verified) {
     // A concurrent retry finished first.
     const blob = await stub.blobGet(target.sha256);

@@ -8,7 +8,7 @@ import {
   LfsVerifyLocksRequestSchema,
 } from '#shared/lfs/protocol';
 import { requireSpaceRole, type SpaceVariables } from '../auth/require-space-role';
-import { spaceStub } from '../auth/session';
+import { spaceStub } from '../objects/stubs';
 import type { Env } from '../env';
 import { ApiError } from '../http/api-error';
 import { parseWith, readJson } from '../http/validate';

@@ -20,15 +20,15 @@ import {
   LockRulesSchema,
   WatchRequestSchema,
 } from '#shared/notices/schemas';
-import { unwrap } from '../accounts/result';
+import { unwrap } from '../http/api-error';
 import { requireSpaceRole, type SpaceVariables } from '../auth/require-space-role';
-import { spaceStub } from '../auth/session';
+import { lockStub, spaceStub } from '../objects/stubs';
 import type { AppEnv, Env } from '../env';
 import { ApiError } from '../http/api-error';
 import { parseWith, readJson } from '../http/validate';
 import type { LockRef } from '../locks/lock-store';
-import { lockObjectName, withLockRef, type LockObject } from '../objects/lock-object';
-import { upgradeRequest } from '../space/hub';
+import { withLockRef } from '../objects/lock-object';
+import { upgradeRequest } from '../http/socket-peer';
 
 const NO_STORE = { 'cache-control': 'no-store' };
 const HISTORY_PAGE_MAX = 1_000;
@@ -53,10 +53,10 @@ function rawLockName(c: LockContext): string {
 }
 
 /** The lock named by the route (`:name` is one URL-encoded segment: `designs%2Flogo.psd`), validated. */
-function lockOf(c: LockContext): { ref: LockRef; stub: DurableObjectStub<LockObject> } {
+function lockOf(c: LockContext): { ref: LockRef; stub: ReturnType<typeof lockStub> } {
   const name = parseWith(LockNameSchema, rawLockName(c), 'lock name');
   const ref = { spaceId: c.var.member.spaceId, name };
-  return { ref, stub: c.env.LOCKS.get(c.env.LOCKS.idFromName(lockObjectName(ref.spaceId, name))) };
+  return { ref, stub: lockStub(c.env, ref.spaceId, name) };
 }
 
 function ownerOf(c: LockContext): { userId: string; username: string } {
@@ -122,7 +122,7 @@ async function spaceHistory(c: LockContext, perLock: number): Promise<SpaceLockH
     const batch = names.slice(i, i + SPACE_HISTORY_FANOUT);
     const pages = await Promise.all(
       batch.map((name) =>
-        c.env.LOCKS.get(c.env.LOCKS.idFromName(lockObjectName(spaceId, name))).latestHistory(
+        lockStub(c.env, spaceId, name).latestHistory(
           { spaceId, name },
           // One more than asked tells whether older entries were left out.
           perLock + 1,

@@ -8,7 +8,7 @@ import {
 } from '#shared/notices/schemas';
 import { requireSession } from '../auth/require-session';
 import { requireSpaceRole } from '../auth/require-space-role';
-import { directory, spaceStub } from '../auth/session';
+import { directory, spaceStub } from '../objects/stubs';
 import type { AppEnv } from '../env';
 import { ApiError } from '../http/api-error';
 import { parseWith, readJson } from '../http/validate';

@@ -1,9 +1,9 @@
 import { Hono } from 'hono';
 import { requireSpaceRole } from '../auth/require-space-role';
-import { spaceStub } from '../auth/session';
+import { spaceStub } from '../objects/stubs';
 import type { AppEnv } from '../env';
 import { ApiError } from '../http/api-error';
-import { upgradeRequest } from '../space/hub';
+import { upgradeRequest } from '../http/socket-peer';
 
 /**
  * `GET /api/spaces/:spaceId/socket`: the space's live channel, a hibernating WebSocket held by

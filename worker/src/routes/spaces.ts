@@ -18,11 +18,11 @@ import {
   type SpaceListResponse,
   type SpaceResponse,
 } from '#shared/accounts/spaces';
-import { randomToken, sha256Hex } from '../accounts/crypto';
-import { unwrap } from '../accounts/result';
+import { randomToken, sha256Hex } from '../kernel/crypto';
+import { unwrap } from '../http/api-error';
 import { requireSession } from '../auth/require-session';
 import { requireSpaceRole, type SpaceMember } from '../auth/require-space-role';
-import { spaceStub, userRecord } from '../auth/session';
+import { spaceStub, userRecord } from '../objects/stubs';
 import type { AppEnv } from '../env';
 import { ApiError } from '../http/api-error';
 import { readJson } from '../http/validate';
@@ -127,7 +127,10 @@ export const spaceRoutes = new Hono<AppEnv>()
     const request = await readJson(c, CreateLinkRequestSchema);
     const { spaceId, username } = c.var.member;
     const token = `${spaceId}.${randomToken(24)}`;
-    const link = await spaceStub(c.env, spaceId).createLink(await sha256Hex(token), request.role, username, {
+    const link = await spaceStub(c.env, spaceId).createLink({
+      tokenHash: await sha256Hex(token),
+      role: request.role,
+      createdBy: username,
       expiresInMs: request.expiresInMs,
       maxUses: request.maxUses,
     });

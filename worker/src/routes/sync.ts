@@ -7,7 +7,7 @@ import {
   type PushResponse,
 } from '#shared/sync/protocol';
 import { requireSpaceRole, type SpaceVariables } from '../auth/require-space-role';
-import { spaceStub } from '../auth/session';
+import { spaceStub } from '../objects/stubs';
 import { maxPushBytes } from '../config';
 import type { Env } from '../env';
 import type { Mutation } from '#shared/sync/mutation';

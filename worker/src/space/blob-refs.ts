@@ -8,7 +8,9 @@ import type { BlobInfo, BlobUsage } from '#shared/blobs/protocol';
 import { checkQuota } from '#shared/blobs/quota';
 import { planCleanup } from '../blobs/cleanup';
 import { DEFAULT_BLOB_LIMITS, type BlobLimits } from '../config';
-import { fail, ok, type BlobBucket, type BlobSettings, type Outcome, type UploadRow } from './blob-schema';
+import { fail, ok, type Result } from '../kernel/result';
+import type { BlobBucket, BlobSettings, UploadRow } from './blob-schema';
+import { MultipartUploads } from './blob-multipart';
 import { BlobUploads, type BlobRecords } from './blob-uploads';
 
 /** When an R2 call in the clean-up fails, the alarm comes back this soon. */
@@ -17,10 +19,11 @@ const CLEANUP_RETRY_MS = 60_000;
 /**
  * The SpaceObject's blob records (docs/spec/blobs.md): which blobs the space has, which items
  * refer to them, and the alarm that removes orphans after a grace period and stale uploads.
- * Uploads in flight are {@link BlobUploads}. Synchronous SQL only, except where R2 must be told.
+ * Uploads in flight are {@link BlobUploads} and {@link MultipartUploads}. Synchronous SQL only, except where R2 must be told.
  */
 export class BlobRefs implements BlobRecords {
   readonly uploads: BlobUploads;
+  readonly multipart: MultipartUploads;
 
   constructor(
     private readonly sql: SqlStorage,
@@ -29,7 +32,8 @@ export class BlobRefs implements BlobRecords {
     private readonly scheduleAt: (at: number) => Promise<void>,
     private readonly limits: BlobLimits = DEFAULT_BLOB_LIMITS,
   ) {
-    this.uploads = new BlobUploads(sql, bucket, now, scheduleAt, this);
+    this.uploads = new BlobUploads(sql, bucket, now, this);
+    this.multipart = new MultipartUploads(sql, bucket, now, scheduleAt, this, this.uploads);
   }
 
   settings(): BlobSettings {
@@ -81,7 +85,7 @@ export class BlobRefs implements BlobRecords {
    * caller deletes its copy (`created` false). Decided in one synchronous step, so two uploads of
    * the same content at once both succeed and one copy stays (B5, D7).
    */
-  async adopt(sha256: string, size: number, key: string): Promise<Outcome<BlobInfo>> {
+  async adopt(sha256: string, size: number, key: string): Promise<Result<BlobInfo>> {
     const existing = this.existingOrBusy(sha256, size);
     if (existing) return existing;
     const usage = this.usage();
@@ -201,7 +205,7 @@ export class BlobRefs implements BlobRecords {
   }
 
   /** The blob if the space has it (B5), or UPLOAD_BUSY while it is removed or uploaded (B6, B12). */
-  existingOrBusy(sha256: string, size: number): Outcome<BlobInfo> | null {
+  existingOrBusy(sha256: string, size: number): Result<BlobInfo> | null {
     const blob = this.one<{ size: number; state: string }>(
       'SELECT size, state FROM blobs WHERE sha256 = ?',
       sha256,

@@ -1,7 +1,5 @@
-import type { ErrorCode } from '#shared/errors';
-
 /**
- * What the SpaceObject's blob areas share (docs/spec/blobs.md): their schema steps, result type
+ * What the SpaceObject's blob areas share (docs/spec/blobs.md): their schema steps
  * and the parts of R2 they use. Records live in ./blob-refs.ts, uploads in ./blob-uploads.ts.
  */
 
@@ -24,10 +22,6 @@ CREATE TABLE blob_settings (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 
 /** Appended as its own step: blobs whose last item was deleted get the longer, trash-sized grace. */
 export const BLOB_SCHEMA_STEP_2 = 'ALTER TABLE blobs ADD COLUMN released INTEGER NOT NULL DEFAULT 0';
-
-/** A result the route turns into a response or an `ApiError`; RPC-safe (plain data). */
-export type Outcome<T> =
-  { ok: true; value: T } | { ok: false; code: ErrorCode; message: string; details?: unknown };
 
 /** The parts of R2 the records need: created and aborted uploads, deleted objects. */
 export interface BlobBucket {
@@ -62,6 +56,22 @@ export interface CompleteTarget {
 export const BLOB_SCHEMA_STEP_3 =
   'ALTER TABLE blob_uploads ADD COLUMN failed_completions INTEGER NOT NULL DEFAULT 0';
 
+/** A file an editor sends: its hash and size, where its bytes go in R2, and who sends it. */
+export interface BlobTarget {
+  sha256: string;
+  size: number;
+  key: string;
+  userId: string;
+}
+
+/** One part of a multipart upload, as its sender names it. */
+export interface PartRef {
+  uploadId: string;
+  partNumber: number;
+  sha256: string;
+  userId: string;
+}
+
 /** One row of `blob_uploads`. */
 export type UploadRow = {
   upload_id: string;
@@ -76,12 +86,6 @@ export type UploadRow = {
   updated_at: number;
   failed_completions: number;
 };
-
-/** A result that failed. */
-export const fail = (code: ErrorCode, message: string, details?: unknown) =>
-  ({ ok: false, code, message, ...(details === undefined ? {} : { details }) }) as const;
-/** A result that succeeded. */
-export const ok = <T>(value: T) => ({ ok: true, value }) as const;
 
 /** The R2 binding as a {@link BlobBucket}. */
 export function r2BlobBucket(bucket: R2Bucket): BlobBucket {

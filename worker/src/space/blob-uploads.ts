@@ -1,19 +1,8 @@
-import { MAX_PARTS, UPLOAD_IDLE_TTL_MS, partCountFor, partLengthFor } from '#shared/blobs/limits';
-import type { BlobInfo, BlobUsage, UploadState } from '#shared/blobs/protocol';
+import type { BlobInfo, BlobUsage } from '#shared/blobs/protocol';
 import { checkQuota } from '#shared/blobs/quota';
-import {
-  fail,
-  ok,
-  type BlobBucket,
-  type CompleteTarget,
-  type Outcome,
-  type PartTarget,
-  type UploadRow,
-} from './blob-schema';
+import { fail, ok, type Result } from '../kernel/result';
+import type { BlobBucket, BlobTarget, UploadRow } from './blob-schema';
 import { UploadRows } from './blob-upload-rows';
-
-/** A multipart upload still 'reserving' after this long lost its Worker between the reservation and R2's answer. */
-const RESERVING_STALE_MS = 60_000;
 
 /**
  * An upload its editor left this long without a part no longer keeps others out: a fresh upload
@@ -21,31 +10,29 @@ const RESERVING_STALE_MS = 60_000;
  */
 export const UPLOAD_HANDOVER_IDLE_MS = 10 * 60_000;
 
-/** After this many failed assemblies in a row, the parts are forgotten and sent again (B20). */
-const FAILED_COMPLETIONS_BEFORE_RESET = 2;
-
 /** What the uploads need from the blob records. */
 export interface BlobRecords {
-  existingOrBusy(sha256: string, size: number): Outcome<BlobInfo> | null;
+  existingOrBusy(sha256: string, size: number): Result<BlobInfo> | null;
   promote(upload: UploadRow): Promise<BlobInfo>;
   usage(): BlobUsage;
   get(sha256: string): { size: number } | null;
 }
 
-const GONE = 'That upload does not exist or has expired.';
+export const GONE = 'That upload does not exist or has expired.';
 
 /**
- * Uploads in flight in the SpaceObject (B3–B6, B9–B11, B19–B21): one per hash, continued only by
- * the editor who started it; a part once accepted is never replaced; a failed assembly reopens.
+ * Uploads in flight in the SpaceObject (B3, B5, B13, B21): one per hash, continued only by the
+ * editor who started it. Single-request uploads are here; multipart ones in ./blob-multipart.ts,
+ * which share the rows and the rules of who may continue an upload.
  */
 export class BlobUploads {
-  private readonly rows: UploadRows;
+  /** The upload rows, shared with the multipart uploads. */
+  readonly rows: UploadRows;
 
   constructor(
-    private readonly sql: SqlStorage,
+    sql: SqlStorage,
     private readonly bucket: BlobBucket,
     private readonly now: () => number,
-    private readonly scheduleAt: (at: number) => Promise<void>,
     private readonly records: BlobRecords,
   ) {
     this.rows = new UploadRows(sql, now);
@@ -57,12 +44,12 @@ export class BlobUploads {
   }
 
   /** Reserves a single-request upload, or says the blob is already there (B3, B5). */
-  async beginPut(
-    sha256: string,
-    size: number,
-    key: string,
-    userId: string,
-  ): Promise<Outcome<BlobInfo | { status: 'reserved'; uploadId: string }>> {
+  async beginPut({
+    sha256,
+    size,
+    key,
+    userId,
+  }: BlobTarget): Promise<Result<BlobInfo | { status: 'reserved'; uploadId: string }>> {
     const busy = await this.handOver(sha256, userId);
     if (busy) return busy;
     const existing = this.records.existingOrBusy(sha256, size);
@@ -76,193 +63,14 @@ export class BlobUploads {
   }
 
   /** Records a verified single-request upload as a blob. */
-  async finishPut(uploadId: string): Promise<Outcome<BlobInfo>> {
+  async finishPut(uploadId: string): Promise<Result<BlobInfo>> {
     const upload = this.rows.upload(uploadId);
     if (!upload || upload.kind !== 'single') return fail('NOT_FOUND', 'That upload no longer exists.');
     return ok(await this.records.promote(upload));
   }
 
-  /** Starts the multipart upload of `sha256`, or resumes the caller's own (B4, B6, B21). */
-  async createUpload(
-    sha256: string,
-    size: number,
-    partSize: number,
-    key: string,
-    userId: string,
-  ): Promise<Outcome<BlobInfo | UploadState>> {
-    const busy = await this.handOver(sha256, userId);
-    if (busy) return busy;
-    const upload = this.rows.uploadOf(sha256);
-    if (upload?.kind === 'multipart' && upload.phase === 'open' && upload.size === size) {
-      this.rows.touch(upload.upload_id);
-      return ok(this.rows.stateOf(upload));
-    }
-    if (upload?.phase === 'reserving' && upload.updated_at + RESERVING_STALE_MS <= this.now()) {
-      this.rows.deleteUpload(upload.upload_id);
-    }
-    const existing = this.records.existingOrBusy(sha256, size);
-    if (existing) return existing;
-    if (partCountFor(size, partSize) > MAX_PARTS) {
-      return fail(
-        'VALIDATION_FAILED',
-        `A file of ${size} bytes needs parts of at least ${Math.ceil(size / MAX_PARTS)} bytes.`,
-      );
-    }
-    const usage = this.records.usage(); // carries the configured largest file (worker/src/config.ts)
-    const fits = checkQuota(usage, size, usage.maxFileBytes);
-    if (!fits.ok) return fail(fits.code, fits.message);
-    const uploadId = crypto.randomUUID();
-    // Reserve before the R2 call: other requests run while it is awaited, and the UNIQUE hash keeps them out.
-    this.rows.insert(uploadId, sha256, key, size, partSize, 'multipart', 'reserving', userId);
-    try {
-      const r2UploadId = await this.bucket.createMultipartUpload(key);
-      this.sql.exec(
-        "UPDATE blob_uploads SET r2_upload_id = ?, phase = 'open' WHERE upload_id = ?",
-        r2UploadId,
-        uploadId,
-      );
-    } catch (error) {
-      this.rows.deleteUpload(uploadId);
-      throw error;
-    }
-    await this.scheduleAt(this.now() + UPLOAD_IDLE_TTL_MS);
-    const created = this.rows.upload(uploadId);
-    if (!created) throw new Error('upload vanished after creation');
-    return ok(this.rows.stateOf(created));
-  }
-
-  state(uploadId: string, userId: string): Outcome<UploadState> {
-    const found = this.mine(uploadId, userId);
-    if (!found.ok) return found;
-    if (found.value.kind !== 'multipart') return fail('NOT_FOUND', GONE);
-    return ok(this.rows.stateOf(found.value));
-  }
-
-  /**
-   * Checks a part before its bytes are streamed: the caller's open upload, the expected length,
-   * and not a part already accepted (B19): the same digest again is answered as stored without
-   * touching R2; another digest is refused, since an accepted part is never replaced.
-   */
-  partTarget(
-    uploadId: string,
-    partNumber: number,
-    length: number,
-    sha256: string,
-    userId: string,
-  ): Outcome<PartTarget> {
-    const found = this.mine(uploadId, userId);
-    if (!found.ok) return found;
-    const upload = found.value;
-    if (upload.kind !== 'multipart' || upload.r2_upload_id === null) return fail('NOT_FOUND', GONE);
-    if (upload.phase !== 'open') return fail('UPLOAD_BUSY', 'That upload is being completed.');
-    const count = partCountFor(upload.size, upload.part_size);
-    if (!Number.isSafeInteger(partNumber) || partNumber < 1 || partNumber > count) {
-      return fail('VALIDATION_FAILED', `Part numbers of this upload run from 1 to ${count}.`);
-    }
-    const expected = partLengthFor(upload.size, upload.part_size, partNumber);
-    if (length !== expected) {
-      return fail(
-        'VALIDATION_FAILED',
-        `Part ${partNumber} must be exactly ${expected} bytes, not ${length}.`,
-      );
-    }
-    this.rows.touch(uploadId);
-    const accepted = this.rows.acceptedPart(uploadId, partNumber);
-    if (accepted === sha256) return ok({ status: 'stored' });
-    if (accepted !== null) return fail('CONFLICT', alreadyAccepted(partNumber));
-    return ok({ status: 'send', key: upload.r2_key, r2UploadId: upload.r2_upload_id, length: expected });
-  }
-
-  /** Records a part whose bytes R2 stored and whose digest matched; never over another accepted one (B19). */
-  recordPart(
-    uploadId: string,
-    partNumber: number,
-    size: number,
-    etag: string,
-    sha256: string,
-    userId: string,
-  ): Outcome<null> {
-    const found = this.mine(uploadId, userId);
-    if (!found.ok) return found;
-    if (found.value.phase !== 'open') return fail('NOT_FOUND', GONE);
-    const accepted = this.rows.acceptedPart(uploadId, partNumber);
-    if (accepted !== null && accepted !== sha256) return fail('CONFLICT', alreadyAccepted(partNumber));
-    this.sql.exec(
-      'INSERT OR REPLACE INTO blob_upload_parts (upload_id, part_number, size, etag, sha256) VALUES (?, ?, ?, ?, ?)',
-      uploadId,
-      partNumber,
-      size,
-      etag,
-      sha256,
-    );
-    this.rows.touch(uploadId);
-    return ok(null);
-  }
-
-  /** Locks the upload for completion once every part is there (B9). A retry after a lost reply is allowed. */
-  beginComplete(uploadId: string, userId: string): Outcome<CompleteTarget> {
-    const found = this.mine(uploadId, userId);
-    if (!found.ok) return found;
-    const upload = found.value;
-    if (upload.kind !== 'multipart' || upload.r2_upload_id === null) return fail('NOT_FOUND', GONE);
-    const parts = this.rows.parts(uploadId);
-    const missing = this.rows.missingParts(upload);
-    if (missing.length > 0) {
-      return fail('UPLOAD_INCOMPLETE', `Parts ${missing.join(', ')} have not been uploaded yet.`, {
-        missing,
-      });
-    }
-    this.sql.exec(
-      "UPDATE blob_uploads SET phase = 'completing', updated_at = ? WHERE upload_id = ?",
-      this.now(),
-      uploadId,
-    );
-    return ok({
-      key: upload.r2_key,
-      r2UploadId: upload.r2_upload_id,
-      sha256: upload.sha256,
-      size: upload.size,
-      parts: parts.map((part) => ({ partNumber: part.part_number, etag: part.etag })),
-    });
-  }
-
-  /**
-   * R2 could not assemble the parts: the upload is open again (B20), so that completing can be
-   * retried. After repeated failures its parts are forgotten, to be sent again: the missing list.
-   */
-  reopen(uploadId: string): Outcome<{ missing: number[] }> {
-    const upload = this.rows.upload(uploadId);
-    if (!upload || upload.phase !== 'completing')
-      return fail('NOT_FOUND', 'That upload is not being completed.');
-    const failures = upload.failed_completions + 1;
-    const reset = failures >= FAILED_COMPLETIONS_BEFORE_RESET;
-    if (reset) this.sql.exec('DELETE FROM blob_upload_parts WHERE upload_id = ?', uploadId);
-    this.sql.exec(
-      "UPDATE blob_uploads SET phase = 'open', failed_completions = ?, updated_at = ? WHERE upload_id = ?",
-      reset ? 0 : failures,
-      this.now(),
-      uploadId,
-    );
-    return ok({ missing: reset ? this.rows.missingParts(upload) : [] });
-  }
-
-  /** Ends a completion: a verified object becomes the blob; a mismatch forgets the upload (B10). */
-  async finishComplete(uploadId: string, verified: boolean): Promise<Outcome<BlobInfo>> {
-    const upload = this.rows.upload(uploadId);
-    if (!upload || upload.phase !== 'completing')
-      return fail('NOT_FOUND', 'That upload is not being completed.');
-    if (!verified) {
-      this.rows.deleteUpload(uploadId);
-      return fail(
-        'HASH_MISMATCH',
-        'The uploaded bytes do not have the SHA-256 the upload was started with; nothing was kept.',
-      );
-    }
-    return ok(await this.records.promote(upload));
-  }
-
   /** Forgets the caller's upload (any upload, for the space itself: `userId` null) and drops its bytes in R2. */
-  async abort(uploadId: string, userId: string | null): Promise<Outcome<null>> {
+  async abort(uploadId: string, userId: string | null): Promise<Result<null>> {
     const found = userId === null ? this.found(uploadId) : this.mine(uploadId, userId);
     if (!found.ok) return found;
     await this.forget(found.value);
@@ -274,7 +82,7 @@ export class BlobUploads {
    * naming who uploads); once idle past {@link UPLOAD_HANDOVER_IDLE_MS} it is dropped, so that the
    * caller's own upload can go ahead (B21).
    */
-  private async handOver(sha256: string, userId: string): Promise<Outcome<never> | null> {
+  async handOver(sha256: string, userId: string): Promise<Result<never> | null> {
     const upload = this.rows.uploadOf(sha256);
     if (!upload || upload.created_by === userId) return null;
     if (upload.updated_at + UPLOAD_HANDOVER_IDLE_MS > this.now()) {
@@ -296,13 +104,13 @@ export class BlobUploads {
     if (this.records.get(upload.sha256) === null) await this.bucket.delete(upload.r2_key);
   }
 
-  private found(uploadId: string): Outcome<UploadRow> {
+  private found(uploadId: string): Result<UploadRow> {
     const upload = this.rows.upload(uploadId);
     return upload ? ok(upload) : fail('NOT_FOUND', GONE);
   }
 
   /** The upload if the caller started it (B21). */
-  private mine(uploadId: string, userId: string): Outcome<UploadRow> {
+  mine(uploadId: string, userId: string): Result<UploadRow> {
     const found = this.found(uploadId);
     if (!found.ok || found.value.created_by === userId) return found;
     return fail(
@@ -310,8 +118,4 @@ export class BlobUploads {
       `This upload was started by ${this.rows.nameOf(found.value.created_by)}; only they can continue or abort it.`,
     );
   }
-}
-
-function alreadyAccepted(partNumber: number): string {
-  return `Part ${partNumber} is already stored with other bytes, and an accepted part is never replaced. Check that you are sending the same file.`;
 }

@@ -3,7 +3,7 @@ import type { UndeleteResponse } from '#shared/history/deleted';
 import type { RestoreRequest, RestoreResponse } from '#shared/history/protocol';
 import { itemLabel, planRestore } from '#shared/history/restore';
 import type { MutationResult } from '#shared/sync/protocol';
-import { fail, ok, type Result } from '../accounts/result';
+import { fail, ok, type Result } from '../kernel/result';
 import type { ServerEdit } from './server-edit';
 import type { ItemHistory } from './history';
 import type { FenceVerdict } from './fence';

@@ -1,4 +1,4 @@
-import { randomToken } from '../accounts/crypto';
+import { randomToken } from '../kernel/crypto';
 import type { RewindJob, RewindRequest } from '#shared/history/rewind';
 import { applyRewind, changedSince, planRewind, type RewindDeps } from './rewind';
 

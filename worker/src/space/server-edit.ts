@@ -1,7 +1,7 @@
 import { Hlc } from '#shared/sync/hlc';
 import { newestStamp, type ItemKind, type ItemState, type JsonValue } from '#shared/sync/item';
 import type { LockClaim, Mutation } from '#shared/sync/mutation';
-import { randomToken } from '../accounts/crypto';
+import { randomToken } from '../kernel/crypto';
 
 /** The HLC node of edits the server makes for a protocol front (WebDAV), and of its merges. */
 export { SERVER_NODE } from '#shared/sync/apply';

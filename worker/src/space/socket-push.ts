@@ -4,7 +4,7 @@ import { roleAtLeast, type Role } from '#shared/accounts/roles';
 import { SocketPushSchema, type PushReplyMessage } from '#shared/socket';
 import { batchProblem, type PushResponse } from '#shared/sync/protocol';
 import type { Mutation } from '#shared/sync/mutation';
-import { SPACE_NOT_FOUND_MESSAGE } from '../auth/require-space-role';
+import { SPACE_NOT_FOUND_MESSAGE } from './membership';
 import { describeIssues } from '../http/validate';
 
 /** What a push over the socket needs from its SpaceObject: the same path as `POST …/sync/push`. */

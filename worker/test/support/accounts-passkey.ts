@@ -1,5 +1,5 @@
 import { isoCBOR } from '@simplewebauthn/server/helpers';
-import { toBase64Url } from '../../src/accounts/crypto';
+import { toBase64Url } from '../../src/kernel/crypto';
 
 /** Minimal DER encoding of an ECDSA signature from WebCrypto's raw r || s. */
 function derSignature(raw: Uint8Array): Uint8Array {

@@ -1,20 +1,8 @@
 import type { BlobInfo } from '#shared/blobs/protocol';
-import { spaceStub } from '../auth/session';
+import { spaceStub } from '../objects/stubs';
 import type { Env } from '../env';
-import { ApiError } from '../http/api-error';
-import type { Outcome } from '../space/blob-schema';
-import { blobKey } from './keys';
-
-/** An outcome's value, or the ApiError it stands for. */
-export function unwrapOutcome<T>(outcome: Outcome<T>): T {
-  if (!outcome.ok)
-    throw new ApiError(
-      outcome.code,
-      outcome.message,
-      outcome.details === undefined ? {} : { details: outcome.details },
-    );
-  return outcome.value;
-}
+import { ApiError, unwrap } from '../http/api-error';
+import { blobKey } from '../blobs/keys';
 
 /**
  * Stores one blob sent in a single request (B3, B9): reserved against the quota, streamed to R2
@@ -32,7 +20,7 @@ export async function putBlob(
 ): Promise<{ info: BlobInfo; created: boolean }> {
   const key = blobKey(spaceId, sha256);
   const stub = spaceStub(env, spaceId);
-  const begun = unwrapOutcome(await stub.blobBeginPut(sha256, size, key, userId));
+  const begun = unwrap(await stub.blobBeginPut({ sha256, size, key, userId }));
   if (begun.status === 'stored') return { info: begun, created: false };
   try {
     // R2 hashes the bytes as it stores them and refuses the write unless they have `sha256`:
@@ -45,7 +33,7 @@ export async function putBlob(
     if (isChecksumError(error)) throw hashMismatch();
     throw new ApiError('BAD_REQUEST', `The upload did not arrive whole: ${messageOf(error)}`);
   }
-  return { info: unwrapOutcome(await stub.blobFinishPut(begun.uploadId)), created: true };
+  return { info: unwrap(await stub.blobFinishPut(begun.uploadId)), created: true };
 }
 
 /** The error of bytes that do not have the SHA-256 they were sent as (B9). */
