@@ -19,6 +19,12 @@ export default defineConfig({
         test: {
           name: 'worker',
           include: ['worker/test/**/*.test.ts'],
+          // One workerd for all files instead of one started per file (~2 s each): every file
+          // makes its own users and spaces, so no file sees another's data.
+          isolate: false,
+          // The run's first request loads the Worker and hashes a first password: seconds on a
+          // busy 2-core machine, past vitest's default 5 s.
+          testTimeout: 15_000,
         },
       },
       {

@@ -7,7 +7,13 @@ const steps = [
   // The Worker's ambient Env is generated from wrangler.toml (`npm run types`): it must match.
   [
     'wrangler',
-    ['types', 'worker/worker-configuration.d.ts', '--include-runtime=false', '--strict-vars=false', '--check'],
+    [
+      'types',
+      'worker/worker-configuration.d.ts',
+      '--include-runtime=false',
+      '--strict-vars=false',
+      '--check',
+    ],
   ],
   ['tsc', ['-p', 'shared']],
   ['tsc', ['-p', 'worker']],

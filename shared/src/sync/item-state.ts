@@ -15,6 +15,21 @@ export const ITEM_KIND = { note: 'note', record: 'record', file: 'file' } as con
 /** One of {@link ITEM_KIND}. */
 export type ItemKind = (typeof ITEM_KIND)[keyof typeof ITEM_KIND];
 
+/** Why the server made a conflict copy (S6, S7). */
+export const CONFLICT_REASON = {
+  /** The user's write lost the merge to a concurrent write by someone else. */
+  lost: 'lost',
+  /** The user's write overwrote a concurrent write by someone else; the copy keeps theirs. */
+  overwritten: 'overwritten',
+  /** The user edited an item someone else had deleted. */
+  deleted: 'deleted',
+  /** The write was fenced off by a lock (S8). */
+  fenced: 'fenced',
+} as const;
+
+/** One of {@link CONFLICT_REASON}. */
+export type ConflictReason = (typeof CONFLICT_REASON)[keyof typeof CONFLICT_REASON];
+
 /** The reserved field whose value (`true`/`false`) is the item's stamped tombstone (S4). */
 export const DELETED_FIELD = '$deleted';
 

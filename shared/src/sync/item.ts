@@ -1,14 +1,16 @@
 import * as v from 'valibot';
 import { StampSchema } from './hlc';
-import { DELETED_FIELD, ITEM_KIND } from './item-state';
+import { CONFLICT_REASON, DELETED_FIELD, ITEM_KIND } from './item-state';
 
 export {
   blobRefOf,
+  CONFLICT_REASON,
   DELETED_FIELD,
   FILE_BLOB_FIELD,
   isDeleted,
   ITEM_KIND,
   newestStamp,
+  type ConflictReason,
   type ItemKind,
 } from './item-state';
 
@@ -65,21 +67,6 @@ export const EntrySchema = v.object({ v: JsonValueSchema, s: StampSchema });
 
 /** One field's value with the stamp of the write that set it. */
 export type Entry = v.InferOutput<typeof EntrySchema>;
-
-/** Why the server made a conflict copy (S6, S7). */
-export const CONFLICT_REASON = {
-  /** The user's write lost the merge to a concurrent write by someone else. */
-  lost: 'lost',
-  /** The user's write overwrote a concurrent write by someone else; the copy keeps theirs. */
-  overwritten: 'overwritten',
-  /** The user edited an item someone else had deleted. */
-  deleted: 'deleted',
-  /** The write was fenced off by a lock (S8). */
-  fenced: 'fenced',
-} as const;
-
-/** One of {@link CONFLICT_REASON}. */
-export type ConflictReason = (typeof CONFLICT_REASON)[keyof typeof CONFLICT_REASON];
 
 /** What a conflict copy records about where it came from. Set once by the server; never changes. */
 export const ConflictInfoSchema = v.object({

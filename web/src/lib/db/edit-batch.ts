@@ -7,7 +7,8 @@ import { withMove } from '#shared/sync/text-moves';
 import { opBetween, type TextOp } from '#shared/sync/text-ops';
 import { textOf } from '#shared/sync/versions';
 import { copyValues, mergeUnder, type TextBase } from './merge-store';
-import { itemStateOf, randomId, toRow } from './rows';
+import { randomId, toRow } from './row-writes';
+import { itemStateOf } from './rows';
 import type { LocalItem, OutboxEntry, TextMove } from './tables';
 
 /** A local edit of one item: new values for some fields; a delete writes `$deleted: true`. */

@@ -5,7 +5,7 @@ import type { BatonDatabase } from './db';
 import { EditBatch, type EditRequest } from './edit-batch';
 import { GroupCommit } from './group-commit';
 import { signalOutboxGrew } from './outbox-signal';
-import { stateOf } from './rows';
+import { stateOf } from './row-writes';
 
 export { movesOf, type EditRequest } from './edit-batch';
 

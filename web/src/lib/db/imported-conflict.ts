@@ -1,4 +1,5 @@
-import { CONFLICT_REASON, type ConflictInfo, type ConflictReason, type ItemState } from '#shared/sync/item';
+import type { ConflictInfo, ItemState } from '#shared/sync/item';
+import { CONFLICT_REASON, type ConflictReason } from '#shared/sync/item-state';
 
 /**
  * A conflict copy brought in by an import (S18). Only the server makes conflict copies (their ids

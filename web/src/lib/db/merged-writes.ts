@@ -6,7 +6,8 @@ import { applyOp, inputLength, opBetween, transformOps, type TextOp } from '#sha
 import { textOf, withText } from '#shared/sync/versions';
 import { withMove } from '#shared/sync/text-moves';
 import type { BatonDatabase, LocalItem, OutboxEntry, TextMove } from './db';
-import { itemStateOf, randomId, toRow } from './rows';
+import { randomId, toRow } from './row-writes';
+import { itemStateOf } from './rows';
 
 // The device's side of the one merge point (S37, S39): the server merged a write of this device
 // with a version it had not seen and answered with the merged version and the exact edit from

@@ -6,7 +6,7 @@ import type { ItemState } from '#shared/sync/item';
 import { BatonDatabase } from './db';
 import { countListed, foldersHoldingItems, pageListed, rowsInFolderTree, scanListed } from './place-index';
 import { CONFLICT_PLACE, livePlace, TRASH_PLACE } from './item-place';
-import { toRow } from './rows';
+import { toRow } from './row-writes';
 
 const SPACE = 'space-big';
 const stamp = (wall: number) => formatStamp({ wall, counter: 0, node: 'nodeA' });

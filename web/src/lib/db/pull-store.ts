@@ -5,7 +5,8 @@ import { applyPulled } from '#shared/sync/replica';
 import { isTextField } from '#shared/sync/versions';
 import { withMove } from '#shared/sync/text-moves';
 import type { BatonDatabase, LocalItem, TextMove } from './db';
-import { itemStateOf, stateOf, toRow } from './rows';
+import { stateOf, toRow } from './row-writes';
+import { itemStateOf } from './rows';
 import { touchState } from './sync-state';
 
 // The pull side of sync: each page the server sends (pulled or carried by a poke) folded into the

@@ -7,7 +7,7 @@ import { opBetween } from '#shared/sync/text-ops';
 import { textOf } from '#shared/sync/versions';
 import type { BatonDatabase, LocalItem, OutboxEntry, TextMove } from './db';
 import { lastAnswers, settleMerges } from './merged-writes';
-import { stateOf, toRow } from './rows';
+import { stateOf, toRow } from './row-writes';
 import { touchState } from './sync-state';
 
 // The push side of sync: batches taken from the outbox, and the server's answer settled, each in

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { formatStamp } from '#shared/sync/hlc';
 import { IMPORTED_CONFLICT } from './imported-conflict';
-import { itemStateOf, itemWithMovesOf, toRow } from './rows';
+import { toRow } from './row-writes';
+import { itemStateOf, itemWithMovesOf } from './rows';
 import type { LocalItem } from './tables';
 
 const s = formatStamp({ wall: 1000, counter: 0, node: 'nodeA' });

@@ -1,6 +1,6 @@
 import { compareStamps, Hlc } from '#shared/sync/hlc';
 import type { BatonDatabase, SyncState } from './db';
-import { stateOf } from './rows';
+import { stateOf } from './row-writes';
 
 // Where this device stands with a space's sync (cursor, clock, last error), kept in one row per space.
 

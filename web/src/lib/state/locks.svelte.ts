@@ -6,7 +6,7 @@ import { forgetGrant, rememberGrant, storedGrants } from '../locks/grant-store';
 import { LockClient, type HeldLock } from '../locks/lock-client';
 import { watchLocks } from '../locks/lock-watch';
 import { session } from './session.svelte';
-import { listedLocks, type LockRow } from './lock-rows';
+import { listedLocks, type LockRow } from '../locks/lock-rows';
 import { endedWhileClosedMessage, lossMessage, notTakenMessage } from './lock-messages';
 import type { Notice } from '#shared/notices/schemas';
 import { releaseWithComment } from '../api/notices';

@@ -3,7 +3,7 @@ import { DELETED_FIELD, type ItemKind, type JsonValue } from '#shared/sync/item'
 import type { LockClaim } from '#shared/sync/mutation';
 import { db as defaultDb, type BatonDatabase } from '../db/db';
 import { retryRejected, writeEdit } from '../db/edit-writes';
-import { randomId } from '../db/rows';
+import { randomId } from '../db/row-writes';
 import { discardRejected } from '../db/sync-store';
 
 // The write side of a space for the UI. Every call lands in IndexedDB at once (item + outbox,

@@ -1,5 +1,5 @@
 import type { LockSummary } from '#shared/locks/schemas';
-import type { HeldLock } from '../locks/lock-client';
+import type { HeldLock } from './held-lock';
 
 /** One lock's line in the lock manager. */
 export interface LockRow {
