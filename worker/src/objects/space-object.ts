@@ -29,6 +29,7 @@ import {
   type PushOutcome,
 } from '../space/change-log';
 import { VERSION_STORE_SCHEMA_STEP } from '../space/version-store';
+import { VERSION_PACKING_SCHEMA_STEP } from '../space/version-packing';
 import { DAV_READS_SCHEMA_STEP, DavReads } from '../space/dav-reads';
 import { FORMER_MEMBER, HISTORY_SCHEMA_STEP, ItemHistory } from '../space/history';
 import { NO_SUCH_ITEM, restoreItem, undeleteItems, type RestoreDeps } from '../space/history-restore';
@@ -99,6 +100,7 @@ const SCHEMA: readonly string[] = [
   REWIND_SCHEMA_STEP,
   NOTICE_SCHEMA_STEP,
   LOCK_ACTIVITY_SCHEMA_STEP,
+  VERSION_PACKING_SCHEMA_STEP,
 ];
 
 /** Brings the space's storage to the current schema, with the item index filled (D11). */

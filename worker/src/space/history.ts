@@ -4,6 +4,7 @@ import { historyEdits } from '#shared/history/edits';
 import type { HistoryResponse } from '#shared/history/protocol';
 import type { RestoreInputs } from '#shared/history/restore';
 import { versionOf, type VersionRow } from './version-store';
+import { PackedTexts } from './version-packing';
 
 /**
  * Schema step of item history (docs/spec/history.md): names that keep a version forever (V8), and
@@ -132,9 +133,10 @@ export class ItemHistory {
   }
 
   private rows(query: string, ...bindings: unknown[]): FieldVersion[] {
+    const texts = new PackedTexts(this.sql);
     return this.sql
       .exec<VersionRow>(query, ...bindings)
       .toArray()
-      .map(versionOf);
+      .map((row) => versionOf(row, texts));
   }
 }
