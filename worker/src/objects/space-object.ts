@@ -30,6 +30,7 @@ import {
 } from '../space/change-log';
 import { VERSION_STORE_SCHEMA_STEP } from '../space/version-store';
 import { VERSION_PACKING_SCHEMA_STEP } from '../space/version-packing';
+import { REWIND_UNDO_SCHEMA_STEP } from '../space/rewind-rollback';
 import { DAV_READS_SCHEMA_STEP, DavReads } from '../space/dav-reads';
 import { FORMER_MEMBER, HISTORY_SCHEMA_STEP, ItemHistory } from '../space/history';
 import { NO_SUCH_ITEM, restoreItem, undeleteItems, type RestoreDeps } from '../space/history-restore';
@@ -101,6 +102,7 @@ const SCHEMA: readonly string[] = [
   NOTICE_SCHEMA_STEP,
   LOCK_ACTIVITY_SCHEMA_STEP,
   VERSION_PACKING_SCHEMA_STEP,
+  REWIND_UNDO_SCHEMA_STEP,
 ];
 
 /** Brings the space's storage to the current schema, with the item index filled (D11). */
@@ -583,9 +585,9 @@ export class SpaceObject extends DurableObject<Env> {
   rewindJob(): RewindJob | null {
     return this.rewindJobs.latest((id) => this.membership.access(id)?.username ?? FORMER_MEMBER);
   }
-  /** Stops the running background rewind after its current step (V20). */
-  cancelRewind(): RewindJob | null {
-    this.rewindJobs.cancel();
+  /** Cancels the running background rewind; the next steps roll it back whole (V20, V22). */
+  async cancelRewind(): Promise<RewindJob | null> {
+    if (this.rewindJobs.cancel()) await this.scheduleAlarm(Date.now());
     return this.rewindJob();
   }
   private rewindDeps(): RewindDeps {
