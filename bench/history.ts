@@ -14,7 +14,7 @@
  *  4. push10k_ratio_with_history: one HTTP push of 10,000 edits (1,000 notes x 10 edits of the
  *     body, each on the one before, as a device that typed offline sends them) to the Worker as
  *     it ships, against the same push to the same Worker with its version store switched off
- *     (bench/history-off.ts). The ratio of the medians.
+ *     (HISTORY_OFF below). The ratio of the medians.
  * Writes bench/results/history.json and prints the figures with their targets.
  * Knobs (environment): BENCH_RUNS (3), BENCH_RESTORES (21), BENCH_TYPING_WRITES (3600).
  */
@@ -35,16 +35,34 @@ const ROOT = new URL('../', import.meta.url).pathname;
 type Change = { item: { id: string; fields: Record<string, { v: unknown; s: string }> } };
 type Page = { changes: Change[]; next: number; more: boolean };
 
-/** A Worker from `main` with the project's bindings, in a throwaway folder. */
-async function startWorker(main: string): Promise<{ server: LocalServer; stop: () => Promise<void> }> {
+/**
+ * The Worker with its version store switched off, for the push ratio only: every other line of
+ * the push path is the one that ships. Written into the throwaway folder, never deployed.
+ */
+const HISTORY_OFF = `
+import { BatchVersionStore } from '${ROOT}worker/src/space/version-store';
+BatchVersionStore.prototype.add = () => undefined;
+BatchVersionStore.prototype.link = () => undefined;
+BatchVersionStore.prototype.flush = () => undefined;
+BatchVersionStore.prototype.get = () => null;
+export * from '${ROOT}worker/src/index';
+export { default } from '${ROOT}worker/src/index';
+`;
+
+/** The project's Worker (or, `historyOff`, the one above) with its bindings, in a throwaway folder. */
+async function startWorker(
+  variant: 'shipped' | 'historyOff',
+): Promise<{ server: LocalServer; stop: () => Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'baton-bench-history-'));
+  writeFileSync(join(dir, 'history-off.ts'), HISTORY_OFF);
+  const main = variant === 'shipped' ? join(ROOT, 'worker/src/index.ts') : join(dir, 'history-off.ts');
   mkdirSync(join(dir, 'assets'));
   writeFileSync(join(dir, 'assets', 'index.html'), '<!doctype html><title>bench</title>');
   writeFileSync(
     join(dir, 'wrangler.json'),
     JSON.stringify({
       name: 'baton-bench-history',
-      main: join(ROOT, main),
+      main,
       compatibility_date: '2026-11-01',
       compatibility_flags: ['nodejs_compat'],
       send_metrics: false,
@@ -254,7 +272,7 @@ async function push10k(base: string): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const shipped = await startWorker('worker/src/index.ts');
+  const shipped = await startWorker('shipped');
   const restoreMs = await restoreP50(shipped.server.baseUrl);
   const rewindS = median(await sequence(RUNS, () => rewind1k(shipped.server.baseUrl)));
   const typing = await typingHour(shipped.server.baseUrl);
@@ -263,7 +281,7 @@ async function main(): Promise<void> {
   await push10k(shipped.server.baseUrl); // warm-up
   for (let run = 0; run < RUNS; run++) withHistory.push(await push10k(shipped.server.baseUrl));
   await shipped.stop();
-  const off = await startWorker('bench/history-off.ts');
+  const off = await startWorker('historyOff');
   await push10k(off.server.baseUrl);
   for (let run = 0; run < RUNS; run++) without.push(await push10k(off.server.baseUrl));
   await off.stop();

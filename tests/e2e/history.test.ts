@@ -156,6 +156,31 @@ describe('History in Chromium', () => {
     await context.close();
   });
 
+  it('[V23] the Rewind screen charts the edits per hour; picking a bar picks its moment', async () => {
+    const alice = await client.signUp();
+    const { spaceId } = await client.createSpace(alice.cookie, 'Charted');
+    const auth = { username: alice.username, password: (await appPassword(baseUrl, alice)).password };
+    for (const name of ['one', 'two', 'three'])
+      expect((await dav(baseUrl, auth, 'PUT', `/dav/Charted/${name}.txt`, { body: name })).status).toBe(201);
+    const context = await signedInContext(browser, baseUrl, alice);
+    const page = await context.newPage();
+    await page.goto(`${baseUrl}/spaces/${spaceId}`);
+    await page.getByRole('link', { name: 'Rewind' }).click();
+    const chart = page.getByRole('group', { name: 'Edits per hour' });
+    await expect.poll(() => chart.getByRole('button').count(), { timeout: 30_000 }).toBeGreaterThanOrEqual(48);
+    const busy = chart.getByRole('button', { name: /: 3 edits$/ });
+    await busy.waitFor();
+    await screenshot(page, 'history-rewind-chart');
+    await busy.click();
+    const hourStart = await page.evaluate(() => {
+      const at = Math.floor(Date.now() / 3_600_000) * 3_600_000;
+      const date = new Date(at - new Date(at).getTimezoneOffset() * 60_000);
+      return date.toISOString().slice(0, 19);
+    });
+    expect(await page.getByLabel('Back to').inputValue()).toBe(hourStart);
+    await context.close();
+  });
+
   it('[V6] one field of a record comes back from its History, the other fields keep their values', async () => {
     const alice = await client.signUp();
     const { spaceId } = await client.createSpace(alice.cookie, 'Clients');

@@ -31,6 +31,8 @@ import {
 import { VERSION_STORE_SCHEMA_STEP } from '../space/version-store';
 import { VERSION_PACKING_SCHEMA_STEP } from '../space/version-packing';
 import { REWIND_UNDO_SCHEMA_STEP } from '../space/rewind-rollback';
+import { activityOf } from '../space/activity';
+import { bucketFor, DAY_MS, type ActivityResponse } from '#shared/history/activity';
 import { DAV_READS_SCHEMA_STEP, DavReads } from '../space/dav-reads';
 import { FORMER_MEMBER, HISTORY_SCHEMA_STEP, ItemHistory } from '../space/history';
 import { NO_SUCH_ITEM, restoreItem, undeleteItems, type RestoreDeps } from '../space/history-restore';
@@ -584,6 +586,12 @@ export class SpaceObject extends DurableObject<Env> {
   /** The newest background rewind (V20). */
   rewindJob(): RewindJob | null {
     return this.rewindJobs.latest((id) => this.membership.access(id)?.username ?? FORMER_MEMBER);
+  }
+  /** The space's edits per hour or day over the last `days` of retained history (V23). */
+  historyActivity(days: number): ActivityResponse {
+    const now = Date.now();
+    const from = Math.max(now - days * DAY_MS, now - this.retention.settings().keepDays * DAY_MS);
+    return activityOf(this.ctx.storage.sql, from, now, bucketFor(days));
   }
   /** Cancels the running background rewind; the next steps roll it back whole (V20, V22). */
   async cancelRewind(): Promise<RewindJob | null> {
