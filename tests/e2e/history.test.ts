@@ -177,7 +177,8 @@ describe('History in Chromium', () => {
       const date = new Date(at - new Date(at).getTimezoneOffset() * 60_000);
       return date.toISOString().slice(0, 19);
     });
-    expect(await page.getByLabel('Back to').inputValue()).toBe(hourStart);
+    // The input leaves out seconds that are 0.
+    expect((await page.getByLabel('Back to').inputValue()).slice(0, 16)).toBe(hourStart.slice(0, 16));
     await context.close();
   });
 
