@@ -31,6 +31,7 @@ import {
 import { VERSION_STORE_SCHEMA_STEP } from '../space/version-store';
 import { VERSION_PACKING_SCHEMA_STEP } from '../space/version-packing';
 import { REWIND_UNDO_SCHEMA_STEP } from '../space/rewind-rollback';
+import { VERSION_CHECKOUT_SCHEMA_STEP } from '../space/version-checkouts';
 import { activityOf } from '../space/activity';
 import { bucketFor, DAY_MS, type ActivityResponse } from '#shared/history/activity';
 import { DAV_READS_SCHEMA_STEP, DavReads } from '../space/dav-reads';
@@ -105,6 +106,7 @@ const SCHEMA: readonly string[] = [
   LOCK_ACTIVITY_SCHEMA_STEP,
   VERSION_PACKING_SCHEMA_STEP,
   REWIND_UNDO_SCHEMA_STEP,
+  VERSION_CHECKOUT_SCHEMA_STEP,
 ];
 
 /** Brings the space's storage to the current schema, with the item index filled (D11). */

@@ -164,6 +164,15 @@ export class HistoryRetention {
         JSON.stringify(plan.relink.map(({ key, next }) => [...key, next])),
       );
     }
+    if (plan.drop.length > 0) {
+      // Check-outs of edits no version is left of go with them (V24).
+      this.sql.exec(
+        `DELETE FROM version_checkouts WHERE item_id IN (SELECT value FROM json_each(?1))
+           AND NOT EXISTS (SELECT 1 FROM field_versions f
+                           WHERE f.item_id = version_checkouts.item_id AND f.stamp = version_checkouts.stamp)`,
+        list,
+      );
+    }
     if (unpacked.length > 0) {
       this.sql.exec(
         `UPDATE field_versions SET value = j.value ->> 3, delta = NULL FROM json_each(?) AS j

@@ -5,6 +5,7 @@ import type { HistoryResponse } from '#shared/history/protocol';
 import type { RestoreInputs } from '#shared/history/restore';
 import { versionOf, type VersionRow } from './version-store';
 import { PackedTexts } from './version-packing';
+import { checkoutsOf } from './version-checkouts';
 
 /**
  * Schema step of item history (docs/spec/history.md): names that keep a version forever (V8), and
@@ -67,6 +68,7 @@ export class ItemHistory {
       bases,
       names,
       authorName: (userId) => members.get(userId) ?? FORMER_MEMBER,
+      checkouts: checkoutsOf(this.sql, item.id),
     });
     return { item, edits, more };
   }

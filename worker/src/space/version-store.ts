@@ -3,6 +3,7 @@ import type { TextOp } from '#shared/sync/text-ops';
 import type { FieldVersion, VersionFront, VersionStore } from '#shared/sync/versions';
 import { jsonChunks } from './json-chunks';
 import { FULL_EVERY, packAgainst, PackedTexts } from './version-packing';
+import { recordCheckouts } from './version-checkouts';
 
 /**
  * Schema step of the version store (docs/spec/sync.md S36): every version of every field the
@@ -140,6 +141,7 @@ export class BatchVersionStore implements VersionStore {
 
   /** Writes the batch's versions and links (inside the caller's transaction). */
   flush(): void {
+    if (this.added.size > 0) recordCheckouts(this.sql, [...this.added.values()]);
     const { packed, runs } = this.packing();
     const rows = [...this.added.entries()].map(([key, v]) => [
       v.itemId,
