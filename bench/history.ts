@@ -142,8 +142,10 @@ async function restoreP50(base: string): Promise<number> {
   let cursor = 0;
   const pull = async (): Promise<Change[]> => {
     const changes: Change[] = [];
-    for (let more = true; more; ) {
-      const res = await api(base, `/api/spaces/${spaceId}/sync/pull?after=${cursor}`, { cookie: owner.cookie });
+    for (let more = true; more;) {
+      const res = await api(base, `/api/spaces/${spaceId}/sync/pull?after=${cursor}`, {
+        cookie: owner.cookie,
+      });
       const page = (await res.json()) as Page;
       changes.push(...page.changes);
       cursor = page.next;
@@ -231,7 +233,10 @@ async function typingHour(base: string): Promise<{ mb: number; versions: number 
     for (let n = at; n < Math.min(at + 60, TYPING_WRITES); n++) {
       // A second of typing: a word at the cursor, now and then a backspace over a letter.
       const typed = n % 11 === 5 ? '' : words[n % words.length]!;
-      text = n % 11 === 5 ? text.slice(0, cursor - 1) + text.slice(cursor) : text.slice(0, cursor) + typed + text.slice(cursor);
+      text =
+        n % 11 === 5
+          ? text.slice(0, cursor - 1) + text.slice(cursor)
+          : text.slice(0, cursor) + typed + text.slice(cursor);
       cursor += n % 11 === 5 ? -1 : typed.length;
       if (n % 300 === 299) cursor = Math.floor((n * 7919) % text.length); // moves elsewhere now and then
       const s = stamp(1000);

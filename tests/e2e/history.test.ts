@@ -168,7 +168,9 @@ describe('History in Chromium', () => {
     await page.goto(`${baseUrl}/spaces/${spaceId}`);
     await page.getByRole('link', { name: 'Rewind' }).click();
     const chart = page.getByRole('group', { name: 'Edits per hour' });
-    await expect.poll(() => chart.getByRole('button').count(), { timeout: 30_000 }).toBeGreaterThanOrEqual(48);
+    await expect
+      .poll(() => chart.getByRole('button').count(), { timeout: 30_000 })
+      .toBeGreaterThanOrEqual(48);
     const busy = chart.getByRole('button', { name: /: 3 edits$/ });
     await busy.waitFor();
     await screenshot(page, 'history-rewind-chart');
@@ -193,7 +195,16 @@ describe('History in Chromium', () => {
         cookie: alice.cookie,
         json: {
           clientId: 'aliceslaptop',
-          mutations: [{ id: `m-${stamp}`.replace(/[^A-Za-z0-9_-]/g, '-'), itemId: 'contract-1', kind: 'note', stamp, set, ...(lock ? { lock } : {}) }],
+          mutations: [
+            {
+              id: `m-${stamp}`.replace(/[^A-Za-z0-9_-]/g, '-'),
+              itemId: 'contract-1',
+              kind: 'note',
+              stamp,
+              set,
+              ...(lock ? { lock } : {}),
+            },
+          ],
         },
       });
       expect(res.status).toBe(200);

@@ -79,8 +79,10 @@ describe('[V20] [V22] a background rewind across a server crash', () => {
   /** How many of the folder's notes are deleted now, of how many. */
   async function deletedIn(folder: string): Promise<{ deleted: number; all: number }> {
     const seen = new Map<string, boolean>();
-    for (let after = 0, more = true; more; ) {
-      const res = await api().api(`/api/spaces/${spaceId}/sync/pull?after=${after}`, { cookie: owner.cookie });
+    for (let after = 0, more = true; more;) {
+      const res = await api().api(`/api/spaces/${spaceId}/sync/pull?after=${after}`, {
+        cookie: owner.cookie,
+      });
       const page = v.parse(PullResponseSchema, await res.json());
       for (const change of page.changes)
         if (change.item.id.startsWith(`${folder}-`))

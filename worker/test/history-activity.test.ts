@@ -55,7 +55,7 @@ describe('activity (V23)', () => {
     for (const query of ['?days=0', '?days=400', '?days=x', '?other=1']) {
       const res = await activity(owner.cookie, query);
       expect(res.status).toBe(400);
-      expect(((await res.json()) as { code: string }).code).toBe('VALIDATION_FAILED');
+      expect((await res.json<{ code: string }>()).code).toBe('VALIDATION_FAILED');
     }
     const stranger = await signUp();
     expect((await activity(stranger.cookie)).status).toBe(404);

@@ -40,7 +40,7 @@ async function history(before: string | null): Promise<HistoryResponse> {
 
 async function allBodies(): Promise<(string | null)[]> {
   const bodies: (string | null)[] = [];
-  for (let before: string | null = null; ; ) {
+  for (let before: string | null = null; ;) {
     const page = await history(before);
     for (const edit of page.edits) {
       const body = edit.fields.find((f) => f.field === 'body')?.value;
@@ -52,7 +52,10 @@ async function allBodies(): Promise<(string | null)[]> {
 }
 
 function bodyNow(): Promise<string> {
-  return history(null).then((page) => String(page.item.fields['body']?.v));
+  return history(null).then((page) => {
+    const body = page.item.fields['body']?.v;
+    return typeof body === 'string' ? body : '';
+  });
 }
 
 beforeAll(async () => {

@@ -24,9 +24,14 @@ describe('history and the quota (V14)', () => {
     for (let save = 0; save < 3; save++) {
       const data = randomBytes(1_000);
       expect((await put(owner.cookie, spaceId, data)).status).toBe(201);
-      const write = mutation(client, 'quota-file', { [FILE_BLOB_FIELD]: await sha256(data), name: 'a.bin' }, {
-        kind: 'file',
-      });
+      const write = mutation(
+        client,
+        'quota-file',
+        { [FILE_BLOB_FIELD]: await sha256(data), name: 'a.bin' },
+        {
+          kind: 'file',
+        },
+      );
       for (const field of Object.values(write.set)) field.b = base;
       const answer = await push(owner.cookie, spaceId, client, [write]);
       expect(answer.results[0]?.status).toBe('applied');
@@ -34,7 +39,9 @@ describe('history and the quota (V14)', () => {
     }
     // A note typed on many times: its versions take room too.
     for (let edit = 0; edit < 20; edit++)
-      await push(owner.cookie, spaceId, client, [mutation(client, 'quota-note', { body: `${'x'.repeat(500)}${edit}` })]);
+      await push(owner.cookie, spaceId, client, [
+        mutation(client, 'quota-note', { body: `${'x'.repeat(500)}${edit}` }),
+      ]);
     await runDurableObjectAlarm(stub);
     const settings = v.parse(
       HistorySettingsResponseSchema,
@@ -49,9 +56,8 @@ describe('history and the quota (V14)', () => {
     expect(usage.usedBytes).toBe(1_000);
     expect((await put(owner.cookie, spaceId, randomBytes(1_400))).status).toBe(201);
     // The earlier versions are still there to bring back.
-    const history = (await (
-      await api(`/api/spaces/${spaceId}/items/quota-file/history`, { cookie: owner.cookie })
-    ).json()) as { edits: unknown[] };
+    const res = await api(`/api/spaces/${spaceId}/items/quota-file/history`, { cookie: owner.cookie });
+    const history = await res.json<{ edits: unknown[] }>();
     expect(history.edits).toHaveLength(3);
   });
 });

@@ -573,7 +573,11 @@ describe('a large rewind in the background (V20)', () => {
     expect(rows).toHaveLength(1001);
     expect(rows.every((change) => change.item.fields['$deleted']?.v !== true)).toBe(true);
     // A rewind can start again once the first is over.
-    const third = await api(`/api/spaces/${spaceId}/rewind/preview`, { method: 'POST', cookie: owner.cookie, json });
+    const third = await api(`/api/spaces/${spaceId}/rewind/preview`, {
+      method: 'POST',
+      cookie: owner.cookie,
+      json,
+    });
     expect(third.status).toBe(200);
   });
 });

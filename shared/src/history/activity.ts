@@ -47,6 +47,7 @@ export function fillBuckets(activity: ActivityResponse): { at: number; edits: nu
   const counts = new Map(activity.buckets.map((bucket) => [bucket.at, bucket.edits]));
   const first = Math.floor(activity.from / activity.bucketMs) * activity.bucketMs;
   const out: { at: number; edits: number }[] = [];
-  for (let at = first; at <= activity.to; at += activity.bucketMs) out.push({ at, edits: counts.get(at) ?? 0 });
+  for (let at = first; at <= activity.to; at += activity.bucketMs)
+    out.push({ at, edits: counts.get(at) ?? 0 });
   return out;
 }

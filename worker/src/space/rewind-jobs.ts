@@ -60,9 +60,8 @@ export class RewindJobs {
   /** True while a job runs or rolls back. */
   running(): boolean {
     return (
-      this.sql
-        .exec("SELECT 1 FROM rewind_jobs WHERE state IN ('running', 'rolling-back') LIMIT 1")
-        .toArray().length > 0
+      this.sql.exec("SELECT 1 FROM rewind_jobs WHERE state IN ('running', 'rolling-back') LIMIT 1").toArray()
+        .length > 0
     );
   }
 

@@ -76,7 +76,7 @@ export class PackedTexts {
     }
     const chain: PackedRow[] = [row];
     let whole: JsonValue | undefined;
-    for (let cursor = row; whole === undefined; ) {
+    for (let cursor = row; whole === undefined;) {
       if (cursor.next === null) throw new Error(`Packed version ${cursor.stamp} has no successor`);
       const nextKey = this.key(cursor.item_id, cursor.field, cursor.next);
       whole = this.known.get(nextKey);
