@@ -96,22 +96,31 @@ export class RecordDraft {
   /**
    * Follows the stored fields. A typed value gives way to the stored one only once the store has
    * that write (or a newer one) and nothing was typed since, so the box never shows an older
-   * value under the caret. Someone else's newer value waits while the user is typing in that
-   * field (S23): replacing the text under their fingers would splice two people's words. A
-   * stored change the user is not typing over becomes the version they see.
+   * value under the caret. While the user types in a field whose typing is all written, a newer
+   * stored version (another person's change merged with theirs) is followed: the box shows it,
+   * the caret moves along, and the next key is typed on it (S22). Someone else's newer value
+   * never replaces keys not yet written (S23): the next write merges them. A stored change the
+   * user is not typing over becomes the version they see.
    */
   follow(fields: ItemState['fields']): void {
-    const done = Object.keys(this.typing).filter((name) => {
+    let next: Record<string, JsonValue> | null = null;
+    for (const name of Object.keys(this.typing)) {
       const entry = fields[name];
       const base = this.seen[name]?.stamp;
-      if (!entry || !base || this.lastSent[name] !== JSON.stringify(this.typing[name])) return false;
-      return entry.s === base || (entry.s > base && this.typingIn !== name);
-    });
-    if (done.length > 0) {
-      const next = { ...this.typing };
-      for (const name of done) delete next[name];
-      this.typing = next;
+      const typed = this.typing[name];
+      if (!entry || !base || this.lastSent[name] !== JSON.stringify(typed)) continue;
+      if (entry.s === base || (entry.s > base && this.typingIn !== name)) {
+        delete (next ??= { ...this.typing })[name];
+      } else if (entry.s > base) {
+        const [typedText, storedText] = [textOf(name, typed), textOf(name, entry.v)];
+        (next ??= { ...this.typing })[name] = entry.v;
+        this.lastSent[name] = JSON.stringify(entry.v);
+        this.seen[name] = { stamp: entry.s, text: storedText ?? '' };
+        if (typedText !== null && storedText !== null)
+          this.options.onMoved?.(name, opBetween(typedText, storedText));
+      }
     }
+    if (next) this.typing = next;
     for (const [name, entry] of Object.entries(fields)) {
       if (!(name in this.typing)) this.seen[name] = { stamp: entry.s, text: textOf(name, entry.v) ?? '' };
     }
