@@ -10,6 +10,7 @@ const NEEDS = {
   lfs: ['git', 'git-lfs'],
   dav: ['rclone'],
   image: ['podman', 'runc', 'debootstrap'],
+  history: [],
 };
 
 const name = process.argv[2] ?? '';

@@ -1,5 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { formatStamp } from '#shared/sync/hlc';
 import { apiClient, appPassword } from '../support/api-client';
 import { launchBrowser } from '../support/browser';
 import { dav } from '../support/dav';
@@ -153,6 +154,77 @@ describe('History in Chromium', () => {
     await page.getByText(/Rewound 2 items/).waitFor();
     expect(await (await dav(baseUrl, auth, 'GET', '/dav/Shelf/kept.txt')).text()).toBe('good');
     expect((await dav(baseUrl, auth, 'GET', '/dav/Shelf/stray.txt')).status).toBe(404);
+    await context.close();
+  });
+
+  it('[V23] the Rewind screen charts the edits per hour; picking a bar picks its moment', async () => {
+    const alice = await client.signUp();
+    const { spaceId } = await client.createSpace(alice.cookie, 'Charted');
+    const auth = { username: alice.username, password: (await appPassword(baseUrl, alice)).password };
+    for (const name of ['one', 'two', 'three'])
+      expect((await dav(baseUrl, auth, 'PUT', `/dav/Charted/${name}.txt`, { body: name })).status).toBe(201);
+    const context = await signedInContext(browser, baseUrl, alice);
+    const page = await context.newPage();
+    await page.goto(`${baseUrl}/spaces/${spaceId}`);
+    await page.getByRole('link', { name: 'Rewind' }).click();
+    const chart = page.getByRole('group', { name: 'Edits per hour' });
+    await expect
+      .poll(() => chart.getByRole('button').count(), { timeout: 30_000 })
+      .toBeGreaterThanOrEqual(48);
+    const busy = chart.getByRole('button', { name: /: 3 edits$/ });
+    await busy.waitFor();
+    await screenshot(page, 'history-rewind-chart');
+    await busy.click();
+    const hourStart = await page.evaluate(() => {
+      const at = Math.floor(Date.now() / 3_600_000) * 3_600_000;
+      const date = new Date(at - new Date(at).getTimezoneOffset() * 60_000);
+      return date.toISOString().slice(0, 19);
+    });
+    // The input leaves out seconds that are 0.
+    expect((await page.getByLabel('Back to').inputValue()).slice(0, 16)).toBe(hourStart.slice(0, 16));
+    await context.close();
+  });
+
+  it('[V24] a version made under a check-out says who had it checked out', async () => {
+    const alice = await client.signUp();
+    const { spaceId } = await client.createSpace(alice.cookie, 'Contracts');
+    const pushOne = async (set: Record<string, { v: string; b: string | null }>, lock?: object) => {
+      const stamp = formatStamp({ wall: Date.now(), counter: 0, node: 'aliceslaptop' });
+      const res = await client.api(`/api/spaces/${spaceId}/sync/push`, {
+        method: 'POST',
+        cookie: alice.cookie,
+        json: {
+          clientId: 'aliceslaptop',
+          mutations: [
+            {
+              id: `m-${stamp}`.replace(/[^A-Za-z0-9_-]/g, '-'),
+              itemId: 'contract-1',
+              kind: 'note',
+              stamp,
+              set,
+              ...(lock ? { lock } : {}),
+            },
+          ],
+        },
+      });
+      expect(res.status).toBe(200);
+      return stamp;
+    };
+    const first = await pushOne({ title: { v: 'Contract', b: null }, body: { v: 'draft', b: null } });
+    const acquired = await client.api(`/api/spaces/${spaceId}/locks/contract-1/acquire`, {
+      method: 'POST',
+      cookie: alice.cookie,
+      json: { requestId: 'checkout-contract-1', kind: 'checkout' },
+    });
+    const { token } = (await acquired.json()) as { token: number };
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await pushOne({ body: { v: 'signed', b: first } }, { name: 'contract-1', token });
+    const context = await signedInContext(browser, baseUrl, alice);
+    const page = await context.newPage();
+    await page.goto(`${baseUrl}/spaces/${spaceId}/items/contract-1/history`);
+    await page.getByText(`Made while ${alice.username} had it checked out.`).waitFor();
+    expect(await page.getByText(/had it checked out/).count()).toBe(1);
+    await screenshot(page, 'history-checkout');
     await context.close();
   });
 

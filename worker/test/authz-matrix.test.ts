@@ -235,6 +235,8 @@ export const ROWS: Row[] = [
   },
   // History retention (V14): everyone sees it, owners set it.
   { route: 'GET /api/spaces/:spaceId/history-settings', access: 'viewer', ok: 200 },
+  // The day chart of the Rewind screen (V23).
+  { route: 'GET /api/spaces/:spaceId/activity', access: 'viewer', ok: 200 },
   {
     route: 'PUT /api/spaces/:spaceId/history-settings',
     access: 'owner',

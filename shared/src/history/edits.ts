@@ -12,6 +12,8 @@ export interface EditsContext {
   names: ReadonlyMap<string, string>;
   /** A member's name by user id; the caller says what to call someone who left. */
   authorName(userId: string): string;
+  /** The check-outs edits were made under, by stamp (V24). */
+  checkouts?: ReadonlyMap<string, { lock: string; holderUserId: string }>;
 }
 
 const key = (field: string, stamp: string) => `${field}\u0000${stamp}`;
@@ -44,6 +46,7 @@ export function historyEdits(versions: readonly FieldVersion[], context: EditsCo
         : { field: version.field, value: version.value };
     });
     const founding = first.author === '' && first.at === 0;
+    const checkout = context.checkouts?.get(stamp);
     edits.push({
       stamp,
       at: first.at,
@@ -52,6 +55,7 @@ export function historyEdits(versions: readonly FieldVersion[], context: EditsCo
       name: context.names.get(stamp) ?? null,
       current: group.every((version) => context.current.fields[version.field]?.s === stamp),
       fields,
+      checkout: checkout ? { lock: checkout.lock, holder: context.authorName(checkout.holderUserId) } : null,
     });
   }
   return edits.sort((a, b) => (a.stamp < b.stamp ? 1 : a.stamp > b.stamp ? -1 : 0));

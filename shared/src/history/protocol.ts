@@ -34,6 +34,11 @@ export const HistoryEditSchema = v.object({
   /** True while every field it wrote still holds its value. */
   current: v.boolean(),
   fields: v.array(HistoryFieldSchema),
+  /**
+   * The check-out the edit was made under (V24): the item's own lock or a folder's (a name
+   * ending in `/`), and who held it, by name; null when nothing was checked out.
+   */
+  checkout: v.optional(v.nullable(v.object({ lock: v.string(), holder: v.string() })), null),
 });
 
 /** One edit of an item. */

@@ -34,7 +34,8 @@ export const RewindJobSchema = v.object({
   jobId: v.string(),
   at: v.number(),
   folder: v.nullable(v.string()),
-  state: v.picklist(['running', 'done', 'cancelled']),
+  /** `rolling-back`: cancelled, and the items it already rewound are going back (V22). */
+  state: v.picklist(['running', 'done', 'rolling-back', 'cancelled']),
   /** Items looked at so far, of `total` changed since the moment. */
   items: v.number(),
   total: v.number(),
@@ -42,6 +43,8 @@ export const RewindJobSchema = v.object({
   edits: v.number(),
   skipped: v.array(v.object({ itemId: v.string(), title: v.string(), holder: v.string() })),
   startedBy: v.string(),
+  /** Once cancelled: items put back as they were before the rewind (V22). */
+  rolledBack: v.optional(v.number(), 0),
 });
 
 /** A rewind running in the background. */

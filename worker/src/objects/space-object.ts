@@ -12,6 +12,8 @@ import type { Mutation } from '#shared/sync/mutation';
 import type { MutationResult, PushResponse } from '#shared/sync/protocol';
 import type { VersionFront } from '#shared/sync/versions';
 import type { Result } from '../kernel/result';
+import { activityOf } from '../space/activity';
+import { bucketFor, DAY_MS, type ActivityResponse } from '#shared/history/activity';
 import type { DavEntry } from '../space/dav-entry';
 import type { DavChild, DavResolved } from '../space/dav-tree';
 import { deletedItems } from '../space/deleted-items';
@@ -145,9 +147,15 @@ export class SpaceObject extends SpaceLocks {
   rewindJob(): RewindJob | null {
     return this.rewindJobs.latest((id) => this.membership.access(id)?.username ?? FORMER_MEMBER);
   }
-  /** Stops the running background rewind after its current step (V20). */
-  cancelRewind(): RewindJob | null {
-    this.rewindJobs.cancel();
+  /** The space's edits per hour or day over the last `days` of retained history (V23). */
+  historyActivity(days: number): ActivityResponse {
+    const now = Date.now();
+    const from = Math.max(now - days * DAY_MS, now - this.retention.settings().keepDays * DAY_MS);
+    return activityOf(this.ctx.storage.sql, from, now, bucketFor(days));
+  }
+  /** Cancels the running background rewind; the next steps roll it back whole (V20, V22). */
+  async cancelRewind(): Promise<RewindJob | null> {
+    if (this.rewindJobs.cancel()) await this.scheduleAlarm(Date.now());
     return this.rewindJob();
   }
   private rewindDeps(): RewindDeps {

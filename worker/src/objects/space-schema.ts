@@ -8,6 +8,9 @@ import { HISTORY_SCHEMA_STEP } from '../space/history';
 import { HUB_SCHEMA_STEP } from '../space/hub';
 import { fillItemIndex, ITEM_INDEX_SCHEMA_STEP } from '../space/item-index';
 import { LOCK_ACTIVITY_SCHEMA_STEP } from '../space/lock-activity';
+import { VERSION_PACKING_SCHEMA_STEP } from '../space/version-packing';
+import { REWIND_UNDO_SCHEMA_STEP } from '../space/rewind-rollback';
+import { VERSION_CHECKOUT_SCHEMA_STEP } from '../space/version-checkouts';
 import { RESERVATION_SCHEMA_STEP } from '../space/lock-reservations';
 import { MEMBERSHIP_SCHEMA_STEP } from '../space/membership';
 import { NOTICE_SCHEMA_STEP } from '../space/notices';
@@ -35,6 +38,9 @@ const SCHEMA: readonly string[] = [
   REWIND_SCHEMA_STEP,
   NOTICE_SCHEMA_STEP,
   LOCK_ACTIVITY_SCHEMA_STEP,
+  VERSION_PACKING_SCHEMA_STEP,
+  REWIND_UNDO_SCHEMA_STEP,
+  VERSION_CHECKOUT_SCHEMA_STEP,
 ];
 
 /** Brings a space's storage to the current schema, with the item index filled (D11). */

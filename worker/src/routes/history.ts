@@ -9,6 +9,7 @@ import {
 import { UndeleteRequestSchema } from '#shared/history/deleted';
 import { RetentionSchema } from '#shared/history/retention';
 import { RewindRequestSchema } from '#shared/history/rewind';
+import { ActivityQuerySchema } from '#shared/history/activity';
 import { StampSchema } from '#shared/sync/hlc';
 import { ItemIdSchema } from '#shared/sync/item';
 import { unwrap } from '../http/api-error';
@@ -89,6 +90,11 @@ export const historyRoutes = new Hono<HistoryEnv>()
   .put('/spaces/:spaceId/history-settings', requireSpaceRole('owner'), async (c) => {
     const retention = await readJson(c, RetentionSchema);
     return c.json(await stubOf(c).setHistorySettings(retention), 200, NO_STORE);
+  })
+  // Everyone in the space sees when it was edited, to find a moment to rewind to (V23).
+  .get('/spaces/:spaceId/activity', requireSpaceRole('viewer'), async (c) => {
+    const { days } = parseWith(ActivityQuerySchema, c.req.query(), 'query');
+    return c.json(await stubOf(c).historyActivity(days ?? 30), 200, NO_STORE);
   })
   // Owners rewind the space or a folder to a moment: first a preview, then as edits (V16–V18).
   .post('/spaces/:spaceId/rewind/preview', requireSpaceRole('owner'), async (c) => {

@@ -57,8 +57,12 @@ export class BlobRefs implements BlobRecords {
   }
 
   usage(): BlobUsage {
+    // A blob an item let go of and none refers to now is kept only for History and the trash,
+    // which do not count against the quota (docs/spec/history.md V14); a fresh upload not yet
+    // referred to does count, so uploads cannot overshoot the quota.
     const blobs = this.one<{ n: number; bytes: number }>(
-      "SELECT COUNT(*) AS n, COALESCE(SUM(size), 0) AS bytes FROM blobs WHERE state = 'ready'",
+      `SELECT COUNT(*) AS n, COALESCE(SUM(CASE WHEN released = 0 OR sha256 IN (SELECT sha256 FROM blob_refs)
+         THEN size ELSE 0 END), 0) AS bytes FROM blobs WHERE state = 'ready'`,
     );
     const reserved = this.one<{ bytes: number }>('SELECT COALESCE(SUM(size), 0) AS bytes FROM blob_uploads');
     return {

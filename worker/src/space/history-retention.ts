@@ -9,6 +9,7 @@ import {
 } from '#shared/history/retention';
 import type { HistoryUsage } from '#shared/history/settings';
 import type { ItemState } from '#shared/sync/item';
+import { PackedTexts, type PackedRow } from './version-packing';
 
 const SETTINGS_KEY = 'history_retention';
 const NEXT_RUN_KEY = 'history_thin_next';
@@ -67,11 +68,20 @@ export class HistoryRetention {
     );
   }
 
-  /** How much the history takes (V14): not counted against the quota. */
-  usage(): HistoryUsage {
+  /**
+   * How much the history takes (V14): the bytes of every column of every kept version, packed
+   * as they are stored (V21). Not counted against the quota.
+   */
+  usage(itemId?: string): HistoryUsage {
     const row = this.sql
       .exec<{ n: number; bytes: number | null }>(
-        'SELECT COUNT(*) AS n, SUM(LENGTH(value) + COALESCE(LENGTH(op), 0) + LENGTH(stamp) * 3) AS bytes FROM field_versions',
+        `SELECT COUNT(*) AS n, SUM(LENGTH(CAST(item_id AS BLOB)) + LENGTH(CAST(field AS BLOB))
+           + LENGTH(CAST(stamp AS BLOB)) + LENGTH(CAST(value AS BLOB)) + COALESCE(LENGTH(CAST(base AS BLOB)), 0)
+           + COALESCE(LENGTH(CAST(merged_from AS BLOB)), 0) + COALESCE(LENGTH(CAST(next AS BLOB)), 0)
+           + COALESCE(LENGTH(CAST(op AS BLOB)), 0) + LENGTH(CAST(author AS BLOB)) + LENGTH(CAST(front AS BLOB))
+           + COALESCE(LENGTH(CAST(mutation_id AS BLOB)), 0) + COALESCE(LENGTH(CAST(delta AS BLOB)), 0) + 16) AS bytes
+         FROM field_versions WHERE ?1 IS NULL OR item_id = ?1`,
+        itemId ?? null,
       )
       .one();
     return { versions: row.n, bytes: row.bytes ?? 0 };
@@ -138,6 +148,8 @@ export class HistoryRetention {
         kept.add(versionKeyText(version.itemId, version.field, version.stamp));
     }
     const plan = planThinning(versions, now, retention, { current, kept });
+    // A packed version whose successor goes is kept whole from now on (V21).
+    const unpacked = this.unpack(plan.relink.map(({ key }) => key));
     if (plan.drop.length > 0) {
       this.sql.exec(
         `DELETE FROM field_versions WHERE (item_id, field, stamp) IN
@@ -152,7 +164,38 @@ export class HistoryRetention {
         JSON.stringify(plan.relink.map(({ key, next }) => [...key, next])),
       );
     }
+    if (plan.drop.length > 0) {
+      // Check-outs of edits no version is left of go with them (V24).
+      this.sql.exec(
+        `DELETE FROM version_checkouts WHERE item_id IN (SELECT value FROM json_each(?1))
+           AND NOT EXISTS (SELECT 1 FROM field_versions f
+                           WHERE f.item_id = version_checkouts.item_id AND f.stamp = version_checkouts.stamp)`,
+        list,
+      );
+    }
+    if (unpacked.length > 0) {
+      this.sql.exec(
+        `UPDATE field_versions SET value = j.value ->> 3, delta = NULL FROM json_each(?) AS j
+         WHERE item_id = j.value ->> 0 AND field = j.value ->> 1 AND stamp = j.value ->> 2`,
+        JSON.stringify(unpacked),
+      );
+    }
     return plan.drop.length;
+  }
+
+  /** The whole values of those of `keys` that are packed, read before their successors go. */
+  private unpack(keys: readonly (readonly [string, string, string])[]): string[][] {
+    if (keys.length === 0) return [];
+    const texts = new PackedTexts(this.sql);
+    return this.sql
+      .exec<PackedRow>(
+        `SELECT item_id, field, stamp, value, next, delta FROM field_versions
+         WHERE delta IS NOT NULL AND (item_id, field, stamp) IN
+           (SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?))`,
+        JSON.stringify(keys),
+      )
+      .toArray()
+      .map((row) => [row.item_id, row.field, row.stamp, JSON.stringify(texts.valueOf(row))]);
   }
 
   /** Item and stamp of named versions (V8). */

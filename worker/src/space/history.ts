@@ -4,6 +4,8 @@ import { historyEdits } from '#shared/history/edits';
 import type { HistoryResponse } from '#shared/history/protocol';
 import type { RestoreInputs } from '#shared/history/restore';
 import { versionOf, type VersionRow } from './version-store';
+import { PackedTexts } from './version-packing';
+import { checkoutsOf } from './version-checkouts';
 
 /**
  * Schema step of item history (docs/spec/history.md): names that keep a version forever (V8), and
@@ -66,6 +68,7 @@ export class ItemHistory {
       bases,
       names,
       authorName: (userId) => members.get(userId) ?? FORMER_MEMBER,
+      checkouts: checkoutsOf(this.sql, item.id),
     });
     return { item, edits, more };
   }
@@ -132,9 +135,10 @@ export class ItemHistory {
   }
 
   private rows(query: string, ...bindings: unknown[]): FieldVersion[] {
+    const texts = new PackedTexts(this.sql);
     return this.sql
       .exec<VersionRow>(query, ...bindings)
       .toArray()
-      .map(versionOf);
+      .map((row) => versionOf(row, texts));
   }
 }

@@ -1,6 +1,7 @@
 import { randomToken } from '../kernel/crypto';
 import type { RewindJob, RewindRequest } from '#shared/history/rewind';
 import { applyRewind, changedSince, planRewind, type RewindDeps } from './rewind';
+import { forgetUndo, rememberBefore, rememberWritten, rollbackStep } from './rewind-rollback';
 
 /**
  * Schema step of background rewinds (docs/spec/history.md V20): one row per job, with the last
@@ -26,6 +27,7 @@ type JobRow = {
   skipped: string;
   total: number;
   created_at: number;
+  rolled_back: number;
 };
 
 /** Background rewinds over the space's SQLite; each step is planned and applied like a small rewind. */
@@ -55,29 +57,39 @@ export class RewindJobs {
     return row ? jobOf(row, nameOf) : null;
   }
 
-  /** True while a job runs. */
+  /** True while a job runs or rolls back. */
   running(): boolean {
-    return this.sql.exec("SELECT 1 FROM rewind_jobs WHERE state = 'running' LIMIT 1").toArray().length > 0;
-  }
-
-  /** Stops the running job after the step it is in; what it wrote stays (and can be rewound). */
-  cancel(): boolean {
     return (
-      this.sql.exec("UPDATE rewind_jobs SET state = 'cancelled' WHERE state = 'running'").rowsWritten > 0
+      this.sql.exec("SELECT 1 FROM rewind_jobs WHERE state IN ('running', 'rolling-back') LIMIT 1").toArray()
+        .length > 0
     );
   }
 
-  /** One step of the running job; answers true when more steps follow. */
+  /**
+   * Cancels the running job (V22): it stops after the step it is in, and the next steps put the
+   * items it already rewound back as they were before it. Answers true when a job was running.
+   */
+  cancel(): boolean {
+    return (
+      this.sql.exec("UPDATE rewind_jobs SET state = 'rolling-back' WHERE state = 'running'").rowsWritten > 0
+    );
+  }
+
+  /** One step of the running job, or of its rollback; answers true when more steps follow. */
   async step(deps: RewindDeps): Promise<boolean> {
     const row = this.sql
-      .exec<JobRow>("SELECT * FROM rewind_jobs WHERE state = 'running' LIMIT 1")
+      .exec<JobRow>("SELECT * FROM rewind_jobs WHERE state IN ('running', 'rolling-back') LIMIT 1")
       .toArray()[0];
     if (!row) return false;
+    if (row.state === 'rolling-back') return this.rollback(deps, row);
     const request = { at: row.at, ...(row.folder === null ? {} : { folder: row.folder }) };
     const ids = changedSince(deps.sql, row.at, row.cursor, ITEMS_PER_STEP);
     const { answer, edits } = planRewind(deps, request, row.user_id, ids);
+    // What each item was before goes first, so a cancel (or a crash, then a cancel) can put it back.
+    rememberBefore(this.sql, deps, row.id, edits);
     // Applying a step twice (a restart between its pushes and this row) changes nothing more.
     await applyRewind(deps, edits, row.user_id);
+    rememberWritten(this.sql, deps, row.id, edits);
     const skipped = [...(JSON.parse(row.skipped) as RewindJob['skipped']), ...answer.skipped];
     const more = ids.length === ITEMS_PER_STEP;
     this.sql.exec(
@@ -90,12 +102,27 @@ export class RewindJobs {
       more ? 1 : 0,
       row.id,
     );
-    return more && this.running();
+    const finished = this.sql.exec("SELECT 1 FROM rewind_jobs WHERE id = ? AND state = 'done'", row.id);
+    if (finished.toArray().length > 0) forgetUndo(this.sql, row.id);
+    return this.running();
+  }
+
+  private async rollback(deps: RewindDeps, row: JobRow): Promise<boolean> {
+    const { rolledBack, more } = await rollbackStep(this.sql, deps, row.id, row.user_id);
+    this.sql.exec(
+      `UPDATE rewind_jobs SET rolled_back = rolled_back + ?,
+         state = CASE WHEN ? = 0 THEN 'cancelled' ELSE state END WHERE id = ?`,
+      rolledBack,
+      more ? 1 : 0,
+      row.id,
+    );
+    return more;
   }
 }
 
 function jobOf(row: JobRow, nameOf: (userId: string) => string): RewindJob {
-  const state = row.state === 'done' || row.state === 'cancelled' ? row.state : 'running';
+  const state =
+    row.state === 'done' || row.state === 'cancelled' || row.state === 'rolling-back' ? row.state : 'running';
   return {
     jobId: row.id,
     at: row.at,
@@ -106,5 +133,6 @@ function jobOf(row: JobRow, nameOf: (userId: string) => string): RewindJob {
     edits: row.edits,
     skipped: JSON.parse(row.skipped) as RewindJob['skipped'],
     startedBy: nameOf(row.user_id),
+    rolledBack: row.rolled_back,
   };
 }

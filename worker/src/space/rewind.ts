@@ -11,6 +11,7 @@ import { folderOf } from '#shared/sync/folders';
 import type { JsonValue } from '#shared/sync/item';
 import type { RestoreDeps } from './history-restore';
 import type { ServerEdit } from './server-edit';
+import { PackedTexts, type PackedRow } from './version-packing';
 
 /** What a rewind needs besides the restore's own: the space's SQLite and how far back history goes. */
 export interface RewindDeps extends Omit<RestoreDeps, 'history'> {
@@ -34,18 +35,21 @@ function chunked<T>(list: readonly T[], size: number): T[][] {
 /** Each field's value at `at`, per item, for the items in `ids` (V16). */
 function valuesAt(sql: SqlStorage, ids: string[], at: number): Map<string, Map<string, JsonValue>> {
   const out = new Map<string, Map<string, JsonValue>>();
-  for (const row of sql.exec<{ item_id: string; field: string; value: string }>(
-    `SELECT f.item_id, f.field, f.value FROM field_versions f
+  const texts = new PackedTexts(sql);
+  for (const row of sql
+    .exec<PackedRow>(
+      `SELECT f.item_id, f.field, f.stamp, f.value, f.next, f.delta FROM field_versions f
      WHERE f.item_id IN (SELECT value FROM json_each(?1)) AND f.at <= ?2 AND f.stamp = (
        SELECT MAX(g.stamp) FROM field_versions g
        WHERE g.item_id = f.item_id AND g.field = f.field AND g.at <= ?2
          AND NOT EXISTS (SELECT 1 FROM field_versions m
                          WHERE m.item_id = g.item_id AND m.field = g.field AND m.merged_from = g.stamp))`,
-    JSON.stringify(ids),
-    at,
-  )) {
+      JSON.stringify(ids),
+      at,
+    )
+    .toArray()) {
     const fields = out.get(row.item_id) ?? new Map<string, JsonValue>();
-    fields.set(row.field, JSON.parse(row.value) as JsonValue);
+    fields.set(row.field, texts.valueOf(row));
     out.set(row.item_id, fields);
   }
   return out;

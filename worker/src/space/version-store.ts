@@ -1,8 +1,9 @@
 import type { Stamp } from '#shared/sync/hlc';
-import type { JsonValue } from '#shared/sync/item';
 import type { TextOp } from '#shared/sync/text-ops';
 import type { FieldVersion, VersionFront, VersionStore } from '#shared/sync/versions';
 import { jsonChunks } from './json-chunks';
+import { FULL_EVERY, packAgainst, PackedTexts } from './version-packing';
+import { recordCheckouts } from './version-checkouts';
 
 /**
  * Schema step of the version store (docs/spec/sync.md S36): every version of every field the
@@ -32,15 +33,21 @@ export type VersionRow = {
   front: string;
   at: number;
   mutation_id: string | null;
+  /** The edit from the successor's text back to this one, where the version is packed (V21). */
+  delta: string | null;
+  run: number;
 };
 
-/** A stored version as the pure code sees it. */
-export function versionOf(row: VersionRow): FieldVersion {
+/** How a version is written: its value column and, when packed (V21), its delta. */
+type Kept = { value: string; delta: string | null };
+
+/** A stored version as the pure code sees it; `texts` unpacks a packed text (V21). */
+export function versionOf(row: VersionRow, texts: PackedTexts): FieldVersion {
   return {
     itemId: row.item_id,
     field: row.field,
     stamp: row.stamp,
-    value: JSON.parse(row.value) as JsonValue,
+    value: texts.valueOf(row),
     base: row.base,
     mergedFrom: row.merged_from,
     next: row.next,
@@ -55,7 +62,8 @@ export function versionOf(row: VersionRow): FieldVersion {
 /**
  * The versions of one batch over SQLite: new versions and links are kept in memory while the
  * batch is applied and written with a few statements by {@link flush}, inside the batch's
- * transaction (S3), so remembering every version does not cost a statement per edit.
+ * transaction (S3), so remembering every version does not cost a statement per edit. A text
+ * version that a newer one replaces is packed as it is written (V21); reads unpack it.
  */
 export class BatchVersionStore implements VersionStore {
   private readonly added = new Map<string, FieldVersion>();
@@ -63,8 +71,15 @@ export class BatchVersionStore implements VersionStore {
     string,
     { itemId: string; field: string; stamp: Stamp; next: Stamp; op: TextOp | null }
   >();
+  /** The keys of linked versions, in the order they were linked (a run grows along them). */
+  private readonly linkOrder: string[] = [];
+  /** `run` of the stored versions read in this batch (V21). */
+  private readonly storedRuns = new Map<string, number>();
+  private readonly texts: PackedTexts;
 
-  constructor(private readonly sql: SqlStorage) {}
+  constructor(private readonly sql: SqlStorage) {
+    this.texts = new PackedTexts(sql);
+  }
 
   private key(itemId: string, field: string, stamp: Stamp): string {
     return JSON.stringify([itemId, field, stamp]);
@@ -83,7 +98,8 @@ export class BatchVersionStore implements VersionStore {
       )
       .toArray()[0];
     if (!row) return null;
-    const version = versionOf(row);
+    this.storedRuns.set(key, row.run);
+    const version = versionOf(row, this.texts);
     const link = this.links.get(key);
     return link ? { ...version, next: link.next, op: link.op } : version;
   }
@@ -95,18 +111,43 @@ export class BatchVersionStore implements VersionStore {
 
   link(itemId: string, field: string, stamp: Stamp, next: Stamp, op: TextOp | null): void {
     const key = this.key(itemId, field, stamp);
+    this.linkOrder.push(key);
     const added = this.added.get(key);
     if (added) this.added.set(key, { ...added, next, op });
     else this.links.set(key, { itemId, field, stamp, next, op });
   }
 
+  /**
+   * How each linked version is kept (V21): packed against the version that replaced it unless
+   * FULL_EVERY packed ones are already behind it; and each version's run.
+   */
+  private packing(): { packed: Map<string, Kept>; runs: Map<string, number> } {
+    const packed = new Map<string, Kept>();
+    const runs = new Map<string, number>();
+    for (const key of this.linkOrder) {
+      const link = this.added.get(key) ?? this.links.get(key);
+      if (!link || link.next === null) continue;
+      const version = this.get(link.itemId, link.field, link.stamp);
+      const next = this.get(link.itemId, link.field, link.next);
+      if (!version || !next) continue;
+      const run = runs.get(key) ?? this.storedRuns.get(key) ?? 0;
+      const kept = run + 1 < FULL_EVERY ? packAgainst(link.field, version.value, next.value) : null;
+      packed.set(key, kept ?? { value: JSON.stringify(version.value), delta: null });
+      const nextKey = this.key(link.itemId, link.field, link.next);
+      runs.set(nextKey, Math.max(runs.get(nextKey) ?? 0, kept ? run + 1 : 0));
+    }
+    return { packed, runs };
+  }
+
   /** Writes the batch's versions and links (inside the caller's transaction). */
   flush(): void {
-    const rows = [...this.added.values()].map((v) => [
+    if (this.added.size > 0) recordCheckouts(this.sql, [...this.added.values()]);
+    const { packed, runs } = this.packing();
+    const rows = [...this.added.entries()].map(([key, v]) => [
       v.itemId,
       v.field,
       v.stamp,
-      JSON.stringify(v.value),
+      packed.get(key)?.value ?? JSON.stringify(v.value),
       v.base,
       v.mergedFrom,
       v.next,
@@ -115,27 +156,34 @@ export class BatchVersionStore implements VersionStore {
       v.front,
       v.at,
       v.mutationId,
+      packed.get(key)?.delta ?? null,
+      runs.get(key) ?? 0,
     ]);
     for (const chunk of jsonChunks(rows)) {
       this.sql.exec(
         `INSERT OR IGNORE INTO field_versions
-           (item_id, field, stamp, value, base, merged_from, next, op, author, front, at, mutation_id)
+           (item_id, field, stamp, value, base, merged_from, next, op, author, front, at, mutation_id, delta, run)
          SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5,
-                value ->> 6, value ->> 7, value ->> 8, value ->> 9, value ->> 10, value ->> 11
+                value ->> 6, value ->> 7, value ->> 8, value ->> 9, value ->> 10, value ->> 11,
+                value ->> 12, value ->> 13
          FROM json_each(?)`,
         chunk,
       );
     }
-    const links = [...this.links.values()].map((l) => [
+    const links = [...this.links.entries()].map(([key, l]) => [
       l.itemId,
       l.field,
       l.stamp,
       l.next,
       l.op === null ? null : JSON.stringify(l.op),
+      packed.get(key)?.value ?? null,
+      packed.get(key)?.delta ?? null,
     ]);
     for (const chunk of jsonChunks(links)) {
       this.sql.exec(
-        `UPDATE field_versions SET next = j.value ->> 3, op = j.value ->> 4
+        `UPDATE field_versions SET next = j.value ->> 3, op = j.value ->> 4,
+           value = COALESCE(j.value ->> 5, field_versions.value),
+           delta = CASE WHEN j.value ->> 5 IS NULL THEN field_versions.delta ELSE j.value ->> 6 END
          FROM json_each(?) AS j
          WHERE item_id = j.value ->> 0 AND field = j.value ->> 1 AND stamp = j.value ->> 2`,
         chunk,
@@ -143,5 +191,6 @@ export class BatchVersionStore implements VersionStore {
     }
     this.added.clear();
     this.links.clear();
+    this.linkOrder.length = 0;
   }
 }

@@ -22,6 +22,7 @@ import {
   type RewindResponse,
 } from '#shared/history/rewind';
 import { HistorySettingsResponseSchema, type HistorySettingsResponse } from '#shared/history/settings';
+import { ActivityResponseSchema, type ActivityResponse } from '#shared/history/activity';
 import { apiFetch } from '../api/http';
 
 const historyPath = (spaceId: string, itemId: string) =>
@@ -102,4 +103,9 @@ export async function rewindJob(spaceId: string, cancel = false): Promise<Rewind
   const path = `/api/spaces/${encodeURIComponent(spaceId)}/rewind/job`;
   const answer = await apiFetch(path, RewindJobResponseSchema, cancel ? { method: 'DELETE' } : {});
   return answer.job;
+}
+
+/** The space's edits per hour (a window of up to two days) or per day over the last `days` (V23). */
+export function fetchActivity(spaceId: string, days: number): Promise<ActivityResponse> {
+  return apiFetch(`/api/spaces/${encodeURIComponent(spaceId)}/activity?days=${days}`, ActivityResponseSchema);
 }
