@@ -322,11 +322,16 @@ function checkKept(
         ?.of(mutation.itemId, field)
         .some((version) => version.stamp === write.b && version.value === write.v);
     if (unchanged) continue;
-    // S37: a text written on an older version is merged into a new version; what the merge keeps
-    // of each side is the text-merge property test's business.
+    // S37: a text written on an older version is merged into a new version, and a later write
+    // made on an older version is merged into this one; what the merge keeps of each side is the
+    // text-merge property test's business.
     const merged = versions
       ?.of(mutation.itemId, field)
-      .some((version) => version.mergedFrom === mutation.stamp);
+      .some(
+        (version) =>
+          version.mergedFrom === mutation.stamp ||
+          (isTextField(field) && version.base === mutation.stamp && version.mergedFrom !== null),
+      );
     if (merged) continue;
     // A text may also be carried unchanged by a merge made on top of it (S37), under its stamp.
     const kept = [...state.values()].some(
