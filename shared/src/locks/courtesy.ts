@@ -29,7 +29,13 @@ export class CourtesyLockMachine extends LockMachine {
     const now = this.clock.now();
     const ask: Ask = { owner: input.owner, message: input.message, at: now, answeredAt: null };
     this.state.asks = [...this.state.asks.filter((a) => a.owner.userId !== input.owner.userId), ask];
-    const change = this.record('asked', now, holder, null, input.owner, input.message, null);
+    const change = this.record({
+      kind: 'asked',
+      at: now,
+      about: holder,
+      actor: input.owner,
+      detail: input.message,
+    });
     change.notify = {
       userIds: [holder.owner.userId],
       kind: 'asked',
@@ -48,15 +54,13 @@ export class CourtesyLockMachine extends LockMachine {
     const now = this.clock.now();
     ask.answeredAt = now;
     const words = input.minutes === 1 ? '1 more minute' : `${input.minutes} more minutes`;
-    const change = this.record(
-      'answered',
-      now,
-      holder,
-      null,
-      holder.owner,
-      `to ${ask.owner.username}: ${words}`,
-      null,
-    );
+    const change = this.record({
+      kind: 'answered',
+      at: now,
+      about: holder,
+      actor: holder.owner,
+      detail: `to ${ask.owner.username}: ${words}`,
+    });
     change.notify = {
       userIds: [ask.owner.userId],
       kind: 'answered',
@@ -79,7 +83,14 @@ export class CourtesyLockMachine extends LockMachine {
     this.forgetWatcher(ask.owner.userId);
     this.state.holder = null;
     const detail = `handed over to ${ask.owner.username}${input.comment ? `: ${input.comment}` : ''}`;
-    this.record('released', now, holder, holder.requestId, holder.owner, detail, null);
+    this.record({
+      kind: 'released',
+      at: now,
+      about: holder,
+      requestId: holder.requestId,
+      actor: holder.owner,
+      detail,
+    });
     return {
       status: 'done',
       token: this.giveTo(ask.owner, 'handover', holder.owner.username, input.comment),
@@ -105,15 +116,15 @@ export class CourtesyLockMachine extends LockMachine {
     const why = `no activity for ${days === 1 ? '1 day' : `${days} days`} and no answer to ${input.owner.username}'s ask`;
     this.forgetWatcher(input.owner.userId);
     this.state.holder = null;
-    const change = this.record(
-      'broken',
-      now,
-      holder,
-      holder.requestId,
-      input.owner,
-      `took the stale checkout of ${holder.owner.username}: ${why}`,
-      holder.connId,
-    );
+    const change = this.record({
+      kind: 'broken',
+      at: now,
+      about: holder,
+      requestId: holder.requestId,
+      actor: input.owner,
+      detail: `took the stale checkout of ${holder.owner.username}: ${why}`,
+      connId: holder.connId,
+    });
     change.notify = {
       userIds: [holder.owner.userId],
       kind: 'taken',
@@ -147,7 +158,6 @@ export class CourtesyLockMachine extends LockMachine {
     const lease = this.grant(
       { requestId, owner, kind: 'checkout', via: 'app', ttlMs: null, connId: null },
       this.clock.now(),
-      false,
     );
     const granted = this.changes.at(-1);
     if (granted) {

@@ -51,20 +51,27 @@ export class LockLedger {
     const holder = this.state.holder;
     if (holder && holder.expiresAt !== null && holder.expiresAt <= now) {
       this.state.holder = null;
-      this.record(
-        'expired',
-        now,
-        holder,
-        holder.requestId,
-        holder.owner,
-        `lease of ${holder.ttlMs} ms ran out`,
-        holder.connId,
-      );
+      this.record({
+        kind: 'expired',
+        at: now,
+        about: holder,
+        requestId: holder.requestId,
+        actor: holder.owner,
+        detail: `lease of ${holder.ttlMs} ms ran out`,
+        connId: holder.connId,
+      });
     }
     const stillWaiting: Waiter[] = [];
     for (const waiter of this.state.queue) {
       if (waiter.deadline <= now)
-        this.record('left_queue', now, waiter, waiter.requestId, waiter.owner, 'timed out', null);
+        this.record({
+          kind: 'left_queue',
+          at: now,
+          about: waiter,
+          requestId: waiter.requestId,
+          actor: waiter.owner,
+          detail: 'timed out',
+        });
       else stillWaiting.push(waiter);
     }
     this.state.queue = stillWaiting;
@@ -81,7 +88,14 @@ export class LockLedger {
     const before = this.state.queue.length;
     this.state.queue = this.state.queue.filter((waiter) => {
       if (!match(waiter)) return true;
-      this.record('left_queue', now, waiter, waiter.requestId, waiter.owner, why, null);
+      this.record({
+        kind: 'left_queue',
+        at: now,
+        about: waiter,
+        requestId: waiter.requestId,
+        actor: waiter.owner,
+        detail: why,
+      });
       return false;
     });
     return before - this.state.queue.length;
@@ -103,28 +117,32 @@ export class LockLedger {
     for (let next = this.state.queue.shift(); next; next = this.state.queue.shift()) {
       // L14: an HTTP waiter that stopped asking is not handed a lease nobody would use.
       if (next.connId === null && (next.seenAt ?? next.enqueuedAt) + LOCK_HTTP_WAITER_QUIET_MS <= now) {
-        this.record('left_queue', now, next, next.requestId, next.owner, 'stopped asking', null);
+        this.record({
+          kind: 'left_queue',
+          at: now,
+          about: next,
+          requestId: next.requestId,
+          actor: next.owner,
+          detail: 'stopped asking',
+        });
         continue;
       }
-      this.grant(next, now, true);
+      this.grantWaiter(next, now);
       return;
     }
   }
 
-  /** Grants the lock. A waiter (`push`) is told on its socket; a direct grant is in the acquire's answer. */
-  protected grant(
-    request: {
-      requestId: string;
-      owner: LockOwner;
-      kind: LockKind;
-      via: LockVia;
-      ttlMs: number | null;
-      connId: string | null;
-      version?: number;
-    },
-    now: number,
-    push: boolean,
-  ): Lease {
+  /** Grants the lock to a waiter whose turn came: told on its socket and personally (L28). */
+  protected grantWaiter(request: GrantRequest, now: number): Lease {
+    return this.grantLease(request, now, { toWaiter: true });
+  }
+
+  /** Grants the lock at once: the grant is in the acquire's answer. */
+  protected grant(request: GrantRequest, now: number): Lease {
+    return this.grantLease(request, now, { toWaiter: false });
+  }
+
+  private grantLease(request: GrantRequest, now: number, { toWaiter }: { toWaiter: boolean }): Lease {
     const token = this.state.lastToken + 1;
     this.state.lastToken = token;
     const ttlMs = request.kind === 'checkout' ? null : request.ttlMs;
@@ -143,18 +161,19 @@ export class LockLedger {
     this.state.asks = [];
     this.state.served.push({ requestId: request.requestId, userId: request.owner.userId, token });
     if (this.state.served.length > LOCK_SERVED_MEMORY) this.state.served.shift();
-    const change = this.record(
-      'granted',
-      now,
-      lease,
-      request.requestId,
-      request.owner,
-      (ttlMs === null ? 'checkout until released' : `lease of ${ttlMs} ms`) +
+    const change = this.record({
+      kind: 'granted',
+      at: now,
+      about: lease,
+      requestId: request.requestId,
+      actor: request.owner,
+      detail:
+        (ttlMs === null ? 'checkout until released' : `lease of ${ttlMs} ms`) +
         (request.version === undefined ? '' : `, on version ${request.version}`),
-      push ? request.connId : null,
-    );
+      connId: toWaiter ? request.connId : null,
+    });
     // L28: a waiter whose turn came is told personally (its tab may be in the background).
-    if (push) {
+    if (toWaiter) {
       change.notify = {
         userIds: [request.owner.userId],
         kind: 'granted',
@@ -167,16 +186,16 @@ export class LockLedger {
     return lease;
   }
 
-  /** `about` is the grant (its token and front) or the waiter (its front only) the change concerns. */
-  protected record(
-    kind: LockEventKind,
-    at: number,
-    about: { token?: number; via: LockVia },
-    requestId: string | null,
-    actor: LockOwner | null,
-    detail: string,
-    connId: string | null,
-  ): LockChange {
+  /** One change of the lock, in its history and to tell: see {@link ChangeInput}. */
+  protected record({
+    kind,
+    at,
+    about,
+    requestId = null,
+    actor = null,
+    detail = '',
+    connId = null,
+  }: ChangeInput): LockChange {
     this.state.rev += 1;
     const token = about.token ?? null;
     const change: LockChange = { kind, at, token, requestId, actor, via: about.via, detail, connId };
@@ -194,6 +213,30 @@ export class LockLedger {
     this.changes.push(change);
     return change;
   }
+}
+
+/** What a grant is of: the request it answers. */
+interface GrantRequest {
+  requestId: string;
+  owner: LockOwner;
+  kind: LockKind;
+  via: LockVia;
+  ttlMs: number | null;
+  connId: string | null;
+  version?: number;
+}
+
+/** One change of a lock, as {@link LockLedger.record} takes it. */
+interface ChangeInput {
+  kind: LockEventKind;
+  at: number;
+  /** The grant (its token and front) or the waiter (its front only) the change concerns. */
+  about: { token?: number; via: LockVia };
+  requestId?: string | null;
+  actor?: LockOwner | null;
+  detail?: string;
+  /** The socket to tell, if any. */
+  connId?: string | null;
 }
 
 function endWords(kind: 'released' | 'expired' | 'broken', who: string | null): string {

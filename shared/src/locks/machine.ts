@@ -79,7 +79,7 @@ export class LockMachine extends LockLedger {
     if (served) return { status: 'ended', requestId: served.requestId, token: served.token };
 
     if (!holder) {
-      const lease = this.grant(input, now, false);
+      const lease = this.grant(input, now);
       return {
         status: 'granted',
         requestId: lease.requestId,
@@ -99,15 +99,15 @@ export class LockMachine extends LockLedger {
         connId: input.connId,
       };
       queue.push(waiter);
-      this.record(
-        'queued',
-        now,
-        waiter,
-        input.requestId,
-        input.owner,
-        `position ${queue.length}`,
-        input.connId,
-      );
+      this.record({
+        kind: 'queued',
+        at: now,
+        about: waiter,
+        requestId: input.requestId,
+        actor: input.owner,
+        detail: `position ${queue.length}`,
+        connId: input.connId,
+      });
       return { status: 'queued', requestId: input.requestId, position: queue.length };
     }
     return { status: 'busy', holder: holderOf(holder), expiresAt: holder.expiresAt };
@@ -125,15 +125,14 @@ export class LockMachine extends LockLedger {
     const now = this.clock.now();
     holder.ttlMs = input.ttlMs ?? holder.ttlMs;
     holder.expiresAt = now + holder.ttlMs;
-    this.record(
-      'renewed',
-      now,
-      holder,
-      holder.requestId,
-      holder.owner,
-      `until ${new Date(holder.expiresAt).toISOString()}`,
-      null,
-    );
+    this.record({
+      kind: 'renewed',
+      at: now,
+      about: holder,
+      requestId: holder.requestId,
+      actor: holder.owner,
+      detail: `until ${new Date(holder.expiresAt).toISOString()}`,
+    });
     return { status: 'renewed', token: holder.token, expiresAt: holder.expiresAt };
   }
 
@@ -145,7 +144,14 @@ export class LockMachine extends LockLedger {
     const now = this.clock.now();
     this.state.holder = null;
     // L30: a check-in comment is the detail of the release line.
-    this.record('released', now, holder, holder.requestId, holder.owner, input.comment ?? '', null);
+    this.record({
+      kind: 'released',
+      at: now,
+      about: holder,
+      requestId: holder.requestId,
+      actor: holder.owner,
+      detail: input.comment ?? '',
+    });
     this.grantNext(now);
     return { status: 'released', token: holder.token };
   }
@@ -159,7 +165,15 @@ export class LockMachine extends LockLedger {
     this.state.holder = null;
     const what = holder.kind === 'checkout' ? 'checkout' : 'lease';
     const detail = `broke the ${what} of ${holder.owner.username}${input.reason ? `: ${input.reason}` : ''}`;
-    this.record('broken', now, holder, holder.requestId, input.by, detail, holder.connId);
+    this.record({
+      kind: 'broken',
+      at: now,
+      about: holder,
+      requestId: holder.requestId,
+      actor: input.by,
+      detail,
+      connId: holder.connId,
+    });
     this.grantNext(now);
     return { status: 'broken', token: holder.token, holder: holderOf(holder) };
   }
@@ -193,7 +207,15 @@ export class LockMachine extends LockLedger {
     if (!holder || holder.owner.userId !== input.userId) return { left, endedToken: null };
     const now = this.clock.now();
     this.state.holder = null;
-    this.record('broken', now, holder, holder.requestId, holder.owner, input.detail, holder.connId);
+    this.record({
+      kind: 'broken',
+      at: now,
+      about: holder,
+      requestId: holder.requestId,
+      actor: holder.owner,
+      detail: input.detail,
+      connId: holder.connId,
+    });
     this.grantNext(now);
     return { left, endedToken: holder.token };
   }
