@@ -52,21 +52,21 @@ export async function serverMerge(
     // Ten versions by one writer, each on the one before, near the end of the note.
     for (let i = 0; i < 10; i++) {
       text = `${text}\nappended ${round}.${i}`;
-      const written = await push('writer01', `a${round}x${i}`.padEnd(8, '0'), text, last);
+      const written = await push('writer01', `a${round}x${i}`.padStart(8, '0'), text, last);
       if (written.reply.results[0]?.status !== 'applied') throw new Error('a write was not applied');
       last = written.stamp;
     }
     // Another writer's edit near the start, typed on the version ten versions back.
     const theirs = base.text.replace(`line ${round} of`, `line ${round}, edited, of`);
-    const { ms, reply } = await push('writer02', `b${round}`.padEnd(8, '0'), theirs, base.stamp);
+    const { ms, reply } = await push('writer02', `b${String(round).padStart(7, '0')}`, theirs, base.stamp);
     const version = reply.results[0]?.merged?.['body']?.s;
-    if (!version) throw new Error('the write was not merged');
+    if (!version) throw new Error(`the write was not merged: ${JSON.stringify(reply).slice(0, 300)}`);
     merged.push(ms);
     last = version;
     text = text.replace(`line ${round} of`, `line ${round}, edited, of`);
     // The same size of write on the current version: no merge.
     text = `${text}\ncurrent ${round}`;
-    const plain = await push('writer01', `c${round}`.padEnd(8, '0'), text, last);
+    const plain = await push('writer01', `c${String(round).padStart(7, '0')}`, text, last);
     current.push(plain.ms);
     last = plain.stamp;
   }
